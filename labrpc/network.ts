@@ -1,0 +1,495 @@
+// An emulated network in the style of the lab's labrpc. The order of the
+// steps, the delays and the probabilities are the lab's (see the comments on
+// processRequest); the one-way links, partitions and duplication are extras,
+// off by default, so the lab's tests see the lab's network.
+import type { Clock } from '../runtime/clock.ts';
+import type { Random } from '../runtime/random.ts';
+import type { FailReason, Host, NetEvent, NetListener } from './events.ts';
+import type { Server } from './service.ts';
+
+/** Faults of an unreliable network. LAB_UNRELIABLE is what the lab uses. */
+export interface UnreliableProfile {
+  /** Probability that a request is lost. */
+  requestDropRate: number;
+  /** Probability that a reply is lost. */
+  replyDropRate: number;
+  /** A request waits a uniform 0..maxDelayMs before it is processed. */
+  maxDelayMs: number;
+}
+
+export const LAB_UNRELIABLE: Readonly<UnreliableProfile> = { requestDropRate: 0.1, replyDropRate: 0.1, maxDelayMs: 26 };
+
+/** The lab's fixed numbers, named once. */
+export const LAB_TIMING = {
+  /** A failed call with longDelays returns after a uniform 0..6999 ms. */
+  longFailMaxMs: 6999,
+  /** A failed call without longDelays returns after a uniform 0..99 ms. */
+  shortFailMaxMs: 99,
+  /** How often a running handler's server is checked for death. */
+  deadCheckMs: 100,
+  /** With long reordering, 600 of 900 replies are delayed... */
+  reorderShare: [600, 900] as const,
+  /** ...by 200 + rand(0 .. rand(0..1999)) ms. */
+  reorderBaseMs: 200,
+  reorderSpreadMs: 2000,
+} as const;
+
+export class ClientEnd {
+  /** @internal */ enabled = false;
+  /** @internal */ server: Host | undefined = undefined;
+
+  constructor(
+    readonly name: string,
+    /** The host that calls through this end (for one-way links and events). */
+    readonly owner: Host | undefined,
+    private readonly net: Network,
+  ) {}
+
+  /**
+   * Sends an RPC. Resolves to the reply, or to null for failure (the lab's
+   * `false`). Never rejects, has no timeout of its own, and resolves unless
+   * the handler never returns.
+   */
+  call<Reply = unknown>(svcMeth: string, args: unknown): Promise<Reply | null> {
+    return this.net.send(this, svcMeth, args) as Promise<Reply | null>;
+  }
+}
+
+/** What became of a dispatched request: its reply, whether its server died, why it failed. */
+type Done = (reply: unknown, dead: boolean, failure?: FailReason) => void;
+
+interface Request {
+  id: number;
+  end: ClientEnd;
+  method: string;
+  json: string;
+  args: unknown;
+  resolve: (reply: unknown) => void;
+}
+
+export class Network {
+  private reliableNet = true;
+  private longDelaysOn = false;
+  private longReorderingOn = false;
+  private profile: UnreliableProfile = { ...LAB_UNRELIABLE };
+  private duplicateRate = 0;
+  private readonly ends = new Map<string, ClientEnd>();
+  private readonly servers = new Map<Host, Server>();
+  private readonly downLinks = new Set<string>();
+  private listeners: NetListener[] = [];
+  private closed = false;
+  private nextId = 0;
+  private totalCount = 0;
+  private totalBytes = 0;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly random: Random,
+  ) {}
+
+  // ---- configuration, as in the lab ----
+
+  reliable(yes: boolean): void {
+    this.reliableNet = yes;
+  }
+  longDelays(yes: boolean): void {
+    this.longDelaysOn = yes;
+  }
+  longReordering(yes: boolean): void {
+    this.longReorderingOn = yes;
+  }
+
+  isReliable(): boolean {
+    return this.reliableNet;
+  }
+  isLongReordering(): boolean {
+    return this.longReorderingOn;
+  }
+  getDuplicateRate(): number {
+    return this.duplicateRate;
+  }
+
+  // ---- extras, off by default ----
+
+  /** The faults used while the network is unreliable (default: the lab's). */
+  setUnreliableProfile(profile: UnreliableProfile): void {
+    for (const rate of [profile.requestDropRate, profile.replyDropRate]) checkRate(rate, 'drop rate');
+    if (!(profile.maxDelayMs >= 0)) throw new Error(`labrpc: maxDelayMs must be >= 0, got ${profile.maxDelayMs}`);
+    this.profile = { ...profile };
+  }
+
+  /** Probability that a delivered request is delivered a second time. */
+  setDuplicateRate(rate: number): void {
+    checkRate(rate, 'duplicate rate');
+    this.duplicateRate = rate;
+  }
+
+  /** Cuts or restores the one-way link from one host to another. */
+  setLink(from: Host, to: Host, up: boolean): void {
+    this.assertOpen('setLink');
+    const key = linkKey(from, to);
+    if (up ? this.downLinks.delete(key) : !this.downLinks.has(key) && this.downLinks.add(key)) {
+      this.emit({ kind: 'link', t: this.clock.now(), from, to, up });
+    }
+  }
+
+  linkUp(from: Host | undefined, to: Host | undefined): boolean {
+    return this.downLinks.size === 0 || from === undefined || to === undefined || !this.downLinks.has(linkKey(from, to));
+  }
+
+  /** True when the network adds no fault but disabled ends: no loss, no delay, no duplicate, no cut link. */
+  isCalm(): boolean {
+    return this.reliableNet && !this.longReorderingOn && this.duplicateRate === 0 && this.downLinks.size === 0;
+  }
+
+  /**
+   * Splits the hosts into groups: links inside a group are up, links between
+   * groups are down. Hosts not named keep their links.
+   */
+  partition(groups: readonly (readonly Host[])[]): void {
+    const groupOf = new Map<Host, number>();
+    groups.forEach((group, g) => {
+      for (const host of group) {
+        if (groupOf.has(host)) throw new Error(`labrpc: host ${String(host)} is in two groups of the partition`);
+        groupOf.set(host, g);
+      }
+    });
+    for (const [a, ga] of groupOf) for (const [b, gb] of groupOf) if (a !== b) this.setLink(a, b, ga === gb);
+  }
+
+  /** Restores every one-way link. */
+  healLinks(): void {
+    for (const key of [...this.downLinks]) {
+      const [from, to] = JSON.parse(key) as [Host, Host];
+      this.setLink(from, to, true);
+    }
+  }
+
+  // ---- ends and servers ----
+
+  makeEnd(name: string, owner?: Host): ClientEnd {
+    this.assertOpen('makeEnd');
+    if (this.ends.has(name)) throw new Error(`labrpc: makeEnd: an end named '${name}' already exists`);
+    const end = new ClientEnd(name, owner, this);
+    this.ends.set(name, end);
+    return end;
+  }
+
+  deleteEnd(name: string): void {
+    this.ends.delete(name);
+  }
+
+  connect(endName: string, serverName: Host): void {
+    this.endNamed(endName, 'connect').server = serverName;
+  }
+
+  enable(endName: string, enabled: boolean): void {
+    const end = this.endNamed(endName, 'enable');
+    if (end.enabled !== enabled) {
+      end.enabled = enabled;
+      this.emit({ kind: 'end', t: this.clock.now(), end: endName, from: end.owner, to: end.server, enabled });
+    }
+  }
+
+  addServer(name: Host, server: Server): void {
+    this.assertOpen('addServer');
+    this.servers.set(name, server);
+    this.emit({ kind: 'server', t: this.clock.now(), name, present: true });
+  }
+
+  deleteServer(name: Host): void {
+    if (this.servers.delete(name)) this.emit({ kind: 'server', t: this.clock.now(), name, present: false });
+  }
+
+  /** RPCs received by one server (delivered to a handler). */
+  getCount(serverName: Host): number {
+    const server = this.servers.get(serverName);
+    if (server === undefined) throw new Error(`labrpc: getCount: no server named '${String(serverName)}'`);
+    return server.count;
+  }
+
+  /** RPCs sent, counted before any check, as in the lab. */
+  getTotalCount(): number {
+    return this.totalCount;
+  }
+
+  /** Bytes of requests sent plus bytes of replies delivered. */
+  getTotalBytes(): number {
+    return this.totalBytes;
+  }
+
+  subscribe(listener: NetListener): () => void {
+    this.listeners = [...this.listeners, listener];
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== listener);
+    };
+  }
+
+  /** Shuts the network down: calls fail from now on, other use is an error. */
+  cleanup(): void {
+    this.closed = true;
+  }
+
+  // ---- the life of a call ----
+
+  /** @internal ClientEnd.call */
+  send(end: ClientEnd, method: string, args: unknown): Promise<unknown> {
+    const id = ++this.nextId;
+    const t = this.clock.now();
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(args);
+    } catch (error) {
+      json = undefined;
+      this.misuse(`arguments of ${method} cannot be encoded: ${describe(error)}`);
+    }
+    const bytes = json === undefined ? 0 : Buffer.byteLength(json);
+    this.totalCount++;
+    this.totalBytes += bytes;
+    const wireArgs: unknown = json === undefined ? undefined : JSON.parse(json);
+    const from = end.owner;
+    const to = end.server;
+    this.emit({ kind: 'send', t, id, from, to, method, args: wireArgs, bytes });
+    if (this.closed || json === undefined) {
+      this.emit({ kind: 'fail', t, id, from, to, method, args: wireArgs, reason: json === undefined ? 'bad-call' : 'network-closed', afterMs: 0 });
+      return Promise.resolve(null);
+    }
+    return new Promise<unknown>((resolve) => {
+      const request: Request = { id, end, method, json, args: wireArgs, resolve };
+      queueMicrotask(() => this.processRequest(request));
+    });
+  }
+
+  // The lab's processReq, step by step. Connectivity is read once, here.
+  private processRequest(req: Request): void {
+    const end = req.end;
+    const serverName = end.server;
+    const server = serverName === undefined ? undefined : this.servers.get(serverName);
+    const reliable = this.reliableNet;
+    const longReordering = this.longReorderingOn;
+    if (!end.enabled || server === undefined || this.closed) {
+      // 2. Unreachable: fail after a while, long when longDelays is on.
+      this.failLater(req, this.closed ? 'network-closed' : 'unreachable');
+      return;
+    }
+    if (!this.linkUp(end.owner, serverName)) {
+      this.failLater(req, 'link-down');
+      return;
+    }
+    const deliver = (): void => {
+      // 1.2 unreliable: drop the request.
+      if (!reliable && this.random.intn(1000) < rateOf(this.profile.requestDropRate)) {
+        this.fail(req, 'request-dropped', 0);
+        return;
+      }
+      if (this.duplicateRate > 0 && this.random.chance(this.duplicateRate)) this.duplicate(req, server, serverName as Host);
+      this.dispatch(req, server, serverName as Host, false, (reply, dead, failure) =>
+        this.finish(req, reply, dead, failure, reliable, longReordering),
+      );
+    };
+    // 1.1 unreliable: a short delay first.
+    if (!reliable) {
+      const ms = this.random.intn(this.profile.maxDelayMs + 1);
+      if (ms > 0) {
+        this.emitRpc('delay', req, { stage: 'request', ms });
+        this.clock.setTimer(ms, deliver);
+        return;
+      }
+    }
+    deliver();
+  }
+
+  // 1.3 Run the handler; while it runs, check every 100 ms whether the server
+  // died for this call; check once more after it returns.
+  private dispatch(
+    req: Request,
+    server: Server,
+    serverName: Host,
+    duplicate: boolean,
+    done: Done,
+  ): void {
+    const args = duplicate ? JSON.parse(req.json) : req.args;
+    const lookup = server.lookup(req.method);
+    if ('error' in lookup) {
+      this.misuse(`${lookup.error}, called on server ${String(serverName)}`);
+      done(undefined, false, 'bad-call');
+      return;
+    }
+    server.count++;
+    this.emitRpc('deliver', req, { args, duplicate });
+    const isDead = (): boolean => this.isServerDead(req.end, serverName, server);
+    let result: unknown;
+    try {
+      result = (lookup.handler as (a: unknown) => unknown)(args);
+    } catch (error) {
+      this.handlerFailed(req, error);
+      done(undefined, isDead(), 'handler-error');
+      return;
+    }
+    if (!isThenable(result)) {
+      this.handled(req, args, result, duplicate, done, isDead);
+      return;
+    }
+    let settled = false;
+    let poll: { cancel(): void } | undefined;
+    const watch = (): void => {
+      poll = this.clock.setTimer(LAB_TIMING.deadCheckMs, () => {
+        if (settled) return;
+        if (isDead()) {
+          settled = true;
+          done(undefined, true);
+        } else watch();
+      });
+    };
+    watch();
+    result.then(
+      (reply) => {
+        poll?.cancel();
+        if (settled) return;
+        settled = true;
+        this.handled(req, args, reply, duplicate, done, isDead);
+      },
+      (error: unknown) => {
+        poll?.cancel();
+        if (settled) return;
+        settled = true;
+        this.handlerFailed(req, error);
+        done(undefined, isDead(), 'handler-error');
+      },
+    );
+  }
+
+  private handled(
+    req: Request,
+    args: unknown,
+    reply: unknown,
+    duplicate: boolean,
+    done: Done,
+    isDead: () => boolean,
+  ): void {
+    this.emitRpc('handled', req, { args, reply, duplicate });
+    done(reply, isDead());
+  }
+
+  // Steps 1.4 to 1.7: what becomes of the reply.
+  private finish(
+    req: Request,
+    reply: unknown,
+    dead: boolean,
+    failure: FailReason | undefined,
+    reliable: boolean,
+    longReordering: boolean,
+  ): void {
+    if (reply === undefined || dead) {
+      this.fail(req, dead ? 'server-dead' : (failure ?? 'no-reply'), 0);
+      return;
+    }
+    if (!reliable && this.random.intn(1000) < rateOf(this.profile.replyDropRate)) {
+      this.fail(req, 'reply-dropped', 0);
+      return;
+    }
+    if (!this.linkUp(req.end.server, req.end.owner)) {
+      this.fail(req, 'reply-link-down', 0);
+      return;
+    }
+    let json: string;
+    try {
+      json = JSON.stringify(reply);
+    } catch (error) {
+      this.misuse(`reply of ${req.method} cannot be encoded: ${describe(error)}`);
+      this.fail(req, 'bad-call', 0);
+      return;
+    }
+    const [share, outOf] = LAB_TIMING.reorderShare;
+    if (longReordering && this.random.intn(outOf) < share) {
+      const ms = LAB_TIMING.reorderBaseMs + this.random.intn(1 + this.random.intn(LAB_TIMING.reorderSpreadMs));
+      this.emitRpc('delay', req, { stage: 'reply', ms });
+      this.clock.setTimer(ms, () => this.deliverReply(req, json));
+      return;
+    }
+    this.deliverReply(req, json);
+  }
+
+  private deliverReply(req: Request, json: string): void {
+    const bytes = Buffer.byteLength(json);
+    this.totalBytes += bytes;
+    const reply: unknown = JSON.parse(json);
+    this.emitRpc('reply', req, { args: req.args, reply, bytes });
+    req.resolve(JSON.parse(json));
+  }
+
+  private duplicate(req: Request, server: Server, serverName: Host): void {
+    const ms = this.random.intn(this.profile.maxDelayMs + 1);
+    this.emitRpc('duplicate', req, { ms });
+    this.clock.setTimer(ms, () => {
+      if (this.closed || this.isServerDead(req.end, serverName, server)) return;
+      this.dispatch(req, server, serverName, true, () => {});
+    });
+  }
+
+  private handlerFailed(req: Request, error: unknown): void {
+    this.emitRpc('handler-error', req, { error: describe(error) });
+  }
+
+  private failLater(req: Request, reason: FailReason): void {
+    const ms = this.longDelaysOn ? this.random.intn(LAB_TIMING.longFailMaxMs + 1) : this.random.intn(LAB_TIMING.shortFailMaxMs + 1);
+    this.clock.setTimer(ms, () => this.fail(req, reason, ms));
+  }
+
+  private fail(req: Request, reason: FailReason, afterMs: number): void {
+    this.emitRpc('fail', req, { args: req.args, reason, afterMs });
+    req.resolve(null);
+  }
+
+  private isServerDead(end: ClientEnd, serverName: Host, server: Server): boolean {
+    return !end.enabled || this.servers.get(serverName) !== server;
+  }
+
+  // ---- events ----
+
+  private emitRpc(kind: string, req: Request, fields: object): void {
+    if (this.listeners.length === 0) return;
+    const event = { kind, t: this.clock.now(), id: req.id, from: req.end.owner, to: req.end.server, method: req.method, ...fields };
+    this.emit(event as NetEvent);
+  }
+
+  private emit(event: NetEvent): void {
+    const listeners = this.listeners;
+    for (let i = 0; i < listeners.length; i++) (listeners[i] as NetListener)(event);
+  }
+
+  private misuse(message: string): void {
+    this.emit({ kind: 'misuse', t: this.clock.now(), message: `labrpc: ${message}` });
+  }
+
+  private endNamed(name: string, operation: string): ClientEnd {
+    this.assertOpen(operation);
+    const end = this.ends.get(name);
+    if (end === undefined) throw new Error(`labrpc: ${operation}: no end named '${name}'`);
+    return end;
+  }
+
+  private assertOpen(operation: string): void {
+    if (this.closed) throw new Error(`labrpc: ${operation}: the network was cleaned up`);
+  }
+}
+
+function linkKey(from: Host, to: Host): string {
+  return JSON.stringify([from, to]);
+}
+
+function rateOf(probability: number): number {
+  return Math.round(probability * 1000);
+}
+
+function checkRate(rate: number, what: string): void {
+  if (!(rate >= 0 && rate <= 1)) throw new Error(`labrpc: ${what} must be between 0 and 1, got ${rate}`);
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

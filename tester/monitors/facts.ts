@@ -1,0 +1,182 @@
+// What every monitor needs to know about the cluster, derived from the event
+// stream alone (so monitors can be tested on hand-written logs): who is
+// alive, who can reach whom, the terms servers have spoken in, and which
+// candidates have collected a quorum of valid votes.
+import { RPC } from '../../raft/contract.ts';
+import type { TesterEvent } from '../events.ts';
+
+/** A majority of the cluster that can talk freely inside and not at all outside. */
+export interface CleanMajority {
+  members: number[];
+  /** When this connectivity began. */
+  since: number;
+  /** Bumped on every change of connectivity or of the network's faults. */
+  epoch: number;
+}
+
+export class Facts {
+  n = 0;
+  majority = 1;
+  alive: boolean[] = [];
+  /** Highest term each server has said (in a request, a reply or getState). */
+  saidTerm: number[] = [];
+  /** Latest getState answer per server. */
+  claimsLeader: boolean[] = [];
+  /** The network adds no loss, delay, duplicate or reordering. */
+  calm = true;
+  clean: CleanMajority | undefined;
+  epoch = 0;
+  private endUp: boolean[][] = [];
+  private linkDown: boolean[][] = [];
+  private reliable = true;
+  private longReordering = false;
+  private duplicateRate = 0;
+  /** Distinct servers that granted s's term-T requests with a term-T reply, s included. */
+  private readonly voters = new Map<number, Set<number>>();
+  private readonly quorumAt = new Map<number, number>();
+
+  /** Updates the facts with one event; returns true when connectivity changed. */
+  observe(e: TesterEvent): boolean {
+    switch (e.kind) {
+      case 'cluster':
+        this.reset(e.n);
+        return this.recompute(e.t);
+      case 'start':
+        this.alive[e.server] = true;
+        return this.recompute(e.t);
+      case 'crash':
+        this.alive[e.server] = false;
+        this.claimsLeader[e.server] = false;
+        return this.recompute(e.t);
+      case 'end':
+        if (typeof e.from === 'number' && typeof e.to === 'number') {
+          (this.endUp[e.from] as boolean[])[e.to] = e.enabled;
+          return this.recompute(e.t);
+        }
+        return false;
+      case 'link':
+        if (typeof e.from === 'number' && typeof e.to === 'number') {
+          (this.linkDown[e.from] as boolean[])[e.to] = !e.up;
+          return this.recompute(e.t);
+        }
+        return false;
+      case 'net-config':
+        this.reliable = e.reliable;
+        this.longReordering = e.longReordering;
+        this.duplicateRate = e.duplicateRate;
+        return this.recompute(e.t);
+      case 'send':
+        this.said(e.from, (e.args as { term?: unknown } | undefined)?.term);
+        return false;
+      case 'handled':
+        this.said(e.to, (e.reply as { term?: unknown } | undefined)?.term);
+        return false;
+      case 'state':
+        this.said(e.server, e.term);
+        this.claimsLeader[e.server] = e.isLeader;
+        return false;
+      case 'reply':
+        if (e.method === RPC.RequestVote) this.countVote(e.from, e.to, e.args, e.reply, e.t);
+        return false;
+      default:
+        return false;
+    }
+  }
+
+  canReach(from: number, to: number): boolean {
+    return (
+      this.alive[from] === true &&
+      this.alive[to] === true &&
+      (from === to || ((this.endUp[from] as boolean[])[to] === true && (this.linkDown[from] as boolean[])[to] !== true))
+    );
+  }
+
+  /** Time at which `server` had a quorum of valid votes for `term`, if ever. */
+  quorumTime(server: number, term: number): number | undefined {
+    return this.quorumAt.get(key(server, term));
+  }
+
+  /** The distinct valid voters `server` collected for `term`, itself included. */
+  votersOf(server: number, term: number): number[] {
+    return [...(this.voters.get(key(server, term)) ?? [server])].sort((a, b) => a - b);
+  }
+
+  maxSaidTerm(servers: readonly number[]): number {
+    let max = 0;
+    for (const s of servers) max = Math.max(max, this.saidTerm[s] ?? 0);
+    return max;
+  }
+
+  private reset(n: number): void {
+    this.n = n;
+    this.majority = Math.floor(n / 2) + 1;
+    this.alive = new Array<boolean>(n).fill(false);
+    this.saidTerm = new Array<number>(n).fill(0);
+    this.claimsLeader = new Array<boolean>(n).fill(false);
+    this.endUp = Array.from({ length: n }, () => new Array<boolean>(n).fill(false));
+    this.linkDown = Array.from({ length: n }, () => new Array<boolean>(n).fill(false));
+  }
+
+  private said(server: unknown, term: unknown): void {
+    if (typeof server === 'number' && typeof term === 'number' && term > (this.saidTerm[server] ?? 0)) {
+      this.saidTerm[server] = term;
+    }
+  }
+
+  // A grant counts for the term of the request it answers, only when the
+  // reply carries that same term; each voter counts once.
+  private countVote(candidate: unknown, voter: unknown, args: unknown, reply: unknown, t: number): void {
+    if (typeof candidate !== 'number' || typeof voter !== 'number') return;
+    const term = (args as { term?: unknown } | undefined)?.term;
+    const r = reply as { term?: unknown; voteGranted?: unknown } | null | undefined;
+    if (typeof term !== 'number' || r?.voteGranted !== true || r.term !== term) return;
+    const k = key(candidate, term);
+    let set = this.voters.get(k);
+    if (set === undefined) {
+      set = new Set([candidate]);
+      this.voters.set(k, set);
+    }
+    set.add(voter);
+    if (set.size >= this.majority && !this.quorumAt.has(k)) this.quorumAt.set(k, t);
+  }
+
+  /** Recomputes calm and the clean majority; always a connectivity change. */
+  private recompute(t: number): true {
+    this.epoch++;
+    this.calm = this.reliable && !this.longReordering && this.duplicateRate === 0;
+    const members = this.findCleanMajority();
+    this.clean = members === undefined ? undefined : { members, since: t, epoch: this.epoch };
+    return true;
+  }
+
+  // Groups live servers by any reachability (either direction); a group
+  // qualifies when it is a majority and every pair in it can reach each
+  // other both ways. At most one group can be a majority.
+  private findCleanMajority(): number[] | undefined {
+    const n = this.n;
+    const group = new Array<number>(n).fill(-1);
+    for (let start = 0; start < n; start++) {
+      if (!this.alive[start] || (group[start] as number) >= 0) continue;
+      const members = [start];
+      group[start] = start;
+      for (let k = 0; k < members.length; k++) {
+        const a = members[k] as number;
+        for (let b = 0; b < n; b++) {
+          if ((group[b] as number) < 0 && this.alive[b] && (this.canReach(a, b) || this.canReach(b, a))) {
+            group[b] = start;
+            members.push(b);
+          }
+        }
+      }
+      if (members.length < this.majority) continue;
+      const clique = members.every((a) => members.every((b) => this.canReach(a, b)));
+      return clique ? members.sort((x, y) => x - y) : undefined;
+    }
+    return undefined;
+  }
+}
+
+// n is at most a few dozen, so (server, term) packs into one number.
+function key(server: number, term: number): number {
+  return term * 1024 + server;
+}

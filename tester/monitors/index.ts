@@ -1,0 +1,138 @@
+// All continuous checks, fed one event at a time. The monitors judge the run
+// from the full record of events, not from samples.
+import type { TesterEvent, ViolationEvent } from '../events.ts';
+import { HeartbeatRate, LeaderActivity, Liveness, Stability } from './conduct.ts';
+import { Facts } from './facts.ts';
+import type { CheckId, ConductLimits, Finding, Monitor, MonitorContext } from './monitor.ts';
+import { CHECKS, DEFAULT_LIMITS } from './monitor.ts';
+import {
+  ElectionSafety,
+  HeartbeatSenderLegitimate,
+  LeaderHadQuorum,
+  OneVotePerTerm,
+  RepliesWellFormed,
+  TermAdoption,
+  TermMonotonicity,
+} from './safety.ts';
+import { MessageShape } from './shape.ts';
+
+export { CHECKS, DEFAULT_LIMITS, Facts };
+export type { CheckId, ConductLimits };
+
+export type Verdict = 'fail' | 'warn' | 'off';
+export type CheckPolicy = Partial<Record<CheckId, Verdict>>;
+
+/** Our own tests: every check is a failure. */
+export const STRICT: CheckPolicy = {};
+/** Inside the lab's three tests, stability stays the lab's warning. */
+export const LAB_TESTS: CheckPolicy = { ST: 'warn' };
+/** Only the lab's own checks: every monitor off (to compare with the Go tester). */
+export const LAB_CHECKS_ONLY: CheckPolicy = Object.fromEntries(Object.keys(CHECKS).map((id) => [id, 'off']));
+
+export interface MonitorOptions {
+  policy?: CheckPolicy;
+  limits?: Partial<ConductLimits>;
+  /** Extra tolerance for timing checks, for real time on a loaded machine. */
+  timingSlackMs?: number;
+  /** Called for every violation that is not off. */
+  onViolation: (violation: ViolationEvent) => void;
+  /** Asks the host to call advanceTo() when its clock reaches `time`. */
+  wakeAt?: (time: number) => void;
+}
+
+export class MonitorSet {
+  readonly facts = new Facts();
+  private readonly monitors: Monitor[];
+  private readonly liveness: Liveness;
+  private readonly stability: Stability;
+  private readonly deadlines: { time: number; fn: (now: number) => void }[] = [];
+  private now = 0;
+  private readonly policy: CheckPolicy;
+
+  constructor(private readonly options: MonitorOptions) {
+    this.policy = options.policy ?? STRICT;
+    const limits = { ...DEFAULT_LIMITS, ...options.limits };
+    const slack = options.timingSlackMs ?? 0;
+    const ctx: MonitorContext = {
+      facts: this.facts,
+      report: (check, finding) => this.report(check, finding),
+      at: (time, fn) => this.at(time, fn),
+    };
+    this.liveness = new Liveness(ctx, limits);
+    this.stability = new Stability(ctx, limits);
+    // Order matters only for which check names a bug first: the most
+    // specific explanation comes first.
+    this.monitors = [
+      new MessageShape(ctx),
+      new ElectionSafety(ctx),
+      new TermAdoption(ctx, Math.max(slack, 0)),
+      new HeartbeatSenderLegitimate(ctx),
+      new LeaderHadQuorum(ctx),
+      new OneVotePerTerm(ctx),
+      new TermMonotonicity(ctx),
+      new RepliesWellFormed(ctx),
+      new HeartbeatRate(ctx, limits),
+      new LeaderActivity(ctx, limits, slack),
+      this.liveness,
+      this.stability,
+    ];
+  }
+
+  observe(e: TesterEvent): void {
+    this.advanceTo(e.t);
+    if (e.kind === 'misuse') this.report('NET', { message: e.message, servers: [] });
+    else if (e.kind === 'handler-error') {
+      this.report('RAFT', { message: `server ${String(e.to)}'s ${e.method} handler threw: ${e.error}`, servers: typeof e.to === 'number' ? [e.to] : [] });
+    }
+    if (this.facts.observe(e)) {
+      this.liveness.connectivityChanged();
+      this.stability.connectivityChanged();
+    }
+    const monitors = this.monitors;
+    for (let i = 0; i < monitors.length; i++) (monitors[i] as Monitor).observe(e);
+  }
+
+  /** Runs the deadlines that are due by `time`. */
+  advanceTo(time: number): void {
+    this.now = Math.max(this.now, time);
+    while (this.deadlines.length > 0 && (this.deadlines[0] as { time: number }).time <= time) {
+      const due = this.deadlines.shift() as { time: number; fn: (now: number) => void };
+      const saved = this.now;
+      this.now = due.time;
+      due.fn(due.time);
+      this.now = saved;
+    }
+  }
+
+  /** Reports a finding from outside the monitors (getState() threw, say). */
+  report(check: CheckId, finding: Finding): void {
+    const verdict = this.policy[check] ?? 'fail';
+    if (verdict === 'off') return;
+    this.options.onViolation({
+      kind: 'violation',
+      t: this.now,
+      check,
+      message: finding.message,
+      servers: finding.servers,
+      term: finding.term,
+      fatal: verdict === 'fail',
+    });
+  }
+
+  private at(time: number, fn: (now: number) => void): void {
+    let i = this.deadlines.length;
+    while (i > 0 && (this.deadlines[i - 1] as { time: number }).time > time) i--;
+    this.deadlines.splice(i, 0, { time, fn });
+    this.options.wakeAt?.(time);
+  }
+}
+
+/** Replays a recorded event log through a fresh set of monitors; returns what they found. */
+export function judge(events: readonly TesterEvent[], options: Omit<MonitorOptions, 'onViolation'> = {}): ViolationEvent[] {
+  const found: ViolationEvent[] = [];
+  const monitors = new MonitorSet({ ...options, onViolation: (v) => found.push(v) });
+  for (const e of events) monitors.observe(e);
+  const last = events[events.length - 1];
+  if (last !== undefined) monitors.advanceTo(last.t);
+  return found;
+}

@@ -1,0 +1,88 @@
+// The shape shared by every continuous check.
+import { RPC } from '../../raft/contract.ts';
+import type { TesterEvent } from '../events.ts';
+import type { Facts } from './facts.ts';
+
+export const CHECKS = {
+  ES: 'election safety',
+  V1: 'one vote per term',
+  QC: 'leader had a quorum',
+  TM: 'term monotonicity',
+  TA: 'term adoption',
+  RW: 'replies well formed',
+  AEL: 'heartbeat sender legitimate',
+  HB: 'heartbeat rate',
+  LA: 'leader activity',
+  LV: 'liveness',
+  ST: 'stability',
+  WF: 'messages match the contract',
+  NET: 'network used correctly',
+  RAFT: 'implementation misbehaved',
+} as const;
+
+export type CheckId = keyof typeof CHECKS;
+
+export interface Finding {
+  message: string;
+  servers: number[];
+  term?: number;
+}
+
+export interface MonitorContext {
+  readonly facts: Facts;
+  /** Reports a violation of this monitor's check at the current event's time. */
+  report(check: CheckId, finding: Finding): void;
+  /** Calls fn when virtual (or real) time reaches `time`. */
+  at(time: number, fn: (now: number) => void): void;
+}
+
+export interface Monitor {
+  observe(e: TesterEvent): void;
+}
+
+/** Limits of conduct, the design's numbers by default. */
+export interface ConductLimits {
+  /** At most this many AppendEntries per second from a leader to one follower (the lab's 10). */
+  maxHeartbeatsPerSecond: number;
+  /** A new leader's first heartbeat to each peer within this long of winning. */
+  firstHeartbeatMs: number;
+  /** A leader's heartbeats to one peer at most this far apart (the minimum election timeout). */
+  maxHeartbeatGapMs: number;
+  /** With a clean majority, a leader within this long (the lab's 5 s). */
+  livenessMs: number;
+  /** After a leader is heard by all, no election or term change for this long. */
+  stableWindowMs: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<ConductLimits> = {
+  maxHeartbeatsPerSecond: 10,
+  firstHeartbeatMs: 100,
+  maxHeartbeatGapMs: 150,
+  livenessMs: 5000,
+  stableWindowMs: 2000,
+};
+
+export interface LeadershipAct {
+  server: number;
+  term: number;
+  how: 'sent AppendEntries' | 'getState() said leader';
+}
+
+/** Acting as leader: sending an AppendEntries, or answering getState() as leader. */
+export function leadershipAct(e: TesterEvent): LeadershipAct | undefined {
+  if (e.kind === 'send' && e.method === RPC.AppendEntries && typeof e.from === 'number') {
+    const term = termOf(e.args);
+    return term === undefined ? undefined : { server: e.from, term, how: 'sent AppendEntries' };
+  }
+  if (e.kind === 'state' && e.isLeader) return { server: e.server, term: e.term, how: 'getState() said leader' };
+  return undefined;
+}
+
+export function termOf(message: unknown): number | undefined {
+  const term = (message as { term?: unknown } | null | undefined)?.term;
+  return typeof term === 'number' ? term : undefined;
+}
+
+export function list(servers: Iterable<number>): string {
+  return `{${[...servers].join(', ')}}`;
+}

@@ -1,0 +1,230 @@
+// Safety checks: a violation is always a failure.
+import { RPC } from '../../raft/contract.ts';
+import type { TesterEvent } from '../events.ts';
+import type { Monitor, MonitorContext } from './monitor.ts';
+import { leadershipAct, list, termOf } from './monitor.ts';
+
+/** ES: at most one leader per term over the whole run. */
+export class ElectionSafety implements Monitor {
+  private readonly leaderOf = new Map<number, { server: number; t: number }>();
+  constructor(private readonly ctx: MonitorContext) {}
+
+  observe(e: TesterEvent): void {
+    const act = leadershipAct(e);
+    if (act === undefined) return;
+    const first = this.leaderOf.get(act.term);
+    if (first === undefined) this.leaderOf.set(act.term, { server: act.server, t: e.t });
+    else if (first.server !== act.server) {
+      this.ctx.report('ES', {
+        message: `term ${act.term} has two leaders: server ${first.server} (since t=${first.t} ms) and server ${act.server} (${act.how})`,
+        servers: [first.server, act.server],
+        term: act.term,
+      });
+    }
+  }
+}
+
+/** V1: in each term a server grants at most one candidate; a candidate has voted for itself. */
+export class OneVotePerTerm implements Monitor {
+  private readonly votedFor = new Map<number, number>();
+  constructor(private readonly ctx: MonitorContext) {}
+
+  observe(e: TesterEvent): void {
+    if (e.kind === 'send') {
+      const term = termOf(e.args);
+      if (e.method === RPC.RequestVote && typeof e.from === 'number' && term !== undefined) this.vote(e.from, term, e.from);
+    } else if (e.kind === 'handled' && e.method === RPC.RequestVote && typeof e.to === 'number') {
+      const granted = (e.reply as { voteGranted?: unknown } | null)?.voteGranted === true;
+      const candidate = (e.args as { candidateId?: unknown } | null)?.candidateId;
+      const term = termOf(e.reply);
+      if (granted && term !== undefined && typeof candidate === 'number') this.vote(e.to, term, candidate);
+    }
+  }
+
+  private vote(voter: number, term: number, candidate: number): void {
+    const k = term * 1024 + voter;
+    const earlier = this.votedFor.get(k);
+    if (earlier === undefined) this.votedFor.set(k, candidate);
+    else if (earlier !== candidate) {
+      const what = candidate === voter ? 'then stood as a candidate itself' : `then granted server ${candidate}`;
+      this.ctx.report('V1', {
+        message: `server ${voter} voted twice in term ${term}: first for server ${earlier}, ${what}`,
+        servers: [voter, earlier, candidate],
+        term,
+      });
+    }
+  }
+}
+
+/** QC: before a server first acts as leader of T it held term-T grants from a majority of distinct servers. */
+export class LeaderHadQuorum implements Monitor {
+  private readonly checked = new Set<number>();
+  constructor(private readonly ctx: MonitorContext) {}
+
+  observe(e: TesterEvent): void {
+    const act = leadershipAct(e);
+    if (act === undefined) return;
+    const k = act.term * 1024 + act.server;
+    if (this.checked.has(k)) return;
+    this.checked.add(k);
+    const facts = this.ctx.facts;
+    if (facts.quorumTime(act.server, act.term) !== undefined) return;
+    this.ctx.report('QC', {
+      message:
+        `server ${act.server} ${act.how} for term ${act.term} with valid term-${act.term} votes from ` +
+        `${list(facts.votersOf(act.server, act.term))} only: a majority of ${facts.n} needs ${facts.majority} distinct servers`,
+      servers: [act.server],
+      term: act.term,
+    });
+  }
+}
+
+/** TM: a server's term never decreases, in what it sends, replies or answers. */
+export class TermMonotonicity implements Monitor {
+  private readonly last: ({ term: number; t: number; what: string } | undefined)[] = [];
+  private readonly restarted: boolean[] = [];
+  constructor(private readonly ctx: MonitorContext) {}
+
+  observe(e: TesterEvent): void {
+    if (e.kind === 'send' && typeof e.from === 'number') this.check(e.from, termOf(e.args), `sent ${e.method}`, e.t);
+    else if (e.kind === 'handled' && typeof e.to === 'number') this.check(e.to, termOf(e.reply), `replied to ${e.method}`, e.t);
+    else if (e.kind === 'state') this.check(e.server, e.term, 'answered getState()', e.t);
+    else if (e.kind === 'start' && this.last[e.server] !== undefined) this.restarted[e.server] = true;
+  }
+
+  private check(server: number, term: number | undefined, what: string, t: number): void {
+    if (term === undefined) return;
+    const prev = this.last[server];
+    if (prev !== undefined && term < prev.term) {
+      const hint = this.restarted[server] ? ' (it restarted in between: is currentTerm persisted?)' : '';
+      this.ctx.report('TM', {
+        message: `server ${server}'s term went down from ${prev.term} (${prev.what} at t=${prev.t} ms) to ${term} (${what})${hint}`,
+        servers: [server],
+        term,
+      });
+      return;
+    }
+    this.last[server] = { term, t, what };
+  }
+}
+
+/**
+ * TA: once a server has taken in a higher term, all it says carries at least
+ * that term, and it does not act as leader again without winning an election.
+ * A request's term is taken in when the handler replies; a reply's term once
+ * the caller has had a chance to run (after the current instant).
+ */
+export class TermAdoption implements Monitor {
+  private readonly owed: ({ term: number; since: number; from: string; wasLeader: boolean } | undefined)[] = [];
+  private readonly leaderTerm: number[] = [];
+  constructor(
+    private readonly ctx: MonitorContext,
+    private readonly graceMs: number,
+  ) {}
+
+  observe(e: TesterEvent): void {
+    const act = leadershipAct(e);
+    if (act !== undefined) this.checkLeader(act.server, act.term, act.how, e.t);
+    if (e.kind === 'send' && typeof e.from === 'number') this.checkSaid(e.from, termOf(e.args), `sent ${e.method}`, e.t);
+    else if (e.kind === 'state') this.checkSaid(e.server, e.term, 'answered getState()', e.t);
+    else if (e.kind === 'handled' && typeof e.to === 'number') {
+      this.checkSaid(e.to, termOf(e.reply), `replied to ${e.method}`, e.t);
+      const term = termOf(e.args);
+      if (term !== undefined && typeof e.from === 'number') this.takeIn(e.to, term, e.t - this.graceMs - 1, `a ${e.method} request from server ${e.from}`);
+    } else if (e.kind === 'reply' && typeof e.from === 'number') {
+      const term = termOf(e.reply);
+      if (term !== undefined) this.takeIn(e.from, term, e.t, `a ${e.method} reply from server ${String(e.to)}`);
+    } else if (e.kind === 'start') {
+      this.owed[e.server] = undefined;
+    }
+    if (act !== undefined) this.leaderTerm[act.server] = act.term;
+    else if (e.kind === 'state' && !e.isLeader) this.leaderTerm[e.server] = -1;
+  }
+
+  private takeIn(server: number, term: number, since: number, from: string): void {
+    const said = this.ctx.facts.saidTerm[server] ?? 0;
+    const owed = this.owed[server];
+    if (term > said && (owed === undefined || term > owed.term)) {
+      this.owed[server] = { term, since, from, wasLeader: (this.leaderTerm[server] ?? -1) >= 0 };
+    }
+  }
+
+  private effective(server: number, t: number): { term: number; from: string; wasLeader: boolean } | undefined {
+    const owed = this.owed[server];
+    return owed !== undefined && t > owed.since + this.graceMs ? owed : undefined;
+  }
+
+  private checkSaid(server: number, term: number | undefined, what: string, t: number): void {
+    const owed = this.effective(server, t);
+    if (owed === undefined || term === undefined || term >= owed.term) return;
+    this.ctx.report('TA', {
+      message: `server ${server} took in term ${owed.term} (from ${owed.from}) but then ${what} with term ${term}`,
+      servers: [server],
+      term,
+    });
+  }
+
+  private checkLeader(server: number, term: number, how: string, t: number): void {
+    const owed = this.effective(server, t);
+    if (owed === undefined || !owed.wasLeader || term < owed.term) return;
+    if (this.ctx.facts.quorumTime(server, term) !== undefined) return;
+    this.ctx.report('TA', {
+      message: `server ${server} was leader, took in term ${owed.term} (from ${owed.from}), and ${how} for term ${term} without winning an election in it`,
+      servers: [server],
+      term,
+    });
+  }
+}
+
+/** RW (and SR): a reply's term is at least the request's; a reply with a higher term grants nothing. */
+export class RepliesWellFormed implements Monitor {
+  constructor(private readonly ctx: MonitorContext) {}
+
+  observe(e: TesterEvent): void {
+    if (e.kind !== 'handled' || typeof e.to !== 'number') return;
+    const asked = termOf(e.args);
+    const answered = termOf(e.reply);
+    if (asked === undefined || answered === undefined) return;
+    const r = e.reply as { voteGranted?: unknown; success?: unknown };
+    if (answered < asked) {
+      this.ctx.report('RW', {
+        message: `server ${e.to} answered a term-${asked} ${e.method} with term ${answered}, lower than the request's`,
+        servers: [e.to],
+        term: asked,
+      });
+    } else if (answered > asked && (r.voteGranted === true || r.success === true)) {
+      const what = r.voteGranted === true ? 'granted the vote' : 'reported success';
+      this.ctx.report('RW', {
+        message: `server ${e.to} answered a term-${asked} ${e.method} with its higher term ${answered} yet ${what}`,
+        servers: [e.to],
+        term: answered,
+      });
+    }
+  }
+}
+
+/** AEL: no AppendEntries of term T from a server that has stepped down from T. */
+export class HeartbeatSenderLegitimate implements Monitor {
+  private readonly leaderTerm: number[] = [];
+  private readonly resigned: number[] = [];
+  constructor(private readonly ctx: MonitorContext) {}
+
+  observe(e: TesterEvent): void {
+    if (e.kind === 'state') {
+      if (!e.isLeader && this.leaderTerm[e.server] === e.term) this.resigned[e.server] = e.term;
+      return;
+    }
+    const act = leadershipAct(e);
+    if (act === undefined || e.kind !== 'send') return;
+    const moved = this.ctx.facts.saidTerm[act.server] ?? 0;
+    if (moved > act.term || this.resigned[act.server] === act.term) {
+      const why = moved > act.term ? `after moving on to term ${moved}` : 'after getState() said it was no longer leader';
+      this.ctx.report('AEL', {
+        message: `server ${act.server} sent AppendEntries for term ${act.term} ${why}`,
+        servers: [act.server],
+        term: act.term,
+      });
+    }
+    this.leaderTerm[act.server] = act.term;
+  }
+}

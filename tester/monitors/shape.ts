@@ -1,0 +1,71 @@
+// WF: every Raft message carries exactly the contract's fields, with the
+// right types, so that a misnamed field is reported as such rather than as a
+// mysterious election failure.
+import { MESSAGE_FIELDS } from '../../raft/contract.ts';
+import type { TesterEvent } from '../events.ts';
+import type { Monitor, MonitorContext } from './monitor.ts';
+
+const TYPES: Record<string, 'number' | 'boolean' | 'array'> = {
+  term: 'number',
+  candidateId: 'number',
+  lastLogIndex: 'number',
+  lastLogTerm: 'number',
+  voteGranted: 'boolean',
+  leaderId: 'number',
+  prevLogIndex: 'number',
+  prevLogTerm: 'number',
+  entries: 'array',
+  leaderCommit: 'number',
+  success: 'boolean',
+};
+
+type Spec = { args: readonly string[]; reply: readonly string[] };
+
+export class MessageShape implements Monitor {
+  constructor(private readonly ctx: MonitorContext) {}
+
+  observe(e: TesterEvent): void {
+    if (e.kind === 'send') this.check(e.method, 'request', e.args, e.from);
+    else if (e.kind === 'handled') this.check(e.method, 'reply', e.reply, e.to);
+  }
+
+  private check(method: string, part: 'request' | 'reply', message: unknown, server: unknown): void {
+    const spec = (MESSAGE_FIELDS as Record<string, Spec>)[method];
+    if (spec === undefined) return;
+    const problem = shapeProblem(part === 'request' ? spec.args : spec.reply, message);
+    if (problem === undefined) return;
+    this.ctx.report('WF', {
+      message: `${method} ${part} from server ${String(server)}: ${problem}`,
+      servers: typeof server === 'number' ? [server] : [],
+    });
+  }
+}
+
+/** Describes how a message differs from the contract's fields, or undefined when it matches. */
+export function shapeProblem(fields: readonly string[], message: unknown): string | undefined {
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+    return `expected an object with fields ${fields.join(', ')}, got ${JSON.stringify(message) ?? String(message)}`;
+  }
+  const record = message as Record<string, unknown>;
+  const problems: string[] = [];
+  for (const key of Object.keys(record)) {
+    if (fields.includes(key)) continue;
+    const meant = fields.find((f) => normalize(f) === normalize(key));
+    problems.push(meant !== undefined ? `field '${key}' should be named '${meant}'` : `unexpected field '${key}'`);
+  }
+  for (const field of fields) {
+    if (!(field in record)) {
+      if (!problems.some((p) => p.includes(`'${field}'`))) problems.push(`missing field '${field}'`);
+      continue;
+    }
+    const value = record[field];
+    const want = TYPES[field];
+    const ok = want === 'array' ? Array.isArray(value) : typeof value === want && (want !== 'number' || Number.isInteger(value));
+    if (!ok) problems.push(`field '${field}' should be ${want === 'number' ? 'an integer' : `a ${want}`}, got ${JSON.stringify(value)}`);
+  }
+  return problems.length === 0 ? undefined : problems.join('; ');
+}
+
+function normalize(name: string): string {
+  return name.toLowerCase().replace(/_/g, '');
+}
