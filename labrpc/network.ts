@@ -291,7 +291,7 @@ export class Network {
     if (!reliable) {
       const ms = this.random.intn(this.profile.maxDelayMs + 1);
       if (ms > 0) {
-        this.emitRpc('delay', req, { stage: 'request', ms });
+        this.emit({ kind: 'delay', t: this.clock.now(), id: req.id, from: req.end.owner, to: req.end.server, method: req.method, stage: 'request', ms });
         this.clock.setTimer(ms, deliver);
         return;
       }
@@ -308,7 +308,8 @@ export class Network {
     duplicate: boolean,
     done: Done,
   ): void {
-    const args = duplicate ? JSON.parse(req.json) : req.args;
+    // The handler gets a copy of its own: events keep req.args as sent.
+    const args: unknown = JSON.parse(req.json);
     const lookup = server.lookup(req.method);
     if ('error' in lookup) {
       this.misuse(`${lookup.error}, called on server ${String(serverName)}`);
@@ -316,7 +317,7 @@ export class Network {
       return;
     }
     server.count++;
-    this.emitRpc('deliver', req, { args, duplicate });
+    this.emit({ kind: 'deliver', t: this.clock.now(), id: req.id, from: req.end.owner, to: req.end.server, method: req.method, args: req.args, duplicate });
     const isDead = (): boolean => this.isServerDead(req.end, serverName, server);
     let result: unknown;
     try {
@@ -327,7 +328,7 @@ export class Network {
       return;
     }
     if (!isThenable(result)) {
-      this.handled(req, args, result, duplicate, done, isDead);
+      this.handled(req, result, duplicate, done, isDead);
       return;
     }
     let settled = false;
@@ -347,7 +348,7 @@ export class Network {
         poll?.cancel();
         if (settled) return;
         settled = true;
-        this.handled(req, args, reply, duplicate, done, isDead);
+        this.handled(req, reply, duplicate, done, isDead);
       },
       (error: unknown) => {
         poll?.cancel();
@@ -361,13 +362,12 @@ export class Network {
 
   private handled(
     req: Request,
-    args: unknown,
     reply: unknown,
     duplicate: boolean,
     done: Done,
     isDead: () => boolean,
   ): void {
-    this.emitRpc('handled', req, { args, reply, duplicate });
+    this.emit({ kind: 'handled', t: this.clock.now(), id: req.id, from: req.end.owner, to: req.end.server, method: req.method, args: req.args, reply, duplicate });
     done(reply, isDead());
   }
 
@@ -403,7 +403,7 @@ export class Network {
     const [share, outOf] = LAB_TIMING.reorderShare;
     if (longReordering && this.random.intn(outOf) < share) {
       const ms = LAB_TIMING.reorderBaseMs + this.random.intn(1 + this.random.intn(LAB_TIMING.reorderSpreadMs));
-      this.emitRpc('delay', req, { stage: 'reply', ms });
+      this.emit({ kind: 'delay', t: this.clock.now(), id: req.id, from: req.end.owner, to: req.end.server, method: req.method, stage: 'reply', ms });
       this.clock.setTimer(ms, () => this.deliverReply(req, json));
       return;
     }
@@ -413,14 +413,16 @@ export class Network {
   private deliverReply(req: Request, json: string): void {
     const bytes = Buffer.byteLength(json);
     this.totalBytes += bytes;
+    // Listeners read the reply synchronously, before the caller runs, so
+    // the caller's copy can serve them too.
     const reply: unknown = JSON.parse(json);
-    this.emitRpc('reply', req, { args: req.args, reply, bytes });
-    req.resolve(JSON.parse(json));
+    this.emit({ kind: 'reply', t: this.clock.now(), id: req.id, from: req.end.owner, to: req.end.server, method: req.method, args: req.args, reply, bytes });
+    req.resolve(reply);
   }
 
   private duplicate(req: Request, server: Server, serverName: Host): void {
     const ms = this.random.intn(this.profile.maxDelayMs + 1);
-    this.emitRpc('duplicate', req, { ms });
+    this.emit({ kind: 'duplicate', t: this.clock.now(), id: req.id, from: req.end.owner, to: req.end.server, method: req.method, ms });
     this.clock.setTimer(ms, () => {
       if (this.closed || this.isServerDead(req.end, serverName, server)) return;
       this.dispatch(req, server, serverName, true, () => {});
@@ -428,7 +430,7 @@ export class Network {
   }
 
   private handlerFailed(req: Request, error: unknown): void {
-    this.emitRpc('handler-error', req, { error: describe(error) });
+    this.emit({ kind: 'handler-error', t: this.clock.now(), id: req.id, from: req.end.owner, to: req.end.server, method: req.method, error: describe(error) });
   }
 
   private failLater(req: Request, reason: FailReason): void {
@@ -437,7 +439,7 @@ export class Network {
   }
 
   private fail(req: Request, reason: FailReason, afterMs: number): void {
-    this.emitRpc('fail', req, { args: req.args, reason, afterMs });
+    this.emit({ kind: 'fail', t: this.clock.now(), id: req.id, from: req.end.owner, to: req.end.server, method: req.method, args: req.args, reason, afterMs });
     req.resolve(null);
   }
 
@@ -446,12 +448,6 @@ export class Network {
   }
 
   // ---- events ----
-
-  private emitRpc(kind: string, req: Request, fields: object): void {
-    if (this.listeners.length === 0) return;
-    const event = { kind, t: this.clock.now(), id: req.id, from: req.end.owner, to: req.end.server, method: req.method, ...fields };
-    this.emit(event as NetEvent);
-  }
 
   private emit(event: NetEvent): void {
     const listeners = this.listeners;

@@ -29,13 +29,17 @@ export class Server {
   /** RPCs this server received (delivered to a handler), as the lab's GetCount. */
   count = 0;
   private readonly services = new Map<string, Service>();
+  private readonly handlers = new Map<string, Handler>();
 
   addService(service: Service): void {
     this.services.set(service.name, service);
+    this.handlers.clear();
   }
 
   /** Finds the handler for "Service.Method", or says clearly what is wrong. */
   lookup(svcMeth: string): Lookup {
+    const known = this.handlers.get(svcMeth);
+    if (known !== undefined) return { handler: known };
     const dot = svcMeth.lastIndexOf('.');
     const serviceName = dot < 0 ? '' : svcMeth.slice(0, dot);
     const method = svcMeth.slice(dot + 1);
@@ -49,6 +53,7 @@ export class Server {
       const known = service.methodNames().map((m) => `${serviceName}.${m}`).join(', ');
       return { error: `unknown method '${svcMeth}' (known methods: ${known})` };
     }
+    this.handlers.set(svcMeth, handler);
     return { handler };
   }
 }

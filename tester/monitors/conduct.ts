@@ -1,18 +1,19 @@
 // Liveness and conduct: failures, unless a test says it only warns.
 import { RPC } from '../../raft/contract.ts';
 import type { TesterEvent } from '../events.ts';
-import type { ConductLimits, Monitor, MonitorContext } from './monitor.ts';
-import { leadershipAct, list, termOf } from './monitor.ts';
+import type { ConductLimits, EventKind, LeadershipAct, Monitor, MonitorContext } from './monitor.ts';
+import { list, termOf } from './monitor.ts';
 
 /** HB: a leader sends at most maxHeartbeatsPerSecond AppendEntries per second to each follower. */
 export class HeartbeatRate implements Monitor {
+  readonly kinds: readonly EventKind[] = ['send'];
   private readonly recent = new Map<number, { term: number; times: number[] }>();
   constructor(
     private readonly ctx: MonitorContext,
     private readonly limits: ConductLimits,
   ) {}
 
-  observe(e: TesterEvent): void {
+  observe(e: TesterEvent, act: LeadershipAct | undefined): void {
     if (e.kind !== 'send' || e.method !== RPC.AppendEntries || typeof e.from !== 'number' || typeof e.to !== 'number') return;
     const term = termOf(e.args) ?? -1;
     const k = e.from * 1024 + e.to;
@@ -36,6 +37,7 @@ export class HeartbeatRate implements Monitor {
 
 /** LA: a new leader heartbeats every peer promptly and keeps doing so. */
 export class LeaderActivity implements Monitor {
+  readonly kinds: readonly EventKind[] = ['send'];
   private readonly lastSent = new Map<number, { term: number; t: number }>();
   constructor(
     private readonly ctx: MonitorContext,
@@ -43,8 +45,7 @@ export class LeaderActivity implements Monitor {
     private readonly slackMs: number,
   ) {}
 
-  observe(e: TesterEvent): void {
-    const act = leadershipAct(e);
+  observe(e: TesterEvent, act: LeadershipAct | undefined): void {
     if (act === undefined || e.kind !== 'send' || typeof e.to !== 'number') return;
     const k = act.server * 1024 + e.to;
     const prev = this.lastSent.get(k);
@@ -79,6 +80,7 @@ export class LeaderActivity implements Monitor {
  * within livenessMs.
  */
 export class Liveness implements Monitor {
+  readonly kinds: readonly EventKind[] = ['send', 'state'];
   private satisfied = false;
   constructor(
     private readonly ctx: MonitorContext,
@@ -100,9 +102,8 @@ export class Liveness implements Monitor {
     });
   }
 
-  observe(e: TesterEvent): void {
+  observe(e: TesterEvent, act: LeadershipAct | undefined): void {
     if (this.satisfied) return;
-    const act = leadershipAct(e);
     const clean = this.ctx.facts.clean;
     if (act === undefined || clean === undefined || !clean.members.includes(act.server)) return;
     if (act.term >= this.ctx.facts.maxSaidTerm(clean.members)) this.satisfied = true;
@@ -115,6 +116,7 @@ export class Liveness implements Monitor {
  * for stableWindowMs.
  */
 export class Stability implements Monitor {
+  readonly kinds: readonly EventKind[] = ['send', 'state', 'reply'];
   private leader: { server: number; term: number; acked: Set<number> } | undefined;
   private stableSince: number | undefined;
   constructor(
@@ -127,7 +129,7 @@ export class Stability implements Monitor {
     this.stableSince = undefined;
   }
 
-  observe(e: TesterEvent): void {
+  observe(e: TesterEvent, act: LeadershipAct | undefined): void {
     const facts = this.ctx.facts;
     const clean = facts.clean;
     if (clean === undefined || !facts.calm) return;

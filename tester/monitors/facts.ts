@@ -35,36 +35,36 @@ export class Facts {
   private readonly voters = new Map<number, Set<number>>();
   private readonly quorumAt = new Map<number, number>();
 
-  /** Updates the facts with one event; returns true when connectivity changed. */
+  /**
+   * Updates the facts with one event. Returns true when connectivity or the
+   * network's faults changed; the caller then calls settleConnectivity()
+   * once the burst of changes is over (connect(i) changes 2n ends at once).
+   */
   observe(e: TesterEvent): boolean {
     switch (e.kind) {
       case 'cluster':
         this.reset(e.n);
-        return this.recompute(e.t);
+        return true;
       case 'start':
         this.alive[e.server] = true;
-        return this.recompute(e.t);
+        return true;
       case 'crash':
         this.alive[e.server] = false;
         this.claimsLeader[e.server] = false;
-        return this.recompute(e.t);
+        return true;
       case 'end':
-        if (typeof e.from === 'number' && typeof e.to === 'number') {
-          (this.endUp[e.from] as boolean[])[e.to] = e.enabled;
-          return this.recompute(e.t);
-        }
-        return false;
+        if (typeof e.from !== 'number' || typeof e.to !== 'number') return false;
+        (this.endUp[e.from] as boolean[])[e.to] = e.enabled;
+        return true;
       case 'link':
-        if (typeof e.from === 'number' && typeof e.to === 'number') {
-          (this.linkDown[e.from] as boolean[])[e.to] = !e.up;
-          return this.recompute(e.t);
-        }
-        return false;
+        if (typeof e.from !== 'number' || typeof e.to !== 'number') return false;
+        (this.linkDown[e.from] as boolean[])[e.to] = !e.up;
+        return true;
       case 'net-config':
         this.reliable = e.reliable;
         this.longReordering = e.longReordering;
         this.duplicateRate = e.duplicateRate;
-        return this.recompute(e.t);
+        return true;
       case 'send':
         this.said(e.from, (e.args as { term?: unknown } | undefined)?.term);
         return false;
@@ -140,13 +140,12 @@ export class Facts {
     if (set.size >= this.majority && !this.quorumAt.has(k)) this.quorumAt.set(k, t);
   }
 
-  /** Recomputes calm and the clean majority; always a connectivity change. */
-  private recompute(t: number): true {
+  /** Recomputes calm and the clean majority after connectivity changed at time t. */
+  settleConnectivity(t: number): void {
     this.epoch++;
     this.calm = this.reliable && !this.longReordering && this.duplicateRate === 0;
     const members = this.findCleanMajority();
     this.clean = members === undefined ? undefined : { members, since: t, epoch: this.epoch };
-    return true;
   }
 
   // Groups live servers by any reachability (either direction); a group

@@ -3,8 +3,8 @@
 import type { TesterEvent, ViolationEvent } from '../events.ts';
 import { HeartbeatRate, LeaderActivity, Liveness, Stability } from './conduct.ts';
 import { Facts } from './facts.ts';
-import type { CheckId, ConductLimits, Finding, Monitor, MonitorContext } from './monitor.ts';
-import { CHECKS, DEFAULT_LIMITS } from './monitor.ts';
+import type { CheckId, ConductLimits, EventKind, Finding, Monitor, MonitorContext } from './monitor.ts';
+import { CHECKS, DEFAULT_LIMITS, leadershipAct } from './monitor.ts';
 import {
   ElectionSafety,
   HeartbeatSenderLegitimate,
@@ -42,7 +42,9 @@ export interface MonitorOptions {
 
 export class MonitorSet {
   readonly facts = new Facts();
-  private readonly monitors: Monitor[];
+  /** Monitors by the kind of event they look at, in check order. */
+  private readonly byKind = new Map<EventKind, Monitor[]>();
+  private connectivityDirty = false;
   private readonly liveness: Liveness;
   private readonly stability: Stability;
   private readonly deadlines: { time: number; fn: (now: number) => void }[] = [];
@@ -62,7 +64,7 @@ export class MonitorSet {
     this.stability = new Stability(ctx, limits);
     // Order matters only for which check names a bug first: the most
     // specific explanation comes first.
-    this.monitors = [
+    const monitors: Monitor[] = [
       new MessageShape(ctx),
       new ElectionSafety(ctx),
       new TermAdoption(ctx, Math.max(slack, 0)),
@@ -76,6 +78,13 @@ export class MonitorSet {
       this.liveness,
       this.stability,
     ];
+    for (const monitor of monitors) {
+      for (const kind of monitor.kinds) {
+        const list = this.byKind.get(kind) ?? [];
+        list.push(monitor);
+        this.byKind.set(kind, list);
+      }
+    }
   }
 
   observe(e: TesterEvent): void {
@@ -85,15 +94,29 @@ export class MonitorSet {
       this.report('RAFT', { message: `server ${String(e.to)}'s ${e.method} handler threw: ${e.error}`, servers: typeof e.to === 'number' ? [e.to] : [] });
     }
     if (this.facts.observe(e)) {
-      this.liveness.connectivityChanged();
-      this.stability.connectivityChanged();
+      this.connectivityDirty = true;
+      return;
     }
-    const monitors = this.monitors;
-    for (let i = 0; i < monitors.length; i++) (monitors[i] as Monitor).observe(e);
+    const monitors = this.byKind.get(e.kind);
+    if (monitors === undefined) return;
+    this.settleConnectivity();
+    const act = leadershipAct(e);
+    for (let i = 0; i < monitors.length; i++) (monitors[i] as Monitor).observe(e, act);
+  }
+
+  // Connectivity changes come in bursts at one instant; they are taken in
+  // once, before the next event that a monitor looks at.
+  private settleConnectivity(): void {
+    if (!this.connectivityDirty) return;
+    this.connectivityDirty = false;
+    this.facts.settleConnectivity(this.now);
+    this.liveness.connectivityChanged();
+    this.stability.connectivityChanged();
   }
 
   /** Runs the deadlines that are due by `time`. */
   advanceTo(time: number): void {
+    this.settleConnectivity();
     this.now = Math.max(this.now, time);
     while (this.deadlines.length > 0 && (this.deadlines[0] as { time: number }).time <= time) {
       const due = this.deadlines.shift() as { time: number; fn: (now: number) => void };

@@ -36,8 +36,13 @@ export interface MonitorContext {
   at(time: number, fn: (now: number) => void): void;
 }
 
+export type EventKind = TesterEvent['kind'];
+
 export interface Monitor {
-  observe(e: TesterEvent): void;
+  /** The kinds of event this monitor looks at; it is not called for others. */
+  readonly kinds: readonly EventKind[];
+  /** `act` is leadershipAct(e), worked out once for all monitors. */
+  observe(e: TesterEvent, act: LeadershipAct | undefined): void;
 }
 
 /** Limits of conduct, the design's numbers by default. */

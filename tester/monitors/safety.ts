@@ -1,16 +1,16 @@
 // Safety checks: a violation is always a failure.
 import { RPC } from '../../raft/contract.ts';
 import type { TesterEvent } from '../events.ts';
-import type { Monitor, MonitorContext } from './monitor.ts';
-import { leadershipAct, list, termOf } from './monitor.ts';
+import type { EventKind, LeadershipAct, Monitor, MonitorContext } from './monitor.ts';
+import { list, termOf } from './monitor.ts';
 
 /** ES: at most one leader per term over the whole run. */
 export class ElectionSafety implements Monitor {
+  readonly kinds: readonly EventKind[] = ['send', 'state'];
   private readonly leaderOf = new Map<number, { server: number; t: number }>();
   constructor(private readonly ctx: MonitorContext) {}
 
-  observe(e: TesterEvent): void {
-    const act = leadershipAct(e);
+  observe(e: TesterEvent, act: LeadershipAct | undefined): void {
     if (act === undefined) return;
     const first = this.leaderOf.get(act.term);
     if (first === undefined) this.leaderOf.set(act.term, { server: act.server, t: e.t });
@@ -26,10 +26,11 @@ export class ElectionSafety implements Monitor {
 
 /** V1: in each term a server grants at most one candidate; a candidate has voted for itself. */
 export class OneVotePerTerm implements Monitor {
+  readonly kinds: readonly EventKind[] = ['send', 'handled'];
   private readonly votedFor = new Map<number, number>();
   constructor(private readonly ctx: MonitorContext) {}
 
-  observe(e: TesterEvent): void {
+  observe(e: TesterEvent, act: LeadershipAct | undefined): void {
     if (e.kind === 'send') {
       const term = termOf(e.args);
       if (e.method === RPC.RequestVote && typeof e.from === 'number' && term !== undefined) this.vote(e.from, term, e.from);
@@ -58,11 +59,11 @@ export class OneVotePerTerm implements Monitor {
 
 /** QC: before a server first acts as leader of T it held term-T grants from a majority of distinct servers. */
 export class LeaderHadQuorum implements Monitor {
+  readonly kinds: readonly EventKind[] = ['send', 'state'];
   private readonly checked = new Set<number>();
   constructor(private readonly ctx: MonitorContext) {}
 
-  observe(e: TesterEvent): void {
-    const act = leadershipAct(e);
+  observe(e: TesterEvent, act: LeadershipAct | undefined): void {
     if (act === undefined) return;
     const k = act.term * 1024 + act.server;
     if (this.checked.has(k)) return;
@@ -81,11 +82,12 @@ export class LeaderHadQuorum implements Monitor {
 
 /** TM: a server's term never decreases, in what it sends, replies or answers. */
 export class TermMonotonicity implements Monitor {
+  readonly kinds: readonly EventKind[] = ['send', 'handled', 'state', 'start'];
   private readonly last: ({ term: number; t: number; what: string } | undefined)[] = [];
   private readonly restarted: boolean[] = [];
   constructor(private readonly ctx: MonitorContext) {}
 
-  observe(e: TesterEvent): void {
+  observe(e: TesterEvent, act: LeadershipAct | undefined): void {
     if (e.kind === 'send' && typeof e.from === 'number') this.check(e.from, termOf(e.args), `sent ${e.method}`, e.t);
     else if (e.kind === 'handled' && typeof e.to === 'number') this.check(e.to, termOf(e.reply), `replied to ${e.method}`, e.t);
     else if (e.kind === 'state') this.check(e.server, e.term, 'answered getState()', e.t);
@@ -115,6 +117,7 @@ export class TermMonotonicity implements Monitor {
  * the caller has had a chance to run (after the current instant).
  */
 export class TermAdoption implements Monitor {
+  readonly kinds: readonly EventKind[] = ['send', 'state', 'handled', 'reply', 'start'];
   private readonly owed: ({ term: number; since: number; from: string; wasLeader: boolean } | undefined)[] = [];
   private readonly leaderTerm: number[] = [];
   constructor(
@@ -122,8 +125,7 @@ export class TermAdoption implements Monitor {
     private readonly graceMs: number,
   ) {}
 
-  observe(e: TesterEvent): void {
-    const act = leadershipAct(e);
+  observe(e: TesterEvent, act: LeadershipAct | undefined): void {
     if (act !== undefined) this.checkLeader(act.server, act.term, act.how, e.t);
     if (e.kind === 'send' && typeof e.from === 'number') this.checkSaid(e.from, termOf(e.args), `sent ${e.method}`, e.t);
     else if (e.kind === 'state') this.checkSaid(e.server, e.term, 'answered getState()', e.t);
@@ -178,9 +180,10 @@ export class TermAdoption implements Monitor {
 
 /** RW (and SR): a reply's term is at least the request's; a reply with a higher term grants nothing. */
 export class RepliesWellFormed implements Monitor {
+  readonly kinds: readonly EventKind[] = ['handled'];
   constructor(private readonly ctx: MonitorContext) {}
 
-  observe(e: TesterEvent): void {
+  observe(e: TesterEvent, act: LeadershipAct | undefined): void {
     if (e.kind !== 'handled' || typeof e.to !== 'number') return;
     const asked = termOf(e.args);
     const answered = termOf(e.reply);
@@ -205,16 +208,16 @@ export class RepliesWellFormed implements Monitor {
 
 /** AEL: no AppendEntries of term T from a server that has stepped down from T. */
 export class HeartbeatSenderLegitimate implements Monitor {
+  readonly kinds: readonly EventKind[] = ['send', 'state'];
   private readonly leaderTerm: number[] = [];
   private readonly resigned: number[] = [];
   constructor(private readonly ctx: MonitorContext) {}
 
-  observe(e: TesterEvent): void {
+  observe(e: TesterEvent, act: LeadershipAct | undefined): void {
     if (e.kind === 'state') {
       if (!e.isLeader && this.leaderTerm[e.server] === e.term) this.resigned[e.server] = e.term;
       return;
     }
-    const act = leadershipAct(e);
     if (act === undefined || e.kind !== 'send') return;
     const moved = this.ctx.facts.saidTerm[act.server] ?? 0;
     if (moved > act.term || this.resigned[act.server] === act.term) {

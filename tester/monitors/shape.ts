@@ -3,7 +3,7 @@
 // mysterious election failure.
 import { MESSAGE_FIELDS } from '../../raft/contract.ts';
 import type { TesterEvent } from '../events.ts';
-import type { Monitor, MonitorContext } from './monitor.ts';
+import type { EventKind, LeadershipAct, Monitor, MonitorContext } from './monitor.ts';
 
 const TYPES: Record<string, 'number' | 'boolean' | 'array'> = {
   term: 'number',
@@ -22,9 +22,10 @@ const TYPES: Record<string, 'number' | 'boolean' | 'array'> = {
 type Spec = { args: readonly string[]; reply: readonly string[] };
 
 export class MessageShape implements Monitor {
+  readonly kinds: readonly EventKind[] = ['send', 'handled'];
   constructor(private readonly ctx: MonitorContext) {}
 
-  observe(e: TesterEvent): void {
+  observe(e: TesterEvent, act: LeadershipAct | undefined): void {
     if (e.kind === 'send') this.check(e.method, 'request', e.args, e.from);
     else if (e.kind === 'handled') this.check(e.method, 'reply', e.reply, e.to);
   }

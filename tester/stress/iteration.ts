@@ -1,0 +1,65 @@
+// One iteration: one test, one seed, one clock. Everything a driver needs to
+// report it comes back in the result; nothing is printed.
+import type { MakeRaft } from '../../raft/contract.ts';
+import type { ClockKind } from '../../runtime/clock.ts';
+import { deriveSeed } from '../../runtime/random.ts';
+import { replayCommand, type RunStats } from '../config.ts';
+import type { TesterEvent } from '../events.ts';
+import { TestFailure, describeError } from '../failure.ts';
+import type { LabTestEntry } from '../lab2a.ts';
+import type { CheckPolicy } from '../monitors/index.ts';
+
+export interface IterationOptions {
+  clock?: ClockKind;
+  raft?: MakeRaft;
+  /** The --raft module's path, for replay commands. */
+  raftModule?: string;
+  policy?: CheckPolicy;
+  record?: (event: TesterEvent) => void;
+}
+
+export interface IterationResult {
+  test: string;
+  seed: number;
+  ok: boolean;
+  /** The failure message (with the replay command in virtual time). */
+  message?: string;
+  /** Which check failed: a monitor id, LAB, or RAFT. */
+  check?: string;
+  /** What the test printed (begin/end lines, warnings). */
+  output: string[];
+  stats: RunStats;
+  wallMs: number;
+  replay?: string;
+}
+
+/** The seed of iteration `index` of `test` in a campaign with `baseSeed`: independent of -p and sharding. */
+export function iterationSeed(baseSeed: number, test: string, index: number): number {
+  return deriveSeed(baseSeed, test, index);
+}
+
+export async function runIteration(test: LabTestEntry, seed: number, options: IterationOptions = {}): Promise<IterationResult> {
+  const output: string[] = [];
+  const stats: RunStats = { seed, clock: options.clock ?? 'virtual', elapsedMs: 0, rpcs: 0, bytes: 0, events: 0, warnings: [] };
+  const started = performance.now();
+  const result: IterationResult = { test: test.name, seed, ok: true, output, stats, wallMs: 0 };
+  if (stats.clock === 'virtual') result.replay = replayCommand(test.name, seed, options.raftModule);
+  try {
+    await test.run({
+      clock: stats.clock,
+      seed,
+      ...(options.raft !== undefined && { raft: options.raft }),
+      ...(options.raftModule !== undefined && { raftModule: options.raftModule }),
+      ...(options.policy !== undefined && { policy: options.policy }),
+      ...(options.record !== undefined && { record: options.record }),
+      print: (line) => output.push(line),
+      stats,
+    });
+  } catch (error) {
+    result.ok = false;
+    result.message = describeError(error);
+    result.check = error instanceof TestFailure ? error.check : 'HARNESS';
+  }
+  result.wallMs = performance.now() - started;
+  return result;
+}
