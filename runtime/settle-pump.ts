@@ -32,6 +32,7 @@ export class VirtualRun<T> {
   private settle!: (outcome: RunOutcome<T>) => void;
   private readonly deadline: number;
   private readonly beforeEach: (() => void) | undefined;
+  private readonly wallAtStart = pump().sharedWallMs;
 
   constructor(
     private readonly clock: VirtualClock,
@@ -62,6 +63,11 @@ export class VirtualRun<T> {
 
   get finished(): boolean {
     return this.result !== undefined;
+  }
+
+  /** This run's share of the wall time of the steps it took part in. */
+  wallMs(): number {
+    return pump().sharedWallMs - this.wallAtStart;
   }
 
   /** One step: run this clock's next timer. Returns false once the run is over. */
@@ -106,6 +112,17 @@ class SettlePump {
   private active: Advanceable[] = [];
   private incoming: Advanceable[] = [];
   private scheduled = false;
+  // Wall time is shared out between the simulations of each step: the
+  // running sum of (step duration / simulations in it). A simulation's cost
+  // is this sum at its end minus at its start.
+  private shared = 0;
+  private lastStepAt = -1;
+  private lastStepSize = 0;
+
+  /** Milliseconds of wall time charged so far to one simulation that has run in every step. */
+  get sharedWallMs(): number {
+    return this.shared;
+  }
 
   add(run: Advanceable): void {
     this.incoming.push(run);
@@ -121,6 +138,8 @@ class SettlePump {
   }
 
   private readonly step = (): void => {
+    const now = performance.now();
+    if (this.lastStepAt >= 0) this.shared += (now - this.lastStepAt) / this.lastStepSize;
     if (this.incoming.length > 0) {
       for (const run of this.incoming) this.active.push(run);
       this.incoming = [];
@@ -131,13 +150,21 @@ class SettlePump {
       const run = runs[i] as Advanceable;
       if (run.advance()) runs[kept++] = run;
     }
+    this.lastStepAt = now;
+    this.lastStepSize = runs.length;
     runs.length = kept;
     if (kept > 0 || this.incoming.length > 0) setImmediate(this.step);
-    else this.scheduled = false;
+    else {
+      this.scheduled = false;
+      this.lastStepAt = -1;
+    }
   };
 }
 
-const pump = new SettlePump();
+const thePump = new SettlePump();
+function pump(): SettlePump {
+  return thePump;
+}
 
 /**
  * Starts `main` on a virtual clock and drives the clock until main settles,
@@ -145,11 +172,11 @@ const pump = new SettlePump();
  */
 export function runVirtual<T>(clock: VirtualClock, main: () => Promise<T>, options: RunOptions = {}): VirtualRun<T> {
   const run = new VirtualRun(clock, main, options);
-  pump.add(run);
+  thePump.add(run);
   return run;
 }
 
 /** Number of simulations the shared pump is driving right now. */
 export function activeSimulations(): number {
-  return pump.size;
+  return thePump.size;
 }

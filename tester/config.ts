@@ -52,6 +52,8 @@ export interface RunStats {
   bytes: number;
   /** Timers the virtual clock ran (0 in real time). */
   events: number;
+  /** Wall-clock ms the run cost (in virtual time: its share of the steps it shared with other runs). */
+  wallMs: number;
   warnings: string[];
 }
 
@@ -79,6 +81,7 @@ export class Config {
   private rejectWaits: (error: TestFailure) => void = () => {};
   private readonly failed: Promise<never>;
   private finished = false;
+  private readonly createdAt = performance.now();
   private t0 = 0;
   private rpcs0 = 0;
   private bytes0 = 0;
@@ -341,6 +344,7 @@ export class Config {
       stats.rpcs = this.rpcTotal();
       stats.bytes = this.bytesTotal();
       stats.events = this.world.clock.kind === 'virtual' ? this.world.virtualClock.eventsRun : 0;
+      stats.wallMs = this.run !== undefined ? this.run.wallMs() : performance.now() - this.createdAt;
       stats.warnings = [...this.warnings];
     }
     this.finishRun();

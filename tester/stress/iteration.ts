@@ -40,7 +40,7 @@ export function iterationSeed(baseSeed: number, test: string, index: number): nu
 
 export async function runIteration(test: LabTestEntry, seed: number, options: IterationOptions = {}): Promise<IterationResult> {
   const output: string[] = [];
-  const stats: RunStats = { seed, clock: options.clock ?? 'virtual', elapsedMs: 0, rpcs: 0, bytes: 0, events: 0, warnings: [] };
+  const stats: RunStats = { seed, clock: options.clock ?? 'virtual', elapsedMs: 0, rpcs: 0, bytes: 0, events: 0, wallMs: 0, warnings: [] };
   const started = performance.now();
   const result: IterationResult = { test: test.name, seed, ok: true, output, stats, wallMs: 0 };
   if (stats.clock === 'virtual') result.replay = replayCommand(test.name, seed, options.raftModule);
@@ -60,6 +60,7 @@ export async function runIteration(test: LabTestEntry, seed: number, options: It
     result.message = describeError(error);
     result.check = error instanceof TestFailure ? error.check : 'HARNESS';
   }
-  result.wallMs = performance.now() - started;
+  // A run that failed before cleanup has no share on record: fall back to elapsed time.
+  result.wallMs = stats.wallMs > 0 ? stats.wallMs : performance.now() - started;
   return result;
 }

@@ -1,0 +1,163 @@
+// A stress campaign: every selected test, many seeds, all cores. Results are
+// tallied as they come; failure logs are written at once; Ctrl-C stops it
+// cleanly with everything found so far.
+import { availableParallelism } from 'node:os';
+import { replayCommand } from '../config.ts';
+import { logPath, writeIterationLog } from './artifacts.ts';
+import { iterationSeed } from './iteration.ts';
+import type { StressOptions } from './options.ts';
+import { WorkerPool } from './pool.ts';
+import { Progress } from './progress.ts';
+import type { Job } from './protocol.ts';
+import { Tally, type FailureRecord, type StressSummary } from './summary.ts';
+
+/** Iterations one virtual-time worker runs at once: they share one settle step per event. */
+const VIRTUAL_CONCURRENCY = 32;
+/** Event-loop delay above which real-time timings are distorted (the design's heartbeat-to-timeout margin is 30 ms). */
+export const LAG_WARNING_MS = 30;
+
+export interface CampaignIO {
+  write: (line: string) => void;
+  tty: boolean;
+}
+
+export interface Campaign {
+  done: Promise<StressSummary>;
+  /** First call: finish running iterations and report. */
+  interrupt: () => void;
+  /** The summary so far (for a second Ctrl-C). */
+  snapshot: () => StressSummary;
+}
+
+export function startCampaign(options: StressOptions, io: CampaignIO): Campaign {
+  const names = options.tests.map((t) => t.name);
+  const tally = new Tally(names);
+  const started = Date.now();
+  const raftLabel = options.raftModule ?? 'built-in';
+  let worstLag = 0;
+  let interrupted = false;
+  let round = 1;
+  let roundEnd = options.iterations; // Exclusive end index of this round.
+  let nextIndex = 0;
+  let nextTest = 0;
+  let key = 0;
+  const shardIndexes = (end: number): number => {
+    let count = 0;
+    for (let i = 0; i < end; i++) if (i % options.shard.count === options.shard.index - 1) count++;
+    return count;
+  };
+  const progress = new Progress(names, () => (options.loop ? undefined : shardIndexes(options.iterations)), tally, io.tty, io.write);
+
+  const nextJob = (): Job | undefined => {
+    for (;;) {
+      if (nextIndex >= roundEnd) {
+        if (!options.loop || interrupted) return undefined;
+        progress.announce(`round ${round} done: ${tally.total} iterations, ${tally.failed} failed; next round is ${round + 1}x longer`);
+        round++;
+        roundEnd = nextIndex + round * options.iterations;
+      }
+      const index = nextIndex;
+      const test = names[nextTest] as string;
+      nextTest = (nextTest + 1) % names.length;
+      if (nextTest === 0) nextIndex++;
+      if (index % options.shard.count !== options.shard.index - 1) continue;
+      return { key: key++, test, index, seed: iterationSeed(options.seed, test, index) };
+    }
+  };
+
+  const record = (job: Job, failure: FailureRecord | undefined, sample: { clockMs: number; wallMs: number; rpcs: number }): void => {
+    tally.add(job.test, sample, failure);
+    if (failure !== undefined) {
+      progress.announce(`Failed test ${job.test} - ${failure.log ?? '(no log)'}\n  ${failure.message.split('\n')[0]}`);
+    }
+  };
+
+  const pool = new WorkerPool({
+    workers: options.clock === 'virtual' ? options.parallelism : 1,
+    init: {
+      clock: options.clock,
+      raftModule: options.raftModule,
+      archive: options.archive,
+      concurrency: options.clock === 'virtual' ? VIRTUAL_CONCURRENCY : options.parallelism,
+    },
+    timeoutMs: options.timeoutSeconds * 1000,
+    nextJob,
+    onDone: (job, done) => {
+      const { result, trace } = done;
+      const header = { test: job.test, iteration: job.index, seed: job.seed, clock: options.clock, raft: raftLabel };
+      let log: string | undefined;
+      if (!result.ok || options.archive) {
+        log = logPath(options.out, job.test, job.index);
+        writeIterationLog(log, header, result, trace);
+      }
+      let message = result.message ?? '';
+      if (!result.ok && done.loopDelayMs > LAG_WARNING_MS) {
+        message += `\n(the event loop was delayed by up to ${Math.round(done.loopDelayMs)} ms during this iteration: the machine, not the Raft, may be at fault; try a lower -p)`;
+      }
+      if (options.verbose) progress.announce(`${result.ok ? 'ok  ' : 'FAIL'} ${job.test} #${job.index} seed ${job.seed} (${Math.round(result.stats.elapsedMs)} ms)`);
+      const failure = result.ok ? undefined : { iteration: job.index, seed: job.seed, message, log, replay: result.replay };
+      record(job, failure, { clockMs: result.stats.elapsedMs, wallMs: result.wallMs, rpcs: result.stats.rpcs });
+    },
+    onLost: (job, message) => {
+      const replay = options.clock === 'virtual' ? replayCommand(job.test, job.seed, options.raftModule) : undefined;
+      const log = logPath(options.out, job.test, job.index);
+      const result = {
+        test: job.test,
+        seed: job.seed,
+        ok: false,
+        message,
+        check: 'WATCHDOG',
+        output: [],
+        stats: { seed: job.seed, clock: options.clock, elapsedMs: 0, rpcs: 0, bytes: 0, events: 0, wallMs: 0, warnings: [] },
+        wallMs: options.timeoutSeconds * 1000,
+        ...(replay !== undefined && { replay }),
+      };
+      writeIterationLog(log, { test: job.test, iteration: job.index, seed: job.seed, clock: options.clock, raft: raftLabel }, result, undefined);
+      record(job, { iteration: job.index, seed: job.seed, message: `[WATCHDOG] ${message}`, log, replay }, { clockMs: 0, wallMs: result.wallMs, rpcs: 0 });
+    },
+    onLag: (maxMs) => {
+      if (maxMs > LAG_WARNING_MS && maxMs > worstLag) {
+        progress.announce(`warning: the event loop was delayed by ${Math.round(maxMs)} ms: real-time timings are distorted (a failure now may be the machine's, not the Raft's); try a lower -p`);
+      }
+      worstLag = Math.max(worstLag, maxMs);
+    },
+  });
+
+  const snapshot = (): StressSummary => ({
+    clock: options.clock,
+    seed: options.seed,
+    raft: raftLabel,
+    shard: `${options.shard.index}/${options.shard.count}`,
+    wallSeconds: Math.round((Date.now() - started) / 10) / 100,
+    interrupted,
+    worstLoopDelayMs: Math.round(worstLag * 10) / 10,
+    tests: tally.summaries(),
+  });
+
+  io.write(
+    `stress: ${names.join(', ')} × ${options.loop ? `${options.iterations}, growing rounds (Ctrl-C to stop)` : options.iterations}` +
+      ` | clock ${options.clock} | seed ${options.seed} | raft ${raftLabel}` +
+      ` | ${options.clock === 'virtual' ? `${options.parallelism} workers of ${availableParallelism()} cores` : `${options.parallelism} clusters at once`}` +
+      (options.shard.count > 1 ? ` | shard ${options.shard.index}/${options.shard.count}` : ''),
+  );
+  progress.start();
+  const done = pool.run().then(
+    () => {
+      progress.stop();
+      return snapshot();
+    },
+    (error: unknown) => {
+      progress.stop();
+      throw error;
+    },
+  );
+  return {
+    done,
+    interrupt: () => {
+      interrupted = true;
+      progress.announce('interrupted: no new iterations; waiting up to 5 s for running ones (Ctrl-C again to quit now)');
+      void pool.stop(5000);
+    },
+    snapshot,
+  };
+}

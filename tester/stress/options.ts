@@ -1,0 +1,194 @@
+// The stress loop's command line: parsed and checked before any work starts.
+// Every mistake gets one clear line (UsageError) and exit code 2.
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { ClockKind } from '../../runtime/clock.ts';
+import { MAX_SEED, parseSeed } from '../../runtime/random.ts';
+import { randomInt } from 'node:crypto';
+import type { LabTestEntry } from '../lab2a.ts';
+import { ALL_TESTS, selectTests } from '../tests.ts';
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export interface Shard {
+  index: number; // 1-based
+  count: number;
+}
+
+export interface StressOptions {
+  tests: LabTestEntry[];
+  iterations: number;
+  parallelism: number;
+  clock: ClockKind;
+  seed: number;
+  out: string;
+  archive: boolean;
+  loop: boolean;
+  /** Wall-clock budget of one iteration, in seconds. */
+  timeoutSeconds: number;
+  json: string | undefined;
+  shard: Shard;
+  raftModule: string | undefined;
+  verbose: boolean;
+  merge: string[] | undefined;
+}
+
+export const STRESS_USAGE = `usage: npm run stress -- [TESTS...] [options]
+
+TESTS       test names or patterns (2A, TestReElection2A); default: the three 2A tests
+-n N        iterations per test (default 1000)
+-p P        parallelism: worker threads in virtual time (default: one per core),
+            clusters at once in real time (default 16)
+--clock C   virtual (default) or real
+--seed S    base seed; iteration seeds derive from it, the test and the index
+--out DIR   where failure logs go (default stress-logs)
+--archive   keep every iteration's log, not only failures
+--loop      keep going with growing rounds until stopped (Ctrl-C)
+--timeout S wall-clock budget per iteration in seconds (default 60 virtual, 150 real)
+--json FILE write a machine-readable summary
+--shard i/n run only shard i of n (1-based)
+--raft MOD  the Raft implementation to test (default: the built-in one)
+-v          verbose: print every iteration
+--merge A.json B.json ...   combine shard summaries into one table and summary`;
+
+export function parseStressArgs(argv: string[]): StressOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        n: { type: 'string', short: 'n' },
+        p: { type: 'string', short: 'p' },
+        clock: { type: 'string' },
+        seed: { type: 'string' },
+        out: { type: 'string', short: 'o' },
+        archive: { type: 'boolean', short: 'a' },
+        loop: { type: 'boolean', short: 'l' },
+        timeout: { type: 'string' },
+        json: { type: 'string' },
+        shard: { type: 'string' },
+        raft: { type: 'string' },
+        verbose: { type: 'boolean', short: 'v' },
+        merge: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) throw new UsageError(STRESS_USAGE);
+
+  if (values.merge) {
+    if (positionals.length === 0) throw new UsageError('--merge needs the JSON summaries to combine');
+    for (const file of positionals) if (!existsSync(file)) throw new UsageError(`--merge: no such file: ${file}`);
+    const base = defaults();
+    return { ...base, merge: positionals, json: values.json };
+  }
+
+  const tests = selectTests(positionals);
+  if (tests.length === 0) {
+    throw new UsageError(`no test matches ${positionals.map((p) => `'${p}'`).join(', ')} (known: ${ALL_TESTS.map((t) => t.name).join(', ')})`);
+  }
+  const clock = values.clock ?? 'virtual';
+  if (clock !== 'virtual' && clock !== 'real') throw new UsageError(`--clock must be 'virtual' or 'real', got '${clock}'`);
+  const iterations = positiveInt(values.n, '-n', 1000);
+  const parallelism = positiveInt(values.p, '-p', clock === 'virtual' ? availableParallelism() : 16);
+  const timeoutSeconds = positiveNumber(values.timeout, '--timeout', clock === 'virtual' ? 60 : 150);
+  const seed = values.seed === undefined ? randomInt(MAX_SEED) : seedArg(values.seed);
+  const shard = parseShard(values.shard);
+  const out = resolve(values.out ?? 'stress-logs');
+  checkWritableDir(out, '--out');
+  if (values.json !== undefined) checkWritableDir(dirname(resolve(values.json)), '--json');
+  const raftModule = values.raft;
+  if (raftModule !== undefined && !existsSync(resolve(raftModule))) {
+    throw new UsageError(`--raft: no such file: ${raftModule}`);
+  }
+  return {
+    tests,
+    iterations,
+    parallelism,
+    clock,
+    seed,
+    out,
+    archive: values.archive ?? false,
+    loop: values.loop ?? false,
+    timeoutSeconds,
+    json: values.json,
+    shard,
+    raftModule,
+    verbose: values.verbose ?? false,
+    merge: undefined,
+  };
+}
+
+function defaults(): StressOptions {
+  return {
+    tests: [],
+    iterations: 0,
+    parallelism: 1,
+    clock: 'virtual',
+    seed: 0,
+    out: resolve('stress-logs'),
+    archive: false,
+    loop: false,
+    timeoutSeconds: 60,
+    json: undefined,
+    shard: { index: 1, count: 1 },
+    raftModule: undefined,
+    verbose: false,
+    merge: undefined,
+  };
+}
+
+function positiveInt(text: string | undefined, flag: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < 1) {
+    throw new UsageError(`${flag} must be a whole number of at least 1, got '${text}'`);
+  }
+  return value;
+}
+
+function positiveNumber(text: string | undefined, flag: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new UsageError(`${flag} must be a number of seconds above 0, got '${text}'`);
+  return value;
+}
+
+function seedArg(text: string): number {
+  try {
+    return parseSeed(text);
+  } catch (error) {
+    throw new UsageError(`--seed: ${(error as Error).message}`);
+  }
+}
+
+export function parseShard(text: string | undefined): Shard {
+  if (text === undefined) return { index: 1, count: 1 };
+  const match = /^(\d+)\/(\d+)$/.exec(text);
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (match === null || count < 1 || index < 1 || index > count) {
+    throw new UsageError(`--shard must be i/n with 1 <= i <= n (e.g. 2/4), got '${text}'`);
+  }
+  return { index, count };
+}
+
+function checkWritableDir(dir: string, flag: string): void {
+  try {
+    if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`${flag}: ${dir} exists and is not a folder`);
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`${flag}: cannot write to ${dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}

@@ -1,0 +1,182 @@
+// Worker threads that run iterations, with a watchdog. A worker whose
+// iteration overruns its wall-clock budget (an implementation stuck in a
+// loop blocks its whole thread) is replaced; the iterations it held are run
+// again one at a time, so the one that hangs is found and reported as a
+// failure of its own, and the campaign goes on.
+import { Worker } from 'node:worker_threads';
+import type { FromWorker, Job, JobDone, WorkerInit } from './protocol.ts';
+
+export interface PoolOptions {
+  workers: number;
+  init: WorkerInit;
+  timeoutMs: number;
+  /** The next job to run, or undefined when there is none (yet, or for good). */
+  nextJob: () => Job | undefined;
+  onDone: (job: Job, done: JobDone) => void;
+  /** A job stopped by the watchdog, or whose worker crashed while it ran alone. */
+  onLost: (job: Job, message: string) => void;
+  onLag?: (maxMs: number) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: boolean;
+  /** Running one suspect job alone. */
+  solo: boolean;
+  inFlight: Map<number, { job: Job; startedAt: number | undefined }>;
+}
+
+export class WorkerPool {
+  private readonly slots = new Set<Slot>();
+  private readonly suspects: Job[] = [];
+  private stopped = false;
+  private sourceDone = false;
+  private finish: () => void = () => {};
+  private fail: (error: Error) => void = () => {};
+  private readonly watchdog: NodeJS.Timeout;
+
+  constructor(private readonly options: PoolOptions) {
+    this.watchdog = setInterval(() => this.checkBudgets(), 250);
+  }
+
+  /** Runs jobs until nextJob() runs dry and every job is done, or stop() is called. */
+  run(): Promise<void> {
+    const done = new Promise<void>((resolve, reject) => {
+      this.finish = resolve;
+      this.fail = reject;
+    });
+    for (let i = 0; i < this.options.workers; i++) this.spawn();
+    return done.finally(() => clearInterval(this.watchdog));
+  }
+
+  /** Starts no more jobs; resolves once running ones finish or after graceMs. */
+  async stop(graceMs: number): Promise<void> {
+    this.stopped = true;
+    const deadline = Date.now() + graceMs;
+    while (this.inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await this.terminateAll();
+    this.finish();
+  }
+
+  /** Tells the pool the source may have jobs again (for --loop rounds). */
+  poke(): void {
+    this.sourceDone = false;
+    for (const slot of this.slots) this.dispatch(slot);
+  }
+
+  inFlight(): number {
+    let count = 0;
+    for (const slot of this.slots) count += slot.inFlight.size;
+    return count;
+  }
+
+  async terminateAll(): Promise<void> {
+    clearInterval(this.watchdog);
+    const slots = [...this.slots];
+    this.slots.clear();
+    await Promise.all(slots.map((slot) => slot.worker.terminate()));
+  }
+
+  private spawn(): void {
+    const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url));
+    const slot: Slot = { worker, ready: false, solo: false, inFlight: new Map() };
+    this.slots.add(slot);
+    worker.on('message', (message: FromWorker) => this.onMessage(slot, message));
+    worker.on('error', (error) => this.lose(slot, `the worker crashed: ${error.message}`));
+    worker.on('exit', (code) => {
+      if (this.slots.has(slot) && code !== 0) this.lose(slot, `the worker exited with code ${code}`);
+    });
+    worker.postMessage({ type: 'init', init: this.options.init });
+  }
+
+  private onMessage(slot: Slot, message: FromWorker): void {
+    switch (message.type) {
+      case 'ready':
+        slot.ready = true;
+        this.dispatch(slot);
+        break;
+      case 'init-error':
+        void this.terminateAll().then(() => this.fail(new Error(message.message)));
+        break;
+      case 'start': {
+        const entry = slot.inFlight.get(message.key);
+        if (entry !== undefined) entry.startedAt = Date.now();
+        break;
+      }
+      case 'lag':
+        this.options.onLag?.(message.maxMs);
+        break;
+      case 'done': {
+        const entry = slot.inFlight.get(message.key);
+        if (entry === undefined) return;
+        slot.inFlight.delete(message.key);
+        slot.solo = false;
+        this.options.onDone(entry.job, message);
+        this.dispatch(slot);
+        this.maybeFinish();
+        break;
+      }
+    }
+  }
+
+  private dispatch(slot: Slot): void {
+    if (!slot.ready || this.stopped || slot.solo) return;
+    // A suspect runs alone, on a worker with nothing else in flight.
+    if (this.suspects.length > 0) {
+      if (slot.inFlight.size > 0) return;
+      const job = this.suspects.shift() as Job;
+      slot.solo = true;
+      this.send(slot, job);
+      return;
+    }
+    // Keep the worker's queue twice its concurrency deep, so it never idles.
+    const depth = this.options.init.concurrency * 2;
+    while (slot.inFlight.size < depth && !this.sourceDone) {
+      const job = this.options.nextJob();
+      if (job === undefined) {
+        this.sourceDone = true;
+        break;
+      }
+      this.send(slot, job);
+    }
+    this.maybeFinish();
+  }
+
+  private send(slot: Slot, job: Job): void {
+    slot.inFlight.set(job.key, { job, startedAt: undefined });
+    slot.worker.postMessage({ type: 'job', job });
+  }
+
+  private maybeFinish(): void {
+    if (this.sourceDone && this.suspects.length === 0 && this.inFlight() === 0) {
+      void this.terminateAll().then(() => this.finish());
+    }
+  }
+
+  private checkBudgets(): void {
+    const now = Date.now();
+    for (const slot of this.slots) {
+      for (const { startedAt } of slot.inFlight.values()) {
+        if (startedAt !== undefined && now - startedAt > this.options.timeoutMs) {
+          this.lose(slot, `stopped by the watchdog after ${Math.round(this.options.timeoutMs / 1000)} s of wall-clock time (an infinite loop in the implementation?)`);
+          break;
+        }
+      }
+    }
+  }
+
+  // A worker hung or died: replace it. Alone, its job is the culprit; with
+  // company, every job it held is re-run alone to find out which one it was.
+  private lose(slot: Slot, message: string): void {
+    if (!this.slots.delete(slot)) return;
+    void slot.worker.terminate();
+    const jobs = [...slot.inFlight.values()].map((entry) => entry.job);
+    if (slot.solo || jobs.length === 1) {
+      for (const job of jobs) this.options.onLost(job, message);
+    } else {
+      this.suspects.push(...jobs);
+    }
+    if (!this.stopped) this.spawn();
+    this.maybeFinish();
+  }
+}

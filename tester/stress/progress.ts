@@ -1,0 +1,76 @@
+// What the stress loop shows while it runs: a live block on a terminal
+// (per test and overall: done/total, failures, rate, time left), plain
+// lines every few seconds otherwise (CI logs).
+import logUpdate from 'log-update';
+import type { Tally } from './summary.ts';
+
+export class Progress {
+  private readonly started = Date.now();
+  private timer: NodeJS.Timeout | undefined;
+  private lastPlain = 0;
+
+  constructor(
+    private readonly tests: readonly string[],
+    /** Iterations planned per test (undefined: --loop, no end). */
+    private readonly planned: () => number | undefined,
+    private readonly tally: Tally,
+    private readonly tty: boolean,
+    private readonly write: (line: string) => void,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.refresh(), this.tty ? 200 : 1000);
+    this.timer.unref();
+  }
+
+  /** Prints a line (a failure, a warning) without disturbing the live block. */
+  announce(line: string): void {
+    if (this.tty) {
+      logUpdate.clear();
+      this.write(line);
+      logUpdate(this.render());
+    } else this.write(line);
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    if (this.tty) logUpdate.clear();
+  }
+
+  private refresh(): void {
+    if (this.tty) {
+      logUpdate(this.render());
+      return;
+    }
+    if (Date.now() - this.lastPlain < 5000) return;
+    this.lastPlain = Date.now();
+    this.write(this.overallLine());
+  }
+
+  private render(): string {
+    const perTest = this.planned();
+    const width = Math.max(...this.tests.map((t) => t.length));
+    const lines = this.tests.map((test) => {
+      const { done, failed } = this.tally.doneOf(test);
+      return `${test.padEnd(width)}  ${bar(done, perTest)}  ${done}/${perTest ?? '∞'}  ${failed > 0 ? `${failed} failed` : 'ok'}`;
+    });
+    lines.push(this.overallLine());
+    return lines.join('\n');
+  }
+
+  private overallLine(): string {
+    const perTest = this.planned();
+    const total = perTest === undefined ? undefined : perTest * this.tests.length;
+    const done = this.tally.total;
+    const seconds = (Date.now() - this.started) / 1000;
+    const rate = done / Math.max(seconds, 1e-3);
+    const left = total === undefined || rate === 0 ? '' : `, ~${Math.ceil((total - done) / rate)} s left`;
+    return `overall: ${done}/${total ?? '∞'} done, ${this.tally.failed} failed, ${rate.toFixed(0)}/s${left}`;
+  }
+}
+
+function bar(done: number, total: number | undefined, width = 24): string {
+  if (total === undefined || total === 0) return `[${'~'.repeat(width)}]`;
+  const full = Math.min(width, Math.round((done / total) * width));
+  return `[${'#'.repeat(full)}${'.'.repeat(width - full)}]`;
+}

@@ -1,0 +1,73 @@
+// A stress worker: runs the iterations it is sent, several at once (they
+// share the virtual clock's settle pump), and reports each one.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { parentPort } from 'node:worker_threads';
+import pLimit from 'p-limit';
+import type { MakeRaft } from '../../raft/contract.ts';
+import { make as referenceMake } from '../../raft/raft.ts';
+import { describeError } from '../failure.ts';
+import { loadRaftModule } from '../raft-module.ts';
+import { testNamed } from '../tests.ts';
+import { TraceRecorder } from '../trace/recorder.ts';
+import { runIteration } from './iteration.ts';
+import type { FromWorker, Job, ToWorker, WorkerInit } from './protocol.ts';
+
+const port = parentPort;
+if (port === null) throw new Error('worker.ts runs only as a worker thread');
+const post = (message: FromWorker): void => port.postMessage(message);
+
+let init: WorkerInit | undefined;
+let raft: MakeRaft = referenceMake;
+let limit = pLimit(1);
+
+// Event-loop delay matters in real time: a late timer looks like a slow Raft.
+const lag = monitorEventLoopDelay({ resolution: 10 });
+lag.enable();
+let recentLagMs = 0;
+setInterval(() => {
+  recentLagMs = lag.max / 1e6;
+  lag.reset();
+  if (init?.clock === 'real') post({ type: 'lag', maxMs: recentLagMs });
+}, 1000).unref();
+
+port.on('message', (message: ToWorker) => {
+  if (message.type === 'init') void start(message.init);
+  else void limit(() => run(message.job));
+});
+
+async function start(options: WorkerInit): Promise<void> {
+  init = options;
+  limit = pLimit(options.concurrency);
+  try {
+    if (options.raftModule !== undefined) raft = (await loadRaftModule(options.raftModule)).make;
+    post({ type: 'ready' });
+  } catch (error) {
+    post({ type: 'init-error', message: describeError(error) });
+  }
+}
+
+async function run(job: Job): Promise<void> {
+  const options = init as WorkerInit;
+  const test = testNamed(job.test);
+  if (test === undefined) throw new Error(`unknown test ${job.test}`);
+  post({ type: 'start', key: job.key });
+  let worstLag = 0;
+  const sampler = options.clock === 'real' ? setInterval(() => (worstLag = Math.max(worstLag, recentLagMs)), 250) : undefined;
+  const common = { clock: options.clock, raft, ...(options.raftModule !== undefined && { raftModule: options.raftModule }) };
+  // Virtual time replays exactly, so a failing seed is run again to record
+  // its trace and nothing is recorded otherwise; real time records always.
+  const recordNow = options.archive || options.clock === 'real';
+  const recorder = recordNow ? new TraceRecorder() : undefined;
+  const result = await runIteration(test, job.seed, { ...common, ...(recorder && { record: recorder.record }) });
+  if (sampler !== undefined) clearInterval(sampler);
+  let trace = recorder !== undefined && (!result.ok || options.archive) ? recorder.text() : undefined;
+  if (!result.ok && recorder === undefined) {
+    const again = new TraceRecorder();
+    const rerun = await runIteration(test, job.seed, { ...common, record: again.record });
+    trace = again.text();
+    if (rerun.message !== result.message) {
+      result.message = `${result.message}\n(note: the traced re-run of this seed ended differently, so the implementation is not deterministic under replay: ${rerun.ok ? 'it passed' : rerun.message})`;
+    }
+  }
+  post({ type: 'done', key: job.key, result, trace, loopDelayMs: worstLag });
+}
