@@ -55,16 +55,19 @@ export class ClientEnd {
   }
 }
 
-/** What became of a dispatched request: its reply, whether its server died, why it failed. */
-type Done = (reply: unknown, dead: boolean, failure?: FailReason) => void;
-
 interface Request {
   id: number;
   end: ClientEnd;
   method: string;
   json: string;
+  /** The arguments as the wire carried them: what events show. */
   args: unknown;
   resolve: (reply: unknown) => void;
+  // Read once when processing starts, as the lab does.
+  server: Server | undefined;
+  serverName: Host | undefined;
+  reliable: boolean;
+  longReordering: boolean;
 }
 
 export class Network {
@@ -255,18 +258,17 @@ export class Network {
       return Promise.resolve(null);
     }
     return new Promise<unknown>((resolve) => {
-      const request: Request = { id, end, method, json, args: wireArgs, resolve };
+      const request: Request = { id, end, method, json, args: wireArgs, resolve, server: undefined, serverName: undefined, reliable: true, longReordering: false };
       queueMicrotask(() => this.processRequest(request));
     });
   }
 
   // The lab's processReq, step by step. Connectivity is read once, here.
+  // (Steps are methods, not closures: this is the simulator's hot path.)
   private processRequest(req: Request): void {
     const end = req.end;
     const serverName = end.server;
     const server = serverName === undefined ? undefined : this.servers.get(serverName);
-    const reliable = this.reliableNet;
-    const longReordering = this.longReorderingOn;
     if (!end.enabled || server === undefined || this.closed) {
       // 2. Unreachable: fail after a while, long when longDelays is on.
       this.failLater(req, this.closed ? 'network-closed' : 'unreachable');
@@ -276,134 +278,120 @@ export class Network {
       this.failLater(req, 'link-down');
       return;
     }
-    const deliver = (): void => {
-      // 1.2 unreliable: drop the request.
-      if (!reliable && this.random.intn(1000) < rateOf(this.profile.requestDropRate)) {
-        this.fail(req, 'request-dropped', 0);
-        return;
-      }
-      if (this.duplicateRate > 0 && this.random.chance(this.duplicateRate)) this.duplicate(req, server, serverName as Host);
-      this.dispatch(req, server, serverName as Host, false, (reply, dead, failure) =>
-        this.finish(req, reply, dead, failure, reliable, longReordering),
-      );
-    };
+    req.server = server;
+    req.serverName = serverName;
+    req.reliable = this.reliableNet;
+    req.longReordering = this.longReorderingOn;
     // 1.1 unreliable: a short delay first.
-    if (!reliable) {
+    if (!req.reliable) {
       const ms = this.random.intn(this.profile.maxDelayMs + 1);
       if (ms > 0) {
-        this.emit({ kind: 'delay', t: this.clock.now(), id: req.id, from: req.end.owner, to: req.end.server, method: req.method, stage: 'request', ms });
-        this.clock.setTimer(ms, deliver);
+        this.emit({ kind: 'delay', t: this.clock.now(), id: req.id, from: end.owner, to: serverName, method: req.method, stage: 'request', ms });
+        this.clock.setTimer(ms, () => this.deliver(req));
         return;
       }
     }
-    deliver();
+    this.deliver(req);
+  }
+
+  private deliver(req: Request): void {
+    // 1.2 unreliable: drop the request.
+    if (!req.reliable && this.random.intn(1000) < rateOf(this.profile.requestDropRate)) {
+      this.fail(req, 'request-dropped', 0);
+      return;
+    }
+    if (this.duplicateRate > 0 && this.random.chance(this.duplicateRate)) this.duplicate(req);
+    this.dispatch(req, false);
   }
 
   // 1.3 Run the handler; while it runs, check every 100 ms whether the server
-  // died for this call; check once more after it returns.
-  private dispatch(
-    req: Request,
-    server: Server,
-    serverName: Host,
-    duplicate: boolean,
-    done: Done,
-  ): void {
-    // The handler gets a copy of its own: events keep req.args as sent.
-    const args: unknown = JSON.parse(req.json);
+  // died for this call; check once more after it returns. A duplicate's
+  // outcome goes nowhere: the caller gets the original's.
+  private dispatch(req: Request, duplicate: boolean): void {
+    const server = req.server as Server;
     const lookup = server.lookup(req.method);
     if ('error' in lookup) {
-      this.misuse(`${lookup.error}, called on server ${String(serverName)}`);
-      done(undefined, false, 'bad-call');
+      this.misuse(`${lookup.error}, called on server ${String(req.serverName)}`);
+      if (!duplicate) this.finish(req, undefined, false, 'bad-call');
       return;
     }
     server.count++;
-    this.emit({ kind: 'deliver', t: this.clock.now(), id: req.id, from: req.end.owner, to: req.end.server, method: req.method, args: req.args, duplicate });
-    const isDead = (): boolean => this.isServerDead(req.end, serverName, server);
+    this.emit({ kind: 'deliver', t: this.clock.now(), id: req.id, from: req.end.owner, to: req.serverName, method: req.method, args: req.args, duplicate });
+    // The handler gets a copy of its own: events keep req.args as sent.
+    const args: unknown = JSON.parse(req.json);
     let result: unknown;
     try {
       result = (lookup.handler as (a: unknown) => unknown)(args);
     } catch (error) {
       this.handlerFailed(req, error);
-      done(undefined, isDead(), 'handler-error');
+      if (!duplicate) this.finish(req, undefined, this.isDead(req), 'handler-error');
       return;
     }
-    if (!isThenable(result)) {
-      this.handled(req, result, duplicate, done, isDead);
-      return;
-    }
-    let settled = false;
-    let poll: { cancel(): void } | undefined;
-    const watch = (): void => {
-      poll = this.clock.setTimer(LAB_TIMING.deadCheckMs, () => {
-        if (settled) return;
-        if (isDead()) {
-          settled = true;
-          done(undefined, true);
-        } else watch();
-      });
+    if (isThenable(result)) this.awaitHandler(req, result, duplicate);
+    else this.handled(req, result, duplicate);
+  }
+
+  private awaitHandler(req: Request, result: PromiseLike<unknown>, duplicate: boolean): void {
+    const wait = { settled: false, poll: undefined as { cancel(): void } | undefined };
+    const check = (): void => {
+      if (wait.settled) return;
+      if (this.isDead(req)) {
+        wait.settled = true;
+        if (!duplicate) this.finish(req, undefined, true, undefined);
+      } else wait.poll = this.clock.setTimer(LAB_TIMING.deadCheckMs, check);
     };
-    watch();
+    wait.poll = this.clock.setTimer(LAB_TIMING.deadCheckMs, check);
     result.then(
       (reply) => {
-        poll?.cancel();
-        if (settled) return;
-        settled = true;
-        this.handled(req, reply, duplicate, done, isDead);
+        wait.poll?.cancel();
+        if (wait.settled) return;
+        wait.settled = true;
+        this.handled(req, reply, duplicate);
       },
       (error: unknown) => {
-        poll?.cancel();
-        if (settled) return;
-        settled = true;
+        wait.poll?.cancel();
+        if (wait.settled) return;
+        wait.settled = true;
         this.handlerFailed(req, error);
-        done(undefined, isDead(), 'handler-error');
+        if (!duplicate) this.finish(req, undefined, this.isDead(req), 'handler-error');
       },
     );
   }
 
-  private handled(
-    req: Request,
-    reply: unknown,
-    duplicate: boolean,
-    done: Done,
-    isDead: () => boolean,
-  ): void {
-    this.emit({ kind: 'handled', t: this.clock.now(), id: req.id, from: req.end.owner, to: req.end.server, method: req.method, args: req.args, reply, duplicate });
-    done(reply, isDead());
+  private handled(req: Request, reply: unknown, duplicate: boolean): void {
+    this.emit({ kind: 'handled', t: this.clock.now(), id: req.id, from: req.end.owner, to: req.serverName, method: req.method, args: req.args, reply, duplicate });
+    if (!duplicate) this.finish(req, reply, this.isDead(req), undefined);
   }
 
   // Steps 1.4 to 1.7: what becomes of the reply.
-  private finish(
-    req: Request,
-    reply: unknown,
-    dead: boolean,
-    failure: FailReason | undefined,
-    reliable: boolean,
-    longReordering: boolean,
-  ): void {
+  private finish(req: Request, reply: unknown, dead: boolean, failure: FailReason | undefined): void {
     if (reply === undefined || dead) {
       this.fail(req, dead ? 'server-dead' : (failure ?? 'no-reply'), 0);
       return;
     }
-    if (!reliable && this.random.intn(1000) < rateOf(this.profile.replyDropRate)) {
+    if (!req.reliable && this.random.intn(1000) < rateOf(this.profile.replyDropRate)) {
       this.fail(req, 'reply-dropped', 0);
       return;
     }
-    if (!this.linkUp(req.end.server, req.end.owner)) {
+    if (!this.linkUp(req.serverName, req.end.owner)) {
       this.fail(req, 'reply-link-down', 0);
       return;
     }
     let json: string;
     try {
-      json = JSON.stringify(reply);
+      // JSON.stringify gives undefined (not a throw) for a function or a symbol.
+      const encoded = JSON.stringify(reply) as string | undefined;
+      if (encoded === undefined) throw new Error(`a ${typeof reply} has no JSON encoding`);
+      json = encoded;
     } catch (error) {
       this.misuse(`reply of ${req.method} cannot be encoded: ${describe(error)}`);
       this.fail(req, 'bad-call', 0);
       return;
     }
     const [share, outOf] = LAB_TIMING.reorderShare;
-    if (longReordering && this.random.intn(outOf) < share) {
+    if (req.longReordering && this.random.intn(outOf) < share) {
       const ms = LAB_TIMING.reorderBaseMs + this.random.intn(1 + this.random.intn(LAB_TIMING.reorderSpreadMs));
-      this.emit({ kind: 'delay', t: this.clock.now(), id: req.id, from: req.end.owner, to: req.end.server, method: req.method, stage: 'reply', ms });
+      this.emit({ kind: 'delay', t: this.clock.now(), id: req.id, from: req.end.owner, to: req.serverName, method: req.method, stage: 'reply', ms });
       this.clock.setTimer(ms, () => this.deliverReply(req, json));
       return;
     }
@@ -416,16 +404,15 @@ export class Network {
     // Listeners read the reply synchronously, before the caller runs, so
     // the caller's copy can serve them too.
     const reply: unknown = JSON.parse(json);
-    this.emit({ kind: 'reply', t: this.clock.now(), id: req.id, from: req.end.owner, to: req.end.server, method: req.method, args: req.args, reply, bytes });
+    this.emit({ kind: 'reply', t: this.clock.now(), id: req.id, from: req.end.owner, to: req.serverName, method: req.method, args: req.args, reply, bytes });
     req.resolve(reply);
   }
 
-  private duplicate(req: Request, server: Server, serverName: Host): void {
+  private duplicate(req: Request): void {
     const ms = this.random.intn(this.profile.maxDelayMs + 1);
-    this.emit({ kind: 'duplicate', t: this.clock.now(), id: req.id, from: req.end.owner, to: req.end.server, method: req.method, ms });
+    this.emit({ kind: 'duplicate', t: this.clock.now(), id: req.id, from: req.end.owner, to: req.serverName, method: req.method, ms });
     this.clock.setTimer(ms, () => {
-      if (this.closed || this.isServerDead(req.end, serverName, server)) return;
-      this.dispatch(req, server, serverName, true, () => {});
+      if (!this.closed && !this.isDead(req)) this.dispatch(req, true);
     });
   }
 
@@ -443,8 +430,9 @@ export class Network {
     req.resolve(null);
   }
 
-  private isServerDead(end: ClientEnd, serverName: Host, server: Server): boolean {
-    return !end.enabled || this.servers.get(serverName) !== server;
+  /** The lab's isServerDead: the end was disabled, or the server replaced or deleted. */
+  private isDead(req: Request): boolean {
+    return !req.end.enabled || this.servers.get(req.serverName as Host) !== req.server;
   }
 
   // ---- events ----

@@ -62,6 +62,7 @@ export class Raft implements RaftPeer {
   ) {
     this.electionResetAt = runtime.now();
     this.electionTimeout = this.getRandElectionTimeOut();
+    this.readPersist(persister.readRaftState());
   }
 
   getState(): RaftState {
@@ -87,6 +88,7 @@ export class Raft implements RaftPeer {
       return { term: this.currentTerm, voteGranted: false };
     }
     this.votedFor = args.candidateId;
+    this.persist();
     this.resetElectionTimer(); // Note 10: granting a vote resets the timer.
     return { term: this.currentTerm, voteGranted: true };
   }
@@ -119,6 +121,7 @@ export class Raft implements RaftPeer {
     this.role = Candidate;
     this.votedFor = this.me;
     this.votes = new Set([this.me]);
+    this.persist();
     this.resetElectionTimer();
     void this.collectVotes(this.currentTerm);
   }
@@ -180,6 +183,21 @@ export class Raft implements RaftPeer {
     return this.runtime.random.between(this.timing.electionTimeoutMinMs, this.timing.electionTimeoutMaxMs);
   }
 
+  // ---- persistence ----
+  // Beyond the 2A design: currentTerm and votedFor survive a crash (Figure 2
+  // of the Raft paper), so a restarted server cannot vote twice in a term.
+
+  private persist(): void {
+    this.persister.saveRaftState(JSON.stringify({ currentTerm: this.currentTerm, votedFor: this.votedFor }));
+  }
+
+  private readPersist(state: string): void {
+    if (state === '') return;
+    const saved = JSON.parse(state) as { currentTerm: number; votedFor: number };
+    this.currentTerm = saved.currentTerm;
+    this.votedFor = saved.votedFor;
+  }
+
   // ---- transitions ----
 
   private becomeLeader(): void {
@@ -191,6 +209,7 @@ export class Raft implements RaftPeer {
     this.currentTerm = term;
     this.votedFor = NOBODY;
     this.role = Follower;
+    this.persist();
   }
 
   private resetElectionTimer(): void {

@@ -13,7 +13,7 @@ import { World, type ScopedRuntime } from '../runtime/runtime.ts';
 import { runVirtual, type VirtualRun } from '../runtime/settle-pump.ts';
 import type { TesterEvent, ViolationEvent } from './events.ts';
 import { TestFailure, describeError } from './failure.ts';
-import { CHECKS, LAB_TESTS, MonitorSet, type CheckPolicy, type ConductLimits } from './monitors/index.ts';
+import { CHECKS, LAB_TESTS, LAB_TEST_LIMITS, MonitorSet, type CheckPolicy, type ConductLimits } from './monitors/index.ts';
 import { ApplyLog, MemoryPersister } from './persister.ts';
 
 /** The lab's RaftElectionTimeout. */
@@ -114,7 +114,7 @@ export class Config {
     const clock = this.world.clock;
     this.monitors = new MonitorSet({
       policy: options.policy ?? LAB_TESTS,
-      limits: options.limits ?? {},
+      limits: options.limits ?? (options.policy === undefined ? LAB_TEST_LIMITS : {}),
       timingSlackMs: clock.kind === 'real' ? 100 : 0,
       onViolation: (v) => this.onViolation(v),
       wakeAt: (time) => clock.setTimer(time - clock.now(), () => this.monitors.advanceTo(clock.now())),
@@ -191,6 +191,24 @@ export class Config {
       longReordering: net.isLongReordering(),
       duplicateRate: net.getDuplicateRate(),
     });
+  }
+
+  /** Beyond the lab: cuts or restores the one-way link from server i to server j. */
+  setLink(from: number, to: number, up: boolean): void {
+    this.step(up ? 'restore link' : 'cut link', `${from} -> ${to}`);
+    this.net.setLink(from, to, up);
+  }
+
+  /** Beyond the lab: links inside each group up, between groups down. */
+  partition(groups: readonly (readonly number[])[]): void {
+    this.step('partition', groups.map((g) => `{${g.join(',')}}`).join(' | '));
+    this.net.partition(groups);
+  }
+
+  /** Beyond the lab: restores every one-way link (connect/disconnect are separate). */
+  healLinks(): void {
+    this.step('heal links');
+    this.net.healLinks();
   }
 
   // ---- servers ----
@@ -380,6 +398,11 @@ export class Config {
   /** Records a step of the test (also used by scenario drivers). */
   step(name: string, detail = ''): void {
     this.emit({ kind: 'step', t: this.now(), name, detail });
+  }
+
+  /** getState() of server i, observed by the monitors (term -1 when it is down). */
+  getStateOf(i: number): { term: number; isLeader: boolean } {
+    return this.getState(i);
   }
 
   // ---- internals ----

@@ -1,9 +1,10 @@
 // Every named test a driver can run: the lab's three, then our own.
 import { LAB_2A_TESTS, type LabTestEntry } from './lab2a.ts';
+import { OWN_TESTS } from './own-tests.ts';
 
 export type { LabTestEntry as TestEntry };
 
-export const ALL_TESTS: readonly LabTestEntry[] = [...LAB_2A_TESTS];
+export const ALL_TESTS: readonly LabTestEntry[] = [...LAB_2A_TESTS, ...OWN_TESTS];
 
 /**
  * Tests whose name matches any pattern: an exact name, or a substring as

@@ -49,9 +49,15 @@ export class LeaderActivity implements Monitor {
     if (act === undefined || e.kind !== 'send' || typeof e.to !== 'number') return;
     const k = act.server * 1024 + e.to;
     const prev = this.lastSent.get(k);
-    this.lastSent.set(k, { term: act.term, t: e.t });
-    if (prev !== undefined && prev.term === act.term) {
-      const gap = e.t - prev.t;
+    const prevTerm = prev?.term;
+    const prevT = prev?.t ?? 0;
+    if (prev === undefined) this.lastSent.set(k, { term: act.term, t: e.t });
+    else {
+      prev.term = act.term;
+      prev.t = e.t;
+    }
+    if (prevTerm === act.term) {
+      const gap = e.t - prevT;
       if (gap > this.limits.maxHeartbeatGapMs + this.slackMs) {
         this.ctx.report('LA', {
           message: `leader ${act.server} of term ${act.term} went ${gap} ms without an AppendEntries to server ${e.to} (at most ${this.limits.maxHeartbeatGapMs} ms, the minimum election timeout)`,

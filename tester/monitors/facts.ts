@@ -168,8 +168,8 @@ export class Facts {
         }
       }
       if (members.length < this.majority) continue;
-      const clique = members.every((a) => members.every((b) => this.canReach(a, b)));
-      return clique ? members.sort((x, y) => x - y) : undefined;
+      for (const a of members) for (const b of members) if (!this.canReach(a, b)) return undefined;
+      return members.sort((x, y) => x - y);
     }
     return undefined;
   }

@@ -26,6 +26,13 @@ export type CheckPolicy = Partial<Record<CheckId, Verdict>>;
 export const STRICT: CheckPolicy = {};
 /** Inside the lab's three tests, stability stays the lab's warning. */
 export const LAB_TESTS: CheckPolicy = { ST: 'warn' };
+
+/**
+ * In the lab's tests, every loss of connectivity is followed by
+ * checkOneLeader, which gives up after 10 rounds of at most 549 ms. Liveness
+ * waits that long too, so a missing leader fails with the lab's own message.
+ */
+export const LAB_TEST_LIMITS: Partial<ConductLimits> = { livenessMs: 5500 };
 /** Only the lab's own checks: every monitor off (to compare with the Go tester). */
 export const LAB_CHECKS_ONLY: CheckPolicy = Object.fromEntries(Object.keys(CHECKS).map((id) => [id, 'off']));
 
@@ -93,13 +100,13 @@ export class MonitorSet {
     else if (e.kind === 'handler-error') {
       this.report('RAFT', { message: `server ${String(e.to)}'s ${e.method} handler threw: ${e.error}`, servers: typeof e.to === 'number' ? [e.to] : [] });
     }
-    if (this.facts.observe(e)) {
-      this.connectivityDirty = true;
-      return;
-    }
+    // A connectivity change is settled later, but monitors that look at it
+    // (TM and TA at a 'start') still see the event itself.
+    const changed = this.facts.observe(e);
+    if (changed) this.connectivityDirty = true;
     const monitors = this.byKind.get(e.kind);
     if (monitors === undefined) return;
-    this.settleConnectivity();
+    if (!changed) this.settleConnectivity();
     const act = leadershipAct(e);
     for (let i = 0; i < monitors.length; i++) (monitors[i] as Monitor).observe(e, act);
   }

@@ -33,7 +33,9 @@ export class MessageShape implements Monitor {
   private check(method: string, part: 'request' | 'reply', message: unknown, server: unknown): void {
     const spec = (MESSAGE_FIELDS as Record<string, Spec>)[method];
     if (spec === undefined) return;
-    const problem = shapeProblem(part === 'request' ? spec.args : spec.reply, message);
+    const fields = part === 'request' ? spec.args : spec.reply;
+    if (matches(fields, message)) return;
+    const problem = shapeProblem(fields, message);
     if (problem === undefined) return;
     this.ctx.report('WF', {
       message: `${method} ${part} from server ${String(server)}: ${problem}`,
@@ -65,6 +67,21 @@ export function shapeProblem(fields: readonly string[], message: unknown): strin
     if (!ok) problems.push(`field '${field}' should be ${want === 'number' ? 'an integer' : `a ${want}`}, got ${JSON.stringify(value)}`);
   }
   return problems.length === 0 ? undefined : problems.join('; ');
+}
+
+// The common case, checked without allocating: exactly the contract's fields, with the right types.
+function matches(fields: readonly string[], message: unknown): boolean {
+  if (typeof message !== 'object' || message === null) return false;
+  const record = message as Record<string, unknown>;
+  let count = 0;
+  for (const key in record) {
+    const want = TYPES[key];
+    if (want === undefined || !fields.includes(key)) return false;
+    const value = record[key];
+    if (want === 'array' ? !Array.isArray(value) : typeof value !== want || (want === 'number' && !Number.isInteger(value))) return false;
+    count++;
+  }
+  return count === fields.length;
 }
 
 function normalize(name: string): string {

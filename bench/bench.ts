@@ -1,0 +1,128 @@
+// npm run bench [-- --seconds S] : the simulator's speed, on one core.
+// 1. The network alone: RPC round trips and clock events per second with
+//    await-style callers, for one simulation and for many sharing the pump.
+// 2. Each 2A test: iterations per second, virtual seconds per wall second,
+//    events per second, peak memory; with and without tracing.
+import { parseArgs } from 'node:util';
+import { Network } from '../labrpc/network.ts';
+import { Server, Service } from '../labrpc/service.ts';
+import { World } from '../runtime/runtime.ts';
+import { runVirtual } from '../runtime/settle-pump.ts';
+import type { RunStats } from '../tester/config.ts';
+import { LAB_2A_TESTS, type LabTestEntry } from '../tester/lab2a.ts';
+import { TraceRecorder } from '../tester/trace/recorder.ts';
+
+const { values } = parseArgs({ options: { seconds: { type: 'string' }, only: { type: 'string' } } });
+const SECONDS = Number(values.seconds ?? 5);
+const CONCURRENCY = 32;
+
+interface Row {
+  what: string;
+  figures: Record<string, string>;
+}
+const rows: Row[] = [];
+
+function report(what: string, figures: Record<string, string>): void {
+  rows.push({ what, figures });
+  console.log(`${what.padEnd(44)} ${Object.entries(figures).map(([k, v]) => `${k} ${v}`).join(' | ')}`);
+}
+
+// ---- 1. the network and the clock alone ----
+
+/** One simulation: `callers` loops of (sleep 1..10 ms, await an RPC) on a reliable 3-server network. */
+async function networkSimulation(seed: number, virtualMs: number, callers: number): Promise<{ events: number; rpcs: number }> {
+  const world = new World('virtual', seed);
+  const clock = world.virtualClock;
+  const net = new Network(clock, world.random('network'));
+  for (let s = 0; s < 3; s++) {
+    const server = new Server();
+    server.addService(new Service('Echo', { Ping: (args: { n: number }) => ({ n: args.n + 1 }) }));
+    net.addServer(s, server);
+  }
+  let rpcs = 0;
+  const random = world.random('callers');
+  const loops = Array.from({ length: callers }, (_, c) => {
+    const end = net.makeEnd(`c${c}`, 100 + c);
+    net.connect(`c${c}`, c % 3);
+    net.enable(`c${c}`, true);
+    return (async () => {
+      for (;;) {
+        await clock.sleep(1 + random.intn(10));
+        const reply = await end.call<{ n: number }>('Echo.Ping', { n: rpcs });
+        if (reply !== null) rpcs++;
+      }
+    })();
+  });
+  void loops;
+  const run = runVirtual(clock, () => new Promise<void>(() => {}), { deadline: virtualMs });
+  await run.outcome;
+  clock.cancelAll();
+  return { events: clock.eventsRun, rpcs };
+}
+
+async function benchNetwork(simulations: number): Promise<void> {
+  const virtualMs = 20_000;
+  const started = performance.now();
+  let events = 0;
+  let rpcs = 0;
+  let seed = 0;
+  while (performance.now() - started < SECONDS * 1000) {
+    const batch = await Promise.all(Array.from({ length: simulations }, () => networkSimulation(seed++, virtualMs, 4)));
+    for (const r of batch) {
+      events += r.events;
+      rpcs += r.rpcs;
+    }
+  }
+  const wall = (performance.now() - started) / 1000;
+  report(`network, ${simulations} simulation(s) at once`, {
+    'events/s': fmt(events / wall),
+    'RPC round trips/s': fmt(rpcs / wall),
+  });
+}
+
+// ---- 2. the lab's tests ----
+
+async function benchTest(test: LabTestEntry, traced: boolean): Promise<void> {
+  const started = performance.now();
+  let iterations = 0;
+  let virtualMs = 0;
+  let events = 0;
+  let peakRss = 0;
+  let seed = 1;
+  const rss0 = process.memoryUsage().rss;
+  const sample = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+  const runOne = async (): Promise<void> => {
+    while (performance.now() - started < SECONDS * 1000) {
+      const stats = {} as RunStats;
+      const recorder = traced ? new TraceRecorder() : undefined;
+      await test.run({ seed: seed++, stats, print: () => {}, ...(recorder && { record: recorder.record }) });
+      iterations++;
+      virtualMs += stats.elapsedMs;
+      events += stats.events;
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, runOne));
+  clearInterval(sample);
+  const wall = (performance.now() - started) / 1000;
+  report(`${test.name}${traced ? ' (traced)' : ''}`, {
+    'iterations/s': (iterations / wall).toFixed(1),
+    'virtual s per wall s': fmt(virtualMs / 1000 / wall),
+    'events/s': fmt(events / wall),
+    'peak RSS': `${Math.round(peakRss / 2 ** 20)} MiB (start ${Math.round(rss0 / 2 ** 20)} MiB)`,
+  });
+}
+
+function fmt(x: number): string {
+  return x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(0)}k` : x.toFixed(0);
+}
+
+console.log(`bench: ${SECONDS} s per figure, one core (this process), ${CONCURRENCY} simulations at once where shared`);
+const only = values.only;
+if (only === undefined || only === 'network') {
+  await benchNetwork(1);
+  await benchNetwork(CONCURRENCY);
+}
+if (only === undefined || only === 'tests') {
+  for (const test of LAB_2A_TESTS) await benchTest(test, false);
+  await benchTest(LAB_2A_TESTS[2] as LabTestEntry, true);
+}

@@ -1,0 +1,109 @@
+// npm run replay -- --test NAME --seed S [--raft MODULE] [--verify] [--trace FILE] [--quiet]
+// Runs one iteration again in virtual time, printing every event; --verify
+// runs it twice and compares a hash of both event sequences.
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { MakeRaft } from '../../raft/contract.ts';
+import { make as referenceMake } from '../../raft/raft.ts';
+import { parseSeed } from '../../runtime/random.ts';
+import type { TesterEvent } from '../events.ts';
+import { RaftModuleError, loadRaftModule } from '../raft-module.ts';
+import { ALL_TESTS, testNamed } from '../tests.ts';
+import { formatEvent } from '../trace/format.ts';
+import { runIteration, type IterationResult } from './iteration.ts';
+
+const USAGE = 'usage: npm run replay -- --test NAME --seed S [--raft MODULE] [--verify] [--trace FILE] [--quiet]';
+
+async function main(): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: process.argv.slice(2),
+      strict: true,
+      options: {
+        test: { type: 'string' },
+        seed: { type: 'string' },
+        raft: { type: 'string' },
+        verify: { type: 'boolean' },
+        trace: { type: 'string' },
+        quiet: { type: 'boolean', short: 'q' },
+      },
+    }));
+  } catch (error) {
+    return usage((error as Error).message);
+  }
+  if (values.test === undefined || values.seed === undefined) return usage('--test and --seed are required');
+  const test = testNamed(values.test);
+  if (test === undefined) return usage(`unknown test '${values.test}' (known: ${ALL_TESTS.map((t) => t.name).join(', ')})`);
+  let seed: number;
+  let raft: MakeRaft = referenceMake;
+  try {
+    seed = parseSeed(values.seed);
+    if (values.raft !== undefined) raft = (await loadRaftModule(values.raft)).make;
+  } catch (error) {
+    return usage((error as Error).message);
+  }
+  const options = { raft, ...(values.raft !== undefined && { raftModule: values.raft }) };
+
+  const events: TesterEvent[] = [];
+  const lines: string[] = [];
+  const first = await runIteration(test, seed, {
+    ...options,
+    record: (e) => {
+      lines.push(JSON.stringify(e));
+      if (values.quiet !== true) console.log(formatEvent(e));
+      events.push(e);
+    },
+  });
+  for (const line of first.output) console.log(line);
+  if (values.trace !== undefined) {
+    writeFileSync(values.trace, `${lines.join('\n')}\n`);
+    console.log(`trace written to ${values.trace}`);
+  }
+  printResult(first);
+
+  if (values.verify === true) {
+    const firstHash = hashOf(lines);
+    const again: string[] = [];
+    const second = await runIteration(test, seed, { ...options, record: (e) => again.push(JSON.stringify(e)) });
+    const secondHash = hashOf(again);
+    const same = firstHash === secondHash && first.message === second.message;
+    console.log(`verify: run 1 ${firstHash.slice(0, 16)} (${lines.length} events), run 2 ${secondHash.slice(0, 16)} (${again.length} events): ${same ? 'identical' : 'DIFFERENT'}`);
+    if (!same) {
+      const at = lines.findIndex((line, i) => line !== again[i]);
+      if (at >= 0) console.log(`first difference at event ${at}:\n  run 1: ${lines[at]}\n  run 2: ${again[at] ?? '(none)'}`);
+      return 1;
+    }
+    return 0;
+  }
+  return first.ok ? 0 : 1;
+}
+
+function printResult(result: IterationResult): void {
+  if (result.ok) console.log(`PASS ${result.test} seed ${result.seed} (${(result.stats.elapsedMs / 1000).toFixed(2)} virtual s, ${result.stats.rpcs} RPCs)`);
+  else console.log(`FAIL ${result.test} seed ${result.seed}: ${result.message}`);
+}
+
+function hashOf(lines: readonly string[]): string {
+  const hash = createHash('sha256');
+  for (const line of lines) hash.update(line).update('\n');
+  return hash.digest('hex');
+}
+
+function usage(message: string): number {
+  console.error(`replay: ${message}\n${USAGE}`);
+  return 2;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof RaftModuleError) {
+      console.error(`replay: ${error.message}`);
+      process.exit(2);
+    }
+    console.error(`replay: internal error: ${(error as Error).stack ?? String(error)}`);
+    process.exit(3);
+  },
+);

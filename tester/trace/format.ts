@@ -1,0 +1,59 @@
+// One readable line per event, for replay's printout.
+import type { TesterEvent } from '../events.ts';
+
+export function formatEvent(e: TesterEvent): string {
+  const time = `${e.t.toFixed(0).padStart(7)} ms`;
+  switch (e.kind) {
+    case 'send':
+      return `${time}  S${String(e.from)} -> S${String(e.to)}  ${shortMethod(e.method)} #${e.id} ${compact(e.args)}`;
+    case 'deliver':
+      return `${time}  S${String(e.to)} <- S${String(e.from)}  ${shortMethod(e.method)} #${e.id} delivered${e.duplicate ? ' (duplicate)' : ''}`;
+    case 'handled':
+      return `${time}  S${String(e.to)} answers S${String(e.from)}  ${shortMethod(e.method)} #${e.id} ${compact(e.reply)}`;
+    case 'reply':
+      return `${time}  S${String(e.from)} <- S${String(e.to)}  ${shortMethod(e.method)} #${e.id} reply ${compact(e.reply)}`;
+    case 'fail':
+      return `${time}  S${String(e.from)} x  S${String(e.to)}  ${shortMethod(e.method)} #${e.id} failed: ${e.reason}`;
+    case 'delay':
+      return `${time}  ${shortMethod(e.method)} #${e.id} ${e.stage} delayed ${e.ms} ms`;
+    case 'duplicate':
+      return `${time}  ${shortMethod(e.method)} #${e.id} duplicated (copy in ${e.ms} ms)`;
+    case 'handler-error':
+      return `${time}  S${String(e.to)} handler threw on ${shortMethod(e.method)} #${e.id}: ${e.error}`;
+    case 'misuse':
+      return `${time}  MISUSE ${e.message}`;
+    case 'end':
+      return `${time}  link S${String(e.from)} -> S${String(e.to)} ${e.enabled ? 'enabled' : 'disabled'}`;
+    case 'link':
+      return `${time}  one-way link S${String(e.from)} -> S${String(e.to)} ${e.up ? 'restored' : 'cut'}`;
+    case 'server':
+      return `${time}  server ${String(e.name)} ${e.present ? 'added' : 'deleted'}`;
+    case 'cluster':
+      return `${time}  cluster of ${e.n}, seed ${e.seed}, ${e.clock} time`;
+    case 'state':
+      return `${time}  S${e.server} getState: term ${e.term}${e.isLeader ? ', LEADER' : ''}`;
+    case 'start':
+      return `${time}  S${e.server} started (incarnation ${e.incarnation})`;
+    case 'crash':
+      return `${time}  S${e.server} crashed`;
+    case 'connect':
+    case 'disconnect':
+      return `${time}  ${e.kind} S${e.server}`;
+    case 'net-config':
+      return `${time}  network: ${e.reliable ? 'reliable' : 'unreliable'}${e.longReordering ? ', long reordering' : ''}${e.duplicateRate > 0 ? `, duplicates ${e.duplicateRate}` : ''}`;
+    case 'step':
+      return `${time}  ---- ${e.name}${e.detail ? `: ${e.detail}` : ''}`;
+    case 'check':
+      return `${time}  ---- ${e.name} ${e.ok ? 'ok' : 'FAILED'}: ${e.detail}`;
+    case 'violation':
+      return `${time}  !!!! ${e.fatal ? 'VIOLATION' : 'warning'} [${e.check}] ${e.message}`;
+  }
+}
+
+function shortMethod(method: string): string {
+  return method.startsWith('Raft.') ? method.slice(5) : method;
+}
+
+function compact(value: unknown): string {
+  return JSON.stringify(value)?.replace(/"(\w+)":/g, '$1:') ?? String(value);
+}
