@@ -31,6 +31,12 @@ export class Facts {
   private reliable = true;
   private longReordering = false;
   private duplicateRate = 0;
+  /** Each server's incarnation: bumped at every start and crash. */
+  private incarnation: number[] = [];
+  /** The incarnation each request in processing was handed to, by RPC id (until the call ends). */
+  private readonly handedTo = new Map<number, number>();
+  /** The incarnation that sent each call in flight, by RPC id. */
+  private readonly sentBy = new Map<number, number>();
   /** Distinct servers that granted s's term-T requests with a term-T reply, s included. */
   private readonly voters = new Map<number, Set<number>>();
   private readonly quorumAt = new Map<number, number>();
@@ -66,17 +72,70 @@ export class Facts {
         this.duplicateRate = e.duplicateRate;
         return true;
       case 'send':
-        this.said(e.from, (e.args as { term?: unknown } | undefined)?.term);
+        this.said(e.from, (e.args as { term?: unknown } | undefined)?.term, e.t);
         return false;
       case 'handled':
-        this.said(e.to, (e.reply as { term?: unknown } | undefined)?.term);
+        this.said(e.to, (e.reply as { term?: unknown } | undefined)?.term, e.t);
         return false;
       case 'state':
-        this.said(e.server, e.term);
+        this.said(e.server, e.term, e.t);
         this.claimsLeader[e.server] = e.isLeader;
         return false;
       case 'reply':
         if (e.method === RPC.RequestVote) this.countVote(e.from, e.to, e.args, e.reply, e.t);
+        return false;
+      default:
+        return false;
+    }
+  }
+
+  /**
+   * True for an event of an incarnation of a server that has crashed since
+   * the request or call began: the delivery or handling of a request the
+   * network had handed to it (it waited out the short delay of an unreliable
+   * network, or its handler was still running), or a reply to a call it had
+   * sent. As in the lab, such a handler still runs and such a reply still
+   * arrives, but the instance is gone (its own reply is discarded): what it
+   * does is no act of the server, whose next incarnation starts from the
+   * persisted state.
+   */
+  isZombie(e: TesterEvent): boolean {
+    switch (e.kind) {
+      case 'cluster':
+        this.incarnation = [];
+        this.handedTo.clear();
+        this.sentBy.clear();
+        return false;
+      case 'crash':
+      case 'start':
+        this.incarnation[e.server] = (this.incarnation[e.server] ?? 0) + 1;
+        return false;
+      case 'send':
+        if (typeof e.from === 'number') this.sentBy.set(e.id, this.incarnation[e.from] ?? 0);
+        return false;
+      case 'delay':
+        if (e.stage === 'request' && typeof e.to === 'number') this.handedTo.set(e.id, this.incarnation[e.to] ?? 0);
+        return false;
+      case 'deliver':
+      case 'handled': {
+        if (typeof e.to !== 'number') return false;
+        const now = this.incarnation[e.to] ?? 0;
+        const handed = this.handedTo.get(e.id);
+        if (handed === undefined) {
+          if (e.kind === 'deliver' && !e.duplicate) this.handedTo.set(e.id, now);
+          return false;
+        }
+        return handed !== now;
+      }
+      case 'reply': {
+        const by = this.sentBy.get(e.id);
+        this.sentBy.delete(e.id);
+        this.handedTo.delete(e.id);
+        return by !== undefined && typeof e.from === 'number' && by !== (this.incarnation[e.from] ?? 0);
+      }
+      case 'fail':
+        this.sentBy.delete(e.id);
+        this.handedTo.delete(e.id);
         return false;
       default:
         return false;
@@ -117,10 +176,12 @@ export class Facts {
     this.linkDown = Array.from({ length: n }, () => new Array<boolean>(n).fill(false));
   }
 
-  private said(server: unknown, term: unknown): void {
-    if (typeof server === 'number' && typeof term === 'number' && term > (this.saidTerm[server] ?? 0)) {
-      this.saidTerm[server] = term;
-    }
+  private said(server: unknown, term: unknown, t: number): void {
+    if (typeof server !== 'number' || typeof term !== 'number') return;
+    if (term > (this.saidTerm[server] ?? 0)) this.saidTerm[server] = term;
+    // In a cluster of one, a server's own vote is a majority: it needs no
+    // replies, so it holds a quorum for each term from the moment it speaks in it.
+    if (this.majority === 1 && !this.quorumAt.has(key(server, term))) this.quorumAt.set(key(server, term), t);
   }
 
   // A grant counts for the term of the request it answers, only when the

@@ -96,6 +96,7 @@ export class MonitorSet {
 
   observe(e: TesterEvent): void {
     this.advanceTo(e.t);
+    if (this.facts.isZombie(e)) return;
     if (e.kind === 'misuse') this.report('NET', { message: e.message, servers: [] });
     else if (e.kind === 'handler-error') {
       this.report('RAFT', { message: `server ${String(e.to)}'s ${e.method} handler threw: ${e.error}`, servers: typeof e.to === 'number' ? [e.to] : [] });
@@ -123,7 +124,8 @@ export class MonitorSet {
 
   /** Runs the deadlines that are due by `time`. */
   advanceTo(time: number): void {
-    this.settleConnectivity();
+    // A burst of connectivity changes ends when time moves on.
+    if (time > this.now) this.settleConnectivity();
     this.now = Math.max(this.now, time);
     while (this.deadlines.length > 0 && (this.deadlines[0] as { time: number }).time <= time) {
       const due = this.deadlines.shift() as { time: number; fn: (now: number) => void };

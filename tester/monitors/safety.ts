@@ -215,7 +215,8 @@ export class HeartbeatSenderLegitimate implements Monitor {
 
   observe(e: TesterEvent, act: LeadershipAct | undefined): void {
     if (e.kind === 'state') {
-      if (!e.isLeader && this.leaderTerm[e.server] === e.term) this.resigned[e.server] = e.term;
+      if (e.isLeader) this.leaderTerm[e.server] = e.term;
+      else if (this.leaderTerm[e.server] === e.term) this.resigned[e.server] = e.term;
       return;
     }
     if (act === undefined || e.kind !== 'send') return;

@@ -185,10 +185,19 @@ export function parseShard(text: string | undefined): Shard {
 function checkWritableDir(dir: string, flag: string): void {
   try {
     if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`${flag}: ${dir} exists and is not a folder`);
-    mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
     accessSync(dir, constants.W_OK);
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw new UsageError(`${flag}: cannot write to ${dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
+}
+
+// One level at a time: Node's recursive mkdir never returns on some
+// pseudo-filesystems (/proc), where a plain mkdir fails at once.
+function makeDirs(dir: string): void {
+  if (existsSync(dir)) return;
+  const parent = dirname(dir);
+  if (parent !== dir) makeDirs(parent);
+  mkdirSync(dir);
 }

@@ -1,0 +1,249 @@
+// Hand-written event logs for the monitors, in the shape the network and the
+// tester record them. Every helper takes the virtual time first, so a log
+// reads like a table: time, who, whom, term.
+//
+//   [...boot(3), ...rv(10, 0, 1, 1), ...ae(10, 0, 1, 1), step(5000)]
+import { expect } from 'chai';
+import type { DeliverEvent, EndEvent, FailEvent, HandledEvent, HandlerErrorEvent, LinkEvent, MisuseEvent, ReplyEvent, SendEvent } from '../../labrpc/events.ts';
+import type { AppendEntriesArgs, AppendEntriesReply, RequestVoteArgs, RequestVoteReply } from '../../raft/contract.ts';
+import { RPC } from '../../raft/contract.ts';
+import type {
+  ClusterEvent,
+  CrashEvent,
+  NetConfigEvent,
+  StartEvent,
+  StateEvent,
+  StepEvent,
+  TesterEvent,
+  ViolationEvent,
+} from '../../tester/events.ts';
+import type { CheckId } from '../../tester/monitors/index.ts';
+import { judge } from '../../tester/monitors/index.ts';
+
+export type Log = TesterEvent[];
+
+let nextId = 1;
+function id(): number {
+  return nextId++;
+}
+
+// ---- the cluster and its connectivity ----
+
+export function cluster(n: number, t = 0): ClusterEvent {
+  return { kind: 'cluster', t, n, seed: 1, clock: 'virtual' };
+}
+
+export function start(i: number, t = 0, incarnation = 1): StartEvent {
+  return { kind: 'start', t, server: i, incarnation };
+}
+
+export function crash(i: number, t: number): CrashEvent {
+  return { kind: 'crash', t, server: i };
+}
+
+/** The end from -> to (named as config names them) enabled or disabled. */
+export function end(t: number, from: number, to: number, enabled: boolean): EndEvent {
+  return { kind: 'end', t, end: `${from}->${to}#1`, from, to, enabled };
+}
+
+/** Every end of an n-server cluster enabled, i -> i included (as config's connect does). */
+export function connectAll(n: number, t = 0): EndEvent[] {
+  const events: EndEvent[] = [];
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) events.push(end(t, i, j, true));
+  return events;
+}
+
+/** The tester's disconnect(i): every end from and to i disabled. */
+export function disconnect(t: number, i: number, n: number): EndEvent[] {
+  const events: EndEvent[] = [];
+  for (let j = 0; j < n; j++) events.push(end(t, i, j, false));
+  for (let j = 0; j < n; j++) if (j !== i) events.push(end(t, j, i, false));
+  return events;
+}
+
+/** The tester's connect(i) when every other server is connected. */
+export function reconnect(t: number, i: number, n: number): EndEvent[] {
+  const events: EndEvent[] = [];
+  for (let j = 0; j < n; j++) events.push(end(t, i, j, true));
+  for (let j = 0; j < n; j++) if (j !== i) events.push(end(t, j, i, true));
+  return events;
+}
+
+export function link(t: number, from: number, to: number, up: boolean): LinkEvent {
+  return { kind: 'link', t, from, to, up };
+}
+
+export function netConfig(t: number, faults: Partial<Omit<NetConfigEvent, 'kind' | 't'>> = {}): NetConfigEvent {
+  return { kind: 'net-config', t, reliable: true, longReordering: false, duplicateRate: 0, ...faults };
+}
+
+/** cluster(n), every server started, every end enabled, all at t=0 with a calm network. */
+export function boot(n: number): Log {
+  const log: Log = [cluster(n), netConfig(0)];
+  for (let i = 0; i < n; i++) log.push(start(i));
+  log.push(...connectAll(n));
+  return log;
+}
+
+// ---- messages ----
+
+export function rvArgs(term: number, candidateId: number): RequestVoteArgs {
+  return { term, candidateId, lastLogIndex: 0, lastLogTerm: 0 };
+}
+
+export function aeArgs(term: number, leaderId: number): AppendEntriesArgs {
+  return { term, leaderId, prevLogIndex: 0, prevLogTerm: 0, entries: [], leaderCommit: 0 };
+}
+
+/** A raw send, with whatever args (for malformed messages). */
+export function send(t: number, from: number, to: number, method: string, args: unknown): SendEvent {
+  return { kind: 'send', t, id: id(), from, to, method, args, bytes: JSON.stringify(args ?? null).length };
+}
+
+/** A raw handled event, with whatever reply (for malformed messages). */
+export function handled(t: number, from: number, to: number, method: string, args: unknown, reply: unknown): HandledEvent {
+  return { kind: 'handled', t, id: id(), from, to, method, args, reply, duplicate: false };
+}
+
+export function rvSend(t: number, from: number, to: number, term: number): SendEvent {
+  return send(t, from, to, RPC.RequestVote, rvArgs(term, from));
+}
+
+/** `to` handled `from`'s term-`term` RequestVote and answered (replyTerm, granted). */
+export function rvHandled(t: number, from: number, to: number, term: number, granted: boolean, replyTerm = term): HandledEvent {
+  const reply: RequestVoteReply = { term: replyTerm, voteGranted: granted };
+  return handled(t, from, to, RPC.RequestVote, rvArgs(term, from), reply);
+}
+
+/** The reply to `from`'s term-`term` RequestVote to `to` reached `from`. */
+export function rvReply(t: number, from: number, to: number, term: number, granted: boolean, replyTerm = term): ReplyEvent {
+  const reply: RequestVoteReply = { term: replyTerm, voteGranted: granted };
+  return { kind: 'reply', t, id: id(), from, to, method: RPC.RequestVote, args: rvArgs(term, from), reply, bytes: 40 };
+}
+
+/** A whole RequestVote exchange at one instant: send, deliver, handled, reply. */
+export function rv(t: number, from: number, to: number, term: number, granted = true, replyTerm = term): Log {
+  return [
+    rvSend(t, from, to, term),
+    deliver(t, from, to, RPC.RequestVote, rvArgs(term, from)),
+    rvHandled(t, from, to, term, granted, replyTerm),
+    rvReply(t, from, to, term, granted, replyTerm),
+  ];
+}
+
+export function aeSend(t: number, from: number, to: number, term: number): SendEvent {
+  return send(t, from, to, RPC.AppendEntries, aeArgs(term, from));
+}
+
+export function aeHandled(t: number, from: number, to: number, term: number, success: boolean, replyTerm = term): HandledEvent {
+  const reply: AppendEntriesReply = { term: replyTerm, success };
+  return handled(t, from, to, RPC.AppendEntries, aeArgs(term, from), reply);
+}
+
+export function aeReply(t: number, from: number, to: number, term: number, success: boolean, replyTerm = term): ReplyEvent {
+  const reply: AppendEntriesReply = { term: replyTerm, success };
+  return { kind: 'reply', t, id: id(), from, to, method: RPC.AppendEntries, args: aeArgs(term, from), reply, bytes: 30 };
+}
+
+/** A whole AppendEntries exchange at one instant. */
+export function ae(t: number, from: number, to: number, term: number, success = true, replyTerm = term): Log {
+  return [
+    aeSend(t, from, to, term),
+    deliver(t, from, to, RPC.AppendEntries, aeArgs(term, from)),
+    aeHandled(t, from, to, term, success, replyTerm),
+    aeReply(t, from, to, term, success, replyTerm),
+  ];
+}
+
+export function deliver(t: number, from: number, to: number, method: string, args: unknown): DeliverEvent {
+  return { kind: 'deliver', t, id: id(), from, to, method, args, duplicate: false };
+}
+
+export function fail(t: number, from: number, to: number, method: string, args: unknown): FailEvent {
+  return { kind: 'fail', t, id: id(), from, to, method, args, reason: 'unreachable', afterMs: 0 };
+}
+
+/** `candidate` wins `term` at t: a granted RequestVote exchange with each voter. */
+export function elect(t: number, candidate: number, term: number, voters: readonly number[]): Log {
+  return voters.flatMap((v) => rv(t, candidate, v, term));
+}
+
+/** `leader` heartbeats every other server of an n-server cluster at t (whole exchanges). */
+export function heartbeats(t: number, leader: number, term: number, n: number): Log {
+  const log: Log = [];
+  for (let j = 0; j < n; j++) if (j !== leader) log.push(...ae(t, leader, j, term));
+  return log;
+}
+
+/** Just the AppendEntries sends of one heartbeat round, no replies. */
+export function heartbeatSends(t: number, leader: number, term: number, peers: readonly number[]): Log {
+  return peers.map((j) => aeSend(t, leader, j, term));
+}
+
+// ---- the tester's own events ----
+
+export function state(t: number, server: number, term: number, isLeader: boolean): StateEvent {
+  return { kind: 'state', t, server, term, isLeader };
+}
+
+export function step(t: number, name = 'sleep'): StepEvent {
+  return { kind: 'step', t, name, detail: '' };
+}
+
+export function misuse(t: number, message: string): MisuseEvent {
+  return { kind: 'misuse', t, message };
+}
+
+export function handlerError(t: number, from: number, to: number, method: string, error: string): HandlerErrorEvent {
+  return { kind: 'handler-error', t, id: id(), from, to, method, error };
+}
+
+/** Sorts a log by time, keeping the order of events at one instant. */
+export function byTime(...parts: (TesterEvent | Log)[]): Log {
+  const log = parts.flat();
+  return log.map((e, i) => ({ e, i })).sort((a, b) => a.e.t - b.e.t || a.i - b.i).map(({ e }) => e);
+}
+
+// ---- expectations ----
+
+/** What a test expects of one violation. Omitted fields are not compared. */
+export interface Want {
+  check: CheckId;
+  term?: number | undefined;
+  servers?: number[];
+  t?: number;
+  fatal?: boolean;
+  /** A piece of the message. */
+  says?: string;
+}
+
+/** A row of a monitor table: a log and the violations judge() must return, in order. */
+export interface Row {
+  name: string;
+  log: Log;
+  want: Want[];
+  options?: Parameters<typeof judge>[1];
+}
+
+export function expectViolations(found: readonly ViolationEvent[], want: readonly Want[]): void {
+  const shown = found.map((v) => `[${v.check}] t=${v.t} term=${String(v.term)} servers=${JSON.stringify(v.servers)}: ${v.message}`).join('\n');
+  expect(found.map((v) => v.check), `violations:\n${shown || '(none)'}`).to.deep.equal(want.map((w) => w.check));
+  want.forEach((w, i) => {
+    const v = found[i] as ViolationEvent;
+    if ('term' in w) expect(v.term, `term of violation ${i} (${v.message})`).to.equal(w.term);
+    if (w.servers !== undefined) expect(v.servers, `servers of violation ${i} (${v.message})`).to.deep.equal(w.servers);
+    if (w.t !== undefined) expect(v.t, `time of violation ${i} (${v.message})`).to.equal(w.t);
+    if (w.fatal !== undefined) expect(v.fatal, `fatal flag of violation ${i}`).to.equal(w.fatal);
+    if (w.says !== undefined) expect(v.message).to.include(w.says);
+  });
+}
+
+/** Runs every row of a table as one mocha test. */
+export function table(rows: readonly Row[]): void {
+  for (const row of rows) {
+    const label = row.want.length === 0 ? 'passes' : `fails ${row.want.map((w) => w.check).join(', ')}`;
+    it(`${row.name}: ${label}`, function () {
+      expectViolations(judge(row.log, row.options), row.want);
+    });
+  }
+}

@@ -1,0 +1,141 @@
+// The stress loop and replay, end to end, as a user runs them.
+import { expect } from 'chai';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseStressArgs, UsageError } from '../../tester/stress/options.ts';
+import type { StressSummary } from '../../tester/stress/summary.ts';
+import { runCli } from '../support/run-cli.ts';
+
+const STRESS = 'tester/stress/cli.ts';
+const REPLAY = 'tester/stress/replay-cli.ts';
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'stress-test-'));
+}
+
+describe('stress: bad input is refused before any work, with one line', function () {
+  const cases: [string, string[], RegExp][] = [
+    ['an unknown test', ['TestNoSuchThing'], /no test matches 'TestNoSuchThing'/],
+    ['-n 0', ['-n', '0'], /-n must be a whole number of at least 1, got '0'/],
+    ['a bad shard', ['--shard', '3/2'], /--shard must be i\/n with 1 <= i <= n/],
+    ['a bad clock', ['--clock', 'sundial'], /--clock must be 'virtual' or 'real'/],
+    ['a bad seed', ['--seed', '12abc'], /--seed: seed must be a whole number/],
+    ['a missing module', ['--raft', 'nowhere/raft.ts'], /--raft: no such file: nowhere\/raft.ts/],
+    ['an unwritable output folder', ['--out', '/proc/forbidden'], /--out: cannot write to \/proc\/forbidden/],
+    ['an unknown flag', ['--frobnicate'], /Unknown option '--frobnicate'/],
+  ];
+  for (const [what, args, message] of cases) {
+    it(`refuses ${what}`, function () {
+      expect(() => parseStressArgs(args)).to.throw(UsageError, message);
+    });
+  }
+
+  it('exits with code 2 and one line on stderr, for a module that does not export make', async function () {
+    this.timeout(30_000);
+    const result = await runCli(STRESS, ['-n', '1', '--raft', 'test/fixtures/not-a-raft.ts']);
+    expect(result.code).to.equal(2);
+    expect(result.stderr.trim().split('\n')).to.have.length(1);
+    expect(result.stderr).to.match(/does not export what the contract needs: missing 'make/);
+    expect(result.stdout).to.equal('');
+  });
+});
+
+describe('stress: campaigns', function () {
+  this.timeout(120_000);
+
+  it('runs the three 2A tests, writes the JSON summary, exits 0', async function () {
+    const dir = tempDir();
+    const json = join(dir, 'summary.json');
+    const result = await runCli(STRESS, ['-n', '8', '--seed', '42', '--out', dir, '--json', json]);
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.stdout).to.match(/PASS: 0 of 24 iterations failed/);
+    const summary = JSON.parse(readFileSync(json, 'utf8')) as StressSummary;
+    expect(summary).to.include({ clock: 'virtual', seed: 42, raft: 'built-in', shard: '1/1' });
+    expect(summary.tests.map((t) => [t.name, t.total, t.failed])).to.deep.equal([
+      ['TestInitialElection2A', 8, 0],
+      ['TestReElection2A', 8, 0],
+      ['TestManyElections2A', 8, 0],
+    ]);
+    for (const t of summary.tests) {
+      expect(t.meanMs).to.be.above(2000);
+      expect(t.meanRpcs).to.be.above(10);
+      expect(t.failures).to.deep.equal([]);
+    }
+  });
+
+  it('reports failures with a log (seed, message, trace, replay) and exit 1; replay reproduces the failure', async function () {
+    const dir = tempDir();
+    const json = join(dir, 'summary.json');
+    const result = await runCli(STRESS, ['TestInitialElection2A', '-n', '2', '--seed', '5', '--out', dir, '--json', json, '--raft', 'test/fixtures/passive-raft.ts']);
+    expect(result.code).to.equal(1);
+    expect(result.stdout).to.match(/Failed test TestInitialElection2A - .*TestInitialElection2A_0\.log/);
+    const summary = JSON.parse(readFileSync(json, 'utf8')) as StressSummary;
+    const failure = summary.tests[0]?.failures[0];
+    expect(failure?.message).to.match(/^expected one leader, got none/);
+    expect(failure?.replay).to.equal(`npm run replay -- --test TestInitialElection2A --seed ${failure?.seed} --raft test/fixtures/passive-raft.ts`);
+    const log = readFileSync(failure?.log ?? '', 'utf8').split('\n');
+    expect(log).to.include(`# seed: ${failure?.seed}`);
+    expect(log.some((l) => l.startsWith('# replay: npm run replay'))).to.equal(true);
+    const events = log.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { kind: string });
+    expect(events[0]?.kind).to.equal('cluster');
+    expect(events.filter((e) => e.kind === 'check').length).to.equal(1);
+
+    const replay = await runCli(REPLAY, ['--test', 'TestInitialElection2A', '--seed', String(failure?.seed), '--raft', 'test/fixtures/passive-raft.ts', '--quiet']);
+    expect(replay.code).to.equal(1);
+    expect(replay.stdout).to.include(`FAIL TestInitialElection2A seed ${failure?.seed}: ${failure?.message.split('\n')[0]}`);
+  });
+
+  it('gives the same iterations, seeds and totals in two shards as in one run', async function () {
+    const dir = tempDir();
+    const whole = join(dir, 'whole.json');
+    const a = join(dir, 'a.json');
+    const b = join(dir, 'b.json');
+    const merged = join(dir, 'merged.json');
+    const common = ['TestReElection2A', '-n', '6', '--seed', '77', '--out', dir];
+    const runs = await Promise.all([
+      runCli(STRESS, [...common, '--json', whole]),
+      runCli(STRESS, [...common, '--shard', '1/2', '--json', a]),
+      runCli(STRESS, [...common, '--shard', '2/2', '--json', b]),
+    ]);
+    for (const run of runs) expect(run.code, run.stderr).to.equal(0);
+    const merge = await runCli(STRESS, ['--merge', a, b, '--json', merged]);
+    expect(merge.code, merge.stderr).to.equal(0);
+    const w = JSON.parse(readFileSync(whole, 'utf8')) as StressSummary;
+    const m = JSON.parse(readFileSync(merged, 'utf8')) as StressSummary;
+    expect(m.shard).to.equal('1/2+2/2');
+    expect(m.tests[0]?.total).to.equal(6);
+    // Same seeds per iteration, so the same virtual times and RPC counts.
+    expect(m.tests[0]?.meanMs).to.be.closeTo(w.tests[0]?.meanMs ?? 0, 1e-6);
+    expect(m.tests[0]?.stdMs).to.be.closeTo(w.tests[0]?.stdMs ?? 0, 1e-3);
+    expect(m.tests[0]?.meanRpcs).to.be.closeTo(w.tests[0]?.meanRpcs ?? 0, 1e-6);
+  });
+
+  it('stops an iteration stuck in an infinite loop (watchdog), reports it, and goes on', async function () {
+    const dir = tempDir();
+    const json = join(dir, 'summary.json');
+    const result = await runCli(STRESS, ['TestInitialElection2A', '-n', '12', '--seed', '3', '--timeout', '2', '--out', dir, '--json', json, '--raft', 'test/fixtures/sometimes-hangs-raft.ts']);
+    expect(result.code).to.equal(1);
+    const summary = JSON.parse(readFileSync(json, 'utf8')) as StressSummary;
+    const test = summary.tests[0];
+    expect(test?.total).to.equal(12);
+    expect(test?.failed).to.be.within(1, 11);
+    for (const f of test?.failures ?? []) expect(f.message).to.match(/^\[WATCHDOG\] stopped by the watchdog after 2 s/);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.log'))).to.have.length(test?.failed ?? -1);
+  });
+
+  it('on Ctrl-C stops starting iterations and still writes the table and the JSON', async function () {
+    const dir = tempDir();
+    const json = join(dir, 'summary.json');
+    const result = await runCli(STRESS, ['-n', '100000', '--seed', '9', '--out', dir, '--json', json], {
+      afterStart: (child) => setTimeout(() => child.kill('SIGINT'), 4000),
+    });
+    expect(result.code).to.equal(0);
+    expect(result.stdout).to.match(/interrupted: no new iterations/);
+    const summary = JSON.parse(readFileSync(json, 'utf8')) as StressSummary;
+    expect(summary.interrupted).to.equal(true);
+    const total = summary.tests.reduce((n, t) => n + t.total, 0);
+    expect(total).to.be.above(0);
+    expect(total).to.be.below(300_000);
+  });
+});
