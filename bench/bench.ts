@@ -2,7 +2,12 @@
 // 1. The network alone: RPC round trips and clock events per second with
 //    await-style callers, for one simulation and for many sharing the pump.
 // 2. Each 2A test: iterations per second, virtual seconds per wall second,
-//    events per second, peak memory; with and without tracing.
+//    events per second, peak memory; with and without tracing. The traced
+//    row records every event (TraceRecorder) and converts the trace to its
+//    structured form afterwards, as reading or writing it does; its cost is
+//    given against the untraced row of the same test.
+// 3. The fuzzer: scenarios per second per core (npm run fuzz's scenarios,
+//    every monitor fatal), and their virtual seconds.
 import { parseArgs } from 'node:util';
 import { Network } from '../labrpc/network.ts';
 import { Server, Service } from '../labrpc/service.ts';
@@ -10,7 +15,9 @@ import { World } from '../runtime/runtime.ts';
 import { runVirtual } from '../runtime/settle-pump.ts';
 import type { RunStats } from '../tester/config.ts';
 import { LAB_2A_TESTS, type LabTestEntry } from '../tester/lab2a.ts';
+import { structuredText } from '../tester/trace/input.ts';
 import { TraceRecorder } from '../tester/trace/recorder.ts';
+import { runFuzz } from '../tester/fuzz/fuzz.ts';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string' }, only: { type: 'string' } } });
 const SECONDS = Number(values.seconds ?? 5);
@@ -82,9 +89,14 @@ async function benchNetwork(simulations: number): Promise<void> {
 
 // ---- 2. the lab's tests ----
 
+/** Untraced iterations per second, by test, to give the cost of tracing. */
+const untracedRate = new Map<string, number>();
+
 async function benchTest(test: LabTestEntry, traced: boolean): Promise<void> {
   const started = performance.now();
   let iterations = 0;
+  let traceEvents = 0;
+  let convertMs = 0;
   let virtualMs = 0;
   let events = 0;
   let peakRss = 0;
@@ -96,6 +108,13 @@ async function benchTest(test: LabTestEntry, traced: boolean): Promise<void> {
       const stats = {} as RunStats;
       const recorder = traced ? new TraceRecorder() : undefined;
       await test.run({ seed: seed++, stats, print: () => {}, ...(recorder && { record: recorder.record }) });
+      if (recorder !== undefined) {
+        // A trace is only worth its cost when read or written: convert it too.
+        const converting = performance.now();
+        structuredText(recorder.text());
+        convertMs += performance.now() - converting;
+        traceEvents += recorder.lines.length;
+      }
       iterations++;
       virtualMs += stats.elapsedMs;
       events += stats.events;
@@ -104,16 +123,51 @@ async function benchTest(test: LabTestEntry, traced: boolean): Promise<void> {
   await Promise.all(Array.from({ length: CONCURRENCY }, runOne));
   clearInterval(sample);
   const wall = (performance.now() - started) / 1000;
+  const rate = iterations / wall;
+  if (!traced) untracedRate.set(test.name, rate);
+  const base = untracedRate.get(test.name);
   report(`${test.name}${traced ? ' (traced)' : ''}`, {
-    'iterations/s': (iterations / wall).toFixed(1),
+    'iterations/s': rate.toFixed(1),
     'virtual s per wall s': fmt(virtualMs / 1000 / wall),
     'events/s': fmt(events / wall),
     'peak RSS': `${Math.round(peakRss / 2 ** 20)} MiB (start ${Math.round(rss0 / 2 ** 20)} MiB)`,
+    ...(traced && {
+      'trace events/iteration': fmt(traceEvents / Math.max(1, iterations)),
+      'conversion ms/iteration': (convertMs / Math.max(1, iterations)).toFixed(2),
+      'cost of tracing': base !== undefined ? tracingCost(base, rate, convertMs / 1000 / wall) : 'no untraced figure to compare',
+    }),
   });
+}
+
+/**
+ * Extra wall time per iteration over the untraced rate, split into recording
+ * (during the run) and conversion (after it); `convertShare` is the share of
+ * the wall time spent converting.
+ */
+function tracingCost(untracedRate: number, tracedRate: number, convertShare: number): string {
+  const total = untracedRate / tracedRate - 1;
+  const recording = (untracedRate * (1 - convertShare)) / tracedRate - 1;
+  const pct = (x: number): string => `${x >= 0 ? '+' : ''}${Math.round(x * 100)}%`;
+  return `${pct(total)} wall per iteration (recording ${pct(recording)}, conversion ${pct(total - recording)})`;
 }
 
 function fmt(x: number): string {
   return x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(0)}k` : x.toFixed(0);
+}
+
+// ---- 3. the fuzzer ----
+
+/** Fuzz scenarios (every monitor fatal) per second on this one core, fast-check's streams sharing the pump. */
+async function benchFuzz(): Promise<void> {
+  let virtualMs = 0;
+  const fuzz = await runFuzz({ seed: 1, timeSeconds: SECONDS, onScenario: (_, result) => (virtualMs += result.stats.elapsedMs) });
+  if (fuzz.failure !== undefined) console.log(`bench: the fuzzer found a failure: ${fuzz.failure.message}`);
+  const wall = fuzz.wallMs / 1000;
+  report(`fuzz scenarios (${fuzz.streams} fast-check streams)`, {
+    'scenarios per second per core': (fuzz.runs / wall).toFixed(1),
+    'virtual s per scenario': (virtualMs / 1000 / Math.max(1, fuzz.runs)).toFixed(1),
+    'virtual s per wall s': fmt(virtualMs / 1000 / wall),
+  });
 }
 
 console.log(`bench: ${SECONDS} s per figure, one core (this process), ${CONCURRENCY} simulations at once where shared`);
@@ -126,3 +180,4 @@ if (only === undefined || only === 'tests') {
   for (const test of LAB_2A_TESTS) await benchTest(test, false);
   await benchTest(LAB_2A_TESTS[2] as LabTestEntry, true);
 }
+if (only === undefined || only === 'fuzz') await benchFuzz();

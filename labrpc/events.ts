@@ -68,6 +68,11 @@ export interface DuplicateEvent extends RpcEventBase {
   kind: 'duplicate';
   ms: number;
 }
+/** A handler has been running for `ms` without returning (said once per call). */
+export interface HandlerStuckEvent extends RpcEventBase {
+  kind: 'handler-stuck';
+  ms: number;
+}
 export interface HandlerErrorEvent extends RpcEventBase {
   kind: 'handler-error';
   error: string;
@@ -108,6 +113,7 @@ export type RpcEvent =
   | FailEvent
   | DelayEvent
   | DuplicateEvent
+  | HandlerStuckEvent
   | HandlerErrorEvent;
 
 export type NetEvent = RpcEvent | MisuseEvent | EndEvent | LinkEvent | ServerEvent;

@@ -27,6 +27,8 @@ export const LAB_TIMING = {
   shortFailMaxMs: 99,
   /** How often a running handler's server is checked for death. */
   deadCheckMs: 100,
+  /** Beyond the lab: a handler still running after this long is reported (once). */
+  stuckHandlerMs: 1000,
   /** With long reordering, 600 of 900 replies are delayed... */
   reorderShare: [600, 900] as const,
   /** ...by 200 + rand(0 .. rand(0..1999)) ms. */
@@ -332,13 +334,19 @@ export class Network {
   }
 
   private awaitHandler(req: Request, result: PromiseLike<unknown>, duplicate: boolean): void {
-    const wait = { settled: false, poll: undefined as { cancel(): void } | undefined };
+    const wait = { settled: false, polls: 0, poll: undefined as { cancel(): void } | undefined };
     const check = (): void => {
       if (wait.settled) return;
       if (this.isDead(req)) {
         wait.settled = true;
         if (!duplicate) this.finish(req, undefined, true, undefined);
-      } else wait.poll = this.clock.setTimer(LAB_TIMING.deadCheckMs, check);
+        return;
+      }
+      // Said once: a handler this slow is most likely waiting for something that never comes.
+      if (++wait.polls * LAB_TIMING.deadCheckMs === LAB_TIMING.stuckHandlerMs) {
+        this.emit({ kind: 'handler-stuck', t: this.clock.now(), id: req.id, from: req.end.owner, to: req.serverName, method: req.method, ms: LAB_TIMING.stuckHandlerMs });
+      }
+      wait.poll = this.clock.setTimer(LAB_TIMING.deadCheckMs, check);
     };
     wait.poll = this.clock.setTimer(LAB_TIMING.deadCheckMs, check);
     result.then(

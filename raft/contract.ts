@@ -119,4 +119,12 @@ export type MakeRaft = (
 /** What a module passed with --raft must export. */
 export interface RaftModule {
   make: MakeRaft;
+  /**
+   * 'runtime' (the default): time and randomness come only from the
+   * RaftRuntime. 'global': the implementation calls setTimeout, setInterval,
+   * Date, performance.now or Math.random itself; in virtual time the harness
+   * swaps those globals for the run's virtual clock and seeded stream, one
+   * run at a time per thread.
+   */
+  timers?: 'runtime' | 'global';
 }

@@ -2,8 +2,17 @@
 // of random streams. Components get scoped views of it.
 import type { Clock, ClockKind, OwnedClock, Timer } from './clock.ts';
 import { Random } from './random.ts';
+import { GlobalTimersClock } from './global-timers.ts';
 import { RealClock } from './real-clock.ts';
-import { VirtualClock } from './virtual-clock.ts';
+import { VirtualClock, type SteppableClock } from './virtual-clock.ts';
+
+export interface WorldOptions {
+  /**
+   * Virtual time for an implementation that uses setTimeout, Date and
+   * Math.random directly: those globals are faked for this world's lifetime.
+   */
+  globalTimers?: boolean;
+}
 
 /** Time and randomness, as handed to the network, the tester and a Raft. */
 export interface Runtime {
@@ -21,14 +30,22 @@ export class World {
   constructor(
     readonly kind: ClockKind,
     readonly seed: number,
+    options: WorldOptions = {},
   ) {
-    this.clock = kind === 'virtual' ? new VirtualClock() : new RealClock();
+    if (kind === 'real') this.clock = new RealClock();
+    else if (options.globalTimers === true) this.clock = new GlobalTimersClock(this.random('globals'));
+    else this.clock = new VirtualClock();
   }
 
   /** The virtual clock, for drivers; throws for a real-time world. */
-  get virtualClock(): VirtualClock {
-    if (!(this.clock instanceof VirtualClock)) throw new Error('this world runs in real time');
-    return this.clock;
+  get virtualClock(): OwnedClock & SteppableClock {
+    if (this.clock instanceof RealClock) throw new Error('this world runs in real time');
+    return this.clock as OwnedClock & SteppableClock;
+  }
+
+  /** Ends the world: puts back any faked globals. */
+  dispose(): void {
+    if (this.clock instanceof GlobalTimersClock) this.clock.dispose();
   }
 
   /** A random stream of its own for the named component. */
@@ -48,6 +65,9 @@ export class World {
  */
 export class ScopedRuntime implements Runtime {
   timersSet = 0;
+  private killedAt = 0;
+  private leakAfter: number | undefined;
+  private onLeak: ((msAfterKill: number) => void) | undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -59,12 +79,32 @@ export class ScopedRuntime implements Runtime {
   }
 
   setTimer(ms: number, fn: () => void): Timer {
-    this.timersSet++;
+    this.counted();
     return this.clock.setTimer(ms, fn);
   }
 
   sleep(ms: number): Promise<void> {
-    this.timersSet++;
+    this.counted();
     return this.clock.sleep(ms);
+  }
+
+  /**
+   * The component was killed: timers it set before may still fire, but
+   * setting a new one more than `graceMs` later means it never stopped.
+   */
+  watchAfterKill(graceMs: number, onLeak: (msAfterKill: number) => void): void {
+    this.killedAt = this.clock.now();
+    this.leakAfter = this.killedAt + graceMs;
+    this.onLeak = onLeak;
+  }
+
+  private counted(): void {
+    this.timersSet++;
+    if (this.leakAfter !== undefined && this.clock.now() > this.leakAfter) {
+      const report = this.onLeak;
+      this.leakAfter = undefined;
+      this.onLeak = undefined;
+      report?.(this.clock.now() - this.killedAt);
+    }
   }
 }

@@ -5,7 +5,8 @@
 // which costs about 2 µs. Independent simulations never interact, so one such
 // yield is shared: each step runs the next timer of every active simulation,
 // then yields once for all of them.
-import type { VirtualClock } from './virtual-clock.ts';
+import type { SteppableClock } from './virtual-clock.ts';
+import { wallNow } from './wall.ts';
 
 export type RunOutcome<T> =
   | { status: 'done'; value: T }
@@ -35,7 +36,7 @@ export class VirtualRun<T> {
   private readonly wallAtStart = pump().sharedWallMs;
 
   constructor(
-    private readonly clock: VirtualClock,
+    private readonly clock: SteppableClock,
     main: () => Promise<T>,
     options: RunOptions,
   ) {
@@ -138,7 +139,7 @@ class SettlePump {
   }
 
   private readonly step = (): void => {
-    const now = performance.now();
+    const now = wallNow();
     if (this.lastStepAt >= 0) this.shared += (now - this.lastStepAt) / this.lastStepSize;
     if (this.incoming.length > 0) {
       for (const run of this.incoming) this.active.push(run);
@@ -170,7 +171,7 @@ function pump(): SettlePump {
  * Starts `main` on a virtual clock and drives the clock until main settles,
  * the deadline passes, nothing is left to run, or stop() is called.
  */
-export function runVirtual<T>(clock: VirtualClock, main: () => Promise<T>, options: RunOptions = {}): VirtualRun<T> {
+export function runVirtual<T>(clock: SteppableClock, main: () => Promise<T>, options: RunOptions = {}): VirtualRun<T> {
   const run = new VirtualRun(clock, main, options);
   thePump.add(run);
   return run;

@@ -4,6 +4,18 @@
 // continuation the first one caused has run (see SettlePump).
 import type { OwnedClock, Timer } from './clock.ts';
 
+/** What a driver needs of a virtual clock: peek at the next timer, run it. */
+export interface SteppableClock {
+  now(): number;
+  readonly eventsRun: number;
+  /** Virtual time of the next live timer, or undefined when none is left. */
+  nextDue(): number | undefined;
+  /** Runs the next timer; false when none is left. */
+  runNext(): boolean;
+  /** Moves time forward without running anything (used at a deadline). */
+  advanceTo(time: number): void;
+}
+
 class VirtualTimer implements Timer {
   constructor(
     readonly time: number,
@@ -20,7 +32,7 @@ class VirtualTimer implements Timer {
   }
 }
 
-export class VirtualClock implements OwnedClock {
+export class VirtualClock implements OwnedClock, SteppableClock {
   readonly kind = 'virtual' as const;
   /** Timers that fired so far: the clock's event count. */
   eventsRun = 0;

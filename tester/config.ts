@@ -11,6 +11,7 @@ import type { ClockKind } from '../runtime/clock.ts';
 import { MAX_SEED, type Random } from '../runtime/random.ts';
 import { World, type ScopedRuntime } from '../runtime/runtime.ts';
 import { runVirtual, type VirtualRun } from '../runtime/settle-pump.ts';
+import { wallNow } from '../runtime/wall.ts';
 import type { TesterEvent, ViolationEvent } from './events.ts';
 import { TestFailure, describeError } from './failure.ts';
 import { CHECKS, LAB_TESTS, LAB_TEST_LIMITS, MonitorSet, type CheckPolicy, type ConductLimits } from './monitors/index.ts';
@@ -20,6 +21,10 @@ import { ApplyLog, MemoryPersister } from './persister.ts';
 export const RAFT_ELECTION_TIMEOUT_MS = 1000;
 /** The lab's limit on one test. */
 export const TIME_LIMIT_MS = 120_000;
+/** A killed server may still see timers it set before fire; a new one this long after kill() is a leak. */
+export const KILL_GRACE_MS = 100;
+/** How long cleanup lets time run after killing everyone, to see such leaks. */
+export const KILL_LINGER_MS = 200;
 
 export interface ConfigOptions {
   /** Virtual (default: fast, deterministic) or real time (the lab's conditions). */
@@ -28,6 +33,11 @@ export interface ConfigOptions {
   seed?: number;
   /** The implementation under test (default: the reference Raft). */
   raft?: MakeRaft;
+  /**
+   * The implementation uses setTimeout, Date and Math.random directly: in
+   * virtual time those globals are faked for the run (one run at a time).
+   */
+  globalTimers?: boolean;
   /** What each check does on a violation (default: the lab tests' policy). */
   policy?: CheckPolicy;
   limits?: Partial<ConductLimits>;
@@ -81,7 +91,7 @@ export class Config {
   private rejectWaits: (error: TestFailure) => void = () => {};
   private readonly failed: Promise<never>;
   private finished = false;
-  private readonly createdAt = performance.now();
+  private readonly createdAt = wallNow();
   private t0 = 0;
   private rpcs0 = 0;
   private bytes0 = 0;
@@ -94,7 +104,7 @@ export class Config {
     if (!Number.isInteger(n) || n < 1) throw new Error(`makeConfig: the number of servers must be a whole number >= 1, got ${n}`);
     this.n = n;
     this.seed = options.seed ?? randomInt(MAX_SEED);
-    this.world = new World(options.clock ?? 'virtual', this.seed);
+    this.world = new World(options.clock ?? 'virtual', this.seed, { globalTimers: options.globalTimers === true });
     this.random = this.world.random('tester');
     this.net = new Network(this.world.clock, this.world.random('network'));
     this.makeRaft = options.raft ?? referenceMake;
@@ -231,10 +241,27 @@ export class Config {
     this.runtimes[i] = runtime;
     this.emit({ kind: 'start', t: this.now(), server: i, incarnation });
     let raft: RaftPeer;
+    // make() runs synchronously: any Node timer that appears meanwhile is its.
+    const watchTimers = this.world.clock.kind === 'virtual' && this.options.globalTimers !== true;
+    const timersBefore = watchTimers ? nodeTimers() : 0;
     try {
       raft = this.makeRaft(ends, i, persister, new ApplyLog(), runtime);
     } catch (error) {
       this.fail(`make() of server ${i} threw: ${describeError(error)}`, 'RAFT');
+      return;
+    }
+    if (watchTimers && nodeTimers() > timersBefore) {
+      this.fail(
+        `make() of server ${i} set a real timer (setTimeout/setInterval) in a virtual-time run: an implementation that uses ` +
+          "global timers must say so with `export const timers = 'global'` in its module, so that the harness fakes them",
+        'RAFT',
+      );
+    }
+    const missing = (['getState', 'kill', 'requestVote', 'appendEntries'] as const).filter(
+      (method) => typeof (raft as unknown as Record<string, unknown> | null)?.[method] !== 'function',
+    );
+    if (missing.length > 0) {
+      this.fail(`make() of server ${i} returned an object without ${missing.join(', ')} (the contract needs getState, kill, requestVote, appendEntries)`, 'RAFT');
       return;
     }
     this.rafts[i] = raft;
@@ -345,32 +372,47 @@ export class Config {
     this.print(`  ... Passed --  ${fmt(seconds.toFixed(1), 4)}  ${this.n} ${fmt(nrpc, 4)} ${fmt(nbytes, 7)} ${fmt(0, 4)}`);
   }
 
-  /** Kills every server and shuts the network down; leaves nothing scheduled. */
-  cleanup(): void {
+  /**
+   * Kills every server, lets time run on a little to catch a kill() that
+   * leaves work running, shuts the network down; leaves nothing scheduled.
+   * (Async, unlike Go's: that little time must pass on the run's clock.)
+   */
+  async cleanup(): Promise<void> {
     if (this.finished) return;
     this.finished = true;
+    this.recordStats();
     for (let i = 0; i < this.n; i++) {
       const raft = this.rafts[i];
       if (raft !== undefined) this.kill(i, raft);
     }
-    this.net.cleanup();
-    const stats = this.options.stats;
-    if (stats !== undefined) {
-      stats.seed = this.seed;
-      stats.clock = this.world.clock.kind;
-      stats.elapsedMs = this.now();
-      stats.rpcs = this.rpcTotal();
-      stats.bytes = this.bytesTotal();
-      stats.events = this.world.clock.kind === 'virtual' ? this.world.virtualClock.eventsRun : 0;
-      stats.wallMs = this.run !== undefined ? this.run.wallMs() : performance.now() - this.createdAt;
-      stats.warnings = [...this.warnings];
+    if (this.failure === undefined) {
+      try {
+        await this.wait(this.world.clock.sleep(KILL_LINGER_MS));
+      } catch {
+        // A failure during the linger (a leak) is reported below.
+      }
     }
+    this.net.cleanup();
     this.finishRun();
     this.world.clock.cancelAll();
-    if (this.failure === undefined && this.now() > (this.options.timeLimitMs ?? TIME_LIMIT_MS)) {
-      this.fail('test took longer than 120 seconds', 'LAB');
-    }
+    this.world.dispose();
+    const limit = this.options.timeLimitMs ?? TIME_LIMIT_MS;
+    if (this.failure === undefined && this.now() > limit + KILL_LINGER_MS) this.fail(`test took longer than ${limit / 1000} seconds`, 'LAB');
     this.throwIfFailed();
+  }
+
+  // The figures describe the test itself, up to cleanup.
+  private recordStats(): void {
+    const stats = this.options.stats;
+    if (stats === undefined) return;
+    stats.seed = this.seed;
+    stats.clock = this.world.clock.kind;
+    stats.elapsedMs = this.now();
+    stats.rpcs = this.rpcTotal();
+    stats.bytes = this.bytesTotal();
+    stats.events = this.world.clock.kind === 'virtual' ? this.world.virtualClock.eventsRun : 0;
+    stats.wallMs = this.run !== undefined ? this.run.wallMs() : wallNow() - this.createdAt;
+    stats.warnings = this.warnings;
   }
 
   /** The test's time.Sleep: on the run's clock, and cut short by a failure. */
@@ -449,6 +491,9 @@ export class Config {
     } catch (error) {
       this.fail(`server ${i}'s kill() threw: ${describeError(error)}`, 'RAFT');
     }
+    this.runtimes[i]?.watchAfterKill(KILL_GRACE_MS, (ms) =>
+      this.fail(`server ${i} set a timer ${Math.round(ms)} ms after kill(): kill() must stop every loop and timer`, 'RAFT'),
+    );
   }
 
   private emit(e: TesterEvent): void {
@@ -534,4 +579,9 @@ function safeJson(value: unknown): string {
   } catch {
     return String(value);
   }
+}
+
+/** Node timers alive in this thread. */
+function nodeTimers(): number {
+  return process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
 }

@@ -30,7 +30,7 @@ export async function TestInitialElection2A(options: LabTestOptions = {}): Promi
 
     cfg.end();
   } finally {
-    cfg.cleanup();
+    await cfg.cleanup();
   }
 }
 
@@ -68,7 +68,7 @@ export async function TestReElection2A(options: LabTestOptions = {}): Promise<vo
 
     cfg.end();
   } finally {
-    cfg.cleanup();
+    await cfg.cleanup();
   }
 }
 
@@ -103,7 +103,7 @@ export async function TestManyElections2A(options: LabTestOptions = {}): Promise
 
     cfg.end();
   } finally {
-    cfg.cleanup();
+    await cfg.cleanup();
   }
 }
 

@@ -23,7 +23,7 @@ export async function TestStableLeader(options: LabTestOptions = {}): Promise<vo
     if (again !== leader) cfg.fatal(`leader changed from ${leader} to ${again} without any fault`);
     cfg.end();
   } finally {
-    cfg.cleanup();
+    await cfg.cleanup();
   }
 }
 
@@ -44,7 +44,7 @@ export async function TestEvenCluster(options: LabTestOptions = {}): Promise<voi
     await cfg.checkOneLeader();
     cfg.end();
   } finally {
-    cfg.cleanup();
+    await cfg.cleanup();
   }
 }
 
@@ -66,7 +66,7 @@ export async function TestPartitionHeal(options: LabTestOptions = {}): Promise<v
     await cfg.checkOneLeader();
     cfg.end();
   } finally {
-    cfg.cleanup();
+    await cfg.cleanup();
   }
 }
 
@@ -84,7 +84,7 @@ export async function TestOneWayLinks(options: LabTestOptions = {}): Promise<voi
     await cfg.checkOneLeader();
     cfg.end();
   } finally {
-    cfg.cleanup();
+    await cfg.cleanup();
   }
 }
 
@@ -104,7 +104,7 @@ export async function TestCrashRestart(options: LabTestOptions = {}): Promise<vo
     await cfg.checkOneLeader();
     cfg.end();
   } finally {
-    cfg.cleanup();
+    await cfg.cleanup();
   }
 }
 
@@ -132,7 +132,7 @@ export async function TestUnreliableElection(options: LabTestOptions = {}): Prom
     }
     cfg.end();
   } finally {
-    cfg.cleanup();
+    await cfg.cleanup();
   }
 }
 

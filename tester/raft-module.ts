@@ -3,7 +3,9 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { RaftModule } from '../raft/contract.ts';
+import type { Peer, RaftModule } from '../raft/contract.ts';
+import { World } from '../runtime/runtime.ts';
+import { ApplyLog, MemoryPersister } from './persister.ts';
 import { describeError } from './failure.ts';
 
 /** A problem with the module a user pointed us at: reported in one line, exit code 2. */
@@ -27,5 +29,51 @@ export async function loadRaftModule(path: string): Promise<RaftModule> {
       `--raft: ${path} does not export what the contract needs: missing 'make(peers, me, persister, applyCh, runtime)' (it exports: ${exported})`,
     );
   }
-  return { make: make as RaftModule['make'] };
+  const timers = loaded['timers'] ?? (loaded['default'] as Record<string, unknown> | undefined)?.['timers'] ?? 'runtime';
+  if (timers !== 'runtime' && timers !== 'global') {
+    throw new RaftModuleError(`--raft: ${path} exports timers = ${JSON.stringify(timers)}; it must be 'runtime' or 'global'`);
+  }
+  const module: RaftModule = { make: make as RaftModule['make'], timers };
+  probe(module, path);
+  return module;
+}
+
+const METHODS = ['getState', 'kill', 'requestVote', 'appendEntries'] as const;
+
+/**
+ * Makes one server of a one-server cluster on a throwaway virtual clock and
+ * checks what it returns, so that a module that cannot work is refused
+ * before any campaign starts.
+ */
+function probe(module: RaftModule, path: string): void {
+  const world = new World('virtual', 0, { globalTimers: module.timers === 'global' });
+  const timersBefore = nodeTimers();
+  try {
+    const peer: Peer = { call: () => Promise.resolve(null) };
+    let raft: unknown;
+    try {
+      raft = module.make([peer], 0, new MemoryPersister(), new ApplyLog(), world.runtime('probe'));
+    } catch (error) {
+      throw new RaftModuleError(`--raft: ${path}: make() threw: ${describeError(error)}`);
+    }
+    const record = (typeof raft === 'object' && raft !== null ? raft : {}) as Record<string, unknown>;
+    const missing = METHODS.filter((m) => typeof record[m] !== 'function');
+    if (missing.length > 0) {
+      throw new RaftModuleError(`--raft: ${path}: make() returns an object without ${missing.join(', ')} (the contract needs ${METHODS.join(', ')})`);
+    }
+    const leaked = nodeTimers() > timersBefore;
+    (record['kill'] as () => void)();
+    if (leaked && module.timers !== 'global') {
+      throw new RaftModuleError(
+        `--raft: ${path}: make() sets real timers (setTimeout/setInterval); add \`export const timers = 'global'\` to the module so that virtual time can fake them`,
+      );
+    }
+  } finally {
+    world.clock.cancelAll();
+    world.dispose();
+  }
+}
+
+function nodeTimers(): number {
+  return process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
 }

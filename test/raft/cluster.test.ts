@@ -16,7 +16,7 @@ describe('raft: a real cluster of 3 in virtual time', function () {
       expect(states[leader]!.term).to.be.at.least(1);
       expect(new Set(states.map((s) => s.term)).size, 'every server in the leader\'s term').to.equal(1);
     } finally {
-      cfg.cleanup();
+      await cfg.cleanup();
     }
   });
 
@@ -32,7 +32,7 @@ describe('raft: a real cluster of 3 in virtual time', function () {
         await cfg.sleep(2000);
         await cfg.checkOneLeader();
       } finally {
-        cfg.cleanup();
+        await cfg.cleanup();
       }
       expect(violations.map((v) => `[${v.check}] ${v.message}`)).to.deep.equal([]);
     });

@@ -2,9 +2,26 @@
 import type { MakeRaft } from '../../raft/contract.ts';
 import { make as referenceMake } from '../../raft/raft.ts';
 
-export async function raftUnderTest(): Promise<{ make: MakeRaft; module?: string }> {
+export interface RaftUnderTest {
+  make: MakeRaft;
+  /** The module's path, for replay commands. */
+  module?: string;
+  globalTimers?: boolean;
+}
+
+export async function raftUnderTest(): Promise<RaftUnderTest> {
   const module = process.env['RAFT_MODULE'];
   if (module === undefined || module === '') return { make: referenceMake };
   const { loadRaftModule } = await import('../../tester/raft-module.ts');
-  return { make: (await loadRaftModule(module)).make, module };
+  const loaded = await loadRaftModule(module);
+  return { make: loaded.make, module, globalTimers: loaded.timers === 'global' };
+}
+
+/** Options for runIteration that run the Raft under test. */
+export function iterationOptionsFor(raft: RaftUnderTest): { raft: MakeRaft; raftModule?: string; globalTimers?: boolean } {
+  return {
+    raft: raft.make,
+    ...(raft.module !== undefined && { raftModule: raft.module }),
+    ...(raft.globalTimers === true && { globalTimers: true }),
+  };
 }

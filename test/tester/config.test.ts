@@ -67,7 +67,7 @@ describe('config', function () {
     };
     const cfg = makeConfig(3, false, { seed: 1, raft: tracked, print: () => {} });
     await cfg.checkOneLeader();
-    cfg.cleanup();
+    await cfg.cleanup();
     expect(killed.sort()).to.deep.equal([0, 1, 2]);
     expect(cfg.world.clock.pendingTimers()).to.equal(0);
     await new Promise((r) => setImmediate(r));
@@ -79,7 +79,7 @@ describe('config', function () {
     const before = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
     const cfg = makeConfig(3, false, { clock: 'real', seed: 1, print: () => {} });
     await cfg.checkOneLeader();
-    cfg.cleanup();
+    await cfg.cleanup();
     expect(cfg.world.clock.pendingTimers()).to.equal(0);
     await new Promise((r) => setTimeout(r, 20));
     const after = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
@@ -92,7 +92,7 @@ describe('config', function () {
         const stats = {} as RunStats;
         const cfg = makeConfig(3, false, { seed: i, print: () => {}, stats });
         await cfg.checkOneLeader();
-        cfg.cleanup();
+        await cfg.cleanup();
       }
       await new Promise((r) => setImmediate(r));
       gc();

@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { OWN_TESTS } from '../../tester/own-tests.ts';
 import { iterationSeed, runIteration } from '../../tester/stress/iteration.ts';
-import { raftUnderTest } from '../support/raft-under-test.ts';
+import { iterationOptionsFor, raftUnderTest } from '../support/raft-under-test.ts';
 
 const SEEDS = 20;
 
@@ -10,10 +10,10 @@ describe(`our own stricter tests in virtual time (${SEEDS} seeds each)`, functio
   this.timeout(120_000);
   for (const test of OWN_TESTS) {
     it(`${test.name} over ${SEEDS} seeds`, async function () {
-      const { make, module } = await raftUnderTest();
+      const raft = await raftUnderTest();
       const results = await Promise.all(
         Array.from({ length: SEEDS }, (_, i) =>
-          runIteration(test, iterationSeed(11, test.name, i), { raft: make, ...(module !== undefined && { raftModule: module }) }),
+          runIteration(test, iterationSeed(11, test.name, i), iterationOptionsFor(raft)),
         ),
       );
       const failures = results.filter((r) => !r.ok).map((r) => `seed ${r.seed}: ${r.message}`);

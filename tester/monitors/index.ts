@@ -80,7 +80,7 @@ export class MonitorSet {
       new OneVotePerTerm(ctx),
       new TermMonotonicity(ctx),
       new RepliesWellFormed(ctx),
-      new HeartbeatRate(ctx, limits),
+      new HeartbeatRate(ctx, limits, slack),
       new LeaderActivity(ctx, limits, slack),
       this.liveness,
       this.stability,
@@ -98,7 +98,12 @@ export class MonitorSet {
     this.advanceTo(e.t);
     if (this.facts.isZombie(e)) return;
     if (e.kind === 'misuse') this.report('NET', { message: e.message, servers: [] });
-    else if (e.kind === 'handler-error') {
+    else if (e.kind === 'handler-stuck') {
+      this.report('RAFT', {
+        message: `server ${String(e.to)}'s ${e.method} handler has not returned after ${e.ms} ms (is it waiting for something that never comes?)`,
+        servers: typeof e.to === 'number' ? [e.to] : [],
+      });
+    } else if (e.kind === 'handler-error') {
       this.report('RAFT', { message: `server ${String(e.to)}'s ${e.method} handler threw: ${e.error}`, servers: typeof e.to === 'number' ? [e.to] : [] });
     }
     // A connectivity change is settled later, but monitors that look at it

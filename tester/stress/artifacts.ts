@@ -4,6 +4,7 @@
 // run's event trace, one JSON object per line.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeTraceHtml } from '../trace/html.ts';
 import type { IterationResult } from './iteration.ts';
 
 export interface LogHeader {
@@ -18,7 +19,13 @@ export function logPath(out: string, test: string, iteration: number): string {
   return join(out, `${test}_${iteration}.log`);
 }
 
-export function writeIterationLog(path: string, header: LogHeader, result: IterationResult, trace: string | undefined): void {
+/** The trace page next to a log: `<log path minus .log>.html`. */
+export function pagePath(log: string): string {
+  return `${log.replace(/\.log$/, '')}.html`;
+}
+
+/** Writes the log; for a failure with a trace, also its page. Returns the page's path, if written. */
+export function writeIterationLog(path: string, header: LogHeader, result: IterationResult, trace: string | undefined): string | undefined {
   const lines = [
     `test: ${header.test}`,
     `iteration: ${header.iteration}`,
@@ -32,5 +39,14 @@ export function writeIterationLog(path: string, header: LogHeader, result: Itera
     ...result.output.map((l) => `  ${l}`),
     'trace: one JSON event per line below',
   ];
-  writeFileSync(path, `${lines.map((l) => `# ${l}`).join('\n')}\n${trace ?? ''}`);
+  const text = `${lines.map((l) => `# ${l}`).join('\n')}\n${trace ?? ''}`;
+  writeFileSync(path, text);
+  if (result.ok || trace === undefined || trace.trim() === '') return undefined;
+  const page = pagePath(path);
+  try {
+    writeTraceHtml(text, page, `${header.test} #${header.iteration}, seed ${header.seed}: FAILED [${result.check ?? '?'}]`);
+  } catch {
+    return undefined; // The log is what matters; a page that cannot be drawn is not a reason to stop.
+  }
+  return page;
 }

@@ -10,6 +10,7 @@ import { WorkerPool } from './pool.ts';
 import { Progress } from './progress.ts';
 import type { Job } from './protocol.ts';
 import { Tally, type FailureRecord, type StressSummary } from './summary.ts';
+import { wallNow } from '../../runtime/wall.ts';
 
 /** Iterations one virtual-time worker runs at once: they share one settle step per event. */
 const VIRTUAL_CONCURRENCY = 32;
@@ -32,7 +33,7 @@ export interface Campaign {
 export function startCampaign(options: StressOptions, io: CampaignIO): Campaign {
   const names = options.tests.map((t) => t.name);
   const tally = new Tally(names);
-  const started = Date.now();
+  const started = wallNow();
   const raftLabel = options.raftModule ?? 'built-in';
   let worstLag = 0;
   let interrupted = false;
@@ -65,10 +66,10 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
     }
   };
 
-  const record = (job: Job, failure: FailureRecord | undefined, sample: { clockMs: number; wallMs: number; rpcs: number }): void => {
+  const record = (job: Job, failure: FailureRecord | undefined, sample: { clockMs: number; wallMs: number; rpcs: number }, page?: string): void => {
     tally.add(job.test, sample, failure);
     if (failure !== undefined) {
-      progress.announce(`Failed test ${job.test} - ${failure.log ?? '(no log)'}\n  ${failure.message.split('\n')[0]}`);
+      progress.announce(`Failed test ${job.test} - ${failure.log ?? '(no log)'}\n  ${failure.message.split('\n')[0]}${page !== undefined ? `\n  trace page: ${page}` : ''}`);
     }
   };
 
@@ -86,9 +87,10 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
       const { result, trace } = done;
       const header = { test: job.test, iteration: job.index, seed: job.seed, clock: options.clock, raft: raftLabel };
       let log: string | undefined;
+      let page: string | undefined;
       if (!result.ok || options.archive) {
         log = logPath(options.out, job.test, job.index);
-        writeIterationLog(log, header, result, trace);
+        page = writeIterationLog(log, header, result, trace);
       }
       let message = result.message ?? '';
       if (!result.ok && done.loopDelayMs > LAG_WARNING_MS) {
@@ -96,7 +98,7 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
       }
       if (options.verbose) progress.announce(`${result.ok ? 'ok  ' : 'FAIL'} ${job.test} #${job.index} seed ${job.seed} (${Math.round(result.stats.elapsedMs)} ms)`);
       const failure = result.ok ? undefined : { iteration: job.index, seed: job.seed, message, log, replay: result.replay };
-      record(job, failure, { clockMs: result.stats.elapsedMs, wallMs: result.wallMs, rpcs: result.stats.rpcs });
+      record(job, failure, { clockMs: result.stats.elapsedMs, wallMs: result.wallMs, rpcs: result.stats.rpcs }, page);
     },
     onLost: (job, message) => {
       const replay = options.clock === 'virtual' ? replayCommand(job.test, job.seed, options.raftModule) : undefined;
@@ -128,7 +130,7 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
     seed: options.seed,
     raft: raftLabel,
     shard: `${options.shard.index}/${options.shard.count}`,
-    wallSeconds: Math.round((Date.now() - started) / 10) / 100,
+    wallSeconds: Math.round((wallNow() - started) / 10) / 100,
     interrupted,
     worstLoopDelayMs: Math.round(worstLag * 10) / 10,
     tests: tally.summaries(),

@@ -1,6 +1,8 @@
 // One iteration: one test, one seed, one clock. Everything a driver needs to
 // report it comes back in the result; nothing is printed.
+import pLimit from 'p-limit';
 import type { MakeRaft } from '../../raft/contract.ts';
+import { wallNow } from '../../runtime/wall.ts';
 import type { ClockKind } from '../../runtime/clock.ts';
 import { deriveSeed } from '../../runtime/random.ts';
 import { replayCommand, type RunStats } from '../config.ts';
@@ -12,6 +14,8 @@ import type { CheckPolicy } from '../monitors/index.ts';
 export interface IterationOptions {
   clock?: ClockKind;
   raft?: MakeRaft;
+  /** The implementation uses global timers (see RaftModule.timers). */
+  globalTimers?: boolean;
   /** The --raft module's path, for replay commands. */
   raftModule?: string;
   policy?: CheckPolicy;
@@ -38,10 +42,20 @@ export function iterationSeed(baseSeed: number, test: string, index: number): nu
   return deriveSeed(baseSeed, test, index);
 }
 
+// Faked globals belong to the whole thread: such iterations take turns.
+const oneAtATime = pLimit(1);
+
 export async function runIteration(test: LabTestEntry, seed: number, options: IterationOptions = {}): Promise<IterationResult> {
+  if (options.globalTimers === true && (options.clock ?? 'virtual') === 'virtual') {
+    return oneAtATime(() => runIterationNow(test, seed, options));
+  }
+  return runIterationNow(test, seed, options);
+}
+
+async function runIterationNow(test: LabTestEntry, seed: number, options: IterationOptions): Promise<IterationResult> {
   const output: string[] = [];
   const stats: RunStats = { seed, clock: options.clock ?? 'virtual', elapsedMs: 0, rpcs: 0, bytes: 0, events: 0, wallMs: 0, warnings: [] };
-  const started = performance.now();
+  const started = wallNow();
   const result: IterationResult = { test: test.name, seed, ok: true, output, stats, wallMs: 0 };
   if (stats.clock === 'virtual') result.replay = replayCommand(test.name, seed, options.raftModule);
   try {
@@ -49,6 +63,7 @@ export async function runIteration(test: LabTestEntry, seed: number, options: It
       clock: stats.clock,
       seed,
       ...(options.raft !== undefined && { raft: options.raft }),
+      ...(options.globalTimers === true && { globalTimers: true }),
       ...(options.raftModule !== undefined && { raftModule: options.raftModule }),
       ...(options.policy !== undefined && { policy: options.policy }),
       ...(options.record !== undefined && { record: options.record }),
@@ -61,6 +76,6 @@ export async function runIteration(test: LabTestEntry, seed: number, options: It
     result.check = error instanceof TestFailure ? error.check : 'HARNESS';
   }
   // A run that failed before cleanup has no share on record: fall back to elapsed time.
-  result.wallMs = stats.wallMs > 0 ? stats.wallMs : performance.now() - started;
+  result.wallMs = stats.wallMs > 0 ? stats.wallMs : wallNow() - started;
   return result;
 }

@@ -5,6 +5,7 @@
 // failure of its own, and the campaign goes on.
 import { Worker } from 'node:worker_threads';
 import type { FromWorker, Job, JobDone, WorkerInit } from './protocol.ts';
+import { wallEvery, wallNow, wallSleep } from '../../runtime/wall.ts';
 
 export interface PoolOptions {
   workers: number;
@@ -33,10 +34,10 @@ export class WorkerPool {
   private sourceDone = false;
   private finish: () => void = () => {};
   private fail: (error: Error) => void = () => {};
-  private readonly watchdog: NodeJS.Timeout;
+  private readonly watchdog: { stop(): void };
 
   constructor(private readonly options: PoolOptions) {
-    this.watchdog = setInterval(() => this.checkBudgets(), 250);
+    this.watchdog = wallEvery(250, () => this.checkBudgets());
   }
 
   /** Runs jobs until nextJob() runs dry and every job is done, or stop() is called. */
@@ -46,14 +47,14 @@ export class WorkerPool {
       this.fail = reject;
     });
     for (let i = 0; i < this.options.workers; i++) this.spawn();
-    return done.finally(() => clearInterval(this.watchdog));
+    return done.finally(() => this.watchdog.stop());
   }
 
   /** Starts no more jobs; resolves once running ones finish or after graceMs. */
   async stop(graceMs: number): Promise<void> {
     this.stopped = true;
-    const deadline = Date.now() + graceMs;
-    while (this.inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const deadline = wallNow() + graceMs;
+    while (this.inFlight() > 0 && wallNow() < deadline) await wallSleep(50);
     await this.terminateAll();
     this.finish();
   }
@@ -71,7 +72,7 @@ export class WorkerPool {
   }
 
   async terminateAll(): Promise<void> {
-    clearInterval(this.watchdog);
+    this.watchdog.stop();
     const slots = [...this.slots];
     this.slots.clear();
     await Promise.all(slots.map((slot) => slot.worker.terminate()));
@@ -100,7 +101,7 @@ export class WorkerPool {
         break;
       case 'start': {
         const entry = slot.inFlight.get(message.key);
-        if (entry !== undefined) entry.startedAt = Date.now();
+        if (entry !== undefined) entry.startedAt = wallNow();
         break;
       }
       case 'lag':
@@ -154,7 +155,7 @@ export class WorkerPool {
   }
 
   private checkBudgets(): void {
-    const now = Date.now();
+    const now = wallNow();
     for (const slot of this.slots) {
       for (const { startedAt } of slot.inFlight.values()) {
         if (startedAt !== undefined && now - startedAt > this.options.timeoutMs) {

@@ -3,10 +3,11 @@
 // lines every few seconds otherwise (CI logs).
 import logUpdate from 'log-update';
 import type { Tally } from './summary.ts';
+import { wallEvery, wallNow } from '../../runtime/wall.ts';
 
 export class Progress {
-  private readonly started = Date.now();
-  private timer: NodeJS.Timeout | undefined;
+  private readonly started = wallNow();
+  private timer: { stop(): void } | undefined;
   private lastPlain = 0;
 
   constructor(
@@ -19,8 +20,7 @@ export class Progress {
   ) {}
 
   start(): void {
-    this.timer = setInterval(() => this.refresh(), this.tty ? 200 : 1000);
-    this.timer.unref();
+    this.timer = wallEvery(this.tty ? 200 : 1000, () => this.refresh());
   }
 
   /** Prints a line (a failure, a warning) without disturbing the live block. */
@@ -33,7 +33,7 @@ export class Progress {
   }
 
   stop(): void {
-    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer?.stop();
     if (this.tty) logUpdate.clear();
   }
 
@@ -42,8 +42,8 @@ export class Progress {
       logUpdate(this.render());
       return;
     }
-    if (Date.now() - this.lastPlain < 5000) return;
-    this.lastPlain = Date.now();
+    if (wallNow() - this.lastPlain < 5000) return;
+    this.lastPlain = wallNow();
     this.write(this.overallLine());
   }
 
@@ -62,7 +62,7 @@ export class Progress {
     const perTest = this.planned();
     const total = perTest === undefined ? undefined : perTest * this.tests.length;
     const done = this.tally.total;
-    const seconds = (Date.now() - this.started) / 1000;
+    const seconds = (wallNow() - this.started) / 1000;
     const rate = done / Math.max(seconds, 1e-3);
     const left = total === undefined || rate === 0 ? '' : `, ~${Math.ceil((total - done) / rate)} s left`;
     return `overall: ${done}/${total ?? '∞'} done, ${this.tally.failed} failed, ${rate.toFixed(0)}/s${left}`;

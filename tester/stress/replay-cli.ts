@@ -38,13 +38,18 @@ async function main(): Promise<number> {
   if (test === undefined) return usage(`unknown test '${values.test}' (known: ${ALL_TESTS.map((t) => t.name).join(', ')})`);
   let seed: number;
   let raft: MakeRaft = referenceMake;
+  let globalTimers = false;
   try {
     seed = parseSeed(values.seed);
-    if (values.raft !== undefined) raft = (await loadRaftModule(values.raft)).make;
+    if (values.raft !== undefined) {
+      const loaded = await loadRaftModule(values.raft);
+      raft = loaded.make;
+      globalTimers = loaded.timers === 'global';
+    }
   } catch (error) {
     return usage((error as Error).message);
   }
-  const options = { raft, ...(values.raft !== undefined && { raftModule: values.raft }) };
+  const options = { raft, globalTimers, ...(values.raft !== undefined && { raftModule: values.raft }) };
 
   const events: TesterEvent[] = [];
   const lines: string[] = [];

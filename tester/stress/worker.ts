@@ -10,6 +10,7 @@ import { loadRaftModule } from '../raft-module.ts';
 import { testNamed } from '../tests.ts';
 import { TraceRecorder } from '../trace/recorder.ts';
 import { runIteration } from './iteration.ts';
+import { wallEvery } from '../../runtime/wall.ts';
 import type { FromWorker, Job, ToWorker, WorkerInit } from './protocol.ts';
 
 const port = parentPort;
@@ -18,17 +19,18 @@ const post = (message: FromWorker): void => port.postMessage(message);
 
 let init: WorkerInit | undefined;
 let raft: MakeRaft = referenceMake;
+let globalTimers = false;
 let limit = pLimit(1);
 
 // Event-loop delay matters in real time: a late timer looks like a slow Raft.
 const lag = monitorEventLoopDelay({ resolution: 10 });
 lag.enable();
 let recentLagMs = 0;
-setInterval(() => {
+wallEvery(1000, () => {
   recentLagMs = lag.max / 1e6;
   lag.reset();
   if (init?.clock === 'real') post({ type: 'lag', maxMs: recentLagMs });
-}, 1000).unref();
+});
 
 port.on('message', (message: ToWorker) => {
   if (message.type === 'init') void start(message.init);
@@ -37,9 +39,14 @@ port.on('message', (message: ToWorker) => {
 
 async function start(options: WorkerInit): Promise<void> {
   init = options;
-  limit = pLimit(options.concurrency);
   try {
-    if (options.raftModule !== undefined) raft = (await loadRaftModule(options.raftModule)).make;
+    if (options.raftModule !== undefined) {
+      const loaded = await loadRaftModule(options.raftModule);
+      raft = loaded.make;
+      globalTimers = loaded.timers === 'global';
+    }
+    // Faked globals belong to the whole thread: one iteration at a time.
+    limit = pLimit(globalTimers && options.clock === 'virtual' ? 1 : options.concurrency);
     post({ type: 'ready' });
   } catch (error) {
     post({ type: 'init-error', message: describeError(error) });
@@ -52,14 +59,14 @@ async function run(job: Job): Promise<void> {
   if (test === undefined) throw new Error(`unknown test ${job.test}`);
   post({ type: 'start', key: job.key });
   let worstLag = 0;
-  const sampler = options.clock === 'real' ? setInterval(() => (worstLag = Math.max(worstLag, recentLagMs)), 250) : undefined;
-  const common = { clock: options.clock, raft, ...(options.raftModule !== undefined && { raftModule: options.raftModule }) };
+  const sampler = options.clock === 'real' ? wallEvery(250, () => (worstLag = Math.max(worstLag, recentLagMs))) : undefined;
+  const common = { clock: options.clock, raft, globalTimers, ...(options.raftModule !== undefined && { raftModule: options.raftModule }) };
   // Virtual time replays exactly, so a failing seed is run again to record
   // its trace and nothing is recorded otherwise; real time records always.
   const recordNow = options.archive || options.clock === 'real';
   const recorder = recordNow ? new TraceRecorder() : undefined;
   const result = await runIteration(test, job.seed, { ...common, ...(recorder && { record: recorder.record }) });
-  if (sampler !== undefined) clearInterval(sampler);
+  sampler?.stop();
   let trace = recorder !== undefined && (!result.ok || options.archive) ? recorder.text() : undefined;
   if (!result.ok && recorder === undefined) {
     const again = new TraceRecorder();

@@ -18,6 +18,8 @@ export function formatEvent(e: TesterEvent): string {
       return `${time}  ${shortMethod(e.method)} #${e.id} ${e.stage} delayed ${e.ms} ms`;
     case 'duplicate':
       return `${time}  ${shortMethod(e.method)} #${e.id} duplicated (copy in ${e.ms} ms)`;
+    case 'handler-stuck':
+      return `${time}  S${String(e.to)} handler still running after ${e.ms} ms on ${shortMethod(e.method)} #${e.id}`;
     case 'handler-error':
       return `${time}  S${String(e.to)} handler threw on ${shortMethod(e.method)} #${e.id}: ${e.error}`;
     case 'misuse':

@@ -1,0 +1,24 @@
+// The harness's own wall clock: progress, watchdogs, wall-time figures.
+// Captured when the harness loads, so that an implementation run with faked
+// globals (see global-timers.ts) never fakes the harness's measurements, and
+// kept apart from the simulations' clocks, which these never drive.
+import { performance } from 'node:perf_hooks';
+
+const nativeSetInterval = globalThis.setInterval;
+const nativeClearInterval = globalThis.clearInterval;
+const nativeSetTimeout = globalThis.setTimeout;
+
+/** Milliseconds of wall time, from an arbitrary origin. */
+export const wallNow: () => number = performance.now.bind(performance);
+
+/** Resolves after `ms` of wall time. */
+export function wallSleep(ms: number): Promise<void> {
+  return new Promise((resolve) => nativeSetTimeout(resolve, ms));
+}
+
+/** Calls fn every `ms` of wall time until stopped; does not keep the process alive. */
+export function wallEvery(ms: number, fn: () => void): { stop(): void } {
+  const handle = nativeSetInterval(fn, ms);
+  handle.unref();
+  return { stop: () => nativeClearInterval(handle) };
+}

@@ -1,0 +1,123 @@
+// npm run fuzz: bad input is one clear line and exit code 2; a failure is
+// exit code 1 with the counterexample, the check, the seed and path, a
+// replay command and a trace file; --save writes a regression case.
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseFuzzArgs, FuzzUsageError } from '../../tester/fuzz/options.ts';
+import { loadRegressionCases } from '../../tester/fuzz/regressions.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+function fuzzCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'tester/fuzz/cli.ts', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('npm run fuzz', function () {
+  this.timeout(30_000);
+  let tmp: string;
+  before(() => {
+    tmp = mkdtempSync(join(tmpdir(), 'fuzz-cli-'));
+  });
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('rejects bad input with one clear line (parsing, in-process)', function () {
+    const bad: [string[], RegExp][] = [
+      [['--bogus'], /Unknown option '--bogus'/],
+      [['--runs', '0'], /--runs must be a whole number of at least 1, got '0'/],
+      [['--runs', '1.5'], /--runs must be a whole number/],
+      [['--time=-3'], /--time must be a number of seconds above 0/],
+      [['--path', '3:1'], /--path .* needs the --seed/],
+      [['--seed', '5', '--path', 'x:y'], /--path must be fast-check's path/],
+      [['--seed', 'abc'], /--seed: seed must be a whole number/],
+      [['-p', '0'], /-p must be a whole number of at least 1/],
+      [['--raft', 'no/such/module.ts'], /--raft: no such file: no\/such\/module\.ts/],
+      [['--save', '../escape'], /--save: a case name is letters/],
+      [['stray'], /Unexpected argument 'stray'/],
+    ];
+    for (const [args, message] of bad) expect(() => parseFuzzArgs([...args, '--out', tmp]), args.join(' ')).to.throw(FuzzUsageError, message);
+    expect(() => parseFuzzArgs(['--out', tmp, '--json', join(tmp, 'f', 'x', 'r.json')])).to.not.throw();
+    writeFileSync(join(tmp, 'plain'), '');
+    expect(() => parseFuzzArgs(['--out', tmp, '--json', join(tmp, 'plain', 'r.json')])).to.throw(FuzzUsageError, /--json: .*(not a folder|ENOTDIR)/);
+    const ok = parseFuzzArgs(['--runs', '10', '--seed', '4', '-p', '2', '--out', tmp]);
+    expect(ok).to.include({ runs: 10, seed: 4, workers: 2 });
+  });
+
+  it('exits with code 2 and no stack trace on bad input', async function () {
+    const file = join(tmp, 'a-file');
+    writeFileSync(file, 'x');
+    const runs = await Promise.all([
+      fuzzCli(['--frobnicate']),
+      fuzzCli(['--runs', '0']),
+      fuzzCli(['--path', '1:2']),
+      fuzzCli(['--raft', 'no/such/raft.ts']),
+      fuzzCli(['--out', file]),
+    ]);
+    for (const r of runs) {
+      expect(r.code, r.stderr).to.equal(2);
+      expect(r.stderr.trim().split('\n'), r.stderr).to.have.length(1);
+      expect(r.stderr).to.match(/^fuzz: /);
+      expect(r.stderr).to.not.match(/\n\s+at /);
+    }
+    expect(runs.map((r) => r.stderr.trim())).to.deep.equal([
+      "fuzz: Unknown option '--frobnicate'",
+      "fuzz: --runs must be a whole number of at least 1, got '0'",
+      'fuzz: --path replays a counterexample: it needs the --seed it was found with',
+      'fuzz: --raft: no such file: no/such/raft.ts',
+      `fuzz: --out: ${file} exists and is not a folder`,
+    ]);
+  });
+
+  it('on a failure: exit 1, the shrunk scenario, the check, seed and path, a replay command, a trace file, and --save', async function () {
+    const name = 'caught';
+    const cases = join(tmp, 'cases');
+    const saved = join(cases, `${name}.json`);
+    {
+      const r = await fuzzCli(
+        ['--raft', 'test/fuzz/vote-for-anyone-raft.ts', '--runs', '200', '--seed', '7', '-p', '1', '--out', tmp, '--save', name, '--json', join(tmp, 'report.json')],
+        { FUZZ_REGRESSIONS_DIR: cases },
+      );
+      expect(r.code, r.stdout + r.stderr).to.equal(1);
+      const out = r.stdout;
+      expect(out).to.match(/^FAIL: \[(V1|ES|QC)\] /m);
+      expect(out).to.match(/^counterexample \(\d servers?, \d faults?\):/m);
+      expect(out).to.match(/^ {2}cluster: \d servers? \(majority \d\), simulation seed \d+$/m);
+      const seedPath = /^fast-check: seed (\d+), path ([\d:]+)$/m.exec(out);
+      expect(seedPath, out).to.not.equal(null);
+      expect(out).to.contain(`replay:  npm run fuzz -- --seed ${seedPath?.[1]} --path ${seedPath?.[2]} --raft test/fuzz/vote-for-anyone-raft.ts`);
+      const trace = /^trace: {3}(.+)$/m.exec(out)?.[1] ?? '';
+      expect(existsSync(trace), trace).to.equal(true);
+      const lines = readFileSync(trace, 'utf8').split('\n');
+      expect(lines[0]).to.equal('# fuzz counterexample');
+      const events = lines.filter((l) => l !== '' && !l.startsWith('#')).map((l) => JSON.parse(l) as { kind: string });
+      expect(events[0]?.kind).to.equal('cluster');
+      expect(events.some((e) => e.kind === 'violation')).to.equal(true);
+      const report = JSON.parse(readFileSync(join(tmp, 'report.json'), 'utf8')) as { ok: boolean; failure: { path: string } };
+      expect(report.ok).to.equal(false);
+      expect(report.failure.path).to.equal(seedPath?.[2]);
+      expect(out).to.contain(`saved:   ${saved}`);
+      const stored = loadRegressionCases(cases);
+      expect(stored.map((c) => c.name)).to.deep.equal([name]);
+      expect(stored[0]?.found?.check).to.be.oneOf(['V1', 'ES', 'QC']);
+
+      // The replay command finds the same failure at once.
+      const again = await fuzzCli(['--seed', seedPath?.[1] ?? '', '--path', seedPath?.[2] ?? '', '--raft', 'test/fuzz/vote-for-anyone-raft.ts', '--out', tmp]);
+      expect(again.code).to.equal(1);
+      expect(again.stdout).to.contain('(replayed)');
+    }
+  });
+});

@@ -1,0 +1,137 @@
+// The fuzzer end to end, in-process: it passes the reference Raft, catches
+// and shrinks a broken one naming the check, replays a counterexample from
+// fast-check's seed and path, and every stored regression case passes.
+import { expect } from 'chai';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { MakeRaft, RequestVoteArgs, RequestVoteReply } from '../../raft/contract.ts';
+import { Raft } from '../../raft/raft.ts';
+import { loadRaftModule } from '../../tester/raft-module.ts';
+import { runFuzz, scenarioAt, type FuzzReport } from '../../tester/fuzz/fuzz.ts';
+import { REGRESSIONS_DIR, loadRegressionCases } from '../../tester/fuzz/regressions.ts';
+import { runScenario } from '../../tester/fuzz/run-scenario.ts';
+import { describeScenario, faultCount, type Scenario } from '../../tester/fuzz/scenario.ts';
+import { raftUnderTest } from '../support/raft-under-test.ts';
+
+// Bug E01: RequestVote grants any candidate of an equal or higher term,
+// without checking whom it already voted for in that term.
+class GrantsEveryVote extends Raft {
+  override requestVote(args: RequestVoteArgs): RequestVoteReply {
+    if (args.term >= this.currentTerm) this.votedFor = -1;
+    return super.requestVote(args);
+  }
+}
+const grantsEveryVote: MakeRaft = (peers, me, persister, applyCh, runtime) => {
+  const raft = new GrantsEveryVote(peers, me, persister, applyCh, runtime);
+  void raft.ticker();
+  return raft;
+};
+
+describe('the fuzzer', function () {
+  this.timeout(30_000);
+  let caught: FuzzReport;
+
+  it('passes the reference Raft on a short campaign (60 scenarios, every monitor fatal)', async function () {
+    const { make } = await raftUnderTest();
+    const progress: number[] = [];
+    const report = await runFuzz({ raft: make, runs: 60, seed: 20261126, onProgress: (p) => progress.push(p.runs) });
+    expect(report.failure, report.failure && `${report.failure.message}\n${report.failure.scenarioText}`).to.equal(undefined);
+    expect(report.ok).to.equal(true);
+    expect(report.runs).to.equal(60);
+    expect(report.timedOut).to.equal(false);
+    expect(progress[progress.length - 1]).to.equal(60);
+  });
+
+  it('catches a Raft that grants every vote, shrinks the scenario, and names the check', async function () {
+    caught = await runFuzz({ raft: grantsEveryVote, runs: 300, seed: 7 });
+    const f = caught.failure;
+    expect(caught.ok).to.equal(false);
+    expect(f).to.not.equal(undefined);
+    if (f === undefined) return;
+    expect(f.check).to.be.oneOf(['V1', 'ES', 'QC']);
+    expect(f.message).to.contain(`[${f.check}]`);
+    expect(f.shrinks).to.be.greaterThan(0);
+    expect(f.faults).to.equal(faultCount(f.scenario));
+    expect(f.faults).to.be.at.most(2);
+    expect(f.scenario.n).to.be.at.most(3);
+    expect(f.runsUntilFound).to.be.within(1, 300);
+    expect(f.scenarioText).to.equal(describeScenario(f.scenario));
+    expect(f.replay).to.equal(`npm run fuzz -- --seed ${f.seed} --path ${f.path}`);
+    expect(f.path).to.match(/^\d+(:\d+)*$/);
+  });
+
+  it('replays the counterexample from its seed and path: the same scenario, the same failure', async function () {
+    const f = caught.failure;
+    if (f === undefined) throw new Error('the previous test found no failure');
+    expect(scenarioAt(f.seed, f.path)).to.deep.equal(f.scenario);
+    const again = await runFuzz({ raft: grantsEveryVote, seed: f.seed, path: f.path });
+    expect(again.runs).to.equal(1);
+    expect(again.failure?.scenario).to.deep.equal(f.scenario);
+    expect(again.failure?.check).to.equal(f.check);
+    expect(again.failure?.message).to.equal(f.message);
+    // The scenario alone replays too (what regression cases rely on).
+    const direct = await runScenario(f.scenario, { raft: grantsEveryVote });
+    expect(direct.message).to.equal(f.message);
+    // And the reference Raft passes it.
+    expect((await runScenario(f.scenario)).ok).to.equal(true);
+  });
+
+  it('replays a path of a passing campaign to the very scenario that campaign ran', async function () {
+    // Stream 0 of a campaign uses the campaign's seed as is: its k-th scenario is at path "k".
+    const ran: Scenario[] = [];
+    const report = await runFuzz({ runs: 4, streams: 1, seed: 99, onScenario: (s) => ran.push(s) });
+    expect(report.ok).to.equal(true);
+    expect(ran).to.have.length(4);
+    ran.forEach((s, k) => expect(scenarioAt(99, String(k))).to.deep.equal(s));
+  });
+
+  it('stops starting scenarios when the time budget runs out, and says how many ran', async function () {
+    const started = Date.now();
+    const report = await runFuzz({ timeSeconds: 0.5, seed: 3 });
+    expect(report.ok).to.equal(true);
+    expect(report.timedOut).to.equal(true);
+    expect(report.runs).to.be.greaterThan(0);
+    expect(Date.now() - started).to.be.below(5000);
+  });
+
+  it('runs in worker threads, loading the Raft module there; the first failure wins', async function () {
+    const report = await runFuzz({ raftModule: 'test/fuzz/vote-for-anyone-raft.ts', runs: 200, seed: 7, workers: 2, streams: 2 });
+    expect(report.workers).to.equal(2);
+    expect(report.failure?.check).to.be.oneOf(['V1', 'ES', 'QC']);
+    expect(report.failure?.replay).to.match(/ --raft test\/fuzz\/vote-for-anyone-raft\.ts$/);
+  });
+});
+
+describe('stored regression cases (test/regressions/*.json)', function () {
+  this.timeout(30_000);
+  const cases = loadRegressionCases();
+
+  it('has cases to replay', function () {
+    expect(cases.length, `no case in ${REGRESSIONS_DIR}`).to.be.at.least(3);
+  });
+
+  it('late-reply-after-calm fails ST without the drain: why the liveness phase drains first', async function () {
+    const c = cases.find((x) => x.name === 'late-reply-after-calm');
+    if (c === undefined) throw new Error('late-reply-after-calm.json is missing');
+    const result = await runScenario(c.scenario, { drain: false });
+    expect(result.check).to.equal('ST');
+    expect(result.message).to.contain('with no fault since');
+  });
+
+  for (const c of cases) {
+    it(`${c.name}: passes`, async function () {
+      const { make } = await raftUnderTest();
+      const result = await runScenario(c.scenario, { raft: make });
+      expect(result.ok, `${result.message}\n${describeScenario(c.scenario)}`).to.equal(true);
+    });
+    const raft = c.found?.raft;
+    if (raft !== undefined && raft.endsWith('.ts') && existsSync(resolve(raft))) {
+      it(`${c.name}: still fails ${c.found?.check} on ${raft}`, async function () {
+        const { make } = await loadRaftModule(raft);
+        const result = await runScenario(c.scenario, { raft: make });
+        expect(result.ok).to.equal(false);
+        expect(result.check).to.equal(c.found?.check);
+      });
+    }
+  }
+});

@@ -1,0 +1,165 @@
+// The fuzzer's scenarios: what the arbitraries produce, how a scenario reads,
+// and what validation rejects.
+import { expect } from 'chai';
+import fc from 'fast-check';
+import {
+  FAULT_KINDS,
+  KIND_OF,
+  MAX_SERVERS,
+  ScenarioError,
+  describeScenario,
+  drainMs,
+  faultCount,
+  majorityOf,
+  scenarioArb,
+  scheduleMs,
+  validateScenario,
+  type Scenario,
+  type Step,
+} from '../../tester/fuzz/scenario.ts';
+
+/** Every server a step names. */
+function serversOf(step: Step): number[] {
+  switch (step.op) {
+    case 'disconnect':
+    case 'connect':
+    case 'crash':
+    case 'restart':
+      return [step.server];
+    case 'cut':
+    case 'restore':
+      return [step.from, step.to];
+    case 'partition':
+      return step.groups.flat();
+    default:
+      return [];
+  }
+}
+
+describe('fuzz scenarios', function () {
+  it('are valid for their own cluster size: indices in range, members a majority, steps of the chosen kinds only', function () {
+    fc.assert(
+      fc.property(scenarioArb, (s) => {
+        validateScenario(s);
+        expect(s.n).to.be.within(1, MAX_SERVERS);
+        for (const step of s.steps) {
+          for (const server of serversOf(step)) expect(server).to.be.within(0, s.n - 1);
+          if (step.op === 'cut' || step.op === 'restore') expect(step.from).to.not.equal(step.to);
+          const kind = KIND_OF[step.op];
+          if (kind !== undefined) expect(s.kinds).to.include(kind);
+          if (step.op === 'partition') expect(step.groups.flat().sort((a, b) => a - b)).to.deep.equal([...Array(s.n).keys()]);
+        }
+        expect(s.liveness.members.length).to.be.at.least(majorityOf(s.n));
+        expect(new Set(s.liveness.members).size).to.equal(s.liveness.members.length);
+      }),
+      { numRuns: 400, seed: 1 },
+    );
+  });
+
+  it('stay valid while fast-check shrinks them (indices follow the cluster size down)', function () {
+    // A property that fails for big enough scenarios: every value the
+    // shrinker tries on its way down must itself be valid.
+    const invalid: string[] = [];
+    let tried = 0;
+    const details = fc.check(
+      fc.property(scenarioArb, (s) => {
+        tried++;
+        try {
+          validateScenario(s);
+        } catch (error) {
+          invalid.push((error as Error).message);
+        }
+        return !(s.n >= 3 && faultCount(s) >= 3);
+      }),
+      { numRuns: 200, seed: 4 },
+    );
+    expect(invalid).to.deep.equal([]);
+    expect(details.failed).to.equal(true);
+    const [shrunk] = details.counterexample as [Scenario];
+    expect(details.numShrinks).to.be.greaterThan(3);
+    expect(tried).to.be.greaterThan(20);
+    expect(shrunk.n).to.equal(3);
+    expect(faultCount(shrunk)).to.equal(3);
+  });
+
+  it('cover every size from 1 to 9, odd and even', function () {
+    const sizes = new Set(fc.sample(scenarioArb, { numRuns: 600, seed: 2 }).map((s) => s.n));
+    expect([...sizes].sort((a, b) => a - b)).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('use swarm testing: each fault kind is left out of some scenarios, and all kinds, none, reliable and lossy networks occur', function () {
+    const all = fc.sample(scenarioArb, { numRuns: 600, seed: 3 });
+    for (const kind of FAULT_KINDS) {
+      const without = all.filter((s) => !s.kinds.includes(kind));
+      expect(without.length, `scenarios without ${kind}`).to.be.greaterThan(50);
+      for (const s of without) expect(s.steps.some((step) => KIND_OF[step.op] === kind)).to.equal(false);
+      expect(all.some((s) => s.steps.some((step) => KIND_OF[step.op] === kind))).to.equal(true);
+    }
+    expect(all.some((s) => s.kinds.length === 0)).to.equal(true);
+    expect(all.some((s) => s.kinds.length === FAULT_KINDS.length)).to.equal(true);
+    expect(all.some((s) => s.network.kind === 'reliable')).to.equal(true);
+    expect(all.some((s) => s.network.kind === 'unreliable' && s.network.longReordering && s.network.duplicatePct > 0)).to.equal(true);
+    expect(all.some((s) => s.liveness.heal === 'majority')).to.equal(true);
+    expect(all.some((s) => s.liveness.heal === 'all')).to.equal(true);
+  });
+
+  it('read as one fault per line with its virtual time', function () {
+    const s: Scenario = {
+      n: 4,
+      simSeed: 77,
+      network: { kind: 'unreliable', requestDropPct: 10, replyDropPct: 5, maxDelayMs: 26, longDelays: true, longReordering: true, duplicatePct: 3 },
+      kinds: ['disconnect', 'partition', 'crash'],
+      steps: [
+        { op: 'pause', ms: 500 },
+        { op: 'disconnect', server: 2 },
+        { op: 'pause', ms: 1200 },
+        { op: 'partition', groups: [[0, 1], [2, 3]] },
+        { op: 'crash', server: 0 },
+        { op: 'pause', ms: 300 },
+        { op: 'restart', server: 0 },
+        { op: 'connect', server: 2 },
+      ],
+      liveness: { heal: 'majority', members: [0, 1, 3], holdMs: 1000 },
+    };
+    expect(faultCount(s)).to.equal(5);
+    expect(scheduleMs(s)).to.equal(2000);
+    expect(drainMs(s)).to.equal(2201);
+    expect(describeScenario(s)).to.equal(
+      [
+        'cluster: 4 servers (majority 3), simulation seed 77',
+        'network: unreliable, request drop 10%, reply drop 5%, short delay up to 26 ms, long delays on, long reordering on, duplicates 3%',
+        'fault kinds: disconnect, partition, crash (never: link, heal)',
+        'schedule: 5 faults over 2000 ms',
+        '  t=   500 ms  disconnect S2',
+        '  t=  1700 ms  partition {0,1} | {2,3}',
+        '  t=  1700 ms  crash S0',
+        '  t=  2000 ms  restart S0 (persisted state kept) and connect it',
+        '  t=  2000 ms  connect S2',
+        '  t=  2000 ms  liveness: drain 2201 ms (calm network, every server disconnected), then heal the majority {0,1,3} (restart, connect, restore links), isolate {2}, calm network; require a leader among {0,1,3} within 5000 ms, then hold 1000 ms',
+      ].join('\n'),
+    );
+    const calm: Scenario = { n: 1, simSeed: 0, network: { kind: 'reliable', longDelays: false }, kinds: [], steps: [], liveness: { heal: 'all', members: [0], holdMs: 0 } };
+    expect(describeScenario(calm).split('\n')).to.deep.equal([
+      'cluster: 1 server (majority 1), simulation seed 0',
+      'network: reliable, long delays off',
+      'fault kinds: none (never: disconnect, partition, link, crash, heal)',
+      'schedule: 0 faults over 0 ms',
+      '  t=     0 ms  liveness: heal everything (restart crashed servers, connect all, restore links), calm network; require a leader among {0} within 5000 ms, then hold 0 ms',
+    ]);
+  });
+
+  it('are rejected with a reason when invalid (regression files are checked)', function () {
+    const good = fc.sample(scenarioArb, { numRuns: 1, seed: 9 })[0] as Scenario;
+    const bad = (patch: Partial<Scenario>): unknown => ({ ...good, ...patch });
+    const cases: [unknown, RegExp][] = [
+      [bad({ n: 0 }), /n must be a whole number from 1 to 9/],
+      [bad({ n: 3, kinds: ['crash'], steps: [{ op: 'crash', server: 3 }] }), /server 3 is not in 0\.\.2/],
+      [bad({ n: 3, kinds: [], steps: [{ op: 'crash', server: 1 }] }), /crash is of kind crash, which the scenario does not use/],
+      [bad({ n: 3, kinds: ['link'], steps: [{ op: 'cut', from: 1, to: 1 }] }), /two different servers/],
+      [bad({ n: 5, steps: [], liveness: { heal: 'majority', members: [0, 1], holdMs: 0 } }), /must be a majority of 5/],
+      [bad({ steps: [{ op: 'explode' } as unknown as Step] }), /unknown step/],
+      ['nonsense', /not an object/],
+    ];
+    for (const [value, message] of cases) expect(() => validateScenario(value)).to.throw(ScenarioError, message);
+  });
+});

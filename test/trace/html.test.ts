@@ -1,0 +1,237 @@
+// The trace page. First what it is made of (no browser), then the page of a
+// known failing run in a real browser: Debian's Chromium (/usr/bin/chromium,
+// or CHROMIUM_PATH) driven by playwright-core, which never downloads one.
+//
+// Without a browser the browser test FAILS, saying so, unless
+// SKIP_BROWSER_TESTS=1 is set: then it is pending, with the reason printed.
+// (With a browser present it always runs.) The screenshot goes to
+// test-output/, a folder that ignores itself in git.
+import { expect } from 'chai';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import type { TesterEvent } from '../../tester/events.ts';
+import { buildModel, renderTraceHtml, termColor, writeTraceHtml } from '../../tester/trace/html.ts';
+import { toStructured } from '../../tester/trace/structured.ts';
+import { knownFailingRun, type RecordedRun } from './fixtures.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const OUTPUT = resolve('test-output');
+
+describe('trace page model', function () {
+  it('draws outages: disconnected, crashed, links cut', function () {
+    const events: TesterEvent[] = [
+      { kind: 'cluster', t: 0, n: 3, seed: 1, clock: 'virtual' },
+      ...[0, 1, 2].map((server): TesterEvent => ({ kind: 'start', t: 0, server, incarnation: 1 })),
+      { kind: 'state', t: 0, server: 0, term: 0, isLeader: false },
+      { kind: 'disconnect', t: 100, server: 0 },
+      { kind: 'connect', t: 300, server: 0 },
+      { kind: 'disconnect', t: 400, server: 1 },
+      { kind: 'crash', t: 400, server: 1 },
+      { kind: 'start', t: 600, server: 1, incarnation: 2 },
+      { kind: 'connect', t: 600, server: 1 },
+      { kind: 'step', t: 700, name: 'partition', detail: '{0,1} | {2}' },
+      { kind: 'link', t: 700, from: 0, to: 2, up: false },
+      { kind: 'link', t: 700, from: 2, to: 0, up: false },
+      { kind: 'link', t: 800, from: 0, to: 2, up: true },
+      { kind: 'link', t: 900, from: 2, to: 0, up: true },
+      { kind: 'step', t: 1000, name: 'end', detail: 'Passed' },
+    ];
+    const model = buildModel(toStructured(events), 't');
+    const outages = model.outages.map((o) => `S${o.s} ${o.what} ${o.t0}-${o.t1}`);
+    expect(outages).to.deep.equal(['S0 disconnected 100-300', 'S0 partitioned 700-900', 'S1 crashed 400-600', 'S1 disconnected 400-600', 'S2 partitioned 700-900']);
+    expect(model.outages.find((o) => o.s === 2)?.text).to.equal('links cut: 0→2, 2→0');
+    // A crashed server has no role: its lane is empty meanwhile.
+    const s1 = model.segments.filter((s) => s.s === 1).map((s) => `${s.role} ${s.t0}-${s.t1}`);
+    expect(s1[0]).to.equal('follower 0-400');
+    expect(s1[1]?.startsWith('follower 600-')).to.equal(true);
+    expect(model.steps.map((s) => s.label)).to.deep.equal(['partition', 'end: Passed']);
+  });
+
+  it('pairs each message’s send with its delivery, reply or loss, and gives each term its own colour', async function () {
+    const run = await knownFailingRun();
+    const model = buildModel(toStructured(run.events), 't');
+    const votes = model.messages.filter((m) => m.type === 'vote');
+    expect(votes.length).to.be.greaterThan(0);
+    for (const m of model.messages) {
+      if (m.t1 !== null) expect(m.t1).to.be.at.least(m.t0);
+      if (m.tr !== null) expect(m.tr).to.be.at.least(m.t1 ?? m.t0);
+    }
+    expect(votes.some((m) => m.ok === true && m.tr !== null)).to.equal(true);
+    expect(model.messages.some((m) => m.tl !== null && m.lost === 'unreachable')).to.equal(true);
+    const colours = model.terms.map((t) => t.color);
+    expect(new Set(colours).size).to.equal(colours.length);
+    expect(new Set(Array.from({ length: 60 }, (_, i) => termColor(i))).size).to.equal(60);
+  });
+
+  it('is self-contained and keeps the data out of the markup', async function () {
+    const run = await knownFailingRun();
+    const page = renderTraceHtml(run.events, 'a <title> & more');
+    expect(page).to.include('<title>a &lt;title&gt; &amp; more</title>');
+    expect(page).to.not.match(/<script[^>]+src=|<link[^>]+href=|@import|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+    const data = /<script id="trace-data" type="application\/json">([^]*?)<\/script>/.exec(page)?.[1] ?? '';
+    expect(data).to.not.include('<');
+    expect((JSON.parse(data) as { n: number }).n).to.equal(3);
+  });
+});
+
+describe('trace page in a real browser (headless Chromium)', function () {
+  this.timeout(60_000);
+  let browser: Browser | undefined;
+  let run: RecordedRun;
+  let pagePath: string;
+
+  before(async function () {
+    const skip = process.env.SKIP_BROWSER_TESTS === '1';
+    const unavailable = (why: string): void => {
+      const reason = `no browser for the trace page test: ${why}`;
+      if (skip) {
+        console.log(`      PENDING (SKIP_BROWSER_TESTS=1): ${reason}; the page is not checked in a browser`);
+        this.skip();
+      }
+      throw new Error(`${reason}. Install Debian's chromium (apt-get install -y chromium), or set SKIP_BROWSER_TESTS=1 to skip this test`);
+    };
+    if (!existsSync(CHROMIUM)) unavailable(`${CHROMIUM} does not exist`);
+    let chromium: typeof import('playwright-core').chromium;
+    try {
+      ({ chromium } = await import('playwright-core'));
+    } catch (error) {
+      unavailable(`playwright-core cannot be loaded (${(error as Error).message}); run npm ci`);
+      return;
+    }
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS, headless: true });
+
+    mkdirSync(OUTPUT, { recursive: true });
+    writeFileSync(join(OUTPUT, '.gitignore'), '*\n');
+    run = await knownFailingRun();
+    expect(run.result.ok, 'the known failing run must fail').to.equal(false);
+    pagePath = join(OUTPUT, 'known-failing-run.html');
+    writeTraceHtml(`# test: TestReElection2A (getState() keeps saying leader)\n# result: FAILED [${run.result.check}]\n${run.text}`, pagePath, 'TestReElection2A, seed 1, sticky-leader Raft');
+  });
+
+  after(async function () {
+    await browser?.close();
+  });
+
+  async function open(): Promise<{ page: Page; errors: string[]; external: string[] }> {
+    const page = await (browser as Browser).newPage({ viewport: { width: 1400, height: 720 } });
+    const errors: string[] = [];
+    const external: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url.startsWith('file:')) return route.continue();
+      external.push(url);
+      return route.abort();
+    });
+    await page.goto(pathToFileURL(pagePath).href);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 10_000 });
+    return { page, errors, external };
+  }
+
+  it('draws every lane, the term colours, the violation with its text; no console errors; takes a screenshot', async function () {
+    const { page, errors, external } = await open();
+    // A lane per server, each with its role drawn.
+    const lanes = await page.locator('rect.lane').evaluateAll((els) => els.map((el) => el.getAttribute('data-server')));
+    expect(lanes).to.deep.equal(['0', '1', '2']);
+    for (let s = 0; s < 3; s++) expect(await page.locator(`rect.seg[data-server="${s}"]`).count(), `S${s}'s roles`).to.be.greaterThan(0);
+    expect(await page.locator('text.lane-label').allTextContents()).to.deep.equal(['S0', 'S1', 'S2']);
+    // Term colours: at least two terms (there was a re-election), each drawn in its legend colour.
+    const fills = await page.locator('rect.seg').evaluateAll((els) => els.map((el) => [el.getAttribute('data-term'), el.getAttribute('fill')] as const));
+    const byTerm = new Map(fills.filter(([term]) => term !== '' && term !== null).map(([term, fill]) => [Number(term), fill]));
+    expect(new Set(byTerm.values()).size, JSON.stringify([...byTerm])).to.be.at.least(2);
+    for (const [term, fill] of byTerm) expect(fill, `term ${term}`).to.equal(termColor(term));
+    expect(await page.locator('.term-swatch').count()).to.equal(byTerm.size);
+    expect(await page.locator('.seg.role-leader').count()).to.be.at.least(2);
+    // The violation: a marker where it happened, with its explanation.
+    const marker = page.locator('#violation-0');
+    expect(await marker.count()).to.equal(1);
+    expect(await marker.locator('text').textContent()).to.match(/election safety: term \d+ has two leaders/);
+    const line = await marker.locator('line').boundingBox();
+    expect(line?.height ?? 0).to.be.greaterThan(150); // through every lane
+    expect(await page.locator('.violation-note').first().textContent()).to.include('VIOLATION [ES]');
+    // The test's steps along the time axis.
+    expect(await page.locator('.step-mark').count()).to.be.at.least(4);
+    expect(await page.locator('.outage.disconnected').count()).to.be.at.least(1);
+
+    await page.screenshot({ path: join(OUTPUT, 'known-failing-run.png'), fullPage: true });
+    expect(errors, errors.join('\n')).to.deep.equal([]);
+    expect(external, 'the page fetched nothing').to.deep.equal([]);
+    await page.close();
+  });
+
+  it('zooms, pans, hides messages, and shows details on hover', async function () {
+    const { page, errors } = await open();
+    const status = async (): Promise<string> => (await page.locator('#status').textContent()) ?? '';
+    const span = async (): Promise<number> => {
+      const [from, to] = (await status()).match(/[\d.]+(?= ms)/g)?.map(Number) ?? [];
+      return (to ?? 0) - (from ?? 0);
+    };
+    const whole = await span();
+    const initial = await status();
+    await page.click('#zoom-in');
+    await page.waitForFunction((b) => document.getElementById('status')?.textContent !== b, initial);
+    expect(await span()).to.be.closeTo(whole / 2, whole * 0.02);
+
+    const chart = (await page.locator('#chart').boundingBox()) as { x: number; y: number; width: number; height: number };
+    const before = await status();
+    await page.mouse.move(chart.x + chart.width / 2, chart.y + 100);
+    await page.mouse.wheel(0, -400);
+    await page.waitForFunction((b) => document.getElementById('status')?.textContent !== b, before);
+    expect(await span()).to.be.lessThan(whole / 2);
+    // Zoomed in, arrows are cut at the plot's edges (a line thousands of screens long is slow to draw).
+    for (let i = 0; i < 5; i++) await page.click('#zoom-in');
+    await page.waitForFunction((w) => {
+      const [from, to] = document.getElementById('status')?.textContent?.match(/[\d.]+(?= ms)/g)?.map(Number) ?? [];
+      return (to ?? 0) - (from ?? 0) < w / 40;
+    }, whole);
+    const xs = await page.locator('g.msg path').evaluateAll((paths) => paths.flatMap((p) => [...(p.getAttribute('d') ?? '').matchAll(/[ML](-?[\d.]+),/g)].map((m) => Number(m[1]))));
+    for (const x of xs) expect(x).to.be.within(-20, chart.width + 20);
+    const beforeDrag = await status();
+    await page.mouse.move(chart.x + 700, chart.y + 30);
+    await page.mouse.down();
+    await page.mouse.move(chart.x + 500, chart.y + 30, { steps: 4 });
+    await page.mouse.up();
+    await page.waitForFunction((b) => document.getElementById('status')?.textContent !== b, beforeDrag);
+    await page.click('#reset');
+    await page.waitForFunction((w) => {
+      const [from, to] = document.getElementById('status')?.textContent?.match(/[\d.]+(?= ms)/g)?.map(Number) ?? [];
+      return Math.abs((to ?? 0) - (from ?? 0) - w) < 1;
+    }, whole);
+
+    // Every message drawn has a length (an instant one is a vertical line between lanes).
+    const lengths = await page.locator('g.msg').evaluateAll((groups) =>
+      groups.map((g) => {
+        const nums = [...(g.querySelector('path')?.getAttribute('d') ?? '').matchAll(/-?[\d.]+/g)].map((m) => Number(m[0]));
+        return Math.hypot((nums[2] ?? 0) - (nums[0] ?? 0), (nums[3] ?? 0) - (nums[1] ?? 0));
+      }),
+    );
+    expect(lengths.length).to.be.greaterThan(0);
+    for (const length of lengths) expect(length).to.be.greaterThan(5);
+
+    const votes = await page.locator('g.msg.vote').count();
+    const heartbeats = await page.locator('g.msg.heartbeat').count();
+    expect(votes).to.be.greaterThan(0);
+    expect(heartbeats).to.be.greaterThan(0);
+    await page.uncheck('#show-votes');
+    await page.waitForFunction(() => document.querySelectorAll('g.msg.vote').length === 0);
+    expect(await page.locator('g.msg.heartbeat').count()).to.equal(heartbeats);
+    await page.uncheck('#show-heartbeats');
+    await page.waitForFunction(() => document.querySelectorAll('g.msg').length === 0);
+    await page.check('#show-votes');
+    await page.waitForFunction((n) => document.querySelectorAll('g.msg.vote').length === n, votes);
+
+    // Hovering the violation's label shows its details.
+    const label = (await page.locator('#violation-0 text').boundingBox()) as { x: number; y: number; width: number; height: number };
+    await page.mouse.move(label.x + 10, label.y + label.height / 2);
+    await page.waitForSelector('#tip', { state: 'visible' });
+    expect(await page.locator('#tip').textContent()).to.match(/^VIOLATION at \d+ ms/);
+    expect(errors, errors.join('\n')).to.deep.equal([]);
+    await page.close();
+  });
+});

@@ -1,0 +1,194 @@
+// npm run fuzz -- [options]: property-based fuzzing of fault schedules.
+// Exit codes: 0 no failure, 1 a failure was found, 2 bad input, 3 internal error.
+import { writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import logUpdate from 'log-update';
+import { describeError } from '../failure.ts';
+import { CHECKS } from '../monitors/index.ts';
+import { RaftModuleError, loadRaftModule } from '../raft-module.ts';
+import { TraceRecorder } from '../trace/recorder.ts';
+import { DEFAULT_RUNS, runFuzz, type FuzzFailure, type FuzzProgress, type FuzzReport } from './fuzz.ts';
+import { FUZZ_USAGE, FuzzUsageError, parseFuzzArgs, type FuzzCliOptions } from './options.ts';
+import { regressionPath, saveDir, saveRegressionCase } from './regressions.ts';
+import { runScenario } from './run-scenario.ts';
+
+async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('-h') || argv.includes('--help')) {
+    console.log(FUZZ_USAGE);
+    return 0;
+  }
+  let options: FuzzCliOptions;
+  try {
+    options = parseFuzzArgs(argv);
+    if (options.raftModule !== undefined) await loadRaftModule(options.raftModule);
+  } catch (error) {
+    if (error instanceof FuzzUsageError || error instanceof RaftModuleError) {
+      console.error(`fuzz: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+
+  const tty = process.stdout.isTTY === true;
+  const replay = options.path !== undefined;
+  const abort = new AbortController();
+  process.on('SIGINT', () => {
+    if (abort.signal.aborted) process.exit(130);
+    console.log('\nfuzz: interrupted: finishing the scenarios in progress (Ctrl-C again to leave now)');
+    abort.abort();
+  });
+  const plan = replay
+    ? `replaying seed ${options.seed}, path ${options.path}`
+    : `fuzzing ${describePlan(options)} on ${options.raftModule ?? 'the built-in Raft'}, ${options.workers} worker${options.workers === 1 ? '' : 's'} x ${options.streams} streams`;
+  console.log(`fuzz: ${plan}`);
+  let lastPlain = Date.now();
+  let shown: FuzzProgress | undefined;
+  const onProgress = (p: FuzzProgress): void => {
+    shown = p;
+    if (tty) return;
+    if (Date.now() - lastPlain >= 10_000) {
+      lastPlain = Date.now();
+      console.log(progressLine(p));
+    }
+  };
+  const ticker = tty ? setInterval(() => shown !== undefined && logUpdate(progressLine(shown)), 200) : undefined;
+  let report: FuzzReport;
+  try {
+    report = await runFuzz({
+      ...(options.runs !== undefined && { runs: options.runs }),
+      ...(options.timeSeconds !== undefined && { timeSeconds: options.timeSeconds }),
+      ...(options.seed !== undefined && { seed: options.seed }),
+      ...(options.path !== undefined && { path: options.path }),
+      ...(options.raftModule !== undefined && { raftModule: options.raftModule }),
+      workers: options.workers,
+      streams: options.streams,
+      onProgress,
+      signal: abort.signal,
+    });
+  } finally {
+    if (ticker !== undefined) clearInterval(ticker);
+    if (tty) logUpdate.clear();
+  }
+
+  const seconds = report.wallMs / 1000;
+  const failure = report.failure;
+  if (failure === undefined) {
+    const why = report.timedOut ? ` (the ${options.timeSeconds} s budget ran out)` : report.interrupted ? ' (interrupted)' : '';
+    if (replay) console.log(`PASS: the scenario at seed ${options.seed}, path ${options.path} passed`);
+    console.log(
+      `PASS: ${report.runs} scenario${report.runs === 1 ? '' : 's'} in ${seconds.toFixed(1)} s${why}, no failure | ` +
+        `${rate(report.runs, seconds)} scenarios/s (${rate(report.runs, seconds * report.workers)} per core) | seed ${report.seed}`,
+    );
+  } else {
+    const trace = await writeTrace(options, failure);
+    printFailure(report, failure, trace, replay);
+    if (options.save !== undefined) {
+      const path = saveRegressionCase({
+        name: options.save,
+        description: `Found by the fuzzer on ${options.raftModule ?? 'the built-in Raft'}: ${firstLine(failure.message).replace(/^(?!\[)/, `[${failure.check}] `)}`,
+        found: {
+          check: failure.check,
+          message: failure.message,
+          raft: options.raftModule ?? 'built-in',
+          seed: failure.seed,
+          path: failure.path,
+          date: new Date().toISOString().slice(0, 10),
+        },
+        scenario: failure.scenario,
+      }, saveDir());
+      console.log(`saved:   ${shortPath(path)} (replayed by npm test; it must pass on the Raft under test)`);
+    }
+  }
+  if (options.save !== undefined && failure === undefined) {
+    console.log(`fuzz: nothing saved to ${shortPath(regressionPath(options.save, saveDir()))}: no failure was found`);
+  }
+  if (options.json !== undefined) {
+    writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
+    console.log(`report written to ${options.json}`);
+  }
+  return failure === undefined ? 0 : 1;
+}
+
+function describePlan(o: FuzzCliOptions): string {
+  const runs = o.runs ?? (o.timeSeconds === undefined ? DEFAULT_RUNS : undefined);
+  const parts = [runs !== undefined ? `${runs} scenarios` : 'scenarios', o.timeSeconds !== undefined ? `for at most ${o.timeSeconds} s` : ''];
+  return `${parts.filter((p) => p !== '').join(' ')}${o.seed !== undefined ? ` (seed ${o.seed})` : ''}`;
+}
+
+function progressLine(p: FuzzProgress): string {
+  const s = p.elapsedMs / 1000;
+  const shrinking = p.found ? ` | failure found: shrinking (${p.shrinkRuns} runs)` : '';
+  return `fuzz: ${p.runs} scenarios in ${s.toFixed(0)} s (${rate(p.runs, s)}/s)${shrinking}`;
+}
+
+function rate(count: number, seconds: number): string {
+  return seconds > 0 ? (count / seconds).toFixed(1) : '-';
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? '';
+}
+
+function printFailure(report: FuzzReport, f: FuzzFailure, trace: string | undefined, replay: boolean): void {
+  const name = (CHECKS as Record<string, string>)[f.check] ?? (f.check === 'LAB' ? "the lab's check" : f.check);
+  const found = replay
+    ? 'replayed'
+    : `found after ${f.runsUntilFound} scenario${f.runsUntilFound === 1 ? '' : 's'} in ${(f.msUntilFound / 1000).toFixed(1)} s, ` +
+      `shrunk in ${f.shrinks} step${f.shrinks === 1 ? '' : 's'} (${f.shrinkRuns} more scenarios)`;
+  console.log(`FAIL: [${f.check}] ${name}, in the ${f.phase ?? '?'} phase (${found})`);
+  console.log(`why:     ${f.message.split('\n').join('\n         ')}`);
+  console.log(`counterexample (${f.scenario.n} servers, ${f.faults} fault${f.faults === 1 ? '' : 's'}):`);
+  for (const line of f.scenarioText.split('\n')) console.log(`  ${line}`);
+  console.log(`fast-check: seed ${f.seed}, path ${f.path}`);
+  console.log(`replay:  ${f.replay}`);
+  console.log(`trace:   ${trace ?? '(could not be written)'}`);
+  console.log(`${report.runs} scenarios in ${(report.wallMs / 1000).toFixed(1)} s | campaign seed ${report.seed}`);
+}
+
+/** Runs the counterexample again with a recorder and writes its trace: '#' header lines, then one JSON event per line. */
+async function writeTrace(options: FuzzCliOptions, f: FuzzFailure): Promise<string | undefined> {
+  const recorder = new TraceRecorder();
+  const raft = options.raftModule !== undefined ? (await loadRaftModule(options.raftModule)).make : undefined;
+  const again = await runScenario(f.scenario, { record: recorder.record, ...(raft !== undefined && { raft }) });
+  const header = [
+    'fuzz counterexample',
+    `result: FAILED [${f.check}]`,
+    'message:',
+    ...f.message.split('\n').map((l) => `  ${l}`),
+    ...(again.ok || again.message !== f.message ? [`note: the traced re-run ended differently: ${again.ok ? 'it passed' : (again.message ?? '')}`] : []),
+    `raft: ${options.raftModule ?? 'built-in'}`,
+    `fast-check seed: ${f.seed}`,
+    `fast-check path: ${f.path}`,
+    `replay: ${f.replay}`,
+    'scenario:',
+    ...f.scenarioText.split('\n').map((l) => `  ${l}`),
+    `scenario json: ${JSON.stringify(f.scenario)}`,
+    'trace: one JSON event per line below',
+  ];
+  const file = join(options.out, `fuzz_${f.seed}_${f.check}.log`);
+  try {
+    writeFileSync(file, `${header.map((l) => `# ${l}`).join('\n')}\n${recorder.text()}`);
+  } catch (error) {
+    console.error(`fuzz: cannot write the trace to ${file}: ${describeError(error)}`);
+    return undefined;
+  }
+  return shortPath(file);
+}
+
+function shortPath(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel === '' || rel.startsWith('..') ? file : rel;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof RaftModuleError) {
+      console.error(`fuzz: ${error.message}`);
+      process.exit(2);
+    }
+    console.error(`fuzz: internal error: ${(error as Error).stack ?? String(error)}`);
+    process.exit(3);
+  },
+);

@@ -1,0 +1,118 @@
+// The fuzzer's command line, parsed and checked before any work starts:
+// every mistake is one clear line (FuzzUsageError), exit code 2.
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseSeed } from '../../runtime/random.ts';
+import { DEFAULT_RUNS, DEFAULT_STREAMS, isFuzzPath } from './fuzz.ts';
+import { checkCaseName, saveDir } from './regressions.ts';
+
+export const FUZZ_USAGE = `usage: npm run fuzz -- [options]
+
+--runs N        scenarios to run (default ${DEFAULT_RUNS}; no limit with --time alone)
+--time S        start no new scenario after S seconds, then say how many ran
+--seed S        the campaign's seed (default: random); with --path, the counterexample's seed
+--path P        replay one counterexample: fast-check's path, printed with a failure (needs --seed)
+--raft MODULE   the Raft implementation to fuzz (default: the built-in one)
+-p N            worker threads (default: one per core)
+--streams N     scenarios at once in each thread (default ${DEFAULT_STREAMS})
+--out DIR       where the failing scenario's trace goes (default fuzz-logs)
+--json FILE     write the report as JSON
+--save NAME     store the shrunk counterexample as test/regressions/NAME.json
+-h, --help      this text`;
+
+export class FuzzUsageError extends Error {
+  override name = 'FuzzUsageError';
+}
+
+export interface FuzzCliOptions {
+  runs: number | undefined;
+  timeSeconds: number | undefined;
+  seed: number | undefined;
+  path: string | undefined;
+  raftModule: string | undefined;
+  workers: number;
+  streams: number;
+  out: string;
+  json: string | undefined;
+  save: string | undefined;
+}
+
+export function parseFuzzArgs(argv: string[]): FuzzCliOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: false,
+      strict: true,
+      options: {
+        runs: { type: 'string' },
+        time: { type: 'string' },
+        seed: { type: 'string' },
+        path: { type: 'string' },
+        raft: { type: 'string' },
+        p: { type: 'string', short: 'p' },
+        streams: { type: 'string' },
+        out: { type: 'string', short: 'o' },
+        json: { type: 'string' },
+        save: { type: 'string' },
+      },
+    });
+  } catch (error) {
+    throw new FuzzUsageError((error as Error).message);
+  }
+  const v = parsed.values;
+  const runs = v.runs === undefined ? undefined : positiveInt(v.runs, '--runs');
+  let timeSeconds: number | undefined;
+  if (v.time !== undefined) {
+    timeSeconds = Number(v.time);
+    if (v.time.trim() === '' || !Number.isFinite(timeSeconds) || timeSeconds <= 0) {
+      throw new FuzzUsageError(`--time must be a number of seconds above 0, got '${v.time}'`);
+    }
+  }
+  let seed: number | undefined;
+  if (v.seed !== undefined) {
+    try {
+      seed = parseSeed(v.seed);
+    } catch (error) {
+      throw new FuzzUsageError(`--seed: ${(error as Error).message}`);
+    }
+  }
+  if (v.path !== undefined) {
+    if (seed === undefined) throw new FuzzUsageError('--path replays a counterexample: it needs the --seed it was found with');
+    if (!isFuzzPath(v.path)) throw new FuzzUsageError(`--path must be fast-check's path, numbers separated by ':' (like 12:0:3), got '${v.path}'`);
+  }
+  if (v.raft !== undefined && !existsSync(resolve(v.raft))) throw new FuzzUsageError(`--raft: no such file: ${v.raft}`);
+  const workers = v.p === undefined ? availableParallelism() : positiveInt(v.p, '-p');
+  const streams = v.streams === undefined ? DEFAULT_STREAMS : positiveInt(v.streams, '--streams');
+  const out = resolve(v.out ?? 'fuzz-logs');
+  checkWritableDir(out, '--out');
+  if (v.json !== undefined) checkWritableDir(dirname(resolve(v.json)), '--json');
+  if (v.save !== undefined) {
+    const problem = checkCaseName(v.save);
+    if (problem !== undefined) throw new FuzzUsageError(`--save: ${problem}`);
+    checkWritableDir(saveDir(), '--save');
+  }
+  return { runs, timeSeconds, seed, path: v.path, raftModule: v.raft, workers, streams, out, json: v.json, save: v.save };
+}
+
+function positiveInt(text: string, flag: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < 1) {
+    throw new FuzzUsageError(`${flag} must be a whole number of at least 1, got '${text}'`);
+  }
+  return value;
+}
+
+function checkWritableDir(dir: string, flag: string): void {
+  try {
+    if (existsSync(dir) && !statSync(dir).isDirectory()) throw new FuzzUsageError(`${flag}: ${dir} exists and is not a folder`);
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (error) {
+    if (error instanceof FuzzUsageError) throw error;
+    throw new FuzzUsageError(`${flag}: cannot write to ${dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+

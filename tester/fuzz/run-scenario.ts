@@ -1,0 +1,191 @@
+// Runs one fuzz scenario on a fresh cluster, in virtual time, with every
+// monitor fatal (STRICT). The schedule's faults come first; then the
+// liveness phase heals a majority, makes the network calm, and requires a
+// leader among that majority within the lab's 5 s (the LV monitor judges it
+// too), then keeps the network calm for the scenario's hold so that the
+// stability monitor can judge the new leader.
+import type { MakeRaft } from '../../raft/contract.ts';
+import { LAB_UNRELIABLE } from '../../labrpc/network.ts';
+import { makeConfig, type Config, type RunStats } from '../config.ts';
+import type { TesterEvent } from '../events.ts';
+import { TestFailure, describeError } from '../failure.ts';
+import { STRICT } from '../monitors/index.ts';
+import { LIVENESS_MS, describeStep, drainMs, type Scenario, type Step } from './scenario.ts';
+
+/** How often the liveness phase looks for a leader among the healed servers. */
+const POLL_MS = 50;
+
+export interface RunScenarioOptions {
+  /** The implementation under test (default: the reference Raft). */
+  raft?: MakeRaft;
+  /** Overrides the scenario's own simSeed. */
+  seed?: number;
+  /** Receives every event of the run (traces). */
+  record?: (event: TesterEvent) => void;
+  /**
+   * Wait out the lossy network's messages in flight before the liveness
+   * phase (default true). Off, the stability monitor blames the Raft for
+   * late messages of the faulty phase: see tester/fuzz/README.md.
+   */
+  drain?: boolean;
+}
+
+export interface ScenarioResult {
+  ok: boolean;
+  /** The check that failed: a monitor's id (LV, ES, V1...), LAB for the lab's checks, RAFT, or HARNESS. */
+  check?: string;
+  message?: string;
+  /** Where the run was when it failed. */
+  phase?: 'faults' | 'drain' | 'liveness' | 'hold';
+  stats: RunStats;
+}
+
+export async function runScenario(s: Scenario, options: RunScenarioOptions = {}): Promise<ScenarioResult> {
+  const stats: RunStats = { seed: s.simSeed, clock: 'virtual', elapsedMs: 0, rpcs: 0, bytes: 0, events: 0, wallMs: 0, warnings: [] };
+  const result: ScenarioResult = { ok: true, stats };
+  const net = s.network;
+  let phase: NonNullable<ScenarioResult['phase']> = 'faults';
+  let cfg: Config;
+  try {
+    cfg = makeConfig(s.n, net.kind === 'unreliable', {
+      seed: options.seed ?? s.simSeed,
+      policy: STRICT,
+      print: () => {},
+      stats,
+      ...(options.raft !== undefined && { raft: options.raft }),
+      ...(options.record !== undefined && { record: options.record }),
+    });
+  } catch (error) {
+    return { ok: false, check: 'HARNESS', message: `makeConfig failed: ${describeError(error)}`, stats };
+  }
+  try {
+    cfg.step('fuzz', `scenario: ${s.n} servers, ${s.steps.length} steps`);
+    cfg.net.longDelays(net.longDelays);
+    if (net.kind === 'unreliable') {
+      cfg.setFaults(
+        { requestDropRate: net.requestDropPct / 100, replyDropRate: net.replyDropPct / 100, maxDelayMs: net.maxDelayMs },
+        net.duplicatePct / 100,
+      );
+      cfg.setLongReordering(net.longReordering);
+    }
+    for (const step of s.steps) await apply(cfg, step);
+
+    // The liveness phase. Messages of the lossy network may still be on
+    // their way (a reordered reply arrives up to 2.2 s late and may carry a
+    // term from a server that is now isolated); they would count as faults
+    // inside the calm window. So the network is made calm first with every
+    // server cut off, until nothing sent before can still arrive.
+    const drain = options.drain === false ? 0 : drainMs(s);
+    if (drain > 0) {
+      phase = 'drain';
+      cfg.step('fuzz', `drain: network calm, every server disconnected for ${drain} ms`);
+      calmNetwork(cfg);
+      for (let i = 0; i < s.n; i++) cfg.disconnect(i);
+      await cfg.sleep(drain);
+    }
+    phase = 'liveness';
+    const { members, holdMs } = s.liveness;
+    cfg.step('fuzz', `liveness: heal {${members.join(',')}}, calm network, a leader within 5 s`);
+    for (let i = 0; i < s.n; i++) if (!members.includes(i)) cfg.disconnect(i);
+    calmNetwork(cfg);
+    cfg.healLinks();
+    for (const m of members) {
+      if (cfg.rafts[m] === undefined) cfg.start1(m);
+      cfg.connect(m);
+    }
+    await leaderAmong(cfg, members);
+    phase = 'hold';
+    if (holdMs > 0) {
+      cfg.step('fuzz', `hold: calm for ${holdMs} ms`);
+      await cfg.sleep(holdMs);
+    }
+  } catch (error) {
+    fail(result, error, phase);
+  }
+  try {
+    await cfg.cleanup();
+  } catch (error) {
+    if (result.ok) fail(result, error, phase);
+  }
+  // The first failure of the run is the one that counts, even if the driver
+  // tripped over a later consequence of it.
+  const first = cfg.failureSeen;
+  if (first !== undefined) {
+    result.ok = false;
+    result.check = first.check;
+    result.message = first.message;
+  }
+  return result;
+}
+
+function fail(result: ScenarioResult, error: unknown, phase: NonNullable<ScenarioResult['phase']>): void {
+  result.ok = false;
+  result.phase = phase;
+  result.check = error instanceof TestFailure ? error.check : 'HARNESS';
+  result.message = describeError(error);
+}
+
+/**
+ * The liveness requirement, restricted to the healed majority: one of them
+ * says it leads within LIVENESS_MS, and no two of them lead in one term.
+ * It gives up a little after LIVENESS_MS, so that the LV monitor, which
+ * judges the same window more strictly (the leader's term must be the
+ * highest any member has said), names the failure when there is one.
+ */
+async function leaderAmong(cfg: Config, members: readonly number[]): Promise<number> {
+  cfg.step('check', `a leader among {${members.join(',')}} within ${LIVENESS_MS} ms`);
+  const deadline = cfg.now() + LIVENESS_MS + 2 * POLL_MS;
+  for (;;) {
+    const leaders = new Map<number, number[]>();
+    for (const m of members) {
+      const { term, isLeader } = cfg.getStateOf(m);
+      if (isLeader) leaders.set(term, [...(leaders.get(term) ?? []), m]);
+    }
+    for (const [term, ids] of leaders) if (ids.length > 1) cfg.fatal(`term ${term} has ${ids.length} (>1) leaders: {${ids.join(',')}}`);
+    if (leaders.size > 0) return (leaders.get(Math.max(...leaders.keys())) as number[])[0] as number;
+    if (cfg.now() >= deadline) cfg.fatal(`expected a leader among the healed servers {${members.join(',')}} within ${LIVENESS_MS} ms, got none`);
+    await cfg.sleep(POLL_MS);
+  }
+}
+
+function calmNetwork(cfg: Config): void {
+  cfg.setUnreliable(false);
+  cfg.setLongReordering(false);
+  cfg.setFaults(LAB_UNRELIABLE, 0);
+}
+
+async function apply(cfg: Config, step: Step): Promise<void> {
+  if (step.op === 'pause') {
+    if (step.ms > 0) await cfg.sleep(step.ms);
+    return;
+  }
+  cfg.step('fault', describeStep(step));
+  switch (step.op) {
+    case 'disconnect':
+      cfg.disconnect(step.server);
+      break;
+    case 'connect':
+      cfg.connect(step.server);
+      break;
+    case 'partition':
+      cfg.partition(step.groups);
+      break;
+    case 'cut':
+      cfg.setLink(step.from, step.to, false);
+      break;
+    case 'restore':
+      cfg.setLink(step.from, step.to, true);
+      break;
+    case 'crash':
+      cfg.crash1(step.server);
+      break;
+    case 'restart':
+      cfg.start1(step.server);
+      cfg.connect(step.server);
+      break;
+    case 'heal':
+      cfg.healLinks();
+      for (let i = 0; i < cfg.n; i++) cfg.connect(i);
+      break;
+  }
+}

@@ -1,0 +1,418 @@
+// A fuzz scenario: plain data that fast-check generates and shrinks. A
+// cluster size, a network profile, the fault kinds the scenario may use at
+// all (swarm testing), a schedule of timed steps, and a liveness phase that
+// heals a majority, calms the network and requires a leader among it.
+//
+// The arbitraries draw raw numbers and map them onto the cluster (modulo n),
+// so a schedule stays valid however fast-check shrinks the cluster size, and
+// the kinds a scenario leaves out filter its steps the same way.
+import fc from 'fast-check';
+import { LAB_TIMING } from '../../labrpc/network.ts';
+import { MAX_SEED } from '../../runtime/random.ts';
+
+/** Largest cluster the fuzzer makes. */
+export const MAX_SERVERS = 9;
+/** The longest schedule, in raw steps (pauses included). */
+export const MAX_STEPS = 16;
+/** The longest single pause, in virtual ms. */
+export const MAX_PAUSE_MS = 2500;
+/** The longest calm hold after the liveness leader, in virtual ms. */
+export const MAX_HOLD_MS = 3000;
+/** The lab's 5 s: the healed majority must have a leader within this long. */
+export const LIVENESS_MS = 5000;
+/** Highest drop and duplicate rates, in percent. */
+export const MAX_RATE_PCT = 30;
+/** Highest short delay of an unreliable network, in ms (the lab uses 26). */
+export const MAX_SHORT_DELAY_MS = 100;
+
+/** The kinds of fault a scenario can use; each scenario picks a subset. */
+export const FAULT_KINDS = ['disconnect', 'partition', 'link', 'crash', 'heal'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+export type Step =
+  | { op: 'pause'; ms: number }
+  | { op: 'disconnect'; server: number }
+  | { op: 'connect'; server: number }
+  | { op: 'partition'; groups: number[][] }
+  | { op: 'cut'; from: number; to: number }
+  | { op: 'restore'; from: number; to: number }
+  | { op: 'crash'; server: number }
+  | { op: 'restart'; server: number }
+  | { op: 'heal' };
+
+export type StepOp = Step['op'];
+
+/** The kind each step belongs to (pauses belong to none: every scenario may pause). */
+export const KIND_OF: Readonly<Record<StepOp, FaultKind | undefined>> = {
+  pause: undefined,
+  disconnect: 'disconnect',
+  connect: 'disconnect',
+  partition: 'partition',
+  cut: 'link',
+  restore: 'link',
+  crash: 'crash',
+  restart: 'crash',
+  heal: 'heal',
+};
+
+export interface ReliableNetwork {
+  kind: 'reliable';
+  /** A call on a disabled end fails after up to 7 s (the lab's default) rather than 100 ms. */
+  longDelays: boolean;
+}
+
+export interface UnreliableNetwork {
+  kind: 'unreliable';
+  requestDropPct: number;
+  replyDropPct: number;
+  /** A request waits a uniform 0..maxDelayMs first. */
+  maxDelayMs: number;
+  longDelays: boolean;
+  /** Two thirds of the replies arrive 200..2199 ms late. */
+  longReordering: boolean;
+  duplicatePct: number;
+}
+
+/** The network's faults during the schedule (the liveness phase makes it calm). */
+export type NetworkProfile = ReliableNetwork | UnreliableNetwork;
+
+export interface LivenessPhase {
+  /** 'all': every server is healed; 'majority': only `members`, the rest are isolated. */
+  heal: 'all' | 'majority';
+  /** The healed servers, ascending: a majority of the cluster (all of it for 'all'). */
+  members: number[];
+  /** How long the calm network is kept after the leader is found (stability is judged meanwhile). */
+  holdMs: number;
+}
+
+export interface Scenario {
+  /** Cluster size, 1..9. */
+  n: number;
+  /** The simulation's seed: every random choice of the run flows from it. */
+  simSeed: number;
+  network: NetworkProfile;
+  /** The fault kinds this scenario uses at all (swarm testing); the steps use no other. */
+  kinds: FaultKind[];
+  steps: Step[];
+  liveness: LivenessPhase;
+}
+
+export function majorityOf(n: number): number {
+  return Math.floor(n / 2) + 1;
+}
+
+// ---- the arbitraries ----
+
+/** A raw step: server numbers are any naturals, mapped onto the cluster later. */
+type RawStep =
+  | { op: 'pause'; ms: number }
+  | { op: 'disconnect' | 'connect' | 'crash' | 'restart'; server: number }
+  | { op: 'partition'; groupOf: number[] }
+  | { op: 'cut' | 'restore'; from: number; to: number }
+  | { op: 'heal' };
+
+interface RawScenario {
+  n: number;
+  simSeed: number;
+  network: NetworkProfile;
+  kinds: Record<FaultKind, boolean>;
+  steps: RawStep[];
+  liveness: { all: boolean; mask: boolean[]; holdMs: number };
+}
+
+const rawServer = fc.nat({ max: 1000 });
+
+const rawStepArb: fc.Arbitrary<RawStep> = fc.oneof(
+  { arbitrary: fc.record({ op: fc.constant('pause' as const), ms: fc.integer({ min: 0, max: MAX_PAUSE_MS }) }), weight: 4 },
+  { arbitrary: fc.record({ op: fc.constantFrom('disconnect' as const, 'connect' as const), server: rawServer }), weight: 2 },
+  { arbitrary: fc.record({ op: fc.constant('partition' as const), groupOf: fc.array(fc.nat({ max: 2 }), { minLength: MAX_SERVERS, maxLength: MAX_SERVERS }) }), weight: 1 },
+  { arbitrary: fc.record({ op: fc.constantFrom('cut' as const, 'restore' as const), from: rawServer, to: rawServer }), weight: 2 },
+  { arbitrary: fc.record({ op: fc.constantFrom('crash' as const, 'restart' as const), server: rawServer }), weight: 2 },
+  { arbitrary: fc.record({ op: fc.constant('heal' as const) }), weight: 1 },
+);
+
+const percent = fc.integer({ min: 0, max: MAX_RATE_PCT });
+
+export const networkArb: fc.Arbitrary<NetworkProfile> = fc.oneof(
+  fc.record({ kind: fc.constant('reliable' as const), longDelays: fc.boolean() }),
+  fc.record({
+    kind: fc.constant('unreliable' as const),
+    requestDropPct: percent,
+    replyDropPct: percent,
+    maxDelayMs: fc.integer({ min: 0, max: MAX_SHORT_DELAY_MS }),
+    longDelays: fc.boolean(),
+    longReordering: fc.boolean(),
+    duplicatePct: percent,
+  }),
+);
+
+const kindsArb: fc.Arbitrary<Record<FaultKind, boolean>> = fc.record({
+  disconnect: fc.boolean(),
+  partition: fc.boolean(),
+  link: fc.boolean(),
+  crash: fc.boolean(),
+  heal: fc.boolean(),
+});
+
+const rawScenarioArb: fc.Arbitrary<RawScenario> = fc.record({
+  n: fc.integer({ min: 1, max: MAX_SERVERS }),
+  simSeed: fc.integer({ min: 0, max: MAX_SEED }),
+  network: networkArb,
+  kinds: kindsArb,
+  steps: fc.array(rawStepArb, { maxLength: MAX_STEPS }),
+  liveness: fc.record({
+    all: fc.boolean(),
+    mask: fc.array(fc.boolean(), { minLength: MAX_SERVERS, maxLength: MAX_SERVERS }),
+    holdMs: fc.integer({ min: 0, max: MAX_HOLD_MS }),
+  }),
+});
+
+/** Every scenario the fuzzer makes: valid for its own cluster size, whatever fast-check shrinks. */
+export const scenarioArb: fc.Arbitrary<Scenario> = rawScenarioArb.map(fromRaw);
+
+/** Maps raw draws onto the cluster: indices modulo n, steps of unused kinds dropped. */
+export function fromRaw(raw: RawScenario): Scenario {
+  const n = raw.n;
+  const kinds = FAULT_KINDS.filter((k) => raw.kinds[k]);
+  const steps: Step[] = [];
+  for (const r of raw.steps) {
+    const kind = KIND_OF[r.op];
+    if (kind !== undefined && !raw.kinds[kind]) continue;
+    const step = mapStep(r, n);
+    if (step !== undefined) steps.push(step);
+  }
+  const majority = majorityOf(n);
+  let members: number[];
+  if (raw.liveness.all || majority === n) members = range(n);
+  else {
+    members = range(n).filter((i) => raw.liveness.mask[i] === true);
+    for (let i = 0; members.length < majority; i++) if (!members.includes(i)) members.push(i);
+    members.sort((a, b) => a - b);
+  }
+  const heal = members.length === n ? 'all' : 'majority';
+  return { n, simSeed: raw.simSeed, network: raw.network, kinds, steps, liveness: { heal, members, holdMs: raw.liveness.holdMs } };
+}
+
+function mapStep(r: RawStep, n: number): Step | undefined {
+  switch (r.op) {
+    case 'pause':
+    case 'heal':
+      return r;
+    case 'disconnect':
+    case 'connect':
+    case 'crash':
+    case 'restart':
+      return { op: r.op, server: r.server % n };
+    case 'partition': {
+      const groups = new Map<number, number[]>();
+      for (let i = 0; i < n; i++) {
+        const g = r.groupOf[i] ?? 0;
+        groups.set(g, [...(groups.get(g) ?? []), i]);
+      }
+      // In order of each group's smallest member, so equal partitions print alike.
+      return { op: 'partition', groups: [...groups.values()].sort((a, b) => (a[0] as number) - (b[0] as number)) };
+    }
+    case 'cut':
+    case 'restore': {
+      if (n < 2) return undefined; // One server has no link to cut.
+      const from = r.from % n;
+      const to = (from + 1 + (r.to % (n - 1))) % n;
+      return { op: r.op, from, to };
+    }
+  }
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
+// ---- validation (regression files, --save) ----
+
+export class ScenarioError extends Error {
+  override name = 'ScenarioError';
+}
+
+/** Checks that a value (say, parsed JSON) is a valid scenario; throws a ScenarioError naming the problem. */
+export function validateScenario(value: unknown): Scenario {
+  const fail = (what: string): never => {
+    throw new ScenarioError(`invalid scenario: ${what}`);
+  };
+  if (!isRecord(value)) return fail('not an object');
+  const n = value['n'];
+  if (!isInt(n, 1, MAX_SERVERS)) return fail(`n must be a whole number from 1 to ${MAX_SERVERS}, got ${JSON.stringify(n)}`);
+  if (!isInt(value['simSeed'], 0, MAX_SEED)) return fail(`simSeed must be a whole number from 0 to ${MAX_SEED}`);
+  const server = (x: unknown, where: string): void => {
+    if (!isInt(x, 0, n - 1)) fail(`${where}: server ${JSON.stringify(x)} is not in 0..${n - 1}`);
+  };
+  const net = value['network'];
+  if (!isRecord(net)) return fail('network missing');
+  if (typeof net['longDelays'] !== 'boolean') fail('network.longDelays must be a boolean');
+  if (net['kind'] === 'unreliable') {
+    for (const key of ['requestDropPct', 'replyDropPct', 'duplicatePct']) {
+      if (!isInt(net[key], 0, 100)) fail(`network.${key} must be a whole percentage`);
+    }
+    if (!isInt(net['maxDelayMs'], 0, 60_000)) fail('network.maxDelayMs must be a whole number of ms');
+    if (typeof net['longReordering'] !== 'boolean') fail('network.longReordering must be a boolean');
+  } else if (net['kind'] !== 'reliable') fail(`network.kind must be 'reliable' or 'unreliable', got ${JSON.stringify(net['kind'])}`);
+  const kinds = value['kinds'];
+  if (!Array.isArray(kinds) || !kinds.every((k) => (FAULT_KINDS as readonly unknown[]).includes(k))) {
+    fail(`kinds must be a list of ${FAULT_KINDS.join(', ')}`);
+  }
+  const steps = value['steps'];
+  if (!Array.isArray(steps)) return fail('steps must be a list');
+  steps.forEach((step: unknown, k) => {
+    const where = `step ${k}`;
+    if (!isRecord(step) || typeof step['op'] !== 'string' || !(step['op'] in KIND_OF)) return fail(`${where}: unknown step ${JSON.stringify(step)}`);
+    const op = step['op'] as StepOp;
+    const kind = KIND_OF[op];
+    if (kind !== undefined && !(kinds as unknown[]).includes(kind)) fail(`${where}: ${op} is of kind ${kind}, which the scenario does not use`);
+    switch (op) {
+      case 'pause':
+        if (!isInt(step['ms'], 0, 600_000)) fail(`${where}: pause needs a whole number of ms`);
+        break;
+      case 'disconnect':
+      case 'connect':
+      case 'crash':
+      case 'restart':
+        server(step['server'], where);
+        break;
+      case 'cut':
+      case 'restore':
+        server(step['from'], where);
+        server(step['to'], where);
+        if (step['from'] === step['to']) fail(`${where}: a link joins two different servers`);
+        break;
+      case 'partition': {
+        const groups = step['groups'];
+        if (!Array.isArray(groups) || !groups.every((g) => Array.isArray(g))) return fail(`${where}: partition needs a list of groups`);
+        const seen = new Set<unknown>();
+        for (const g of groups as unknown[][]) {
+          for (const s of g) {
+            server(s, where);
+            if (seen.has(s)) fail(`${where}: server ${String(s)} is in two groups`);
+            seen.add(s);
+          }
+        }
+        break;
+      }
+      case 'heal':
+        break;
+    }
+  });
+  const live = value['liveness'];
+  if (!isRecord(live)) return fail('liveness missing');
+  if (live['heal'] !== 'all' && live['heal'] !== 'majority') fail(`liveness.heal must be 'all' or 'majority'`);
+  const members = live['members'];
+  if (!Array.isArray(members)) return fail('liveness.members must be a list');
+  members.forEach((m: unknown) => server(m, 'liveness.members'));
+  if (new Set(members).size !== members.length) fail('liveness.members has a server twice');
+  if (members.length < majorityOf(n)) fail(`liveness.members must be a majority of ${n} (at least ${majorityOf(n)}), got ${members.length}`);
+  if (live['heal'] === 'all' && members.length !== n) fail(`liveness.heal 'all' needs all ${n} servers as members`);
+  if (!isInt(live['holdMs'], 0, 600_000)) fail('liveness.holdMs must be a whole number of ms');
+  return value as unknown as Scenario;
+}
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function isInt(x: unknown, lo: number, hi: number): x is number {
+  return typeof x === 'number' && Number.isInteger(x) && x >= lo && x <= hi;
+}
+
+// ---- reading a scenario ----
+
+/**
+ * How long the liveness phase first keeps the network calm with every server
+ * disconnected, so that nothing the lossy network still holds (a reply
+ * reordered up to 2199 ms late, a request in its short delay) arrives inside
+ * the calm window the liveness and stability checks judge. 0 for a reliable
+ * network, which holds nothing back. (Why: see tester/fuzz/README.md.)
+ */
+export function drainMs(s: Scenario): number {
+  if (s.network.kind !== 'unreliable') return 0;
+  const reorder = s.network.longReordering ? LAB_TIMING.reorderBaseMs + LAB_TIMING.reorderSpreadMs : 0;
+  return Math.max(reorder, s.network.maxDelayMs) + 1;
+}
+
+/** The number of fault steps (everything but pauses). */
+export function faultCount(s: Scenario): number {
+  return s.steps.filter((step) => step.op !== 'pause').length;
+}
+
+/** Virtual ms the schedule lasts: the sum of its pauses. */
+export function scheduleMs(s: Scenario): number {
+  return s.steps.reduce((t, step) => t + (step.op === 'pause' ? step.ms : 0), 0);
+}
+
+export function describeNetwork(net: NetworkProfile): string {
+  const delays = net.longDelays ? 'long delays on' : 'long delays off';
+  if (net.kind === 'reliable') return `reliable, ${delays}`;
+  return [
+    'unreliable',
+    `request drop ${net.requestDropPct}%`,
+    `reply drop ${net.replyDropPct}%`,
+    `short delay up to ${net.maxDelayMs} ms`,
+    delays,
+    `long reordering ${net.longReordering ? 'on' : 'off'}`,
+    `duplicates ${net.duplicatePct}%`,
+  ].join(', ');
+}
+
+export function describeStep(step: Step): string {
+  switch (step.op) {
+    case 'pause':
+      return `pause ${step.ms} ms`;
+    case 'disconnect':
+      return `disconnect S${step.server}`;
+    case 'connect':
+      return `connect S${step.server}`;
+    case 'partition':
+      return `partition ${step.groups.map((g) => `{${g.join(',')}}`).join(' | ')}`;
+    case 'cut':
+      return `cut link S${step.from} -> S${step.to}`;
+    case 'restore':
+      return `restore link S${step.from} -> S${step.to}`;
+    case 'crash':
+      return `crash S${step.server}`;
+    case 'restart':
+      return `restart S${step.server} (persisted state kept) and connect it`;
+    case 'heal':
+      return 'heal: restore every link, connect every server';
+  }
+}
+
+export function describeLiveness(s: Scenario): string {
+  const { members, heal, holdMs } = s.liveness;
+  const others = range(s.n).filter((i) => !members.includes(i));
+  const set = `{${members.join(',')}}`;
+  const drain = drainMs(s);
+  const first = drain > 0 ? `drain ${drain} ms (calm network, every server disconnected), then ` : '';
+  const what =
+    first +
+    (heal === 'all'
+      ? 'heal everything (restart crashed servers, connect all, restore links)'
+      : `heal the majority ${set} (restart, connect, restore links), isolate {${others.join(',')}}`);
+  return `${what}, calm network; require a leader among ${set} within ${LIVENESS_MS} ms, then hold ${holdMs} ms`;
+}
+
+/** A readable multi-line account: one fault per line with its virtual time. */
+export function describeScenario(s: Scenario): string {
+  const unused = FAULT_KINDS.filter((k) => !s.kinds.includes(k));
+  const lines = [
+    `cluster: ${s.n} server${s.n === 1 ? '' : 's'} (majority ${majorityOf(s.n)}), simulation seed ${s.simSeed}`,
+    `network: ${describeNetwork(s.network)}`,
+    `fault kinds: ${s.kinds.length === 0 ? 'none' : s.kinds.join(', ')}${unused.length > 0 ? ` (never: ${unused.join(', ')})` : ''}`,
+    `schedule: ${faultCount(s)} fault${faultCount(s) === 1 ? '' : 's'} over ${scheduleMs(s)} ms`,
+  ];
+  let t = 0;
+  for (const step of s.steps) {
+    if (step.op === 'pause') {
+      t += step.ms;
+      continue;
+    }
+    lines.push(`  t=${String(t).padStart(6)} ms  ${describeStep(step)}`);
+  }
+  lines.push(`  t=${String(t).padStart(6)} ms  liveness: ${describeLiveness(s)}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,437 @@
+// The trace page's script. html.ts embeds this function's source text in the
+// page, so it must stand alone: no imports at run time, nothing from module
+// scope, only the DOM. It reads the page model from the page's JSON block and
+// draws an SVG: a lane per server (role over time, coloured by term),
+// outages, messages as arrows, the test's steps, the violation. Zoom with the
+// mouse wheel or the buttons, pan by dragging; hover for details.
+
+export type Role = 'follower' | 'candidate' | 'leader';
+
+export interface PageModel {
+  title: string;
+  /** The failure log's header lines. */
+  header: string[];
+  n: number;
+  /** Time of the last event. */
+  tEnd: number;
+  terms: { term: number; color: string }[];
+  segments: { s: number; t0: number; t1: number; role: Role; term: number | null }[];
+  outages: { s: number; t0: number; t1: number; what: 'disconnected' | 'crashed' | 'partitioned'; text: string }[];
+  messages: {
+    type: 'vote' | 'heartbeat';
+    id: number;
+    from: number;
+    to: number;
+    term: number | null;
+    /** Sent. */
+    t0: number;
+    /** Delivered and answered. */
+    t1: number | null;
+    /** Granted / success. */
+    ok: boolean | null;
+    replyTerm: number | null;
+    /** The reply reached the caller. */
+    tr: number | null;
+    /** Lost (request or reply), and why. */
+    tl: number | null;
+    lost: string | null;
+    notes: string[];
+  }[];
+  marks: { s: number; t: number; kind: 'timer' | 'leader'; text: string }[];
+  steps: { t: number; kind: 'step' | 'check' | 'warning' | 'connectivity'; label: string; text: string; ok: boolean }[];
+  violations: { t: number; text: string; servers: number[] }[];
+}
+
+export function traceClient(): void {
+  const dataNode = document.getElementById('trace-data');
+  const model = JSON.parse(dataNode?.textContent ?? '{}') as PageModel;
+  const chart = document.getElementById('chart') as unknown as SVGSVGElement;
+  const box = document.getElementById('chart-box') as HTMLDivElement;
+  const tip = document.getElementById('tip') as HTMLDivElement;
+  const status = document.getElementById('status') as HTMLSpanElement;
+
+  const LEFT = 58;
+  const RIGHT = 18;
+  const AXIS = 22;
+  const STEP_ROWS = 3;
+  const STEP_ROW_H = 15;
+  const LANE_H = 42;
+  const LANE_GAP = 12;
+  const TOP = AXIS + STEP_ROWS * STEP_ROW_H + 10;
+  const VIOLATION_ROWS = Math.min(4, model.violations.length);
+  const HEIGHT = TOP + model.n * (LANE_H + LANE_GAP) + 6 + Math.max(1, VIOLATION_ROWS) * 21;
+  const MIN_SPAN = 5;
+
+  const termColor = new Map<number, string>();
+  for (const { term, color } of model.terms) termColor.set(term, color);
+  const colorOf = (term: number | null): string => (term === null ? '#c8c8c8' : (termColor.get(term) ?? '#999'));
+
+  const span0 = Math.max(model.tEnd, 10);
+  const full = { t0: -span0 * 0.01, t1: span0 * 1.04 };
+  let view = { t0: full.t0, t1: full.t1 };
+  const shown = { votes: true, heartbeats: true, replies: true, lost: true };
+
+  const esc = (text: string): string =>
+    text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  const ms = (t: number): string => `${Number.isInteger(t) ? t : t.toFixed(1)} ms`;
+  const width = (): number => Math.max(480, box.clientWidth);
+  const plotWidth = (): number => width() - LEFT - RIGHT;
+  const x = (t: number): number => LEFT + ((t - view.t0) / (view.t1 - view.t0)) * plotWidth();
+  const tAt = (px: number): number => view.t0 + ((px - LEFT) / plotWidth()) * (view.t1 - view.t0);
+  const laneTop = (s: number): number => TOP + s * (LANE_H + LANE_GAP);
+  const laneMid = (s: number): number => laneTop(s) + LANE_H / 2;
+  const visible = (t0: number, t1: number): boolean => t1 >= view.t0 && t0 <= view.t1;
+  const clampX = (px: number): number => Math.max(LEFT - 4, Math.min(LEFT + plotWidth() + 4, px));
+  const f = (v: number): string => v.toFixed(1);
+
+  const DEFS =
+    '<defs>' +
+    '<pattern id="hatch-gray" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#eee" fill-opacity="0.55"/><line x1="0" y1="0" x2="0" y2="6" stroke="#777" stroke-width="2.2"/></pattern>' +
+    '<pattern id="hatch-orange" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(-45)"><line x1="0" y1="0" x2="0" y2="6" stroke="#e8710a" stroke-width="2.5"/></pattern>' +
+    '<pattern id="stripes" width="5" height="5" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="5" stroke="#fff" stroke-opacity="0.6" stroke-width="1.6"/></pattern>' +
+    arrowHead('ah-vote', '#7b3fa0') +
+    arrowHead('ah-grant', '#1e8c3a') +
+    arrowHead('ah-deny', '#c62828') +
+    arrowHead('ah-hb', '#3d6fb4') +
+    arrowHead('ah-hbr', '#8aa6cf') +
+    '</defs>';
+
+  function arrowHead(id: string, color: string): string {
+    return `<marker id="${id}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="${color}"/></marker>`;
+  }
+
+  function niceStep(span: number, pixels: number): number {
+    const raw = span / Math.max(1, pixels / 110);
+    const p = 10 ** Math.floor(Math.log10(raw));
+    for (const m of [1, 2, 5, 10]) if (m * p >= raw) return m * p;
+    return 10 * p;
+  }
+
+  function render(): void {
+    const w = width();
+    const pw = plotWidth();
+    const out: string[] = [DEFS];
+    out.push(`<rect class="bg" x="0" y="0" width="${w}" height="${HEIGHT}" fill="#fff"/>`);
+    out.push(`<clipPath id="plot-clip"><rect x="${LEFT}" y="0" width="${pw}" height="${HEIGHT}"/></clipPath>`);
+
+    // Time axis.
+    const step = niceStep(view.t1 - view.t0, pw);
+    out.push(`<g class="axis">`);
+    out.push(`<line x1="${LEFT}" y1="${AXIS}" x2="${LEFT + pw}" y2="${AXIS}" stroke="#888"/>`);
+    for (let t = Math.ceil(view.t0 / step) * step; t <= view.t1; t += step) {
+      const px = f(x(t));
+      out.push(`<line x1="${px}" y1="${AXIS - 4}" x2="${px}" y2="${HEIGHT - 20}" stroke="#eee"/>`);
+      out.push(`<line x1="${px}" y1="${AXIS - 4}" x2="${px}" y2="${AXIS}" stroke="#888"/>`);
+      out.push(`<text x="${px}" y="${AXIS - 7}" text-anchor="middle" class="tick">${+t.toFixed(3)}</text>`);
+    }
+    out.push(`<text x="${LEFT - 6}" y="${AXIS - 7}" text-anchor="end" class="tick">ms</text></g>`);
+
+    // Lanes.
+    for (let s = 0; s < model.n; s++) {
+      out.push(`<rect class="lane" data-server="${s}" x="${LEFT}" y="${laneTop(s)}" width="${pw}" height="${LANE_H}" fill="#f6f7f9" stroke="#dde" data-tip="${esc(`server S${s}`)}"/>`);
+      out.push(`<text class="lane-label" x="${LEFT - 10}" y="${laneMid(s) + 5}" text-anchor="end">S${s}</text>`);
+    }
+
+    out.push(`<g clip-path="url(#plot-clip)">`);
+    // Roles, coloured by term: follower thin, candidate middling and striped, leader full height.
+    for (const seg of model.segments) {
+      if (!visible(seg.t0, seg.t1)) continue;
+      const x0 = clampX(x(seg.t0));
+      const x1 = clampX(x(seg.t1));
+      const h = seg.role === 'leader' ? LANE_H - 4 : seg.role === 'candidate' ? LANE_H * 0.62 : LANE_H * 0.3;
+      const y = laneTop(seg.s) + LANE_H - 2 - h;
+      const color = colorOf(seg.term);
+      const tipText = seg.t1 > model.tEnd
+        ? `S${seg.s}: ${seg.role}, term ${seg.term ?? '?'}\nfrom ${ms(seg.t0)} to the end of the trace`
+        : `S${seg.s}: ${seg.role}, term ${seg.term ?? '?'}\n${ms(seg.t0)} → ${ms(seg.t1)} (${ms(seg.t1 - seg.t0)})`;
+      out.push(
+        `<rect class="seg role-${seg.role}" data-term="${seg.term ?? ''}" data-server="${seg.s}" x="${f(x0)}" y="${f(y)}" width="${f(Math.max(0.5, x1 - x0))}" height="${f(h)}" fill="${color}"${seg.role === 'leader' ? ' stroke="#222" stroke-width="1.2"' : ''} data-tip="${esc(tipText)}"/>`,
+      );
+      if (seg.role === 'candidate') out.push(`<rect x="${f(x0)}" y="${f(y)}" width="${f(Math.max(0.5, x1 - x0))}" height="${f(h)}" fill="url(#stripes)" pointer-events="none"/>`);
+      if (x1 - x0 > 34 && seg.role !== 'follower') {
+        out.push(`<text class="seg-label" x="${f(x0 + 9)}" y="${f(y + 13)}" pointer-events="none">${seg.role === 'leader' ? 'leader' : 'cand.'} T${seg.term ?? '?'}</text>`);
+      } else if (x1 - x0 > 40 && seg.role === 'follower') {
+        out.push(`<text class="seg-label small" x="${f(x0 + 3)}" y="${f(y - 2)}" pointer-events="none">T${seg.term ?? '?'}</text>`);
+      }
+    }
+
+    // Disconnected, partitioned, then crashed on top (a crash disconnects first).
+    const drawOrder = { disconnected: 0, partitioned: 1, crashed: 2 } as const;
+    const crashes = model.outages.filter((o) => o.what === 'crashed');
+    for (const o of [...model.outages].sort((a, b) => drawOrder[a.what] - drawOrder[b.what])) {
+      if (!visible(o.t0, o.t1)) continue;
+      // A disconnection within a crash goes without saying.
+      if (o.what === 'disconnected' && crashes.some((c) => c.s === o.s && c.t0 <= o.t0 && c.t1 >= o.t1)) continue;
+      const x0 = clampX(x(o.t0));
+      const x1 = clampX(x(o.t1));
+      const tipText = `S${o.s} ${o.what}\n${ms(o.t0)} → ${ms(o.t1)}${o.text ? `\n${o.text}` : ''}`;
+      const common = `class="outage ${o.what}" data-server="${o.s}" data-tip="${esc(tipText)}"`;
+      if (o.what === 'partitioned') {
+        out.push(`<rect ${common} x="${f(x0)}" y="${laneTop(o.s) + LANE_H - 7}" width="${f(Math.max(1, x1 - x0))}" height="7" fill="url(#hatch-orange)" stroke="#e8710a" stroke-width="0.8"/>`);
+      } else {
+        const fill = o.what === 'crashed' ? 'fill="#222" fill-opacity="0.7"' : 'fill="url(#hatch-gray)"';
+        out.push(`<rect ${common} x="${f(x0)}" y="${laneTop(o.s)}" width="${f(Math.max(1, x1 - x0))}" height="${LANE_H}" ${fill}/>`);
+        if (x1 - x0 > 70) out.push(`<text class="outage-label" x="${f(x0 + 4)}" y="${laneTop(o.s) + 11}" pointer-events="none">${o.what}</text>`);
+      }
+    }
+
+    // Steps: a light line through every lane.
+    for (const st of model.steps) {
+      if (!visible(st.t, st.t)) continue;
+      const px = f(x(st.t));
+      out.push(`<line class="step-line" x1="${px}" y1="${AXIS}" x2="${px}" y2="${HEIGHT - 20}" stroke="${st.ok ? '#9aa' : '#d33'}" stroke-dasharray="3,3"/>`);
+    }
+
+    // Messages.
+    for (const m of model.messages) {
+      if (m.type === 'vote' ? !shown.votes : !shown.heartbeats) continue;
+      if (m.from === m.to || m.from >= model.n || m.to >= model.n) continue;
+      const end = Math.max(m.t1 ?? -Infinity, m.tr ?? -Infinity, m.tl ?? -Infinity);
+      if (!visible(m.t0, Number.isFinite(end) ? end : m.t0)) continue;
+      const vote = m.type === 'vote';
+      const name = vote ? 'RequestVote' : 'AppendEntries';
+      const tipText =
+        `${name} #${m.id} S${m.from} → S${m.to}${m.term !== null ? `, term ${m.term}` : ''}\n` +
+        `sent ${ms(m.t0)}` +
+        (m.t1 !== null ? `, delivered ${ms(m.t1)}: ${vote ? (m.ok ? 'vote granted' : 'vote denied') : m.ok ? 'success' : 'rejected'}${m.replyTerm !== null ? ` (replier's term ${m.replyTerm})` : ''}` : '') +
+        (m.tr !== null ? `\nreply back at ${ms(m.tr)}` : '') +
+        (m.tl !== null ? `\nLOST at ${ms(m.tl)}: ${m.lost ?? ''}` : '') +
+        (m.notes.length > 0 ? `\n${m.notes.join('\n')}` : '');
+      const cls = `msg ${vote ? 'vote' : 'heartbeat'}`;
+      const y0 = laneMid(m.from);
+      const y1 = laneMid(m.to);
+      const color = vote ? '#7b3fa0' : '#3d6fb4';
+      const widthPx = vote ? 1.6 : 1;
+      if (m.t1 !== null) {
+        out.push(arrow(cls, x(m.t0), y0, x(m.t1), y1, color, widthPx, vote ? 'ah-vote' : 'ah-hb', '', tipText));
+        if (shown.replies && m.tr !== null) {
+          const replyColor = vote ? (m.ok ? '#1e8c3a' : '#c62828') : '#8aa6cf';
+          out.push(arrow(`${cls} reply`, x(m.t1), y1, x(m.tr), y0, replyColor, vote ? 1.3 : 0.8, vote ? (m.ok ? 'ah-grant' : 'ah-deny') : 'ah-hbr', '4,3', tipText));
+        } else if (shown.replies && shown.lost && m.tl !== null) {
+          out.push(lost(`${cls} reply lost`, x(m.t1), y1, x(m.tl), y0, tipText));
+        }
+      } else if (shown.lost && m.tl !== null) {
+        out.push(lost(`${cls} lost`, x(m.t0), y0, x(m.tl), y1, tipText));
+      }
+    }
+
+    // Timeouts and first acts as leader.
+    for (const mk of model.marks) {
+      if (!visible(mk.t, mk.t)) continue;
+      const px = x(mk.t);
+      const y = laneTop(mk.s);
+      const tipText = `S${mk.s} at ${ms(mk.t)}: ${mk.text}`;
+      if (mk.kind === 'timer') {
+        out.push(`<path class="mark timer" d="M${f(px - 5)},${f(y - 1)} L${f(px + 5)},${f(y - 1)} L${f(px)},${f(y + 8)} z" fill="#f2b705" stroke="#8a6500" stroke-width="0.8" data-tip="${esc(tipText)}"/>`);
+      } else {
+        out.push(`<path class="mark leader" d="M${f(px - 6)},${f(y + 9)} L${f(px - 6)},${f(y)} L${f(px - 3)},${f(y + 4)} L${f(px)},${f(y - 1)} L${f(px + 3)},${f(y + 4)} L${f(px + 6)},${f(y)} L${f(px + 6)},${f(y + 9)} z" fill="#ffd700" stroke="#333" stroke-width="0.9" data-tip="${esc(tipText)}"/>`);
+      }
+    }
+    out.push('</g>');
+
+    // Step labels, in rows so that they do not overlap.
+    const rowEnds = new Array<number>(STEP_ROWS).fill(-Infinity);
+    for (const st of model.steps) {
+      if (!visible(st.t, st.t)) continue;
+      const px = x(st.t);
+      const label = st.label.length > 28 ? `${st.label.slice(0, 27)}…` : st.label;
+      const labelWidth = label.length * 6.2 + 8;
+      const lx = Math.max(LEFT, Math.min(px, LEFT + pw - labelWidth));
+      const row = rowEnds.findIndex((end) => end < lx);
+      const cls = `step-mark ${st.kind}${st.ok ? '' : ' failed'}`;
+      const tipText = `${ms(st.t)}: ${st.text}`;
+      if (row < 0) {
+        out.push(`<circle class="${cls}" cx="${f(px)}" cy="${AXIS + 4}" r="3" fill="${st.ok ? '#577' : '#d33'}" data-tip="${esc(tipText)}"/>`);
+        continue;
+      }
+      rowEnds[row] = lx + labelWidth;
+      const y = AXIS + 4 + (row + 1) * STEP_ROW_H - 3;
+      out.push(
+        `<g class="${cls}" data-tip="${esc(tipText)}"><rect x="${f(lx)}" y="${y - 11}" width="${f(labelWidth)}" height="13" rx="2" fill="${st.ok ? (st.kind === 'warning' ? '#fff4d6' : '#eef2f2') : '#fde2e2'}" stroke="${st.ok ? '#bcc' : '#d33'}" stroke-width="0.7"/>` +
+          `<text x="${f(lx + 4)}" y="${y}" class="step-label">${esc(label)}</text></g>`,
+      );
+    }
+
+    // The violation: a red line through every lane, its explanation at the top.
+    let row = 0;
+    model.violations.forEach((v, i) => {
+      if (!visible(v.t, v.t)) return;
+      const px = x(v.t);
+      const text = v.text.length > 150 ? `${v.text.slice(0, 149)}…` : v.text;
+      const boxWidth = Math.min(pw, text.length * 6.4 + 16);
+      const bx = Math.max(LEFT, Math.min(px - boxWidth / 2, LEFT + pw - boxWidth));
+      const by = HEIGHT - 20 - (row % Math.max(1, VIOLATION_ROWS)) * 21;
+      row++;
+      out.push(
+        `<g class="violation" id="violation-${i}" data-tip="${esc(`VIOLATION at ${ms(v.t)}\n${v.text}`)}">` +
+          `<line x1="${f(px)}" y1="${AXIS}" x2="${f(px)}" y2="${by}" stroke="#d00" stroke-width="2.5"/>` +
+          v.servers.filter((s) => s < model.n).map((s) => `<circle cx="${f(px)}" cy="${laneMid(s)}" r="7" fill="none" stroke="#d00" stroke-width="2.5"/>`).join('') +
+          `<rect x="${f(bx)}" y="${by - 1}" width="${f(boxWidth)}" height="18" rx="3" fill="#d00"/>` +
+          `<text class="violation-text" x="${f(bx + 8)}" y="${by + 12}">${esc(text)}</text></g>`,
+      );
+    });
+
+    chart.setAttribute('width', String(w));
+    chart.setAttribute('height', String(HEIGHT));
+    chart.innerHTML = out.join('');
+    status.textContent = `showing ${ms(Math.max(0, +view.t0.toFixed(1)))} – ${ms(+view.t1.toFixed(1))} of ${ms(model.tEnd)}`;
+  }
+
+  /**
+   * The part of a line inside the plot (with a margin), or undefined. Lines
+   * are clipped here rather than left to the clip path: zoomed in, a message
+   * lost seconds later would be a dashed line millions of pixels long, and
+   * the browser draws every dash.
+   */
+  function clip(x0: number, y0: number, x1: number, y1: number): { x0: number; y0: number; x1: number; y1: number; endVisible: boolean } | undefined {
+    const lo = LEFT - 12;
+    const hi = LEFT + plotWidth() + 12;
+    if (Math.max(x0, x1) < lo || Math.min(x0, x1) > hi) return undefined;
+    if (x0 === x1) return { x0, y0, x1, y1, endVisible: true }; // Instant: a vertical line, inside.
+    const at = (x: number): number => y0 + ((y1 - y0) * (x - x0)) / (x1 - x0);
+    const cx0 = Math.max(lo, Math.min(hi, x0));
+    const cx1 = Math.max(lo, Math.min(hi, x1));
+    return { x0: cx0, y0: at(cx0), x1: cx1, y1: at(cx1), endVisible: cx1 === x1 };
+  }
+
+  function arrow(cls: string, x0: number, y0: number, x1: number, y1: number, color: string, w: number, head: string, dash: string, tipText: string): string {
+    const c = clip(x0, y0, x1, y1);
+    if (c === undefined) return '';
+    const d = `M${f(c.x0)},${f(c.y0)} L${f(c.x1)},${f(c.y1)}`;
+    return (
+      `<g class="${cls}" data-tip="${esc(tipText)}">` +
+      `<path d="${d}" stroke="transparent" stroke-width="7" fill="none"/>` +
+      `<path d="${d}" stroke="${color}" stroke-width="${w}" fill="none"${dash ? ` stroke-dasharray="${dash}"` : ''}${c.endVisible ? ` marker-end="url(#${head})"` : ''}/></g>`
+    );
+  }
+
+  /** Drawn half way to its target, ending in a red cross where it was lost. */
+  function lost(cls: string, x0: number, y0: number, xl: number, y1: number, tipText: string): string {
+    const c = clip(x0, y0, xl, y0 + (y1 - y0) / 2);
+    if (c === undefined) return '';
+    const d = `M${f(c.x0)},${f(c.y0)} L${f(c.x1)},${f(c.y1)}`;
+    const cross = c.endVisible
+      ? `<path d="M${f(c.x1 - 4)},${f(c.y1 - 4)} L${f(c.x1 + 4)},${f(c.y1 + 4)} M${f(c.x1 - 4)},${f(c.y1 + 4)} L${f(c.x1 + 4)},${f(c.y1 - 4)}" stroke="#d00" stroke-width="2"/>`
+      : '';
+    return (
+      `<g class="${cls}" data-tip="${esc(tipText)}">` +
+      `<path d="${d}" stroke="transparent" stroke-width="7" fill="none"/>` +
+      `<path d="${d}" stroke="#d33" stroke-width="1" stroke-dasharray="2,2" fill="none"/>${cross}</g>`
+    );
+  }
+
+  let pending = false;
+  function schedule(): void {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      render();
+    });
+  }
+
+  function setView(t0: number, t1: number): void {
+    const fullSpan = full.t1 - full.t0;
+    let span = Math.max(MIN_SPAN, Math.min(fullSpan * 4, t1 - t0));
+    let start = t0 + (t1 - t0 - span) / 2;
+    const slack = fullSpan * 0.5;
+    start = Math.max(full.t0 - slack, Math.min(start, full.t1 + slack - span));
+    if (!Number.isFinite(start) || !Number.isFinite(span)) {
+      start = full.t0;
+      span = fullSpan;
+    }
+    view = { t0: start, t1: start + span };
+    schedule();
+  }
+
+  function zoomAround(t: number, factor: number): void {
+    setView(t - (t - view.t0) * factor, t + (view.t1 - t) * factor);
+  }
+
+  function pan(fraction: number): void {
+    const shift = (view.t1 - view.t0) * fraction;
+    setView(view.t0 + shift, view.t1 + shift);
+  }
+
+  chart.addEventListener(
+    'wheel',
+    (e: WheelEvent) => {
+      e.preventDefault();
+      const rect = chart.getBoundingClientRect();
+      const px = e.clientX - rect.left;
+      if (e.shiftKey || Math.abs(e.deltaX) > Math.abs(e.deltaY)) {
+        pan((e.deltaX || e.deltaY) / plotWidth());
+        return;
+      }
+      zoomAround(tAt(px), Math.exp(e.deltaY * 0.0015));
+    },
+    { passive: false },
+  );
+
+  let drag: { x: number; t0: number; t1: number } | undefined;
+  chart.addEventListener('mousedown', (e: MouseEvent) => {
+    if (e.button !== 0) return;
+    drag = { x: e.clientX, t0: view.t0, t1: view.t1 };
+    chart.classList.add('dragging');
+    e.preventDefault();
+  });
+  window.addEventListener('mouseup', () => {
+    drag = undefined;
+    chart.classList.remove('dragging');
+  });
+  window.addEventListener('mousemove', (e: MouseEvent) => {
+    if (drag !== undefined) {
+      const dt = ((e.clientX - drag.x) / plotWidth()) * (drag.t1 - drag.t0);
+      setView(drag.t0 - dt, drag.t1 - dt);
+      tip.style.display = 'none';
+      return;
+    }
+    const target = e.target instanceof Element ? e.target.closest('[data-tip]') : null;
+    if (target === null || !chart.contains(target)) {
+      tip.style.display = 'none';
+      return;
+    }
+    tip.textContent = target.getAttribute('data-tip') ?? '';
+    tip.style.display = 'block';
+    const left = Math.min(e.clientX + 14, window.innerWidth - tip.offsetWidth - 8);
+    const top = e.clientY + 16 + tip.offsetHeight > window.innerHeight ? e.clientY - tip.offsetHeight - 10 : e.clientY + 16;
+    tip.style.left = `${Math.max(4, left)}px`;
+    tip.style.top = `${Math.max(4, top)}px`;
+  });
+  chart.addEventListener('mouseleave', () => {
+    tip.style.display = 'none';
+  });
+
+  const on = (id: string, fn: () => void): void => document.getElementById(id)?.addEventListener('click', fn);
+  const middle = (): number => (view.t0 + view.t1) / 2;
+  on('zoom-in', () => zoomAround(middle(), 0.5));
+  on('zoom-out', () => zoomAround(middle(), 2));
+  on('pan-left', () => pan(-0.25));
+  on('pan-right', () => pan(0.25));
+  on('reset', () => setView(full.t0, full.t1));
+  document.querySelectorAll<HTMLElement>('[data-goto]').forEach((el) => {
+    el.addEventListener('click', () => {
+      const t = Number(el.getAttribute('data-goto'));
+      const span = Math.min(full.t1 - full.t0, 1500);
+      setView(t - span / 2, t + span / 2);
+    });
+  });
+  for (const key of ['votes', 'heartbeats', 'replies', 'lost'] as const) {
+    const input = document.getElementById(`show-${key}`) as HTMLInputElement | null;
+    input?.addEventListener('change', () => {
+      shown[key] = input.checked;
+      schedule();
+    });
+  }
+  window.addEventListener('keydown', (e: KeyboardEvent) => {
+    if (e.target instanceof HTMLInputElement) return;
+    if (e.key === '+' || e.key === '=') zoomAround(middle(), 0.5);
+    else if (e.key === '-') zoomAround(middle(), 2);
+    else if (e.key === 'ArrowLeft') pan(-0.25);
+    else if (e.key === 'ArrowRight') pan(0.25);
+    else if (e.key === '0') setView(full.t0, full.t1);
+  });
+  window.addEventListener('resize', schedule);
+  render();
+  document.body.setAttribute('data-ready', 'true');
+}
