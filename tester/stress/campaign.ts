@@ -36,6 +36,8 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
   const started = wallNow();
   const raftLabel = options.raftModule ?? 'built-in';
   let worstLag = 0;
+  const heapSamples: number[] = [];
+  let peakRssMb = 0;
   let interrupted = false;
   let round = 1;
   let roundEnd = options.iterations; // Exclusive end index of this round.
@@ -117,6 +119,10 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
       writeIterationLog(log, { test: job.test, iteration: job.index, seed: job.seed, clock: options.clock, raft: raftLabel }, result, undefined);
       record(job, { iteration: job.index, seed: job.seed, message: `[WATCHDOG] ${message}`, log, replay }, { clockMs: 0, wallMs: result.wallMs, rpcs: 0 });
     },
+    onMemory: (heapMb, rssMb) => {
+      heapSamples.push(heapMb);
+      peakRssMb = Math.max(peakRssMb, Math.round(rssMb));
+    },
     onLag: (maxMs) => {
       if (maxMs > LAG_WARNING_MS && maxMs > worstLag) {
         progress.announce(`warning: the event loop was delayed by ${Math.round(maxMs)} ms: real-time timings are distorted (a failure now may be the machine's, not the Raft's); try a lower -p`);
@@ -132,7 +138,8 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
     shard: `${options.shard.index}/${options.shard.count}`,
     wallSeconds: Math.round((wallNow() - started) / 10) / 100,
     interrupted,
-    worstLoopDelayMs: Math.round(worstLag * 10) / 10,
+    worstLoopDelayMs: round1(worstLag),
+    memory: { ...heapTrend(heapSamples), peakRssMb },
     tests: tally.summaries(),
   });
 
@@ -162,4 +169,15 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
     },
     snapshot,
   };
+}
+
+function round1(x: number): number {
+  return Math.round(x * 10) / 10;
+}
+
+/** Medians of the first and the last quarter of the heap samples. */
+function heapTrend(samples: readonly number[]): { earlyHeapMb: number; lateHeapMb: number } {
+  const quarter = Math.max(1, Math.floor(samples.length / 4));
+  const median = (xs: number[]): number => (xs.length === 0 ? 0 : (xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number));
+  return { earlyHeapMb: round1(median(samples.slice(0, quarter))), lateHeapMb: round1(median(samples.slice(-quarter))) };
 }

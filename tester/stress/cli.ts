@@ -55,7 +55,8 @@ function report(summary: StressSummary, json: string | undefined): number {
     if (test.failures.length > 5) console.log(`  ... and ${test.failures.length - 5} more failures of ${test.name} (see the JSON summary or the logs)`);
   }
   const lag = summary.clock === 'real' ? ` | worst event-loop delay ${summary.worstLoopDelayMs} ms` : '';
-  console.log(`${failed === 0 ? 'PASS' : 'FAIL'}: ${failed} of ${total} iterations failed in ${summary.wallSeconds} s${summary.interrupted ? ' (interrupted)' : ''}${lag} | seed ${summary.seed}`);
+  const memory = summary.memory.peakRssMb > 0 ? ` | worker heap ${summary.memory.earlyHeapMb} → ${summary.memory.lateHeapMb} MiB (first → last quarter), peak RSS ${summary.memory.peakRssMb} MiB` : '';
+  console.log(`${failed === 0 ? 'PASS' : 'FAIL'}: ${failed} of ${total} iterations failed in ${summary.wallSeconds} s${summary.interrupted ? ' (interrupted)' : ''}${lag}${memory} | seed ${summary.seed}`);
   if (json !== undefined) {
     writeFileSync(json, `${JSON.stringify(summary, null, 2)}\n`);
     console.log(`summary written to ${json}`);

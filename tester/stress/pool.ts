@@ -17,6 +17,7 @@ export interface PoolOptions {
   /** A job stopped by the watchdog, or whose worker crashed while it ran alone. */
   onLost: (job: Job, message: string) => void;
   onLag?: (maxMs: number) => void;
+  onMemory?: (heapMb: number, rssMb: number) => void;
 }
 
 interface Slot {
@@ -106,6 +107,9 @@ export class WorkerPool {
       }
       case 'lag':
         this.options.onLag?.(message.maxMs);
+        break;
+      case 'memory':
+        this.options.onMemory?.(message.heapMb, message.rssMb);
         break;
       case 'done': {
         const entry = slot.inFlight.get(message.key);

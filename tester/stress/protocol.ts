@@ -36,4 +36,6 @@ export type FromWorker =
   | { type: 'init-error'; message: string }
   | { type: 'start'; key: number }
   | JobDone
-  | { type: 'lag'; maxMs: number };
+  | { type: 'lag'; maxMs: number }
+  /** Once a second: the worker's heap after its iterations, to show memory stays flat. */
+  | { type: 'memory'; heapMb: number; rssMb: number };

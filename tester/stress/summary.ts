@@ -34,6 +34,12 @@ export interface StressSummary {
   interrupted: boolean;
   /** Worst event-loop delay seen (real time), in ms. */
   worstLoopDelayMs: number;
+  /**
+   * Workers' heaps, sampled once a second: the median of the first and of the
+   * last quarter of the samples (flat when nothing leaks), and the peak
+   * resident size of any worker, in MiB.
+   */
+  memory: { earlyHeapMb: number; lateHeapMb: number; peakRssMb: number };
   tests: TestSummary[];
 }
 
@@ -162,6 +168,11 @@ export function mergeSummaries(parts: StressSummary[]): StressSummary {
     wallSeconds: round(Math.max(...parts.map((p) => p.wallSeconds))),
     interrupted: parts.some((p) => p.interrupted),
     worstLoopDelayMs: Math.max(...parts.map((p) => p.worstLoopDelayMs)),
+    memory: {
+      earlyHeapMb: Math.max(...parts.map((p) => p.memory?.earlyHeapMb ?? 0)),
+      lateHeapMb: Math.max(...parts.map((p) => p.memory?.lateHeapMb ?? 0)),
+      peakRssMb: Math.max(...parts.map((p) => p.memory?.peakRssMb ?? 0)),
+    },
     tests: tally.summaries(),
   };
 }

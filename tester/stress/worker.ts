@@ -30,6 +30,8 @@ wallEvery(1000, () => {
   recentLagMs = lag.max / 1e6;
   lag.reset();
   if (init?.clock === 'real') post({ type: 'lag', maxMs: recentLagMs });
+  const memory = process.memoryUsage();
+  post({ type: 'memory', heapMb: memory.heapUsed / 2 ** 20, rssMb: memory.rss / 2 ** 20 });
 });
 
 port.on('message', (message: ToWorker) => {

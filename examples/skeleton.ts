@@ -1,0 +1,59 @@
+// The smallest module that plugs into the harness: copy it, then fill in
+// the election. It compiles as it is (and fails the tests: it never elects).
+//
+//   npm test                                         (RAFT_MODULE=path/to/it.ts)
+//   npm run stress -- --raft path/to/it.ts
+//   npm run fuzz -- --raft path/to/it.ts
+import type {
+  AppendEntriesArgs,
+  AppendEntriesReply,
+  ApplyChannel,
+  MakeRaft,
+  Peer,
+  Persister,
+  RaftPeer,
+  RaftRuntime,
+  RaftState,
+  RequestVoteArgs,
+  RequestVoteReply,
+} from '../raft/contract.ts';
+
+class MyRaft implements RaftPeer {
+  private currentTerm = 0;
+  private dead = false;
+
+  constructor(
+    private readonly peers: Peer[], // peers[i].call('Raft.RequestVote', args) resolves to the reply, or null
+    private readonly me: number, // this server's index in peers
+    private readonly persister: Persister,
+    private readonly applyCh: ApplyChannel,
+    private readonly runtime: RaftRuntime, // now(), sleep(ms), setTimer(ms, fn), random
+  ) {
+    void this.ticker(); // make() must return at once: long-running work goes in the background.
+  }
+
+  getState(): RaftState {
+    return { term: this.currentTerm, isLeader: false };
+  }
+
+  kill(): void {
+    this.dead = true; // Every loop and timer must stop.
+  }
+
+  requestVote(args: RequestVoteArgs): RequestVoteReply {
+    return { term: this.currentTerm, voteGranted: false };
+  }
+
+  appendEntries(args: AppendEntriesArgs): AppendEntriesReply {
+    return { term: this.currentTerm, success: false };
+  }
+
+  private async ticker(): Promise<void> {
+    while (!this.dead) {
+      await this.runtime.sleep(30);
+      // Check the election timer here; send RequestVote or heartbeats.
+    }
+  }
+}
+
+export const make: MakeRaft = (peers, me, persister, applyCh, runtime) => new MyRaft(peers, me, persister, applyCh, runtime);
