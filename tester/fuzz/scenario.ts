@@ -159,7 +159,7 @@ const rawScenarioArb: fc.Arbitrary<RawScenario> = fc.record({
   simSeed: fc.integer({ min: 0, max: MAX_SEED }),
   network: networkArb,
   kinds: kindsArb,
-  steps: fc.array(rawStepArb, { maxLength: MAX_STEPS }),
+  steps: fc.array(rawStepArb, { maxLength: MAX_STEPS, size: 'max' }),
   liveness: fc.record({
     all: fc.boolean(),
     mask: fc.array(fc.boolean(), { minLength: MAX_SERVERS, maxLength: MAX_SERVERS }),

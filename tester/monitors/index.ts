@@ -109,7 +109,12 @@ export class MonitorSet {
     // A connectivity change is settled later, but monitors that look at it
     // (TM and TA at a 'start') still see the event itself.
     const changed = this.facts.observe(e);
-    if (changed) this.connectivityDirty = true;
+    if (changed) {
+      // The burst is settled when time moves on; ask to be woken then, or a
+      // cluster that falls silent after the change would never be judged.
+      if (!this.connectivityDirty) this.options.wakeAt?.(e.t + 1);
+      this.connectivityDirty = true;
+    }
     const monitors = this.byKind.get(e.kind);
     if (monitors === undefined) return;
     if (!changed) this.settleConnectivity();
