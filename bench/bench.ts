@@ -21,7 +21,7 @@ import { runFuzz } from '../tester/fuzz/fuzz.ts';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string' }, only: { type: 'string' } } });
 const SECONDS = Number(values.seconds ?? 5);
-const CONCURRENCY = 32;
+const CONCURRENCY = 8;
 
 interface Row {
   what: string;

@@ -113,6 +113,9 @@ export class Network {
   getDuplicateRate(): number {
     return this.duplicateRate;
   }
+  getUnreliableProfile(): UnreliableProfile {
+    return { ...this.profile };
+  }
 
   // ---- extras, off by default ----
 

@@ -200,6 +200,7 @@ export class Config {
       reliable: net.isReliable(),
       longReordering: net.isLongReordering(),
       duplicateRate: net.getDuplicateRate(),
+      ...net.getUnreliableProfile(),
     });
   }
 

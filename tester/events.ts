@@ -42,6 +42,10 @@ export interface NetConfigEvent {
   reliable: boolean;
   longReordering: boolean;
   duplicateRate: number;
+  /** The unreliable profile in force (used while reliable is false). */
+  requestDropRate?: number;
+  replyDropRate?: number;
+  maxDelayMs?: number;
 }
 /** A step of the test (checkOneLeader, sleep, a fault...). */
 export interface StepEvent {

@@ -87,7 +87,7 @@ export async function runScenario(s: Scenario, options: RunScenarioOptions = {})
     const { members, holdMs } = s.liveness;
     cfg.step('fuzz', `liveness: heal {${members.join(',')}}, calm network, a leader within 5 s`);
     for (let i = 0; i < s.n; i++) if (!members.includes(i)) cfg.disconnect(i);
-    calmNetwork(cfg);
+    calmNetwork(cfg, s.liveness.delayMs ?? 0);
     cfg.healLinks();
     for (const m of members) {
       if (cfg.rafts[m] === undefined) cfg.start1(m);
@@ -148,10 +148,16 @@ async function leaderAmong(cfg: Config, members: readonly number[]): Promise<num
   }
 }
 
-function calmNetwork(cfg: Config): void {
-  cfg.setUnreliable(false);
+/** Reliable, or (delayMs > 0) lossless with short request delays: calm either way for the monitors. */
+function calmNetwork(cfg: Config, delayMs = 0): void {
   cfg.setLongReordering(false);
-  cfg.setFaults(LAB_UNRELIABLE, 0);
+  if (delayMs > 0) {
+    cfg.setFaults({ requestDropRate: 0, replyDropRate: 0, maxDelayMs: delayMs }, 0);
+    cfg.setUnreliable(true);
+  } else {
+    cfg.setUnreliable(false);
+    cfg.setFaults(LAB_UNRELIABLE, 0);
+  }
 }
 
 async function apply(cfg: Config, step: Step): Promise<void> {

@@ -9,6 +9,7 @@
 import fc from 'fast-check';
 import { LAB_TIMING } from '../../labrpc/network.ts';
 import { MAX_SEED } from '../../runtime/random.ts';
+import { CALM_MAX_DELAY_MS } from '../monitors/facts.ts';
 
 /** Largest cluster the fuzzer makes. */
 export const MAX_SERVERS = 9;
@@ -83,6 +84,12 @@ export interface LivenessPhase {
   members: number[];
   /** How long the calm network is kept after the leader is found (stability is judged meanwhile). */
   holdMs: number;
+  /**
+   * 0: a reliable network. Otherwise "no loss, small delays": nothing is
+   * lost, but each request waits 0..delayMs (at most the lab's 26 ms), so
+   * candidates that time out together really do collide.
+   */
+  delayMs?: number;
 }
 
 export interface Scenario {
@@ -117,7 +124,7 @@ interface RawScenario {
   network: NetworkProfile;
   kinds: Record<FaultKind, boolean>;
   steps: RawStep[];
-  liveness: { all: boolean; mask: boolean[]; holdMs: number };
+  liveness: { all: boolean; mask: boolean[]; holdMs: number; delayMs: number };
 }
 
 const rawServer = fc.nat({ max: 1000 });
@@ -164,6 +171,7 @@ const rawScenarioArb: fc.Arbitrary<RawScenario> = fc.record({
     all: fc.boolean(),
     mask: fc.array(fc.boolean(), { minLength: MAX_SERVERS, maxLength: MAX_SERVERS }),
     holdMs: fc.integer({ min: 0, max: MAX_HOLD_MS }),
+    delayMs: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: CALM_MAX_DELAY_MS })),
   }),
 });
 
@@ -190,7 +198,7 @@ export function fromRaw(raw: RawScenario): Scenario {
     members.sort((a, b) => a - b);
   }
   const heal = members.length === n ? 'all' : 'majority';
-  return { n, simSeed: raw.simSeed, network: raw.network, kinds, steps, liveness: { heal, members, holdMs: raw.liveness.holdMs } };
+  return { n, simSeed: raw.simSeed, network: raw.network, kinds, steps, liveness: { heal, members, holdMs: raw.liveness.holdMs, delayMs: raw.liveness.delayMs } };
 }
 
 function mapStep(r: RawStep, n: number): Step | undefined {
@@ -309,6 +317,9 @@ export function validateScenario(value: unknown): Scenario {
   if (members.length < majorityOf(n)) fail(`liveness.members must be a majority of ${n} (at least ${majorityOf(n)}), got ${members.length}`);
   if (live['heal'] === 'all' && members.length !== n) fail(`liveness.heal 'all' needs all ${n} servers as members`);
   if (!isInt(live['holdMs'], 0, 600_000)) fail('liveness.holdMs must be a whole number of ms');
+  if (live['delayMs'] !== undefined && !isInt(live['delayMs'], 0, CALM_MAX_DELAY_MS)) {
+    fail(`liveness.delayMs must be a whole number of ms from 0 to ${CALM_MAX_DELAY_MS}`);
+  }
   return value as unknown as Scenario;
 }
 
@@ -384,6 +395,7 @@ export function describeStep(step: Step): string {
 
 export function describeLiveness(s: Scenario): string {
   const { members, heal, holdMs } = s.liveness;
+  const delay = s.liveness.delayMs ?? 0;
   const others = range(s.n).filter((i) => !members.includes(i));
   const set = `{${members.join(',')}}`;
   const drain = drainMs(s);
@@ -393,7 +405,7 @@ export function describeLiveness(s: Scenario): string {
     (heal === 'all'
       ? 'heal everything (restart crashed servers, connect all, restore links)'
       : `heal the majority ${set} (restart, connect, restore links), isolate {${others.join(',')}}`);
-  return `${what}, calm network; require a leader among ${set} within ${LIVENESS_MS} ms, then hold ${holdMs} ms`;
+  return `${what}, ${delay > 0 ? `lossless network delaying requests 0..${delay} ms` : 'calm network'}; require a leader among ${set} within ${LIVENESS_MS} ms, then hold ${holdMs} ms`;
 }
 
 /** A readable multi-line account: one fault per line with its virtual time. */

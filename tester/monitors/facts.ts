@@ -14,6 +14,12 @@ export interface CleanMajority {
   epoch: number;
 }
 
+/**
+ * "No loss, small delays": an unreliable network that drops nothing and
+ * delays requests by at most the lab's short delay is calm.
+ */
+export const CALM_MAX_DELAY_MS = 26;
+
 export class Facts {
   n = 0;
   majority = 1;
@@ -22,7 +28,7 @@ export class Facts {
   saidTerm: number[] = [];
   /** Latest getState answer per server. */
   claimsLeader: boolean[] = [];
-  /** The network adds no loss, delay, duplicate or reordering. */
+  /** The network loses nothing, delays by little (at most CALM_MAX_DELAY_MS), duplicates and reorders nothing. */
   calm = true;
   clean: CleanMajority | undefined;
   epoch = 0;
@@ -31,12 +37,14 @@ export class Facts {
   private reliable = true;
   private longReordering = false;
   private duplicateRate = 0;
+  /** An unreliable network that loses nothing and delays by little. */
+  private lossless = false;
   /** Each server's incarnation: bumped at every start and crash. */
   private incarnation: number[] = [];
-  /** The incarnation each request in processing was handed to, by RPC id (until the call ends). */
-  private readonly handedTo = new Map<number, number>();
-  /** The incarnation that sent each call in flight, by RPC id. */
-  private readonly sentBy = new Map<number, number>();
+  /** The incarnation each request was handed to, indexed by RPC id (ids are dense: an array is cheapest). */
+  private handedTo: (number | undefined)[] = [];
+  /** The incarnation that sent each call, indexed by RPC id. */
+  private sentBy: (number | undefined)[] = [];
   /** Distinct servers that granted s's term-T requests with a term-T reply, s included. */
   private readonly voters = new Map<number, Set<number>>();
   private readonly quorumAt = new Map<number, number>();
@@ -70,6 +78,7 @@ export class Facts {
         this.reliable = e.reliable;
         this.longReordering = e.longReordering;
         this.duplicateRate = e.duplicateRate;
+        this.lossless = e.requestDropRate === 0 && e.replyDropRate === 0 && (e.maxDelayMs ?? Infinity) <= CALM_MAX_DELAY_MS;
         return true;
       case 'send':
         this.said(e.from, (e.args as { term?: unknown } | undefined)?.term, e.t);
@@ -103,40 +112,34 @@ export class Facts {
     switch (e.kind) {
       case 'cluster':
         this.incarnation = [];
-        this.handedTo.clear();
-        this.sentBy.clear();
+        this.handedTo = [];
+        this.sentBy = [];
         return false;
       case 'crash':
       case 'start':
         this.incarnation[e.server] = (this.incarnation[e.server] ?? 0) + 1;
         return false;
       case 'send':
-        if (typeof e.from === 'number') this.sentBy.set(e.id, this.incarnation[e.from] ?? 0);
+        if (typeof e.from === 'number') this.sentBy[e.id] = this.incarnation[e.from] ?? 0;
         return false;
       case 'delay':
-        if (e.stage === 'request' && typeof e.to === 'number') this.handedTo.set(e.id, this.incarnation[e.to] ?? 0);
+        if (e.stage === 'request' && typeof e.to === 'number') this.handedTo[e.id] = this.incarnation[e.to] ?? 0;
         return false;
       case 'deliver':
       case 'handled': {
         if (typeof e.to !== 'number') return false;
         const now = this.incarnation[e.to] ?? 0;
-        const handed = this.handedTo.get(e.id);
+        const handed = this.handedTo[e.id];
         if (handed === undefined) {
-          if (e.kind === 'deliver' && !e.duplicate) this.handedTo.set(e.id, now);
+          if (e.kind === 'deliver' && !e.duplicate) this.handedTo[e.id] = now;
           return false;
         }
         return handed !== now;
       }
       case 'reply': {
-        const by = this.sentBy.get(e.id);
-        this.sentBy.delete(e.id);
-        this.handedTo.delete(e.id);
+        const by = this.sentBy[e.id];
         return by !== undefined && typeof e.from === 'number' && by !== (this.incarnation[e.from] ?? 0);
       }
-      case 'fail':
-        this.sentBy.delete(e.id);
-        this.handedTo.delete(e.id);
-        return false;
       default:
         return false;
     }
@@ -204,7 +207,7 @@ export class Facts {
   /** Recomputes calm and the clean majority after connectivity changed at time t. */
   settleConnectivity(t: number): void {
     this.epoch++;
-    this.calm = this.reliable && !this.longReordering && this.duplicateRate === 0;
+    this.calm = (this.reliable || this.lossless) && !this.longReordering && this.duplicateRate === 0;
     const members = this.findCleanMajority();
     this.clean = members === undefined ? undefined : { members, since: t, epoch: this.epoch };
   }

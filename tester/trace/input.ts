@@ -31,7 +31,7 @@ const RAW_FIELDS: Record<TesterEvent['kind'], Record<string, FieldType>> = {
   crash: { server: 'number' },
   connect: { server: 'number' },
   disconnect: { server: 'number' },
-  'net-config': { reliable: 'boolean', longReordering: 'boolean', duplicateRate: 'number' },
+  'net-config': { reliable: 'boolean', longReordering: 'boolean', duplicateRate: 'number', requestDropRate: 'number?', replyDropRate: 'number?', maxDelayMs: 'number?' },
   step: { name: 'string', detail: 'string' },
   check: { name: 'string', ok: 'boolean', detail: 'string' },
   violation: { check: 'string', message: 'string', servers: 'number[]', term: 'number?', fatal: 'boolean' },
