@@ -48,9 +48,12 @@ export class Raft implements RaftPeer {
   private dead = false;
   private electionResetAt: number;
   private electionTimeout: number;
-  private lastHeartbeatAt = 0;
+  // The protected members and the two hooks (majority, grantCounts) are for
+  // the harness's broken variants (test/mutants): each subclasses this class
+  // and changes one decision.
+  protected lastHeartbeatAt = 0;
   /** Servers that granted their vote in the current election, ourselves included. */
-  private votes = new Set<number>();
+  protected votes = new Set<number>();
 
   constructor(
     readonly peers: Peer[],
@@ -132,7 +135,7 @@ export class Raft implements RaftPeer {
    */
   collectVotes(term: number): Promise<void> {
     const args: RequestVoteArgs = { term, candidateId: this.me, lastLogIndex: 0, lastLogTerm: 0 };
-    const majority = Math.floor(this.peers.length / 2) + 1;
+    const majority = this.majority();
     let answered = 1; // We answered ourselves.
     return new Promise<void>((decided) => {
       const tally = (): void => {
@@ -150,7 +153,7 @@ export class Raft implements RaftPeer {
           if (reply !== null && !this.killed()) {
             if (reply.term > this.currentTerm) this.becomeFollower(reply.term);
             // Note 4: the world may have moved on while we waited.
-            else if (reply.voteGranted && this.role === Candidate && this.currentTerm === term) this.votes.add(i);
+            else if (reply.voteGranted && this.grantCounts(term)) this.votes.add(i);
           }
           tally();
         });
@@ -161,6 +164,16 @@ export class Raft implements RaftPeer {
 
   getGrantedVotes(): number {
     return this.votes.size;
+  }
+
+  /** Votes that win an election: a majority of the cluster, ourselves included. */
+  protected majority(): number {
+    return Math.floor(this.peers.length / 2) + 1;
+  }
+
+  /** A grant answering our term-`term` request counts only if we are still a candidate in that term. */
+  protected grantCounts(term: number): boolean {
+    return this.role === Candidate && this.currentTerm === term;
   }
 
   sendHeartBeats(): void {
@@ -187,7 +200,7 @@ export class Raft implements RaftPeer {
   // Beyond the 2A design: currentTerm and votedFor survive a crash (Figure 2
   // of the Raft paper), so a restarted server cannot vote twice in a term.
 
-  private persist(): void {
+  protected persist(): void {
     this.persister.saveRaftState(JSON.stringify({ currentTerm: this.currentTerm, votedFor: this.votedFor }));
   }
 
@@ -200,19 +213,19 @@ export class Raft implements RaftPeer {
 
   // ---- transitions ----
 
-  private becomeLeader(): void {
+  protected becomeLeader(): void {
     this.role = Leader;
     this.sendHeartBeats(); // Notes 2 and 9: heartbeat at once on winning.
   }
 
-  private becomeFollower(term: number): void {
+  protected becomeFollower(term: number): void {
     this.currentTerm = term;
     this.votedFor = NOBODY;
     this.role = Follower;
     this.persist();
   }
 
-  private resetElectionTimer(): void {
+  protected resetElectionTimer(): void {
     this.electionResetAt = this.runtime.now();
     this.electionTimeout = this.getRandElectionTimeOut();
   }

@@ -374,9 +374,11 @@ export class Config {
   }
 
   /**
-   * Kills every server, lets time run on a little to catch a kill() that
-   * leaves work running, shuts the network down; leaves nothing scheduled.
-   * (Async, unlike Go's: that little time must pass on the run's clock.)
+   * Kills every server, shuts the network down, then lets time run on a
+   * little to catch a kill() that leaves timers running; leaves nothing
+   * scheduled. (Async, unlike Go's: that little time must pass on the run's
+   * clock.) Nothing the dead servers do meanwhile is judged: the network
+   * carries none of it and their state is no longer read.
    */
   async cleanup(): Promise<void> {
     if (this.finished) return;
@@ -386,6 +388,7 @@ export class Config {
       const raft = this.rafts[i];
       if (raft !== undefined) this.kill(i, raft);
     }
+    this.net.cleanup();
     if (this.failure === undefined) {
       try {
         await this.wait(this.world.clock.sleep(KILL_LINGER_MS));
@@ -393,7 +396,6 @@ export class Config {
         // A failure during the linger (a leak) is reported below.
       }
     }
-    this.net.cleanup();
     this.finishRun();
     this.world.clock.cancelAll();
     this.world.dispose();
@@ -482,7 +484,7 @@ export class Config {
   }
 
   private observeStates(): void {
-    if (this.failure !== undefined) return;
+    if (this.failure !== undefined || this.finished) return;
     for (let i = 0; i < this.n; i++) if (this.rafts[i] !== undefined) this.observeState(i);
   }
 

@@ -127,7 +127,8 @@ function fail(result: ScenarioResult, error: unknown, phase: NonNullable<Scenari
 
 /**
  * The liveness requirement, restricted to the healed majority: one of them
- * says it leads within LIVENESS_MS, and no two of them lead in one term.
+ * says it leads, in the highest term any of them is in, within LIVENESS_MS,
+ * and no two of them lead in one term.
  * It gives up a little after LIVENESS_MS, so that the LV monitor, which
  * judges the same window more strictly (the leader's term must be the
  * highest any member has said), names the failure when there is one.
@@ -137,12 +138,16 @@ async function leaderAmong(cfg: Config, members: readonly number[]): Promise<num
   const deadline = cfg.now() + LIVENESS_MS + 2 * POLL_MS;
   for (;;) {
     const leaders = new Map<number, number[]>();
+    let highest = -1;
     for (const m of members) {
       const { term, isLeader } = cfg.getStateOf(m);
+      highest = Math.max(highest, term);
       if (isLeader) leaders.set(term, [...(leaders.get(term) ?? []), m]);
     }
     for (const [term, ids] of leaders) if (ids.length > 1) cfg.fatal(`term ${term} has ${ids.length} (>1) leaders: {${ids.join(',')}}`);
-    if (leaders.size > 0) return (leaders.get(Math.max(...leaders.keys())) as number[])[0] as number;
+    // A leader of an older term than some member's is a stale one: it does not count.
+    const current = leaders.get(highest);
+    if (current !== undefined) return current[0] as number;
     if (cfg.now() >= deadline) cfg.fatal(`expected a leader among the healed servers {${members.join(',')}} within ${LIVENESS_MS} ms, got none`);
     await cfg.sleep(POLL_MS);
   }

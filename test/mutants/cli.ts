@@ -1,0 +1,309 @@
+// npm run mutants -- [--only E01,E04] [--budget SECONDS] [--json FILE] [...]
+//
+// Proof that the harness finds real bugs: every broken variant of
+// test/mutants runs (a) through the fuzzer with a bounded budget and (b)
+// through the stress loop over the lab's three tests and our own, in virtual
+// time with every monitor; beside it, how often the lab's three tests alone
+// (their own checks only, every monitor off) catch the same variant. The
+// reference Raft runs the same budgets as a control: it must pass them all.
+//
+// Exit code: 0 when the harness catches every variant (with a check the
+// variant expects) and the control passes, 1 otherwise, 2 for bad input.
+import { cpus, hostname } from 'node:os';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { MakeRaft } from '../../raft/contract.ts';
+import { make as referenceMake } from '../../raft/raft.ts';
+import { parseSeed } from '../../runtime/random.ts';
+import { LAB_2A_TESTS } from '../../tester/lab2a.ts';
+import { LAB_CHECKS_ONLY } from '../../tester/monitors/index.ts';
+import { ALL_TESTS } from '../../tester/tests.ts';
+import { fuzzRaft, stressRaft, type FuzzOutcome, type StressOutcome } from './harness.ts';
+import { MUTANTS } from './index.ts';
+
+const USAGE = `usage: npm run mutants -- [options]
+
+--only IDS        only these variants, comma-separated (E01,E04; REF is the reference Raft, the control)
+--budget S        the fuzzer's budget per variant in seconds (default 30; at most --runs scenarios)
+--runs N          the fuzzer's scenarios per variant at most (default 3000)
+--shrink S        seconds to shrink a failure found, at most (default 10)
+--seeds N         stress seeds per test, over the lab's 3 tests and our 6 (default 50)
+--lab-seeds N     seeds per lab test for the lab-alone comparison (default 100)
+--seed S          the base seed of every campaign (default 20261126)
+--json FILE       also write every figure as JSON
+-h, --help        this text`;
+
+class UsageError extends Error {}
+
+interface Options {
+  ids: string[] | undefined;
+  budget: number;
+  runs: number;
+  shrink: number;
+  seeds: number;
+  labSeeds: number;
+  seed: number;
+  json: string | undefined;
+}
+
+function parse(argv: string[]): Options | 'help' {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        only: { type: 'string' },
+        budget: { type: 'string' },
+        runs: { type: 'string' },
+        shrink: { type: 'string' },
+        seeds: { type: 'string' },
+        'lab-seeds': { type: 'string' },
+        seed: { type: 'string' },
+        json: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values.help === true) return 'help';
+  let ids: string[] | undefined;
+  if (values.only !== undefined) {
+    ids = values.only.split(',').map((s) => s.trim().toUpperCase());
+    const known = ['REF', ...MUTANTS.map((m) => m.id)];
+    const unknown = ids.filter((id) => !known.includes(id));
+    if (ids.length === 0 || ids.some((id) => id === '')) throw new UsageError(`--only needs ids separated by commas, got '${values.only}'`);
+    if (unknown.length > 0) throw new UsageError(`--only: unknown variant ${unknown.join(', ')} (known: ${known.join(', ')})`);
+  }
+  let seed = 20261126;
+  if (values.seed !== undefined) {
+    try {
+      seed = parseSeed(values.seed);
+    } catch (error) {
+      throw new UsageError(`--seed: ${(error as Error).message}`);
+    }
+  }
+  if (values.json !== undefined) {
+    const dir = dirname(resolve(values.json));
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--json: no such folder: ${dir}`);
+  }
+  return {
+    ids,
+    budget: positive(values.budget, '--budget', 30, false),
+    runs: positive(values.runs, '--runs', 3000, true),
+    shrink: positive(values.shrink, '--shrink', 10, false),
+    seeds: positive(values.seeds, '--seeds', 50, true),
+    labSeeds: positive(values['lab-seeds'], '--lab-seeds', 100, true),
+    seed,
+    json: values.json,
+  };
+}
+
+function positive(text: string | undefined, flag: string, fallback: number, whole: boolean): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  const ok = text.trim() !== '' && Number.isFinite(value) && value > 0 && (!whole || Number.isSafeInteger(value));
+  if (!ok) throw new UsageError(`${flag} must be a ${whole ? 'whole number of at least 1' : 'number above 0'}, got '${text}'`);
+  return value;
+}
+
+// ---- running ----
+
+interface Subject {
+  id: string;
+  bug: string;
+  make: MakeRaft;
+  /** Empty for the control: it must pass. */
+  expectedChecks: string[];
+  file: string | undefined;
+}
+
+interface Row {
+  id: string;
+  bug: string;
+  expectedChecks: string[];
+  /** Caught by the harness (fuzzer or stress loop) with an expected check; for the control: passed everything. */
+  ok: boolean;
+  caughtBy: string[];
+  fuzz: FuzzOutcome;
+  stress: StressOutcome;
+  labAlone: StressOutcome;
+}
+
+async function runSubject(s: Subject, o: Options): Promise<Row> {
+  const module = s.file;
+  const fuzz = await fuzzRaft(s.make, { runs: o.runs, timeSeconds: o.budget, shrinkSeconds: o.shrink, seed: o.seed }, module);
+  const stress = await stressRaft(s.make, { tests: ALL_TESTS, seeds: o.seeds, baseSeed: o.seed }, module);
+  const labAlone = await stressRaft(s.make, { tests: LAB_2A_TESTS, seeds: o.labSeeds, baseSeed: o.seed, policy: LAB_CHECKS_ONLY }, module);
+  const named = new Set<string>([...(fuzz.check !== undefined ? [fuzz.check] : []), ...Object.keys(stress.byCheck)]);
+  const caughtBy = [...named].filter((c) => s.expectedChecks.includes(c));
+  const control = s.expectedChecks.length === 0;
+  const ok = control ? !fuzz.found && stress.failed === 0 && labAlone.failed === 0 : caughtBy.length > 0;
+  return { id: s.id, bug: s.bug, expectedChecks: s.expectedChecks, ok, caughtBy, fuzz, stress, labAlone };
+}
+
+// ---- the table ----
+
+const secs = (ms: number): string => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function mark(check: string | undefined, expected: string[]): string {
+  if (check === undefined) return '';
+  return expected.length === 0 || expected.includes(check) ? check : `${check}*`;
+}
+
+function fuzzCell(r: Row): string {
+  const f = r.fuzz;
+  if (!f.found) return `not found in ${f.scenarios} scenarios, ${secs(f.wallMs)}${f.timedOut ? ' (time budget)' : ''}`;
+  return `${mark(f.check, r.expectedChecks)} after ${plural(f.scenariosUntilFound ?? 0, 'scenario')}, ${secs(f.msUntilFound ?? 0)}`;
+}
+
+function shrunkCell(r: Row): string {
+  const f = r.fuzz;
+  if (!f.found) return '';
+  return `${plural(f.faults ?? 0, 'fault')}, ${plural(f.servers ?? 0, 'server')}${f.shrinkCut ? ' (shrinking cut short)' : ''}`;
+}
+
+function stressCell(r: Row): string {
+  const s = r.stress;
+  const first = s.first;
+  if (first === undefined) return `none of ${s.iterations}, ${secs(s.wallMs)}`;
+  return `${mark(first.check, r.expectedChecks)} at iteration ${first.iteration} (${first.test}), ${secs(first.msUntilFound)}`;
+}
+
+function rate(s: StressOutcome): string {
+  return `${s.failed}/${s.iterations}`;
+}
+
+/** The stress loop's failures split between the lab's tests (with every monitor) and ours. */
+function splitCell(s: StressOutcome, seeds: number): string {
+  const lab = new Set(LAB_2A_TESTS.map((t) => t.name));
+  let inLab = 0;
+  let inOurs = 0;
+  for (const [test, n] of Object.entries(s.byTest)) {
+    if (lab.has(test)) inLab += n;
+    else inOurs += n;
+  }
+  return `${inLab}/${seeds * LAB_2A_TESTS.length} + ${inOurs}/${seeds * (ALL_TESTS.length - LAB_2A_TESTS.length)}`;
+}
+
+function checksCell(s: StressOutcome, expected: string[]): string {
+  return Object.entries(s.byCheck)
+    .sort((a, b) => b[1] - a[1])
+    .map(([check, n]) => `${mark(check, expected)} ${n}`)
+    .join(', ');
+}
+
+function table(rows: Row[], seeds: number): string {
+  const header = [
+    'id',
+    'caught',
+    'fuzzer: first failure',
+    'shrunk to',
+    'stress: first failure',
+    'stress: failed (lab tests + ours)',
+    'by check',
+    'lab tests alone',
+  ];
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
+  for (const r of rows) {
+    const control = r.expectedChecks.length === 0;
+    const caught = control ? (r.ok ? 'passes (control)' : '**FAILS (control)**') : r.ok ? `yes (${r.caughtBy.join(', ')})` : '**NO**';
+    lines.push(
+      `| ${[r.id, caught, fuzzCell(r), shrunkCell(r), stressCell(r), `${rate(r.stress)} (${splitCell(r.stress, seeds)})`, checksCell(r.stress, r.expectedChecks), rate(r.labAlone)].join(' | ')} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function details(rows: Row[]): string {
+  const out: string[] = [];
+  for (const r of rows) {
+    out.push(`${r.id}: ${r.bug}${r.expectedChecks.length > 0 ? ` (expected: ${r.expectedChecks.join(', ')})` : ''}`);
+    if (r.fuzz.found) {
+      out.push(`  fuzzer:  ${firstLine(r.fuzz.message)}`);
+      out.push(`           replay: ${r.fuzz.replay}`);
+    }
+    const first = r.stress.first;
+    if (first !== undefined) {
+      out.push(`  stress:  ${first.test} seed ${first.seed}: ${firstLine(first.message)}`);
+      if (first.replay !== undefined) out.push(`           replay: ${first.replay}`);
+    }
+    const lab = r.labAlone.first;
+    if (lab !== undefined) out.push(`  lab alone: ${Object.entries(r.labAlone.byTest).map(([t, n]) => `${t} ${n}`).join(', ')}; first: ${lab.test} seed ${lab.seed}: ${firstLine(lab.message)}`);
+  }
+  return out.join('\n');
+}
+
+function firstLine(text: string | undefined): string {
+  return (text ?? '').split('\n')[0] ?? '';
+}
+
+// ---- main ----
+
+async function main(): Promise<number> {
+  let options: Options | 'help';
+  try {
+    options = parse(process.argv.slice(2));
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`mutants: ${error.message} (npm run mutants -- --help)`);
+      return 2;
+    }
+    throw error;
+  }
+  if (options === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  const o = options;
+  const subjects: Subject[] = [
+    { id: 'REF', bug: 'the reference Raft (control: must pass every budget)', make: referenceMake, expectedChecks: [], file: undefined },
+    ...MUTANTS.map((m) => ({ id: m.id, bug: m.bug, make: m.make, expectedChecks: m.expectedChecks, file: m.file })),
+  ].filter((s) => o.ids === undefined || o.ids.includes(s.id));
+
+  const started = Date.now();
+  console.error(
+    `mutants: ${subjects.length} Raft${subjects.length === 1 ? '' : 's'}; fuzzer ${o.runs} scenarios / ${o.budget} s (shrink ${o.shrink} s), ` +
+      `stress ${o.seeds} seeds x ${ALL_TESTS.length} tests, lab alone ${o.labSeeds} seeds x ${LAB_2A_TESTS.length} tests, base seed ${o.seed}`,
+  );
+  const rows: Row[] = [];
+  for (const s of subjects) {
+    const row = await runSubject(s, o);
+    rows.push(row);
+    const verdict = row.expectedChecks.length === 0 ? (row.ok ? 'passes' : 'FAILS') : row.ok ? `caught (${row.caughtBy.join(', ')})` : 'NOT CAUGHT';
+    console.error(`  ${s.id}: ${verdict}; fuzzer ${fuzzCell(row)}; stress ${rate(row.stress)}; lab alone ${rate(row.labAlone)}`);
+  }
+  const when = new Date();
+  const machine = `${hostname()}, ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown cpu'}), Node ${process.version}`;
+  console.log(`Mutants table, ${when.toISOString().slice(0, 10)}, ${machine}, total ${secs(Date.now() - started)}.`);
+  console.log(
+    `Fuzzer: at most ${o.runs} scenarios / ${o.budget} s per variant, shrinking at most ${o.shrink} s, seed ${o.seed}. ` +
+      `Stress: ${o.seeds} seeds of each of the ${ALL_TESTS.length} tests (lab's 3 + our ${ALL_TESTS.length - 3}), virtual time, every monitor. ` +
+      `Lab tests alone: ${o.labSeeds} seeds of each of the lab's 3 tests, policy LAB_CHECKS_ONLY (only the lab's checks judge). ` +
+      `A check marked * is not among the variant's expected ones.`,
+  );
+  console.log('');
+  console.log(table(rows, o.seeds));
+  console.log('');
+  console.log(details(rows));
+  if (o.json !== undefined) {
+    writeFileSync(o.json, `${JSON.stringify({ date: when.toISOString(), machine, options: o, rows }, null, 2)}\n`);
+  }
+  const bad = rows.filter((r) => !r.ok).map((r) => r.id);
+  console.log('');
+  const control = rows.some((r) => r.id === 'REF') ? '; the control passes' : '';
+  console.log(bad.length === 0 ? `every variant caught${control}` : `not as required: ${bad.join(', ')}`);
+  return bad.length === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`mutants: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(1);
+  },
+);

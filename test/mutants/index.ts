@@ -1,0 +1,123 @@
+// The registry of broken variants: one per known election bug of
+// shared/reference/election-checks.md, each a small change to the reference
+// Raft (raft/raft.ts) kept here, in the test code, never in the reference.
+//
+// expectedChecks: the checks the reference table says catch the bug, plus
+// LAB where the lab's own checks (checkOneLeader, checkNoLeader, checkTerms)
+// catch it too (measured: `npm run mutants`). A variant counts as caught
+// only when one of these names it.
+//
+// RND (E15) is in the reference table, but the harness has no RND monitor
+// (tester/monitors/monitor.ts CHECKS): LV catches E15, in the fuzzer's
+// liveness phases on a lossless network with small delays, where servers
+// whose timers expire together really do split the vote.
+import type { MakeRaft } from '../../raft/contract.ts';
+import { make as e01 } from './e01-votes-twice.ts';
+import { make as e04 } from './e04-stale-grant.ts';
+import { make as e06 } from './e06-short-majority.ts';
+import { make as e08 } from './e08-keeps-role.ts';
+import { make as e12 } from './e12-heartbeat-no-reset.ts';
+import { make as e14 } from './e14-candidate-gives-up.ts';
+import { make as e15 } from './e15-fixed-timeout.ts';
+import { make as e16 } from './e16-fast-heartbeats.ts';
+import { make as e17 } from './e17-late-first-heartbeat.ts';
+import { make as e18 } from './e18-awaits-each-vote.ts';
+import { make as e20 } from './e20-heartbeat-loop-survives.ts';
+import { make as e22 } from './e22-stale-leader-flag.ts';
+
+export interface Mutant {
+  id: string;
+  /** The bug, as the reference table words it. */
+  bug: string;
+  make: MakeRaft;
+  expectedChecks: string[];
+  /** The file that holds the variant: it exports make(), so it also works as --raft MODULE. */
+  file: string;
+}
+
+export const MUTANTS: Mutant[] = [
+  {
+    id: 'E01',
+    bug: 'RequestVote grants a vote for an equal or higher term without checking whom it already voted for in that term',
+    make: e01,
+    expectedChecks: ['V1', 'ES', 'LAB'],
+    file: 'test/mutants/e01-votes-twice.ts',
+  },
+  {
+    id: 'E04',
+    bug: 'A granted reply is counted without checking that the candidate is still a candidate in the term the request was sent in (a reply from an earlier election counts)',
+    make: e04,
+    expectedChecks: ['QC', 'ES'],
+    file: 'test/mutants/e04-stale-grant.ts',
+  },
+  {
+    id: 'E06',
+    bug: 'Majority computed as `votes >= floor(N/2)`',
+    make: e06,
+    expectedChecks: ['QC', 'ES', 'LAB'],
+    file: 'test/mutants/e06-short-majority.ts',
+  },
+  {
+    id: 'E08',
+    bug: 'On seeing a higher term the server adopts it but stays leader or candidate',
+    make: e08,
+    expectedChecks: ['ES', 'AEL', 'TA', 'LAB'],
+    file: 'test/mutants/e08-keeps-role.ts',
+  },
+  {
+    id: 'E12',
+    bug: 'A heartbeat does not reset the follower\'s election timer',
+    make: e12,
+    expectedChecks: ['ST'],
+    file: 'test/mutants/e12-heartbeat-no-reset.ts',
+  },
+  {
+    id: 'E14',
+    bug: 'A candidate whose election fails never starts another one',
+    make: e14,
+    expectedChecks: ['LV', 'LAB'],
+    file: 'test/mutants/e14-candidate-gives-up.ts',
+  },
+  {
+    id: 'E15',
+    bug: 'Every server uses the same fixed election timeout',
+    make: e15,
+    expectedChecks: ['LV', 'RND'],
+    file: 'test/mutants/e15-fixed-timeout.ts',
+  },
+  {
+    id: 'E16',
+    bug: 'The leader sends heartbeats every 20 ms',
+    make: e16,
+    expectedChecks: ['HB'],
+    file: 'test/mutants/e16-fast-heartbeats.ts',
+  },
+  {
+    id: 'E17',
+    bug: 'A new leader waits a full heartbeat interval (or longer than the minimum election timeout) before its first heartbeat',
+    make: e17,
+    expectedChecks: ['ST', 'LA'],
+    file: 'test/mutants/e17-late-first-heartbeat.ts',
+  },
+  {
+    id: 'E18',
+    bug: 'The candidate or leader awaits each RPC in turn (or all of them) before going on',
+    make: e18,
+    expectedChecks: ['LV', 'ST', 'LAB'],
+    file: 'test/mutants/e18-awaits-each-vote.ts',
+  },
+  {
+    id: 'E20',
+    bug: 'The heartbeat loop keeps running after the leader steps down, sending with its new term',
+    make: e20,
+    expectedChecks: ['AEL', 'ES', 'LAB'],
+    file: 'test/mutants/e20-heartbeat-loop-survives.ts',
+  },
+  {
+    id: 'E22',
+    bug: '`getState()` reads a separate leader flag that step-down does not clear',
+    make: e22,
+    expectedChecks: ['ES', 'LAB'],
+    file: 'test/mutants/e22-stale-leader-flag.ts',
+  },
+];
