@@ -5,6 +5,7 @@
 import type { Clock } from '../runtime/clock.ts';
 import type { Random } from '../runtime/random.ts';
 import type { FailReason, Host, NetEvent, NetListener } from './events.ts';
+import { encode, type Encoded } from './codec.ts';
 import type { Server } from './service.ts';
 
 /** Faults of an unreliable network. LAB_UNRELIABLE is what the lab uses. */
@@ -61,7 +62,7 @@ interface Request {
   id: number;
   end: ClientEnd;
   method: string;
-  json: string;
+  encoded: Encoded;
   /** The arguments as the wire carried them: what events show. */
   args: unknown;
   resolve: (reply: unknown) => void;
@@ -244,26 +245,20 @@ export class Network {
   send(end: ClientEnd, method: string, args: unknown): Promise<unknown> {
     const id = ++this.nextId;
     const t = this.clock.now();
-    let json: string | undefined;
-    try {
-      json = JSON.stringify(args);
-    } catch (error) {
-      json = undefined;
-      this.misuse(`arguments of ${method} cannot be encoded: ${describe(error)}`);
-    }
-    const bytes = json === undefined ? 0 : Buffer.byteLength(json);
+    const encoded = this.encodeOrReport(args, `arguments of ${method}`);
+    const bytes = encoded === undefined ? 0 : encoded.bytes;
     this.totalCount++;
     this.totalBytes += bytes;
-    const wireArgs: unknown = json === undefined ? undefined : JSON.parse(json);
+    const wireArgs = encoded?.record;
     const from = end.owner;
     const to = end.server;
     this.emit({ kind: 'send', t, id, from, to, method, args: wireArgs, bytes });
-    if (this.closed || json === undefined) {
-      this.emit({ kind: 'fail', t, id, from, to, method, args: wireArgs, reason: json === undefined ? 'bad-call' : 'network-closed', afterMs: 0 });
+    if (this.closed || encoded === undefined) {
+      this.emit({ kind: 'fail', t, id, from, to, method, args: wireArgs, reason: encoded === undefined ? 'bad-call' : 'network-closed', afterMs: 0 });
       return Promise.resolve(null);
     }
     return new Promise<unknown>((resolve) => {
-      const request: Request = { id, end, method, json, args: wireArgs, resolve, server: undefined, serverName: undefined, reliable: true, longReordering: false };
+      const request: Request = { id, end, method, encoded, args: wireArgs, resolve, server: undefined, serverName: undefined, reliable: true, longReordering: false };
       queueMicrotask(() => this.processRequest(request));
     });
   }
@@ -323,7 +318,7 @@ export class Network {
     server.count++;
     this.emit({ kind: 'deliver', t: this.clock.now(), id: req.id, from: req.end.owner, to: req.serverName, method: req.method, args: req.args, duplicate });
     // The handler gets a copy of its own: events keep req.args as sent.
-    const args: unknown = JSON.parse(req.json);
+    const args = req.encoded.copy();
     let result: unknown;
     try {
       result = (lookup.handler as (a: unknown) => unknown)(args);
@@ -388,14 +383,8 @@ export class Network {
       this.fail(req, 'reply-link-down', 0);
       return;
     }
-    let json: string;
-    try {
-      // JSON.stringify gives undefined (not a throw) for a function or a symbol.
-      const encoded = JSON.stringify(reply) as string | undefined;
-      if (encoded === undefined) throw new Error(`a ${typeof reply} has no JSON encoding`);
-      json = encoded;
-    } catch (error) {
-      this.misuse(`reply of ${req.method} cannot be encoded: ${describe(error)}`);
+    const encoded = this.encodeOrReport(reply, `reply of ${req.method}`);
+    if (encoded === undefined) {
       this.fail(req, 'bad-call', 0);
       return;
     }
@@ -403,18 +392,18 @@ export class Network {
     if (req.longReordering && this.random.intn(outOf) < share) {
       const ms = LAB_TIMING.reorderBaseMs + this.random.intn(1 + this.random.intn(LAB_TIMING.reorderSpreadMs));
       this.emit({ kind: 'delay', t: this.clock.now(), id: req.id, from: req.end.owner, to: req.serverName, method: req.method, stage: 'reply', ms });
-      this.clock.setTimer(ms, () => this.deliverReply(req, json));
+      this.clock.setTimer(ms, () => this.deliverReply(req, encoded));
       return;
     }
-    this.deliverReply(req, json);
+    this.deliverReply(req, encoded);
   }
 
-  private deliverReply(req: Request, json: string): void {
-    const bytes = Buffer.byteLength(json);
+  private deliverReply(req: Request, encoded: Encoded): void {
+    const bytes = encoded.bytes;
     this.totalBytes += bytes;
     // Listeners read the reply synchronously, before the caller runs, so
     // the caller's copy can serve them too.
-    const reply: unknown = JSON.parse(json);
+    const reply = encoded.copy();
     this.emit({ kind: 'reply', t: this.clock.now(), id: req.id, from: req.end.owner, to: req.serverName, method: req.method, args: req.args, reply, bytes });
     req.resolve(reply);
   }
@@ -451,6 +440,18 @@ export class Network {
   private emit(event: NetEvent): void {
     const listeners = this.listeners;
     for (let i = 0; i < listeners.length; i++) (listeners[i] as NetListener)(event);
+  }
+
+  /** The value as the wire carries it, or undefined (and a misuse event) when it has no JSON form. */
+  private encodeOrReport(value: unknown, what: string): Encoded | undefined {
+    try {
+      const encoded = encode(value);
+      if (encoded === undefined) this.misuse(`${what} cannot be encoded: ${value === undefined ? 'undefined' : `a ${typeof value}`} has no JSON form`);
+      return encoded;
+    } catch (error) {
+      this.misuse(`${what} cannot be encoded: ${describe(error)}`);
+      return undefined;
+    }
   }
 
   private misuse(message: string): void {
