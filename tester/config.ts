@@ -25,6 +25,8 @@ export const TIME_LIMIT_MS = 120_000;
 export const KILL_GRACE_MS = 100;
 /** How long cleanup lets time run after killing everyone, to see such leaks. */
 export const KILL_LINGER_MS = 200;
+/** In real time, how often every server's getState() is read (virtual time reads it at every instant). */
+export const REAL_TIME_POLL_MS = 10;
 
 export interface ConfigOptions {
   /** Virtual (default: fast, deterministic) or real time (the lab's conditions). */
@@ -162,7 +164,7 @@ export class Config {
       const poll = (): void => {
         if (this.finished) return;
         this.observeStates();
-        clock.setTimer(5, poll);
+        clock.setTimer(REAL_TIME_POLL_MS, poll);
       };
       poll();
     }

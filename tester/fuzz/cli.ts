@@ -6,6 +6,8 @@ import logUpdate from 'log-update';
 import { describeError } from '../failure.ts';
 import { CHECKS } from '../monitors/index.ts';
 import { RaftModuleError, loadRaftModule } from '../raft-module.ts';
+import { pagePath } from '../stress/artifacts.ts';
+import { writeTraceHtml } from '../trace/html.ts';
 import { TraceRecorder } from '../trace/recorder.ts';
 import { DEFAULT_RUNS, runFuzz, type FuzzFailure, type FuzzProgress, type FuzzReport } from './fuzz.ts';
 import { FUZZ_USAGE, FuzzUsageError, parseFuzzArgs, type FuzzCliOptions } from './options.ts';
@@ -130,7 +132,7 @@ function firstLine(text: string): string {
   return text.split('\n')[0] ?? '';
 }
 
-function printFailure(report: FuzzReport, f: FuzzFailure, trace: string | undefined, replay: boolean): void {
+function printFailure(report: FuzzReport, f: FuzzFailure, trace: { log: string; page: string | undefined } | undefined, replay: boolean): void {
   const name = (CHECKS as Record<string, string>)[f.check] ?? (f.check === 'LAB' ? "the lab's check" : f.check);
   const found = replay
     ? 'replayed'
@@ -142,15 +144,19 @@ function printFailure(report: FuzzReport, f: FuzzFailure, trace: string | undefi
   for (const line of f.scenarioText.split('\n')) console.log(`  ${line}`);
   console.log(`fast-check: seed ${f.seed}, path ${f.path}`);
   console.log(`replay:  ${f.replay}`);
-  console.log(`trace:   ${trace ?? '(could not be written)'}`);
+  console.log(`trace:   ${trace?.log ?? '(could not be written)'}`);
+  if (trace?.page !== undefined) console.log(`page:    ${trace.page}`);
   console.log(`${report.runs} scenarios in ${(report.wallMs / 1000).toFixed(1)} s | campaign seed ${report.seed}`);
 }
 
 /** Runs the counterexample again with a recorder and writes its trace: '#' header lines, then one JSON event per line. */
-async function writeTrace(options: FuzzCliOptions, f: FuzzFailure): Promise<string | undefined> {
+async function writeTrace(options: FuzzCliOptions, f: FuzzFailure): Promise<{ log: string; page: string | undefined } | undefined> {
   const recorder = new TraceRecorder();
-  const raft = options.raftModule !== undefined ? (await loadRaftModule(options.raftModule)).make : undefined;
-  const again = await runScenario(f.scenario, { record: recorder.record, ...(raft !== undefined && { raft }) });
+  const module = options.raftModule !== undefined ? await loadRaftModule(options.raftModule) : undefined;
+  const again = await runScenario(f.scenario, {
+    record: recorder.record,
+    ...(module !== undefined && { raft: module.make, globalTimers: module.timers === 'global' }),
+  });
   const header = [
     'fuzz counterexample',
     `result: FAILED [${f.check}]`,
@@ -167,13 +173,22 @@ async function writeTrace(options: FuzzCliOptions, f: FuzzFailure): Promise<stri
     'trace: one JSON event per line below',
   ];
   const file = join(options.out, `fuzz_${f.seed}_${f.check}.log`);
+  const text = `${header.map((l) => `# ${l}`).join('\n')}\n${recorder.text()}`;
   try {
-    writeFileSync(file, `${header.map((l) => `# ${l}`).join('\n')}\n${recorder.text()}`);
+    writeFileSync(file, text);
   } catch (error) {
     console.error(`fuzz: cannot write the trace to ${file}: ${describeError(error)}`);
     return undefined;
   }
-  return shortPath(file);
+  // The timeline page beside the log; the log is what matters if it cannot be drawn.
+  const page = pagePath(file);
+  try {
+    writeTraceHtml(text, page, `fuzz counterexample, seed ${f.seed}: FAILED [${f.check}]`);
+  } catch (error) {
+    console.error(`fuzz: cannot draw the trace page ${page}: ${describeError(error)}`);
+    return { log: shortPath(file), page: undefined };
+  }
+  return { log: shortPath(file), page: shortPath(page) };
 }
 
 function shortPath(file: string): string {

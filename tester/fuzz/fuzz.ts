@@ -38,6 +38,8 @@ export interface FuzzProgress {
 export interface FuzzOptions {
   /** The implementation under test (default: raftModule's, else the reference Raft). */
   raft?: MakeRaft;
+  /** `raft` runs on global timers (see RaftModule.timers); a raftModule says so itself. */
+  globalTimers?: boolean;
   /** Path of a module exporting make(): loaded when raft is not given; named in replay commands; what workers load. */
   raftModule?: string;
   /** Scenarios to run (default 100, or unlimited with timeSeconds). */
@@ -139,19 +141,27 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
   const timeLimited = options.timeSeconds !== undefined;
   const runs = replay ? 1 : (options.runs ?? (timeLimited ? Infinity : DEFAULT_RUNS));
   if (!(runs >= 1)) throw new Error(`runFuzz: runs must be at least 1, got ${runs}`);
-  const perThread = replay ? 1 : Math.max(1, options.streams ?? DEFAULT_STREAMS);
+  const module =
+    options.raft !== undefined
+      ? { make: options.raft, timers: options.globalTimers === true ? 'global' : 'runtime' }
+      : options.raftModule !== undefined
+        ? await loadRaftModule(options.raftModule)
+        : { make: referenceMake, timers: 'runtime' };
+  const globalTimers = module.timers === 'global';
+  // Faked globals belong to a whole thread: one scenario at a time in each.
+  const perThread = replay || globalTimers ? 1 : Math.max(1, options.streams ?? DEFAULT_STREAMS);
   const total = Math.min(workers * perThread, runs);
   const plan: StreamPlan[] = Array.from({ length: total }, (_, k) => ({
     seed: replay ? seed : streamSeed(seed, k),
     runs: runs === Infinity ? Infinity : Math.floor(runs / total) + (k < runs % total ? 1 : 0),
   }));
   const deadline = timeLimited ? started + (options.timeSeconds as number) * 1000 : Infinity;
-  const common: StreamsSetup = { deadline, startedAt: started, ...(options.path !== undefined && { path: options.path }) };
+  const common: StreamsSetup = { deadline, startedAt: started, globalTimers, ...(options.path !== undefined && { path: options.path }) };
 
   let outcome: StreamsOutcome;
   const usedWorkers = Math.min(workers, total);
   if (usedWorkers <= 1) {
-    const raft = options.raft ?? (options.raftModule !== undefined ? (await loadRaftModule(options.raftModule)).make : referenceMake);
+    const raft = module.make;
     const stop = new Stop();
     options.signal?.addEventListener('abort', () => (stop.all = true));
     outcome = await runStreams(plan, { ...common, raft, ...(options.onScenario !== undefined && { onScenario: options.onScenario }) }, stop, (p) =>
@@ -209,6 +219,8 @@ export interface StreamsSetup {
   startedAt: number;
   /** Replay this path (one stream). */
   path?: string;
+  /** The Raft runs on global timers: they are faked for each scenario. */
+  globalTimers?: boolean;
 }
 
 /** A failure as one stream found it. */
@@ -271,7 +283,7 @@ export async function runStreams(
         timedOut = true;
         throw new fc.PreconditionFailure(true);
       }
-      const result = await runScenario(scenario, { raft: setup.raft });
+      const result = await runScenario(scenario, { raft: setup.raft, globalTimers: setup.globalTimers === true });
       setup.onScenario?.(scenario, result);
       mine++;
       runs++;
@@ -301,7 +313,7 @@ export async function runStreams(
     const scenario = details.counterexample[0];
     let result = last?.result;
     if (last === undefined || JSON.stringify(last.scenario) !== JSON.stringify(scenario)) {
-      result = await runScenario(scenario, { raft: setup.raft });
+      result = await runScenario(scenario, { raft: setup.raft, globalTimers: setup.globalTimers === true });
     }
     const r = result as ScenarioResult;
     return {

@@ -18,6 +18,8 @@ const POLL_MS = 50;
 export interface RunScenarioOptions {
   /** The implementation under test (default: the reference Raft). */
   raft?: MakeRaft;
+  /** It runs on global timers (RaftModule.timers === 'global'): they are faked for the run. */
+  globalTimers?: boolean;
   /** Overrides the scenario's own simSeed. */
   seed?: number;
   /** Receives every event of the run (traces). */
@@ -53,6 +55,7 @@ export async function runScenario(s: Scenario, options: RunScenarioOptions = {})
       print: () => {},
       stats,
       ...(options.raft !== undefined && { raft: options.raft }),
+      ...(options.globalTimers === true && { globalTimers: true }),
       ...(options.record !== undefined && { record: options.record }),
     });
   } catch (error) {

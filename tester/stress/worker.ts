@@ -7,10 +7,11 @@ import type { MakeRaft } from '../../raft/contract.ts';
 import { make as referenceMake } from '../../raft/raft.ts';
 import { describeError } from '../failure.ts';
 import { loadRaftModule } from '../raft-module.ts';
+import { LAB_2A_TESTS } from '../lab2a.ts';
 import { testNamed } from '../tests.ts';
 import { TraceRecorder } from '../trace/recorder.ts';
 import { runIteration } from './iteration.ts';
-import { wallEvery } from '../../runtime/wall.ts';
+import { wallEvery, wallNow, wallSleep } from '../../runtime/wall.ts';
 import type { FromWorker, Job, ToWorker, WorkerInit } from './protocol.ts';
 
 const port = parentPort;
@@ -49,16 +50,35 @@ async function start(options: WorkerInit): Promise<void> {
     }
     // Faked globals belong to the whole thread: one iteration at a time.
     limit = pLimit(globalTimers && options.clock === 'virtual' ? 1 : options.concurrency);
+    // Real time: warm the JIT up on a few virtual runs first, so that the
+    // first real clusters do not pay for compilation in delayed timers.
+    if (options.clock === 'real') {
+      for (const entry of LAB_2A_TESTS) await runIteration(entry, 0, { raft, globalTimers });
+    }
     post({ type: 'ready' });
   } catch (error) {
     post({ type: 'init-error', message: describeError(error) });
   }
 }
 
+// Real time: clusters start at most one per STAGGER_MS. Starting dozens at
+// once (the first batch, before the JIT has warmed up) stalls the event loop
+// for tens of milliseconds, enough to distort their first elections.
+const STAGGER_MS = 10;
+let nextStartAt = 0;
+
+async function staggered(): Promise<void> {
+  const now = wallNow();
+  const at = Math.max(now, nextStartAt);
+  nextStartAt = at + STAGGER_MS;
+  if (at > now) await wallSleep(at - now);
+}
+
 async function run(job: Job): Promise<void> {
   const options = init as WorkerInit;
   const test = testNamed(job.test);
   if (test === undefined) throw new Error(`unknown test ${job.test}`);
+  if (options.clock === 'real') await staggered();
   post({ type: 'start', key: job.key });
   let worstLag = 0;
   const sampler = options.clock === 'real' ? wallEvery(250, () => (worstLag = Math.max(worstLag, recentLagMs))) : undefined;
