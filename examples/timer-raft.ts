@@ -10,6 +10,7 @@ import type {
   AppendEntriesReply,
   MakeRaft,
   Peer,
+  Persister,
   RaftPeer,
   RequestVoteArgs,
   RequestVoteReply,
@@ -30,8 +31,16 @@ class TimerRaft implements RaftPeer {
   constructor(
     private readonly peers: Peer[],
     private readonly me: number,
+    private readonly persister: Persister,
   ) {
+    // Term and vote survive a crash, or a restarted server could vote twice in a term.
+    const saved = persister.readRaftState();
+    if (saved !== '') ({ term: this.term, votedFor: this.votedFor } = JSON.parse(saved) as { term: number; votedFor: number | null });
     this.armElectionTimer();
+  }
+
+  private save(): void {
+    this.persister.saveRaftState(JSON.stringify({ term: this.term, votedFor: this.votedFor }));
   }
 
   getState(): { term: number; isLeader: boolean } {
@@ -49,6 +58,7 @@ class TimerRaft implements RaftPeer {
     const grant = args.term === this.term && (this.votedFor === null || this.votedFor === args.candidateId);
     if (grant) {
       this.votedFor = args.candidateId;
+      this.save();
       this.armElectionTimer();
     }
     return { term: this.term, voteGranted: grant };
@@ -75,6 +85,7 @@ class TimerRaft implements RaftPeer {
     this.role = 'candidate';
     this.term += 1;
     this.votedFor = this.me;
+    this.save();
     const term = this.term;
     let votes = 1;
     const needed = Math.floor(this.peers.length / 2) + 1;
@@ -110,6 +121,7 @@ class TimerRaft implements RaftPeer {
     if (term <= this.term) return;
     this.term = term;
     this.votedFor = null;
+    this.save();
     if (this.role !== 'follower') this.becomeFollower();
   }
 
@@ -126,4 +138,4 @@ class TimerRaft implements RaftPeer {
   }
 }
 
-export const make: MakeRaft = (peers, me) => new TimerRaft(peers, me);
+export const make: MakeRaft = (peers, me, persister) => new TimerRaft(peers, me, persister);
