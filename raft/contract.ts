@@ -122,7 +122,7 @@ export interface RaftModule {
   /**
    * 'runtime' (the default): time and randomness come only from the
    * RaftRuntime. 'global': the implementation calls setTimeout, setInterval,
-   * Date, performance.now or Math.random itself; in virtual time the harness
+   * Date, performance or the global random source itself; in virtual time the harness
    * swaps those globals for the run's virtual clock and seeded stream, one
    * run at a time per thread.
    */

@@ -8,8 +8,13 @@ const nativeSetInterval = globalThis.setInterval;
 const nativeClearInterval = globalThis.clearInterval;
 const nativeSetTimeout = globalThis.setTimeout;
 
-/** Milliseconds of wall time, from an arbitrary origin. */
-export const wallNow: () => number = performance.now.bind(performance);
+const origin = performance.timeOrigin;
+const sinceOrigin: () => number = performance.now.bind(performance);
+
+/** Milliseconds since the epoch, like Date.now() but finer, and the same in every thread. */
+export function wallNow(): number {
+  return origin + sinceOrigin();
+}
 
 /** Resolves after `ms` of wall time. */
 export function wallSleep(ms: number): Promise<void> {

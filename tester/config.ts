@@ -36,7 +36,7 @@ export interface ConfigOptions {
   /** The implementation under test (default: the reference Raft). */
   raft?: MakeRaft;
   /**
-   * The implementation uses setTimeout, Date and Math.random directly: in
+   * The implementation uses the global timers, Date and random source directly: in
    * virtual time those globals are faked for the run (one run at a time).
    */
   globalTimers?: boolean;

@@ -13,6 +13,7 @@ import { DEFAULT_RUNS, runFuzz, type FuzzFailure, type FuzzProgress, type FuzzRe
 import { FUZZ_USAGE, FuzzUsageError, parseFuzzArgs, type FuzzCliOptions } from './options.ts';
 import { regressionPath, saveDir, saveRegressionCase } from './regressions.ts';
 import { runScenario } from './run-scenario.ts';
+import { wallEvery, wallNow } from '../../runtime/wall.ts';
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
@@ -45,17 +46,17 @@ async function main(): Promise<number> {
     ? `replaying seed ${options.seed}, path ${options.path}`
     : `fuzzing ${describePlan(options)} on ${options.raftModule ?? 'the built-in Raft'}, ${options.workers} worker${options.workers === 1 ? '' : 's'} x ${options.streams} streams`;
   console.log(`fuzz: ${plan}`);
-  let lastPlain = Date.now();
+  let lastPlain = wallNow();
   let shown: FuzzProgress | undefined;
   const onProgress = (p: FuzzProgress): void => {
     shown = p;
     if (tty) return;
-    if (Date.now() - lastPlain >= 10_000) {
-      lastPlain = Date.now();
+    if (wallNow() - lastPlain >= 10_000) {
+      lastPlain = wallNow();
       console.log(progressLine(p));
     }
   };
-  const ticker = tty ? setInterval(() => shown !== undefined && logUpdate(progressLine(shown)), 200) : undefined;
+  const ticker = tty ? wallEvery(200, () => shown !== undefined && logUpdate(progressLine(shown))) : undefined;
   let report: FuzzReport;
   try {
     report = await runFuzz({
@@ -70,7 +71,7 @@ async function main(): Promise<number> {
       signal: abort.signal,
     });
   } finally {
-    if (ticker !== undefined) clearInterval(ticker);
+    ticker?.stop();
     if (tty) logUpdate.clear();
   }
 
@@ -96,7 +97,7 @@ async function main(): Promise<number> {
           raft: options.raftModule ?? 'built-in',
           seed: failure.seed,
           path: failure.path,
-          date: new Date().toISOString().slice(0, 10),
+          date: new Date(wallNow()).toISOString().slice(0, 10),
         },
         scenario: failure.scenario,
       }, saveDir());

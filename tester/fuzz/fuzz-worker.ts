@@ -6,6 +6,7 @@ import { make as referenceMake } from '../../raft/raft.ts';
 import { describeError } from '../failure.ts';
 import { loadRaftModule } from '../raft-module.ts';
 import { Stop, runStreams, type FromFuzzWorker, type FuzzProgress, type ToFuzzWorker } from './fuzz.ts';
+import { wallNow } from '../../runtime/wall.ts';
 
 const port = parentPort;
 if (port === null) throw new Error('fuzz-worker.ts runs only as a worker thread');
@@ -25,7 +26,7 @@ async function start(message: Extract<ToFuzzWorker, { type: 'start' }>): Promise
     let latest: FuzzProgress | undefined;
     const outcome = await runStreams(message.plan, { ...message.setup, raft }, stop, (progress) => {
       latest = progress;
-      const now = Date.now();
+      const now = wallNow();
       if (now - lastPost >= 100) {
         lastPost = now;
         post({ type: 'progress', progress });

@@ -19,6 +19,7 @@ import { describeError } from '../failure.ts';
 import { loadRaftModule } from '../raft-module.ts';
 import { runScenario, type ScenarioResult } from './run-scenario.ts';
 import { describeScenario, faultCount, scenarioArb, type Scenario } from './scenario.ts';
+import { wallNow } from '../../runtime/wall.ts';
 
 /** fast-check runs one process drives at once, by default. */
 export const DEFAULT_STREAMS = 8;
@@ -130,7 +131,7 @@ export function scenarioAt(seed: number, path: string): Scenario {
 }
 
 export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
-  const started = Date.now();
+  const started = wallNow();
   const seed = options.seed ?? randomInt(MAX_SEED);
   if (options.path !== undefined) {
     if (options.seed === undefined) throw new Error('runFuzz: a path needs the seed it was found with');
@@ -177,7 +178,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
   const report: FuzzReport = {
     ok: outcome.failure === undefined,
     runs: outcome.runs,
-    wallMs: Date.now() - started,
+    wallMs: wallNow() - started,
     seed,
     workers: usedWorkers,
     streams: total,
@@ -213,9 +214,9 @@ export interface StreamPlan {
 }
 
 export interface StreamsSetup {
-  /** Wall-clock ms (Date.now()) after which no new scenario starts, unless shrinking. */
+  /** Wall-clock ms (wallNow()) after which no new scenario starts, unless shrinking. */
   deadline: number;
-  /** Date.now() at the start of the campaign. */
+  /** wallNow() at the start of the campaign (ms since the epoch, the same in every thread). */
   startedAt: number;
   /** Replay this path (one stream). */
   path?: string;
@@ -268,7 +269,7 @@ export async function runStreams(
   let timedOut = false;
   let found: { runs: number; ms: number } | undefined;
   const replay = setup.path !== undefined;
-  const progress = (): void => onProgress({ runs, elapsedMs: Date.now() - setup.startedAt, found: found !== undefined, shrinkRuns });
+  const progress = (): void => onProgress({ runs, elapsedMs: wallNow() - setup.startedAt, found: found !== undefined, shrinkRuns });
 
   const one = async (k: number, p: StreamPlan): Promise<RawFailure | undefined> => {
     let mine = 0;
@@ -279,7 +280,7 @@ export async function runStreams(
       // found a failure keeps shrinking it unless told to stop.
       if (stop.stops(k)) throw new fc.PreconditionFailure(true);
       if (!failing && replay && mine >= 1) throw new fc.PreconditionFailure(true);
-      if (!failing && Date.now() >= setup.deadline) {
+      if (!failing && wallNow() >= setup.deadline) {
         timedOut = true;
         throw new fc.PreconditionFailure(true);
       }
@@ -294,7 +295,7 @@ export async function runStreams(
           failing = true;
           if (stop.winner === undefined) {
             stop.winner = k;
-            found = { runs, ms: Date.now() - setup.startedAt };
+            found = { runs, ms: wallNow() - setup.startedAt };
             stop.onFound(found.runs, found.ms);
           }
         }
@@ -342,7 +343,7 @@ export async function runStreams(
   const winner = stop.winner !== undefined ? failures[stop.winner] : failures.find((f) => f !== undefined);
   if (winner !== undefined) {
     winner.runsUntilFound = found?.runs ?? runs;
-    winner.msUntilFound = found?.ms ?? Date.now() - setup.startedAt;
+    winner.msUntilFound = found?.ms ?? wallNow() - setup.startedAt;
     winner.shrinkRuns = shrinkRuns;
   }
   return { runs, timedOut, ...(winner !== undefined && { failure: winner }) };
@@ -380,7 +381,7 @@ async function runInWorkers(
   const report = (): void => {
     const runs = latest.reduce((n, l) => n + l.runs, 0);
     const shrinkRuns = latest.reduce((n, l) => n + l.shrinkRuns, 0);
-    onProgress?.({ runs, shrinkRuns, found: winner !== undefined, elapsedMs: Date.now() - setup.startedAt });
+    onProgress?.({ runs, shrinkRuns, found: winner !== undefined, elapsedMs: wallNow() - setup.startedAt });
   };
   try {
     const outcomes = await Promise.all(

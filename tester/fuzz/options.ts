@@ -1,10 +1,10 @@
 // The fuzzer's command line, parsed and checked before any work starts:
 // every mistake is one clear line (FuzzUsageError), exit code 2.
-import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseSeed } from '../../runtime/random.ts';
+import { UsageError, positiveInt, positiveSeconds, seedArg, writableDir } from '../cli-args.ts';
 import { DEFAULT_RUNS, DEFAULT_STREAMS, isFuzzPath } from './fuzz.ts';
 import { checkCaseName, saveDir } from './regressions.ts';
 
@@ -22,9 +22,8 @@ export const FUZZ_USAGE = `usage: npm run fuzz -- [options]
 --save NAME     store the shrunk counterexample as test/regressions/NAME.json
 -h, --help      this text`;
 
-export class FuzzUsageError extends Error {
-  override name = 'FuzzUsageError';
-}
+/** The fuzzer's usage errors are the harness's. */
+export { UsageError as FuzzUsageError };
 
 export interface FuzzCliOptions {
   runs: number | undefined;
@@ -60,59 +59,26 @@ export function parseFuzzArgs(argv: string[]): FuzzCliOptions {
       },
     });
   } catch (error) {
-    throw new FuzzUsageError((error as Error).message);
+    throw new UsageError((error as Error).message);
   }
   const v = parsed.values;
   const runs = v.runs === undefined ? undefined : positiveInt(v.runs, '--runs');
-  let timeSeconds: number | undefined;
-  if (v.time !== undefined) {
-    timeSeconds = Number(v.time);
-    if (v.time.trim() === '' || !Number.isFinite(timeSeconds) || timeSeconds <= 0) {
-      throw new FuzzUsageError(`--time must be a number of seconds above 0, got '${v.time}'`);
-    }
-  }
-  let seed: number | undefined;
-  if (v.seed !== undefined) {
-    try {
-      seed = parseSeed(v.seed);
-    } catch (error) {
-      throw new FuzzUsageError(`--seed: ${(error as Error).message}`);
-    }
-  }
+  const timeSeconds = v.time === undefined ? undefined : positiveSeconds(v.time, '--time');
+  const seed = v.seed === undefined ? undefined : seedArg(v.seed);
   if (v.path !== undefined) {
-    if (seed === undefined) throw new FuzzUsageError('--path replays a counterexample: it needs the --seed it was found with');
-    if (!isFuzzPath(v.path)) throw new FuzzUsageError(`--path must be fast-check's path, numbers separated by ':' (like 12:0:3), got '${v.path}'`);
+    if (seed === undefined) throw new UsageError('--path replays a counterexample: it needs the --seed it was found with');
+    if (!isFuzzPath(v.path)) throw new UsageError(`--path must be fast-check's path, numbers separated by ':' (like 12:0:3), got '${v.path}'`);
   }
-  if (v.raft !== undefined && !existsSync(resolve(v.raft))) throw new FuzzUsageError(`--raft: no such file: ${v.raft}`);
+  if (v.raft !== undefined && !existsSync(resolve(v.raft))) throw new UsageError(`--raft: no such file: ${v.raft}`);
   const workers = v.p === undefined ? availableParallelism() : positiveInt(v.p, '-p');
   const streams = v.streams === undefined ? DEFAULT_STREAMS : positiveInt(v.streams, '--streams');
   const out = resolve(v.out ?? 'fuzz-logs');
-  checkWritableDir(out, '--out');
-  if (v.json !== undefined) checkWritableDir(dirname(resolve(v.json)), '--json');
+  writableDir(out, '--out');
+  if (v.json !== undefined) writableDir(dirname(resolve(v.json)), '--json');
   if (v.save !== undefined) {
     const problem = checkCaseName(v.save);
-    if (problem !== undefined) throw new FuzzUsageError(`--save: ${problem}`);
-    checkWritableDir(saveDir(), '--save');
+    if (problem !== undefined) throw new UsageError(`--save: ${problem}`);
+    writableDir(saveDir(), '--save');
   }
   return { runs, timeSeconds, seed, path: v.path, raftModule: v.raft, workers, streams, out, json: v.json, save: v.save };
 }
-
-function positiveInt(text: string, flag: string): number {
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < 1) {
-    throw new FuzzUsageError(`${flag} must be a whole number of at least 1, got '${text}'`);
-  }
-  return value;
-}
-
-function checkWritableDir(dir: string, flag: string): void {
-  try {
-    if (existsSync(dir) && !statSync(dir).isDirectory()) throw new FuzzUsageError(`${flag}: ${dir} exists and is not a folder`);
-    mkdirSync(dir, { recursive: true });
-    accessSync(dir, constants.W_OK);
-  } catch (error) {
-    if (error instanceof FuzzUsageError) throw error;
-    throw new FuzzUsageError(`${flag}: cannot write to ${dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-}
-

@@ -1,18 +1,17 @@
 // The stress loop's command line: parsed and checked before any work starts.
 // Every mistake gets one clear line (UsageError) and exit code 2.
-import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ClockKind } from '../../runtime/clock.ts';
-import { MAX_SEED, parseSeed } from '../../runtime/random.ts';
+import { MAX_SEED } from '../../runtime/random.ts';
+import { UsageError, positiveInt, positiveSeconds, seedArg, writableDir } from '../cli-args.ts';
 import { randomInt } from 'node:crypto';
 import type { LabTestEntry } from '../lab2a.ts';
 import { ALL_TESTS, selectTests } from '../tests.ts';
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export { UsageError };
 
 export interface Shard {
   index: number; // 1-based
@@ -98,14 +97,14 @@ export function parseStressArgs(argv: string[]): StressOptions {
   }
   const clock = values.clock ?? 'virtual';
   if (clock !== 'virtual' && clock !== 'real') throw new UsageError(`--clock must be 'virtual' or 'real', got '${clock}'`);
-  const iterations = positiveInt(values.n, '-n', 1000);
-  const parallelism = positiveInt(values.p, '-p', clock === 'virtual' ? availableParallelism() : 16);
-  const timeoutSeconds = positiveNumber(values.timeout, '--timeout', clock === 'virtual' ? 60 : 150);
+  const iterations = values.n === undefined ? 1000 : positiveInt(values.n, '-n');
+  const parallelism = values.p === undefined ? (clock === 'virtual' ? availableParallelism() : 16) : positiveInt(values.p, '-p');
+  const timeoutSeconds = values.timeout === undefined ? (clock === 'virtual' ? 60 : 150) : positiveSeconds(values.timeout, '--timeout');
   const seed = values.seed === undefined ? randomInt(MAX_SEED) : seedArg(values.seed);
   const shard = parseShard(values.shard);
   const out = resolve(values.out ?? 'stress-logs');
-  checkWritableDir(out, '--out');
-  if (values.json !== undefined) checkWritableDir(dirname(resolve(values.json)), '--json');
+  writableDir(out, '--out');
+  if (values.json !== undefined) writableDir(dirname(resolve(values.json)), '--json');
   const raftModule = values.raft;
   if (raftModule !== undefined && !existsSync(resolve(raftModule))) {
     throw new UsageError(`--raft: no such file: ${raftModule}`);
@@ -147,30 +146,6 @@ function defaults(): StressOptions {
   };
 }
 
-function positiveInt(text: string | undefined, flag: string, fallback: number): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < 1) {
-    throw new UsageError(`${flag} must be a whole number of at least 1, got '${text}'`);
-  }
-  return value;
-}
-
-function positiveNumber(text: string | undefined, flag: string, fallback: number): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) throw new UsageError(`${flag} must be a number of seconds above 0, got '${text}'`);
-  return value;
-}
-
-function seedArg(text: string): number {
-  try {
-    return parseSeed(text);
-  } catch (error) {
-    throw new UsageError(`--seed: ${(error as Error).message}`);
-  }
-}
-
 export function parseShard(text: string | undefined): Shard {
   if (text === undefined) return { index: 1, count: 1 };
   const match = /^(\d+)\/(\d+)$/.exec(text);
@@ -180,24 +155,4 @@ export function parseShard(text: string | undefined): Shard {
     throw new UsageError(`--shard must be i/n with 1 <= i <= n (e.g. 2/4), got '${text}'`);
   }
   return { index, count };
-}
-
-function checkWritableDir(dir: string, flag: string): void {
-  try {
-    if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`${flag}: ${dir} exists and is not a folder`);
-    makeDirs(dir);
-    accessSync(dir, constants.W_OK);
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new UsageError(`${flag}: cannot write to ${dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-}
-
-// One level at a time: Node's recursive mkdir never returns on some
-// pseudo-filesystems (/proc), where a plain mkdir fails at once.
-function makeDirs(dir: string): void {
-  if (existsSync(dir)) return;
-  const parent = dirname(dir);
-  if (parent !== dir) makeDirs(parent);
-  mkdirSync(dir);
 }
