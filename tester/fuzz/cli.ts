@@ -6,7 +6,7 @@ import logUpdate from 'log-update';
 import { describeError } from '../failure.ts';
 import { CHECKS } from '../monitors/index.ts';
 import { RaftModuleError, loadRaftModule } from '../raft-module.ts';
-import { pagePath } from '../stress/artifacts.ts';
+import { pagePath, structuredPath, writeStructuredTrace } from '../stress/artifacts.ts';
 import { writeTraceHtml } from '../trace/html.ts';
 import { TraceRecorder } from '../trace/recorder.ts';
 import { DEFAULT_RUNS, runFuzz, type FuzzFailure, type FuzzProgress, type FuzzReport } from './fuzz.ts';
@@ -182,6 +182,7 @@ async function writeTrace(options: FuzzCliOptions, f: FuzzFailure): Promise<{ lo
     console.error(`fuzz: cannot write the trace to ${file}: ${describeError(error)}`);
     return undefined;
   }
+  writeStructuredTrace(text, structuredPath(file));
   // The timeline page beside the log; the log is what matters if it cannot be drawn.
   const page = pagePath(file);
   try {

@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeTraceHtml } from '../trace/html.ts';
+import { structuredText } from '../trace/input.ts';
 import type { IterationResult } from './iteration.ts';
 
 export interface LogHeader {
@@ -17,6 +18,24 @@ export interface LogHeader {
 
 export function logPath(out: string, test: string, iteration: number): string {
   return join(out, `${test}_${iteration}.log`);
+}
+
+/** The structured trace next to a log: `<log path minus .log>.trace.jsonl`. */
+export function structuredPath(log: string): string {
+  return `${log.replace(/\.log$/, '')}.trace.jsonl`;
+}
+
+/**
+ * The trace for people: one JSON object per line with the time, the server,
+ * what happened (timer, vote, leader, term, heartbeat, drop...), its term and
+ * role, and the message. The log keeps the raw events, complete.
+ */
+export function writeStructuredTrace(logText: string, path: string): void {
+  try {
+    writeFileSync(path, structuredText(logText, path));
+  } catch {
+    // The log is what matters; it converts later with npm run trace -- LOG --json.
+  }
 }
 
 /** The trace page next to a log: `<log path minus .log>.html`. */
@@ -41,7 +60,9 @@ export function writeIterationLog(path: string, header: LogHeader, result: Itera
   ];
   const text = `${lines.map((l) => `# ${l}`).join('\n')}\n${trace ?? ''}`;
   writeFileSync(path, text);
-  if (result.ok || trace === undefined || trace.trim() === '') return undefined;
+  if (trace === undefined || trace.trim() === '') return undefined;
+  writeStructuredTrace(text, structuredPath(path));
+  if (result.ok) return undefined;
   const page = pagePath(path);
   try {
     writeTraceHtml(text, page, `${header.test} #${header.iteration}, seed ${header.seed}: FAILED [${result.check ?? '?'}]`);

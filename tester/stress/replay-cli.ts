@@ -11,9 +11,10 @@ import type { TesterEvent } from '../events.ts';
 import { RaftModuleError, loadRaftModule } from '../raft-module.ts';
 import { ALL_TESTS, testNamed } from '../tests.ts';
 import { formatEvent } from '../trace/format.ts';
+import { structuredText } from '../trace/input.ts';
 import { runIteration, type IterationResult } from './iteration.ts';
 
-const USAGE = 'usage: npm run replay -- --test NAME --seed S [--raft MODULE] [--verify] [--trace FILE] [--quiet]';
+const USAGE = 'usage: npm run replay -- --test NAME --seed S [--raft MODULE] [--verify] [--trace FILE] [--events FILE] [--quiet]';
 
 async function main(): Promise<number> {
   let values;
@@ -27,6 +28,7 @@ async function main(): Promise<number> {
         raft: { type: 'string' },
         verify: { type: 'boolean' },
         trace: { type: 'string' },
+        events: { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
       },
     }));
@@ -62,9 +64,14 @@ async function main(): Promise<number> {
     },
   });
   for (const line of first.output) console.log(line);
+  const raw = `${lines.join('\n')}\n`;
   if (values.trace !== undefined) {
-    writeFileSync(values.trace, `${lines.join('\n')}\n`);
-    console.log(`trace written to ${values.trace}`);
+    writeFileSync(values.trace, structuredText(raw, values.trace));
+    console.log(`structured trace written to ${values.trace}`);
+  }
+  if (values.events !== undefined) {
+    writeFileSync(values.events, raw);
+    console.log(`raw events written to ${values.events}`);
   }
   printResult(first);
 
