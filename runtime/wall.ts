@@ -27,3 +27,8 @@ export function wallEvery(ms: number, fn: () => void): { stop(): void } {
   handle.unref();
   return { stop: () => nativeClearInterval(handle) };
 }
+
+/** Today's date on the wall clock, as YYYY-MM-DD (for records people keep). */
+export function wallDate(): string {
+  return new Date(wallNow()).toISOString().slice(0, 10);
+}

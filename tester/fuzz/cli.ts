@@ -13,7 +13,7 @@ import { DEFAULT_RUNS, runFuzz, type FuzzFailure, type FuzzProgress, type FuzzRe
 import { FUZZ_USAGE, FuzzUsageError, parseFuzzArgs, type FuzzCliOptions } from './options.ts';
 import { regressionPath, saveDir, saveRegressionCase } from './regressions.ts';
 import { runScenario } from './run-scenario.ts';
-import { wallEvery, wallNow } from '../../runtime/wall.ts';
+import { wallDate, wallEvery, wallNow } from '../../runtime/wall.ts';
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
@@ -97,7 +97,7 @@ async function main(): Promise<number> {
           raft: options.raftModule ?? 'built-in',
           seed: failure.seed,
           path: failure.path,
-          date: new Date(wallNow()).toISOString().slice(0, 10),
+          date: wallDate(),
         },
         scenario: failure.scenario,
       }, saveDir());
