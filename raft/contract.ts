@@ -107,6 +107,9 @@ export interface RaftPeer {
   appendEntries(args: AppendEntriesArgs): AppendEntriesReply | Promise<AppendEntriesReply>;
 }
 
+/** What make() must return: the methods the tester calls. */
+export const RAFT_PEER_METHODS = ['getState', 'kill', 'requestVote', 'appendEntries'] as const satisfies readonly (keyof RaftPeer)[];
+
 /** Must return quickly, like the lab's Make(); start long-running work in the background. */
 export type MakeRaft = (
   peers: Peer[],

@@ -28,6 +28,11 @@ export function wallEvery(ms: number, fn: () => void): { stop(): void } {
   return { stop: () => nativeClearInterval(handle) };
 }
 
+/** Node timers alive in this thread (to see an implementation set real ones where it should not). */
+export function nodeTimers(): number {
+  return process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+}
+
 /** Today's date on the wall clock, as YYYY-MM-DD (for records people keep). */
 export function wallDate(): string {
   return new Date(wallNow()).toISOString().slice(0, 10);

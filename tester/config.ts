@@ -5,13 +5,13 @@
 import { randomInt } from 'node:crypto';
 import { LAB_UNRELIABLE, Network, type ClientEnd, type UnreliableProfile } from '../labrpc/network.ts';
 import { Server, Service, type Handler } from '../labrpc/service.ts';
-import type { MakeRaft, RaftPeer } from '../raft/contract.ts';
+import { RAFT_PEER_METHODS, type MakeRaft, type RaftPeer } from '../raft/contract.ts';
 import { make as referenceMake } from '../raft/raft.ts';
 import type { ClockKind } from '../runtime/clock.ts';
 import { MAX_SEED, type Random } from '../runtime/random.ts';
 import { World, type ScopedRuntime } from '../runtime/runtime.ts';
 import { runVirtual, type VirtualRun } from '../runtime/settle-pump.ts';
-import { wallNow } from '../runtime/wall.ts';
+import { nodeTimers, wallNow } from '../runtime/wall.ts';
 import type { TesterEvent, ViolationEvent } from './events.ts';
 import { TestFailure, describeError } from './failure.ts';
 import { CHECKS, LAB_TESTS, LAB_TEST_LIMITS, MonitorSet, type CheckPolicy, type ConductLimits } from './monitors/index.ts';
@@ -260,11 +260,11 @@ export class Config {
         'RAFT',
       );
     }
-    const missing = (['getState', 'kill', 'requestVote', 'appendEntries'] as const).filter(
+    const missing = RAFT_PEER_METHODS.filter(
       (method) => typeof (raft as unknown as Record<string, unknown> | null)?.[method] !== 'function',
     );
     if (missing.length > 0) {
-      this.fail(`make() of server ${i} returned an object without ${missing.join(', ')} (the contract needs getState, kill, requestVote, appendEntries)`, 'RAFT');
+      this.fail(`make() of server ${i} returned an object without ${missing.join(', ')} (the contract needs ${RAFT_PEER_METHODS.join(', ')})`, 'RAFT');
       return;
     }
     this.rafts[i] = raft;
@@ -584,9 +584,4 @@ function safeJson(value: unknown): string {
   } catch {
     return String(value);
   }
-}
-
-/** Node timers alive in this thread. */
-function nodeTimers(): number {
-  return process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
 }

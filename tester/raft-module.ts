@@ -3,7 +3,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Peer, RaftModule } from '../raft/contract.ts';
+import { RAFT_PEER_METHODS, type Peer, type RaftModule } from '../raft/contract.ts';
+import { nodeTimers } from '../runtime/wall.ts';
 import { World } from '../runtime/runtime.ts';
 import { ApplyLog, MemoryPersister } from './persister.ts';
 import { describeError } from './failure.ts';
@@ -38,8 +39,6 @@ export async function loadRaftModule(path: string): Promise<RaftModule> {
   return module;
 }
 
-const METHODS = ['getState', 'kill', 'requestVote', 'appendEntries'] as const;
-
 /**
  * Makes one server of a one-server cluster on a throwaway virtual clock and
  * checks what it returns, so that a module that cannot work is refused
@@ -57,9 +56,9 @@ function probe(module: RaftModule, path: string): void {
       throw new RaftModuleError(`--raft: ${path}: make() threw: ${describeError(error)}`);
     }
     const record = (typeof raft === 'object' && raft !== null ? raft : {}) as Record<string, unknown>;
-    const missing = METHODS.filter((m) => typeof record[m] !== 'function');
+    const missing = RAFT_PEER_METHODS.filter((m) => typeof record[m] !== 'function');
     if (missing.length > 0) {
-      throw new RaftModuleError(`--raft: ${path}: make() returns an object without ${missing.join(', ')} (the contract needs ${METHODS.join(', ')})`);
+      throw new RaftModuleError(`--raft: ${path}: make() returns an object without ${missing.join(', ')} (the contract needs ${RAFT_PEER_METHODS.join(', ')})`);
     }
     const leaked = nodeTimers() > timersBefore;
     (record['kill'] as () => void)();
@@ -72,8 +71,4 @@ function probe(module: RaftModule, path: string): void {
     world.clock.cancelAll();
     world.dispose();
   }
-}
-
-function nodeTimers(): number {
-  return process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
 }
