@@ -21,18 +21,34 @@ export interface RequestVoteReply {
   voteGranted: boolean;
 }
 
+/** One log entry (Figure 2: "each entry contains command for state machine, and term when entry was received by leader"). */
+export interface LogEntry {
+  term: number;
+  command: unknown;
+}
+
 export interface AppendEntriesArgs {
   term: number;
   leaderId: number;
   prevLogIndex: number;
   prevLogTerm: number;
-  entries: unknown[];
+  /** The entries at prevLogIndex+1, prevLogIndex+2, ... (empty for a heartbeat). */
+  entries: LogEntry[];
   leaderCommit: number;
 }
 
 export interface AppendEntriesReply {
   term: number;
   success: boolean;
+  /**
+   * Optional hints for backing up nextIndex quickly, named as in the lab's 2C
+   * text: the term of the conflicting entry, the first index the follower
+   * holds for that term, and the follower's log length. A Raft may leave them
+   * out (backing up one entry at a time, or by its own rule).
+   */
+  xTerm?: number;
+  xIndex?: number;
+  xLen?: number;
 }
 
 /** RPC names, and the field names each message must have (checked by the tester). */
@@ -52,6 +68,15 @@ export const MESSAGE_FIELDS = {
   },
 } as const;
 
+/** Reply fields a message may carry beyond MESSAGE_FIELDS (the lab's fast-backup hints). */
+export const OPTIONAL_REPLY_FIELDS = {
+  [RPC.RequestVote]: [],
+  [RPC.AppendEntries]: ['xTerm', 'xIndex', 'xLen'],
+} as const;
+
+/** The fields every log entry carries. */
+export const LOG_ENTRY_FIELDS = ['term', 'command'] as const;
+
 // ---- what the tester gives an implementation ----
 
 /** One peer's end of the network; `peers[me]` is the server itself. */
@@ -67,13 +92,14 @@ export interface Persister {
   raftStateSize(): number;
 }
 
+/** The lab's ApplyMsg: a committed command, sent once per index, in index order. */
 export interface ApplyMsg {
   commandValid: boolean;
   command: unknown;
   commandIndex: number;
 }
 
-/** Where committed commands go (nothing is committed in 2A). */
+/** Where committed commands go (nothing is committed in 2A). The lab's unbuffered applyCh: send() returns at once. */
 export interface ApplyChannel {
   send(msg: ApplyMsg): void;
 }
@@ -98,6 +124,14 @@ export interface RaftState {
   isLeader: boolean;
 }
 
+/** What start() answers, as the lab's Start() returns (index, term, isLeader). */
+export interface StartResult {
+  /** The index the command will have if it is ever committed (the first index is 1). */
+  index: number;
+  term: number;
+  isLeader: boolean;
+}
+
 export interface RaftPeer {
   /** The current term and whether this server believes it is the leader. */
   getState(): RaftState;
@@ -105,10 +139,19 @@ export interface RaftPeer {
   kill(): void;
   requestVote(args: RequestVoteArgs): RequestVoteReply | Promise<RequestVoteReply>;
   appendEntries(args: AppendEntriesArgs): AppendEntriesReply | Promise<AppendEntriesReply>;
+  /**
+   * Lab 2B: agree on a new command. Returns at once; only a leader appends it
+   * (isLeader false otherwise). Must be safe on a disconnected or killed
+   * server. A 2A-only implementation may leave it out; the 2B and 2C tests
+   * then refuse it before any work.
+   */
+  start?(command: unknown): StartResult;
 }
 
 /** What make() must return: the methods the tester calls. */
 export const RAFT_PEER_METHODS = ['getState', 'kill', 'requestVote', 'appendEntries'] as const satisfies readonly (keyof RaftPeer)[];
+/** What the log tests (2B, 2C) need beyond RAFT_PEER_METHODS. */
+export const RAFT_LOG_METHODS = ['start'] as const satisfies readonly (keyof RaftPeer)[];
 
 /** Must return quickly, like the lab's Make(); start long-running work in the background. */
 export type MakeRaft = (

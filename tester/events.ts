@@ -29,6 +29,36 @@ export interface CrashEvent {
   t: number;
   server: number;
 }
+/** The tester called start(command) on a server (lab 2B), and what it answered. */
+export interface SubmitEvent {
+  kind: 'submit';
+  t: number;
+  server: number;
+  incarnation: number;
+  command: unknown;
+  index: number;
+  term: number;
+  isLeader: boolean;
+}
+/** A server sent an ApplyMsg on its apply channel (a zombie's late applies included). */
+export interface ApplyEvent {
+  kind: 'apply';
+  t: number;
+  server: number;
+  /** Which start of the server sent it (a crashed incarnation's applier may still run, as in the lab). */
+  incarnation: number;
+  commandValid: boolean;
+  command: unknown;
+  index: number;
+}
+/** A server wrote its persister (lab 2C); size in bytes of the raft state. */
+export interface PersistEvent {
+  kind: 'persist';
+  t: number;
+  server: number;
+  incarnation: number;
+  size: number;
+}
 /** The tester's connect(i) / disconnect(i). */
 export interface ConnectEvent {
   kind: 'connect' | 'disconnect';
@@ -78,6 +108,9 @@ export type TesterEvent =
   | ClusterEvent
   | StateEvent
   | StartEvent
+  | SubmitEvent
+  | ApplyEvent
+  | PersistEvent
   | CrashEvent
   | ConnectEvent
   | NetConfigEvent

@@ -23,6 +23,7 @@ export const KIND_STYLE: Record<TraceKind, Format> = {
   delay: 'gray',
   duplicate: 'gray',
   connectivity: ['bold', 'yellowBright'],
+  log: 'whiteBright',
   step: 'bold',
   check: 'green',
   violation: ['bold', 'white', 'bgRed'],
@@ -37,6 +38,7 @@ export const TOPIC_GROUPS: Record<string, readonly TraceKind[]> = {
   network: ['drop', 'delay', 'duplicate'],
   timr: ['timer'],
   lead: ['leader'],
+  logs: ['log'],
   test: ['step', 'check', 'violation', 'warning'],
 };
 

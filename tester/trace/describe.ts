@@ -53,6 +53,10 @@ export function describeLine(line: TraceLine): Description {
       return peerText(`${method(d)}→{} duplicated +${num(d.ms)}ms`, d.to);
     case 'connectivity':
       return connectivity(line, d);
+    case 'log':
+      if (event === 'submit') return { text: `start(${JSON.stringify(d.command)}) → ${num(d.index)}${d.isLeader === true ? '' : ' not leader'}` };
+      if (event === 'apply') return { text: `apply ${num(d.index)}: ${JSON.stringify(d.command)}` };
+      return { text: `persist ${num(d.size)}B` };
     case 'step':
       if (d.name === 'cluster') return { text: `── cluster of ${num(d.n)}, seed ${num(d.seed)}, ${str(d.clock)} time` };
       return { text: `── ${str(d.name)}${d.detail ? `: ${str(d.detail)}` : ''}` };

@@ -41,6 +41,12 @@ export function formatEvent(e: TesterEvent): string {
     case 'connect':
     case 'disconnect':
       return `${time}  ${e.kind} S${e.server}`;
+    case 'submit':
+      return `${time}  S${e.server} start(${compact(e.command)}) -> index ${e.index}, term ${e.term}${e.isLeader ? ', leader' : ', not leader'}`;
+    case 'apply':
+      return `${time}  S${e.server} applies ${e.commandValid ? `index ${e.index}: ${compact(e.command)}` : '(not a command)'}${e.incarnation > 0 ? ` (incarnation ${e.incarnation})` : ''}`;
+    case 'persist':
+      return `${time}  S${e.server} persists ${e.size} bytes`;
     case 'net-config':
       return `${time}  network: ${e.reliable ? 'reliable' : 'unreliable'}${e.longReordering ? ', long reordering' : ''}${e.duplicateRate > 0 ? `, duplicates ${e.duplicateRate}` : ''}`;
     case 'step':

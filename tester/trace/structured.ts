@@ -25,6 +25,7 @@ export const TRACE_KINDS = [
   'delay',
   'duplicate',
   'connectivity',
+  'log',
   'step',
   'check',
   'violation',
@@ -169,6 +170,11 @@ export class StructuredConverter {
       case 'handler-error':
       case 'handler-stuck':
         this.lineOrWide(e.t, host(e.to), 'warning', this.raw(e));
+        return;
+      case 'submit':
+      case 'apply':
+      case 'persist':
+        this.line(e.t, e.server, 'log', this.raw(e));
         return;
       default: {
         // Every raw kind is mapped above: a new one must be given a place here.
