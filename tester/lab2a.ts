@@ -110,6 +110,8 @@ export async function TestManyElections2A(options: LabTestOptions = {}): Promise
 export interface LabTestEntry {
   name: string;
   run: LabTest;
+  /** The test crashes and restarts servers: only an implementation that persists (lab 2C) can pass it. */
+  crashes?: boolean;
 }
 
 /** The lab's 2A tests, in the order `go test -run 2A` runs them. */

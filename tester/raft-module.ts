@@ -34,7 +34,8 @@ export async function loadRaftModule(path: string): Promise<RaftModule> {
   if (timers !== 'runtime' && timers !== 'global') {
     throw new RaftModuleError(`--raft: ${path} exports timers = ${JSON.stringify(timers)}; it must be 'runtime' or 'global'`);
   }
-  const persists = exported(loaded, 'persists') ?? false;
+  // A module may also have declared itself through declare() (the test variants do).
+  const persists = exported(loaded, 'persists') ?? (typeof make === 'function' ? declaredBy(make as MakeRaft)?.persists : undefined) ?? false;
   if (typeof persists !== 'boolean') {
     throw new RaftModuleError(`--raft: ${path} exports persists = ${JSON.stringify(persists)}; it must be true or false`);
   }
