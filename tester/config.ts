@@ -192,8 +192,10 @@ export class Config {
       this.net.connect(name, j);
       ends.push(end);
     }
+    // The lab's start1: the new instance reads a copy of what was saved.
     const persister = this.persisters[i]?.copy() ?? new MemoryPersister();
     this.persisters[i] = persister;
+    persister.onSave = (size) => this.emit({ kind: 'persist', t: this.now(), server: i, incarnation, size });
     const runtime = this.world.runtime(`server-${i}/${incarnation}`);
     this.runtimes[i] = runtime;
     this.emit({ kind: 'start', t: this.now(), server: i, incarnation });
@@ -222,12 +224,21 @@ export class Config {
     this.net.addServer(i, server);
   }
 
-  /** Crashes server i, as the lab's crash1: disconnect, delete, keep its persisted state, kill. */
+  /**
+   * Crashes server i, as the lab's crash1: disconnect, delete (in-flight
+   * replies are lost), keep a copy of its persisted state, kill. The old
+   * instance still holds the old persister: what it writes from now on is
+   * lost. Its apply channel keeps working, as the lab's applier goroutine
+   * does: a zombie's late applies are judged like any other.
+   */
   crash1(i: number): void {
     this.disconnect(i);
     this.net.deleteServer(i);
     const saved = this.persisters[i];
-    if (saved !== undefined) this.persisters[i] = saved.copy();
+    if (saved !== undefined) {
+      saved.onSave = undefined;
+      this.persisters[i] = saved.copy();
+    }
     const raft = this.rafts[i];
     if (raft !== undefined) {
       this.rafts[i] = undefined;
@@ -459,6 +470,13 @@ export class Config {
     return answer;
   }
 
+  /** The lab's LogSize(): the largest persisted raft state of any server, in bytes. */
+  logSize(): number {
+    let size = 0;
+    for (const persister of this.persisters) size = Math.max(size, persister?.raftStateSize() ?? 0);
+    return size;
+  }
+
   /** The highest index applied anywhere. */
   get maxIndex(): number {
     return this.applier.maxIndex;
@@ -546,6 +564,11 @@ export class Config {
   /** The test's time.Sleep: on the run's clock, and cut short by a failure. */
   sleep(ms: number): Promise<void> {
     return this.driver.sleep(ms);
+  }
+
+  /** The test's wg.Wait() or <-ch: awaits its goroutines, unless the run fails first. */
+  sleepUntil<T>(promise: Promise<T>): Promise<T> {
+    return this.driver.wait(promise);
   }
 
   now(): number {
