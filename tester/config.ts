@@ -5,7 +5,7 @@
 import { randomInt } from 'node:crypto';
 import { LAB_UNRELIABLE, Network, type ClientEnd, type UnreliableProfile } from '../labrpc/network.ts';
 import { Server, Service, type Handler } from '../labrpc/service.ts';
-import { RAFT_PEER_METHODS, type MakeRaft, type RaftPeer } from '../raft/contract.ts';
+import { RAFT_PEER_METHODS, type MakeRaft, type RaftPeer, type RaftTiming } from '../raft/contract.ts';
 import { make as referenceMake } from '../raft/raft.ts';
 import type { ClockKind } from '../runtime/clock.ts';
 import { MAX_SEED, type Random } from '../runtime/random.ts';
@@ -14,7 +14,8 @@ import { runVirtual, type VirtualRun } from '../runtime/settle-pump.ts';
 import { nodeTimers, wallNow } from '../runtime/wall.ts';
 import type { TesterEvent, ViolationEvent } from './events.ts';
 import { TestFailure, describeError } from './failure.ts';
-import { CHECKS, LAB_TESTS, LAB_TEST_LIMITS, MonitorSet, type CheckPolicy, type ConductLimits } from './monitors/index.ts';
+import { CHECKS, LAB_TESTS, LAB_TEST_LIMITS, MonitorSet, limitsFromTiming, type CheckPolicy, type ConductLimits } from './monitors/index.ts';
+import { declaredBy } from './raft-module.ts';
 import { ApplyLog, MemoryPersister } from './persister.ts';
 
 /** The lab's RaftElectionTimeout. */
@@ -43,6 +44,11 @@ export interface ConfigOptions {
   /** What each check does on a violation (default: the lab tests' policy). */
   policy?: CheckPolicy;
   limits?: Partial<ConductLimits>;
+  /**
+   * The implementation's declared timing (RaftModule.timing); default: what
+   * the module behind `raft` declared when loadRaftModule loaded it.
+   */
+  timing?: RaftTiming;
   /** Where begin/end/warnings print (default: console.log). */
   print?: (line: string) => void;
   /** Receives every event of the run (traces). */
@@ -126,7 +132,10 @@ export class Config {
     const clock = this.world.clock;
     this.monitors = new MonitorSet({
       policy: options.policy ?? LAB_TESTS,
-      limits: options.limits ?? (options.policy === undefined ? LAB_TEST_LIMITS : {}),
+      limits: {
+        ...limitsFromTiming(options.timing ?? (options.raft !== undefined ? declaredBy(options.raft)?.timing : undefined)),
+        ...(options.limits ?? (options.policy === undefined ? LAB_TEST_LIMITS : {})),
+      },
       timingSlackMs: clock.kind === 'real' ? 100 : 0,
       onViolation: (v) => this.onViolation(v),
       wakeAt: (time) => clock.setTimer(time - clock.now(), () => this.monitors.advanceTo(clock.now())),

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { RAFT_PEER_METHODS, type Peer, type RaftModule } from '../raft/contract.ts';
+import { RAFT_PEER_METHODS, type MakeRaft, type Peer, type RaftModule, type RaftTiming } from '../raft/contract.ts';
 import { nodeTimers } from '../runtime/wall.ts';
 import { World } from '../runtime/runtime.ts';
 import { ApplyLog, MemoryPersister } from './persister.ts';
@@ -34,9 +34,62 @@ export async function loadRaftModule(path: string): Promise<RaftModule> {
   if (timers !== 'runtime' && timers !== 'global') {
     throw new RaftModuleError(`--raft: ${path} exports timers = ${JSON.stringify(timers)}; it must be 'runtime' or 'global'`);
   }
-  const module: RaftModule = { make: make as RaftModule['make'], timers };
+  const persists = exported(loaded, 'persists') ?? false;
+  if (typeof persists !== 'boolean') {
+    throw new RaftModuleError(`--raft: ${path} exports persists = ${JSON.stringify(persists)}; it must be true or false`);
+  }
+  const timing = exported(loaded, 'timing');
+  const problem = timing === undefined ? undefined : timingProblem(timing);
+  if (problem !== undefined) throw new RaftModuleError(`--raft: ${path} exports timing = ${safeJson(timing)}: ${problem}`);
+  const module: RaftModule = {
+    make: make as RaftModule['make'],
+    timers,
+    persists,
+    ...(timing !== undefined && { timing: timing as RaftTiming }),
+  };
   probe(module, path);
+  declare(module);
   return module;
+}
+
+function exported(loaded: Record<string, unknown>, name: string): unknown {
+  return loaded[name] ?? (loaded['default'] as Record<string, unknown> | undefined)?.[name];
+}
+
+/** Why a declared timing cannot be used, or undefined when it can. */
+export function timingProblem(timing: unknown): string | undefined {
+  const t = timing as { heartbeatMs?: unknown; electionTimeoutMs?: unknown } | null;
+  if (typeof t !== 'object' || t === null) return 'it must be { heartbeatMs, electionTimeoutMs: [min, max] }';
+  if (typeof t.heartbeatMs !== 'number' || !(t.heartbeatMs > 0)) return 'heartbeatMs must be a positive number of ms';
+  const range = t.electionTimeoutMs;
+  if (!Array.isArray(range) || range.length !== 2 || !range.every((x) => typeof x === 'number' && x > 0) || (range[0] as number) > (range[1] as number)) {
+    return 'electionTimeoutMs must be [min, max], positive numbers of ms with min <= max';
+  }
+  return undefined;
+}
+
+// What a loaded module declared travels with its make(): every driver
+// (stress workers, the fuzzer's threads, replay) gets make() from
+// loadRaftModule, and Config looks the declaration up, so no driver has to
+// carry it along.
+const declarations = new WeakMap<MakeRaft, Pick<RaftModule, 'persists' | 'timing'>>();
+
+/** Records what a module declares, for declaredBy(module.make). */
+export function declare(module: RaftModule): void {
+  declarations.set(module.make, { ...(module.persists !== undefined && { persists: module.persists }), ...(module.timing !== undefined && { timing: module.timing }) });
+}
+
+/** What the module behind this make() declared (persists, timing), if it was loaded or declared. */
+export function declaredBy(make: MakeRaft): Pick<RaftModule, 'persists' | 'timing'> | undefined {
+  return declarations.get(make);
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
 }
 
 /**

@@ -4,20 +4,22 @@ import type { TesterEvent, ViolationEvent } from '../events.ts';
 import { HeartbeatRate, LeaderActivity, Liveness, Stability } from './conduct.ts';
 import { Facts } from './facts.ts';
 import type { CheckId, ConductLimits, EventKind, Finding, Monitor, MonitorContext } from './monitor.ts';
-import { CHECKS, DEFAULT_LIMITS, leadershipAct } from './monitor.ts';
+import { CHECKS, DEFAULT_LIMITS, leadershipAct, limitsFromTiming } from './monitor.ts';
 import {
   ElectionSafety,
   HeartbeatSenderLegitimate,
   LeaderHadQuorum,
   OneVotePerTerm,
+  ReceiversFollowFigure2,
   RepliesWellFormed,
   TermAdoption,
   TermMonotonicity,
+  type LogCheck,
 } from './safety.ts';
 import { MessageShape } from './shape.ts';
 
-export { CHECKS, DEFAULT_LIMITS, Facts };
-export type { CheckId, ConductLimits };
+export { CHECKS, DEFAULT_LIMITS, Facts, limitsFromTiming };
+export type { CheckId, ConductLimits, LogCheck };
 
 export type Verdict = 'fail' | 'warn' | 'off';
 export type CheckPolicy = Partial<Record<CheckId, Verdict>>;
@@ -39,6 +41,8 @@ export const LAB_CHECKS_ONLY: CheckPolicy = Object.fromEntries(Object.keys(CHECK
 export interface MonitorOptions {
   policy?: CheckPolicy;
   limits?: Partial<ConductLimits>;
+  /** RF's log consistency check (default: only prevLogIndex 0 is known to pass; the log monitors plug in a model). */
+  logCheck?: LogCheck;
   /** Extra tolerance for timing checks, for real time on a loaded machine. */
   timingSlackMs?: number;
   /** Called for every violation that is not off. */
@@ -80,6 +84,7 @@ export class MonitorSet {
       new OneVotePerTerm(ctx),
       new TermMonotonicity(ctx),
       new RepliesWellFormed(ctx),
+      new ReceiversFollowFigure2(ctx, options.logCheck),
       new HeartbeatRate(ctx, limits, slack),
       new LeaderActivity(ctx, limits, slack),
       this.liveness,

@@ -80,7 +80,15 @@ export class LeaderHadQuorum implements Monitor {
   }
 }
 
-/** TM: a server's term never decreases, in what it sends, replies or answers. */
+/**
+ * TM: a server's own term never decreases: not in its getState() answers,
+ * not in the replies it gives, not across a restart. A request it sends is
+ * not its term: a retry, or a send decided in an earlier term that goes out
+ * late, carries the older term as legally as a slow network would deliver
+ * it. Such a request is judged by its effects instead: a grant it wins
+ * counts only for its own term (QC), and a heartbeat only for the term it
+ * carries (ES, AEL).
+ */
 export class TermMonotonicity implements Monitor {
   readonly kinds: readonly EventKind[] = ['send', 'handled', 'state', 'start'];
   private readonly last: ({ term: number; t: number; what: string } | undefined)[] = [];
@@ -88,7 +96,9 @@ export class TermMonotonicity implements Monitor {
   constructor(private readonly ctx: MonitorContext) {}
 
   observe(e: TesterEvent, act: LeadershipAct | undefined): void {
-    if (e.kind === 'send' && typeof e.from === 'number') this.check(e.from, termOf(e.args), `sent ${e.method}`, e.t);
+    // A request is not checked, but it shows the sender had reached its
+    // term when it decided to send it: what it says later may not be lower.
+    if (e.kind === 'send' && typeof e.from === 'number') this.raise(e.from, termOf(e.args), `sent ${e.method}`, e.t);
     else if (e.kind === 'handled' && typeof e.to === 'number') this.check(e.to, termOf(e.reply), `replied to ${e.method}`, e.t);
     else if (e.kind === 'state') this.check(e.server, e.term, 'answered getState()', e.t);
     else if (e.kind === 'start' && this.last[e.server] !== undefined) this.restarted[e.server] = true;
@@ -108,13 +118,21 @@ export class TermMonotonicity implements Monitor {
     }
     this.last[server] = { term, t, what };
   }
+
+  private raise(server: number, term: number | undefined, what: string, t: number): void {
+    if (term === undefined) return;
+    const prev = this.last[server];
+    if (prev === undefined || term > prev.term) this.last[server] = { term, t, what };
+  }
 }
 
 /**
- * TA: once a server has taken in a higher term, all it says carries at least
- * that term, and it does not act as leader again without winning an election.
- * A request's term is taken in when the handler replies; a reply's term once
- * the caller has had a chance to run (after the current instant).
+ * TA: once a server has taken in a higher term, its state and its replies
+ * carry at least that term, and it does not act as leader again without
+ * winning an election in such a term. A request's term is taken in when the
+ * handler replies; a reply's term once the caller has had a chance to run
+ * (after the current instant). Requests it sends are not judged by their
+ * term: one decided earlier may go out late (see TM).
  */
 export class TermAdoption implements Monitor {
   readonly kinds: readonly EventKind[] = ['send', 'state', 'handled', 'reply', 'start'];
@@ -127,8 +145,7 @@ export class TermAdoption implements Monitor {
 
   observe(e: TesterEvent, act: LeadershipAct | undefined): void {
     if (act !== undefined) this.checkLeader(act.server, act.term, act.how, e.t);
-    if (e.kind === 'send' && typeof e.from === 'number') this.checkSaid(e.from, termOf(e.args), `sent ${e.method}`, e.t);
-    else if (e.kind === 'state') this.checkSaid(e.server, e.term, 'answered getState()', e.t);
+    if (e.kind === 'state') this.checkSaid(e.server, e.term, 'answered getState()', e.t);
     else if (e.kind === 'handled' && typeof e.to === 'number') {
       this.checkSaid(e.to, termOf(e.reply), `replied to ${e.method}`, e.t);
       const term = termOf(e.args);
@@ -206,29 +223,83 @@ export class RepliesWellFormed implements Monitor {
   }
 }
 
-/** AEL: no AppendEntries of term T from a server that has stepped down from T. */
+/**
+ * AEL: an AppendEntries with term T is sent only by the server that won T
+ * (QC). One that won T may still send it after moving on: a heartbeat
+ * decided while it led, or in flight, is as legal as a slow network
+ * (Figure 2's rules for a stale leader are the receivers': they refuse it).
+ */
 export class HeartbeatSenderLegitimate implements Monitor {
   readonly kinds: readonly EventKind[] = ['send', 'state'];
-  private readonly leaderTerm: number[] = [];
-  private readonly resigned: number[] = [];
+  /** (server, term) pairs that have acted as leader, and those already reported. */
+  private readonly acted = new Set<number>();
+  private readonly reported = new Set<number>();
   constructor(private readonly ctx: MonitorContext) {}
 
   observe(e: TesterEvent, act: LeadershipAct | undefined): void {
-    if (e.kind === 'state') {
-      if (e.isLeader) this.leaderTerm[e.server] = e.term;
-      else if (this.leaderTerm[e.server] === e.term) this.resigned[e.server] = e.term;
-      return;
-    }
-    if (act === undefined || e.kind !== 'send') return;
-    const moved = this.ctx.facts.saidTerm[act.server] ?? 0;
-    if (moved > act.term || this.resigned[act.server] === act.term) {
-      const why = moved > act.term ? `after moving on to term ${moved}` : 'after getState() said it was no longer leader';
-      this.ctx.report('AEL', {
-        message: `server ${act.server} sent AppendEntries for term ${act.term} ${why}`,
-        servers: [act.server],
-        term: act.term,
-      });
-    }
-    this.leaderTerm[act.server] = act.term;
+    if (act === undefined) return;
+    const k = act.term * 1024 + act.server;
+    // A server's first act as leader of a term is QC's to judge (the same rule, said once).
+    const first = !this.acted.has(k);
+    this.acted.add(k);
+    if (first || e.kind !== 'send' || this.reported.has(k)) return;
+    const facts = this.ctx.facts;
+    if (facts.quorumTime(act.server, act.term) !== undefined) return;
+    this.reported.add(k);
+    const moved = facts.saidTerm[act.server] ?? 0;
+    const context = moved > act.term ? ` (it is in term ${moved})` : '';
+    this.ctx.report('AEL', {
+      message: `server ${act.server} sent AppendEntries for term ${act.term} without having won an election in term ${act.term}${context}: only the leader of a term sends them`,
+      servers: [act.server],
+      term: act.term,
+    });
+  }
+}
+
+/**
+ * A log check for RF: does the receiver's log pass the AppendEntries
+ * consistency check (Figure 2: "contains an entry at prevLogIndex whose term
+ * matches prevLogTerm")? true, false, or undefined when it cannot be known.
+ * The log monitors (2B) plug a model of each log in here.
+ */
+export type LogCheck = (receiver: number, args: { prevLogIndex: number; prevLogTerm: number }) => boolean | undefined;
+
+/**
+ * Without a model of the logs: every log has the entry at index 0 (the
+ * empty prefix), so prevLogIndex 0 always passes (in 2A every request has
+ * it); any other index is not judged.
+ */
+export const EMPTY_PREFIX_CHECK: LogCheck = (_receiver, args) => (args.prevLogIndex === 0 ? true : undefined);
+
+/**
+ * RF: receivers follow Figure 2. What a reply may not do (a stale-term
+ * grant or success, a term below the request's) is RW's and TM's; this is
+ * what a reply must do: an AppendEntries of the receiver's term or higher
+ * (the reply carries the request's term) whose log check passes succeeds.
+ * Refusing a vote is allowed (the dissertation's disruption guards do it on
+ * purpose; it costs only liveness, which LV judges).
+ */
+export class ReceiversFollowFigure2 implements Monitor {
+  readonly kinds: readonly EventKind[] = ['handled'];
+  constructor(
+    private readonly ctx: MonitorContext,
+    private readonly logCheck: LogCheck = EMPTY_PREFIX_CHECK,
+  ) {}
+
+  observe(e: TesterEvent, act: LeadershipAct | undefined): void {
+    if (e.kind !== 'handled' || e.method !== RPC.AppendEntries || typeof e.to !== 'number') return;
+    const args = e.args as { term?: unknown; leaderId?: unknown; prevLogIndex?: unknown; prevLogTerm?: unknown } | null;
+    const reply = e.reply as { term?: unknown; success?: unknown } | null;
+    const term = args?.term;
+    if (typeof term !== 'number' || reply?.term !== term || reply.success !== false) return;
+    if (typeof args?.prevLogIndex !== 'number' || typeof args.prevLogTerm !== 'number') return;
+    if (this.logCheck(e.to, { prevLogIndex: args.prevLogIndex, prevLogTerm: args.prevLogTerm }) !== true) return;
+    this.ctx.report('RF', {
+      message:
+        `server ${e.to} refused a term-${term} AppendEntries from server ${String(e.from)} while in term ${term} itself, ` +
+        `though its log passes the check (an entry at prevLogIndex ${args.prevLogIndex} with term ${args.prevLogTerm}): Figure 2 requires success`,
+      servers: [e.to],
+      term,
+    });
   }
 }
