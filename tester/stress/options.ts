@@ -20,6 +20,8 @@ export interface Shard {
 
 export interface StressOptions {
   tests: LabTestEntry[];
+  /** The TESTS arguments as given (a test named exactly is asked for, whatever the stage). */
+  patterns: string[];
   iterations: number;
   parallelism: number;
   clock: ClockKind;
@@ -38,7 +40,7 @@ export interface StressOptions {
 
 export const STRESS_USAGE = `usage: npm run stress -- [TESTS...] [options]
 
-TESTS       test names or patterns (2A, TestReElection2A); default: the three 2A tests
+TESTS       test names or patterns (2A, 2B, TestReElection2A); default: the three 2A tests
 -n N        iterations per test (default 1000)
 -p P        parallelism: worker threads in virtual time (default: one per core),
             clusters at once in real time (default 16)
@@ -111,6 +113,7 @@ export function parseStressArgs(argv: string[]): StressOptions {
   }
   return {
     tests,
+    patterns: positionals,
     iterations,
     parallelism,
     clock,
@@ -130,6 +133,7 @@ export function parseStressArgs(argv: string[]): StressOptions {
 function defaults(): StressOptions {
   return {
     tests: [],
+    patterns: [],
     iterations: 0,
     parallelism: 1,
     clock: 'virtual',
