@@ -96,10 +96,16 @@ export function loadVariant(v: CorrectVariant): Promise<RaftModule> {
 }
 
 /**
- * The tests a variant must pass: the lab's and ours, but crash and restart
- * (TestCrashRestart) only for a variant that persists: persistence is lab
- * 2C, and a server that forgets its term across a crash is allowed to in 2A.
+ * The tests a variant must pass: the lab's 2A tests and ours; the lab's 2B
+ * tests too for a variant with a log (unless `election` only is asked for);
+ * and the tests that crash and restart servers only for a variant that
+ * persists (persistence is lab 2C: a server that forgets its term across a
+ * crash is allowed to before that).
  */
-export function testsFor(v: CorrectVariant): LabTestEntry[] {
-  return ALL_TESTS.filter((t) => v.persists || t.name !== 'TestCrashRestart');
+export function testsFor(v: CorrectVariant, which: 'all' | 'election' = 'all'): LabTestEntry[] {
+  return ALL_TESTS.filter((t) => {
+    if (t.crashes === true && !v.persists) return false;
+    const needsLog = t.requires?.includes('start') === true;
+    return !needsLog || (v.log && which === 'all');
+  });
 }
