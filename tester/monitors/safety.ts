@@ -129,14 +129,33 @@ export class TermMonotonicity implements Monitor {
 /**
  * TA: once a server has taken in a higher term, its state and its replies
  * carry at least that term, and it does not act as leader again without
- * winning an election in such a term. A request's term is taken in when the
- * handler replies; a reply's term once the caller has had a chance to run
- * (after the current instant). Requests it sends are not judged by their
- * term: one decided earlier may go out late (see TM).
+ * winning an election in such a term. Requests it sends are not judged by
+ * their term: one decided earlier may go out late (see TM).
+ *
+ * When is a term taken in? A request's, when the handler replies (its reply
+ * shows it). A reply's, when the caller has processed it, which the record
+ * does not show: a caller may queue it behind other work (a lock, a task
+ * queue) as a slow network would. So a reply's term binds what the server
+ * says from the first request it handles that reached it after the reply
+ * did (work is taken up in the order it arrives), and binds its leadership
+ * at once: acting as leader in a term at least as high shows it took that
+ * term in.
  */
+interface Owed {
+  term: number;
+  /** From when it binds (after the grace). */
+  since: number;
+  from: string;
+  wasLeader: boolean;
+}
+
 export class TermAdoption implements Monitor {
-  readonly kinds: readonly EventKind[] = ['send', 'state', 'handled', 'reply', 'start'];
-  private readonly owed: ({ term: number; since: number; from: string; wasLeader: boolean } | undefined)[] = [];
+  readonly kinds: readonly EventKind[] = ['send', 'state', 'deliver', 'handled', 'reply', 'start'];
+  private readonly owed: (Owed | undefined)[] = [];
+  /** A reply's higher term, per server, until a later request shows it processed it. */
+  private readonly pending: (Owed | undefined)[] = [];
+  /** Requests delivered to a server after a pending reply arrived (their handling confirms it). */
+  private readonly confirming = new Set<number>();
   private readonly leaderTerm: number[] = [];
   constructor(
     private readonly ctx: MonitorContext,
@@ -146,18 +165,35 @@ export class TermAdoption implements Monitor {
   observe(e: TesterEvent, act: LeadershipAct | undefined): void {
     if (act !== undefined) this.checkLeader(act.server, act.term, act.how, e.t);
     if (e.kind === 'state') this.checkSaid(e.server, e.term, 'answered getState()', e.t);
-    else if (e.kind === 'handled' && typeof e.to === 'number') {
+    else if (e.kind === 'deliver' && typeof e.to === 'number') {
+      const pending = this.pending[e.to];
+      if (pending !== undefined && e.t > pending.since) this.confirming.add(e.id);
+    } else if (e.kind === 'handled' && typeof e.to === 'number') {
+      if (this.confirming.delete(e.id)) this.confirm(e.to, e.t);
       this.checkSaid(e.to, termOf(e.reply), `replied to ${e.method}`, e.t);
       const term = termOf(e.args);
       if (term !== undefined && typeof e.from === 'number') this.takeIn(e.to, term, e.t - this.graceMs - 1, `a ${e.method} request from server ${e.from}`);
     } else if (e.kind === 'reply' && typeof e.from === 'number') {
       const term = termOf(e.reply);
-      if (term !== undefined) this.takeIn(e.from, term, e.t, `a ${e.method} reply from server ${String(e.to)}`);
+      const said = this.ctx.facts.saidTerm[e.from] ?? 0;
+      const known = Math.max(this.owed[e.from]?.term ?? 0, this.pending[e.from]?.term ?? 0);
+      if (term !== undefined && term > said && term > known) {
+        this.pending[e.from] = { term, since: e.t, from: `a ${e.method} reply from server ${String(e.to)}`, wasLeader: (this.leaderTerm[e.from] ?? -1) >= 0 };
+      }
     } else if (e.kind === 'start') {
       this.owed[e.server] = undefined;
+      this.pending[e.server] = undefined;
     }
     if (act !== undefined) this.leaderTerm[act.server] = act.term;
     else if (e.kind === 'state' && !e.isLeader) this.leaderTerm[e.server] = -1;
+  }
+
+  private confirm(server: number, t: number): void {
+    const pending = this.pending[server];
+    this.pending[server] = undefined;
+    if (pending === undefined) return;
+    const owed = this.owed[server];
+    if (owed === undefined || pending.term > owed.term) this.owed[server] = { ...pending, since: t - this.graceMs - 1 };
   }
 
   private takeIn(server: number, term: number, since: number, from: string): void {
@@ -168,13 +204,12 @@ export class TermAdoption implements Monitor {
     }
   }
 
-  private effective(server: number, t: number): { term: number; from: string; wasLeader: boolean } | undefined {
-    const owed = this.owed[server];
+  private effective(owed: Owed | undefined, t: number): Owed | undefined {
     return owed !== undefined && t > owed.since + this.graceMs ? owed : undefined;
   }
 
   private checkSaid(server: number, term: number | undefined, what: string, t: number): void {
-    const owed = this.effective(server, t);
+    const owed = this.effective(this.owed[server], t);
     if (owed === undefined || term === undefined || term >= owed.term) return;
     this.ctx.report('TA', {
       message: `server ${server} took in term ${owed.term} (from ${owed.from}) but then ${what} with term ${term}`,
@@ -184,14 +219,16 @@ export class TermAdoption implements Monitor {
   }
 
   private checkLeader(server: number, term: number, how: string, t: number): void {
-    const owed = this.effective(server, t);
-    if (owed === undefined || !owed.wasLeader || term < owed.term) return;
-    if (this.ctx.facts.quorumTime(server, term) !== undefined) return;
-    this.ctx.report('TA', {
-      message: `server ${server} was leader, took in term ${owed.term} (from ${owed.from}), and ${how} for term ${term} without winning an election in it`,
-      servers: [server],
-      term,
-    });
+    for (const owed of [this.effective(this.owed[server], t), this.effective(this.pending[server], t)]) {
+      if (owed === undefined || !owed.wasLeader || term < owed.term) continue;
+      if (this.ctx.facts.quorumTime(server, term) !== undefined) return;
+      this.ctx.report('TA', {
+        message: `server ${server} was leader, took in term ${owed.term} (from ${owed.from}), and ${how} for term ${term} without winning an election in it`,
+        servers: [server],
+        term,
+      });
+      return;
+    }
   }
 }
 
