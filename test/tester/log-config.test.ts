@@ -7,7 +7,9 @@ import { make as referenceMake } from '../../raft/raft.ts';
 import { Applier } from '../../tester/cluster/applier.ts';
 import { ONE_AGREEMENT_MS, ONE_TIMEOUT_MS, makeConfig } from '../../tester/config.ts';
 import type { TesterEvent } from '../../tester/events.ts';
-import { TestBasicAgree2B } from '../../tester/lab2b.ts';
+import { LAB_2A_TESTS } from '../../tester/lab2a.ts';
+import { LAB_2B_TESTS, TestBasicAgree2B } from '../../tester/lab2b.ts';
+import { RaftModuleError, refuseLacking } from '../../tester/raft-module.ts';
 import { LAB_CHECKS_ONLY } from '../../tester/monitors/index.ts';
 
 /** The reference Raft, with its apply channel replaced by `onApply(me, msg, send)`. */
@@ -189,5 +191,14 @@ describe('config: the lab\'s log helpers (2B)', function () {
     const message = await failureOf(() => TestBasicAgree2B({ seed: 1, raft: only2A, print: () => {}, record: (e) => events.push(e) }));
     expect(message.split('\n')[0]).to.match(/^this test needs start\(command\) \(lab 2B\): the implementation has no start\(command\), so it can run only the 2A tests \(virtual t=0 ms, seed 1\)$/);
     expect(events.some((e) => e.kind === 'step' && e.name === 'one'), 'no step of the test ran').to.equal(false);
+  });
+
+  it('drivers refuse a module without start() for 2B tests in one line, and let it run the 2A tests', function () {
+    const only2A = { make: referenceMake, lacks: ['start'] };
+    expect(() => refuseLacking(LAB_2A_TESTS, only2A, 'my-raft.ts')).to.not.throw();
+    expect(() => refuseLacking([...LAB_2A_TESTS, ...LAB_2B_TESTS], only2A, 'my-raft.ts'))
+      .to.throw(RaftModuleError)
+      .with.property('message', '--raft: my-raft.ts: make() returns an object without start(command), which TestBasicAgree2B, TestRPCBytes2B, TestFollowerFailure2B and 7 more need (lab 2B); it can run only the 2A tests');
+    expect(() => refuseLacking(LAB_2B_TESTS, { make: referenceMake, lacks: [] }, 'my-raft.ts')).to.not.throw();
   });
 });
