@@ -22,10 +22,7 @@ import { make as referenceMake } from '../../raft/raft.ts';
 import { parseSeed } from '../../runtime/random.ts';
 import { LAB_2A_TESTS } from '../../tester/lab2a.ts';
 import { LAB_CHECKS_ONLY } from '../../tester/monitors/index.ts';
-import { OWN_TESTS } from '../../tester/own-tests.ts';
-
-/** The broken variants are election bugs: the lab's 2A tests and ours judge them (as before 2B existed). */
-const ALL_TESTS = [...LAB_2A_TESTS, ...OWN_TESTS];
+import { ALL_TESTS } from '../../tester/tests.ts';
 import { runVariant, variantDetails, variantTable, type VariantRow } from '../variants/campaign.ts';
 import { VARIANTS } from '../variants/index.ts';
 import { fuzzRaft, stressRaft, type FuzzOutcome, type StressOutcome } from './harness.ts';
