@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { RAFT_PEER_METHODS, type Peer, type RaftModule } from '../raft/contract.ts';
+import { RAFT_LOG_METHODS, RAFT_PEER_METHODS, type Peer, type RaftModule } from '../raft/contract.ts';
 import { nodeTimers } from '../runtime/wall.ts';
 import { World } from '../runtime/runtime.ts';
 import { ApplyLog, MemoryPersister } from './persister.ts';
@@ -14,7 +14,13 @@ export class RaftModuleError extends Error {
   override name = 'RaftModuleError';
 }
 
-export async function loadRaftModule(path: string): Promise<RaftModule> {
+/** A module as loaded: what it exports, and what its servers lack of the log tests' methods. */
+export interface LoadedRaftModule extends RaftModule {
+  /** RAFT_LOG_METHODS its make() result does not have (a 2A-only implementation lacks start). */
+  lacks: string[];
+}
+
+export async function loadRaftModule(path: string): Promise<LoadedRaftModule> {
   const file = resolve(process.cwd(), path);
   if (!existsSync(file)) throw new RaftModuleError(`--raft: no such file: ${path} (resolved to ${file})`);
   let loaded: Record<string, unknown>;
@@ -35,8 +41,20 @@ export async function loadRaftModule(path: string): Promise<RaftModule> {
     throw new RaftModuleError(`--raft: ${path} exports timers = ${JSON.stringify(timers)}; it must be 'runtime' or 'global'`);
   }
   const module: RaftModule = { make: make as RaftModule['make'], timers };
-  probe(module, path);
-  return module;
+  const lacks = probe(module, path);
+  return { ...module, lacks };
+}
+
+/**
+ * Refuses, in one line and before any work, to run tests that need methods
+ * the module's servers lack (a 2A-only implementation and the 2B tests).
+ */
+export function refuseLacking(tests: readonly { name: string; requires?: readonly string[] }[], loaded: LoadedRaftModule, path: string): void {
+  const refused = tests.filter((t) => t.requires?.some((m) => loaded.lacks.includes(m)) === true);
+  if (refused.length === 0) return;
+  const what = loaded.lacks.map((m) => (m === 'start' ? 'start(command)' : m)).join(', ');
+  const names = refused.length > 3 ? `${refused.slice(0, 3).map((t) => t.name).join(', ')} and ${refused.length - 3} more` : refused.map((t) => t.name).join(', ');
+  throw new RaftModuleError(`--raft: ${path}: make() returns an object without ${what}, which ${names} ${refused.length === 1 ? 'needs' : 'need'} (lab 2B); it can run only the 2A tests`);
 }
 
 /**
@@ -44,7 +62,7 @@ export async function loadRaftModule(path: string): Promise<RaftModule> {
  * checks what it returns, so that a module that cannot work is refused
  * before any campaign starts.
  */
-function probe(module: RaftModule, path: string): void {
+function probe(module: RaftModule, path: string): string[] {
   const world = new World('virtual', 0, { globalTimers: module.timers === 'global' });
   const timersBefore = nodeTimers();
   try {
@@ -60,6 +78,7 @@ function probe(module: RaftModule, path: string): void {
     if (missing.length > 0) {
       throw new RaftModuleError(`--raft: ${path}: make() returns an object without ${missing.join(', ')} (the contract needs ${RAFT_PEER_METHODS.join(', ')})`);
     }
+    const lacks = RAFT_LOG_METHODS.filter((m) => typeof record[m] !== 'function');
     const leaked = nodeTimers() > timersBefore;
     (record['kill'] as () => void)();
     if (leaked && module.timers !== 'global') {
@@ -67,6 +86,7 @@ function probe(module: RaftModule, path: string): void {
         `--raft: ${path}: make() sets real timers (setTimeout/setInterval); add \`export const timers = 'global'\` to the module so that virtual time can fake them`,
       );
     }
+    return lacks;
   } finally {
     world.clock.cancelAll();
     world.dispose();

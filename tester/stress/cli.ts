@@ -1,6 +1,6 @@
 // npm run stress -- [TESTS...] [options]: the project's main job.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { RaftModuleError, loadRaftModule } from '../raft-module.ts';
+import { RaftModuleError, loadRaftModule, refuseLacking } from '../raft-module.ts';
 import { startCampaign } from './campaign.ts';
 import { UsageError, parseStressArgs, type StressOptions } from './options.ts';
 import { mergeSummaries, renderTable, type StressSummary } from './summary.ts';
@@ -9,7 +9,7 @@ async function main(): Promise<number> {
   let options: StressOptions;
   try {
     options = parseStressArgs(process.argv.slice(2));
-    if (options.raftModule !== undefined) await loadRaftModule(options.raftModule);
+    if (options.raftModule !== undefined) refuseLacking(options.tests, await loadRaftModule(options.raftModule), options.raftModule);
   } catch (error) {
     if (error instanceof UsageError || error instanceof RaftModuleError) {
       console.error(`stress: ${error.message}`);

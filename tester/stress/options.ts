@@ -38,7 +38,7 @@ export interface StressOptions {
 
 export const STRESS_USAGE = `usage: npm run stress -- [TESTS...] [options]
 
-TESTS       test names or patterns (2A, TestReElection2A); default: the three 2A tests
+TESTS       test names or patterns (2A, 2B, TestReElection2A); default: the three 2A tests
 -n N        iterations per test (default 1000)
 -p P        parallelism: worker threads in virtual time (default: one per core),
             clusters at once in real time (default 16)

@@ -8,7 +8,7 @@ import type { MakeRaft } from '../../raft/contract.ts';
 import { make as referenceMake } from '../../raft/raft.ts';
 import { parseSeed } from '../../runtime/random.ts';
 import type { TesterEvent } from '../events.ts';
-import { RaftModuleError, loadRaftModule } from '../raft-module.ts';
+import { RaftModuleError, loadRaftModule, refuseLacking } from '../raft-module.ts';
 import { ALL_TESTS, testNamed } from '../tests.ts';
 import { formatEvent } from '../trace/format.ts';
 import { structuredText } from '../trace/input.ts';
@@ -45,6 +45,7 @@ async function main(): Promise<number> {
     seed = parseSeed(values.seed);
     if (values.raft !== undefined) {
       const loaded = await loadRaftModule(values.raft);
+      refuseLacking([test], loaded, values.raft);
       raft = loaded.make;
       globalTimers = loaded.timers === 'global';
     }
