@@ -97,6 +97,21 @@ export class LogFacts {
     return this.overlapped[server] === true;
   }
 
+  /**
+   * Figure 2's consistency check as far as the evidence goes: does the
+   * receiver's log hold an entry at prevLogIndex whose term is prevLogTerm?
+   * true, false, or undefined when it cannot be known. (The shape of
+   * RF's LogCheck, so the receivers' check can judge 2B logs with it.)
+   */
+  passesLogCheck(receiver: number, args: { prevLogIndex: number; prevLogTerm: number }): boolean | undefined {
+    if (args.prevLogIndex === 0) return true;
+    if (this.uncertain(receiver)) return undefined;
+    const held = this.held[receiver]?.[args.prevLogIndex];
+    if (held !== undefined) return held === args.prevLogTerm;
+    const length = this.length[receiver];
+    return length !== undefined && args.prevLogIndex > length ? false : undefined;
+  }
+
   pair(index: number, term: number): Pair | undefined {
     return this.pairs.get(pairKey(index, term));
   }

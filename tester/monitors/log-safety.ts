@@ -192,9 +192,8 @@ export class AppendEntriesReceiver implements Monitor {
     const reply = e.reply as AppendEntriesReply | null;
     if (reply === null || typeof reply !== 'object' || reply.success !== false || !wellFormed(e.args)) return;
     const a = e.args;
-    if (reply.term !== a.term || this.log.uncertain(e.to)) return;
+    if (reply.term !== a.term || this.log.passesLogCheck(e.to, a) !== true) return;
     const p = a.prevLogIndex;
-    if (p !== 0 && this.log.held[e.to]?.[p] !== a.prevLogTerm) return;
     const why = p === 0 ? 'prevLogIndex is 0, so the log check always passes' : `it holds index ${p} with term ${a.prevLogTerm} (${placementOrOwn(this.log, e.to, p)})`;
     this.ctx.report('AER', {
       message: `server ${e.to} refused server ${e.from}'s term-${a.term} AppendEntries (prevLogIndex=${p} prevLogTerm=${a.prevLogTerm}) in its own term, yet ${why}: Figure 2 says it must succeed`,
