@@ -49,6 +49,14 @@ export interface Placement {
   t: number;
 }
 
+/** An AppendEntries being handled. */
+export interface RunningAppend {
+  id: number;
+  from: number;
+  args: AppendEntriesArgs;
+  t: number;
+}
+
 /** What a leader did in one term of its leadership: its sends, its starts, what followers acknowledged. */
 export interface LeaderTerm {
   server: number;
@@ -89,6 +97,7 @@ export class LogFacts {
   /** AppendEntries handlers running per server; two at once make the order of their effects unknown. */
   private running: number[] = [];
   private overlapped: boolean[] = [];
+  private current: (RunningAppend | undefined)[] = [];
 
   constructor(private readonly facts: Facts) {}
 
@@ -110,6 +119,11 @@ export class LogFacts {
     if (held !== undefined) return held === args.prevLogTerm;
     const length = this.length[receiver];
     return length !== undefined && args.prevLogIndex > length ? false : undefined;
+  }
+
+  /** The AppendEntries the server's handler is running now (the latest delivered, if several). */
+  handlingNow(server: number): RunningAppend | undefined {
+    return (this.running[server] ?? 0) > 0 ? this.current[server] : undefined;
   }
 
   pair(index: number, term: number): Pair | undefined {
@@ -177,6 +191,7 @@ export class LogFacts {
       case 'deliver':
         if (e.method !== RPC.AppendEntries || typeof e.to !== 'number') return;
         this.running[e.to] = (this.running[e.to] ?? 0) + 1;
+        if (typeof e.from === 'number' && wellFormed(e.args)) this.current[e.to] = { id: e.id, from: e.from, args: e.args, t: e.t };
         if ((this.running[e.to] as number) > 1) this.overlapped[e.to] = true;
         return;
       case 'handler-error':
@@ -214,6 +229,7 @@ export class LogFacts {
     this.started = new Array<boolean>(n).fill(false);
     this.running = new Array<number>(n).fill(0);
     this.overlapped = new Array<boolean>(n).fill(false);
+    this.current = new Array<RunningAppend | undefined>(n).fill(undefined);
   }
 
   private refusedBy(server: number): Map<CommandKey, number> {

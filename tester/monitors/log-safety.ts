@@ -31,10 +31,27 @@ export class Applied {
 }
 
 function placement(facts: LogFacts, server: number, index: number): string {
+  const now = facts.handlingNow(server);
+  if (now !== undefined && index > now.args.prevLogIndex && index <= now.args.prevLogIndex + now.args.entries.length) {
+    return `server ${server} got index ${index} from server ${now.from}'s term-${now.args.term} AppendEntries (rpc #${now.id}) that it is handling`;
+  }
   const p = facts.placedBy[server]?.get(index);
   return p === undefined
     ? `server ${server} got index ${index} from no AppendEntries (it put it there itself through start(), or kept it across a restart)`
     : `server ${server} got index ${index} from server ${p.from}'s term-${p.term} AppendEntries (rpc #${p.id}) at t=${p.t} ms`;
+}
+
+/** For an apply made inside an AppendEntries handler: which request it was handling. */
+function whileHandling(facts: LogFacts, server: number): string {
+  const now = facts.handlingNow(server);
+  if (now === undefined) return '';
+  const a = now.args;
+  const held = facts.held[server]?.[a.prevLogIndex];
+  const check = facts.passesLogCheck(server, a) === false ? `, whose log check fails: it holds ${held === undefined ? 'no entry' : `a term-${held} entry`} at index ${a.prevLogIndex}` : '';
+  return (
+    `; server ${server} applied it while handling server ${now.from}'s term-${a.term} AppendEntries (rpc #${now.id}: ` +
+    `prevLogIndex=${a.prevLogIndex} prevLogTerm=${a.prevLogTerm}, ${a.entries.length} entries, leaderCommit=${a.leaderCommit})${check}`
+  );
 }
 
 /** SMS: no two servers apply different commands at one index, ever (Figure 3), judged at the second apply. */
@@ -54,7 +71,7 @@ export class StateMachineSafety implements Monitor {
       message:
         `commit index=${e.index} server=${e.server} ${showCommand(e.command)} != server=${first.server} ${showCommand(first.command)}: ` +
         `server ${e.server} applied ${showCommand(e.command)} at index ${e.index}, but server ${first.server} applied ${showCommand(first.command)} there at t=${first.t} ms; ` +
-        `${placement(this.log, e.server, e.index)}; ${placement(this.log, first.server, e.index)}`,
+        `${placement(this.log, e.server, e.index)}; ${placement(this.log, first.server, e.index)}${whileHandling(this.log, e.server)}`,
       servers: [e.server, first.server],
     });
   }
