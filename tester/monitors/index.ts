@@ -7,7 +7,6 @@ import { RpcBudget, type BudgetLimits, type BudgetWindow } from './budget.ts';
 import { LogFacts } from './log-facts.ts';
 import {
   Applied,
-  AppendEntriesReceiver,
   ApplyOrder,
   Commitment,
   LeaderAppendOnly,
@@ -54,7 +53,7 @@ export const LAB_CHECKS_ONLY: CheckPolicy = Object.fromEntries(Object.keys(CHECK
 export interface MonitorOptions {
   policy?: CheckPolicy;
   limits?: Partial<ConductLimits>;
-  /** RF's log consistency check (default: only prevLogIndex 0 is known to pass; the log monitors plug in a model). */
+  /** RF's log consistency check (default: the log monitors' model of every server's log). */
   logCheck?: LogCheck;
   /** Extra tolerance for timing checks, for real time on a loaded machine. */
   timingSlackMs?: number;
@@ -103,7 +102,7 @@ export class MonitorSet {
       new OneVotePerTerm(ctx),
       new TermMonotonicity(ctx),
       new RepliesWellFormed(ctx),
-      new ReceiversFollowFigure2(ctx, options.logCheck),
+      new ReceiversFollowFigure2(ctx, options.logCheck ?? ((r, a) => log.passesLogCheck(r, a)), (r, i) => log.origin(r, i)),
       new HeartbeatRate(ctx, limits, slack),
       new LeaderActivity(ctx, limits, slack),
       this.liveness,
@@ -114,7 +113,6 @@ export class MonitorSet {
       new StartIndex(ctx, log),
       new LeaderAppendOnly(ctx, log),
       new LogMatching(ctx, log),
-      new AppendEntriesReceiver(ctx, log),
       new LeaderCompleteness(ctx, log, applied),
       new Commitment(ctx, log),
       this.budget,

@@ -19,7 +19,6 @@ export const CHECKS = {
   SMS: 'state machine safety',
   AO: 'apply order',
   LM: 'log matching',
-  AER: 'AppendEntries receiver follows Figure 2',
   LAO: 'leader append-only',
   LC: 'leader completeness',
   CM: 'commitment',
