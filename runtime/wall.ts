@@ -37,3 +37,8 @@ export function nodeTimers(): number {
 export function wallDate(): string {
   return new Date(wallNow()).toISOString().slice(0, 10);
 }
+
+/** The wall-clock date and time, as YYYY-MM-DD_HH-MM-SS (UTC), for names of folders. */
+export function wallStamp(): string {
+  return new Date(wallNow()).toISOString().slice(0, 19).replace('T', '_').replaceAll(':', '-');
+}

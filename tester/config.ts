@@ -14,6 +14,7 @@ import { runVirtual, type VirtualRun } from '../runtime/settle-pump.ts';
 import { nodeTimers, wallNow } from '../runtime/wall.ts';
 import type { TesterEvent, ViolationEvent } from './events.ts';
 import { TestFailure, describeError } from './failure.ts';
+import { liveRun } from './crash-guard.ts';
 import { CHECKS, LAB_TESTS, LAB_TEST_LIMITS, MonitorSet, type CheckPolicy, type ConductLimits } from './monitors/index.ts';
 import { ApplyLog, MemoryPersister } from './persister.ts';
 
@@ -94,6 +95,8 @@ export class Config {
   private readonly failed: Promise<never>;
   private finished = false;
   private readonly createdAt = wallNow();
+  /** A crash of the thread while this run is the only one live is this run's failure. */
+  private releaseCrashes: () => void = () => {};
   private t0 = 0;
   private rpcs0 = 0;
   private bytes0 = 0;
@@ -105,6 +108,7 @@ export class Config {
   ) {
     if (!Number.isInteger(n) || n < 1) throw new Error(`makeConfig: the number of servers must be a whole number >= 1, got ${n}`);
     this.n = n;
+    this.releaseCrashes = liveRun(this);
     this.seed = options.seed ?? randomInt(MAX_SEED);
     this.world = new World(options.clock ?? 'virtual', this.seed, { globalTimers: options.globalTimers === true });
     this.random = this.world.random('tester');
@@ -401,6 +405,7 @@ export class Config {
     this.finishRun();
     this.world.clock.cancelAll();
     this.world.dispose();
+    this.releaseCrashes();
     const limit = this.options.timeLimitMs ?? TIME_LIMIT_MS;
     if (this.failure === undefined && this.now() > limit + KILL_LINGER_MS) this.fail(`test took longer than ${limit / 1000} seconds`, 'LAB');
     this.throwIfFailed();
