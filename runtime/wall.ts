@@ -42,3 +42,8 @@ export function wallDate(): string {
 export function wallStamp(): string {
   return new Date(wallNow()).toISOString().slice(0, 19).replace('T', '_').replaceAll(':', '-');
 }
+
+/** Calls fn once after `ms` of wall time; does not keep the process alive. */
+export function wallAfter(ms: number, fn: () => void): void {
+  nativeSetTimeout(fn, ms).unref();
+}

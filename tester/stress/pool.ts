@@ -4,8 +4,8 @@
 // again one at a time, so the one that hangs is found and reported as a
 // failure of its own, and the campaign goes on.
 import { Worker } from 'node:worker_threads';
-import type { FromWorker, Job, JobDone, WorkerInit } from './protocol.ts';
-import { wallEvery, wallNow, wallSleep } from '../../runtime/wall.ts';
+import type { FromWorker, Job, JobDone, ToWorker, WorkerInit } from './protocol.ts';
+import { wallAfter, wallEvery, wallNow, wallSleep } from '../../runtime/wall.ts';
 
 export interface PoolOptions {
   workers: number;
@@ -118,7 +118,7 @@ export class WorkerPool {
       case 'crash':
         // Several iterations were live: each is run again alone, where a
         // crash is attributed to the one that causes it.
-        this.lose(slot, message.message, 'CRASH');
+        this.lose(slot, message.message, 'CRASH', true);
         break;
       case 'retire':
         // Its iteration was failed for a crash: the thread's state cannot be trusted any more.
@@ -193,9 +193,10 @@ export class WorkerPool {
 
   // A worker hung or died: replace it. Alone, its job is the culprit; with
   // company, every job it held is re-run alone to find out which one it was.
-  private lose(slot: Slot, message: string, check: string): void {
+  private lose(slot: Slot, message: string, check: string, orderly = false): void {
     if (!this.slots.delete(slot)) return;
-    void slot.worker.terminate();
+    if (orderly) this.retire(slot.worker);
+    else void slot.worker.terminate();
     const entries = [...slot.inFlight.values()];
     const now = wallNow();
     if (slot.solo || entries.length === 1) {
@@ -207,9 +208,17 @@ export class WorkerPool {
     this.maybeFinish();
   }
 
+  // A thread that crashed is asked to leave rather than terminated: terminating
+  // it while it still reports an exception from a microtask aborts the whole
+  // process (a fatal error in Node). It is terminated only if it does not go.
+  private retire(worker: Worker): void {
+    worker.postMessage({ type: 'exit' } satisfies ToWorker);
+    wallAfter(5000, () => void worker.terminate());
+  }
+
   private replace(slot: Slot): void {
     if (!this.slots.delete(slot)) return;
-    void slot.worker.terminate();
+    this.retire(slot.worker);
     if (!this.stopped) this.spawn();
     this.maybeFinish();
   }

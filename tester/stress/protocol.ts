@@ -21,7 +21,7 @@ export interface WorkerInit {
   concurrency: number;
 }
 
-export type ToWorker = { type: 'init'; init: WorkerInit } | { type: 'job'; job: Job };
+export type ToWorker = { type: 'init'; init: WorkerInit } | { type: 'job'; job: Job } | { type: 'exit' };
 
 export interface JobDone {
   type: 'done';

@@ -54,6 +54,7 @@ wallEvery(1000, () => {
 
 port.on('message', (message: ToWorker) => {
   if (message.type === 'init') void start(message.init);
+  else if (message.type === 'exit') process.exit(0);
   else void limit(() => run(message.job));
 });
 
