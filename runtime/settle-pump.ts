@@ -63,7 +63,7 @@ const IO_CHECK_EVERY = 16;
  * short request (a module loader writing its cache once) is not a
  * simulation's, an implementation that waits on I/O is seen at every check.
  */
-const IO_CHECKS_IN_A_ROW = 4;
+const IO_CHECKS_IN_A_ROW = 8;
 
 /** Real I/O requests in flight in this thread, by kind. */
 export function realIoInFlight(): string[] {
@@ -176,7 +176,7 @@ export class VirtualRun<T> {
   }
 }
 
-type Advanceable = { advance(): boolean; realIo(requests: string[]): void };
+type Advanceable = { advance(): boolean; realIo(requests: string[]): void; readonly finished: boolean };
 
 class SettlePump {
   private active: Advanceable[] = [];
@@ -209,9 +209,21 @@ class SettlePump {
     return this.active.length + this.incoming.length;
   }
 
+  private sweepFinished(): void {
+    const runs = this.active;
+    let kept = 0;
+    for (let i = 0; i < runs.length; i++) {
+      const run = runs[i] as Advanceable;
+      if (!run.finished || run.advance()) runs[kept++] = run;
+    }
+    runs.length = kept;
+  }
+
   private readonly step = (): void => {
     // Continuations first: a chain of immediates runs to its end before any clock moves.
+    // (Runs already over are let go meanwhile: that moves no clock.)
     if (foreign.size > 0) {
+      this.sweepFinished();
       nativeSetImmediate(this.step);
       return;
     }

@@ -15,6 +15,7 @@ import { nodeTimers, wallNow } from '../runtime/wall.ts';
 import type { TesterEvent, ViolationEvent } from './events.ts';
 import { TestFailure, describeError } from './failure.ts';
 import { liveRun } from './crash-guard.ts';
+import { CAPTURED_TIMERS } from './raft-module.ts';
 import { CHECKS, LAB_TESTS, LAB_TEST_LIMITS, MonitorSet, type CheckPolicy, type ConductLimits } from './monitors/index.ts';
 import { ApplyLog, MemoryPersister } from './persister.ts';
 
@@ -257,7 +258,7 @@ export class Config {
     this.emit({ kind: 'start', t: this.now(), server: i, incarnation });
     let raft: RaftPeer;
     // make() runs synchronously: any Node timer that appears meanwhile is its.
-    const watchTimers = this.world.clock.kind === 'virtual' && this.options.globalTimers !== true;
+    const watchTimers = this.world.clock.kind === 'virtual';
     const timersBefore = watchTimers ? nodeTimers() : 0;
     try {
       raft = this.makeRaft(ends, i, persister, new ApplyLog(), runtime);
@@ -265,7 +266,9 @@ export class Config {
       this.fail(`make() of server ${i} threw: ${describeError(error)}`, 'RAFT');
       return;
     }
-    if (watchTimers && nodeTimers() > timersBefore) {
+    if (watchTimers && nodeTimers() > timersBefore && this.options.globalTimers === true) {
+      this.fail(`make() of server ${i}: ${CAPTURED_TIMERS}`, 'RAFT');
+    } else if (watchTimers && nodeTimers() > timersBefore) {
       this.fail(
         `make() of server ${i} set a real timer (setTimeout/setInterval) in a virtual-time run: an implementation that uses ` +
           "global timers must say so with `export const timers = 'global'` in its module, so that the harness fakes them",
