@@ -471,5 +471,8 @@ export function makeWithTiming(timing: Partial<ElectionTiming>): MakeRaft {
   };
 }
 
+/** currentTerm and votedFor survive a crash (see persist()): the drivers may crash and restart it. */
+export const persists = true;
+
 /** The lab's Make(): returns at once, the ticker runs in the background. */
 export const make: MakeRaft = makeWithTiming(DEFAULT_TIMING);

@@ -8,7 +8,7 @@
 // (faults.ts) and the applier (applier.ts).
 import { Network, type ClientEnd, type UnreliableProfile } from '../labrpc/network.ts';
 import { Server, Service, type Handler } from '../labrpc/service.ts';
-import type { MakeRaft, RaftPeer, StartResult } from '../raft/contract.ts';
+import type { MakeRaft, RaftPeer, RaftTiming, StartResult } from '../raft/contract.ts';
 import { make as referenceMake } from '../raft/raft.ts';
 import type { ClockKind } from '../runtime/clock.ts';
 import type { Random } from '../runtime/random.ts';
@@ -22,6 +22,8 @@ import type { TesterEvent } from './events.ts';
 import type { TestFailure } from './failure.ts';
 import type { CheckPolicy, ConductLimits } from './monitors/index.ts';
 import { MemoryPersister } from './persister.ts';
+import { declaredBy } from './raft-module.ts';
+import { liveRun } from './crash-guard.ts';
 
 export { KILL_GRACE_MS, REAL_TIME_POLL_MS, replayCommand };
 
@@ -53,6 +55,11 @@ export interface ConfigOptions {
   /** What each check does on a violation (default: the lab tests' policy). */
   policy?: CheckPolicy;
   limits?: Partial<ConductLimits>;
+  /**
+   * The implementation's declared timing (RaftModule.timing); default: what
+   * the module behind `raft` declared when loadRaftModule loaded it.
+   */
+  timing?: RaftTiming;
   /** Where begin/end/warnings print (default: console.log). */
   print?: (line: string) => void;
   /** Receives every event of the run (traces). */
@@ -104,6 +111,8 @@ export class Config {
   private readonly print: (line: string) => void;
   private readonly warnings: string[] = [];
   private finished = false;
+  /** A crash of the thread while this run is the only one live is this run's failure. */
+  private readonly releaseCrashes: () => void;
   private t0 = 0;
   private rpcs0 = 0;
   private bytes0 = 0;
@@ -116,6 +125,7 @@ export class Config {
   ) {
     if (!Number.isInteger(n) || n < 1) throw new Error(`makeConfig: the number of servers must be a whole number >= 1, got ${n}`);
     this.n = n;
+    this.releaseCrashes = liveRun(this);
     const timeLimitMs = options.timeLimitMs ?? TIME_LIMIT_MS;
     this.driver = new RunDriver({
       timeLimitMs,
@@ -141,6 +151,7 @@ export class Config {
       clock: this.world.clock,
       ...(options.policy !== undefined && { policy: options.policy }),
       ...(options.limits !== undefined && { limits: options.limits }),
+      timing: options.timing ?? (options.raft !== undefined ? declaredBy(options.raft)?.timing : undefined),
       ...(options.record !== undefined && { record: options.record }),
       fail: (message, check, t) => this.fail(message, check, t),
       warn: (line) => this.warn(line),
@@ -200,7 +211,8 @@ export class Config {
         persister,
         applyCh: this.applier.channel(i, incarnation),
         runtime,
-        watchTimers: this.world.clock.kind === 'virtual' && this.options.globalTimers !== true,
+        watchTimers: this.world.clock.kind === 'virtual',
+        globalTimers: this.options.globalTimers === true,
         requires: this.options.requires ?? [],
       },
       (message, check) => this.fail(message, check),
@@ -309,6 +321,41 @@ export class Config {
       }
     }
     return this.checkFailed('checkOneLeader', 'expected one leader, got none');
+  }
+
+  /**
+   * Beyond the lab: checkOneLeader restricted to `members` (say, the majority
+   * side of a partition). The lab's checkOneLeader looks at every connected
+   * server, and a partition cuts links without disconnecting anyone, so a
+   * stale leader on the minority side would satisfy it. Here only a member
+   * counts, and only in the highest term any member is in (a stale leader's
+   * term is below that of a majority that elected someone else). Same
+   * rounds and time as the lab's: 10 of 450..549 ms.
+   */
+  async checkOneLeaderAmong(members: readonly number[]): Promise<number> {
+    const set = `{${members.join(',')}}`;
+    this.step('checkOneLeaderAmong', set);
+    for (let iters = 0; iters < 10; iters++) {
+      await this.sleep(450 + this.random.intn(100));
+      const leaders = new Map<number, number[]>();
+      let highest = -1;
+      for (const i of members) {
+        if (!this.connected[i]) continue;
+        const { term, isLeader } = this.getState(i);
+        highest = Math.max(highest, term);
+        if (isLeader) leaders.set(term, [...(leaders.get(term) ?? []), i]);
+      }
+      for (const [term, ids] of leaders) {
+        if (ids.length > 1) this.checkFailed('checkOneLeaderAmong', `term ${term} has ${ids.length} (>1) leaders among ${set}`);
+      }
+      const current = leaders.get(highest);
+      if (current !== undefined) {
+        const leader = current[0] as number;
+        this.checkPassed('checkOneLeaderAmong', `leader ${leader} in term ${highest}`);
+        return leader;
+      }
+    }
+    return this.checkFailed('checkOneLeaderAmong', `expected one leader among ${set}, got none`);
   }
 
   checkTerms(): number {
@@ -499,6 +546,7 @@ export class Config {
       }
     }
     this.driver.stop();
+    this.releaseCrashes();
     const limit = this.options.timeLimitMs ?? TIME_LIMIT_MS;
     if (this.driver.failureSeen === undefined && this.now() > limit + KILL_LINGER_MS) this.fail(`test took longer than ${limit / 1000} seconds`, 'LAB');
     this.throwIfFailed();

@@ -18,6 +18,30 @@ export function selectTests(patterns: readonly string[]): LabTestEntry[] {
   return chosen;
 }
 
+/**
+ * Leaves out the tests that crash servers when the implementation does not
+ * persist (persistence is lab 2C), unless the user named the test exactly:
+ * that is asking for it. Returns the tests to run and a note on what was
+ * left out and why (undefined when nothing was).
+ */
+export function stageTests(
+  tests: readonly LabTestEntry[],
+  patterns: readonly string[],
+  persists: boolean,
+  raftLabel: string,
+): { tests: LabTestEntry[]; note: string | undefined } {
+  if (persists) return { tests: [...tests], note: undefined };
+  const left = tests.filter((t) => t.crashes === true && !patterns.includes(t.name));
+  if (left.length === 0) return { tests: [...tests], note: undefined };
+  const names = left.map((t) => t.name).join(', ');
+  return {
+    tests: tests.filter((t) => !left.includes(t)),
+    note:
+      `${names} left out: ${raftLabel} does not declare \`export const persists = true\`, and a server that does not ` +
+      `persist its term and vote cannot survive a crash (persistence is lab 2C). Name the test exactly to run it anyway.`,
+  };
+}
+
 export function testNamed(name: string): LabTestEntry | undefined {
   return ALL_TESTS.find((t) => t.name === name);
 }
