@@ -3,9 +3,10 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { RAFT_PEER_METHODS, type MakeRaft, type Peer, type RaftModule, type RaftTiming } from '../raft/contract.ts';
+import { RAFT_LOG_METHODS, RAFT_PEER_METHODS, type MakeRaft, type Peer, type RaftModule, type RaftTiming } from '../raft/contract.ts';
 import { nodeTimers } from '../runtime/wall.ts';
 import { World } from '../runtime/runtime.ts';
+import { installTimerRouter } from '../runtime/global-timers.ts';
 import { ApplyLog, MemoryPersister } from './persister.ts';
 import { describeError } from './failure.ts';
 
@@ -14,9 +15,18 @@ export class RaftModuleError extends Error {
   override name = 'RaftModuleError';
 }
 
-export async function loadRaftModule(path: string): Promise<RaftModule> {
+/** A module as loaded: what it exports, and what its servers lack of the log tests' methods. */
+export interface LoadedRaftModule extends RaftModule {
+  /** RAFT_LOG_METHODS its make() result does not have (a 2A-only implementation lacks start). */
+  lacks: string[];
+}
+
+export async function loadRaftModule(path: string): Promise<LoadedRaftModule> {
   const file = resolve(process.cwd(), path);
   if (!existsSync(file)) throw new RaftModuleError(`--raft: no such file: ${path} (resolved to ${file})`);
+  // Before the module first loads: one that copies setTimeout (or Date,
+  // Math.random) when it loads must copy the router, not Node's own.
+  installTimerRouter();
   let loaded: Record<string, unknown>;
   try {
     loaded = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
@@ -48,9 +58,21 @@ export async function loadRaftModule(path: string): Promise<RaftModule> {
     persists,
     ...(timing !== undefined && { timing: timing as RaftTiming }),
   };
-  probe(module, path);
+  const lacks = probe(module, path);
   declare(module);
-  return module;
+  return { ...module, lacks };
+}
+
+/**
+ * Refuses, in one line and before any work, to run tests that need methods
+ * the module's servers lack (a 2A-only implementation and the 2B tests).
+ */
+export function refuseLacking(tests: readonly { name: string; requires?: readonly string[] }[], loaded: LoadedRaftModule, path: string): void {
+  const refused = tests.filter((t) => t.requires?.some((m) => loaded.lacks.includes(m)) === true);
+  if (refused.length === 0) return;
+  const what = loaded.lacks.map((m) => (m === 'start' ? 'start(command)' : m)).join(', ');
+  const names = refused.length > 3 ? `${refused.slice(0, 3).map((t) => t.name).join(', ')} and ${refused.length - 3} more` : refused.map((t) => t.name).join(', ');
+  throw new RaftModuleError(`--raft: ${path}: make() returns an object without ${what}, which ${names} ${refused.length === 1 ? 'needs' : 'need'} (lab 2B); it can run only the 2A tests`);
 }
 
 function exported(loaded: Record<string, unknown>, name: string): unknown {
@@ -94,11 +116,20 @@ function safeJson(value: unknown): string {
 }
 
 /**
+ * Why a module that says timers = 'global' can still set real timers in
+ * virtual time: it copied them before the harness could route them.
+ */
+export const CAPTURED_TIMERS =
+  "make() set a real timer although the module says timers = 'global': it copied setTimeout/setInterval before the harness " +
+  'could route them to virtual time (at load time, as tinyraft does), because it was imported before the harness loaded it. ' +
+  'Load it only through --raft / RAFT_MODULE (the harness routes the globals before the first import), or look the globals up when calling them';
+
+/**
  * Makes one server of a one-server cluster on a throwaway virtual clock and
  * checks what it returns, so that a module that cannot work is refused
  * before any campaign starts.
  */
-function probe(module: RaftModule, path: string): void {
+function probe(module: RaftModule, path: string): string[] {
   const world = new World('virtual', 0, { globalTimers: module.timers === 'global' });
   const timersBefore = nodeTimers();
   try {
@@ -114,6 +145,7 @@ function probe(module: RaftModule, path: string): void {
     if (missing.length > 0) {
       throw new RaftModuleError(`--raft: ${path}: make() returns an object without ${missing.join(', ')} (the contract needs ${RAFT_PEER_METHODS.join(', ')})`);
     }
+    const lacks = RAFT_LOG_METHODS.filter((m) => typeof record[m] !== 'function');
     const leaked = nodeTimers() > timersBefore;
     (record['kill'] as () => void)();
     if (leaked && module.timers !== 'global') {
@@ -121,6 +153,8 @@ function probe(module: RaftModule, path: string): void {
         `--raft: ${path}: make() sets real timers (setTimeout/setInterval); add \`export const timers = 'global'\` to the module so that virtual time can fake them`,
       );
     }
+    if (leaked) throw new RaftModuleError(`--raft: ${path}: ${CAPTURED_TIMERS}`);
+    return lacks;
   } finally {
     world.clock.cancelAll();
     world.dispose();

@@ -7,6 +7,8 @@ export interface RaftUnderTest {
   /** The module's path, for replay commands. */
   module?: string;
   globalTimers?: boolean;
+  /** Log methods (start) its servers lack: a 2A-only module runs only the 2A tests. */
+  lacks?: string[];
 }
 
 export async function raftUnderTest(): Promise<RaftUnderTest> {
@@ -14,7 +16,7 @@ export async function raftUnderTest(): Promise<RaftUnderTest> {
   if (module === undefined || module === '') return { make: referenceMake };
   const { loadRaftModule } = await import('../../tester/raft-module.ts');
   const loaded = await loadRaftModule(module);
-  return { make: loaded.make, module, globalTimers: loaded.timers === 'global' };
+  return { make: loaded.make, module, globalTimers: loaded.timers === 'global', lacks: loaded.lacks };
 }
 
 /** Options for runIteration that run the Raft under test. */

@@ -23,6 +23,9 @@ const HEARTBEAT_MS = 200;
 const ELECTION_MIN_MS = 600;
 const ELECTION_MAX_MS = 1200;
 
+/** Declared, so the checks may also hold it to its own timing (raft/contract.ts, RaftModule.timing). */
+export const timing = { heartbeatMs: HEARTBEAT_MS, electionTimeoutMs: [ELECTION_MIN_MS, ELECTION_MAX_MS] as const };
+
 const FOLLOWER = 0;
 const CANDIDATE = 1;
 const LEADER = 2;

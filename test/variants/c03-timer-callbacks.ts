@@ -22,6 +22,9 @@ const HEARTBEAT_EVERY_MS = 100;
 const ELECTION_TIMEOUT_LOW_MS = 150;
 const ELECTION_TIMEOUT_HIGH_MS = 300;
 
+/** Declared, so the checks may also hold it to its own timing (raft/contract.ts, RaftModule.timing). */
+export const timing = { heartbeatMs: HEARTBEAT_EVERY_MS, electionTimeoutMs: [ELECTION_TIMEOUT_LOW_MS, ELECTION_TIMEOUT_HIGH_MS] as const };
+
 export const make: MakeRaft = (peers, me, _persister, _applyCh, runtime): RaftPeer => {
   let term = 0;
   let votedFor: number | undefined;

@@ -34,6 +34,12 @@ const ELECTION_TIMEOUT_FLOOR_MS = 400;
 const ELECTION_TIMEOUT_SPREAD_MS = 400;
 const FSYNC_MS = 1;
 
+/** Declared, so the checks may also hold it to its own timing (raft/contract.ts, RaftModule.timing). */
+export const timing = {
+  heartbeatMs: HEARTBEAT_PERIOD_MS,
+  electionTimeoutMs: [ELECTION_TIMEOUT_FLOOR_MS, ELECTION_TIMEOUT_FLOOR_MS + ELECTION_TIMEOUT_SPREAD_MS] as const,
+};
+
 /** One holder at a time, in arrival order: the asynchronous counterpart of sync.Mutex. */
 class Mutex {
   private tail: Promise<unknown> = Promise.resolve();
