@@ -56,6 +56,9 @@ const NOBODY = -1;
 /** What the log holds at index 0: nothing, in term 0, so that prevLogIndex 0 always matches. */
 const SENTINEL: LogEntry = { term: 0, command: null };
 
+/** Each log entry's JSON text, computed once (entries are never changed in place). */
+const encodedEntries = new WeakMap<LogEntry, string>();
+
 /** What persist() writes (JSON): Figure 2's persistent state. */
 interface PersistentState {
   currentTerm: number;
@@ -409,8 +412,21 @@ export class Raft implements RaftPeer {
   // it acknowledged.
 
   protected persist(): void {
-    const state: PersistentState = { currentTerm: this.currentTerm, votedFor: this.votedFor, log: this.log.slice(1) };
-    this.persister.saveRaftState(JSON.stringify(state));
+    // The same text as JSON.stringify of a PersistentState, but each entry is
+    // encoded once, not at every save: a leader saves its whole log on every
+    // start(). (Keyed by the entry object, so however the log is changed,
+    // the text follows it.)
+    let log = '';
+    for (let i = 1; i < this.log.length; i++) {
+      const entry = this.log[i] as LogEntry;
+      let json = encodedEntries.get(entry);
+      if (json === undefined) {
+        json = JSON.stringify(entry);
+        encodedEntries.set(entry, json);
+      }
+      log += i === 1 ? json : `,${json}`;
+    }
+    this.persister.saveRaftState(`{"currentTerm":${this.currentTerm},"votedFor":${this.votedFor},"log":[${log}]}`);
   }
 
   private readPersist(state: string): void {
@@ -454,6 +470,9 @@ export function makeWithTiming(timing: Partial<ElectionTiming>): MakeRaft {
     return raft;
   };
 }
+
+/** currentTerm and votedFor survive a crash (see persist()): the drivers may crash and restart it. */
+export const persists = true;
 
 /** The lab's Make(): returns at once, the ticker runs in the background. */
 export const make: MakeRaft = makeWithTiming(DEFAULT_TIMING);

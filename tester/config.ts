@@ -8,7 +8,7 @@
 // (faults.ts) and the applier (applier.ts).
 import { Network, type ClientEnd, type UnreliableProfile } from '../labrpc/network.ts';
 import { Server, Service, type Handler } from '../labrpc/service.ts';
-import type { MakeRaft, RaftPeer, StartResult } from '../raft/contract.ts';
+import type { MakeRaft, RaftPeer, RaftTiming, StartResult } from '../raft/contract.ts';
 import { make as referenceMake } from '../raft/raft.ts';
 import type { ClockKind } from '../runtime/clock.ts';
 import type { Random } from '../runtime/random.ts';
@@ -22,6 +22,7 @@ import type { TesterEvent } from './events.ts';
 import type { TestFailure } from './failure.ts';
 import type { CheckPolicy, ConductLimits } from './monitors/index.ts';
 import { MemoryPersister } from './persister.ts';
+import { declaredBy } from './raft-module.ts';
 
 export { KILL_GRACE_MS, REAL_TIME_POLL_MS, replayCommand };
 
@@ -53,6 +54,11 @@ export interface ConfigOptions {
   /** What each check does on a violation (default: the lab tests' policy). */
   policy?: CheckPolicy;
   limits?: Partial<ConductLimits>;
+  /**
+   * The implementation's declared timing (RaftModule.timing); default: what
+   * the module behind `raft` declared when loadRaftModule loaded it.
+   */
+  timing?: RaftTiming;
   /** Where begin/end/warnings print (default: console.log). */
   print?: (line: string) => void;
   /** Receives every event of the run (traces). */
@@ -141,6 +147,7 @@ export class Config {
       clock: this.world.clock,
       ...(options.policy !== undefined && { policy: options.policy }),
       ...(options.limits !== undefined && { limits: options.limits }),
+      timing: options.timing ?? (options.raft !== undefined ? declaredBy(options.raft)?.timing : undefined),
       ...(options.record !== undefined && { record: options.record }),
       fail: (message, check, t) => this.fail(message, check, t),
       warn: (line) => this.warn(line),
@@ -185,8 +192,10 @@ export class Config {
       this.net.connect(name, j);
       ends.push(end);
     }
+    // The lab's start1: the new instance reads a copy of what was saved.
     const persister = this.persisters[i]?.copy() ?? new MemoryPersister();
     this.persisters[i] = persister;
+    persister.onSave = (size) => this.emit({ kind: 'persist', t: this.now(), server: i, incarnation, size });
     const runtime = this.world.runtime(`server-${i}/${incarnation}`);
     this.runtimes[i] = runtime;
     this.emit({ kind: 'start', t: this.now(), server: i, incarnation });
@@ -215,12 +224,21 @@ export class Config {
     this.net.addServer(i, server);
   }
 
-  /** Crashes server i, as the lab's crash1: disconnect, delete, keep its persisted state, kill. */
+  /**
+   * Crashes server i, as the lab's crash1: disconnect, delete (in-flight
+   * replies are lost), keep a copy of its persisted state, kill. The old
+   * instance still holds the old persister: what it writes from now on is
+   * lost. Its apply channel keeps working, as the lab's applier goroutine
+   * does: a zombie's late applies are judged like any other.
+   */
   crash1(i: number): void {
     this.disconnect(i);
     this.net.deleteServer(i);
     const saved = this.persisters[i];
-    if (saved !== undefined) this.persisters[i] = saved.copy();
+    if (saved !== undefined) {
+      saved.onSave = undefined;
+      this.persisters[i] = saved.copy();
+    }
     const raft = this.rafts[i];
     if (raft !== undefined) {
       this.rafts[i] = undefined;
@@ -298,6 +316,41 @@ export class Config {
       }
     }
     return this.checkFailed('checkOneLeader', 'expected one leader, got none');
+  }
+
+  /**
+   * Beyond the lab: checkOneLeader restricted to `members` (say, the majority
+   * side of a partition). The lab's checkOneLeader looks at every connected
+   * server, and a partition cuts links without disconnecting anyone, so a
+   * stale leader on the minority side would satisfy it. Here only a member
+   * counts, and only in the highest term any member is in (a stale leader's
+   * term is below that of a majority that elected someone else). Same
+   * rounds and time as the lab's: 10 of 450..549 ms.
+   */
+  async checkOneLeaderAmong(members: readonly number[]): Promise<number> {
+    const set = `{${members.join(',')}}`;
+    this.step('checkOneLeaderAmong', set);
+    for (let iters = 0; iters < 10; iters++) {
+      await this.sleep(450 + this.random.intn(100));
+      const leaders = new Map<number, number[]>();
+      let highest = -1;
+      for (const i of members) {
+        if (!this.connected[i]) continue;
+        const { term, isLeader } = this.getState(i);
+        highest = Math.max(highest, term);
+        if (isLeader) leaders.set(term, [...(leaders.get(term) ?? []), i]);
+      }
+      for (const [term, ids] of leaders) {
+        if (ids.length > 1) this.checkFailed('checkOneLeaderAmong', `term ${term} has ${ids.length} (>1) leaders among ${set}`);
+      }
+      const current = leaders.get(highest);
+      if (current !== undefined) {
+        const leader = current[0] as number;
+        this.checkPassed('checkOneLeaderAmong', `leader ${leader} in term ${highest}`);
+        return leader;
+      }
+    }
+    return this.checkFailed('checkOneLeaderAmong', `expected one leader among ${set}, got none`);
   }
 
   checkTerms(): number {
@@ -417,6 +470,13 @@ export class Config {
     return answer;
   }
 
+  /** The lab's LogSize(): the largest persisted raft state of any server, in bytes. */
+  logSize(): number {
+    let size = 0;
+    for (const persister of this.persisters) size = Math.max(size, persister?.raftStateSize() ?? 0);
+    return size;
+  }
+
   /** The highest index applied anywhere. */
   get maxIndex(): number {
     return this.applier.maxIndex;
@@ -504,6 +564,11 @@ export class Config {
   /** The test's time.Sleep: on the run's clock, and cut short by a failure. */
   sleep(ms: number): Promise<void> {
     return this.driver.sleep(ms);
+  }
+
+  /** The test's wg.Wait() or <-ch: awaits its goroutines, unless the run fails first. */
+  sleepUntil<T>(promise: Promise<T>): Promise<T> {
+    return this.driver.wait(promise);
   }
 
   now(): number {

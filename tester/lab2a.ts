@@ -112,6 +112,8 @@ export interface LabTestEntry {
   run: LabTest;
   /** Methods the test needs beyond the 2A contract (RAFT_LOG_METHODS for 2B and 2C): a Raft without them is refused before any work. */
   requires?: readonly string[];
+  /** The test crashes and restarts servers: only an implementation that persists (lab 2C) can pass it. */
+  crashes?: boolean;
 }
 
 /** The lab's 2A tests, in the order `go test -run 2A` runs them. */

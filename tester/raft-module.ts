@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { RAFT_LOG_METHODS, RAFT_PEER_METHODS, type Peer, type RaftModule } from '../raft/contract.ts';
+import { RAFT_LOG_METHODS, RAFT_PEER_METHODS, type MakeRaft, type Peer, type RaftModule, type RaftTiming } from '../raft/contract.ts';
 import { nodeTimers } from '../runtime/wall.ts';
 import { World } from '../runtime/runtime.ts';
 import { ApplyLog, MemoryPersister } from './persister.ts';
@@ -40,8 +40,22 @@ export async function loadRaftModule(path: string): Promise<LoadedRaftModule> {
   if (timers !== 'runtime' && timers !== 'global') {
     throw new RaftModuleError(`--raft: ${path} exports timers = ${JSON.stringify(timers)}; it must be 'runtime' or 'global'`);
   }
-  const module: RaftModule = { make: make as RaftModule['make'], timers };
+  // A module may also have declared itself through declare() (the test variants do).
+  const persists = exported(loaded, 'persists') ?? (typeof make === 'function' ? declaredBy(make as MakeRaft)?.persists : undefined) ?? false;
+  if (typeof persists !== 'boolean') {
+    throw new RaftModuleError(`--raft: ${path} exports persists = ${JSON.stringify(persists)}; it must be true or false`);
+  }
+  const timing = exported(loaded, 'timing');
+  const problem = timing === undefined ? undefined : timingProblem(timing);
+  if (problem !== undefined) throw new RaftModuleError(`--raft: ${path} exports timing = ${safeJson(timing)}: ${problem}`);
+  const module: RaftModule = {
+    make: make as RaftModule['make'],
+    timers,
+    persists,
+    ...(timing !== undefined && { timing: timing as RaftTiming }),
+  };
   const lacks = probe(module, path);
+  declare(module);
   return { ...module, lacks };
 }
 
@@ -55,6 +69,46 @@ export function refuseLacking(tests: readonly { name: string; requires?: readonl
   const what = loaded.lacks.map((m) => (m === 'start' ? 'start(command)' : m)).join(', ');
   const names = refused.length > 3 ? `${refused.slice(0, 3).map((t) => t.name).join(', ')} and ${refused.length - 3} more` : refused.map((t) => t.name).join(', ');
   throw new RaftModuleError(`--raft: ${path}: make() returns an object without ${what}, which ${names} ${refused.length === 1 ? 'needs' : 'need'} (lab 2B); it can run only the 2A tests`);
+}
+
+function exported(loaded: Record<string, unknown>, name: string): unknown {
+  return loaded[name] ?? (loaded['default'] as Record<string, unknown> | undefined)?.[name];
+}
+
+/** Why a declared timing cannot be used, or undefined when it can. */
+export function timingProblem(timing: unknown): string | undefined {
+  const t = timing as { heartbeatMs?: unknown; electionTimeoutMs?: unknown } | null;
+  if (typeof t !== 'object' || t === null) return 'it must be { heartbeatMs, electionTimeoutMs: [min, max] }';
+  if (typeof t.heartbeatMs !== 'number' || !(t.heartbeatMs > 0)) return 'heartbeatMs must be a positive number of ms';
+  const range = t.electionTimeoutMs;
+  if (!Array.isArray(range) || range.length !== 2 || !range.every((x) => typeof x === 'number' && x > 0) || (range[0] as number) > (range[1] as number)) {
+    return 'electionTimeoutMs must be [min, max], positive numbers of ms with min <= max';
+  }
+  return undefined;
+}
+
+// What a loaded module declared travels with its make(): every driver
+// (stress workers, the fuzzer's threads, replay) gets make() from
+// loadRaftModule, and Config looks the declaration up, so no driver has to
+// carry it along.
+const declarations = new WeakMap<MakeRaft, Pick<RaftModule, 'persists' | 'timing'>>();
+
+/** Records what a module declares, for declaredBy(module.make). */
+export function declare(module: RaftModule): void {
+  declarations.set(module.make, { ...(module.persists !== undefined && { persists: module.persists }), ...(module.timing !== undefined && { timing: module.timing }) });
+}
+
+/** What the module behind this make() declared (persists, timing), if it was loaded or declared. */
+export function declaredBy(make: MakeRaft): Pick<RaftModule, 'persists' | 'timing'> | undefined {
+  return declarations.get(make);
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
 }
 
 /**

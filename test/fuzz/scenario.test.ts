@@ -13,6 +13,7 @@ import {
   faultCount,
   majorityOf,
   scenarioArb,
+  scenarioArbFor,
   scheduleMs,
   validateScenario,
   type Scenario,
@@ -36,6 +37,26 @@ function serversOf(step: Step): number[] {
       return [];
   }
 }
+
+describe('the space of fuzz scenarios (--servers, --faults, --lab)', function () {
+  it('the default space draws exactly what scenarioArb draws (seeds and saved paths stay valid)', function () {
+    expect(fc.sample(scenarioArbFor(), { numRuns: 200, seed: 17 })).to.deep.equal(fc.sample(scenarioArb, { numRuns: 200, seed: 17 }));
+  });
+
+  it('draws only the chosen cluster sizes and fault kinds, and uses each', function () {
+    const all = fc.sample(scenarioArbFor({ servers: [3, 5], kinds: ['disconnect', 'link'] }), { numRuns: 400, seed: 5 });
+    expect(new Set(all.map((s) => s.n))).to.deep.equal(new Set([3, 5]));
+    const ops = new Set(all.flatMap((s) => s.steps.map((step) => step.op)));
+    expect([...ops].sort()).to.deep.equal(['connect', 'cut', 'disconnect', 'pause', 'restore']);
+    for (const s of all) expect(s.kinds.every((k) => k === 'disconnect' || k === 'link'), s.kinds.join(',')).to.equal(true);
+  });
+
+  it('with crash left out, no scenario crashes or restarts a server', function () {
+    const all = fc.sample(scenarioArbFor({ kinds: FAULT_KINDS.filter((k) => k !== 'crash') }), { numRuns: 400, seed: 6 });
+    expect(all.some((s) => s.steps.some((step) => step.op === 'crash' || step.op === 'restart'))).to.equal(false);
+    expect(all.some((s) => s.steps.some((step) => step.op === 'partition'))).to.equal(true);
+  });
+});
 
 describe('fuzz scenarios', function () {
   it('are valid for their own cluster size: indices in range, members a majority, steps of the chosen kinds only', function () {

@@ -1,4 +1,4 @@
-// Log monitors (SMS, AO, LM, AER, LAO, LC, CM, SI, BUD) on hand-written
+// Log monitors (SMS, AO, LM, RF with logs, LAO, LC, CM, SI, BUD) on hand-written
 // logs: each table has logs that must pass and logs that must fail with
 // exactly the listed violations, in order.
 import { expect } from 'chai';
@@ -198,24 +198,24 @@ describe('monitors: log safety', function () {
           ...append(520, 2, 1, 2, { prev: 2, prevTerm: 2 }),
         ],
         want: [],
-        options: only('LM', 'AER'),
+        options: only('LM', 'RF'),
       },
     ];
     table(rows);
   });
 
-  describe('AER: an AppendEntries whose log check passes succeeds', function () {
+  describe('RF with a model of the logs: an AppendEntries whose log check passes succeeds', function () {
     const rows: Row[] = [
       {
         name: 'a refusal for a higher term, and one for a missing previous entry',
         log: [...won, ...append(30, 0, 1, 1, { prev: 0 }, false, 2), ...append(30, 0, 2, 1, { prev: 1, prevTerm: 1 }, false)],
         want: [],
-        options: only('AER'),
+        options: only('RF'),
       },
       {
         name: 'a heartbeat with prevLogIndex 0 refused in the receiver\'s term',
         log: [...won, ...append(30, 0, 2, 1, {}, false)],
-        want: [{ check: 'AER', servers: [2, 0], term: 1, says: 'prevLogIndex is 0, so the log check always passes' }],
+        want: [{ check: 'RF', servers: [2], term: 1, says: 'prevLogIndex is 0, so every log passes the check' }],
       },
       {
         name: 'L01: a stale AppendEntries cut the log, so a later one whose previous entry it had accepted is refused',
@@ -225,7 +225,7 @@ describe('monitors: log safety', function () {
           ...append(35, 0, 1, 1, { entries: [entry(1, 'a')] }),
           ...append(40, 0, 1, 1, { prev: 3, prevTerm: 1, entries: [entry(1, 'd')] }, false),
         ],
-        want: [{ check: 'AER', servers: [1, 0], t: 40, says: "it holds index 3 with term 1 (accepted from server 0's term-1 AppendEntries at t=30 ms)" }],
+        want: [{ check: 'RF', servers: [1], t: 40, says: "an entry at prevLogIndex 3 with term 1, accepted from server 0's term-1 AppendEntries at t=30 ms" }],
       },
     ];
     table(rows);

@@ -134,8 +134,8 @@ export const MUTANTS: Mutant[] = [
     id: 'L01',
     bug: 'A follower truncates its log after prevLogIndex on every AppendEntries, even when the entries match (a stale, reordered AppendEntries erases newer entries)',
     make: l01,
-    // AER: the follower then refuses a request whose previous entry it had acknowledged.
-    expectedChecks: ['LM', 'AER', 'SMS', 'CM'],
+    // RF: the follower then refuses a request whose previous entry it had acknowledged.
+    expectedChecks: ['LM', 'RF', 'SMS', 'CM'],
     file: 'test/mutants/l01-truncates-always.ts',
   },
   {

@@ -1,7 +1,7 @@
 // L01: "A follower truncates its log after prevLogIndex on every
 // AppendEntries, even when the entries match (a stale, reordered
 // AppendEntries erases newer entries)."
-// Expected: LM, SMS (and AER: the follower then refuses a request whose
+// Expected: LM, SMS (and RF: the follower then refuses a request whose
 // previous entry it had accepted).
 import type { AppendEntriesArgs } from '../../raft/contract.ts';
 import { Raft } from '../../raft/raft.ts';

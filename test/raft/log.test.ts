@@ -72,6 +72,15 @@ describe('raft: log replication', function () {
       expect(raft.commitIndex).to.equal(4);
     });
 
+    it('persists exactly JSON of { currentTerm, votedFor, log } after every change, however the log changed', function () {
+      const { raft } = harness(3, 0);
+      const saved = (): unknown => JSON.parse((raft.persister as MemoryPersister).readRaftState());
+      raft.appendEntries(ae(2, 0, 0, [1, 2, 2]));
+      expect((raft.persister as MemoryPersister).readRaftState()).to.equal(JSON.stringify({ currentTerm: 2, votedFor: -1, log: entries([1, 2, 2]) }));
+      raft.appendEntries(ae(3, 1, 1, [3])); // truncates at index 2
+      expect(saved()).to.deep.equal({ currentTerm: 3, votedFor: -1, log: entries([1, 3]) });
+    });
+
     it('persists the log it acknowledges, and a restart reads it back', function () {
       const { raft, peers, runtime } = harness(3, 0);
       raft.appendEntries(ae(2, 0, 0, [1, 2]));

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parseStressArgs, UsageError } from '../../tester/stress/options.ts';
 import type { StressSummary } from '../../tester/stress/summary.ts';
 import { runCli } from '../support/run-cli.ts';
+import { stageTests } from '../../tester/tests.ts';
 
 const STRESS = 'tester/stress/cli.ts';
 const REPLAY = 'tester/stress/replay-cli.ts';
@@ -137,5 +138,31 @@ describe('stress: campaigns', function () {
     const total = summary.tests.reduce((n, t) => n + t.total, 0);
     expect(total).to.be.above(0);
     expect(total).to.be.below(300_000);
+  });
+});
+
+describe('stress: stage-appropriate tests', function () {
+  it('leaves TestCrashRestart out for a Raft that does not persist, saying why, unless it is named exactly', function () {
+    const all = parseStressArgs(['Test']);
+    const staged = stageTests(all.tests, all.patterns, false, 'my-raft.ts');
+    expect(staged.tests.map((t) => t.name)).to.not.include('TestCrashRestart');
+    expect(staged.tests).to.have.length(all.tests.length - 1);
+    expect(staged.note).to.equal(
+      'TestCrashRestart left out: my-raft.ts does not declare `export const persists = true`, and a server that does not persist ' +
+        'its term and vote cannot survive a crash (persistence is lab 2C). Name the test exactly to run it anyway.',
+    );
+    expect(stageTests(all.tests, all.patterns, true, 'my-raft.ts')).to.deep.equal({ tests: all.tests, note: undefined });
+    const named = parseStressArgs(['TestCrashRestart']);
+    expect(stageTests(named.tests, named.patterns, false, 'my-raft.ts').tests.map((t) => t.name)).to.deep.equal(['TestCrashRestart']);
+  });
+
+  it('says so on the command line, and runs the rest', async function () {
+    this.timeout(60_000);
+    const out = tempDir();
+    const result = await runCli(STRESS, ['Crash', 'Stable', '-n', '1', '-p', '1', '--out', out, '--raft', 'test/fixtures/non-persisting-raft.ts']);
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.stdout).to.match(/^stress: TestCrashRestart left out: test\/fixtures\/non-persisting-raft\.ts does not declare/m);
+    expect(result.stdout).to.match(/TestStableLeader/);
+    expect(result.stdout).to.match(/PASS: 0 of 1 iterations failed/);
   });
 });

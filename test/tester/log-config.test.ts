@@ -7,7 +7,9 @@ import { make as referenceMake } from '../../raft/raft.ts';
 import { Applier } from '../../tester/cluster/applier.ts';
 import { ONE_AGREEMENT_MS, ONE_TIMEOUT_MS, makeConfig } from '../../tester/config.ts';
 import type { TesterEvent } from '../../tester/events.ts';
-import { TestBasicAgree2B } from '../../tester/lab2b.ts';
+import { LAB_2A_TESTS } from '../../tester/lab2a.ts';
+import { LAB_2B_TESTS, TestBasicAgree2B } from '../../tester/lab2b.ts';
+import { RaftModuleError, refuseLacking } from '../../tester/raft-module.ts';
 import { LAB_CHECKS_ONLY } from '../../tester/monitors/index.ts';
 
 /** The reference Raft, with its apply channel replaced by `onApply(me, msg, send)`. */
@@ -81,7 +83,8 @@ describe('config: the lab\'s log helpers (2B)', function () {
       }
     });
     let held: ApplyMsg | undefined;
-    const cfg = makeConfig(3, false, { seed: 4, raft, print: () => {} });
+    // The lab's own check, alone (the AO monitor catches the same apply first, with its own text).
+    const cfg = makeConfig(3, false, { seed: 4, raft, print: () => {}, policy: LAB_CHECKS_ONLY });
     try {
       const leader = await cfg.checkOneLeader();
       for (const command of [1, 2, 3]) cfg.start(leader, command);
@@ -96,7 +99,8 @@ describe('config: the lab\'s log helpers (2B)', function () {
 
   it('fails the test with the lab\'s "commit index=" text when servers apply different commands', async function () {
     const raft = withApplies((me, msg, send) => send(me === 2 && msg.commandIndex === 2 ? { ...msg, command: 999 } : msg));
-    const message = await failureOf(() => TestBasicAgree2B({ seed: 4, raft, print: () => {} }));
+    // The lab's own check, alone (SMS catches the same apply first, with its own text).
+    const message = await failureOf(() => TestBasicAgree2B({ seed: 4, raft, print: () => {}, policy: LAB_CHECKS_ONLY }));
     expect(message).to.match(/^apply error: commit index=2 server=\d 200 != server=2 999|^apply error: commit index=2 server=2 999 != server=\d 200/);
   });
 
@@ -189,5 +193,14 @@ describe('config: the lab\'s log helpers (2B)', function () {
     const message = await failureOf(() => TestBasicAgree2B({ seed: 1, raft: only2A, print: () => {}, record: (e) => events.push(e) }));
     expect(message.split('\n')[0]).to.match(/^this test needs start\(command\) \(lab 2B\): the implementation has no start\(command\), so it can run only the 2A tests \(virtual t=0 ms, seed 1\)$/);
     expect(events.some((e) => e.kind === 'step' && e.name === 'one'), 'no step of the test ran').to.equal(false);
+  });
+
+  it('drivers refuse a module without start() for 2B tests in one line, and let it run the 2A tests', function () {
+    const only2A = { make: referenceMake, lacks: ['start'] };
+    expect(() => refuseLacking(LAB_2A_TESTS, only2A, 'my-raft.ts')).to.not.throw();
+    expect(() => refuseLacking([...LAB_2A_TESTS, ...LAB_2B_TESTS], only2A, 'my-raft.ts'))
+      .to.throw(RaftModuleError)
+      .with.property('message', '--raft: my-raft.ts: make() returns an object without start(command), which TestBasicAgree2B, TestRPCBytes2B, TestFollowerFailure2B and 7 more need (lab 2B); it can run only the 2A tests');
+    expect(() => refuseLacking(LAB_2B_TESTS, { make: referenceMake, lacks: [] }, 'my-raft.ts')).to.not.throw();
   });
 });

@@ -4,12 +4,15 @@
 // warnings.
 import type { OwnedClock } from '../../runtime/clock.ts';
 import type { TesterEvent, ViolationEvent } from '../events.ts';
-import { CHECKS, LAB_TESTS, LAB_TEST_LIMITS, MonitorSet, type CheckPolicy, type ConductLimits } from '../monitors/index.ts';
+import type { RaftTiming } from '../../raft/contract.ts';
+import { CHECKS, LAB_TESTS, LAB_TEST_LIMITS, MonitorSet, limitsFromTiming, type CheckPolicy, type ConductLimits } from '../monitors/index.ts';
 
 export interface FeedOptions {
   clock: OwnedClock;
   policy?: CheckPolicy;
   limits?: Partial<ConductLimits>;
+  /** What the implementation declared of its timing, if anything (RaftModule.timing). */
+  timing: RaftTiming | undefined;
   /** Receives every event of the run (traces). */
   record?: (event: TesterEvent) => void;
   /** A violation the policy makes fatal. */
@@ -34,7 +37,10 @@ export class MonitorFeed {
     this.record = options.record;
     this.monitors = new MonitorSet({
       policy: options.policy ?? LAB_TESTS,
-      limits: options.limits ?? (options.policy === undefined ? LAB_TEST_LIMITS : {}),
+      limits: {
+        ...limitsFromTiming(options.timing),
+        ...(options.limits ?? (options.policy === undefined ? LAB_TEST_LIMITS : {})),
+      },
       timingSlackMs: clock.kind === 'real' ? 100 : 0,
       onViolation: (v) => this.onViolation(v),
       wakeAt: (time) => clock.setTimer(time - clock.now(), () => this.monitors.advanceTo(clock.now())),

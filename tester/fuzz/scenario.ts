@@ -188,8 +188,8 @@ const kindsArb: fc.Arbitrary<Record<FaultKind, boolean>> = fc.record({
   heal: fc.boolean(),
 });
 
-const rawScenarioArb: fc.Arbitrary<RawScenario> = fc.record({
-  n: fc.integer({ min: 1, max: MAX_SERVERS }),
+const rawScenarioArb = (servers: fc.Arbitrary<number>): fc.Arbitrary<RawScenario> => fc.record({
+  n: servers,
   simSeed: fc.integer({ min: 0, max: MAX_SEED }),
   network: networkArb,
   kinds: kindsArb,
@@ -202,8 +202,48 @@ const rawScenarioArb: fc.Arbitrary<RawScenario> = fc.record({
   }),
 });
 
+/**
+ * The scenarios a campaign may make: the cluster sizes and the fault kinds
+ * the user chose (--servers, --faults, --lab), or that suit the Raft under
+ * test (crash faults only for one that persists). Left out: every size from
+ * 1 to MAX_SERVERS, every kind.
+ */
+export interface ScenarioSpace {
+  servers?: readonly number[];
+  kinds?: readonly FaultKind[];
+}
+
+/**
+ * The scenarios of a space. A kind outside it is switched off in each
+ * scenario's swarm draw, so the same seed draws the same numbers whatever
+ * the space: only what the space excludes differs.
+ */
+export function scenarioArbFor(space: ScenarioSpace = {}): fc.Arbitrary<Scenario> {
+  const servers = space.servers === undefined ? fc.integer({ min: 1, max: MAX_SERVERS }) : fc.constantFrom(...space.servers);
+  const allowed = space.kinds;
+  return rawScenarioArb(servers).map((raw) =>
+    fromRaw(allowed === undefined ? raw : { ...raw, kinds: mapKinds(raw.kinds, (k, on) => on && allowed.includes(k)) }),
+  );
+}
+
+function mapKinds(kinds: Record<FaultKind, boolean>, f: (kind: FaultKind, on: boolean) => boolean): Record<FaultKind, boolean> {
+  return Object.fromEntries(FAULT_KINDS.map((k) => [k, f(k, kinds[k])])) as Record<FaultKind, boolean>;
+}
+
 /** Every scenario the fuzzer makes: valid for its own cluster size, whatever fast-check shrinks. */
-export const scenarioArb: fc.Arbitrary<Scenario> = rawScenarioArb.map(fromRaw);
+export const scenarioArb: fc.Arbitrary<Scenario> = scenarioArbFor();
+
+/** The fault kinds each lab stage can be expected to survive: crash needs persistence (lab 2C). */
+export const LAB_PROFILES: Readonly<Record<string, readonly FaultKind[]>> = {
+  '2A': ['disconnect', 'partition', 'link', 'heal'],
+  '2B': ['disconnect', 'partition', 'link', 'heal'],
+  '2C': FAULT_KINDS,
+};
+
+/** The kinds a campaign uses by default: all of them for a Raft that persists, all but crash otherwise. */
+export function defaultKinds(persists: boolean): FaultKind[] {
+  return FAULT_KINDS.filter((k) => persists || k !== 'crash');
+}
 
 /** Maps raw draws onto the cluster: indices modulo n, steps of unused kinds dropped. */
 export function fromRaw(raw: RawScenario): Scenario {

@@ -7,7 +7,6 @@ import { RpcBudget, type BudgetLimits, type BudgetWindow } from './budget.ts';
 import { LogFacts } from './log-facts.ts';
 import {
   Applied,
-  AppendEntriesReceiver,
   ApplyOrder,
   Commitment,
   LeaderAppendOnly,
@@ -17,20 +16,22 @@ import {
   StateMachineSafety,
 } from './log-safety.ts';
 import type { CheckId, ConductLimits, EventKind, Finding, Monitor, MonitorContext } from './monitor.ts';
-import { CHECKS, DEFAULT_LIMITS, leadershipAct } from './monitor.ts';
+import { CHECKS, DEFAULT_LIMITS, leadershipAct, limitsFromTiming } from './monitor.ts';
 import {
   ElectionSafety,
   HeartbeatSenderLegitimate,
   LeaderHadQuorum,
   OneVotePerTerm,
+  ReceiversFollowFigure2,
   RepliesWellFormed,
   TermAdoption,
   TermMonotonicity,
+  type LogCheck,
 } from './safety.ts';
 import { MessageShape } from './shape.ts';
 
-export { CHECKS, DEFAULT_LIMITS, Facts, LogFacts };
-export type { BudgetLimits, BudgetWindow, CheckId, ConductLimits };
+export { CHECKS, DEFAULT_LIMITS, Facts, LogFacts, limitsFromTiming };
+export type { BudgetLimits, BudgetWindow, CheckId, ConductLimits, LogCheck };
 
 export type Verdict = 'fail' | 'warn' | 'off';
 export type CheckPolicy = Partial<Record<CheckId, Verdict>>;
@@ -52,6 +53,8 @@ export const LAB_CHECKS_ONLY: CheckPolicy = Object.fromEntries(Object.keys(CHECK
 export interface MonitorOptions {
   policy?: CheckPolicy;
   limits?: Partial<ConductLimits>;
+  /** RF's log consistency check (default: the log monitors' model of every server's log). */
+  logCheck?: LogCheck;
   /** Extra tolerance for timing checks, for real time on a loaded machine. */
   timingSlackMs?: number;
   /** Called for every violation that is not off. */
@@ -99,6 +102,7 @@ export class MonitorSet {
       new OneVotePerTerm(ctx),
       new TermMonotonicity(ctx),
       new RepliesWellFormed(ctx),
+      new ReceiversFollowFigure2(ctx, options.logCheck ?? ((r, a) => log.passesLogCheck(r, a)), (r, i) => log.origin(r, i)),
       new HeartbeatRate(ctx, limits, slack),
       new LeaderActivity(ctx, limits, slack),
       this.liveness,
@@ -109,7 +113,6 @@ export class MonitorSet {
       new StartIndex(ctx, log),
       new LeaderAppendOnly(ctx, log),
       new LogMatching(ctx, log),
-      new AppendEntriesReceiver(ctx, log),
       new LeaderCompleteness(ctx, log, applied),
       new Commitment(ctx, log),
       this.budget,

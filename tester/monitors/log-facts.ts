@@ -121,6 +121,12 @@ export class LogFacts {
     return length !== undefined && args.prevLogIndex > length ? false : undefined;
   }
 
+  /** Where the server's entry at an index came from, as far as the run showed (for RF's message). */
+  origin(server: number, index: number): string | undefined {
+    const p = this.placedBy[server]?.get(index);
+    return p === undefined ? undefined : `accepted from server ${p.from}'s term-${p.term} AppendEntries at t=${p.t} ms`;
+  }
+
   /** The AppendEntries the server's handler is running now (the latest delivered, if several). */
   handlingNow(server: number): RunningAppend | undefined {
     return (this.running[server] ?? 0) > 0 ? this.current[server] : undefined;

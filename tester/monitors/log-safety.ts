@@ -200,41 +200,6 @@ export class LogMatching implements Monitor {
   }
 }
 
-/**
- * AER: an AppendEntries receiver follows Figure 2. A request of the
- * receiver's term (the reply carries the request's term) whose log check
- * passes, because the receiver holds prevLogIndex with prevLogTerm (as
- * accepted earlier), must succeed. (What Figure 2 forbids, success on a stale
- * term, is RW's; success on a failed log check is LM's.)
- */
-export class AppendEntriesReceiver implements Monitor {
-  readonly kinds: readonly EventKind[] = ['handled'];
-  constructor(
-    private readonly ctx: MonitorContext,
-    private readonly log: LogFacts,
-  ) {}
-
-  observe(e: TesterEvent, act: LeadershipAct | undefined): void {
-    if (e.kind !== 'handled' || e.method !== RPC.AppendEntries || typeof e.to !== 'number' || typeof e.from !== 'number') return;
-    const reply = e.reply as AppendEntriesReply | null;
-    if (reply === null || typeof reply !== 'object' || reply.success !== false || !wellFormed(e.args)) return;
-    const a = e.args;
-    if (reply.term !== a.term || this.log.passesLogCheck(e.to, a) !== true) return;
-    const p = a.prevLogIndex;
-    const why = p === 0 ? 'prevLogIndex is 0, so the log check always passes' : `it holds index ${p} with term ${a.prevLogTerm} (${placementOrOwn(this.log, e.to, p)})`;
-    this.ctx.report('AER', {
-      message: `server ${e.to} refused server ${e.from}'s term-${a.term} AppendEntries (prevLogIndex=${p} prevLogTerm=${a.prevLogTerm}) in its own term, yet ${why}: Figure 2 says it must succeed`,
-      servers: [e.to, e.from],
-      term: a.term,
-    });
-  }
-}
-
-function placementOrOwn(facts: LogFacts, server: number, index: number): string {
-  const p = facts.placedBy[server]?.get(index);
-  return p === undefined ? 'as its own sends showed' : `accepted from server ${p.from}'s term-${p.term} AppendEntries at t=${p.t} ms`;
-}
-
 /** LAO: Leader Append-Only (Figure 3): within its term a leader never changes what it sent for an index. */
 export class LeaderAppendOnly implements Monitor {
   readonly kinds: readonly EventKind[] = ['send'];

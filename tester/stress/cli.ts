@@ -1,6 +1,7 @@
 // npm run stress -- [TESTS...] [options]: the project's main job.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { RaftModuleError, loadRaftModule, refuseLacking } from '../raft-module.ts';
+import { stageTests } from '../tests.ts';
 import { startCampaign } from './campaign.ts';
 import { UsageError, parseStressArgs, type StressOptions } from './options.ts';
 import { mergeSummaries, renderTable, type StressSummary } from './summary.ts';
@@ -9,7 +10,16 @@ async function main(): Promise<number> {
   let options: StressOptions;
   try {
     options = parseStressArgs(process.argv.slice(2));
-    if (options.raftModule !== undefined) refuseLacking(options.tests, await loadRaftModule(options.raftModule), options.raftModule);
+    const loaded = options.raftModule === undefined ? undefined : await loadRaftModule(options.raftModule);
+    if (loaded !== undefined && options.raftModule !== undefined) refuseLacking(options.tests, loaded, options.raftModule);
+    // The built-in Raft persists; a module says whether it does.
+    const persists = loaded === undefined || loaded.persists === true;
+    if (options.merge === undefined) {
+      const staged = stageTests(options.tests, options.patterns, persists, options.raftModule ?? 'the built-in Raft');
+      if (staged.note !== undefined) console.log(`stress: ${staged.note}`);
+      if (staged.tests.length === 0) throw new UsageError('no test left to run');
+      options.tests = staged.tests;
+    }
   } catch (error) {
     if (error instanceof UsageError || error instanceof RaftModuleError) {
       console.error(`stress: ${error.message}`);

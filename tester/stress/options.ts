@@ -20,6 +20,8 @@ export interface Shard {
 
 export interface StressOptions {
   tests: LabTestEntry[];
+  /** The TESTS arguments as given (a test named exactly is asked for, whatever the stage). */
+  patterns: string[];
   iterations: number;
   parallelism: number;
   clock: ClockKind;
@@ -111,6 +113,7 @@ export function parseStressArgs(argv: string[]): StressOptions {
   }
   return {
     tests,
+    patterns: positionals,
     iterations,
     parallelism,
     clock,
@@ -130,6 +133,7 @@ export function parseStressArgs(argv: string[]): StressOptions {
 function defaults(): StressOptions {
   return {
     tests: [],
+    patterns: [],
     iterations: 0,
     parallelism: 1,
     clock: 'virtual',
