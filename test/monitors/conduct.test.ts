@@ -3,6 +3,8 @@ import {
   ae,
   aeSend,
   append,
+  appendSend,
+  entry,
   boot,
   cluster,
   disconnect,
@@ -38,12 +40,18 @@ describe('monitors: conduct', function () {
       {
         name: '11 sends 99 ms apart (in 990 ms)',
         log: [...won, ...sendsEvery(10, 99, 11, 0, 1, 1)],
-        want: [{ check: 'HB', term: 1, servers: [0, 1], t: 1000, says: 'sent 11 AppendEntries to server 1 within 990 ms' }],
+        want: [{ check: 'HB', term: 1, servers: [0, 1], t: 1000, says: 'sent 11 heartbeats (AppendEntries without entries) to server 1 within 990 ms' }],
       },
       {
         name: 'E16: heartbeats every 20 ms',
         log: [...won, ...sendsEvery(10, 20, 11, 0, 1, 1)],
         want: [{ check: 'HB', term: 1, servers: [0, 1], t: 210 }],
+      },
+      {
+        // The lab limits heartbeats; AppendEntries that carry entries (sent at once on start()) are the RPC budgets' business.
+        name: 'AppendEntries carrying entries 20 ms apart are not heartbeats',
+        log: [...won, ...Array.from({ length: 11 }, (_, k) => appendSend(10 + 20 * k, 0, 1, 1, { prev: k, prevTerm: k === 0 ? 0 : 1, entries: [entry(1, k)] }))],
+        want: [],
       },
       {
         name: 'the limit is configurable',
