@@ -55,6 +55,12 @@ describe('monitors: conduct', function () {
         want: [{ check: 'HB', term: 1, servers: [0, 1], t: 210 }],
       },
       {
+        // The lab limits heartbeats; AppendEntries that carry entries (sent at once on start()) are the RPC budgets' business.
+        name: 'AppendEntries carrying entries 20 ms apart are not heartbeats',
+        log: [...won, ...Array.from({ length: 11 }, (_, k) => appendSend(10 + 20 * k, 0, 1, 1, { prev: k, prevTerm: k === 0 ? 0 : 1, entries: [entry(1, k)] }))],
+        want: [],
+      },
+      {
         name: 'the limit is configurable',
         log: [...won, ...sendsEvery(10, 100, 6, 0, 1, 1)],
         want: [{ check: 'HB', term: 1, servers: [0, 1], says: 'at most 5 per second' }],

@@ -5,7 +5,7 @@
 import type { OwnedClock } from '../../runtime/clock.ts';
 import type { TesterEvent, ViolationEvent } from '../events.ts';
 import type { RaftTiming } from '../../raft/contract.ts';
-import { CHECKS, LAB_TESTS, LAB_TEST_LIMITS, MonitorSet, limitsFromTiming, type CheckPolicy, type ConductLimits } from '../monitors/index.ts';
+import { CHECKS, LAB_TESTS, LAB_TEST_LIMITS, MonitorSet, limitsFromTiming, type BudgetLimits, type BudgetWindow, type CheckPolicy, type ConductLimits } from '../monitors/index.ts';
 
 export interface FeedOptions {
   clock: OwnedClock;
@@ -45,6 +45,11 @@ export class MonitorFeed {
       onViolation: (v) => this.onViolation(v),
       wakeAt: (time) => clock.setTimer(time - clock.now(), () => this.monitors.advanceTo(clock.now())),
     });
+  }
+
+  /** A window of the lab's RPC and byte budgets, judged continuously (BUD). */
+  budgetWindow(limits: BudgetLimits): BudgetWindow {
+    return this.monitors.budgetWindow(limits);
   }
 
   emit(e: TesterEvent): void {

@@ -4,7 +4,12 @@ import type { TesterEvent } from '../events.ts';
 import type { ConductLimits, EventKind, LeadershipAct, Monitor, MonitorContext } from './monitor.ts';
 import { list, termOf } from './monitor.ts';
 
-/** HB: a leader sends at most maxHeartbeatsPerSecond heartbeats (AppendEntries without entries) per second to each follower. */
+/**
+ * HB: a leader sends at most maxHeartbeatsPerSecond heartbeats per second to
+ * each follower. The lab limits heartbeats; an AppendEntries that carries
+ * entries (sent at once on start(), or again after a refusal) is not one: the
+ * lab bounds those by its RPC budgets (TestCount2B), which BUD judges.
+ */
 export class HeartbeatRate implements Monitor {
   readonly kinds: readonly EventKind[] = ['send'];
   private readonly recent = new Map<number, { term: number; times: number[] }>();
@@ -17,12 +22,8 @@ export class HeartbeatRate implements Monitor {
 
   observe(e: TesterEvent, act: LeadershipAct | undefined): void {
     if (e.kind !== 'send' || e.method !== RPC.AppendEntries || typeof e.from !== 'number' || typeof e.to !== 'number') return;
-    // The lab limits heartbeats ("no more than ten times per second"). An
-    // AppendEntries that carries entries is replication, sent as soon as
-    // there is something to send (Figure 2: "send AppendEntries RPC with log
-    // entries starting at nextIndex"); its volume is what the lab's RPC
-    // budgets judge (TestCount2B).
-    if (carriesEntries(e.args)) return;
+    const entries = (e.args as { entries?: unknown } | null)?.entries;
+    if (Array.isArray(entries) && entries.length > 0) return;
     const term = termOf(e.args) ?? -1;
     const k = e.from * 1024 + e.to;
     let window = this.recent.get(k);
@@ -42,11 +43,6 @@ export class HeartbeatRate implements Monitor {
       });
     }
   }
-}
-
-function carriesEntries(args: unknown): boolean {
-  const entries = (args as { entries?: unknown } | null)?.entries;
-  return Array.isArray(entries) && entries.length > 0;
 }
 
 /**

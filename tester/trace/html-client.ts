@@ -39,7 +39,10 @@ export interface PageModel {
   }[];
   marks: { s: number; t: number; kind: 'timer' | 'leader'; text: string }[];
   steps: { t: number; kind: 'step' | 'check' | 'warning' | 'connectivity'; label: string; text: string; ok: boolean }[];
-  violations: { t: number; text: string; servers: number[] }[];
+  /** The RPCs a violation names (the AppendEntries that put each applied entry there) are drawn in red. */
+  violations: { t: number; text: string; servers: number[]; rpcs: number[] }[];
+  /** On each lane: accepted start()s, applies, and the log's state (last entry, commit index, last applied) when it changes. */
+  logMarks: { s: number; t: number; kind: 'start' | 'apply' | 'state'; text: string }[];
 }
 
 export function traceClient(): void {
@@ -182,7 +185,9 @@ export function traceClient(): void {
       out.push(`<line class="step-line" x1="${px}" y1="${AXIS}" x2="${px}" y2="${HEIGHT - 20}" stroke="${st.ok ? '#9aa' : '#d33'}" stroke-dasharray="3,3"/>`);
     }
 
-    // Messages.
+    // Messages; those a violation names in red.
+    const causes = new Set<number>();
+    for (const v of model.violations) for (const id of v.rpcs ?? []) causes.add(id);
     for (const m of model.messages) {
       if (m.type === 'vote' ? !shown.votes : !shown.heartbeats) continue;
       if (m.from === m.to || m.from >= model.n || m.to >= model.n) continue;
@@ -197,11 +202,12 @@ export function traceClient(): void {
         (m.tr !== null ? `\nreply back at ${ms(m.tr)}` : '') +
         (m.tl !== null ? `\nLOST at ${ms(m.tl)}: ${m.lost ?? ''}` : '') +
         (m.notes.length > 0 ? `\n${m.notes.join('\n')}` : '');
-      const cls = `msg ${vote ? 'vote' : 'heartbeat'}`;
+      const cause = causes.has(m.id);
+      const cls = `msg ${vote ? 'vote' : 'heartbeat'}${cause ? ' cause' : ''}`;
       const y0 = laneMid(m.from);
       const y1 = laneMid(m.to);
-      const color = vote ? '#7b3fa0' : '#3d6fb4';
-      const widthPx = vote ? 1.6 : 1;
+      const color = cause ? '#d00' : vote ? '#7b3fa0' : '#3d6fb4';
+      const widthPx = cause ? 2.6 : vote ? 1.6 : 1;
       if (m.t1 !== null) {
         out.push(arrow(cls, x(m.t0), y0, x(m.t1), y1, color, widthPx, vote ? 'ah-vote' : 'ah-hb', '', tipText));
         if (shown.replies && m.tr !== null) {
@@ -213,6 +219,17 @@ export function traceClient(): void {
       } else if (shown.lost && m.tl !== null) {
         out.push(lost(`${cls} lost`, x(m.t0), y0, x(m.tl), y1, tipText));
       }
+    }
+
+    // The log: a tick where its state changes, a blue diamond per accepted start(), a green square per apply.
+    for (const lm of model.logMarks ?? []) {
+      if (!visible(lm.t, lm.t)) continue;
+      const px = x(lm.t);
+      const y = laneTop(lm.s);
+      const tipText = `S${lm.s} at ${ms(lm.t)}: ${lm.text}`;
+      if (lm.kind === 'state') out.push(`<line class="logmark state" x1="${f(px)}" y1="${f(y + LANE_H - 12)}" x2="${f(px)}" y2="${f(y + LANE_H)}" stroke="#8a929e" stroke-width="1.5" data-tip="${esc(tipText)}"/>`);
+      else if (lm.kind === 'apply') out.push(`<rect class="logmark apply" x="${f(px - 2.5)}" y="${f(y + LANE_H - 8)}" width="5" height="5" fill="#1e8c3a" data-tip="${esc(tipText)}"/>`);
+      else out.push(`<path class="logmark start" d="M${f(px)},${f(y + LANE_H - 14)} l3,3 l-3,3 l-3,-3 z" fill="#3d6fb4" data-tip="${esc(tipText)}"/>`);
     }
 
     // Timeouts and first acts as leader.

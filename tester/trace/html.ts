@@ -61,6 +61,7 @@ ${header.length > 0 ? `<details class="log-header"${problems.length === 0 ? ' op
 <span class="legend-group"><b>terms</b> ${legendTerms || '<i>none seen</i>'}</span>
 <span class="legend-group"><b>roles</b> <span class="role-sample follower"></span>follower <span class="role-sample candidate"></span>candidate <span class="role-sample leader"></span>leader</span>
 <span class="legend-group"><span class="out-sample disconnected"></span>disconnected <span class="out-sample crashed"></span>crashed <span class="out-sample partitioned"></span>links cut</span>
+<span class="legend-group"><span class="log-sample start"></span>start() accepted <span class="log-sample apply"></span>apply <span class="log-sample state"></span>log, commit</span>
 <span class="legend-group"><span class="msg-sample vote"></span>RequestVote <span class="msg-sample grant"></span>granted <span class="msg-sample deny"></span>denied <span class="msg-sample hb"></span>AppendEntries <span class="lost-sample">✕</span>lost <span class="timer-sample">▼</span>timeout <span class="crown-sample">♛</span>leader</span>
 </div>
 <div id="chart-box"><svg id="chart" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="trace timeline"></svg></div>
@@ -91,6 +92,7 @@ export function buildModel(lines: readonly TraceLine[], title: string, header: r
   const marks: PageModel['marks'] = [];
   const steps: PageModel['steps'] = [];
   const violations: PageModel['violations'] = [];
+  const logMarks: PageModel['logMarks'] = [];
   const terms = new Set<number>();
 
   const openSegment: (PageModel['segments'][number] | undefined)[] = [];
@@ -218,7 +220,19 @@ export function buildModel(lines: readonly TraceLine[], title: string, header: r
         if (s === null) steps.push({ t: line.t, kind: 'warning', label: '⚠ warning', text: describeLine(line).text, ok: true });
         break;
       case 'violation':
-        violations.push({ t: line.t, text: violationText(d), servers: Array.isArray(d.servers) ? d.servers.filter((x): x is number => typeof x === 'number') : [] });
+        violations.push({
+          t: line.t,
+          text: violationText(d),
+          servers: Array.isArray(d.servers) ? d.servers.filter((x): x is number => typeof x === 'number') : [],
+          rpcs: Array.isArray(d.rpcs) ? d.rpcs.filter((x): x is number => typeof x === 'number') : [],
+        });
+        break;
+      case 'log':
+        // Applies, accepted start()s and the log's state (last entry, commit, applied) on the server's lane.
+        if (s === null) break;
+        if (d.event === 'apply') logMarks.push({ s, t: line.t, kind: 'apply', text: describeLine(line).text });
+        else if (d.event === 'submit' && d.isLeader === true) logMarks.push({ s, t: line.t, kind: 'start', text: describeLine(line).text });
+        else if (d.event === 'log-state') logMarks.push({ s, t: line.t, kind: 'state', text: describeLine(line).text });
         break;
       case 'term':
         break;
@@ -249,6 +263,7 @@ export function buildModel(lines: readonly TraceLine[], title: string, header: r
     marks,
     steps,
     violations,
+    logMarks,
   };
 }
 
@@ -324,6 +339,7 @@ h1{font-size:17px;margin:0 0 2px}
 .out-sample.partitioned{background:repeating-linear-gradient(-45deg,#e8710a 0 2px,transparent 2px 6px);border:1px solid #e8710a;height:7px}
 .msg-sample{display:inline-block;width:22px;height:0;border-top:2px solid;margin-left:6px;vertical-align:middle}
 .msg-sample.vote{border-color:#7b3fa0}.msg-sample.grant{border-color:#1e8c3a;border-top-style:dashed}.msg-sample.deny{border-color:#c62828;border-top-style:dashed}.msg-sample.hb{border-color:#3d6fb4;border-top-width:1px}
+.log-sample{display:inline-block;width:7px;height:7px;margin-left:6px;vertical-align:middle}.log-sample.start{background:#3d6fb4;transform:rotate(45deg)}.log-sample.apply{background:#1e8c3a}.log-sample.state{width:2px;height:10px;background:#8a929e}
 .lost-sample{color:#d00;font-weight:700;margin-left:6px}.timer-sample{color:#f2b705;margin-left:6px}.crown-sample{color:#c9a400;margin-left:6px}
 #chart-box{padding:4px 8px 16px;overflow:hidden}
 #chart{display:block;cursor:grab;user-select:none}
