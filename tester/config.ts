@@ -23,6 +23,7 @@ import type { TestFailure } from './failure.ts';
 import type { CheckPolicy, ConductLimits } from './monitors/index.ts';
 import { MemoryPersister } from './persister.ts';
 import { declaredBy } from './raft-module.ts';
+import { liveRun } from './crash-guard.ts';
 
 export { KILL_GRACE_MS, REAL_TIME_POLL_MS, replayCommand };
 
@@ -110,6 +111,8 @@ export class Config {
   private readonly print: (line: string) => void;
   private readonly warnings: string[] = [];
   private finished = false;
+  /** A crash of the thread while this run is the only one live is this run's failure. */
+  private readonly releaseCrashes: () => void;
   private t0 = 0;
   private rpcs0 = 0;
   private bytes0 = 0;
@@ -122,6 +125,7 @@ export class Config {
   ) {
     if (!Number.isInteger(n) || n < 1) throw new Error(`makeConfig: the number of servers must be a whole number >= 1, got ${n}`);
     this.n = n;
+    this.releaseCrashes = liveRun(this);
     const timeLimitMs = options.timeLimitMs ?? TIME_LIMIT_MS;
     this.driver = new RunDriver({
       timeLimitMs,
@@ -192,8 +196,10 @@ export class Config {
       this.net.connect(name, j);
       ends.push(end);
     }
+    // The lab's start1: the new instance reads a copy of what was saved.
     const persister = this.persisters[i]?.copy() ?? new MemoryPersister();
     this.persisters[i] = persister;
+    persister.onSave = (size) => this.emit({ kind: 'persist', t: this.now(), server: i, incarnation, size });
     const runtime = this.world.runtime(`server-${i}/${incarnation}`);
     this.runtimes[i] = runtime;
     this.emit({ kind: 'start', t: this.now(), server: i, incarnation });
@@ -205,7 +211,8 @@ export class Config {
         persister,
         applyCh: this.applier.channel(i, incarnation),
         runtime,
-        watchTimers: this.world.clock.kind === 'virtual' && this.options.globalTimers !== true,
+        watchTimers: this.world.clock.kind === 'virtual',
+        globalTimers: this.options.globalTimers === true,
         requires: this.options.requires ?? [],
       },
       (message, check) => this.fail(message, check),
@@ -222,12 +229,21 @@ export class Config {
     this.net.addServer(i, server);
   }
 
-  /** Crashes server i, as the lab's crash1: disconnect, delete, keep its persisted state, kill. */
+  /**
+   * Crashes server i, as the lab's crash1: disconnect, delete (in-flight
+   * replies are lost), keep a copy of its persisted state, kill. The old
+   * instance still holds the old persister: what it writes from now on is
+   * lost. Its apply channel keeps working, as the lab's applier goroutine
+   * does: a zombie's late applies are judged like any other.
+   */
   crash1(i: number): void {
     this.disconnect(i);
     this.net.deleteServer(i);
     const saved = this.persisters[i];
-    if (saved !== undefined) this.persisters[i] = saved.copy();
+    if (saved !== undefined) {
+      saved.onSave = undefined;
+      this.persisters[i] = saved.copy();
+    }
     const raft = this.rafts[i];
     if (raft !== undefined) {
       this.rafts[i] = undefined;
@@ -459,6 +475,13 @@ export class Config {
     return answer;
   }
 
+  /** The lab's LogSize(): the largest persisted raft state of any server, in bytes. */
+  logSize(): number {
+    let size = 0;
+    for (const persister of this.persisters) size = Math.max(size, persister?.raftStateSize() ?? 0);
+    return size;
+  }
+
   /** The highest index applied anywhere. */
   get maxIndex(): number {
     return this.applier.maxIndex;
@@ -523,6 +546,7 @@ export class Config {
       }
     }
     this.driver.stop();
+    this.releaseCrashes();
     const limit = this.options.timeLimitMs ?? TIME_LIMIT_MS;
     if (this.driver.failureSeen === undefined && this.now() > limit + KILL_LINGER_MS) this.fail(`test took longer than ${limit / 1000} seconds`, 'LAB');
     this.throwIfFailed();
@@ -546,6 +570,11 @@ export class Config {
   /** The test's time.Sleep: on the run's clock, and cut short by a failure. */
   sleep(ms: number): Promise<void> {
     return this.driver.sleep(ms);
+  }
+
+  /** The test's wg.Wait() or <-ch: awaits its goroutines, unless the run fails first. */
+  sleepUntil<T>(promise: Promise<T>): Promise<T> {
+    return this.driver.wait(promise);
   }
 
   now(): number {

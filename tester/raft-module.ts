@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { RAFT_LOG_METHODS, RAFT_PEER_METHODS, type MakeRaft, type Peer, type RaftModule, type RaftTiming } from '../raft/contract.ts';
 import { nodeTimers } from '../runtime/wall.ts';
 import { World } from '../runtime/runtime.ts';
+import { installTimerRouter } from '../runtime/global-timers.ts';
 import { ApplyLog, MemoryPersister } from './persister.ts';
 import { describeError } from './failure.ts';
 
@@ -23,6 +24,9 @@ export interface LoadedRaftModule extends RaftModule {
 export async function loadRaftModule(path: string): Promise<LoadedRaftModule> {
   const file = resolve(process.cwd(), path);
   if (!existsSync(file)) throw new RaftModuleError(`--raft: no such file: ${path} (resolved to ${file})`);
+  // Before the module first loads: one that copies setTimeout (or Date,
+  // Math.random) when it loads must copy the router, not Node's own.
+  installTimerRouter();
   let loaded: Record<string, unknown>;
   try {
     loaded = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
@@ -112,6 +116,15 @@ function safeJson(value: unknown): string {
 }
 
 /**
+ * Why a module that says timers = 'global' can still set real timers in
+ * virtual time: it copied them before the harness could route them.
+ */
+export const CAPTURED_TIMERS =
+  "make() set a real timer although the module says timers = 'global': it copied setTimeout/setInterval before the harness " +
+  'could route them to virtual time (at load time, as tinyraft does), because it was imported before the harness loaded it. ' +
+  'Load it only through --raft / RAFT_MODULE (the harness routes the globals before the first import), or look the globals up when calling them';
+
+/**
  * Makes one server of a one-server cluster on a throwaway virtual clock and
  * checks what it returns, so that a module that cannot work is refused
  * before any campaign starts.
@@ -140,6 +153,7 @@ function probe(module: RaftModule, path: string): string[] {
         `--raft: ${path}: make() sets real timers (setTimeout/setInterval); add \`export const timers = 'global'\` to the module so that virtual time can fake them`,
       );
     }
+    if (leaked) throw new RaftModuleError(`--raft: ${path}: ${CAPTURED_TIMERS}`);
     return lacks;
   } finally {
     world.clock.cancelAll();

@@ -1,11 +1,12 @@
-// Every named test a driver can run: the lab's 2A and 2B tests, then our own.
+// Every named test a driver can run: the lab's 2A, 2B and 2C tests, then our own.
 import { LAB_2A_TESTS, type LabTestEntry } from './lab2a.ts';
 import { LAB_2B_TESTS } from './lab2b.ts';
+import { LAB_2C_TESTS } from './lab2c.ts';
 import { OWN_TESTS } from './own-tests.ts';
 
 export type { LabTestEntry as TestEntry };
 
-export const ALL_TESTS: readonly LabTestEntry[] = [...LAB_2A_TESTS, ...LAB_2B_TESTS, ...OWN_TESTS];
+export const ALL_TESTS: readonly LabTestEntry[] = [...LAB_2A_TESTS, ...LAB_2B_TESTS, ...LAB_2C_TESTS, ...OWN_TESTS];
 
 /**
  * Tests whose name matches any pattern: an exact name, or a substring as

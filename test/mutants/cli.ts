@@ -21,6 +21,7 @@ import type { MakeRaft } from '../../raft/contract.ts';
 import { make as referenceMake } from '../../raft/raft.ts';
 import { parseSeed } from '../../runtime/random.ts';
 import { LAB_2A_TESTS } from '../../tester/lab2a.ts';
+import { LAB_2B_TESTS } from '../../tester/lab2b.ts';
 import { LAB_CHECKS_ONLY } from '../../tester/monitors/index.ts';
 import { ALL_TESTS } from '../../tester/tests.ts';
 import { runVariant, variantDetails, variantTable, type VariantRow } from '../variants/campaign.ts';
@@ -35,7 +36,7 @@ const USAGE = `usage: npm run mutants -- [options]
 --budget S        the fuzzer's budget per variant in seconds (default 30; at most --runs scenarios)
 --runs N          the fuzzer's scenarios per variant at most (default 3000)
 --shrink S        seconds to shrink a failure found, at most (default 10)
---seeds N         stress seeds per test, over the lab's 3 tests and our 6 (default 50); for broken and correct variants
+--seeds N         stress seeds per test, over the lab's 2A and 2B tests and our own (default 50); for broken and correct variants
 --variant-runs N  the fuzzer's scenarios per correct variant (default 300; at most --budget seconds)
 --lab-seeds N     seeds per lab test for the lab-alone comparison (default 100)
 --seed S          the base seed of every campaign (default 20261126)
@@ -43,6 +44,9 @@ const USAGE = `usage: npm run mutants -- [options]
 -h, --help        this text`;
 
 class UsageError extends Error {}
+
+/** The lab's own tests (2A and 2B), for the lab-alone comparison. */
+const LAB_TESTS_ALONE = [...LAB_2A_TESTS, ...LAB_2B_TESTS];
 
 interface Options {
   ids: string[] | undefined;
@@ -148,7 +152,7 @@ async function runSubject(s: Subject, o: Options): Promise<Row> {
   const module = s.file;
   const fuzz = await fuzzRaft(s.make, { runs: o.runs, timeSeconds: o.budget, shrinkSeconds: o.shrink, seed: o.seed }, module);
   const stress = await stressRaft(s.make, { tests: ALL_TESTS, seeds: o.seeds, baseSeed: o.seed }, module);
-  const labAlone = await stressRaft(s.make, { tests: LAB_2A_TESTS, seeds: o.labSeeds, baseSeed: o.seed, policy: LAB_CHECKS_ONLY }, module);
+  const labAlone = await stressRaft(s.make, { tests: LAB_TESTS_ALONE, seeds: o.labSeeds, baseSeed: o.seed, policy: LAB_CHECKS_ONLY }, module);
   const named = new Set<string>([...(fuzz.check !== undefined ? [fuzz.check] : []), ...Object.keys(stress.byCheck)]);
   const caughtBy = [...named].filter((c) => s.expectedChecks.includes(c));
   const control = s.expectedChecks.length === 0;
@@ -280,7 +284,7 @@ async function main(): Promise<number> {
   const started = Date.now();
   console.error(
     `mutants: ${subjects.length} Raft${subjects.length === 1 ? '' : 's'}; fuzzer ${o.runs} scenarios / ${o.budget} s (shrink ${o.shrink} s), ` +
-      `stress ${o.seeds} seeds x ${ALL_TESTS.length} tests, lab alone ${o.labSeeds} seeds x ${LAB_2A_TESTS.length} tests, base seed ${o.seed}; ` +
+      `stress ${o.seeds} seeds x ${ALL_TESTS.length} tests, lab alone ${o.labSeeds} seeds x ${LAB_TESTS_ALONE.length} tests, base seed ${o.seed}; ` +
       `${variants.length} correct variant${variants.length === 1 ? '' : 's'}: fuzzer ${o.variantRuns} scenarios / ${o.budget} s, stress ${o.seeds} seeds of each test that applies`,
   );
   const rows: Row[] = [];
@@ -302,8 +306,8 @@ async function main(): Promise<number> {
   console.log(`Mutants table, ${when.toISOString().slice(0, 10)}, ${machine}, total ${secs(Date.now() - started)}.`);
   if (rows.length > 0) console.log(
     `Fuzzer: at most ${o.runs} scenarios / ${o.budget} s per variant, shrinking at most ${o.shrink} s, seed ${o.seed}. ` +
-      `Stress: ${o.seeds} seeds of each of the ${ALL_TESTS.length} tests (lab's 3 + our ${ALL_TESTS.length - 3}), virtual time, every monitor. ` +
-      `Lab tests alone: ${o.labSeeds} seeds of each of the lab's 3 tests, policy LAB_CHECKS_ONLY (only the lab's checks judge). ` +
+      `Stress: ${o.seeds} seeds of each of the ${ALL_TESTS.length} tests (the lab's ${LAB_TESTS_ALONE.length} + our ${ALL_TESTS.length - LAB_TESTS_ALONE.length}), virtual time, every monitor. ` +
+      `Lab tests alone: ${o.labSeeds} seeds of each of the lab's ${LAB_TESTS_ALONE.length} tests (2A, 2B), policy LAB_CHECKS_ONLY (only the lab's checks judge). ` +
       `A check marked * is not among the variant's expected ones.`,
   );
   if (rows.length > 0) {

@@ -70,7 +70,7 @@ describe('stress: campaigns', function () {
     const json = join(dir, 'summary.json');
     const result = await runCli(STRESS, ['TestInitialElection2A', '-n', '2', '--seed', '5', '--out', dir, '--json', json, '--raft', 'test/fixtures/passive-raft.ts']);
     expect(result.code).to.equal(1);
-    expect(result.stdout).to.match(/Failed test TestInitialElection2A - .*TestInitialElection2A_0\.log/);
+    expect(result.stdout).to.match(/Failed test TestInitialElection2A \[LAB\] - .*TestInitialElection2A_0\.log/);
     const summary = JSON.parse(readFileSync(json, 'utf8')) as StressSummary;
     const failure = summary.tests[0]?.failures[0];
     expect(failure?.message).to.match(/^expected one leader, got none/);
@@ -115,24 +115,27 @@ describe('stress: campaigns', function () {
   it('stops an iteration stuck in an infinite loop (watchdog), reports it, and goes on', async function () {
     const dir = tempDir();
     const json = join(dir, 'summary.json');
-    const result = await runCli(STRESS, ['TestInitialElection2A', '-n', '12', '--seed', '3', '--timeout', '2', '--out', dir, '--json', json, '--raft', 'test/fixtures/sometimes-hangs-raft.ts']);
+    const result = await runCli(STRESS, ['TestInitialElection2A', '-n', '12', '--seed', '3', '--timeout', '2', '--keep', '12', '--out', dir, '--json', json, '--raft', 'test/fixtures/sometimes-hangs-raft.ts']);
     expect(result.code).to.equal(1);
     const summary = JSON.parse(readFileSync(json, 'utf8')) as StressSummary;
     const test = summary.tests[0];
     expect(test?.total).to.equal(12);
     expect(test?.failed).to.be.within(1, 11);
     for (const f of test?.failures ?? []) expect(f.message).to.match(/^\[WATCHDOG\] stopped by the watchdog after 2 s/);
-    expect(readdirSync(dir).filter((f) => f.endsWith('.log'))).to.have.length(test?.failed ?? -1);
+    const [folder] = readdirSync(dir).filter((f) => f.includes('_seed-3'));
+    expect(readdirSync(join(dir, folder ?? '')).filter((f) => f.endsWith('.log'))).to.have.length(test?.failed ?? -1);
   });
 
-  it('on Ctrl-C stops starting iterations and still writes the table and the JSON', async function () {
+  it('on Ctrl-C stops starting iterations, still writes the table and the JSON, and neither passes nor exits 0', async function () {
     const dir = tempDir();
     const json = join(dir, 'summary.json');
     const result = await runCli(STRESS, ['-n', '100000', '--seed', '9', '--out', dir, '--json', json], {
       afterStart: (child) => setTimeout(() => child.kill('SIGINT'), 4000),
     });
-    expect(result.code).to.equal(0);
-    expect(result.stdout).to.match(/interrupted: no new iterations/);
+    expect(result.code).to.equal(130);
+    expect(result.stdout).to.match(/interrupted \(SIGINT\): no new iterations/);
+    expect(result.stdout).to.match(/^INTERRUPTED: 0 of \d+ iterations failed/m);
+    expect(result.stdout).to.not.match(/^PASS/m);
     const summary = JSON.parse(readFileSync(json, 'utf8')) as StressSummary;
     expect(summary.interrupted).to.equal(true);
     const total = summary.tests.reduce((n, t) => n + t.total, 0);

@@ -80,6 +80,14 @@ export class RunDriver {
         if (outcome.status === 'deadline') this.fail(`test took longer than ${limit / 1000} seconds`, 'LAB');
         else if (outcome.status === 'stalled') this.fail('the simulation stalled: nothing is scheduled, yet the test is still waiting', 'RAFT');
         else if (outcome.status === 'failed') this.fail(`a timer callback threw: ${describeError(outcome.error)}`, 'RAFT');
+        else if (outcome.status === 'real-io') {
+          this.fail(
+            `the implementation waits on real I/O (${[...new Set(outcome.requests)].join(', ')} in flight): virtual time cannot wait for ` +
+              'work outside the process, so its timers would race ahead of the answer. This is not a Raft bug: keep state in the ' +
+              "persister (memory), or run it with --clock real",
+            'REAL-IO',
+          );
+        }
       });
     } else {
       clock.setTimer(limit, () => this.fail(`test took longer than ${limit / 1000} seconds`, 'LAB'));

@@ -2,9 +2,9 @@
 // every mistake is one clear line (FuzzUsageError), exit code 2.
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { UsageError, positiveInt, positiveSeconds, seedArg, writableDir } from '../cli-args.ts';
+import { UsageError, positiveInt, positiveSeconds, seedArg, writableDir, writableFile } from '../cli-args.ts';
 import { DEFAULT_RUNS, DEFAULT_STREAMS, isFuzzPath } from './fuzz.ts';
 import { checkCaseName, saveDir } from './regressions.ts';
 import { FAULT_KINDS, LAB_PROFILES, MAX_SERVERS, type FaultKind } from './scenario.ts';
@@ -88,7 +88,7 @@ export function parseFuzzArgs(argv: string[]): FuzzCliOptions {
   const streams = v.streams === undefined ? DEFAULT_STREAMS : positiveInt(v.streams, '--streams');
   const out = resolve(v.out ?? 'fuzz-logs');
   writableDir(out, '--out');
-  if (v.json !== undefined) writableDir(dirname(resolve(v.json)), '--json');
+  if (v.json !== undefined) writableFile(resolve(v.json), '--json');
   if (v.save !== undefined) {
     const problem = checkCaseName(v.save);
     if (problem !== undefined) throw new UsageError(`--save: ${problem}`);

@@ -4,7 +4,7 @@ import type { TesterEvent } from '../events.ts';
 import type { ConductLimits, EventKind, LeadershipAct, Monitor, MonitorContext } from './monitor.ts';
 import { list, termOf } from './monitor.ts';
 
-/** HB: a leader sends at most maxHeartbeatsPerSecond AppendEntries per second to each follower. */
+/** HB: a leader sends at most maxHeartbeatsPerSecond heartbeats (AppendEntries without entries) per second to each follower. */
 export class HeartbeatRate implements Monitor {
   readonly kinds: readonly EventKind[] = ['send'];
   private readonly recent = new Map<number, { term: number; times: number[] }>();
@@ -17,6 +17,12 @@ export class HeartbeatRate implements Monitor {
 
   observe(e: TesterEvent, act: LeadershipAct | undefined): void {
     if (e.kind !== 'send' || e.method !== RPC.AppendEntries || typeof e.from !== 'number' || typeof e.to !== 'number') return;
+    // The lab limits heartbeats ("no more than ten times per second"). An
+    // AppendEntries that carries entries is replication, sent as soon as
+    // there is something to send (Figure 2: "send AppendEntries RPC with log
+    // entries starting at nextIndex"); its volume is what the lab's RPC
+    // budgets judge (TestCount2B).
+    if (carriesEntries(e.args)) return;
     const term = termOf(e.args) ?? -1;
     const k = e.from * 1024 + e.to;
     let window = this.recent.get(k);
@@ -30,12 +36,17 @@ export class HeartbeatRate implements Monitor {
     const span = e.t - (window.times[0] as number);
     if (window.times.length === max + 1 && span < 1000 - this.slackMs) {
       this.ctx.report('HB', {
-        message: `leader ${e.from} sent ${max + 1} AppendEntries to server ${e.to} within ${Math.round(span)} ms (at most ${max} per second)`,
+        message: `leader ${e.from} sent ${max + 1} heartbeats (AppendEntries without entries) to server ${e.to} within ${Math.round(span)} ms (at most ${max} per second)`,
         servers: [e.from, e.to],
         term,
       });
     }
   }
+}
+
+function carriesEntries(args: unknown): boolean {
+  const entries = (args as { entries?: unknown } | null)?.entries;
+  return Array.isArray(entries) && entries.length > 0;
 }
 
 /**

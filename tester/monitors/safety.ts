@@ -321,6 +321,8 @@ export class ReceiversFollowFigure2 implements Monitor {
   constructor(
     private readonly ctx: MonitorContext,
     private readonly logCheck: LogCheck = EMPTY_PREFIX_CHECK,
+    /** Where the receiver got its entry at an index, when a model of the logs knows ("accepted from ..."). */
+    private readonly origin: (receiver: number, index: number) => string | undefined = () => undefined,
   ) {}
 
   observe(e: TesterEvent, act: LeadershipAct | undefined): void {
@@ -331,10 +333,11 @@ export class ReceiversFollowFigure2 implements Monitor {
     if (typeof term !== 'number' || reply?.term !== term || reply.success !== false) return;
     if (typeof args?.prevLogIndex !== 'number' || typeof args.prevLogTerm !== 'number') return;
     if (this.logCheck(e.to, { prevLogIndex: args.prevLogIndex, prevLogTerm: args.prevLogTerm }) !== true) return;
+    const p = args.prevLogIndex;
+    const from = this.origin(e.to, p);
+    const why = p === 0 ? 'prevLogIndex is 0, so every log passes the check' : `its log passes the check (an entry at prevLogIndex ${p} with term ${args.prevLogTerm}${from === undefined ? '' : `, ${from}`})`;
     this.ctx.report('RF', {
-      message:
-        `server ${e.to} refused a term-${term} AppendEntries from server ${String(e.from)} while in term ${term} itself, ` +
-        `though its log passes the check (an entry at prevLogIndex ${args.prevLogIndex} with term ${args.prevLogTerm}): Figure 2 requires success`,
+      message: `server ${e.to} refused a term-${term} AppendEntries from server ${String(e.from)} while in term ${term} itself, though ${why}: Figure 2 requires success`,
       servers: [e.to],
       term,
     });
