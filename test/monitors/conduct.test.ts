@@ -6,6 +6,7 @@ import {
   appendSend,
   boot,
   cluster,
+  crash,
   disconnect,
   elect,
   entry,
@@ -192,6 +193,22 @@ describe('monitors: conduct', function () {
         name: 'a change of connectivity at 3000 ms restarts the 5 s (fires at 8000)',
         log: [...boot(3), ...disconnect(3000, 2, 3), step(8000)],
         want: [{ check: 'LV', servers: [0, 1], t: 8000 }],
+      },
+      {
+        // Server 2 is disconnected; what happens to its links changes nothing for {0, 1}.
+        name: 'a change outside the majority does not restart the 5 s (fires at 5000)',
+        log: [...boot(3), ...disconnect(0, 2, 3), link(3000, 2, 0, false), link(4000, 2, 0, true), step(5000)],
+        want: [{ check: 'LV', servers: [0, 1], t: 5000 }],
+      },
+      {
+        name: 'a member restarting restarts the 5 s (not yet at 7999)',
+        log: [...boot(3), crash(3000, 1), start(1, 3000, 2), step(7999)],
+        want: [],
+      },
+      {
+        name: 'a member restarting restarts the 5 s (fires at 8000)',
+        log: [...boot(3), crash(3000, 1), start(1, 3000, 2), step(8000)],
+        want: [{ check: 'LV', servers: [0, 1, 2], t: 8000 }],
       },
       {
         name: 'the network turning unreliable disarms it',
