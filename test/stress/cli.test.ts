@@ -127,9 +127,21 @@ describe('stress: campaigns', function () {
   it('on Ctrl-C stops starting iterations and still writes the table and the JSON', async function () {
     const dir = tempDir();
     const json = join(dir, 'summary.json');
+    // Ctrl-C once the progress line shows iterations done: not after a fixed time, which a loaded machine may not reach.
+    let sent = false;
     const result = await runCli(STRESS, ['-n', '100000', '--seed', '9', '--out', dir, '--json', json], {
-      afterStart: (child) => setTimeout(() => child.kill('SIGINT'), 4000),
+      afterStart: (child) => {
+        let seen = '';
+        child.stdout?.on('data', (d: Buffer) => {
+          seen += d.toString();
+          if (!sent && /overall: [1-9]\d*\//.test(seen)) {
+            sent = true;
+            child.kill('SIGINT');
+          }
+        });
+      },
     });
+    expect(sent, result.stdout).to.equal(true);
     expect(result.code).to.equal(0);
     expect(result.stdout).to.match(/interrupted: no new iterations/);
     const summary = JSON.parse(readFileSync(json, 'utf8')) as StressSummary;

@@ -1,23 +1,22 @@
 // The trace page. First what it is made of (no browser), then the page of a
-// known failing run in a real browser: Debian's Chromium (/usr/bin/chromium,
-// or CHROMIUM_PATH) driven by playwright-core, which never downloads one.
+// known failing run in a real browser: the Chromium that the npm package
+// @sparticuz/chromium ships (or CHROMIUM_PATH), driven by playwright-core.
 //
 // Without a browser the browser test FAILS, saying so, unless
 // SKIP_BROWSER_TESTS=1 is set: then it is pending, with the reason printed.
 // (With a browser present it always runs.) The screenshot goes to
 // test-output/, a folder that ignores itself in git.
 import { expect } from 'chai';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import type { TesterEvent } from '../../tester/events.ts';
 import { buildModel, renderTraceHtml, termColor, writeTraceHtml } from '../../tester/trace/html.ts';
 import { toStructured } from '../../tester/trace/structured.ts';
+import { chooseChromium, type BrowserChoice } from '../support/chromium.ts';
 import { knownFailingRun, type RecordedRun } from './fixtures.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const OUTPUT = resolve('test-output');
 
 describe('trace page model', function () {
@@ -91,9 +90,15 @@ describe('trace page in a real browser (headless Chromium)', function () {
         console.log(`      PENDING (SKIP_BROWSER_TESTS=1): ${reason}; the page is not checked in a browser`);
         this.skip();
       }
-      throw new Error(`${reason}. Install Debian's chromium (apt-get install -y chromium), or set SKIP_BROWSER_TESTS=1 to skip this test`);
+      throw new Error(`${reason}. Run npm ci (it installs @sparticuz/chromium), set CHROMIUM_PATH to a Chromium of your own, or set SKIP_BROWSER_TESTS=1 to skip this test`);
     };
-    if (!existsSync(CHROMIUM)) unavailable(`${CHROMIUM} does not exist`);
+    let choice: BrowserChoice | undefined;
+    try {
+      choice = await chooseChromium();
+    } catch (error) {
+      unavailable((error as Error).message);
+      return;
+    }
     let chromium: typeof import('playwright-core').chromium;
     try {
       ({ chromium } = await import('playwright-core'));
@@ -101,7 +106,7 @@ describe('trace page in a real browser (headless Chromium)', function () {
       unavailable(`playwright-core cannot be loaded (${(error as Error).message}); run npm ci`);
       return;
     }
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS, headless: true });
+    browser = await chromium.launch({ executablePath: choice.executablePath, args: choice.args, headless: true });
 
     mkdirSync(OUTPUT, { recursive: true });
     writeFileSync(join(OUTPUT, '.gitignore'), '*\n');
