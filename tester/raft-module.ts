@@ -1,6 +1,6 @@
 // Loads a Raft implementation given by path (--raft, RAFT_MODULE) and checks
 // that it exports what the contract needs.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { RAFT_PEER_METHODS, type Peer, type RaftModule } from '../raft/contract.ts';
@@ -14,28 +14,33 @@ export class RaftModuleError extends Error {
   override name = 'RaftModuleError';
 }
 
-export async function loadRaftModule(path: string): Promise<RaftModule> {
+/**
+ * `label` names where the path came from (`--raft`, `RAFT_MODULE`), so that
+ * every message points at what the user typed.
+ */
+export async function loadRaftModule(path: string, label = '--raft'): Promise<RaftModule> {
   const file = resolve(process.cwd(), path);
-  if (!existsSync(file)) throw new RaftModuleError(`--raft: no such file: ${path} (resolved to ${file})`);
+  if (!existsSync(file)) throw new RaftModuleError(`${label}: no such file: ${path} (resolved to ${file})`);
+  if (statSync(file).isDirectory()) throw new RaftModuleError(`${label}: ${path} is a folder; name the module's file (e.g. ${path.replace(/\/$/, '')}/raft.ts)`);
   let loaded: Record<string, unknown>;
   try {
     loaded = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (error) {
-    throw new RaftModuleError(`--raft: ${path} failed to load: ${describeError(error)}`);
+    throw new RaftModuleError(`${label}: ${path} failed to load: ${describeError(error)}`);
   }
   const make = loaded['make'] ?? (loaded['default'] as Record<string, unknown> | undefined)?.['make'];
   if (typeof make !== 'function') {
     const exported = Object.keys(loaded).join(', ') || 'nothing';
     throw new RaftModuleError(
-      `--raft: ${path} does not export what the contract needs: missing 'make(peers, me, persister, applyCh, runtime)' (it exports: ${exported})`,
+      `${label}: ${path} does not export what the contract needs: missing 'make(peers, me, persister, applyCh, runtime)' (it exports: ${exported})`,
     );
   }
   const timers = loaded['timers'] ?? (loaded['default'] as Record<string, unknown> | undefined)?.['timers'] ?? 'runtime';
   if (timers !== 'runtime' && timers !== 'global') {
-    throw new RaftModuleError(`--raft: ${path} exports timers = ${JSON.stringify(timers)}; it must be 'runtime' or 'global'`);
+    throw new RaftModuleError(`${label}: ${path} exports timers = ${JSON.stringify(timers)}; it must be 'runtime' or 'global'`);
   }
   const module: RaftModule = { make: make as RaftModule['make'], timers };
-  probe(module, path);
+  probe(module, path, label);
   return module;
 }
 
@@ -44,7 +49,7 @@ export async function loadRaftModule(path: string): Promise<RaftModule> {
  * checks what it returns, so that a module that cannot work is refused
  * before any campaign starts.
  */
-function probe(module: RaftModule, path: string): void {
+function probe(module: RaftModule, path: string, label: string): void {
   const world = new World('virtual', 0, { globalTimers: module.timers === 'global' });
   const timersBefore = nodeTimers();
   try {
@@ -53,18 +58,18 @@ function probe(module: RaftModule, path: string): void {
     try {
       raft = module.make([peer], 0, new MemoryPersister(), new ApplyLog(), world.runtime('probe'));
     } catch (error) {
-      throw new RaftModuleError(`--raft: ${path}: make() threw: ${describeError(error)}`);
+      throw new RaftModuleError(`${label}: ${path}: make() threw: ${describeError(error)}`);
     }
     const record = (typeof raft === 'object' && raft !== null ? raft : {}) as Record<string, unknown>;
     const missing = RAFT_PEER_METHODS.filter((m) => typeof record[m] !== 'function');
     if (missing.length > 0) {
-      throw new RaftModuleError(`--raft: ${path}: make() returns an object without ${missing.join(', ')} (the contract needs ${RAFT_PEER_METHODS.join(', ')})`);
+      throw new RaftModuleError(`${label}: ${path}: make() returns an object without ${missing.join(', ')} (the contract needs ${RAFT_PEER_METHODS.join(', ')})`);
     }
     const leaked = nodeTimers() > timersBefore;
     (record['kill'] as () => void)();
     if (leaked && module.timers !== 'global') {
       throw new RaftModuleError(
-        `--raft: ${path}: make() sets real timers (setTimeout/setInterval); add \`export const timers = 'global'\` to the module so that virtual time can fake them`,
+        `${label}: ${path}: make() sets real timers (setTimeout/setInterval); add \`export const timers = 'global'\` to the module so that virtual time can fake them`,
       );
     }
   } finally {

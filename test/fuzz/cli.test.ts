@@ -37,7 +37,9 @@ describe('npm run fuzz', function () {
 
   it('rejects bad input with one clear line (parsing, in-process)', function () {
     const bad: [string[], RegExp][] = [
-      [['--bogus'], /Unknown option '--bogus'/],
+      [['--bogus'], /^unknown option '--bogus'$/],
+      [['--runs', '-3'], /^--runs must be a whole number of at least 1, got '-3'$/],
+      [['--seed', '-5'], /^--seed: seed must be a whole number/],
       [['--runs', '0'], /--runs must be a whole number of at least 1, got '0'/],
       [['--runs', '1.5'], /--runs must be a whole number/],
       [['--time=-3'], /--time must be a number of seconds above 0/],
@@ -47,7 +49,8 @@ describe('npm run fuzz', function () {
       [['-p', '0'], /-p must be a whole number of at least 1/],
       [['--raft', 'no/such/module.ts'], /--raft: no such file: no\/such\/module\.ts/],
       [['--save', '../escape'], /--save: a case name is letters/],
-      [['stray'], /Unexpected argument 'stray'/],
+      [['stray'], /unexpected argument 'stray'/],
+      [['--raft', 'test'], /^--raft: test is a folder; name the module's file/],
     ];
     for (const [args, message] of bad) expect(() => parseFuzzArgs([...args, '--out', tmp]), args.join(' ')).to.throw(FuzzUsageError, message);
     expect(() => parseFuzzArgs(['--out', tmp, '--json', join(tmp, 'f', 'x', 'r.json')])).to.not.throw();
@@ -73,12 +76,13 @@ describe('npm run fuzz', function () {
       expect(r.stderr).to.match(/^fuzz: /);
       expect(r.stderr).to.not.match(/\n\s+at /);
     }
+    const hint = ' (npm run fuzz -- --help for usage)';
     expect(runs.map((r) => r.stderr.trim())).to.deep.equal([
-      "fuzz: Unknown option '--frobnicate'",
-      "fuzz: --runs must be a whole number of at least 1, got '0'",
-      'fuzz: --path replays a counterexample: it needs the --seed it was found with',
-      'fuzz: --raft: no such file: no/such/raft.ts',
-      `fuzz: --out: ${file} exists and is not a folder`,
+      `fuzz: unknown option '--frobnicate'${hint}`,
+      `fuzz: --runs must be a whole number of at least 1, got '0'${hint}`,
+      `fuzz: --path replays a counterexample: it needs the --seed it was found with${hint}`,
+      `fuzz: --raft: no such file: no/such/raft.ts${hint}`,
+      `fuzz: --out: ${file} exists and is not a folder${hint}`,
     ]);
   });
 

@@ -23,7 +23,11 @@ describe('stress: bad input is refused before any work, with one line', function
     ['a bad seed', ['--seed', '12abc'], /--seed: seed must be a whole number/],
     ['a missing module', ['--raft', 'nowhere/raft.ts'], /--raft: no such file: nowhere\/raft.ts/],
     ['an unwritable output folder', ['--out', '/proc/forbidden'], /--out: cannot write to \/proc\/forbidden/],
-    ['an unknown flag', ['--frobnicate'], /Unknown option '--frobnicate'/],
+    ['an unknown flag', ['--frobnicate'], /^unknown option '--frobnicate'$/],
+    ['a negative count', ['-n', '-1'], /^-n must be a whole number of at least 1, got '-1'$/],
+    ['a negative seed', ['--seed', '-5'], /^--seed: seed must be a whole number from 0 to \d+, got '-5'$/],
+    ['a malformed test pattern', ['('], /^'\(' is not a valid test pattern/],
+    ['a folder as the module', ['--raft', 'test'], /^--raft: test is a folder; name the module's file/],
   ];
   for (const [what, args, message] of cases) {
     it(`refuses ${what}`, function () {

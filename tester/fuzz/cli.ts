@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import logUpdate from 'log-update';
+import { enterUserFolder, invocation, usageText } from '../cli-args.ts';
 import { describeError } from '../failure.ts';
 import { CHECKS } from '../monitors/index.ts';
 import { RaftModuleError, loadRaftModule } from '../raft-module.ts';
@@ -16,19 +17,20 @@ import { runScenario } from './run-scenario.ts';
 import { wallDate, wallEvery, wallNow } from '../../runtime/wall.ts';
 
 async function main(): Promise<number> {
-  const argv = process.argv.slice(2);
-  if (argv.includes('-h') || argv.includes('--help')) {
-    console.log(FUZZ_USAGE);
-    return 0;
-  }
+  enterUserFolder();
   let options: FuzzCliOptions;
   try {
-    options = parseFuzzArgs(argv);
+    const parsed = parseFuzzArgs(process.argv.slice(2));
+    if (parsed === 'help') {
+      console.log(usageText(FUZZ_USAGE));
+      return 0;
+    }
+    options = parsed;
     // Faked globals belong to a whole thread: such a Raft runs one scenario at a time in each.
     if (options.raftModule !== undefined && (await loadRaftModule(options.raftModule)).timers === 'global') options.streams = 1;
   } catch (error) {
     if (error instanceof FuzzUsageError || error instanceof RaftModuleError) {
-      console.error(`fuzz: ${error.message}`);
+      console.error(`fuzz: ${error.message}${error instanceof FuzzUsageError ? ` (${invocation('fuzz')} --help for usage)` : ''}`);
       return 2;
     }
     throw error;

@@ -2,17 +2,24 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { RaftModuleError, loadRaftModule } from '../raft-module.ts';
 import { startCampaign } from './campaign.ts';
-import { UsageError, parseStressArgs, type StressOptions } from './options.ts';
+import { enterUserFolder, invocation, usageText } from '../cli-args.ts';
+import { STRESS_USAGE, UsageError, parseStressArgs, type StressOptions } from './options.ts';
 import { mergeSummaries, renderTable, type StressSummary } from './summary.ts';
 
 async function main(): Promise<number> {
+  enterUserFolder();
   let options: StressOptions;
   try {
-    options = parseStressArgs(process.argv.slice(2));
+    const parsed = parseStressArgs(process.argv.slice(2));
+    if (parsed === 'help') {
+      console.log(usageText(STRESS_USAGE));
+      return 0;
+    }
+    options = parsed;
     if (options.raftModule !== undefined) await loadRaftModule(options.raftModule);
   } catch (error) {
     if (error instanceof UsageError || error instanceof RaftModuleError) {
-      console.error(`stress: ${error.message}`);
+      console.error(`stress: ${error.message}${error instanceof UsageError ? ` (${invocation('stress')} --help for usage)` : ''}`);
       return 2;
     }
     throw error;

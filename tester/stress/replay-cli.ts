@@ -3,10 +3,9 @@
 // runs it twice and compares a hash of both event sequences.
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import type { MakeRaft } from '../../raft/contract.ts';
 import { make as referenceMake } from '../../raft/raft.ts';
-import { parseSeed } from '../../runtime/random.ts';
+import { checkRaftPath, enterUserFolder, invocation, parseCommandLine, seedArg, usageText } from '../cli-args.ts';
 import type { TesterEvent } from '../events.ts';
 import { RaftModuleError, loadRaftModule } from '../raft-module.ts';
 import { ALL_TESTS, testNamed } from '../tests.ts';
@@ -17,12 +16,12 @@ import { runIteration, type IterationResult } from './iteration.ts';
 const USAGE = 'usage: npm run replay -- --test NAME --seed S [--raft MODULE] [--verify] [--trace FILE] [--events FILE] [--quiet]';
 
 async function main(): Promise<number> {
-  let values;
+  enterUserFolder();
+  let parsed;
   try {
-    ({ values } = parseArgs({
-      args: process.argv.slice(2),
-      strict: true,
-      options: {
+    parsed = parseCommandLine(
+      process.argv.slice(2),
+      {
         test: { type: 'string' },
         seed: { type: 'string' },
         raft: { type: 'string' },
@@ -31,10 +30,16 @@ async function main(): Promise<number> {
         events: { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
       },
-    }));
+      false,
+    );
   } catch (error) {
     return usage((error as Error).message);
   }
+  if (parsed === 'help') {
+    console.log(usageText(USAGE));
+    return 0;
+  }
+  const { values } = parsed;
   if (values.test === undefined || values.seed === undefined) return usage('--test and --seed are required');
   const test = testNamed(values.test);
   if (test === undefined) return usage(`unknown test '${values.test}' (known: ${ALL_TESTS.map((t) => t.name).join(', ')})`);
@@ -42,8 +47,9 @@ async function main(): Promise<number> {
   let raft: MakeRaft = referenceMake;
   let globalTimers = false;
   try {
-    seed = parseSeed(values.seed);
+    seed = seedArg(values.seed);
     if (values.raft !== undefined) {
+      checkRaftPath(values.raft, '--raft');
       const loaded = await loadRaftModule(values.raft);
       raft = loaded.make;
       globalTimers = loaded.timers === 'global';
@@ -104,7 +110,7 @@ function hashOf(lines: readonly string[]): string {
 }
 
 function usage(message: string): number {
-  console.error(`replay: ${message}\n${USAGE}`);
+  console.error(`replay: ${message} (${invocation('replay')} --help for usage)`);
   return 2;
 }
 

@@ -1,7 +1,7 @@
 // The trace command itself, apart from the process it runs in (cli.ts wires
 // it to stdin, stdout and the exit code), so that tests can run it in-process.
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { UsageError, invocation, parseCommandLine, usageText } from '../cli-args.ts';
 import { DEFAULT_WIDTH, TOPIC_GROUPS, filterLines, parseTopics, renderColumns } from './columns.ts';
 import { writeTraceHtml } from './html.ts';
 import { TraceInputError, parseTrace } from './input.ts';
@@ -37,8 +37,6 @@ export interface TraceIO {
   env: Record<string, string | undefined>;
 }
 
-class UsageError extends Error {}
-
 /** Runs `npm run trace -- ARGS`; resolves to the exit code (2: bad input or usage). */
 export async function runTraceCli(args: string[], io: TraceIO): Promise<number> {
   try {
@@ -49,7 +47,7 @@ export async function runTraceCli(args: string[], io: TraceIO): Promise<number> 
       return 2;
     }
     if (error instanceof UsageError) {
-      io.err(`trace: ${error.message} (npm run trace -- --help for usage)\n`);
+      io.err(`trace: ${error.message} (${invocation('trace')} --help for usage)\n`);
       return 2;
     }
     throw error;
@@ -57,35 +55,28 @@ export async function runTraceCli(args: string[], io: TraceIO): Promise<number> 
 }
 
 async function run(args: string[], io: TraceIO): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: true,
-      options: {
-        only: { type: 'string' },
-        ignore: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        width: { type: 'string' },
-        all: { type: 'boolean' },
-        color: { type: 'boolean' },
-        'no-color': { type: 'boolean' },
-        json: { type: 'boolean' },
-        html: { type: 'string' },
-        title: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const { values, positionals } = parsed;
-  if (values.help === true) {
-    io.out(`${USAGE}\n`);
+  const parsed = parseCommandLine(
+    args,
+    {
+      only: { type: 'string' },
+      ignore: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      width: { type: 'string' },
+      all: { type: 'boolean' },
+      color: { type: 'boolean' },
+      'no-color': { type: 'boolean' },
+      json: { type: 'boolean' },
+      html: { type: 'string' },
+      title: { type: 'string' },
+    },
+    true,
+  );
+  if (parsed === 'help') {
+    io.out(`${usageText(USAGE)}\n`);
     return 0;
   }
+  const { values, positionals } = parsed;
   if (positionals.length > 1) throw new UsageError(`one trace file at a time (got ${positionals.length}: ${positionals.join(' ')})`);
   const only = values.only !== undefined ? topics(values.only, '--only') : undefined;
   const ignore = values.ignore !== undefined ? topics(values.ignore, '--ignore') : undefined;
