@@ -2,6 +2,7 @@
 // with the lab's helpers (start1, crash1, connect, disconnect, checkOneLeader,
 // checkTerms, checkNoLeader, begin, end, cleanup), its sleeps, rounds,
 // messages and time limit, plus the continuous monitors.
+import { invocation } from './cli-args.ts';
 import { randomInt } from 'node:crypto';
 import { LAB_UNRELIABLE, Network, type ClientEnd, type UnreliableProfile } from '../labrpc/network.ts';
 import { Server, Service, type Handler } from '../labrpc/service.ts';
@@ -570,7 +571,7 @@ export function makeConfig(n: number, unreliable: boolean, options: ConfigOption
 }
 
 export function replayCommand(testName: string, seed: number, raftModule?: string): string {
-  return `npm run replay -- --test ${testName} --seed ${seed}${raftModule !== undefined ? ` --raft ${raftModule}` : ''}`;
+  return `${invocation('replay')} --test ${testName} --seed ${seed}${raftModule !== undefined ? ` --raft ${raftModule}` : ''}`;
 }
 
 /** Go's %Nd / %N.1f: right-aligned in a field of width N. */

@@ -9,6 +9,7 @@
 // workers > 1, each worker thread drives its own streams. Shrinking stays
 // inside the stream that found the failure; the first stream to find one
 // wins and every other stream stops.
+import { invocation } from '../cli-args.ts';
 import fc from 'fast-check';
 import { randomInt } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
@@ -103,7 +104,7 @@ export interface FuzzReport {
 }
 
 export function fuzzReplayCommand(seed: number, path: string, raftModule?: string): string {
-  return `npm run fuzz -- --seed ${seed} --path ${path}${raftModule !== undefined ? ` --raft ${raftModule}` : ''}`;
+  return `${invocation('fuzz')} --seed ${seed} --path ${path}${raftModule !== undefined ? ` --raft ${raftModule}` : ''}`;
 }
 
 /** The seed of stream k of a campaign: stream 0 uses the campaign's own. */
