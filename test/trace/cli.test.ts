@@ -155,9 +155,10 @@ describe('npm run trace', function () {
   it('--json writes the structured trace, which reads back as columns', async function () {
     const r = get('json');
     expect(r.code, r.stderr).to.equal(0);
-    const rows = r.stdout.trimEnd().split('\n');
-    expect(rows[0]).to.equal('# test: TestReElection2A');
-    const first = JSON.parse(rows[2] as string) as Record<string, unknown>;
+    // JSON Lines: every line parses; the header is one object first.
+    const rows = r.stdout.trimEnd().split('\n').map((row) => JSON.parse(row) as Record<string, unknown>);
+    expect(rows[0]).to.deep.equal({ meta: { test: 'TestReElection2A', result: 'FAILED [ES]', header: ['test: TestReElection2A', 'result: FAILED [ES]'] } });
+    const first = rows[1] as Record<string, unknown>;
     expect(Object.keys(first)).to.deep.equal(['t', 'server', 'kind', 'term', 'role', 'detail']);
     const back = await trace(['-', '--width', '120'], { stdin: r.stdout });
     expect(back.code, back.stderr).to.equal(0);

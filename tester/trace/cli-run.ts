@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { UsageError, invocation, parseCommandLine, usageText } from '../cli-args.ts';
 import { DEFAULT_WIDTH, TOPIC_GROUPS, filterLines, parseTopics, renderColumns } from './columns.ts';
 import { writeTraceHtml } from './html.ts';
-import { TraceInputError, parseTrace } from './input.ts';
-import { TRACE_KINDS, serializeLine } from './structured.ts';
+import { TraceInputError, jsonLines, parseTrace } from './input.ts';
+import { TRACE_KINDS } from './structured.ts';
 
 export const USAGE = `usage: npm run trace -- [FILE|-] [options]
   FILE            a raw trace (replay --trace, a stress failure log) or a structured one; '-' or none: standard input
@@ -132,9 +132,7 @@ async function run(args: string[], io: TraceIO): Promise<number> {
     ...(to !== undefined && { to }),
   };
   if (values.json === true) {
-    const out = trace.header.map((h) => `# ${h}`);
-    for (const line of filterLines(trace.lines, filters)) out.push(serializeLine(line));
-    io.out(`${out.join('\n')}\n`);
+    io.out(jsonLines(trace.header, filterLines(trace.lines, filters)));
     return 0;
   }
   const rows = [
