@@ -503,8 +503,9 @@ export class Config {
   }
 
   private emit(e: TesterEvent): void {
-    this.monitors.observe(e);
+    // Recorded before it is judged: a violation comes after the event that caused it.
     this.options.record?.(e);
+    this.monitors.observe(e);
   }
 
   /** Prints a warning, as the lab's fmt.Printf("warning: ..."), and keeps it for the summary. */
