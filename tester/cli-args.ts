@@ -145,3 +145,8 @@ export function checkRaftPath(path: string, flag: string): void {
   if (!existsSync(file)) throw new UsageError(`${flag}: no such file: ${path}`);
   if (statSync(file).isDirectory()) throw new UsageError(`${flag}: ${path} is a folder; name the module's file (e.g. ${path.replace(/\/$/, '')}/raft.ts)`);
 }
+
+/** "1 worker", "2 workers". */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}

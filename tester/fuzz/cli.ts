@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import logUpdate from 'log-update';
-import { enterUserFolder, invocation, usageText } from '../cli-args.ts';
+import { enterUserFolder, invocation, plural, usageText } from '../cli-args.ts';
 import { describeError } from '../failure.ts';
 import { CHECKS } from '../monitors/index.ts';
 import { RaftModuleError, loadRaftModule } from '../raft-module.ts';
@@ -46,7 +46,7 @@ async function main(): Promise<number> {
   });
   const plan = replay
     ? `replaying seed ${options.seed}, path ${options.path}`
-    : `fuzzing ${describePlan(options)} on ${options.raftModule ?? 'the built-in Raft'}, ${options.workers} worker${options.workers === 1 ? '' : 's'} x ${options.streams} streams`;
+    : `fuzzing ${describePlan(options)} on ${options.raftModule ?? 'the built-in Raft'}, ${plural(options.workers, 'worker')} x ${plural(options.streams, 'stream')}`;
   console.log(`fuzz: ${plan}`);
   let lastPlain = wallNow();
   let shown: FuzzProgress | undefined;
@@ -144,7 +144,7 @@ function printFailure(report: FuzzReport, f: FuzzFailure, trace: { log: string; 
       `shrunk in ${f.shrinks} step${f.shrinks === 1 ? '' : 's'} (${f.shrinkRuns} more scenarios)`;
   console.log(`FAIL: [${f.check}] ${name}, in the ${f.phase ?? '?'} phase (${found})`);
   console.log(`why:     ${f.message.split('\n').join('\n         ')}`);
-  console.log(`counterexample (${f.scenario.n} servers, ${f.faults} fault${f.faults === 1 ? '' : 's'}):`);
+  console.log(`counterexample (${plural(f.scenario.n, 'server')}, ${plural(f.faults, 'fault')}):`);
   for (const line of f.scenarioText.split('\n')) console.log(`  ${line}`);
   console.log(`fast-check: seed ${f.seed}, path ${f.path}`);
   console.log(`replay:  ${f.replay}`);
