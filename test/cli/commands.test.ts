@@ -88,3 +88,17 @@ describe('command lines, end to end', function () {
     expect(JSON.parse(readFileSync(join(typedIn, 'sub', 'here.json'), 'utf8'))).to.include({ raft: './my-raft.ts' });
   });
 });
+
+describe('fuzz --save from an installed package', function () {
+  it("is refused in one line: it adds to the harness's own suite, not the user's", async function () {
+    const { parseFuzzArgs } = await import('../../tester/fuzz/options.ts');
+    const before = process.env.RAFT_HARNESS_BIN;
+    process.env.RAFT_HARNESS_BIN = '1';
+    try {
+      expect(() => parseFuzzArgs(['--save', 'mine'])).to.throw(UsageError, /^--save adds a case to the harness's own regression suite/);
+    } finally {
+      if (before === undefined) delete process.env.RAFT_HARNESS_BIN;
+      else process.env.RAFT_HARNESS_BIN = before;
+    }
+  });
+});

@@ -104,6 +104,9 @@ async function main(): Promise<number> {
         scenario: failure.scenario,
       }, saveDir());
       console.log(`saved:   ${shortPath(path)} (replayed by npm test; it must pass on the Raft under test)`);
+      if (options.raftModule !== undefined && !/^test\//.test(options.raftModule)) {
+        console.log(`         npm test does not re-run it on ${options.raftModule}: only the harness's own broken Rafts (test/...) must keep failing their cases`);
+      }
     }
   }
   if (options.save !== undefined && failure === undefined) {

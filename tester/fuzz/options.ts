@@ -69,6 +69,9 @@ export function parseFuzzArgs(argv: string[]): FuzzCliOptions | 'help' {
   writableDir(out, '--out');
   if (v.json !== undefined) writableDir(dirname(resolve(v.json)), '--json');
   if (v.save !== undefined) {
+    if (process.env.RAFT_HARNESS_BIN === '1') {
+      throw new UsageError("--save adds a case to the harness's own regression suite (test/regressions in its repository); from your project, keep the failure's trace and replay command instead");
+    }
     const problem = checkCaseName(v.save);
     if (problem !== undefined) throw new UsageError(`--save: ${problem}`);
     writableDir(saveDir(), '--save');
