@@ -43,6 +43,7 @@ describe('the packed harness, installed into a fresh project (offline)', functio
     const install = await run(project, 'npm', ['ci', '--offline', '--no-audit', '--no-fund']);
     timings.push(`install ${((performance.now() - installing) / 1000).toFixed(1)} s`);
     expect(install.code, install.out).to.equal(0);
+    expect(install.out, 'a clean install').to.not.match(/npm warn/);
     bin = join(project, 'node_modules', '.bin', 'raft-harness');
     // The user's Raft: the example timer Raft, importing the contract's types from the package.
     const example = readFileSync(join(ROOT, 'examples', 'timer-raft.ts'), 'utf8');

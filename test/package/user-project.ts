@@ -33,15 +33,16 @@ export function packHarness(root: string, dir: string): string {
 }
 
 /**
- * Writes package.json and package-lock.json of a project that has `extra`
- * files, and dev-depends on the tarball and on mocha.
+ * Writes package.json and package-lock.json of a project that dev-depends
+ * on the tarball and on mocha.
  */
 export function writeUserProject(root: string, dir: string, tarball: string): void {
   const ours = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string; version: string; dependencies: Record<string, string>; devDependencies: Record<string, string>; bin: Record<string, string>; engines: Record<string, string> };
   const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as Lock;
   const mocha = ours.devDependencies['mocha'] as string;
   const spec = `file:${basename(tarball)}`;
-  const pkg = { name: 'my-raft', version: '1.0.0', private: true, type: 'module', scripts: { test: 'mocha' }, devDependencies: { [ours.name]: spec, mocha } };
+  // allowScripts as the README advises: esbuild's postinstall reviewed (it is not needed), so the install warns of nothing.
+  const pkg = { name: 'my-raft', version: '1.0.0', private: true, type: 'module', scripts: { test: 'mocha' }, devDependencies: { [ours.name]: spec, mocha }, allowScripts: { esbuild: false } };
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
 
   const packages: Record<string, LockEntry> = {

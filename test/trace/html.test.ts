@@ -258,6 +258,8 @@ describe('trace page in a real browser (headless Chromium)', function () {
       const [from, to] = ((await page.locator('#status').textContent()) ?? '').match(/[\d.]+(?= ms)/g)?.map(Number) ?? [];
       return [from ?? NaN, to ?? NaN];
     };
+    // Messages still in flight when the run ended are drawn, to the run's end.
+    expect(await page.locator('g.msg.in-flight').count()).to.be.greaterThan(0);
     const [, whole] = await range();
     await page.click('#zoom-in');
     for (let i = 0; i < 8; i++) await page.click('#pan-right');
