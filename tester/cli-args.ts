@@ -45,6 +45,28 @@ export function writableDir(dir: string, flag: string): void {
   }
 }
 
+/**
+ * Makes sure `file` can be written at the end of the work: not a folder, not
+ * read-only, in a folder we can write to (created if need be). Checked before
+ * any work starts, so that a campaign's result is never lost to a bad path.
+ */
+export function writableFile(file: string, flag: string): void {
+  try {
+    if (existsSync(file)) {
+      if (statSync(file).isDirectory()) throw new UsageError(`${flag}: ${file} is a folder; give a file name`);
+      accessSync(file, constants.W_OK);
+      return;
+    }
+    const dir = dirname(file);
+    if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`${flag}: ${dir} is not a folder`);
+    makeDirs(dir);
+    accessSync(dir, constants.W_OK);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`${flag}: cannot write to ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
 // One level at a time: Node's recursive mkdir never returns on some
 // pseudo-filesystems (/proc), where a plain mkdir fails at once.
 function makeDirs(dir: string): void {

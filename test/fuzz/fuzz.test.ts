@@ -27,6 +27,28 @@ const grantsEveryVote: MakeRaft = (peers, me, persister, applyCh, runtime) => {
 
 describe('the fuzzer', function () {
   this.timeout(30_000);
+
+  it('leaves crash faults out for a Raft that does not declare it persists, and says so', async function () {
+    const quiet = await runFuzz({ raftModule: 'test/fixtures/non-persisting-raft.ts', runs: 8, seed: 3 });
+    expect(quiet.space.kinds).to.deep.equal(['disconnect', 'partition', 'link', 'heal']);
+    expect(quiet.note).to.match(/^crash faults left out: test\/fixtures\/non-persisting-raft\.ts does not declare `export const persists = true`/);
+    const asked = await runFuzz({ raftModule: 'test/fixtures/non-persisting-raft.ts', runs: 1, seed: 3, faults: ['crash'] });
+    expect(asked.space.kinds).to.deep.equal(['crash']);
+    expect(asked.note).to.equal(undefined);
+    const builtIn = await runFuzz({ runs: 1, seed: 3 });
+    expect(builtIn.space.kinds).to.include('crash');
+    expect(builtIn.note).to.equal(undefined);
+  });
+
+  it('replays a counterexample of a restricted space from the flags its replay command carries', async function () {
+    const report = await runFuzz({ raft: grantsEveryVote, runs: 300, seed: 7, servers: [3, 5], faults: ['disconnect'] });
+    const f = report.failure;
+    expect(f).to.not.equal(undefined);
+    if (f === undefined) return;
+    expect(f.replay).to.equal(`npm run fuzz -- --seed ${f.seed} --path ${f.path} --servers 3,5 --faults disconnect`);
+    expect(scenarioAt(f.seed, f.path, { servers: [3, 5], kinds: ['disconnect'] })).to.deep.equal(f.scenario);
+    expect([3, 5]).to.include(f.scenario.n);
+  });
   let caught: FuzzReport;
 
   it('passes the reference Raft on a short campaign (60 scenarios, every monitor fatal)', async function () {

@@ -3,9 +3,17 @@ import { expect } from 'chai';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseStressArgs, UsageError } from '../../tester/stress/options.ts';
+import { parseStressArgs, UsageError, type StressOptions } from '../../tester/stress/options.ts';
+
+/** Parsed options (not a request for help). */
+function options(args: string[]): StressOptions {
+  const parsed = parseStressArgs(args);
+  if (parsed === 'help') throw new Error('asked for help');
+  return parsed;
+}
 import type { StressSummary } from '../../tester/stress/summary.ts';
 import { runCli } from '../support/run-cli.ts';
+import { stageTests } from '../../tester/tests.ts';
 
 const STRESS = 'tester/stress/cli.ts';
 const REPLAY = 'tester/stress/replay-cli.ts';
@@ -73,7 +81,7 @@ describe('stress: campaigns', function () {
     const json = join(dir, 'summary.json');
     const result = await runCli(STRESS, ['TestInitialElection2A', '-n', '2', '--seed', '5', '--out', dir, '--json', json, '--raft', 'test/fixtures/passive-raft.ts']);
     expect(result.code).to.equal(1);
-    expect(result.stdout).to.match(/Failed test TestInitialElection2A - .*TestInitialElection2A_0\.log/);
+    expect(result.stdout).to.match(/Failed test TestInitialElection2A \[LAB\] - .*TestInitialElection2A_0\.log/);
     const summary = JSON.parse(readFileSync(json, 'utf8')) as StressSummary;
     const failure = summary.tests[0]?.failures[0];
     expect(failure?.message).to.match(/^expected one leader, got none/);
@@ -118,17 +126,18 @@ describe('stress: campaigns', function () {
   it('stops an iteration stuck in an infinite loop (watchdog), reports it, and goes on', async function () {
     const dir = tempDir();
     const json = join(dir, 'summary.json');
-    const result = await runCli(STRESS, ['TestInitialElection2A', '-n', '12', '--seed', '3', '--timeout', '2', '--out', dir, '--json', json, '--raft', 'test/fixtures/sometimes-hangs-raft.ts']);
+    const result = await runCli(STRESS, ['TestInitialElection2A', '-n', '12', '--seed', '3', '--timeout', '2', '--keep', '12', '--out', dir, '--json', json, '--raft', 'test/fixtures/sometimes-hangs-raft.ts']);
     expect(result.code).to.equal(1);
     const summary = JSON.parse(readFileSync(json, 'utf8')) as StressSummary;
     const test = summary.tests[0];
     expect(test?.total).to.equal(12);
     expect(test?.failed).to.be.within(1, 11);
     for (const f of test?.failures ?? []) expect(f.message).to.match(/^\[WATCHDOG\] stopped by the watchdog after 2 s/);
-    expect(readdirSync(dir).filter((f) => f.endsWith('.log'))).to.have.length(test?.failed ?? -1);
+    const [folder] = readdirSync(dir).filter((f) => f.includes('_seed-3'));
+    expect(readdirSync(join(dir, folder ?? '')).filter((f) => f.endsWith('.log'))).to.have.length(test?.failed ?? -1);
   });
 
-  it('on Ctrl-C stops starting iterations and still writes the table and the JSON', async function () {
+  it('on Ctrl-C stops starting iterations, still writes the table and the JSON, and neither passes nor exits 0', async function () {
     const dir = tempDir();
     const json = join(dir, 'summary.json');
     // Ctrl-C once the progress line shows iterations done: not after a fixed time, which a loaded machine may not reach.
@@ -146,12 +155,40 @@ describe('stress: campaigns', function () {
       },
     });
     expect(sent, result.stdout).to.equal(true);
-    expect(result.code).to.equal(0);
-    expect(result.stdout).to.match(/interrupted: no new iterations/);
+    expect(result.code).to.equal(130);
+    expect(result.stdout).to.match(/interrupted \(SIGINT\): no new iterations/);
+    expect(result.stdout).to.match(/^INTERRUPTED: 0 of \d+ iterations failed/m);
+    expect(result.stdout).to.not.match(/^PASS/m);
     const summary = JSON.parse(readFileSync(json, 'utf8')) as StressSummary;
     expect(summary.interrupted).to.equal(true);
     const total = summary.tests.reduce((n, t) => n + t.total, 0);
     expect(total).to.be.above(0);
     expect(total).to.be.below(300_000);
+  });
+});
+
+describe('stress: stage-appropriate tests', function () {
+  it('leaves TestCrashRestart out for a Raft that does not persist, saying why, unless it is named exactly', function () {
+    const all = options(['Test']);
+    const staged = stageTests(all.tests, all.patterns, false, 'my-raft.ts');
+    expect(staged.tests.map((t) => t.name)).to.not.include('TestCrashRestart');
+    expect(staged.tests).to.have.length(all.tests.length - 1);
+    expect(staged.note).to.equal(
+      'TestCrashRestart left out: my-raft.ts does not declare `export const persists = true`, and a server that does not persist ' +
+        'its term and vote cannot survive a crash (persistence is lab 2C). Name the test exactly to run it anyway.',
+    );
+    expect(stageTests(all.tests, all.patterns, true, 'my-raft.ts')).to.deep.equal({ tests: all.tests, note: undefined });
+    const named = options(['TestCrashRestart']);
+    expect(stageTests(named.tests, named.patterns, false, 'my-raft.ts').tests.map((t) => t.name)).to.deep.equal(['TestCrashRestart']);
+  });
+
+  it('says so on the command line, and runs the rest', async function () {
+    this.timeout(60_000);
+    const out = tempDir();
+    const result = await runCli(STRESS, ['Crash', 'Stable', '-n', '1', '-p', '1', '--out', out, '--raft', 'test/fixtures/non-persisting-raft.ts']);
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.stdout).to.match(/^stress: TestCrashRestart left out: test\/fixtures\/non-persisting-raft\.ts does not declare/m);
+    expect(result.stdout).to.match(/TestStableLeader/);
+    expect(result.stdout).to.match(/PASS: 0 of 1 iterations failed/);
   });
 });

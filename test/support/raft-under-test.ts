@@ -7,6 +7,8 @@ export interface RaftUnderTest {
   /** The module's path, for replay commands. */
   module?: string;
   globalTimers?: boolean;
+  /** Log methods (start) its servers lack: a 2A-only module runs only the 2A tests. */
+  lacks?: string[];
 }
 
 let loaded: Promise<RaftUnderTest> | undefined;
@@ -23,7 +25,7 @@ async function load(): Promise<RaftUnderTest> {
   const { RaftModuleError, loadRaftModule } = await import('../../tester/raft-module.ts');
   try {
     const raft = await loadRaftModule(module, 'RAFT_MODULE');
-    return { make: raft.make, module, globalTimers: raft.timers === 'global' };
+    return { make: raft.make, module, globalTimers: raft.timers === 'global', lacks: raft.lacks };
   } catch (error) {
     // One line, no stack: the message says what is wrong with the module.
     if (error instanceof RaftModuleError) {

@@ -10,7 +10,8 @@ import { RaftModuleError, loadRaftModule } from '../raft-module.ts';
 import { pagePath, structuredPath, writeStructuredTrace } from '../stress/artifacts.ts';
 import { writeTraceHtml } from '../trace/html.ts';
 import { TraceRecorder } from '../trace/recorder.ts';
-import { DEFAULT_RUNS, runFuzz, type FuzzFailure, type FuzzProgress, type FuzzReport } from './fuzz.ts';
+import { DEFAULT_RUNS, campaignSpace, runFuzz, type FuzzFailure, type FuzzProgress, type FuzzReport } from './fuzz.ts';
+import { FAULT_KINDS, MAX_SERVERS } from './scenario.ts';
 import { FUZZ_USAGE, FuzzUsageError, parseFuzzArgs, type FuzzCliOptions } from './options.ts';
 import { regressionPath, saveDir, saveRegressionCase } from './regressions.ts';
 import { runScenario } from './run-scenario.ts';
@@ -19,6 +20,7 @@ import { wallDate, wallEvery, wallNow } from '../../runtime/wall.ts';
 async function main(): Promise<number> {
   enterUserFolder();
   let options: FuzzCliOptions;
+  let persists = true; // The built-in Raft persists.
   try {
     const parsed = parseFuzzArgs(process.argv.slice(2));
     if (parsed === 'help') {
@@ -26,8 +28,12 @@ async function main(): Promise<number> {
       return 0;
     }
     options = parsed;
-    // Faked globals belong to a whole thread: such a Raft runs one scenario at a time in each.
-    if (options.raftModule !== undefined && (await loadRaftModule(options.raftModule)).timers === 'global') options.streams = 1;
+    if (options.raftModule !== undefined) {
+      const module = await loadRaftModule(options.raftModule);
+      // Faked globals belong to a whole thread: such a Raft runs one scenario at a time in each.
+      if (module.timers === 'global') options.streams = 1;
+      persists = module.persists === true;
+    }
   } catch (error) {
     if (error instanceof FuzzUsageError || error instanceof RaftModuleError) {
       console.error(`fuzz: ${error.message}${error instanceof FuzzUsageError ? ` (${invocation('fuzz')} --help for usage)` : ''}`);
@@ -48,6 +54,11 @@ async function main(): Promise<number> {
     ? `replaying seed ${options.seed}, path ${options.path}`
     : `fuzzing ${describePlan(options)} on ${options.raftModule ?? 'the built-in Raft'}, ${plural(options.workers, 'worker')} x ${plural(options.streams, 'stream')}`;
   console.log(`fuzz: ${plan}`);
+  const { space, note } = campaignSpace(options, persists, options.raftModule ?? 'the built-in Raft');
+  console.log(
+    `fuzz: cluster sizes ${space.servers?.join(', ') ?? `1 to ${MAX_SERVERS}`}; fault kinds ${space.kinds === undefined ? FAULT_KINDS.join(', ') : space.kinds.length === 0 ? 'none' : space.kinds.join(', ')}`,
+  );
+  if (note !== undefined) console.log(`fuzz: ${note}`);
   let lastPlain = wallNow();
   let shown: FuzzProgress | undefined;
   const onProgress = (p: FuzzProgress): void => {
@@ -67,6 +78,8 @@ async function main(): Promise<number> {
       ...(options.seed !== undefined && { seed: options.seed }),
       ...(options.path !== undefined && { path: options.path }),
       ...(options.raftModule !== undefined && { raftModule: options.raftModule }),
+      ...(options.servers !== undefined && { servers: options.servers }),
+      ...(options.faults !== undefined && { faults: options.faults }),
       workers: options.workers,
       streams: options.streams,
       onProgress,

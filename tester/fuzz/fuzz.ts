@@ -17,9 +17,9 @@ import type { MakeRaft } from '../../raft/contract.ts';
 import { make as referenceMake } from '../../raft/raft.ts';
 import { MAX_SEED, deriveSeed } from '../../runtime/random.ts';
 import { describeError } from '../failure.ts';
-import { loadRaftModule } from '../raft-module.ts';
+import { declaredBy, loadRaftModule } from '../raft-module.ts';
 import { runScenario, type ScenarioResult } from './run-scenario.ts';
-import { describeScenario, faultCount, scenarioArb, type Scenario } from './scenario.ts';
+import { FAULT_KINDS, MAX_SERVERS, defaultKinds, describeScenario, faultCount, scenarioArbFor, type FaultKind, type Scenario, type ScenarioSpace } from './scenario.ts';
 import { wallNow } from '../../runtime/wall.ts';
 
 /** fast-check runs one process drives at once, by default. */
@@ -44,6 +44,16 @@ export interface FuzzOptions {
   globalTimers?: boolean;
   /** Path of a module exporting make(): loaded when raft is not given; named in replay commands; what workers load. */
   raftModule?: string;
+  /** Cluster sizes to fuzz (default: 1 to 9). */
+  servers?: number[];
+  /** Fault kinds to fuzz, as the user chose them (default: see persists). */
+  faults?: FaultKind[];
+  /**
+   * The Raft persists its term and vote (RaftModule.persists): crash faults
+   * are then in by default. Default: what its module declared; true for the
+   * built-in Raft.
+   */
+  persists?: boolean;
   /** Scenarios to run (default 100, or unlimited with timeSeconds). */
   runs?: number;
   /** Start no new scenario after this many seconds (a failure found by then is still shrunk). */
@@ -100,11 +110,39 @@ export interface FuzzReport {
   timedOut: boolean;
   /** Stopped by the abort signal. */
   interrupted: boolean;
+  /** The cluster sizes and fault kinds the scenarios were drawn from. */
+  space: { servers: number[]; kinds: FaultKind[] };
+  /** Why some fault kinds were left out, when the user did not choose them (crash faults for a Raft that does not persist). */
+  note?: string;
   failure?: FuzzFailure;
 }
 
-export function fuzzReplayCommand(seed: number, path: string, raftModule?: string): string {
-  return `${invocation('fuzz')} --seed ${seed} --path ${path}${raftModule !== undefined ? ` --raft ${raftModule}` : ''}`;
+export function fuzzReplayCommand(seed: number, path: string, raftModule?: string, space: ScenarioSpace = {}): string {
+  return `${invocation('fuzz')} --seed ${seed} --path ${path}${raftModule !== undefined ? ` --raft ${raftModule}` : ''}${spaceFlags(space)}`;
+}
+
+/** The options that draw scenarios from `space` (none for the whole space): a replay needs them. */
+export function spaceFlags(space: ScenarioSpace): string {
+  const servers = space.servers !== undefined ? ` --servers ${space.servers.join(',')}` : '';
+  const kinds = space.kinds !== undefined && !FAULT_KINDS.every((k) => space.kinds?.includes(k)) ? ` --faults ${space.kinds.length === 0 ? 'none' : space.kinds.join(',')}` : '';
+  return servers + kinds;
+}
+
+/**
+ * The space a campaign draws from: the user's choice, else every kind the
+ * Raft can be expected to survive (crash only if it persists), with a note
+ * saying plainly what was left out and why.
+ */
+export function campaignSpace(options: Pick<FuzzOptions, 'servers' | 'faults'>, persists: boolean, raftLabel: string): { space: ScenarioSpace; note?: string } {
+  const servers = options.servers !== undefined ? { servers: options.servers } : {};
+  if (options.faults !== undefined) return { space: { ...servers, kinds: options.faults } };
+  if (persists) return { space: servers };
+  return {
+    space: { ...servers, kinds: defaultKinds(false) },
+    note:
+      `crash faults left out: ${raftLabel} does not declare \`export const persists = true\`, and a server that does not persist ` +
+      `its term and vote cannot survive a crash (persistence is lab 2C). Ask for them with --faults ...,crash or --lab 2C.`,
+  };
 }
 
 /** The seed of stream k of a campaign: stream 0 uses the campaign's own. */
@@ -117,11 +155,11 @@ export function isFuzzPath(path: string): boolean {
   return /^\d+(:\d+)*$/.test(path);
 }
 
-/** The scenario fast-check generates for a seed and path (without running it). */
-export function scenarioAt(seed: number, path: string): Scenario {
+/** The scenario fast-check generates for a seed and path (without running it), in a campaign's space. */
+export function scenarioAt(seed: number, path: string, space: ScenarioSpace = {}): Scenario {
   let found: Scenario | undefined;
   fc.check(
-    fc.property(scenarioArb, (s) => {
+    fc.property(scenarioArbFor(space), (s) => {
       found = s;
       return false;
     }),
@@ -150,6 +188,8 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
         ? await loadRaftModule(options.raftModule)
         : { make: referenceMake, timers: 'runtime' };
   const globalTimers = module.timers === 'global';
+  const persists = options.persists ?? (module.make === referenceMake ? true : (declaredBy(module.make)?.persists ?? false));
+  const { space, note } = campaignSpace(options, persists, options.raftModule ?? 'the Raft under test');
   // Faked globals belong to a whole thread: one scenario at a time in each.
   const perThread = replay || globalTimers ? 1 : Math.max(1, options.streams ?? DEFAULT_STREAMS);
   const total = Math.min(workers * perThread, runs);
@@ -158,7 +198,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
     runs: runs === Infinity ? Infinity : Math.floor(runs / total) + (k < runs % total ? 1 : 0),
   }));
   const deadline = timeLimited ? started + (options.timeSeconds as number) * 1000 : Infinity;
-  const common: StreamsSetup = { deadline, startedAt: started, globalTimers, ...(options.path !== undefined && { path: options.path }) };
+  const common: StreamsSetup = { deadline, startedAt: started, globalTimers, space, ...(options.path !== undefined && { path: options.path }) };
 
   let outcome: StreamsOutcome;
   const usedWorkers = Math.min(workers, total);
@@ -185,6 +225,8 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
     streams: total,
     timedOut: outcome.timedOut,
     interrupted: options.signal?.aborted === true,
+    space: { servers: [...(space.servers ?? Array.from({ length: MAX_SERVERS }, (_, i) => i + 1))], kinds: [...(space.kinds ?? FAULT_KINDS)] },
+    ...(note !== undefined && { note }),
   };
   const raw = outcome.failure;
   if (raw !== undefined) {
@@ -195,7 +237,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
       scenarioText: describeScenario(raw.scenario),
       seed: raw.seed,
       path: raw.path,
-      replay: fuzzReplayCommand(raw.seed, raw.path, options.raftModule),
+      replay: fuzzReplayCommand(raw.seed, raw.path, options.raftModule, space),
       faults: faultCount(raw.scenario),
       runsUntilFound: raw.runsUntilFound,
       msUntilFound: raw.msUntilFound,
@@ -223,6 +265,8 @@ export interface StreamsSetup {
   path?: string;
   /** The Raft runs on global timers: they are faked for each scenario. */
   globalTimers?: boolean;
+  /** The cluster sizes and fault kinds to draw from (default: all). */
+  space?: ScenarioSpace;
 }
 
 /** A failure as one stream found it. */
@@ -276,7 +320,7 @@ export async function runStreams(
     let mine = 0;
     let failing = false;
     let last: { scenario: Scenario; result: ScenarioResult } | undefined;
-    const property = fc.asyncProperty(scenarioArb, async (scenario) => {
+    const property = fc.asyncProperty(scenarioArbFor(setup.space), async (scenario) => {
       // Interrupting (not skipping) ends the stream at once; a stream that
       // found a failure keeps shrinking it unless told to stop.
       if (stop.stops(k)) throw new fc.PreconditionFailure(true);

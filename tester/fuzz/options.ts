@@ -1,10 +1,11 @@
 // The fuzzer's command line, parsed and checked before any work starts:
 // every mistake is one clear line (FuzzUsageError), exit code 2.
 import { availableParallelism } from 'node:os';
-import { dirname, resolve } from 'node:path';
-import { UsageError, checkRaftPath, parseCommandLine, positiveInt, positiveSeconds, seedArg, writableDir } from '../cli-args.ts';
+import { resolve } from 'node:path';
+import { UsageError, checkRaftPath, parseCommandLine, positiveInt, positiveSeconds, seedArg, writableDir, writableFile } from '../cli-args.ts';
 import { DEFAULT_RUNS, DEFAULT_STREAMS, isFuzzPath } from './fuzz.ts';
 import { checkCaseName, saveDir } from './regressions.ts';
+import { FAULT_KINDS, LAB_PROFILES, MAX_SERVERS, type FaultKind } from './scenario.ts';
 
 export const FUZZ_USAGE = `usage: npm run fuzz -- [options]
 
@@ -13,6 +14,12 @@ export const FUZZ_USAGE = `usage: npm run fuzz -- [options]
 --seed S        the campaign's seed (default: random); with --path, the counterexample's seed
 --path P        replay one counterexample: fast-check's path, printed with a failure (needs --seed)
 --raft MODULE   the Raft implementation to fuzz (default: the built-in one)
+--servers LIST  cluster sizes to draw from, like 3,5 (default: 1 to ${MAX_SERVERS})
+--faults LIST   fault kinds to use, from ${FAULT_KINDS.join(', ')}, or none
+                (default: all of them if the Raft persists, else all but crash)
+--lab STAGE     the faults a lab stage can be expected to survive: 2A and 2B
+                leave out crash (persistence is lab 2C), 2C uses all
+                (--faults overrides it)
 -p N            worker threads (default: one per core)
 --streams N     scenarios at once in each thread (default ${DEFAULT_STREAMS})
 --out DIR       where the failing scenario's trace goes (default fuzz-logs)
@@ -34,6 +41,10 @@ export interface FuzzCliOptions {
   out: string;
   json: string | undefined;
   save: string | undefined;
+  /** --servers: cluster sizes (undefined: all). */
+  servers: number[] | undefined;
+  /** --faults, or --lab's profile (undefined: chosen by whether the Raft persists). */
+  faults: FaultKind[] | undefined;
 }
 
 export function parseFuzzArgs(argv: string[]): FuzzCliOptions | 'help' {
@@ -50,6 +61,9 @@ export function parseFuzzArgs(argv: string[]): FuzzCliOptions | 'help' {
       out: { type: 'string', short: 'o' },
       json: { type: 'string' },
       save: { type: 'string' },
+      servers: { type: 'string' },
+      faults: { type: 'string' },
+      lab: { type: 'string' },
     },
     false,
   );
@@ -67,7 +81,7 @@ export function parseFuzzArgs(argv: string[]): FuzzCliOptions | 'help' {
   const streams = v.streams === undefined ? DEFAULT_STREAMS : positiveInt(v.streams, '--streams');
   const out = resolve(v.out ?? 'fuzz-logs');
   writableDir(out, '--out');
-  if (v.json !== undefined) writableDir(dirname(resolve(v.json)), '--json');
+  if (v.json !== undefined) writableFile(resolve(v.json), '--json');
   if (v.save !== undefined) {
     if (process.env.RAFT_HARNESS_BIN === '1') {
       throw new UsageError("--save adds a case to the harness's own regression suite (test/regressions in its repository); from your project, keep the failure's trace and replay command instead");
@@ -76,5 +90,33 @@ export function parseFuzzArgs(argv: string[]): FuzzCliOptions | 'help' {
     if (problem !== undefined) throw new UsageError(`--save: ${problem}`);
     writableDir(saveDir(), '--save');
   }
-  return { runs, timeSeconds, seed, path: v.path, raftModule: v.raft, workers, streams, out, json: v.json, save: v.save };
+  const servers = v.servers === undefined ? undefined : parseServers(v.servers);
+  let faults = v.faults === undefined ? undefined : parseFaults(v.faults);
+  if (v.lab !== undefined) {
+    const profile = LAB_PROFILES[v.lab];
+    if (profile === undefined) throw new UsageError(`--lab must be one of ${Object.keys(LAB_PROFILES).join(', ')}, got '${v.lab}'`);
+    faults ??= [...profile];
+  }
+  return { runs, timeSeconds, seed, path: v.path, raftModule: v.raft, workers, streams, out, json: v.json, save: v.save, servers, faults };
+}
+
+/** --servers 3,5: distinct whole numbers from 1 to MAX_SERVERS, kept in the order given (fast-check shrinks towards the first). */
+export function parseServers(text: string): number[] {
+  const parts = text.split(',').map((p) => p.trim());
+  const sizes = parts.map((p) => (/^\d+$/.test(p) ? Number(p) : NaN));
+  if (parts.length === 0 || sizes.some((n) => !(n >= 1 && n <= MAX_SERVERS))) {
+    throw new UsageError(`--servers must be cluster sizes from 1 to ${MAX_SERVERS} separated by commas (like 3,5), got '${text}'`);
+  }
+  return [...new Set(sizes)];
+}
+
+/** --faults disconnect,link: known kinds, or 'none'. */
+export function parseFaults(text: string): FaultKind[] {
+  if (text.trim() === 'none') return [];
+  const parts = text.split(',').map((p) => p.trim());
+  const unknown = parts.filter((p) => !(FAULT_KINDS as readonly string[]).includes(p));
+  if (unknown.length > 0 || parts.length === 0) {
+    throw new UsageError(`--faults: unknown kind${unknown.length === 1 ? '' : 's'} ${unknown.map((u) => `'${u}'`).join(', ')} (known: ${FAULT_KINDS.join(', ')}, or none)`);
+  }
+  return FAULT_KINDS.filter((k) => parts.includes(k));
 }

@@ -3,7 +3,10 @@
 // liveness phase heals a majority, makes the network calm, and requires a
 // leader among that majority within the lab's 5 s (the LV monitor judges it
 // too), then keeps the network calm for the scenario's hold so that the
-// stability monitor can judge the new leader.
+// stability monitor can judge the new leader. With a module that implements
+// start(), the schedule's client commands are started as they come, and the
+// liveness phase also requires a new command to be applied on every healed
+// server within the lab's one() budget.
 import type { MakeRaft } from '../../raft/contract.ts';
 import { LAB_UNRELIABLE } from '../../labrpc/network.ts';
 import { makeConfig, type Config, type RunStats } from '../config.ts';
@@ -14,6 +17,8 @@ import { LIVENESS_MS, describeStep, drainMs, type Scenario, type Step } from './
 
 /** How often the liveness phase looks for a leader among the healed servers. */
 const POLL_MS = 50;
+/** The liveness phase's command: above any the schedule draws (MAX_COMMAND). */
+export const LIVENESS_COMMAND = 1_000_000;
 
 export interface RunScenarioOptions {
   /** The implementation under test (default: the reference Raft). */
@@ -71,7 +76,8 @@ export async function runScenario(s: Scenario, options: RunScenarioOptions = {})
       );
       cfg.setLongReordering(net.longReordering);
     }
-    for (const step of s.steps) await apply(cfg, step);
+    const clients = cfg.rafts.some((r) => typeof r?.start === 'function');
+    for (const step of s.steps) await apply(cfg, step, clients);
 
     // The liveness phase. Messages of the lossy network may still be on
     // their way (a reordered reply arrives up to 2.2 s late and may carry a
@@ -97,6 +103,10 @@ export async function runScenario(s: Scenario, options: RunScenarioOptions = {})
       cfg.connect(m);
     }
     await leaderAmong(cfg, members);
+    if (clients) {
+      cfg.step('fuzz', `a new command applied on all of {${members.join(',')}}`);
+      await cfg.one(LIVENESS_COMMAND, members.length, true);
+    }
     phase = 'hold';
     if (holdMs > 0) {
       cfg.step('fuzz', `hold: calm for ${holdMs} ms`);
@@ -168,9 +178,18 @@ function calmNetwork(cfg: Config, delayMs = 0): void {
   }
 }
 
-async function apply(cfg: Config, step: Step): Promise<void> {
+async function apply(cfg: Config, step: Step, clients: boolean): Promise<void> {
   if (step.op === 'pause') {
     if (step.ms > 0) await cfg.sleep(step.ms);
+    return;
+  }
+  if (step.op === 'submit') {
+    // As the lab's one() does: from the drawn server on, each in turn until one says it leads.
+    if (!clients) return;
+    for (let c = 0; c < step.count; c++) {
+      if (c > 0 && step.everyMs > 0) await cfg.sleep(step.everyMs);
+      for (let k = 0; k < cfg.n; k++) if (cfg.start((step.server + k) % cfg.n, step.command + c).isLeader) break;
+    }
     return;
   }
   cfg.step('fault', describeStep(step));

@@ -3,12 +3,14 @@
 // runs it twice and compares a hash of both event sequences.
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { MakeRaft } from '../../raft/contract.ts';
 import { make as referenceMake } from '../../raft/raft.ts';
-import { checkRaftPath, enterUserFolder, invocation, parseCommandLine, seedArg, usageText } from '../cli-args.ts';
+import { checkRaftPath, enterUserFolder, invocation, parseCommandLine, seedArg, usageText, writableFile } from '../cli-args.ts';
 import type { TesterEvent } from '../events.ts';
-import { RaftModuleError, loadRaftModule } from '../raft-module.ts';
+import { RaftModuleError, loadRaftModule, refuseLacking } from '../raft-module.ts';
 import { ALL_TESTS, testNamed } from '../tests.ts';
+import { installCrashGuard } from '../crash-guard.ts';
 import { formatEvent } from '../trace/format.ts';
 import { structuredText } from '../trace/input.ts';
 import { runIteration, type IterationResult } from './iteration.ts';
@@ -41,6 +43,13 @@ async function main(): Promise<number> {
   }
   const { values } = parsed;
   if (values.test === undefined || values.seed === undefined) return usage('--test and --seed are required');
+  // Output paths are checked before the run, so that its result is never lost to a bad one.
+  try {
+    if (values.trace !== undefined) writableFile(resolve(values.trace), '--trace');
+    if (values.events !== undefined) writableFile(resolve(values.events), '--events');
+  } catch (error) {
+    return usage((error as Error).message);
+  }
   const test = testNamed(values.test);
   if (test === undefined) return usage(`unknown test '${values.test}' (known: ${ALL_TESTS.map((t) => t.name).join(', ')})`);
   let seed: number;
@@ -51,6 +60,7 @@ async function main(): Promise<number> {
     if (values.raft !== undefined) {
       checkRaftPath(values.raft, '--raft');
       const loaded = await loadRaftModule(values.raft);
+      refuseLacking([test], loaded, values.raft);
       raft = loaded.make;
       globalTimers = loaded.timers === 'global';
     }
@@ -59,6 +69,8 @@ async function main(): Promise<number> {
   }
   const options = { raft, globalTimers, ...(values.raft !== undefined && { raftModule: values.raft }) };
 
+  // A crash of the implementation fails the run, as in the stress loop (one run live: it is that run's).
+  installCrashGuard((message) => console.error(`replay: ${message}`));
   const events: TesterEvent[] = [];
   const lines: string[] = [];
   const first = await runIteration(test, seed, {
@@ -71,14 +83,8 @@ async function main(): Promise<number> {
   });
   for (const line of first.output) console.log(line);
   const raw = `${lines.join('\n')}\n`;
-  if (values.trace !== undefined) {
-    writeFileSync(values.trace, structuredText(raw, values.trace));
-    console.log(`structured trace written to ${values.trace}`);
-  }
-  if (values.events !== undefined) {
-    writeFileSync(values.events, raw);
-    console.log(`raw events written to ${values.events}`);
-  }
+  if (values.trace !== undefined) writeOutput(values.trace, () => structuredText(raw, values.trace as string), 'structured trace');
+  if (values.events !== undefined) writeOutput(values.events, () => raw, 'raw events');
   printResult(first);
 
   if (values.verify === true) {
@@ -101,6 +107,16 @@ async function main(): Promise<number> {
 function printResult(result: IterationResult): void {
   if (result.ok) console.log(`PASS ${result.test} seed ${result.seed} (${(result.stats.elapsedMs / 1000).toFixed(2)} virtual s, ${result.stats.rpcs} RPCs)`);
   else console.log(`FAIL ${result.test} seed ${result.seed}: ${result.message}`);
+}
+
+/** Writes an output checked before the run; if it fails anyway, says so and goes on (the verdict is printed below). */
+function writeOutput(file: string, text: () => string, what: string): void {
+  try {
+    writeFileSync(file, text());
+    console.log(`${what} written to ${file}`);
+  } catch (error) {
+    console.log(`replay: cannot write the ${what} to ${file}: ${(error as Error).message}`);
+  }
 }
 
 function hashOf(lines: readonly string[]): string {

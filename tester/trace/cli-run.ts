@@ -1,7 +1,8 @@
 // The trace command itself, apart from the process it runs in (cli.ts wires
 // it to stdin, stdout and the exit code), so that tests can run it in-process.
 import { readFileSync } from 'node:fs';
-import { UsageError, invocation, parseCommandLine, usageText } from '../cli-args.ts';
+import { resolve } from 'node:path';
+import { UsageError, invocation, parseCommandLine, usageText, writableFile } from '../cli-args.ts';
 import { DEFAULT_WIDTH, TOPIC_GROUPS, filterLines, parseTopics, renderColumns } from './columns.ts';
 import { writeTraceHtml } from './html.ts';
 import { TraceInputError, jsonLines, parseTrace } from './input.ts';
@@ -91,6 +92,14 @@ async function run(args: string[], io: TraceIO): Promise<number> {
   const noColorEnv = io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '';
   const color = values['no-color'] === true ? false : values.color === true ? true : noColorEnv ? false : io.stdoutIsTTY;
 
+  // The page's path is checked before the trace is read (a large one takes a while).
+  if (values.html !== undefined) {
+    try {
+      writableFile(resolve(values.html), '--html');
+    } catch (error) {
+      throw new TraceInputError((error as Error).message);
+    }
+  }
   const file = positionals[0];
   let text: string;
   let source: string;
