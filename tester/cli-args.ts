@@ -144,7 +144,7 @@ export function invocation(command: string, env: NodeJS.ProcessEnv = process.env
 
 /** A usage text written with `npm run X --`, as the user runs it. */
 export function usageText(text: string, env: NodeJS.ProcessEnv = process.env): string {
-  return text.replace(/npm run (\w+) --/g, (_, command: string) => invocation(command, env));
+  return text.replace(/npm run ([\w-]+) --/g, (_, command: string) => invocation(command, env));
 }
 
 /**

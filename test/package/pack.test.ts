@@ -69,6 +69,7 @@ describe('the packed harness, installed into a fresh project (offline)', functio
     expect(() => readFileSync(installed('raft/contract.ts'))).to.not.throw();
     expect(() => readFileSync(installed('test/stress/cli.test.ts'))).to.throw();
     expect(() => readFileSync(installed('test/mutants/mutants.test.ts'))).to.throw();
+    expect(() => readFileSync(installed('test/mutants/index.ts'))).to.not.throw(); // the mutants command runs them
   });
 
   it('type-checks the user module against the contract, types imported from the package', async function () {
@@ -91,6 +92,15 @@ describe('the packed harness, installed into a fresh project (offline)', functio
     const help = await run(project, bin, ['stress', '--help']);
     expect(help.code).to.equal(0);
     expect(help.out).to.match(/^usage: npx raft-harness stress /);
+  });
+
+  it('loads every command from the package (each answers --help)', async function () {
+    const commands = ['stress', 'fuzz', 'replay', 'trace', 'mutants', 'typecheck-raft'];
+    const runs = await Promise.all(commands.map((c) => run(project, bin, [c, '--help'])));
+    runs.forEach((r, i) => {
+      expect(r.code, `${commands[i]}: ${r.out}`).to.equal(0);
+      expect(r.out, commands[i]).to.match(new RegExp(`^usage: npx raft-harness ${commands[i]}`));
+    });
   });
 
   it('runs the fuzzer', async function () {
