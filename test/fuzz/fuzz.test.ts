@@ -2,13 +2,11 @@
 // and shrinks a broken one naming the check, replays a counterexample from
 // fast-check's seed and path, and every stored regression case passes.
 import { expect } from 'chai';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { MakeRaft, RequestVoteArgs, RequestVoteReply } from '../../raft/contract.ts';
 import { Raft } from '../../raft/raft.ts';
 import { loadRaftModule } from '../../tester/raft-module.ts';
 import { fuzzReplayCommand, runFuzz, scenarioAt, type FuzzReport } from '../../tester/fuzz/fuzz.ts';
-import { REGRESSIONS_DIR, loadRegressionCases } from '../../tester/fuzz/regressions.ts';
+import { REGRESSIONS_DIR, harnessBrokenRaft, loadRegressionCases } from '../../tester/fuzz/regressions.ts';
 import { runScenario } from '../../tester/fuzz/run-scenario.ts';
 import { defaultKinds, describeScenario, faultCount, type Scenario } from '../../tester/fuzz/scenario.ts';
 import { raftUnderTest } from '../support/raft-under-test.ts';
@@ -138,6 +136,17 @@ describe('stored regression cases (test/regressions/*.json)', function () {
   this.timeout(30_000);
   const cases = loadRegressionCases();
 
+  it("re-checks a case's Raft only when it is one of the harness's own broken ones, not a user's file", function () {
+    const scenario = (cases[0] as (typeof cases)[number]).scenario;
+    const found = { check: 'V1', message: 'm', seed: 1, path: '0', date: '2026-11-29' };
+    const on = (raft: string): string | undefined => harnessBrokenRaft({ name: 'x', description: 'd', found: { ...found, raft }, scenario });
+    expect(on('test/fuzz/vote-for-anyone-raft.ts')).to.match(/test\/fuzz\/vote-for-anyone-raft\.ts$/);
+    expect(on('my-vote-twice.ts'), "a user's file, fixed since").to.equal(undefined);
+    expect(on('examples/timer-raft.ts')).to.equal(undefined);
+    expect(on('built-in')).to.equal(undefined);
+    expect(on('test/../my-raft.ts')).to.equal(undefined);
+  });
+
   it('has cases to replay', function () {
     expect(cases.length, `no case in ${REGRESSIONS_DIR}`).to.be.at.least(3);
   });
@@ -156,10 +165,10 @@ describe('stored regression cases (test/regressions/*.json)', function () {
       const result = await runScenario(c.scenario, { raft: make });
       expect(result.ok, `${result.message}\n${describeScenario(c.scenario)}`).to.equal(true);
     });
-    const raft = c.found?.raft;
-    if (raft !== undefined && raft.endsWith('.ts') && existsSync(resolve(raft))) {
-      it(`${c.name}: still fails ${c.found?.check} on ${raft}`, async function () {
-        const { make } = await loadRaftModule(raft);
+    const broken = harnessBrokenRaft(c);
+    if (broken !== undefined) {
+      it(`${c.name}: still fails ${c.found?.check} on ${c.found?.raft}`, async function () {
+        const { make } = await loadRaftModule(broken);
         const result = await runScenario(c.scenario, { raft: make });
         expect(result.ok).to.equal(false);
         expect(result.check).to.equal(c.found?.check);

@@ -9,6 +9,7 @@
 // workers > 1, each worker thread drives its own streams. Shrinking stays
 // inside the stream that found the failure; the first stream to find one
 // wins and every other stream stops.
+import { invocation } from '../cli-args.ts';
 import fc from 'fast-check';
 import { randomInt } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
@@ -122,7 +123,7 @@ export interface FuzzReport {
  * persists): --faults is named only when the space's kinds differ from it.
  */
 export function fuzzReplayCommand(seed: number, path: string, raftModule?: string, space: ScenarioSpace = {}, defaultKinds: readonly FaultKind[] = FAULT_KINDS): string {
-  return `npm run fuzz -- --seed ${seed} --path ${path}${raftModule !== undefined ? ` --raft ${raftModule}` : ''}${spaceFlags(space, defaultKinds)}`;
+  return `${invocation('fuzz')} --seed ${seed} --path ${path}${raftModule !== undefined ? ` --raft ${raftModule}` : ''}${spaceFlags(space, defaultKinds)}`;
 }
 
 /** The options that draw scenarios from `space` rather than the default one: a replay needs them. */
