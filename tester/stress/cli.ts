@@ -6,7 +6,7 @@ import { RaftModuleError, loadRaftModule, refuseLacking } from '../raft-module.t
 import { describeError } from '../failure.ts';
 import { stageTests } from '../tests.ts';
 import { startCampaign } from './campaign.ts';
-import { enterUserFolder, invocation, usageText } from '../cli-args.ts';
+import { enterUserFolder, usageHint, usageText } from '../cli-args.ts';
 import { STRESS_USAGE, UsageError, parseStressArgs, type StressOptions } from './options.ts';
 import { MergeError, mergeSummaries, renderBreakdown, renderTable, type StressSummary } from './summary.ts';
 
@@ -36,7 +36,7 @@ async function main(): Promise<number> {
     }
   } catch (error) {
     if (error instanceof UsageError || error instanceof RaftModuleError) {
-      console.error(`stress: ${error.message}${error instanceof UsageError ? ` (${invocation('stress')} --help for usage)` : ''}`);
+      console.error(`stress: ${error.message}${usageHint(error, 'stress')}`);
       return 2;
     }
     throw error;
