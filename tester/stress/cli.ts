@@ -25,11 +25,13 @@ async function main(): Promise<number> {
     }
     options = parsed;
     const loaded = options.raftModule === undefined ? undefined : await loadRaftModule(options.raftModule);
-    if (loaded !== undefined && options.raftModule !== undefined) refuseLacking(options.tests, loaded, options.raftModule);
     // The built-in Raft persists; a module says whether it does.
     const persists = loaded === undefined || loaded.persists === true;
     if (options.merge === undefined) {
-      const staged = stageTests(options.tests, options.patterns, persists, options.raftModule ?? 'the built-in Raft');
+      // Tests picked by a pattern that the Raft cannot run (2B tests for a 2A-only one) or survive
+      // (crashes without persistence) are left out, saying so; one named exactly is refused or run.
+      const staged = stageTests(options.tests, options.patterns, persists, options.raftModule ?? 'the built-in Raft', loaded?.lacks ?? []);
+      if (loaded !== undefined && options.raftModule !== undefined) refuseLacking(staged.tests, loaded, options.raftModule);
       if (staged.note !== undefined) console.log(`stress: ${staged.note}`);
       if (staged.tests.length === 0) throw new UsageError('no test left to run');
       options.tests = staged.tests;
