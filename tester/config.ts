@@ -20,7 +20,7 @@ import { MonitorFeed } from './cluster/feed.ts';
 import { KILL_GRACE_MS, guardedGetState, guardedKill, guardedMake, guardedStart } from './cluster/guard.ts';
 import type { TesterEvent } from './events.ts';
 import type { TestFailure } from './failure.ts';
-import type { CheckPolicy, ConductLimits } from './monitors/index.ts';
+import type { BudgetLimits, BudgetWindow, CheckPolicy, ConductLimits } from './monitors/index.ts';
 import { MemoryPersister } from './persister.ts';
 import { declaredBy } from './raft-module.ts';
 import { liveRun } from './crash-guard.ts';
@@ -498,6 +498,16 @@ export class Config {
 
   bytesTotal(): number {
     return this.net.getTotalBytes();
+  }
+
+  /**
+   * Beyond the lab: a budget the test states (at most so many RPCs delivered,
+   * or bytes), counted from now as rpcCount and bytesTotal count, and judged
+   * as it is spent: going over fails the test at that instant (BUD), not
+   * when the test next looks. close() ends the window.
+   */
+  budget(limits: BudgetLimits): BudgetWindow {
+    return this.feed.budgetWindow(limits);
   }
 
   // ---- test lifecycle ----

@@ -63,6 +63,8 @@ export async function TestRPCBytes2B(options: LabTestOptions = {}): Promise<void
     const bytes0 = cfg.bytesTotal();
 
     const iters = 10;
+    // Beyond the lab: its byte budget judged as it is spent (BUD), not only at the end.
+    const budget = cfg.budget({ what: `for ${iters} commands of 5000 bytes`, maxBytes: servers * iters * 5000 + 50000 });
     let sent = 0;
     for (let index = 2; index < iters + 2; index++) {
       const cmd = randstring(cfg, 5000);
@@ -75,6 +77,7 @@ export async function TestRPCBytes2B(options: LabTestOptions = {}): Promise<void
     const got = bytes1 - bytes0;
     const expected = servers * sent;
     if (got > expected + 50000) cfg.fatal(`too many RPC bytes; got ${got}, expected ${expected}`);
+    budget.close();
 
     cfg.end();
   } finally {
@@ -429,7 +432,10 @@ export async function TestCount2B(options: LabTestOptions = {}): Promise<void> {
       return n;
     };
 
+    // Beyond the lab: the budgets it does not forgive, judged as they are spent (BUD).
+    const election = cfg.budget({ what: 'to elect initial leader', maxRpcs: 30 });
     let leader = await cfg.checkOneLeader();
+    election.close();
 
     let total1 = rpcs();
 
@@ -500,7 +506,9 @@ export async function TestCount2B(options: LabTestOptions = {}): Promise<void> {
 
     if (!success) cfg.fatal('term changed too often');
 
+    const idle = cfg.budget({ what: 'for 1 second of idleness', maxRpcs: 3 * 20 });
     await cfg.sleep(RAFT_ELECTION_TIMEOUT_MS);
+    idle.close();
 
     let total3 = 0;
     for (let j = 0; j < servers; j++) total3 += cfg.rpcCount(j);

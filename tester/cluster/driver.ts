@@ -2,6 +2,7 @@
 // the virtual-time pump or the real-time poll, the test's time limit, and the
 // run's first failure, which stops the clock and wakes whatever the test
 // awaits. Nothing here knows about Raft.
+import { invocation } from '../cli-args.ts';
 import { randomInt } from 'node:crypto';
 import type { ClockKind } from '../../runtime/clock.ts';
 import { MAX_SEED } from '../../runtime/random.ts';
@@ -158,5 +159,5 @@ export class RunDriver {
 }
 
 export function replayCommand(testName: string, seed: number, raftModule?: string): string {
-  return `npm run replay -- --test ${testName} --seed ${seed}${raftModule !== undefined ? ` --raft ${raftModule}` : ''}`;
+  return `${invocation('replay')} --test ${testName} --seed ${seed}${raftModule !== undefined ? ` --raft ${raftModule}` : ''}`;
 }

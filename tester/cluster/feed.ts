@@ -5,7 +5,7 @@
 import type { OwnedClock } from '../../runtime/clock.ts';
 import type { TesterEvent, ViolationEvent } from '../events.ts';
 import type { RaftTiming } from '../../raft/contract.ts';
-import { CHECKS, LAB_TESTS, LAB_TEST_LIMITS, MonitorSet, limitsFromTiming, type CheckPolicy, type ConductLimits } from '../monitors/index.ts';
+import { CHECKS, LAB_TESTS, LAB_TEST_LIMITS, MonitorSet, limitsFromTiming, type BudgetLimits, type BudgetWindow, type CheckPolicy, type ConductLimits } from '../monitors/index.ts';
 
 export interface FeedOptions {
   clock: OwnedClock;
@@ -47,9 +47,15 @@ export class MonitorFeed {
     });
   }
 
+  /** A window of the lab's RPC and byte budgets, judged continuously (BUD). */
+  budgetWindow(limits: BudgetLimits): BudgetWindow {
+    return this.monitors.budgetWindow(limits);
+  }
+
   emit(e: TesterEvent): void {
-    this.monitors.observe(e);
+    // Recorded before it is judged: a violation comes after the event that caused it.
     this.record?.(e);
+    this.monitors.observe(e);
   }
 
   /** Passes a getState() answer on, once per change; returns the answer as recorded. */

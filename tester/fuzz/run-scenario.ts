@@ -76,8 +76,10 @@ export async function runScenario(s: Scenario, options: RunScenarioOptions = {})
       );
       cfg.setLongReordering(net.longReordering);
     }
-    const clients = cfg.rafts.some((r) => typeof r?.start === 'function');
+    const clients = cfg.rafts.some((r) => typeof r?.start === 'function') ? new Clients(cfg) : undefined;
     for (const step of s.steps) await apply(cfg, step, clients);
+    // The schedule's clients stop with it: the liveness phase has its own command.
+    clients?.stop();
 
     // The liveness phase. Messages of the lossy network may still be on
     // their way (a reordered reply arrives up to 2.2 s late and may carry a
@@ -178,18 +180,49 @@ function calmNetwork(cfg: Config, delayMs = 0): void {
   }
 }
 
-async function apply(cfg: Config, step: Step, clients: boolean): Promise<void> {
+/**
+ * The schedule's clients. A client step starts its first command at once and
+ * the rest everyMs apart in the background, while the schedule goes on: a
+ * client step takes none of the schedule's time, so shrinking can drop it
+ * without moving any fault.
+ */
+class Clients {
+  private stopped = false;
+  constructor(private readonly cfg: Config) {}
+
+  run(step: Extract<Step, { op: 'submit' }>): void {
+    this.submit(step.server, step.command);
+    if (step.count > 1) void this.rest(step);
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private async rest(step: Extract<Step, { op: 'submit' }>): Promise<void> {
+    try {
+      for (let c = 1; c < step.count && !this.stopped; c++) {
+        if (step.everyMs > 0) await this.cfg.sleep(step.everyMs);
+        if (!this.stopped) this.submit(step.server, step.command + c);
+      }
+    } catch {
+      // The run failed meanwhile: its failure is reported where the schedule awaits.
+    }
+  }
+
+  // As the lab's one() does: from the drawn server on, each in turn until one says it leads.
+  private submit(from: number, command: number): void {
+    for (let k = 0; k < this.cfg.n; k++) if (this.cfg.start((from + k) % this.cfg.n, command).isLeader) return;
+  }
+}
+
+async function apply(cfg: Config, step: Step, clients: Clients | undefined): Promise<void> {
   if (step.op === 'pause') {
     if (step.ms > 0) await cfg.sleep(step.ms);
     return;
   }
   if (step.op === 'submit') {
-    // As the lab's one() does: from the drawn server on, each in turn until one says it leads.
-    if (!clients) return;
-    for (let c = 0; c < step.count; c++) {
-      if (c > 0 && step.everyMs > 0) await cfg.sleep(step.everyMs);
-      for (let k = 0; k < cfg.n; k++) if (cfg.start((step.server + k) % cfg.n, step.command + c).isLeader) break;
-    }
+    clients?.run(step);
     return;
   }
   cfg.step('fault', describeStep(step));

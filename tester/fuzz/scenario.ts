@@ -5,7 +5,9 @@
 //
 // Client commands: start(command) on a random server at a random moment of
 // the schedule (duplicates allowed), as steps like the faults, so shrinking
-// removes commands too. The runner skips them for a module without start().
+// removes commands too. A client step spreads its commands in the background
+// and takes none of the schedule's time, so dropping one moves no fault. The
+// runner skips them for a module without start().
 //
 // The arbitraries draw raw numbers and map them onto the cluster (modulo n),
 // so a schedule stays valid however fast-check shrinks the cluster size, and
@@ -431,16 +433,9 @@ export function commandCount(s: Scenario): number {
   return s.steps.reduce((k, step) => k + (step.op === 'submit' ? step.count : 0), 0);
 }
 
-/** Virtual ms a step takes: a pause, or the gaps between a client step's commands. */
-export function stepMs(step: Step): number {
-  if (step.op === 'pause') return step.ms;
-  if (step.op === 'submit') return (step.count - 1) * step.everyMs;
-  return 0;
-}
-
-/** Virtual ms the schedule lasts: the sum of its pauses and command gaps. */
+/** Virtual ms the schedule lasts: the sum of its pauses (client steps run in the background). */
 export function scheduleMs(s: Scenario): number {
-  return s.steps.reduce((t, step) => t + stepMs(step), 0);
+  return s.steps.reduce((t, step) => t + (step.op === 'pause' ? step.ms : 0), 0);
 }
 
 export function describeNetwork(net: NetworkProfile): string {
@@ -480,7 +475,7 @@ export function describeStep(step: Step): string {
     case 'submit':
       return step.count === 1
         ? `start(${step.command}) on S${step.server}, then on each next server until one leads`
-        : `start(${step.command}..${step.command + step.count - 1}) ${step.everyMs === 0 ? 'at once' : `${step.everyMs} ms apart`}, each on S${step.server}, then on each next server until one leads`;
+        : `start(${step.command}..${step.command + step.count - 1}) ${step.everyMs === 0 ? 'at once' : `${step.everyMs} ms apart in the background`}, each on S${step.server}, then on each next server until one leads`;
   }
 }
 
@@ -518,7 +513,6 @@ export function describeScenario(s: Scenario): string {
       continue;
     }
     lines.push(`  t=${String(t).padStart(6)} ms  ${describeStep(step)}`);
-    t += stepMs(step);
   }
   lines.push(`  t=${String(t).padStart(6)} ms  liveness: ${describeLiveness(s)}`);
   return lines.join('\n');

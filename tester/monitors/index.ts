@@ -197,6 +197,7 @@ export class MonitorSet {
       servers: finding.servers,
       term: finding.term,
       fatal: verdict === 'fail',
+      ...(finding.rpcs !== undefined && finding.rpcs.length > 0 && { rpcs: finding.rpcs }),
     });
   }
 

@@ -334,10 +334,13 @@ export class LogFacts {
     const held = this.heldBy(to);
     let conflict = false;
     let allKnown = true;
+    const before = this.length[to];
     for (let i = 0; i < a.entries.length; i++) {
       const h = held[p + 1 + i];
-      if (h === undefined) allKnown = false;
-      else if (h !== (a.entries[i] as { term: number }).term) conflict = true;
+      // Past the end of a log of known length there is nothing to conflict with.
+      if (h === undefined) {
+        if (before === undefined || p + 1 + i <= before) allKnown = false;
+      } else if (h !== (a.entries[i] as { term: number }).term) conflict = true;
     }
     if (p > 0) held[p] = a.prevLogTerm;
     for (let i = 0; i < a.entries.length; i++) held[p + 1 + i] = (a.entries[i] as { term: number }).term;

@@ -21,6 +21,9 @@ interface FirstApply {
   term: number | undefined;
   /** Every term said anywhere by the time of the apply is at most this: leaders of later terms must hold the entry (§5.4). */
   bound: number;
+  /** How the entry got into the applier's log, as known at the apply; and that AppendEntries' id. */
+  placed: string;
+  placedRpc: number | undefined;
 }
 
 /** The applies seen so far, shared by the monitors that need "committed" (the lab's logs[i], merged). */
@@ -71,10 +74,17 @@ export class StateMachineSafety implements Monitor {
       message:
         `commit index=${e.index} server=${e.server} ${showCommand(e.command)} != server=${first.server} ${showCommand(first.command)}: ` +
         `server ${e.server} applied ${showCommand(e.command)} at index ${e.index}, but server ${first.server} applied ${showCommand(first.command)} there at t=${first.t} ms; ` +
-        `${placement(this.log, e.server, e.index)}; ${placement(this.log, first.server, e.index)}${whileHandling(this.log, e.server)}`,
+        `${placement(this.log, e.server, e.index)}; ${first.placed}${whileHandling(this.log, e.server)}`,
       servers: [e.server, first.server],
+      rpcs: [placedRpc(this.log, e.server, e.index), first.placedRpc].filter((id): id is number => id !== undefined),
     });
   }
+}
+
+function placedRpc(facts: LogFacts, server: number, index: number): number | undefined {
+  const now = facts.handlingNow(server);
+  if (now !== undefined && index > now.args.prevLogIndex && index <= now.args.prevLogIndex + now.args.entries.length) return now.id;
+  return facts.placedBy[server]?.get(index)?.id;
 }
 
 /**
@@ -278,7 +288,17 @@ export class LeaderCompleteness implements Monitor {
     const facts = this.ctx.facts;
     let bound = 0;
     for (let s = 0; s < facts.n; s++) bound = Math.max(bound, facts.saidTerm[s] ?? 0);
-    this.applied.first.set(e.index, { server: e.server, incarnation: e.incarnation, command: e.command, key: commandKey(e.command), t: e.t, term, bound });
+    this.applied.first.set(e.index, {
+      server: e.server,
+      incarnation: e.incarnation,
+      command: e.command,
+      key: commandKey(e.command),
+      t: e.t,
+      term,
+      bound,
+      placed: placement(this.log, e.server, e.index),
+      placedRpc: placedRpc(this.log, e.server, e.index),
+    });
     this.applied.order.push(e.index);
   }
 

@@ -35,6 +35,8 @@ export interface Finding {
   message: string;
   servers: number[];
   term?: number;
+  /** The RPCs that make the violation (shown by the trace page). */
+  rpcs?: number[];
 }
 
 export interface MonitorContext {

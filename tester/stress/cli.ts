@@ -6,7 +6,8 @@ import { RaftModuleError, loadRaftModule, refuseLacking } from '../raft-module.t
 import { describeError } from '../failure.ts';
 import { stageTests } from '../tests.ts';
 import { startCampaign } from './campaign.ts';
-import { UsageError, parseStressArgs, type StressOptions } from './options.ts';
+import { enterUserFolder, usageHint, usageText } from '../cli-args.ts';
+import { STRESS_USAGE, UsageError, parseStressArgs, type StressOptions } from './options.ts';
 import { MergeError, mergeSummaries, renderBreakdown, renderTable, type StressSummary } from './summary.ts';
 
 /** What each signal's exit code is (128 + its number), as a shell reports it. */
@@ -14,9 +15,15 @@ const SIGNAL_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 type StopSignal = keyof typeof SIGNAL_CODES;
 
 async function main(): Promise<number> {
+  enterUserFolder();
   let options: StressOptions;
   try {
-    options = parseStressArgs(process.argv.slice(2));
+    const parsed = parseStressArgs(process.argv.slice(2));
+    if (parsed === 'help') {
+      console.log(usageText(STRESS_USAGE));
+      return 0;
+    }
+    options = parsed;
     const loaded = options.raftModule === undefined ? undefined : await loadRaftModule(options.raftModule);
     if (loaded !== undefined && options.raftModule !== undefined) refuseLacking(options.tests, loaded, options.raftModule);
     // The built-in Raft persists; a module says whether it does.
@@ -29,7 +36,7 @@ async function main(): Promise<number> {
     }
   } catch (error) {
     if (error instanceof UsageError || error instanceof RaftModuleError) {
-      console.error(`stress: ${error.message}`);
+      console.error(`stress: ${error.message}${usageHint(error, 'stress')}`);
       return 2;
     }
     throw error;
