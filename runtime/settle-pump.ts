@@ -1,12 +1,76 @@
-// Drives virtual clocks. After each timer a clock runs, every promise
-// continuation it caused must run before that clock's next timer, or `await`
-// code would behave differently than in real time. The only sure way to let
-// the microtask queue drain is to yield to Node's event loop (setImmediate),
-// which costs about 2 µs. Independent simulations never interact, so one such
-// yield is shared: each step runs the next timer of every active simulation,
-// then yields once for all of them.
+// Drives virtual clocks. After each timer a clock runs, every continuation it
+// caused must run before that clock's next timer, or code would behave
+// differently than in real time: work that needs no timer takes no virtual
+// time. Continuations are promise reactions, queueMicrotask and
+// process.nextTick (Node drains them all whenever a callback returns) and
+// setImmediate (run at the next turn of the event loop; a storage library
+// answers through it). The pump yields to Node's event loop (a setImmediate
+// of its own, about 2 µs) and does not move any clock on while an immediate
+// set by anyone else is still pending, so a chain of them runs to its end
+// first. Independent simulations never interact, so one such yield is shared:
+// each step runs the next timer of every active simulation, then yields once
+// for all of them.
+//
+// Work that waits on real I/O (a file, a socket, DNS) cannot be virtual: its
+// answer comes whenever the operating system gives it, while virtual time
+// races on. The pump looks for such requests in flight and fails the
+// simulations with a message that says so, rather than let them report a
+// Raft bug that is the clock's.
 import type { SteppableClock } from './virtual-clock.ts';
 import { wallNow } from './wall.ts';
+
+const nativeSetImmediate = globalThis.setImmediate;
+const nativeClearImmediate = globalThis.clearImmediate;
+/** Immediates set through the global setImmediate and not yet run or cleared. */
+const foreign = new Set<NodeJS.Immediate>();
+
+function countedSetImmediate<A extends unknown[]>(callback: (...args: A) => void, ...args: A): NodeJS.Immediate {
+  const handle: NodeJS.Immediate = nativeSetImmediate(() => {
+    foreign.delete(handle);
+    callback(...args);
+  });
+  foreign.add(handle);
+  return handle;
+}
+for (const key of Object.getOwnPropertySymbols(nativeSetImmediate)) {
+  (countedSetImmediate as unknown as Record<symbol, unknown>)[key] = (nativeSetImmediate as unknown as Record<symbol, unknown>)[key];
+}
+function countedClearImmediate(handle: NodeJS.Immediate | string | number | undefined): void {
+  if (handle !== undefined && typeof handle === 'object') foreign.delete(handle);
+  nativeClearImmediate(handle as NodeJS.Immediate);
+}
+globalThis.setImmediate = countedSetImmediate as unknown as typeof globalThis.setImmediate;
+globalThis.clearImmediate = countedClearImmediate as typeof globalThis.clearImmediate;
+
+/** Immediates set by code other than the pump and still pending (for tests). */
+export function pendingImmediates(): number {
+  return foreign.size;
+}
+
+/**
+ * Kinds of libuv requests that are real I/O (files, DNS, sockets being
+ * connected, datagrams). Writes to a stream (console output into a pipe) are
+ * not: nothing in a simulation waits for them.
+ */
+const REAL_IO = new Set(['FSReqCallback', 'FSReqPromise', 'FileHandleCloseReq', 'GetAddrInfoReqWrap', 'GetNameInfoReqWrap', 'QueryReqWrap', 'TCPConnectWrap', 'PipeConnectWrap', 'SendWrap']);
+/**
+ * Looking costs about 1 µs, half a step: once every this many steps. An
+ * implementation that does real I/O does it all the time (on every persist).
+ */
+const IO_CHECK_EVERY = 16;
+/**
+ * The I/O must be seen in flight at this many checks in a row (256
+ * steps): a short request of the harness's own (the module loader reading a
+ * file) is not a simulation's; an implementation that waits on I/O is seen at
+ * every check. (Measured: at 8 in a row, the loader's reads after a fresh
+ * compile were taken for the simulation's.)
+ */
+const IO_CHECKS_IN_A_ROW = 16;
+
+/** Real I/O requests in flight in this thread, by kind. */
+export function realIoInFlight(): string[] {
+  return process.getActiveResourcesInfo().filter((kind) => REAL_IO.has(kind));
+}
 
 export type RunOutcome<T> =
   | { status: 'done'; value: T }
@@ -17,7 +81,9 @@ export type RunOutcome<T> =
   /** Nothing is scheduled and the main task still waits: it can never finish. */
   | { status: 'stalled' }
   /** Someone called stop(): a monitor saw a violation, say. */
-  | { status: 'stopped'; reason: unknown };
+  | { status: 'stopped'; reason: unknown }
+  /** Real I/O was in flight: virtual time cannot wait for it (the kinds of request seen). */
+  | { status: 'real-io'; requests: string[] };
 
 export interface RunOptions {
   /** Virtual time at which to give up (default: never). */
@@ -97,6 +163,11 @@ export class VirtualRun<T> {
     return true;
   }
 
+  /** Real I/O is in flight in this thread while this run is being driven. */
+  realIo(requests: string[]): void {
+    this.finishOnce({ status: 'real-io', requests });
+  }
+
   private finishOnce(outcome: RunOutcome<T>): void {
     this.result ??= outcome;
   }
@@ -107,7 +178,7 @@ export class VirtualRun<T> {
   }
 }
 
-type Advanceable = { advance(): boolean };
+type Advanceable = { advance(): boolean; realIo(requests: string[]): void; readonly finished: boolean };
 
 class SettlePump {
   private active: Advanceable[] = [];
@@ -119,6 +190,8 @@ class SettlePump {
   private shared = 0;
   private lastStepAt = -1;
   private lastStepSize = 0;
+  private steps = 0;
+  private ioSeen = 0;
 
   /** Milliseconds of wall time charged so far to one simulation that has run in every step. */
   get sharedWallMs(): number {
@@ -129,7 +202,7 @@ class SettlePump {
     this.incoming.push(run);
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(this.step);
+      nativeSetImmediate(this.step);
     }
   }
 
@@ -138,7 +211,29 @@ class SettlePump {
     return this.active.length + this.incoming.length;
   }
 
+  private sweepFinished(): void {
+    const runs = this.active;
+    let kept = 0;
+    for (let i = 0; i < runs.length; i++) {
+      const run = runs[i] as Advanceable;
+      if (!run.finished || run.advance()) runs[kept++] = run;
+    }
+    runs.length = kept;
+  }
+
   private readonly step = (): void => {
+    // Continuations first: a chain of immediates runs to its end before any clock moves.
+    // (Runs already over are let go meanwhile: that moves no clock.)
+    if (foreign.size > 0) {
+      this.sweepFinished();
+      nativeSetImmediate(this.step);
+      return;
+    }
+    if (++this.steps % IO_CHECK_EVERY === 0) {
+      const io = realIoInFlight();
+      this.ioSeen = io.length > 0 ? this.ioSeen + 1 : 0;
+      if (this.ioSeen >= IO_CHECKS_IN_A_ROW) for (const run of this.active) run.realIo(io);
+    }
     const now = wallNow();
     if (this.lastStepAt >= 0) this.shared += (now - this.lastStepAt) / this.lastStepSize;
     if (this.incoming.length > 0) {
@@ -154,7 +249,7 @@ class SettlePump {
     this.lastStepAt = now;
     this.lastStepSize = runs.length;
     runs.length = kept;
-    if (kept > 0 || this.incoming.length > 0) setImmediate(this.step);
+    if (kept > 0 || this.incoming.length > 0) nativeSetImmediate(this.step);
     else {
       this.scheduled = false;
       this.lastStepAt = -1;

@@ -37,3 +37,13 @@ export function nodeTimers(): number {
 export function wallDate(): string {
   return new Date(wallNow()).toISOString().slice(0, 10);
 }
+
+/** The wall-clock date and time, as YYYY-MM-DD_HH-MM-SS (UTC), for names of folders. */
+export function wallStamp(): string {
+  return new Date(wallNow()).toISOString().slice(0, 19).replace('T', '_').replaceAll(':', '-');
+}
+
+/** Calls fn once after `ms` of wall time; does not keep the process alive. */
+export function wallAfter(ms: number, fn: () => void): void {
+  nativeSetTimeout(fn, ms).unref();
+}

@@ -23,6 +23,7 @@ import type { TestFailure } from './failure.ts';
 import type { BudgetLimits, BudgetWindow, CheckPolicy, ConductLimits } from './monitors/index.ts';
 import { MemoryPersister } from './persister.ts';
 import { declaredBy } from './raft-module.ts';
+import { liveRun } from './crash-guard.ts';
 
 export { KILL_GRACE_MS, REAL_TIME_POLL_MS, replayCommand };
 
@@ -110,6 +111,8 @@ export class Config {
   private readonly print: (line: string) => void;
   private readonly warnings: string[] = [];
   private finished = false;
+  /** A crash of the thread while this run is the only one live is this run's failure. */
+  private readonly releaseCrashes: () => void;
   private t0 = 0;
   private rpcs0 = 0;
   private bytes0 = 0;
@@ -122,6 +125,7 @@ export class Config {
   ) {
     if (!Number.isInteger(n) || n < 1) throw new Error(`makeConfig: the number of servers must be a whole number >= 1, got ${n}`);
     this.n = n;
+    this.releaseCrashes = liveRun(this);
     const timeLimitMs = options.timeLimitMs ?? TIME_LIMIT_MS;
     this.driver = new RunDriver({
       timeLimitMs,
@@ -207,7 +211,8 @@ export class Config {
         persister,
         applyCh: this.applier.channel(i, incarnation),
         runtime,
-        watchTimers: this.world.clock.kind === 'virtual' && this.options.globalTimers !== true,
+        watchTimers: this.world.clock.kind === 'virtual',
+        globalTimers: this.options.globalTimers === true,
         requires: this.options.requires ?? [],
       },
       (message, check) => this.fail(message, check),
@@ -551,6 +556,7 @@ export class Config {
       }
     }
     this.driver.stop();
+    this.releaseCrashes();
     const limit = this.options.timeLimitMs ?? TIME_LIMIT_MS;
     if (this.driver.failureSeen === undefined && this.now() > limit + KILL_LINGER_MS) this.fail(`test took longer than ${limit / 1000} seconds`, 'LAB');
     this.throwIfFailed();

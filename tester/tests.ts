@@ -3,6 +3,7 @@ import { LAB_2A_TESTS, type LabTestEntry } from './lab2a.ts';
 import { LAB_2B_TESTS } from './lab2b.ts';
 import { LAB_2C_TESTS } from './lab2c.ts';
 import { OWN_TESTS } from './own-tests.ts';
+import { UsageError } from './cli-args.ts';
 
 export type { LabTestEntry as TestEntry };
 
@@ -14,8 +15,14 @@ export const ALL_TESTS: readonly LabTestEntry[] = [...LAB_2A_TESTS, ...LAB_2B_TE
  */
 export function selectTests(patterns: readonly string[]): LabTestEntry[] {
   if (patterns.length === 0) return [...LAB_2A_TESTS];
-  const chosen = ALL_TESTS.filter((t) => patterns.some((p) => t.name === p || new RegExp(p).test(t.name)));
-  return chosen;
+  const matchers = patterns.map((p) => {
+    try {
+      return new RegExp(p);
+    } catch {
+      throw new UsageError(`'${p}' is not a valid test pattern (a name, or a regular expression as go test -run takes)`);
+    }
+  });
+  return ALL_TESTS.filter((t) => patterns.some((p, i) => t.name === p || (matchers[i] as RegExp).test(t.name)));
 }
 
 /**

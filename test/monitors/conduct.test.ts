@@ -4,11 +4,12 @@ import {
   aeSend,
   append,
   appendSend,
-  entry,
   boot,
   cluster,
+  crash,
   disconnect,
   elect,
+  entry,
   end,
   heartbeats,
   heartbeatSends,
@@ -31,7 +32,7 @@ function sendsEvery(from: number, every: number, count: number, leader: number, 
 }
 
 describe('monitors: conduct', function () {
-  describe('HB: at most 10 AppendEntries per second to one follower', function () {
+  describe('HB: at most 10 heartbeats per second to one follower', function () {
     // Two servers: one follower, so one window to watch.
     const won = [...boot(2), ...elect(10, 0, 1, [1])];
     const rows: Row[] = [
@@ -41,6 +42,12 @@ describe('monitors: conduct', function () {
         name: '11 sends 99 ms apart (in 990 ms)',
         log: [...won, ...sendsEvery(10, 99, 11, 0, 1, 1)],
         want: [{ check: 'HB', term: 1, servers: [0, 1], t: 1000, says: 'sent 11 heartbeats (AppendEntries without entries) to server 1 within 990 ms' }],
+      },
+      {
+        // Replication is not heartbeating: entries go out as soon as there are some (Figure 2); the lab's budgets judge their volume.
+        name: '11 AppendEntries carrying entries 20 ms apart, between heartbeats',
+        log: [...won, ...Array.from({ length: 11 }, (_, k) => appendSend(10 + k * 20, 0, 1, 1, { prev: k, prevTerm: k === 0 ? 0 : 1, entries: [entry(1, k)] }))],
+        want: [],
       },
       {
         name: 'E16: heartbeats every 20 ms',
@@ -192,6 +199,22 @@ describe('monitors: conduct', function () {
         name: 'a change of connectivity at 3000 ms restarts the 5 s (fires at 8000)',
         log: [...boot(3), ...disconnect(3000, 2, 3), step(8000)],
         want: [{ check: 'LV', servers: [0, 1], t: 8000 }],
+      },
+      {
+        // Server 2 is disconnected; what happens to its links changes nothing for {0, 1}.
+        name: 'a change outside the majority does not restart the 5 s (fires at 5000)',
+        log: [...boot(3), ...disconnect(0, 2, 3), link(3000, 2, 0, false), link(4000, 2, 0, true), step(5000)],
+        want: [{ check: 'LV', servers: [0, 1], t: 5000 }],
+      },
+      {
+        name: 'a member restarting restarts the 5 s (not yet at 7999)',
+        log: [...boot(3), crash(3000, 1), start(1, 3000, 2), step(7999)],
+        want: [],
+      },
+      {
+        name: 'a member restarting restarts the 5 s (fires at 8000)',
+        log: [...boot(3), crash(3000, 1), start(1, 3000, 2), step(8000)],
+        want: [{ check: 'LV', servers: [0, 1, 2], t: 8000 }],
       },
       {
         name: 'the network turning unreliable disarms it',

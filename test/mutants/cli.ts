@@ -16,7 +16,7 @@
 import { cpus, hostname } from 'node:os';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { UsageError, enterUserFolder, invocation, parseCommandLine, usageText } from '../../tester/cli-args.ts';
 import type { MakeRaft } from '../../raft/contract.ts';
 import { make as referenceMake } from '../../raft/raft.ts';
 import { parseSeed } from '../../runtime/random.ts';
@@ -43,8 +43,6 @@ const USAGE = `usage: npm run mutants -- [options]
 --json FILE       also write every figure as JSON
 -h, --help        this text`;
 
-class UsageError extends Error {}
-
 /** The lab's own tests (2A and 2B), for the lab-alone comparison. */
 const LAB_TESTS_ALONE = [...LAB_2A_TESTS, ...LAB_2B_TESTS];
 
@@ -61,29 +59,23 @@ interface Options {
 }
 
 function parse(argv: string[]): Options | 'help' {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        only: { type: 'string' },
-        budget: { type: 'string' },
-        runs: { type: 'string' },
-        shrink: { type: 'string' },
-        seeds: { type: 'string' },
-        'lab-seeds': { type: 'string' },
-        'variant-runs': { type: 'string' },
-        seed: { type: 'string' },
-        json: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  if (values.help === true) return 'help';
+  const parsed = parseCommandLine(
+    argv,
+    {
+      only: { type: 'string' },
+      budget: { type: 'string' },
+      runs: { type: 'string' },
+      shrink: { type: 'string' },
+      seeds: { type: 'string' },
+      'lab-seeds': { type: 'string' },
+      'variant-runs': { type: 'string' },
+      seed: { type: 'string' },
+      json: { type: 'string' },
+    },
+    false,
+  );
+  if (parsed === 'help') return 'help';
+  const { values } = parsed;
   let ids: string[] | undefined;
   if (values.only !== undefined) {
     ids = values.only.split(',').map((s) => s.trim().toUpperCase());
@@ -260,18 +252,19 @@ function firstLine(text: string | undefined): string {
 // ---- main ----
 
 async function main(): Promise<number> {
+  enterUserFolder();
   let options: Options | 'help';
   try {
     options = parse(process.argv.slice(2));
   } catch (error) {
     if (error instanceof UsageError) {
-      console.error(`mutants: ${error.message} (npm run mutants -- --help)`);
+      console.error(`mutants: ${error.message} (${invocation('mutants')} --help for usage)`);
       return 2;
     }
     throw error;
   }
   if (options === 'help') {
-    console.log(USAGE);
+    console.log(usageText(USAGE));
     return 0;
   }
   const o = options;

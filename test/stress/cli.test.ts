@@ -3,7 +3,14 @@ import { expect } from 'chai';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseStressArgs, UsageError } from '../../tester/stress/options.ts';
+import { parseStressArgs, UsageError, type StressOptions } from '../../tester/stress/options.ts';
+
+/** Parsed options (not a request for help). */
+function options(args: string[]): StressOptions {
+  const parsed = parseStressArgs(args);
+  if (parsed === 'help') throw new Error('asked for help');
+  return parsed;
+}
 import type { StressSummary } from '../../tester/stress/summary.ts';
 import { runCli } from '../support/run-cli.ts';
 import { stageTests } from '../../tester/tests.ts';
@@ -24,7 +31,11 @@ describe('stress: bad input is refused before any work, with one line', function
     ['a bad seed', ['--seed', '12abc'], /--seed: seed must be a whole number/],
     ['a missing module', ['--raft', 'nowhere/raft.ts'], /--raft: no such file: nowhere\/raft.ts/],
     ['an unwritable output folder', ['--out', '/proc/forbidden'], /--out: cannot write to \/proc\/forbidden/],
-    ['an unknown flag', ['--frobnicate'], /Unknown option '--frobnicate'/],
+    ['an unknown flag', ['--frobnicate'], /^unknown option '--frobnicate'$/],
+    ['a negative count', ['-n', '-1'], /^-n must be a whole number of at least 1, got '-1'$/],
+    ['a negative seed', ['--seed', '-5'], /^--seed: seed must be a whole number from 0 to \d+, got '-5'$/],
+    ['a malformed test pattern', ['('], /^'\(' is not a valid test pattern/],
+    ['a folder as the module', ['--raft', 'test'], /^--raft: test is a folder; name the module's file/],
   ];
   for (const [what, args, message] of cases) {
     it(`refuses ${what}`, function () {
@@ -70,7 +81,7 @@ describe('stress: campaigns', function () {
     const json = join(dir, 'summary.json');
     const result = await runCli(STRESS, ['TestInitialElection2A', '-n', '2', '--seed', '5', '--out', dir, '--json', json, '--raft', 'test/fixtures/passive-raft.ts']);
     expect(result.code).to.equal(1);
-    expect(result.stdout).to.match(/Failed test TestInitialElection2A - .*TestInitialElection2A_0\.log/);
+    expect(result.stdout).to.match(/Failed test TestInitialElection2A \[LAB\] - .*TestInitialElection2A_0\.log/);
     const summary = JSON.parse(readFileSync(json, 'utf8')) as StressSummary;
     const failure = summary.tests[0]?.failures[0];
     expect(failure?.message).to.match(/^expected one leader, got none/);
@@ -115,24 +126,39 @@ describe('stress: campaigns', function () {
   it('stops an iteration stuck in an infinite loop (watchdog), reports it, and goes on', async function () {
     const dir = tempDir();
     const json = join(dir, 'summary.json');
-    const result = await runCli(STRESS, ['TestInitialElection2A', '-n', '12', '--seed', '3', '--timeout', '2', '--out', dir, '--json', json, '--raft', 'test/fixtures/sometimes-hangs-raft.ts']);
+    const result = await runCli(STRESS, ['TestInitialElection2A', '-n', '12', '--seed', '3', '--timeout', '2', '--keep', '12', '--out', dir, '--json', json, '--raft', 'test/fixtures/sometimes-hangs-raft.ts']);
     expect(result.code).to.equal(1);
     const summary = JSON.parse(readFileSync(json, 'utf8')) as StressSummary;
     const test = summary.tests[0];
     expect(test?.total).to.equal(12);
     expect(test?.failed).to.be.within(1, 11);
     for (const f of test?.failures ?? []) expect(f.message).to.match(/^\[WATCHDOG\] stopped by the watchdog after 2 s/);
-    expect(readdirSync(dir).filter((f) => f.endsWith('.log'))).to.have.length(test?.failed ?? -1);
+    const [folder] = readdirSync(dir).filter((f) => f.includes('_seed-3'));
+    expect(readdirSync(join(dir, folder ?? '')).filter((f) => f.endsWith('.log'))).to.have.length(test?.failed ?? -1);
   });
 
-  it('on Ctrl-C stops starting iterations and still writes the table and the JSON', async function () {
+  it('on Ctrl-C stops starting iterations, still writes the table and the JSON, and neither passes nor exits 0', async function () {
     const dir = tempDir();
     const json = join(dir, 'summary.json');
+    // Ctrl-C once the progress line shows iterations done: not after a fixed time, which a loaded machine may not reach.
+    let sent = false;
     const result = await runCli(STRESS, ['-n', '100000', '--seed', '9', '--out', dir, '--json', json], {
-      afterStart: (child) => setTimeout(() => child.kill('SIGINT'), 4000),
+      afterStart: (child) => {
+        let seen = '';
+        child.stdout?.on('data', (d: Buffer) => {
+          seen += d.toString();
+          if (!sent && /overall: [1-9]\d*\//.test(seen)) {
+            sent = true;
+            child.kill('SIGINT');
+          }
+        });
+      },
     });
-    expect(result.code).to.equal(0);
-    expect(result.stdout).to.match(/interrupted: no new iterations/);
+    expect(sent, result.stdout).to.equal(true);
+    expect(result.code).to.equal(130);
+    expect(result.stdout).to.match(/interrupted \(SIGINT\): no new iterations/);
+    expect(result.stdout).to.match(/^INTERRUPTED: 0 of \d+ iterations failed/m);
+    expect(result.stdout).to.not.match(/^PASS/m);
     const summary = JSON.parse(readFileSync(json, 'utf8')) as StressSummary;
     expect(summary.interrupted).to.equal(true);
     const total = summary.tests.reduce((n, t) => n + t.total, 0);
@@ -143,7 +169,7 @@ describe('stress: campaigns', function () {
 
 describe('stress: stage-appropriate tests', function () {
   it('leaves TestCrashRestart out for a Raft that does not persist, saying why, unless it is named exactly', function () {
-    const all = parseStressArgs(['Test']);
+    const all = options(['Test']);
     const staged = stageTests(all.tests, all.patterns, false, 'my-raft.ts');
     expect(staged.tests.map((t) => t.name)).to.not.include('TestCrashRestart');
     expect(staged.tests).to.have.length(all.tests.length - 1);
@@ -152,7 +178,7 @@ describe('stress: stage-appropriate tests', function () {
         'its term and vote cannot survive a crash (persistence is lab 2C). Name the test exactly to run it anyway.',
     );
     expect(stageTests(all.tests, all.patterns, true, 'my-raft.ts')).to.deep.equal({ tests: all.tests, note: undefined });
-    const named = parseStressArgs(['TestCrashRestart']);
+    const named = options(['TestCrashRestart']);
     expect(stageTests(named.tests, named.patterns, false, 'my-raft.ts').tests.map((t) => t.name)).to.deep.equal(['TestCrashRestart']);
   });
 

@@ -2,7 +2,7 @@
 // exact texts, one()'s budgets, nCommitted, wait, the Passed line's commands,
 // the refusal of a 2A-only implementation, and the submit/apply events.
 import { expect } from 'chai';
-import type { ApplyMsg, MakeRaft, RaftPeer } from '../../raft/contract.ts';
+import type { ApplyChannel, ApplyMsg, MakeRaft, Persister, RaftPeer } from '../../raft/contract.ts';
 import { make as referenceMake } from '../../raft/raft.ts';
 import { Applier } from '../../tester/cluster/applier.ts';
 import { ONE_AGREEMENT_MS, ONE_TIMEOUT_MS, makeConfig } from '../../tester/config.ts';
@@ -202,5 +202,60 @@ describe('config: the lab\'s log helpers (2B)', function () {
       .to.throw(RaftModuleError)
       .with.property('message', '--raft: my-raft.ts: make() returns an object without start(command), which TestBasicAgree2B, TestRPCBytes2B, TestFollowerFailure2B and 7 more need (lab 2B); it can run only the 2A tests');
     expect(() => refuseLacking(LAB_2B_TESTS, { make: referenceMake, lacks: [] }, 'my-raft.ts')).to.not.throw();
+  });
+
+  describe('crash1 and start1, as the lab has them (2C)', function () {
+    it('what the old instance saves after crash1 is lost; the new instance reads a copy of what was saved before', async function () {
+      const persisters: Persister[][] = [[], [], []];
+      const raft: MakeRaft = (peers, me, persister, applyCh, runtime) => {
+        persisters[me]!.push(persister);
+        return referenceMake(peers, me, persister, applyCh, runtime);
+      };
+      const events: TesterEvent[] = [];
+      const cfg = makeConfig(3, false, { seed: 3, raft, print: () => {}, record: (e) => events.push(e) });
+      try {
+        await cfg.one(7, 3, false);
+        const before = persisters[0]![0]!.readRaftState();
+        expect(JSON.parse(before).log).to.deep.equal([{ term: JSON.parse(before).log[0].term, command: 7 }]);
+        cfg.crash1(0);
+        const persistEvents = (): number => events.filter((e) => e.kind === 'persist' && e.server === 0).length;
+        const seen = persistEvents();
+        persisters[0]![0]!.saveRaftState('written by the zombie');
+        expect(persistEvents(), 'a zombie write is no persist event').to.equal(seen);
+        cfg.start1(0);
+        const fresh = persisters[0]![1]!;
+        expect(fresh).to.not.equal(persisters[0]![0]);
+        expect(fresh.readRaftState()).to.equal(before);
+        cfg.connect(0);
+        await cfg.one(8, 3, true);
+        expect(events.some((e) => e.kind === 'persist' && e.server === 0 && e.incarnation === 2)).to.equal(true);
+        cfg.end();
+      } finally {
+        await cfg.cleanup();
+      }
+    });
+
+    it('a crashed incarnation\'s apply channel still works, and its late applies are judged', async function () {
+      const channels: ApplyChannel[] = [];
+      const raft: MakeRaft = (peers, me, persister, applyCh, runtime) => {
+        if (me === 1) channels.push(applyCh);
+        return referenceMake(peers, me, persister, applyCh, runtime);
+      };
+      const events: TesterEvent[] = [];
+      // The lab's checks alone: the monitors (SMS) would name it first.
+      const cfg = makeConfig(3, false, { seed: 3, raft, print: () => {}, record: (e) => events.push(e), policy: LAB_CHECKS_ONLY });
+      try {
+        await cfg.one(7, 3, false);
+        cfg.crash1(1);
+        channels[0]!.send({ commandValid: true, command: 99, commandIndex: 1 }); // a zombie applies something else at 1
+        const message = await failureOf(async () => {
+          await cfg.sleep(10);
+        });
+        expect(message).to.match(/^apply error: commit index=1 server=1 99 != server=\d 7/);
+        expect(events.some((e) => e.kind === 'apply' && e.server === 1 && e.incarnation === 1 && e.command === 99)).to.equal(true);
+      } finally {
+        await cfg.cleanup().catch(() => {});
+      }
+    });
   });
 });

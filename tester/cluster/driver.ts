@@ -2,6 +2,7 @@
 // the virtual-time pump or the real-time poll, the test's time limit, and the
 // run's first failure, which stops the clock and wakes whatever the test
 // awaits. Nothing here knows about Raft.
+import { invocation } from '../cli-args.ts';
 import { randomInt } from 'node:crypto';
 import type { ClockKind } from '../../runtime/clock.ts';
 import { MAX_SEED } from '../../runtime/random.ts';
@@ -80,6 +81,14 @@ export class RunDriver {
         if (outcome.status === 'deadline') this.fail(`test took longer than ${limit / 1000} seconds`, 'LAB');
         else if (outcome.status === 'stalled') this.fail('the simulation stalled: nothing is scheduled, yet the test is still waiting', 'RAFT');
         else if (outcome.status === 'failed') this.fail(`a timer callback threw: ${describeError(outcome.error)}`, 'RAFT');
+        else if (outcome.status === 'real-io') {
+          this.fail(
+            `the implementation waits on real I/O (${[...new Set(outcome.requests)].join(', ')} in flight): virtual time cannot wait for ` +
+              'work outside the process, so its timers would race ahead of the answer. This is not a Raft bug: keep state in the ' +
+              "persister (memory), or run it with --clock real",
+            'REAL-IO',
+          );
+        }
       });
     } else {
       clock.setTimer(limit, () => this.fail(`test took longer than ${limit / 1000} seconds`, 'LAB'));
@@ -150,5 +159,5 @@ export class RunDriver {
 }
 
 export function replayCommand(testName: string, seed: number, raftModule?: string): string {
-  return `npm run replay -- --test ${testName} --seed ${seed}${raftModule !== undefined ? ` --raft ${raftModule}` : ''}`;
+  return `${invocation('replay')} --test ${testName} --seed ${seed}${raftModule !== undefined ? ` --raft ${raftModule}` : ''}`;
 }

@@ -53,8 +53,9 @@ export class MonitorFeed {
   }
 
   emit(e: TesterEvent): void {
-    this.monitors.observe(e);
+    // Recorded before it is judged: a violation comes after the event that caused it.
     this.record?.(e);
+    this.monitors.observe(e);
   }
 
   /** Passes a getState() answer on, once per change; returns the answer as recorded. */

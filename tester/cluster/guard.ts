@@ -6,6 +6,7 @@ import { RAFT_LOG_METHODS, RAFT_PEER_METHODS, type ApplyChannel, type MakeRaft, 
 import type { ScopedRuntime } from '../../runtime/runtime.ts';
 import { nodeTimers } from '../../runtime/wall.ts';
 import { describeError } from '../failure.ts';
+import { CAPTURED_TIMERS } from '../raft-module.ts';
 
 /** A killed server may still see timers it set before fire; a new one this long after kill() is a leak. */
 export const KILL_GRACE_MS = 100;
@@ -20,8 +21,10 @@ export interface MakeOptions {
   persister: Persister;
   applyCh: ApplyChannel;
   runtime: ScopedRuntime;
-  /** Virtual time with an implementation on the runtime's timers: a real timer set by make() is a mistake. */
+  /** Virtual time: a real timer set by make() is a mistake (or, with global timers, a timer copied before the harness routed them). */
   watchTimers: boolean;
+  /** The module says timers = 'global'. */
+  globalTimers: boolean;
   /** Methods the test needs beyond the contract's base (start, for the log tests). */
   requires: readonly string[];
 }
@@ -38,7 +41,9 @@ export function guardedMake(options: MakeOptions, report: Report): RaftPeer | un
     return undefined;
   }
   // make() runs synchronously: any Node timer that appears meanwhile is its.
-  if (options.watchTimers && nodeTimers() > timersBefore) {
+  if (options.watchTimers && nodeTimers() > timersBefore && options.globalTimers) {
+    report(`make() of server ${i}: ${CAPTURED_TIMERS}`, 'RAFT');
+  } else if (options.watchTimers && nodeTimers() > timersBefore) {
     report(
       `make() of server ${i} set a real timer (setTimeout/setInterval) in a virtual-time run: an implementation that uses ` +
         "global timers must say so with `export const timers = 'global'` in its module, so that the harness fakes them",

@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import logUpdate from 'log-update';
+import { enterUserFolder, invocation, plural, usageText } from '../cli-args.ts';
 import { describeError } from '../failure.ts';
 import { CHECKS } from '../monitors/index.ts';
 import { RaftModuleError, loadRaftModule } from '../raft-module.ts';
@@ -17,15 +18,16 @@ import { runScenario } from './run-scenario.ts';
 import { wallDate, wallEvery, wallNow } from '../../runtime/wall.ts';
 
 async function main(): Promise<number> {
-  const argv = process.argv.slice(2);
-  if (argv.includes('-h') || argv.includes('--help')) {
-    console.log(FUZZ_USAGE);
-    return 0;
-  }
+  enterUserFolder();
   let options: FuzzCliOptions;
   let persists = true; // The built-in Raft persists.
   try {
-    options = parseFuzzArgs(argv);
+    const parsed = parseFuzzArgs(process.argv.slice(2));
+    if (parsed === 'help') {
+      console.log(usageText(FUZZ_USAGE));
+      return 0;
+    }
+    options = parsed;
     if (options.raftModule !== undefined) {
       const module = await loadRaftModule(options.raftModule);
       // Faked globals belong to a whole thread: such a Raft runs one scenario at a time in each.
@@ -34,7 +36,7 @@ async function main(): Promise<number> {
     }
   } catch (error) {
     if (error instanceof FuzzUsageError || error instanceof RaftModuleError) {
-      console.error(`fuzz: ${error.message}`);
+      console.error(`fuzz: ${error.message}${error instanceof FuzzUsageError ? ` (${invocation('fuzz')} --help for usage)` : ''}`);
       return 2;
     }
     throw error;
@@ -50,7 +52,7 @@ async function main(): Promise<number> {
   });
   const plan = replay
     ? `replaying seed ${options.seed}, path ${options.path}`
-    : `fuzzing ${describePlan(options)} on ${options.raftModule ?? 'the built-in Raft'}, ${options.workers} worker${options.workers === 1 ? '' : 's'} x ${options.streams} streams`;
+    : `fuzzing ${describePlan(options)} on ${options.raftModule ?? 'the built-in Raft'}, ${plural(options.workers, 'worker')} x ${plural(options.streams, 'stream')}`;
   console.log(`fuzz: ${plan}`);
   const { space, note } = campaignSpace(options, persists, options.raftModule ?? 'the built-in Raft');
   console.log(
@@ -115,6 +117,9 @@ async function main(): Promise<number> {
         scenario: failure.scenario,
       }, saveDir());
       console.log(`saved:   ${shortPath(path)} (replayed by npm test; it must pass on the Raft under test)`);
+      if (options.raftModule !== undefined && !/^test\//.test(options.raftModule)) {
+        console.log(`         npm test does not re-run it on ${options.raftModule}: only the harness's own broken Rafts (test/...) must keep failing their cases`);
+      }
     }
   }
   if (options.save !== undefined && failure === undefined) {
@@ -155,7 +160,7 @@ function printFailure(report: FuzzReport, f: FuzzFailure, trace: { log: string; 
       `shrunk in ${f.shrinks} step${f.shrinks === 1 ? '' : 's'} (${f.shrinkRuns} more scenarios)`;
   console.log(`FAIL: [${f.check}] ${name}, in the ${f.phase ?? '?'} phase (${found})`);
   console.log(`why:     ${f.message.split('\n').join('\n         ')}`);
-  console.log(`counterexample (${f.scenario.n} servers, ${f.faults} fault${f.faults === 1 ? '' : 's'}):`);
+  console.log(`counterexample (${plural(f.scenario.n, 'server')}, ${plural(f.faults, 'fault')}):`);
   for (const line of f.scenarioText.split('\n')) console.log(`  ${line}`);
   console.log(`fast-check: seed ${f.seed}, path ${f.path}`);
   console.log(`replay:  ${f.replay}`);

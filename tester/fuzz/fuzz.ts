@@ -9,6 +9,7 @@
 // workers > 1, each worker thread drives its own streams. Shrinking stays
 // inside the stream that found the failure; the first stream to find one
 // wins and every other stream stops.
+import { invocation } from '../cli-args.ts';
 import fc from 'fast-check';
 import { randomInt } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
@@ -116,15 +117,21 @@ export interface FuzzReport {
   failure?: FuzzFailure;
 }
 
-export function fuzzReplayCommand(seed: number, path: string, raftModule?: string, space: ScenarioSpace = {}): string {
-  return `npm run fuzz -- --seed ${seed} --path ${path}${raftModule !== undefined ? ` --raft ${raftModule}` : ''}${spaceFlags(space)}`;
+/**
+ * The command that replays a counterexample. `defaultKinds` is what the
+ * fuzzer picks by itself for the replayed --raft (crash only if it
+ * persists): --faults is named only when the space's kinds differ from it.
+ */
+export function fuzzReplayCommand(seed: number, path: string, raftModule?: string, space: ScenarioSpace = {}, defaultKinds: readonly FaultKind[] = FAULT_KINDS): string {
+  return `${invocation('fuzz')} --seed ${seed} --path ${path}${raftModule !== undefined ? ` --raft ${raftModule}` : ''}${spaceFlags(space, defaultKinds)}`;
 }
 
-/** The options that draw scenarios from `space` (none for the whole space): a replay needs them. */
-export function spaceFlags(space: ScenarioSpace): string {
+/** The options that draw scenarios from `space` rather than the default one: a replay needs them. */
+export function spaceFlags(space: ScenarioSpace, defaultKinds: readonly FaultKind[] = FAULT_KINDS): string {
   const servers = space.servers !== undefined ? ` --servers ${space.servers.join(',')}` : '';
-  const kinds = space.kinds !== undefined && !FAULT_KINDS.every((k) => space.kinds?.includes(k)) ? ` --faults ${space.kinds.length === 0 ? 'none' : space.kinds.join(',')}` : '';
-  return servers + kinds;
+  const kinds = space.kinds ?? FAULT_KINDS;
+  const same = kinds.length === defaultKinds.length && kinds.every((k) => defaultKinds.includes(k));
+  return servers + (same ? '' : ` --faults ${kinds.length === 0 ? 'none' : kinds.join(',')}`);
 }
 
 /**
@@ -189,6 +196,8 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
   const globalTimers = module.timers === 'global';
   const persists = options.persists ?? (module.make === referenceMake ? true : (declaredBy(module.make)?.persists ?? false));
   const { space, note } = campaignSpace(options, persists, options.raftModule ?? 'the Raft under test');
+  // What `npm run fuzz` picks by itself for the replayed --raft (the built-in Raft persists).
+  const replayDefault = defaultKinds(options.raftModule === undefined ? true : persists);
   // Faked globals belong to a whole thread: one scenario at a time in each.
   const perThread = replay || globalTimers ? 1 : Math.max(1, options.streams ?? DEFAULT_STREAMS);
   const total = Math.min(workers * perThread, runs);
@@ -236,7 +245,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
       scenarioText: describeScenario(raw.scenario),
       seed: raw.seed,
       path: raw.path,
-      replay: fuzzReplayCommand(raw.seed, raw.path, options.raftModule, space),
+      replay: fuzzReplayCommand(raw.seed, raw.path, options.raftModule, space, replayDefault),
       faults: faultCount(raw.scenario),
       runsUntilFound: raw.runsUntilFound,
       msUntilFound: raw.msUntilFound,

@@ -1,10 +1,8 @@
 // The fuzzer's command line, parsed and checked before any work starts:
 // every mistake is one clear line (FuzzUsageError), exit code 2.
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { UsageError, positiveInt, positiveSeconds, seedArg, writableDir } from '../cli-args.ts';
+import { resolve } from 'node:path';
+import { UsageError, checkRaftPath, parseCommandLine, positiveInt, positiveSeconds, seedArg, writableDir, writableFile } from '../cli-args.ts';
 import { DEFAULT_RUNS, DEFAULT_STREAMS, isFuzzPath } from './fuzz.ts';
 import { checkCaseName, saveDir } from './regressions.ts';
 import { FAULT_KINDS, LAB_PROFILES, MAX_SERVERS, type FaultKind } from './scenario.ts';
@@ -49,32 +47,27 @@ export interface FuzzCliOptions {
   faults: FaultKind[] | undefined;
 }
 
-export function parseFuzzArgs(argv: string[]): FuzzCliOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      strict: true,
-      options: {
-        runs: { type: 'string' },
-        time: { type: 'string' },
-        seed: { type: 'string' },
-        path: { type: 'string' },
-        raft: { type: 'string' },
-        p: { type: 'string', short: 'p' },
-        streams: { type: 'string' },
-        out: { type: 'string', short: 'o' },
-        json: { type: 'string' },
-        save: { type: 'string' },
-        servers: { type: 'string' },
-        faults: { type: 'string' },
-        lab: { type: 'string' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+export function parseFuzzArgs(argv: string[]): FuzzCliOptions | 'help' {
+  const parsed = parseCommandLine(
+    argv,
+    {
+      runs: { type: 'string' },
+      time: { type: 'string' },
+      seed: { type: 'string' },
+      path: { type: 'string' },
+      raft: { type: 'string' },
+      p: { type: 'string', short: 'p' },
+      streams: { type: 'string' },
+      out: { type: 'string', short: 'o' },
+      json: { type: 'string' },
+      save: { type: 'string' },
+      servers: { type: 'string' },
+      faults: { type: 'string' },
+      lab: { type: 'string' },
+    },
+    false,
+  );
+  if (parsed === 'help') return 'help';
   const v = parsed.values;
   const runs = v.runs === undefined ? undefined : positiveInt(v.runs, '--runs');
   const timeSeconds = v.time === undefined ? undefined : positiveSeconds(v.time, '--time');
@@ -83,13 +76,16 @@ export function parseFuzzArgs(argv: string[]): FuzzCliOptions {
     if (seed === undefined) throw new UsageError('--path replays a counterexample: it needs the --seed it was found with');
     if (!isFuzzPath(v.path)) throw new UsageError(`--path must be fast-check's path, numbers separated by ':' (like 12:0:3), got '${v.path}'`);
   }
-  if (v.raft !== undefined && !existsSync(resolve(v.raft))) throw new UsageError(`--raft: no such file: ${v.raft}`);
+  if (v.raft !== undefined) checkRaftPath(v.raft, '--raft');
   const workers = v.p === undefined ? availableParallelism() : positiveInt(v.p, '-p');
   const streams = v.streams === undefined ? DEFAULT_STREAMS : positiveInt(v.streams, '--streams');
   const out = resolve(v.out ?? 'fuzz-logs');
   writableDir(out, '--out');
-  if (v.json !== undefined) writableDir(dirname(resolve(v.json)), '--json');
+  if (v.json !== undefined) writableFile(resolve(v.json), '--json');
   if (v.save !== undefined) {
+    if (process.env.RAFT_HARNESS_BIN === '1') {
+      throw new UsageError("--save adds a case to the harness's own regression suite (test/regressions in its repository); from your project, keep the failure's trace and replay command instead");
+    }
     const problem = checkCaseName(v.save);
     if (problem !== undefined) throw new UsageError(`--save: ${problem}`);
     writableDir(saveDir(), '--save');

@@ -112,6 +112,8 @@ export class LeaderActivity implements Monitor {
 export class Liveness implements Monitor {
   readonly kinds: readonly EventKind[] = ['send', 'state'];
   private satisfied = false;
+  /** The epoch of the talking majorities the deadline is armed for. */
+  private armed: number | undefined;
   constructor(
     private readonly ctx: MonitorContext,
     private readonly limits: ConductLimits,
@@ -121,8 +123,12 @@ export class Liveness implements Monitor {
   connectivityChanged(): void {
     const facts = this.ctx.facts;
     const talking = facts.talking;
+    // The same majorities on a network calm throughout: the window goes on.
+    if (talking !== undefined && facts.calm && talking.epoch === this.armed) return;
     this.satisfied = false;
+    this.armed = undefined;
     if (talking === undefined || !facts.calm) return;
+    this.armed = talking.epoch;
     this.ctx.at(talking.since + this.limits.livenessMs, () => {
       if (this.satisfied || facts.talking?.epoch !== talking.epoch || talking.groups.some((g) => this.leadsNow(g))) return;
       const groups = talking.groups.map((g) => list(g)).join(' or ');

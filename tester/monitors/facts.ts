@@ -42,8 +42,15 @@ export class Facts {
   /** The network loses nothing, delays by little (at most CALM_MAX_DELAY_MS), duplicates and reorders nothing. */
   calm = true;
   clean: CleanMajority | undefined;
-  /** Majorities that can talk both ways, cut off from the rest or not (undefined when there is none). */
+  /**
+   * Majorities that can talk both ways, cut off from the rest or not
+   * (undefined when there is none). A change that leaves them as they were
+   * (a server outside them flapping, a link outside them cut) keeps `since`
+   * and `epoch`: what the others do does not restart the clock.
+   */
   talking: TalkingMajorities | undefined;
+  /** A server started or crashed since connectivity was last settled. */
+  private restarted = false;
   epoch = 0;
   private endUp: boolean[][] = [];
   private linkDown: boolean[][] = [];
@@ -74,9 +81,11 @@ export class Facts {
         return true;
       case 'start':
         this.alive[e.server] = true;
+        this.restarted = true;
         return true;
       case 'crash':
         this.alive[e.server] = false;
+        this.restarted = true;
         this.claimsLeader[e.server] = false;
         return true;
       case 'end':
@@ -220,11 +229,15 @@ export class Facts {
   /** Recomputes calm and the clean majority after connectivity changed at time t. */
   settleConnectivity(t: number): void {
     this.epoch++;
+    const wasCalm = this.calm;
     this.calm = (this.reliable || this.lossless) && !this.longReordering && this.duplicateRate === 0;
     const members = this.findCleanMajority();
     this.clean = members === undefined ? undefined : { members, since: t, epoch: this.epoch };
     const groups = this.findTalkingMajorities();
-    this.talking = groups.length === 0 ? undefined : { groups, since: t, epoch: this.epoch };
+    const prev = this.talking;
+    const unchanged = prev !== undefined && !this.restarted && wasCalm && this.calm && JSON.stringify(prev.groups) === JSON.stringify(groups);
+    if (!unchanged) this.talking = groups.length === 0 ? undefined : { groups, since: t, epoch: this.epoch };
+    this.restarted = false;
   }
 
   /**

@@ -2,15 +2,18 @@
 // tallied as they come; failure logs are written at once; Ctrl-C stops it
 // cleanly with everything found so far.
 import { availableParallelism } from 'node:os';
+import { plural } from '../cli-args.ts';
 import { replayCommand } from '../config.ts';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { logPath, writeIterationLog } from './artifacts.ts';
-import { iterationSeed } from './iteration.ts';
+import { iterationSeed, type IterationResult } from './iteration.ts';
 import type { StressOptions } from './options.ts';
 import { WorkerPool } from './pool.ts';
 import { Progress } from './progress.ts';
 import type { Job } from './protocol.ts';
-import { Tally, type FailureRecord, type StressSummary } from './summary.ts';
-import { wallNow } from '../../runtime/wall.ts';
+import { Tally, type StressSummary } from './summary.ts';
+import { wallNow, wallStamp } from '../../runtime/wall.ts';
 
 /**
  * Iterations one virtual-time worker runs at once: they share one settle
@@ -35,7 +38,9 @@ export interface CampaignIO {
 export interface Campaign {
   done: Promise<StressSummary>;
   /** First call: finish running iterations and report. */
-  interrupt: () => void;
+  interrupt: (signal?: string) => void;
+  /** This campaign's folder of logs, if it wrote any. */
+  folder: () => string | undefined;
   /** The summary so far (for a second Ctrl-C). */
   snapshot: () => StressSummary;
 }
@@ -68,7 +73,6 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
     for (;;) {
       if (nextIndex >= roundEnd) {
         if (!options.loop || interrupted) return undefined;
-        progress.announce(`round ${round} done: ${tally.total} iterations, ${tally.failed} failed; next round is ${round + 1}x longer`);
         round++;
         roundEnd = nextIndex + round * options.iterations;
       }
@@ -77,18 +81,69 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
       nextTest = (nextTest + 1) % names.length;
       if (nextTest === 0) nextIndex++;
       if (index % options.shard.count !== options.shard.index - 1) continue;
+      rounds.started(round);
+      roundOf.set(key, round);
       return { key: key++, test, index, seed: iterationSeed(options.seed, test, index) };
     }
   };
 
-  const record = (job: Job, failure: FailureRecord | undefined, sample: { clockMs: number; wallMs: number; rpcs: number }, page?: string): void => {
-    tally.add(job.test, sample, failure);
-    if (failure !== undefined) {
-      progress.announce(`Failed test ${job.test} - ${failure.log ?? '(no log)'}\n  ${failure.message.split('\n')[0]}${page !== undefined ? `\n  trace page: ${page}` : ''}`);
+  // --loop: a round is done when its last iteration has finished, not when it was handed out.
+  let throughRounds = 0;
+  const rounds = new RoundTracker(
+    (r, count) => {
+      throughRounds += count;
+      if (options.loop) progress.announce(`round ${r} done: ${throughRounds} iterations${r === 1 ? '' : ` in rounds 1-${r}`}, ${tally.failed} failed so far; next round is ${r + 1}x longer`);
+    },
+    () => (nextIndex >= roundEnd ? round : round - 1),
+  );
+  const roundOf = new Map<number, number>();
+  /** An iteration of a round has been counted (not a traced re-run). */
+  const counted = (job: Job): void => {
+    const r = roundOf.get(job.key);
+    if (r === undefined) return;
+    roundOf.delete(job.key);
+    rounds.finished(r);
+  };
+
+  // This campaign's folder, made when the first log is written: logs of an
+  // earlier campaign are never mistaken for this one's.
+  let folder: string | undefined;
+  const dir = (): string => (folder ??= campaignFolder(options));
+  const traceQueue: Job[] = [];
+  /** Failures whose log is kept, waiting for the traced re-run of their seed. */
+  const awaitingTrace = new Map<number, { job: Job; result: IterationResult; log: string; message: string }>();
+  let stopNew = false;
+  const header = (job: Job) => ({ test: job.test, iteration: job.index, seed: job.seed, clock: options.clock, raft: raftLabel });
+
+  const failed = (job: Job, result: IterationResult, message: string, sample: { clockMs: number; wallMs: number; rpcs: number }, trace: string | undefined): void => {
+    const check = result.check ?? 'HARNESS';
+    const seen = tally.failuresOf(job.test, check);
+    const keep = options.archive || seen < options.keep;
+    let log: string | undefined;
+    let page: string | undefined;
+    if (keep) {
+      log = logPath(dir(), job.test, job.index);
+      page = writeIterationLog(log, header(job), { ...result, message }, trace);
+      if (trace === undefined && options.clock === 'virtual') {
+        const traced: Job = { key: key++, test: job.test, index: job.index, seed: job.seed, trace: true };
+        awaitingTrace.set(traced.key, { job, result, log, message });
+        traceQueue.push(traced);
+      }
+    }
+    tally.add(job.test, sample, { iteration: job.index, seed: job.seed, check, message, log, replay: result.replay });
+    counted(job);
+    if (options.failfast && !stopNew) {
+      stopNew = true;
+      progress.announce('--failfast: a failure; no new iterations');
+    }
+    if (keep) {
+      progress.announce(`Failed test ${job.test} [${check}] - ${log ?? '(no log)'}\n  ${message.split('\n')[0]}${page !== undefined ? `\n  trace page: ${page}` : ''}`);
+    } else if (seen === options.keep) {
+      progress.announce(`(further failures of ${job.test} [${check}] are counted, not logged: --keep ${options.keep})`);
     }
   };
 
-  const pool = new WorkerPool({
+  const pool: WorkerPool = new WorkerPool({
     workers: options.clock === 'virtual' ? options.parallelism : realWorkers,
     init: {
       clock: options.clock,
@@ -97,40 +152,54 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
       concurrency: options.clock === 'virtual' ? VIRTUAL_CONCURRENCY : Math.ceil(options.parallelism / realWorkers),
     },
     timeoutMs: options.timeoutSeconds * 1000,
-    nextJob,
+    nextJob: () => traceQueue.shift() ?? (stopNew ? undefined : nextJob()),
     onDone: (job, done) => {
       const { result, trace } = done;
-      const header = { test: job.test, iteration: job.index, seed: job.seed, clock: options.clock, raft: raftLabel };
-      let log: string | undefined;
-      let page: string | undefined;
-      if (!result.ok || options.archive) {
-        log = logPath(options.out, job.test, job.index);
-        page = writeIterationLog(log, header, result, trace);
+      if (job.trace === true) {
+        const original = awaitingTrace.get(job.key);
+        if (original === undefined) return;
+        awaitingTrace.delete(job.key);
+        let message = original.message;
+        if (result.message !== original.result.message) {
+          message += `\n(note: the traced re-run of this seed ended differently, so the implementation is not deterministic under replay: ${result.ok ? 'it passed' : result.message})`;
+        }
+        writeIterationLog(original.log, header(original.job), { ...original.result, message }, trace);
+        return;
       }
       let message = result.message ?? '';
       if (!result.ok && done.loopDelayMs > LAG_WARNING_MS) {
         message += `\n(the event loop was delayed by up to ${Math.round(done.loopDelayMs)} ms during this iteration: the machine, not the Raft, may be at fault; try a lower -p)`;
       }
       if (options.verbose) progress.announce(`${result.ok ? 'ok  ' : 'FAIL'} ${job.test} #${job.index} seed ${job.seed} (${Math.round(result.stats.elapsedMs)} ms)`);
-      const failure = result.ok ? undefined : { iteration: job.index, seed: job.seed, message, log, replay: result.replay };
-      record(job, failure, { clockMs: result.stats.elapsedMs, wallMs: result.wallMs, rpcs: result.stats.rpcs }, page);
+      const sample = { clockMs: result.stats.elapsedMs, wallMs: result.wallMs, rpcs: result.stats.rpcs };
+      if (result.ok) {
+        tally.add(job.test, sample);
+        counted(job);
+        if (options.archive) writeIterationLog(logPath(dir(), job.test, job.index), header(job), result, trace);
+        return;
+      }
+      failed(job, result, message, sample, trace);
+      if (traceQueue.length > 0) pool.poke();
     },
-    onLost: (job, message) => {
+    onLost: (job, message, check, wallMs) => {
+      if (job.trace === true) {
+        awaitingTrace.delete(job.key); // Its log stays as written, without the trace.
+        return;
+      }
       const replay = options.clock === 'virtual' ? replayCommand(job.test, job.seed, options.raftModule) : undefined;
-      const log = logPath(options.out, job.test, job.index);
-      const result = {
+      const result: IterationResult = {
         test: job.test,
         seed: job.seed,
         ok: false,
-        message,
-        check: 'WATCHDOG',
+        message: `[${check}] ${message}`,
+        check,
         output: [],
-        stats: { seed: job.seed, clock: options.clock, elapsedMs: 0, rpcs: 0, bytes: 0, events: 0, wallMs: 0, warnings: [] },
-        wallMs: options.timeoutSeconds * 1000,
+        stats: { seed: job.seed, clock: options.clock, elapsedMs: 0, rpcs: 0, bytes: 0, events: 0, wallMs, warnings: [] },
+        wallMs,
         ...(replay !== undefined && { replay }),
       };
-      writeIterationLog(log, { test: job.test, iteration: job.index, seed: job.seed, clock: options.clock, raft: raftLabel }, result, undefined);
-      record(job, { iteration: job.index, seed: job.seed, message: `[WATCHDOG] ${message}`, log, replay }, { clockMs: 0, wallMs: result.wallMs, rpcs: 0 });
+      // No trace: the thread that held it is gone (a re-run would hang or crash again).
+      failed(job, result, result.message as string, { clockMs: 0, wallMs, rpcs: 0 }, '');
     },
     onMemory: (heapMb, rssMb) => {
       heapSamples.push(heapMb);
@@ -148,6 +217,7 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
     clock: options.clock,
     seed: options.seed,
     raft: raftLabel,
+    iterations: options.iterations,
     shard: `${options.shard.index}/${options.shard.count}`,
     wallSeconds: Math.round((wallNow() - started) / 10) / 100,
     interrupted,
@@ -159,7 +229,7 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
   io.write(
     `stress: ${names.join(', ')} × ${options.loop ? `${options.iterations}, growing rounds (Ctrl-C to stop)` : options.iterations}` +
       ` | clock ${options.clock} | seed ${options.seed} | raft ${raftLabel}` +
-      ` | ${options.clock === 'virtual' ? `${options.parallelism} workers of ${availableParallelism()} cores` : `${options.parallelism} clusters at once on ${realWorkers} threads`}` +
+      ` | ${options.clock === 'virtual' ? `${plural(options.parallelism, 'worker')} of ${plural(availableParallelism(), 'core')}` : `${plural(options.parallelism, 'cluster')} at once on ${plural(realWorkers, 'thread')}`}` +
       (options.shard.count > 1 ? ` | shard ${options.shard.index}/${options.shard.count}` : ''),
   );
   progress.start();
@@ -175,13 +245,24 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
   );
   return {
     done,
-    interrupt: () => {
+    interrupt: (signal = 'SIGINT') => {
       interrupted = true;
-      progress.announce('interrupted: no new iterations; waiting up to 5 s for running ones (Ctrl-C again to quit now)');
+      progress.announce(`interrupted (${signal}): no new iterations; waiting up to 5 s for running ones (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to quit now)`);
       void pool.stop(5000);
     },
+    folder: () => folder,
     snapshot,
   };
+}
+
+/** A new folder inside --out for one campaign: start time, seed and shard in its name. */
+export function campaignFolder(options: Pick<StressOptions, 'out' | 'seed' | 'shard'>): string {
+  const shard = options.shard.count > 1 ? `_shard-${options.shard.index}-of-${options.shard.count}` : '';
+  const base = join(options.out, `${wallStamp()}_seed-${options.seed}${shard}`);
+  let folder = base;
+  for (let k = 2; existsSync(folder); k++) folder = `${base}-${k}`;
+  mkdirSync(folder, { recursive: true });
+  return folder;
 }
 
 function round1(x: number): number {
@@ -193,4 +274,44 @@ function heapTrend(samples: readonly number[]): { earlyHeapMb: number; lateHeapM
   const quarter = Math.max(1, Math.floor(samples.length / 4));
   const median = (xs: number[]): number => (xs.length === 0 ? 0 : (xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number));
   return { earlyHeapMb: round1(median(samples.slice(0, quarter))), lateHeapMb: round1(median(samples.slice(-quarter))) };
+}
+
+/**
+ * Counts each round's iterations handed out and finished; announces a round
+ * as done, in order, once every iteration of it has finished and no more of
+ * it will be handed out.
+ */
+export class RoundTracker {
+  private readonly open = new Map<number, number>();
+  private readonly counts = new Map<number, number>();
+  private announced = 0;
+
+  constructor(
+    /** `count`: the round's iterations. */
+    private readonly onDone: (round: number, count: number) => void,
+    /** The last round that will be handed out no more iterations. */
+    private readonly closedThrough: () => number,
+  ) {}
+
+  started(round: number): void {
+    this.open.set(round, (this.open.get(round) ?? 0) + 1);
+    this.counts.set(round, (this.counts.get(round) ?? 0) + 1);
+  }
+
+  finished(round: number): void {
+    this.open.set(round, (this.open.get(round) ?? 1) - 1);
+    this.flush();
+  }
+
+  /** Announces every closed round with nothing left running. */
+  flush(): void {
+    const closed = this.closedThrough();
+    while (this.announced < closed && (this.open.get(this.announced + 1) ?? 0) === 0) {
+      this.announced++;
+      const count = this.counts.get(this.announced) ?? 0;
+      this.open.delete(this.announced);
+      this.counts.delete(this.announced);
+      this.onDone(this.announced, count);
+    }
+  }
 }

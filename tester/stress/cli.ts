@@ -1,15 +1,29 @@
 // npm run stress -- [TESTS...] [options]: the project's main job.
+// Exit codes: 0 every iteration passed, 1 a failure (or no iteration ran),
+// 2 bad input, 3 internal error; 130 / 143 when stopped by SIGINT / SIGTERM.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { RaftModuleError, loadRaftModule, refuseLacking } from '../raft-module.ts';
+import { describeError } from '../failure.ts';
 import { stageTests } from '../tests.ts';
 import { startCampaign } from './campaign.ts';
-import { UsageError, parseStressArgs, type StressOptions } from './options.ts';
-import { mergeSummaries, renderTable, type StressSummary } from './summary.ts';
+import { enterUserFolder, invocation, usageText } from '../cli-args.ts';
+import { STRESS_USAGE, UsageError, parseStressArgs, type StressOptions } from './options.ts';
+import { MergeError, mergeSummaries, renderBreakdown, renderTable, type StressSummary } from './summary.ts';
+
+/** What each signal's exit code is (128 + its number), as a shell reports it. */
+const SIGNAL_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+type StopSignal = keyof typeof SIGNAL_CODES;
 
 async function main(): Promise<number> {
+  enterUserFolder();
   let options: StressOptions;
   try {
-    options = parseStressArgs(process.argv.slice(2));
+    const parsed = parseStressArgs(process.argv.slice(2));
+    if (parsed === 'help') {
+      console.log(usageText(STRESS_USAGE));
+      return 0;
+    }
+    options = parsed;
     const loaded = options.raftModule === undefined ? undefined : await loadRaftModule(options.raftModule);
     if (loaded !== undefined && options.raftModule !== undefined) refuseLacking(options.tests, loaded, options.raftModule);
     // The built-in Raft persists; a module says whether it does.
@@ -22,7 +36,7 @@ async function main(): Promise<number> {
     }
   } catch (error) {
     if (error instanceof UsageError || error instanceof RaftModuleError) {
-      console.error(`stress: ${error.message}`);
+      console.error(`stress: ${error.message}${error instanceof UsageError ? ` (${invocation('stress')} --help for usage)` : ''}`);
       return 2;
     }
     throw error;
@@ -31,47 +45,78 @@ async function main(): Promise<number> {
   if (options.merge !== undefined) {
     let merged: StressSummary;
     try {
-      merged = mergeSummaries(options.merge.map((file) => JSON.parse(readFileSync(file, 'utf8')) as StressSummary));
+      const parts = options.merge.map((file) => {
+        try {
+          return JSON.parse(readFileSync(file, 'utf8')) as StressSummary;
+        } catch (error) {
+          throw new MergeError(`${file} is not a stress summary: ${describeError(error)}`);
+        }
+      });
+      merged = mergeSummaries(parts, options.merge);
     } catch (error) {
       console.error(`stress: --merge: ${(error as Error).message}`);
       return 2;
     }
-    return report(merged, options.json);
+    return report(merged, options.json, undefined);
   }
 
   const campaign = startCampaign(options, { write: (line) => console.log(line), tty: process.stdout.isTTY === true });
-  let interrupts = 0;
-  process.on('SIGINT', () => {
-    interrupts++;
-    if (interrupts === 1) {
-      campaign.interrupt();
+  let stoppedBy: StopSignal | undefined;
+  // SIGTERM (timeout, CI cancellation) is treated as Ctrl-C: the first stops
+  // the campaign and reports; a second reports what there is and leaves.
+  const onSignal = (signal: StopSignal): void => {
+    if (stoppedBy === undefined) {
+      stoppedBy = signal;
+      campaign.interrupt(signal);
       return;
     }
-    // Second Ctrl-C: report what we have and leave now. Failure logs are
-    // already on disk: they are written as each iteration ends.
-    report({ ...campaign.snapshot(), interrupted: true }, options.json);
-    process.exit(130);
-  });
+    // Failure logs are already on disk: they are written as each iteration ends.
+    report({ ...campaign.snapshot(), interrupted: true }, options.json, signal);
+    process.exit(SIGNAL_CODES[signal]);
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
   const summary = await campaign.done;
-  return report(summary, options.json);
+  const folder = campaign.folder();
+  if (folder !== undefined) console.log(`logs of this campaign: ${folder}`);
+  return report(summary, options.json, stoppedBy);
 }
 
-function report(summary: StressSummary, json: string | undefined): number {
+function report(summary: StressSummary, json: string | undefined, signal: StopSignal | undefined): number {
   console.log(renderTable(summary));
   const failed = summary.tests.reduce((n, t) => n + t.failed, 0);
   const total = summary.tests.reduce((n, t) => n + t.total, 0);
+  const breakdown = renderBreakdown(summary);
+  if (breakdown !== undefined) {
+    console.log('failures by test and check:');
+    console.log(breakdown);
+  }
+  // The first failure of each test and check; the others are in their logs and the JSON summary.
   for (const test of summary.tests) {
-    for (const f of test.failures.slice(0, 5)) console.log(`  ${test.name} #${f.iteration} seed ${f.seed}: ${f.message.split('\n')[0]}\n    log: ${f.log ?? '-'}\n    ${f.replay ?? ''}`);
-    if (test.failures.length > 5) console.log(`  ... and ${test.failures.length - 5} more failures of ${test.name} (see the JSON summary or the logs)`);
+    for (const check of Object.keys(test.checks ?? {})) {
+      const f = test.failures.find((x) => x.check === check);
+      if (f === undefined) continue;
+      console.log(`  ${test.name} [${check}] first: #${f.iteration} seed ${f.seed}: ${f.message.split('\n')[0]}\n    log: ${f.log ?? '-'}\n    ${f.replay ?? ''}`);
+    }
   }
   const lag = summary.clock === 'real' ? ` | worst event-loop delay ${summary.worstLoopDelayMs} ms` : '';
-  const memory = summary.memory.peakRssMb > 0 ? ` | worker heap ${summary.memory.earlyHeapMb} → ${summary.memory.lateHeapMb} MiB (first → last quarter), peak RSS ${summary.memory.peakRssMb} MiB` : '';
-  console.log(`${failed === 0 ? 'PASS' : 'FAIL'}: ${failed} of ${total} iterations failed in ${summary.wallSeconds} s${summary.interrupted ? ' (interrupted)' : ''}${lag}${memory} | seed ${summary.seed}`);
+  const memory = summary.memory.peakRssMb > 0 ? ` | worker live heap ${summary.memory.earlyHeapMb} → ${summary.memory.lateHeapMb} MiB (first → last quarter), peak RSS ${summary.memory.peakRssMb} MiB` : '';
+  // Only a campaign that ran to its end, and ran something, can pass.
+  const verdict = summary.interrupted ? 'INTERRUPTED' : total === 0 ? 'NOTHING RAN' : failed === 0 ? 'PASS' : 'FAIL';
+  console.log(`${verdict}: ${failed} of ${total} iterations failed in ${summary.wallSeconds} s${summary.interrupted ? ` (interrupted${signal !== undefined ? ` by ${signal}` : ''}: not every iteration ran)` : ''}${lag}${memory} | seed ${summary.seed}`);
   if (json !== undefined) {
-    writeFileSync(json, `${JSON.stringify(summary, null, 2)}\n`);
-    console.log(`summary written to ${json}`);
+    const text = `${JSON.stringify(summary, null, 2)}\n`;
+    try {
+      writeFileSync(json, text);
+      console.log(`summary written to ${json}`);
+    } catch (error) {
+      // Checked before the campaign, yet it failed now: the summary must not be lost.
+      console.log(`stress: cannot write the summary to ${json} (${describeError(error)}); here it is:`);
+      console.log(text);
+    }
   }
-  return failed === 0 ? 0 : 1;
+  if (summary.interrupted) return signal !== undefined ? SIGNAL_CODES[signal] : SIGNAL_CODES.SIGINT;
+  return failed === 0 && total > 0 ? 0 : 1;
 }
 
 main().then(

@@ -3,10 +3,9 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { ClockKind } from '../../runtime/clock.ts';
 import { MAX_SEED } from '../../runtime/random.ts';
-import { UsageError, positiveInt, positiveSeconds, seedArg, writableDir } from '../cli-args.ts';
+import { UsageError, checkRaftPath, parseCommandLine, positiveInt, positiveSeconds, seedArg, writableDir, writableFile } from '../cli-args.ts';
 import { randomInt } from 'node:crypto';
 import type { LabTestEntry } from '../lab2a.ts';
 import { ALL_TESTS, selectTests } from '../tests.ts';
@@ -26,8 +25,13 @@ export interface StressOptions {
   parallelism: number;
   clock: ClockKind;
   seed: number;
+  /** Where this campaign's folder goes (see campaignDir). */
   out: string;
   archive: boolean;
+  /** Full log, trace and page for the first `keep` failures of each test and check; the rest are counted. */
+  keep: number;
+  /** Stop at the first failure. */
+  failfast: boolean;
   loop: boolean;
   /** Wall-clock budget of one iteration, in seconds. */
   timeoutSeconds: number;
@@ -46,8 +50,12 @@ TESTS       test names or patterns (2A, 2B, TestReElection2A); default: the thre
             clusters at once in real time (default 16)
 --clock C   virtual (default) or real
 --seed S    base seed; iteration seeds derive from it, the test and the index
---out DIR   where failure logs go (default stress-logs)
+--out DIR   where failure logs go (default stress-logs): each campaign
+            writes into a folder of its own inside it
 --archive   keep every iteration's log, not only failures
+--keep K    full log, trace and page for the first K failures of each
+            test and check (default 5); the rest are counted
+--failfast  stop at the first failure
 --loop      keep going with growing rounds until stopped (Ctrl-C)
 --timeout S wall-clock budget per iteration in seconds (default 60 virtual, 150 real)
 --json FILE write a machine-readable summary
@@ -56,44 +64,40 @@ TESTS       test names or patterns (2A, 2B, TestReElection2A); default: the thre
 -v          verbose: print every iteration
 --merge A.json B.json ...   combine shard summaries into one table and summary`;
 
-export function parseStressArgs(argv: string[]): StressOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        n: { type: 'string', short: 'n' },
-        p: { type: 'string', short: 'p' },
-        clock: { type: 'string' },
-        seed: { type: 'string' },
-        out: { type: 'string', short: 'o' },
-        archive: { type: 'boolean', short: 'a' },
-        loop: { type: 'boolean', short: 'l' },
-        timeout: { type: 'string' },
-        json: { type: 'string' },
-        shard: { type: 'string' },
-        raft: { type: 'string' },
-        verbose: { type: 'boolean', short: 'v' },
-        merge: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+export function parseStressArgs(argv: string[]): StressOptions | 'help' {
+  const parsed = parseCommandLine(
+    argv,
+    {
+      n: { type: 'string', short: 'n' },
+      p: { type: 'string', short: 'p' },
+      clock: { type: 'string' },
+      seed: { type: 'string' },
+      out: { type: 'string', short: 'o' },
+      archive: { type: 'boolean', short: 'a' },
+      keep: { type: 'string' },
+      failfast: { type: 'boolean' },
+      loop: { type: 'boolean', short: 'l' },
+      timeout: { type: 'string' },
+      json: { type: 'string' },
+      shard: { type: 'string' },
+      raft: { type: 'string' },
+      verbose: { type: 'boolean', short: 'v' },
+      merge: { type: 'boolean' },
+    },
+    true,
+  );
+  if (parsed === 'help') return 'help';
   const { values, positionals } = parsed;
-  if (values.help) throw new UsageError(STRESS_USAGE);
 
   if (values.merge) {
     if (positionals.length === 0) throw new UsageError('--merge needs the JSON summaries to combine');
     for (const file of positionals) if (!existsSync(file)) throw new UsageError(`--merge: no such file: ${file}`);
     const base = defaults();
+    if (values.json !== undefined) writableFile(resolve(values.json), '--json');
     return { ...base, merge: positionals, json: values.json };
   }
 
-  const tests = selectTests(positionals);
+  const tests = selectTests(positionals); // a malformed pattern is a UsageError
   if (tests.length === 0) {
     throw new UsageError(`no test matches ${positionals.map((p) => `'${p}'`).join(', ')} (known: ${ALL_TESTS.map((t) => t.name).join(', ')})`);
   }
@@ -104,13 +108,17 @@ export function parseStressArgs(argv: string[]): StressOptions {
   const timeoutSeconds = values.timeout === undefined ? (clock === 'virtual' ? 60 : 150) : positiveSeconds(values.timeout, '--timeout');
   const seed = values.seed === undefined ? randomInt(MAX_SEED) : seedArg(values.seed);
   const shard = parseShard(values.shard);
+  if (shard.index > iterations && values.loop !== true) {
+    throw new UsageError(
+      `--shard ${shard.index}/${shard.count} gets no iteration of -n ${iterations}: iterations are dealt out to shards by index, so use at most ${iterations} shard${iterations === 1 ? '' : 's'}`,
+    );
+  }
+  const keep = values.keep === undefined ? 5 : nonNegativeInt(values.keep, '--keep');
   const out = resolve(values.out ?? 'stress-logs');
   writableDir(out, '--out');
-  if (values.json !== undefined) writableDir(dirname(resolve(values.json)), '--json');
+  if (values.json !== undefined) writableFile(resolve(values.json), '--json');
   const raftModule = values.raft;
-  if (raftModule !== undefined && !existsSync(resolve(raftModule))) {
-    throw new UsageError(`--raft: no such file: ${raftModule}`);
-  }
+  if (raftModule !== undefined) checkRaftPath(raftModule, '--raft');
   return {
     tests,
     patterns: positionals,
@@ -120,6 +128,8 @@ export function parseStressArgs(argv: string[]): StressOptions {
     seed,
     out,
     archive: values.archive ?? false,
+    keep,
+    failfast: values.failfast ?? false,
     loop: values.loop ?? false,
     timeoutSeconds,
     json: values.json,
@@ -140,6 +150,8 @@ function defaults(): StressOptions {
     seed: 0,
     out: resolve('stress-logs'),
     archive: false,
+    keep: 5,
+    failfast: false,
     loop: false,
     timeoutSeconds: 60,
     json: undefined,
@@ -148,6 +160,11 @@ function defaults(): StressOptions {
     verbose: false,
     merge: undefined,
   };
+}
+
+function nonNegativeInt(text: string, flag: string): number {
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw new UsageError(`${flag} must be a whole number of at least 0, got '${text}'`);
+  return Number(text);
 }
 
 export function parseShard(text: string | undefined): Shard {

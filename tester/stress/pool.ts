@@ -4,8 +4,8 @@
 // again one at a time, so the one that hangs is found and reported as a
 // failure of its own, and the campaign goes on.
 import { Worker } from 'node:worker_threads';
-import type { FromWorker, Job, JobDone, WorkerInit } from './protocol.ts';
-import { wallEvery, wallNow, wallSleep } from '../../runtime/wall.ts';
+import type { FromWorker, Job, JobDone, ToWorker, WorkerInit } from './protocol.ts';
+import { wallAfter, wallEvery, wallNow, wallSleep } from '../../runtime/wall.ts';
 
 export interface PoolOptions {
   workers: number;
@@ -14,8 +14,11 @@ export interface PoolOptions {
   /** The next job to run, or undefined when there is none (yet, or for good). */
   nextJob: () => Job | undefined;
   onDone: (job: Job, done: JobDone) => void;
-  /** A job stopped by the watchdog, or whose worker crashed while it ran alone. */
-  onLost: (job: Job, message: string) => void;
+  /**
+   * A job stopped by the watchdog (check WATCHDOG), or whose worker died while
+   * it ran alone (CRASH); wallMs is how long it had run.
+   */
+  onLost: (job: Job, message: string, check: string, wallMs: number) => void;
   onLag?: (maxMs: number) => void;
   onMemory?: (heapMb: number, rssMb: number) => void;
 }
@@ -25,6 +28,8 @@ interface Slot {
   ready: boolean;
   /** Running one suspect job alone. */
   solo: boolean;
+  /** Asked to be replaced once its jobs are done. */
+  retiring: boolean;
   inFlight: Map<number, { job: Job; startedAt: number | undefined }>;
 }
 
@@ -86,12 +91,12 @@ export class WorkerPool {
     // large young generation makes each one pause the event loop for longer.
     const resourceLimits = this.options.init.clock === 'virtual' ? { maxYoungGenerationSizeMb: 96 } : {};
     const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), { resourceLimits });
-    const slot: Slot = { worker, ready: false, solo: false, inFlight: new Map() };
+    const slot: Slot = { worker, ready: false, solo: false, retiring: false, inFlight: new Map() };
     this.slots.add(slot);
     worker.on('message', (message: FromWorker) => this.onMessage(slot, message));
-    worker.on('error', (error) => this.lose(slot, `the worker crashed: ${error.message}`));
+    worker.on('error', (error) => this.lose(slot, `the implementation crashed its thread: ${error.stack ?? error.message}`, 'CRASH'));
     worker.on('exit', (code) => {
-      if (this.slots.has(slot) && code !== 0) this.lose(slot, `the worker exited with code ${code}`);
+      if (this.slots.has(slot)) this.lose(slot, `the thread exited (code ${code}) in the middle of the iteration: did the implementation call process.exit()?`, 'CRASH');
     });
     worker.postMessage({ type: 'init', init: this.options.init });
   }
@@ -110,6 +115,16 @@ export class WorkerPool {
         if (entry !== undefined) entry.startedAt = wallNow();
         break;
       }
+      case 'crash':
+        // Several iterations were live: each is run again alone, where a
+        // crash is attributed to the one that causes it.
+        this.lose(slot, message.message, 'CRASH', true);
+        break;
+      case 'retire':
+        // Its iteration was failed for a crash: the thread's state cannot be trusted any more.
+        if (slot.inFlight.size === 0) this.replace(slot);
+        else slot.retiring = true;
+        break;
       case 'lag':
         this.options.onLag?.(message.maxMs);
         break;
@@ -122,7 +137,8 @@ export class WorkerPool {
         slot.inFlight.delete(message.key);
         slot.solo = false;
         this.options.onDone(entry.job, message);
-        this.dispatch(slot);
+        if (slot.retiring && slot.inFlight.size === 0) this.replace(slot);
+        else this.dispatch(slot);
         this.maybeFinish();
         break;
       }
@@ -130,7 +146,7 @@ export class WorkerPool {
   }
 
   private dispatch(slot: Slot): void {
-    if (!slot.ready || this.stopped || slot.solo) return;
+    if (!slot.ready || this.stopped || slot.solo || slot.retiring) return;
     // A suspect runs alone, on a worker with nothing else in flight.
     if (this.suspects.length > 0) {
       if (slot.inFlight.size > 0) return;
@@ -168,7 +184,7 @@ export class WorkerPool {
     for (const slot of this.slots) {
       for (const { startedAt } of slot.inFlight.values()) {
         if (startedAt !== undefined && now - startedAt > this.options.timeoutMs) {
-          this.lose(slot, `stopped by the watchdog after ${Math.round(this.options.timeoutMs / 1000)} s of wall-clock time (an infinite loop in the implementation?)`);
+          this.lose(slot, `stopped by the watchdog after ${Math.round(this.options.timeoutMs / 1000)} s of wall-clock time (an infinite loop in the implementation?)`, 'WATCHDOG');
           break;
         }
       }
@@ -177,15 +193,32 @@ export class WorkerPool {
 
   // A worker hung or died: replace it. Alone, its job is the culprit; with
   // company, every job it held is re-run alone to find out which one it was.
-  private lose(slot: Slot, message: string): void {
+  private lose(slot: Slot, message: string, check: string, orderly = false): void {
     if (!this.slots.delete(slot)) return;
-    void slot.worker.terminate();
-    const jobs = [...slot.inFlight.values()].map((entry) => entry.job);
-    if (slot.solo || jobs.length === 1) {
-      for (const job of jobs) this.options.onLost(job, message);
+    if (orderly) this.retire(slot.worker);
+    else void slot.worker.terminate();
+    const entries = [...slot.inFlight.values()];
+    const now = wallNow();
+    if (slot.solo || entries.length === 1) {
+      for (const { job, startedAt } of entries) this.options.onLost(job, message, check, startedAt === undefined ? 0 : now - startedAt);
     } else {
-      this.suspects.push(...jobs);
+      this.suspects.push(...entries.map((entry) => entry.job));
     }
+    if (!this.stopped) this.spawn();
+    this.maybeFinish();
+  }
+
+  // A thread that crashed is asked to leave rather than terminated: terminating
+  // it while it still reports an exception from a microtask aborts the whole
+  // process (a fatal error in Node). It is terminated only if it does not go.
+  private retire(worker: Worker): void {
+    worker.postMessage({ type: 'exit' } satisfies ToWorker);
+    wallAfter(5000, () => void worker.terminate());
+  }
+
+  private replace(slot: Slot): void {
+    if (!this.slots.delete(slot)) return;
+    this.retire(slot.worker);
     if (!this.stopped) this.spawn();
     this.maybeFinish();
   }

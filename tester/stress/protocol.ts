@@ -8,6 +8,8 @@ export interface Job {
   test: string;
   index: number;
   seed: number;
+  /** Run it with a recorder and send its trace back (a failure being logged). */
+  trace?: boolean;
 }
 
 export interface WorkerInit {
@@ -19,7 +21,7 @@ export interface WorkerInit {
   concurrency: number;
 }
 
-export type ToWorker = { type: 'init'; init: WorkerInit } | { type: 'job'; job: Job };
+export type ToWorker = { type: 'init'; init: WorkerInit } | { type: 'job'; job: Job } | { type: 'exit' };
 
 export interface JobDone {
   type: 'done';
@@ -35,6 +37,13 @@ export type FromWorker =
   | { type: 'ready' }
   | { type: 'init-error'; message: string }
   | { type: 'start'; key: number }
+  /**
+   * The implementation crashed the thread (an exception or rejection nobody
+   * caught) while several iterations ran: the pool re-runs them one at a time.
+   */
+  | { type: 'crash'; message: string }
+  /** An iteration was failed for a crash: replace this thread once its jobs are done. */
+  | { type: 'retire' }
   | JobDone
   | { type: 'lag'; maxMs: number }
   /** Once a second: the worker's heap after its iterations, to show memory stays flat. */

@@ -3,13 +3,14 @@
 // runs it twice and compares a hash of both event sequences.
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
 import type { MakeRaft } from '../../raft/contract.ts';
 import { make as referenceMake } from '../../raft/raft.ts';
-import { parseSeed } from '../../runtime/random.ts';
+import { checkRaftPath, enterUserFolder, invocation, parseCommandLine, seedArg, usageText, writableFile } from '../cli-args.ts';
 import type { TesterEvent } from '../events.ts';
 import { RaftModuleError, loadRaftModule, refuseLacking } from '../raft-module.ts';
 import { ALL_TESTS, testNamed } from '../tests.ts';
+import { installCrashGuard } from '../crash-guard.ts';
 import { formatEvent } from '../trace/format.ts';
 import { structuredText } from '../trace/input.ts';
 import { runIteration, type IterationResult } from './iteration.ts';
@@ -17,12 +18,12 @@ import { runIteration, type IterationResult } from './iteration.ts';
 const USAGE = 'usage: npm run replay -- --test NAME --seed S [--raft MODULE] [--verify] [--trace FILE] [--events FILE] [--quiet]';
 
 async function main(): Promise<number> {
-  let values;
+  enterUserFolder();
+  let parsed;
   try {
-    ({ values } = parseArgs({
-      args: process.argv.slice(2),
-      strict: true,
-      options: {
+    parsed = parseCommandLine(
+      process.argv.slice(2),
+      {
         test: { type: 'string' },
         seed: { type: 'string' },
         raft: { type: 'string' },
@@ -31,19 +32,33 @@ async function main(): Promise<number> {
         events: { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
       },
-    }));
+      false,
+    );
   } catch (error) {
     return usage((error as Error).message);
   }
+  if (parsed === 'help') {
+    console.log(usageText(USAGE));
+    return 0;
+  }
+  const { values } = parsed;
   if (values.test === undefined || values.seed === undefined) return usage('--test and --seed are required');
+  // Output paths are checked before the run, so that its result is never lost to a bad one.
+  try {
+    if (values.trace !== undefined) writableFile(resolve(values.trace), '--trace');
+    if (values.events !== undefined) writableFile(resolve(values.events), '--events');
+  } catch (error) {
+    return usage((error as Error).message);
+  }
   const test = testNamed(values.test);
   if (test === undefined) return usage(`unknown test '${values.test}' (known: ${ALL_TESTS.map((t) => t.name).join(', ')})`);
   let seed: number;
   let raft: MakeRaft = referenceMake;
   let globalTimers = false;
   try {
-    seed = parseSeed(values.seed);
+    seed = seedArg(values.seed);
     if (values.raft !== undefined) {
+      checkRaftPath(values.raft, '--raft');
       const loaded = await loadRaftModule(values.raft);
       refuseLacking([test], loaded, values.raft);
       raft = loaded.make;
@@ -54,6 +69,8 @@ async function main(): Promise<number> {
   }
   const options = { raft, globalTimers, ...(values.raft !== undefined && { raftModule: values.raft }) };
 
+  // A crash of the implementation fails the run, as in the stress loop (one run live: it is that run's).
+  installCrashGuard((message) => console.error(`replay: ${message}`));
   const events: TesterEvent[] = [];
   const lines: string[] = [];
   const first = await runIteration(test, seed, {
@@ -66,14 +83,8 @@ async function main(): Promise<number> {
   });
   for (const line of first.output) console.log(line);
   const raw = `${lines.join('\n')}\n`;
-  if (values.trace !== undefined) {
-    writeFileSync(values.trace, structuredText(raw, values.trace));
-    console.log(`structured trace written to ${values.trace}`);
-  }
-  if (values.events !== undefined) {
-    writeFileSync(values.events, raw);
-    console.log(`raw events written to ${values.events}`);
-  }
+  if (values.trace !== undefined) writeOutput(values.trace, () => structuredText(raw, values.trace as string), 'structured trace');
+  if (values.events !== undefined) writeOutput(values.events, () => raw, 'raw events');
   printResult(first);
 
   if (values.verify === true) {
@@ -98,6 +109,16 @@ function printResult(result: IterationResult): void {
   else console.log(`FAIL ${result.test} seed ${result.seed}: ${result.message}`);
 }
 
+/** Writes an output checked before the run; if it fails anyway, says so and goes on (the verdict is printed below). */
+function writeOutput(file: string, text: () => string, what: string): void {
+  try {
+    writeFileSync(file, text());
+    console.log(`${what} written to ${file}`);
+  } catch (error) {
+    console.log(`replay: cannot write the ${what} to ${file}: ${(error as Error).message}`);
+  }
+}
+
 function hashOf(lines: readonly string[]): string {
   const hash = createHash('sha256');
   for (const line of lines) hash.update(line).update('\n');
@@ -105,7 +126,7 @@ function hashOf(lines: readonly string[]): string {
 }
 
 function usage(message: string): number {
-  console.error(`replay: ${message}\n${USAGE}`);
+  console.error(`replay: ${message} (${invocation('replay')} --help for usage)`);
   return 2;
 }
 

@@ -6,7 +6,10 @@ import type { ClockKind } from '../../runtime/clock.ts';
 export interface FailureRecord {
   iteration: number;
   seed: number;
+  /** The failed check: a monitor id, LAB, RAFT, CRASH, WATCHDOG... */
+  check: string;
   message: string;
+  /** The failure's log; undefined past the cap of kept logs for its test and check. */
   log: string | undefined;
   replay: string | undefined;
 }
@@ -22,6 +25,8 @@ export interface TestSummary {
   meanWallMs: number;
   stdWallMs: number;
   meanRpcs: number;
+  /** Failures per check. */
+  checks: Record<string, number>;
   failures: FailureRecord[];
 }
 
@@ -29,15 +34,18 @@ export interface StressSummary {
   clock: ClockKind;
   seed: number;
   raft: string;
+  /** Iterations per test (-n), before sharding. */
+  iterations: number;
   shard: string;
   wallSeconds: number;
   interrupted: boolean;
   /** Worst event-loop delay seen (real time), in ms. */
   worstLoopDelayMs: number;
   /**
-   * Workers' heaps, sampled once a second: the median of the first and of the
-   * last quarter of the samples (flat when nothing leaks), and the peak
-   * resident size of any worker, in MiB.
+   * Workers' live heaps (measured right after a full garbage collection,
+   * every few seconds): the median of the first and of the last quarter of
+   * the samples (flat when nothing leaks), and the peak resident size of any
+   * worker, in MiB.
    */
   memory: { earlyHeapMb: number; lateHeapMb: number; peakRssMb: number };
   tests: TestSummary[];
@@ -74,7 +82,12 @@ class TestTally {
   readonly wallMs = new Moments();
   readonly rpcs = new Moments();
   readonly failures: FailureRecord[] = [];
+  readonly checks = new Map<string, number>();
   constructor(readonly name: string) {}
+
+  count(check: string, n = 1): void {
+    this.checks.set(check, (this.checks.get(check) ?? 0) + n);
+  }
 
   summary(): TestSummary {
     return {
@@ -86,6 +99,7 @@ class TestTally {
       meanWallMs: round(this.wallMs.mean),
       stdWallMs: round(this.wallMs.std),
       meanRpcs: round(this.rpcs.mean),
+      checks: Object.fromEntries([...this.checks].sort(([a], [b]) => a.localeCompare(b))),
       failures: [...this.failures].sort((a, b) => a.iteration - b.iteration),
     };
   }
@@ -105,6 +119,7 @@ export class Tally {
     tally.rpcs.add(sample.rpcs);
     if (failure !== undefined) {
       tally.failed++;
+      tally.count(failure.check);
       tally.failures.push(failure);
     }
   }
@@ -115,6 +130,7 @@ export class Tally {
     tally.wallMs.addSummary(s.total, s.meanWallMs, s.stdWallMs);
     tally.rpcs.addSummary(s.total, s.meanRpcs, 0);
     tally.failed += s.failed;
+    for (const [check, n] of Object.entries(s.checks ?? {})) tally.count(check, n);
     tally.failures.push(...s.failures);
   }
 
@@ -128,6 +144,11 @@ export class Tally {
     let total = 0;
     for (const t of this.tests.values()) total += t.clockMs.n;
     return total;
+  }
+
+  /** Failures seen so far of one test and check. */
+  failuresOf(test: string, check: string): number {
+    return this.of(test).checks.get(check) ?? 0;
   }
 
   doneOf(test: string): { done: number; failed: number } {
@@ -149,22 +170,60 @@ export class Tally {
   }
 }
 
-/** Combines shard summaries (same clock, seed and Raft) into one. */
-export function mergeSummaries(parts: StressSummary[]): StressSummary {
+/** Why shard summaries cannot be merged into one campaign: one line naming the file and the value. */
+export class MergeError extends Error {
+  override name = 'MergeError';
+}
+
+/**
+ * Combines the summaries of every shard of one campaign into one. Refused
+ * (MergeError) when they cannot be one campaign: a different -n, seed, clock,
+ * Raft or tests, a shard given twice, or a shard missing.
+ */
+export function mergeSummaries(parts: StressSummary[], files: readonly string[] = parts.map((_, i) => `summary ${i + 1}`)): StressSummary {
   const first = parts[0];
-  if (first === undefined) throw new Error('nothing to merge');
-  for (const part of parts) {
-    if (part.seed !== first.seed || part.clock !== first.clock || part.raft !== first.raft) {
-      throw new Error(`cannot merge shards of different campaigns (seed/clock/raft differ: ${part.shard} vs ${first.shard})`);
+  if (first === undefined) throw new MergeError('nothing to merge');
+  const name = (i: number): string => files[i] ?? `summary ${i + 1}`;
+  const testsOf = (p: StressSummary): string => p.tests.map((t) => t.name).join(', ');
+  const fields: [string, (p: StressSummary) => unknown][] = [
+    ['-n', (p) => p.iterations],
+    ['seed', (p) => p.seed],
+    ['clock', (p) => p.clock],
+    ['raft', (p) => p.raft],
+    ['tests', testsOf],
+  ];
+  const shards = parts.map((p, i) => {
+    const match = /^(\d+)\/(\d+)$/.exec(String(p.shard));
+    if (match === null) throw new MergeError(`${name(i)} is not the summary of one shard (shard '${p.shard}'; merged summaries cannot be merged again)`);
+    return { index: Number(match[1]), count: Number(match[2]) };
+  });
+  parts.forEach((part, i) => {
+    for (const [label, value] of fields) {
+      if (value(part) !== value(first)) {
+        throw new MergeError(`${name(i)} has ${label} ${String(value(part))} but ${name(0)} has ${label} ${String(value(first))}: not shards of one campaign`);
+      }
     }
+    const { index, count } = shards[i] as { index: number; count: number };
+    const first0 = shards[0] as { index: number; count: number };
+    if (count !== first0.count) throw new MergeError(`${name(i)} is shard ${index}/${count} but ${name(0)} is shard ${first0.index}/${first0.count}: not shards of one split`);
+    const twin = shards.findIndex((s) => s.index === index);
+    if (twin !== i) throw new MergeError(`shard ${index}/${count} is given twice: ${name(twin)} and ${name(i)}`);
+  });
+  const count = (shards[0] as { count: number }).count;
+  const missing: number[] = [];
+  for (let k = 1; k <= count; k++) if (!shards.some((s) => s.index === k)) missing.push(k);
+  if (missing.length > 0) {
+    throw new MergeError(`shard${missing.length === 1 ? '' : 's'} ${missing.map((k) => `${k}/${count}`).join(', ')} missing: a merge needs every shard of the campaign`);
   }
+  const order = parts.map((p, i) => ({ p, k: (shards[i] as { index: number }).index })).sort((a, b) => a.k - b.k).map((e) => e.p);
   const tally = new Tally([]);
-  for (const part of parts) for (const test of part.tests) tally.addSummary(test);
+  for (const part of order) for (const test of part.tests) tally.addSummary(test);
   return {
     clock: first.clock,
     seed: first.seed,
     raft: first.raft,
-    shard: parts.map((p) => p.shard).join('+'),
+    iterations: first.iterations,
+    shard: order.map((p) => p.shard).join('+'),
     wallSeconds: round(Math.max(...parts.map((p) => p.wallSeconds))),
     interrupted: parts.some((p) => p.interrupted),
     worstLoopDelayMs: Math.max(...parts.map((p) => p.worstLoopDelayMs)),
@@ -175,6 +234,24 @@ export function mergeSummaries(parts: StressSummary[]): StressSummary {
     },
     tests: tally.summaries(),
   };
+}
+
+/** Failures by test and check, one row per pair: the end of a campaign's report. */
+export function renderBreakdown(summary: StressSummary): string | undefined {
+  const table = new Table({
+    head: ['Test', 'Check', 'Failed', 'Logs kept'],
+    colAligns: ['left', 'left', 'right', 'right'],
+    style: { head: [], border: [] },
+  });
+  let rows = 0;
+  for (const t of summary.tests) {
+    for (const [check, n] of Object.entries(t.checks ?? {})) {
+      const kept = t.failures.filter((f) => f.check === check && f.log !== undefined).length;
+      table.push([t.name, check, String(n), String(kept)]);
+      rows++;
+    }
+  }
+  return rows === 0 ? undefined : table.toString();
 }
 
 export function renderTable(summary: StressSummary): string {

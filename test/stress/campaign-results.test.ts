@@ -1,0 +1,231 @@
+// A campaign keeps every result and nothing drowns it (issue 11): failure
+// artefacts are capped per test and check, --failfast stops at the first,
+// each campaign has its own folder, SIGTERM is Ctrl-C, nothing that did not
+// run to its end passes, output paths are checked before the work, and
+// --merge refuses what cannot be one campaign.
+import { expect } from 'chai';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UsageError, parseStressArgs } from '../../tester/stress/options.ts';
+import { MergeError, mergeSummaries, type StressSummary } from '../../tester/stress/summary.ts';
+import { runCli } from '../support/run-cli.ts';
+
+const STRESS = 'tester/stress/cli.ts';
+const PASSIVE = 'test/fixtures/passive-raft.ts';
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'stress-results-'));
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
+}
+
+describe('stress: failure artefacts are capped, counted and broken down', function () {
+  this.timeout(120_000);
+
+  it('keeps log, trace and page for the first --keep failures of each test and check, counts the rest', async function () {
+    const dir = tempDir();
+    const json = join(dir, 'summary.json');
+    const result = await runCli(STRESS, ['-n', '12', '--seed', '5', '--keep', '2', '--out', join(dir, 'logs'), '--json', json, '--raft', PASSIVE]);
+    expect(result.code, result.stderr).to.equal(1);
+    const summary = JSON.parse(readFileSync(json, 'utf8')) as StressSummary;
+    for (const t of summary.tests) {
+      expect([t.total, t.failed, t.checks]).to.deep.equal([12, 12, { LAB: 12 }]);
+      expect(t.failures).to.have.length(12); // Every seed is kept in the summary...
+      expect(t.failures.filter((f) => f.log !== undefined)).to.have.length(2); // ...but only two logs.
+    }
+    const files = filesUnder(join(dir, 'logs'));
+    // 3 tests x 2 kept failures x (log, structured trace, page).
+    expect(files.filter((f) => f.endsWith('.log'))).to.have.length(6);
+    expect(files.filter((f) => f.endsWith('.trace.jsonl'))).to.have.length(6);
+    expect(files.filter((f) => f.endsWith('.html'))).to.have.length(6);
+    expect(result.stdout.match(/^Failed test /gm)).to.have.length(6);
+    expect(result.stdout).to.match(/further failures of TestReElection2A \[LAB\] are counted, not logged: --keep 2/);
+    expect(result.stdout).to.match(/failures by test and check:[\s\S]*TestManyElections2A\s*│ LAB\s*│\s*12 │\s*2 │/);
+    // The console stays short however many iterations fail.
+    expect(result.stdout.split('\n').length).to.be.below(60);
+  });
+
+  it('--failfast stops at the first failure', async function () {
+    const dir = tempDir();
+    const json = join(dir, 'summary.json');
+    const result = await runCli(STRESS, ['TestInitialElection2A', '-n', '2000', '--seed', '5', '--failfast', '--out', dir, '--json', json, '--raft', PASSIVE]);
+    expect(result.code).to.equal(1);
+    expect(result.stdout).to.match(/--failfast: a failure; no new iterations/);
+    const summary = JSON.parse(readFileSync(json, 'utf8')) as StressSummary;
+    expect(summary.tests[0]?.failed).to.be.at.least(1);
+    expect(summary.tests[0]?.total).to.be.below(100); // Only those already in flight finish.
+  });
+
+  it('writes each campaign into a folder of its own', async function () {
+    const dir = tempDir();
+    const args = ['TestInitialElection2A', '-n', '2', '--seed', '5', '--out', dir, '--raft', PASSIVE];
+    const first = await runCli(STRESS, args);
+    const second = await runCli(STRESS, args);
+    expect([first.code, second.code]).to.deep.equal([1, 1]);
+    const folders = readdirSync(dir);
+    expect(folders).to.have.length(2);
+    for (const folder of folders) expect(readdirSync(join(dir, folder)).filter((f) => f.endsWith('.log'))).to.have.length(2);
+    const named = /^logs of this campaign: (.*)$/m;
+    expect(first.stdout.match(named)?.[1]).to.not.equal(second.stdout.match(named)?.[1]);
+  });
+});
+
+describe('stress: only a campaign that ran to its end can pass', function () {
+  this.timeout(120_000);
+
+  it('treats SIGTERM as Ctrl-C: table, JSON, no PASS, exit 143', async function () {
+    const dir = tempDir();
+    const json = join(dir, 'summary.json');
+    let started = false;
+    const result = await runCli(STRESS, ['-n', '100000', '--seed', '9', '--out', dir, '--json', json], {
+      afterStart: (child) =>
+        child.stdout?.on('data', (d: Buffer) => {
+          if (!started && d.toString().includes('overall:')) {
+            started = true;
+            child.kill('SIGTERM');
+          }
+        }),
+    });
+    expect(result.code, result.stderr).to.equal(143);
+    expect(result.stdout).to.match(/interrupted \(SIGTERM\)/);
+    expect(result.stdout).to.match(/^INTERRUPTED: 0 of \d+ iterations failed .*interrupted by SIGTERM/m);
+    expect(result.stdout).to.not.match(/^PASS/m);
+    expect(result.stdout).to.match(/│ TestInitialElection2A/);
+    const summary = JSON.parse(readFileSync(json, 'utf8')) as StressSummary;
+    expect(summary.interrupted).to.equal(true);
+  });
+
+  it('refuses a shard that gets no iteration (-n 3 --shard 4/4) before any work', function () {
+    expect(() => parseStressArgs(['-n', '3', '--shard', '4/4'])).to.throw(UsageError, /--shard 4\/4 gets no iteration of -n 3: .*use at most 3 shards/);
+    expect(() => parseStressArgs(['-n', '3', '--shard', '3/4', '--out', tempDir()])).to.not.throw();
+  });
+});
+
+describe('stress: output paths are checked before the work', function () {
+  this.timeout(60_000);
+
+  it('refuses --json naming a folder, with one line and exit 2, before running anything', async function () {
+    const dir = tempDir();
+    const result = await runCli(STRESS, ['-n', '1000', '--out', dir, '--json', dir]);
+    expect(result.code).to.equal(2);
+    expect(result.stderr.trim()).to.equal(`stress: --json: ${dir} is a folder; give a file name (npm run stress -- --help for usage)`);
+    expect(result.stdout).to.equal('');
+  });
+
+  it('refuses --json inside a plain file, and --out that is a file', function () {
+    const dir = tempDir();
+    const file = join(dir, 'plain');
+    writeFileSync(file, '');
+    expect(() => parseStressArgs(['--out', dir, '--json', join(file, 's.json')])).to.throw(UsageError, /--json: .*plain is not a folder/);
+    expect(() => parseStressArgs(['--out', file])).to.throw(UsageError, /--out: .* is not a folder/);
+  });
+
+  it('prints the summary on stdout when the JSON cannot be written at the end after all', async function () {
+    const dir = tempDir();
+    const gone = join(dir, 'gone');
+    mkdirSync(gone);
+    let removed = false;
+    const result = await runCli(STRESS, ['TestInitialElection2A', '-n', '3000', '--seed', '4', '--out', dir, '--json', join(gone, 's.json')], {
+      afterStart: (child) =>
+        child.stdout?.on('data', (d: Buffer) => {
+          if (!removed && d.toString().includes('stress:')) {
+            removed = true;
+            rmSync(gone, { recursive: true, force: true });
+          }
+        }),
+    });
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.stdout).to.match(/stress: cannot write the summary to .*s\.json \(.*ENOENT.*\); here it is:/);
+    const text = result.stdout.slice(result.stdout.indexOf('here it is:') + 'here it is:'.length);
+    const summary = JSON.parse(text) as StressSummary;
+    expect(summary.tests[0]?.total).to.equal(3000);
+  });
+
+  it('replay and trace check --trace, --events and --html first', async function () {
+    const dir = tempDir();
+    const runs = await Promise.all([
+      runCli('tester/stress/replay-cli.ts', ['--test', 'TestInitialElection2A', '--seed', '1', '--trace', dir]),
+      runCli('tester/stress/replay-cli.ts', ['--test', 'TestInitialElection2A', '--seed', '1', '--events', dir]),
+      runCli('tester/trace/cli.ts', ['no-such-trace.log', '--html', dir]),
+      runCli('tester/fuzz/cli.ts', ['--runs', '1', '--out', dir, '--json', dir]),
+    ]);
+    expect(runs.map((r) => [r.code, r.stderr.trim()])).to.deep.equal([
+      [2, `replay: --trace: ${dir} is a folder; give a file name (npm run replay -- --help for usage)`],
+      [2, `replay: --events: ${dir} is a folder; give a file name (npm run replay -- --help for usage)`],
+      [2, `trace: --html: ${dir} is a folder; give a file name`],
+      [2, `fuzz: --json: ${dir} is a folder; give a file name (npm run fuzz -- --help for usage)`],
+    ]);
+  });
+});
+
+describe('stress --merge refuses what cannot be one campaign', function () {
+  const shard = (index: number, count: number, over: Partial<StressSummary> = {}): StressSummary => ({
+    clock: 'virtual',
+    seed: 77,
+    raft: 'built-in',
+    iterations: 6,
+    shard: `${index}/${count}`,
+    wallSeconds: 1,
+    interrupted: false,
+    worstLoopDelayMs: 0,
+    memory: { earlyHeapMb: 0, lateHeapMb: 0, peakRssMb: 0 },
+    tests: [{ name: 'TestReElection2A', total: 2, failed: 0, meanMs: 1, stdMs: 0, meanWallMs: 1, stdWallMs: 0, meanRpcs: 1, checks: {}, failures: [] }],
+    ...over,
+  });
+  const files = ['a.json', 'b.json', 'c.json'];
+
+  it('merges every shard of one campaign', function () {
+    const merged = mergeSummaries([shard(2, 3), shard(1, 3), shard(3, 3)], files);
+    expect(merged.shard).to.equal('1/3+2/3+3/3');
+    expect(merged.tests[0]?.total).to.equal(6);
+  });
+
+  const refused: [string, StressSummary[], RegExp][] = [
+    ['a missing shard', [shard(1, 3), shard(2, 3)], /shard 3\/3 missing: a merge needs every shard/],
+    ['a shard given twice', [shard(1, 2), shard(1, 2), shard(2, 2)], /shard 1\/2 is given twice: a\.json and b\.json/],
+    ['a different -n', [shard(1, 2), shard(2, 2, { iterations: 8 })], /b\.json has -n 8 but a\.json has -n 6/],
+    ['a different seed', [shard(1, 2), shard(2, 2, { seed: 78 })], /b\.json has seed 78 but a\.json has seed 77/],
+    ['a different clock', [shard(1, 2), shard(2, 2, { clock: 'real' })], /b\.json has clock real but a\.json has clock virtual/],
+    ['a different Raft', [shard(1, 2), shard(2, 2, { raft: 'mine.ts' })], /b\.json has raft mine\.ts but a\.json has raft built-in/],
+    ['shards of different splits', [shard(1, 2), shard(2, 3)], /b\.json is shard 2\/3 but a\.json is shard 1\/2/],
+  ];
+  for (const [what, parts, message] of refused) {
+    it(`refuses ${what}, naming it`, function () {
+      expect(() => mergeSummaries(parts, files)).to.throw(MergeError, message);
+    });
+  }
+
+  it('exits 2 with one line from the command line', async function () {
+    this.timeout(30_000);
+    const dir = tempDir();
+    const a = join(dir, 'a.json');
+    const b = join(dir, 'b.json');
+    writeFileSync(a, JSON.stringify(shard(1, 3)));
+    writeFileSync(b, JSON.stringify(shard(2, 3)));
+    const result = await runCli(STRESS, ['--merge', a, b]);
+    expect(result.code).to.equal(2);
+    expect(result.stderr.trim()).to.equal('stress: --merge: shard 3/3 missing: a merge needs every shard of the campaign');
+    expect(result.stdout).to.equal('');
+  });
+});
+
+describe('stress: memory stays flat over a campaign', function () {
+  this.timeout(120_000);
+
+  it('reports the workers\' live heap, and it does not grow from the first quarter to the last', async function () {
+    const dir = tempDir();
+    const json = join(dir, 'summary.json');
+    const result = await runCli(STRESS, ['2A', '-n', '500', '--seed', '11', '--out', dir, '--json', json]);
+    expect(result.code, result.stderr).to.equal(0);
+    const { memory } = JSON.parse(readFileSync(json, 'utf8')) as StressSummary;
+    expect(memory.earlyHeapMb).to.be.above(0);
+    // Sampled at random moments the heap also counts uncollected garbage,
+    // which grew by a quarter over such a campaign though nothing leaked.
+    expect(memory.lateHeapMb).to.be.at.most(memory.earlyHeapMb * 1.1 + 0.5);
+  });
+});
