@@ -178,9 +178,9 @@ describe('stress: stage-appropriate tests', function () {
     expect(staged.note).to.match(
       /^\S+, \S+, \S+ and \d+ more left out: my-raft\.ts does not declare `export const persists = true`, and a server that does not persist its term and vote cannot survive a crash \(persistence is lab 2C\)\. Name the test exactly to run it anyway\.$/,
     );
-    const own = parseStressArgs(['TestCrashRestart', 'TestStableLeader']);
+    const own = options(['TestCrashRestart', 'TestStableLeader']);
     expect(own.patterns).to.deep.equal(['TestCrashRestart', 'TestStableLeader']);
-    const ownStaged = stageTests(parseStressArgs(['CrashRestart', 'StableLeader']).tests, ['CrashRestart', 'StableLeader'], false, 'my-raft.ts');
+    const ownStaged = stageTests(options(['CrashRestart', 'StableLeader']).tests, ['CrashRestart', 'StableLeader'], false, 'my-raft.ts');
     expect(ownStaged.note).to.equal(
       'TestCrashRestart left out: my-raft.ts does not declare `export const persists = true`, and a server that does not persist ' +
         'its term and vote cannot survive a crash (persistence is lab 2C). Name the test exactly to run it anyway.',
@@ -203,16 +203,16 @@ describe('stress: stage-appropriate tests', function () {
 
 describe('stress: tests a Raft cannot run', function () {
   it('leaves the 2B tests out of a pattern for a Raft without start(), saying so; refuses them when nothing else is left', function () {
-    const all = parseStressArgs(['Test']);
+    const all = options(['Test']);
     const staged = stageTests(all.tests, all.patterns, true, 'my-raft.ts', ['start']);
     expect(staged.tests.every((t) => t.requires === undefined || t.requires.length === 0), staged.tests.map((t) => t.name).join(',')).to.equal(true);
     expect(staged.tests.map((t) => t.name)).to.include.members(['TestInitialElection2A', 'TestStableLeader', 'TestCrashRestart']);
     expect(staged.note).to.match(/^TestBasicAgree2B, TestRPCBytes2B, TestFollowerFailure2B and \d+ more left out: my-raft\.ts has no start\(command\), which they need \(lab 2B\)\.$/);
     // Only 2B tests asked for: kept, so that the driver refuses them in one line.
-    const only2B = parseStressArgs(['2B']);
+    const only2B = options(['2B']);
     expect(stageTests(only2B.tests, only2B.patterns, true, 'my-raft.ts', ['start']).tests).to.deep.equal(only2B.tests);
     // Named exactly: kept too.
-    const named = parseStressArgs(['TestBasicAgree2B', '2A']);
+    const named = options(['TestBasicAgree2B', '2A']);
     expect(stageTests(named.tests, named.patterns, true, 'my-raft.ts', ['start']).tests.map((t) => t.name)).to.include('TestBasicAgree2B');
   });
 
