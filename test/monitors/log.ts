@@ -39,7 +39,7 @@ export function start(i: number, t = 0, incarnation = 1): StartEvent {
   return { kind: 'start', t, server: i, incarnation };
 }
 
-export function crash(i: number, t: number): CrashEvent {
+export function crash(t: number, i: number): CrashEvent {
   return { kind: 'crash', t, server: i };
 }
 
@@ -300,7 +300,7 @@ export function expectViolations(found: readonly ViolationEvent[], want: readonl
     if (w.servers !== undefined) expect(v.servers, `servers of violation ${i} (${v.message})`).to.deep.equal(w.servers);
     if (w.t !== undefined) expect(v.t, `time of violation ${i} (${v.message})`).to.equal(w.t);
     if (w.fatal !== undefined) expect(v.fatal, `fatal flag of violation ${i}`).to.equal(w.fatal);
-    if (w.says !== undefined) expect(v.message).to.include(w.says);
+    if (w.says !== undefined) expect(v.message, v.message).to.include(w.says);
   });
 }
 

@@ -216,7 +216,7 @@ describe('monitors: safety', function () {
       },
       {
         name: 'a restart that loses the term is named as such',
-        log: [...boot(3), rvSend(10, 0, 1, 2), crash(0, 20), start(0, 30, 2), state(40, 0, 1, false)],
+        log: [...boot(3), rvSend(10, 0, 1, 2), crash(20, 0), start(0, 30, 2), state(40, 0, 1, false)],
         want: [{ check: 'TM', term: 1, servers: [0], says: 'it restarted in between' }],
       },
     ];
@@ -260,7 +260,7 @@ describe('monitors: safety', function () {
       },
       {
         name: 'a restart forgets what the old incarnation took in',
-        log: [...higherReply, crash(0, 20), start(0, 30, 2), state(40, 0, 1, false)],
+        log: [...higherReply, crash(20, 0), start(0, 30, 2), state(40, 0, 1, false)],
         want: [],
       },
       {

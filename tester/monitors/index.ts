@@ -2,6 +2,7 @@
 // from the full record of events, not from samples.
 import type { TesterEvent, ViolationEvent } from '../events.ts';
 import { HeartbeatRate, LeaderActivity, Liveness, Stability } from './conduct.ts';
+import { Durability } from './durability.ts';
 import { Facts } from './facts.ts';
 import { RpcBudget, type BudgetLimits, type BudgetWindow } from './budget.ts';
 import { LogFacts } from './log-facts.ts';
@@ -95,6 +96,9 @@ export class MonitorSet {
     // specific explanation comes first.
     const monitors: Monitor[] = [
       new MessageShape(ctx),
+      // Before the election checks: a restarted server that forgot its term
+      // or its vote is best explained as what it is, a durability bug.
+      new Durability(ctx),
       new ElectionSafety(ctx),
       new TermAdoption(ctx, Math.max(slack, 0)),
       new HeartbeatSenderLegitimate(ctx),

@@ -92,26 +92,54 @@ function placedRpc(facts: LogFacts, server: number, index: number): number | und
  * it may begin anywhere up to one past the highest index the server has
  * applied before (from 1, or from what it persisted), as the lab's applier
  * requires (logs[i] survives restarts). A crashed incarnation's applier is
- * judged on its own sequence.
+ * judged on its own sequence until the server restarts; from then on the
+ * server's applies are its successor's, and a killed incarnation that still
+ * applies (L13) mixes two sequences into one state machine: kill() stops a
+ * server for good, and the lab's snapshot applier, whose lastApplied[i]
+ * start1 resets, sees such an apply out of order (the lab's zombie check).
  */
 export class ApplyOrder implements Monitor {
-  readonly kinds: readonly EventKind[] = ['apply', 'cluster'];
+  readonly kinds: readonly EventKind[] = ['apply', 'cluster', 'start', 'crash'];
   private readonly last = new Map<number, number>();
   private maxApplied: number[] = [];
+  /** Per server: its latest incarnation, when it started, and when its predecessor crashed. */
+  private latest: { incarnation: number; t: number; crashedAt: number | undefined }[] = [];
+  private crashedAt: (number | undefined)[] = [];
+  private readonly zombiesReported = new Set<number>();
   constructor(private readonly ctx: MonitorContext) {}
 
   observe(e: TesterEvent, act: LeadershipAct | undefined): void {
     if (e.kind === 'cluster') {
       this.last.clear();
       this.maxApplied = [];
+      this.latest = [];
+      this.crashedAt = [];
+      this.zombiesReported.clear();
+      return;
+    }
+    if (e.kind === 'crash') {
+      this.crashedAt[e.server] = e.t;
+      return;
+    }
+    if (e.kind === 'start') {
+      this.latest[e.server] = { incarnation: e.incarnation, t: e.t, crashedAt: this.crashedAt[e.server] };
       return;
     }
     if (e.kind !== 'apply' || !e.commandValid) return;
     const k = e.incarnation * 1024 + e.server;
     const last = this.last.get(k);
     const max = this.maxApplied[e.server] ?? 0;
+    const latest = this.latest[e.server];
     let problem: string | undefined;
-    if (!Number.isInteger(e.index) || e.index < 1) problem = `applied index ${e.index} (the first index is 1)`;
+    if (latest !== undefined && e.incarnation < latest.incarnation) {
+      if (!this.zombiesReported.has(k)) {
+        this.zombiesReported.add(k);
+        const killed = latest.crashedAt === undefined ? '' : ` (killed at t=${latest.crashedAt} ms)`;
+        problem =
+          `applied index ${e.index} after the server restarted as incarnation ${latest.incarnation} at t=${latest.t} ms${killed}: ` +
+          "a killed server keeps applying, and its applies mix with its successor's (kill() stops a server for good)";
+      }
+    } else if (!Number.isInteger(e.index) || e.index < 1) problem = `applied index ${e.index} (the first index is 1)`;
     else if (last === undefined) {
       if (e.index > max + 1) problem = `began applying at index ${e.index}, but it has applied nothing beyond index ${max} (skipped ${max + 1})`;
     } else if (e.index === last) problem = `applied index ${e.index} twice`;

@@ -23,6 +23,7 @@ export const CHECKS = {
   LC: 'leader completeness',
   CM: 'commitment',
   SI: "start()'s index",
+  DUR: 'durability',
   BUD: "the lab's RPC and byte budgets",
   WF: 'messages match the contract',
   NET: 'network used correctly',
