@@ -30,8 +30,10 @@ import { make as l02 } from './l02-commits-old-term.ts';
 import { make as l03 } from './l03-commit-uncapped.ts';
 import { make as l05 } from './l05-ignores-prev-term.ts';
 import { make as l06 } from './l06-votes-for-stale-logs.ts';
+import { make as l09 } from './l09-log-not-persisted.ts';
 import { make as l11 } from './l11-backs-up-one-by-one.ts';
 import { make as l12 } from './l12-applies-twice.ts';
+import { make as l13 } from './l13-killed-keeps-applying.ts';
 import { make as l17 } from './l17-start-index-off-by-one.ts';
 
 export interface Mutant {
@@ -167,6 +169,14 @@ export const MUTANTS: Mutant[] = [
     file: 'test/mutants/l06-votes-for-stale-logs.ts',
   },
   {
+    id: 'L09',
+    bug: 'The log is not persisted before a reply that acknowledges it',
+    make: l09,
+    // DUR: a restarted follower no longer holds what it acknowledged; SMS once a lost committed entry is overwritten.
+    expectedChecks: ['DUR', 'SMS', 'LC', 'LAB'],
+    file: 'test/mutants/l09-log-not-persisted.ts',
+  },
+  {
     id: 'L11',
     bug: 'A leader backs up nextIndex one entry per RPC',
     make: l11,
@@ -180,6 +190,14 @@ export const MUTANTS: Mutant[] = [
     make: l12,
     expectedChecks: ['AO', 'LAB'],
     file: 'test/mutants/l12-applies-twice.ts',
+  },
+  {
+    id: 'L13',
+    bug: 'A killed server keeps applying',
+    make: l13,
+    // AO: a killed incarnation applies after its server restarted (the lab's zombie check).
+    expectedChecks: ['AO', 'SMS', 'LAB'],
+    file: 'test/mutants/l13-killed-keeps-applying.ts',
   },
   {
     id: 'L17',

@@ -91,20 +91,18 @@ function placedRpc(facts: LogFacts, server: number, index: number): number | und
  * AO: each incarnation of a server applies consecutive indexes, once each;
  * it may begin anywhere up to one past the highest index the server has
  * applied before (from 1, or from what it persisted), as the lab's applier
- * requires (logs[i] survives restarts). A crashed incarnation's applier is
- * judged on its own sequence until the server restarts; from then on the
- * server's applies are its successor's, and a killed incarnation that still
- * applies (L13) mixes two sequences into one state machine: kill() stops a
- * server for good, and the lab's snapshot applier, whose lastApplied[i]
- * start1 resets, sees such an apply out of order (the lab's zombie check).
+ * requires (logs[i] survives restarts). And a killed incarnation applies
+ * nothing more (L13): kill() stops a server for good, and its restarted
+ * successor applies from what was persisted, so a zombie's applies would mix
+ * a second sequence into the server's state machine (the lab's snapshot
+ * applier, whose lastApplied[i] start1 resets, sees them out of order).
  */
 export class ApplyOrder implements Monitor {
   readonly kinds: readonly EventKind[] = ['apply', 'cluster', 'start', 'crash'];
   private readonly last = new Map<number, number>();
   private maxApplied: number[] = [];
-  /** Per server: its latest incarnation, when it started, and when its predecessor crashed. */
-  private latest: { incarnation: number; t: number; crashedAt: number | undefined }[] = [];
-  private crashedAt: (number | undefined)[] = [];
+  /** Per server: its latest incarnation, and when it was killed (undefined while it runs). */
+  private latest: { incarnation: number; killedAt: number | undefined }[] = [];
   private readonly zombiesReported = new Set<number>();
   constructor(private readonly ctx: MonitorContext) {}
 
@@ -113,16 +111,16 @@ export class ApplyOrder implements Monitor {
       this.last.clear();
       this.maxApplied = [];
       this.latest = [];
-      this.crashedAt = [];
       this.zombiesReported.clear();
       return;
     }
     if (e.kind === 'crash') {
-      this.crashedAt[e.server] = e.t;
+      const latest = this.latest[e.server];
+      if (latest !== undefined) latest.killedAt = e.t;
       return;
     }
     if (e.kind === 'start') {
-      this.latest[e.server] = { incarnation: e.incarnation, t: e.t, crashedAt: this.crashedAt[e.server] };
+      this.latest[e.server] = { incarnation: e.incarnation, killedAt: undefined };
       return;
     }
     if (e.kind !== 'apply' || !e.commandValid) return;
@@ -131,13 +129,11 @@ export class ApplyOrder implements Monitor {
     const max = this.maxApplied[e.server] ?? 0;
     const latest = this.latest[e.server];
     let problem: string | undefined;
-    if (latest !== undefined && e.incarnation < latest.incarnation) {
+    const killed = latest === undefined ? undefined : e.incarnation < latest.incarnation ? 'and the server restarted since' : latest.killedAt !== undefined ? `at t=${latest.killedAt} ms` : undefined;
+    if (killed !== undefined) {
       if (!this.zombiesReported.has(k)) {
         this.zombiesReported.add(k);
-        const killed = latest.crashedAt === undefined ? '' : ` (killed at t=${latest.crashedAt} ms)`;
-        problem =
-          `applied index ${e.index} after the server restarted as incarnation ${latest.incarnation} at t=${latest.t} ms${killed}: ` +
-          "a killed server keeps applying, and its applies mix with its successor's (kill() stops a server for good)";
+        problem = `applied index ${e.index} after it was killed (${killed}): a killed server keeps applying (kill() stops a server for good)`;
       }
     } else if (!Number.isInteger(e.index) || e.index < 1) problem = `applied index ${e.index} (the first index is 1)`;
     else if (last === undefined) {
