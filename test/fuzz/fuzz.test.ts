@@ -82,6 +82,7 @@ describe('the fuzzer', function () {
     const report = await runFuzz({ runs: 4, streams: 1, seed: 99, onScenario: (s) => ran.push(s) });
     expect(report.ok).to.equal(true);
     expect(ran).to.have.length(4);
+    // The campaign's seed as is: its k-th scenario is at path "k".
     ran.forEach((s, k) => expect(scenarioAt(99, String(k))).to.deep.equal(s));
   });
 
@@ -94,7 +95,7 @@ describe('the fuzzer', function () {
     expect(Date.now() - started).to.be.below(5000);
   });
 
-  it('runs in worker threads, loading the Raft module there; the first failure wins', async function () {
+  it('runs on the stress loop\'s worker pool, loading the Raft module there', async function () {
     const report = await runFuzz({ raftModule: 'test/fuzz/vote-for-anyone-raft.ts', runs: 200, seed: 7, workers: 2, streams: 2 });
     expect(report.workers).to.equal(2);
     expect(report.failure?.check).to.be.oneOf(['V1', 'ES', 'QC']);

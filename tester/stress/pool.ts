@@ -4,7 +4,7 @@
 // again one at a time, so the one that hangs is found and reported as a
 // failure of its own, and the campaign goes on.
 import { Worker } from 'node:worker_threads';
-import type { FromWorker, Job, JobDone, ToWorker, WorkerInit } from './protocol.ts';
+import type { FromWorker, Job, JobDone, ScenarioDone, ToWorker, WorkerInit } from './protocol.ts';
 import { wallAfter, wallEvery, wallNow, wallSleep } from '../../runtime/wall.ts';
 
 export interface PoolOptions {
@@ -13,7 +13,9 @@ export interface PoolOptions {
   timeoutMs: number;
   /** The next job to run, or undefined when there is none (yet, or for good). */
   nextJob: () => Job | undefined;
-  onDone: (job: Job, done: JobDone) => void;
+  onDone: (job: Job, done: JobDone | ScenarioDone) => void;
+  /** Keep the workers when no job is left, until stop() (a driver that makes jobs as it goes). */
+  persistent?: boolean;
   /**
    * A job stopped by the watchdog (check WATCHDOG), or whose worker died while
    * it ran alone (CRASH); wallMs is how long it had run.
@@ -131,7 +133,8 @@ export class WorkerPool {
       case 'memory':
         this.options.onMemory?.(message.heapMb, message.rssMb);
         break;
-      case 'done': {
+      case 'done':
+      case 'scenario-done': {
         const entry = slot.inFlight.get(message.key);
         if (entry === undefined) return;
         slot.inFlight.delete(message.key);
@@ -174,6 +177,7 @@ export class WorkerPool {
   }
 
   private maybeFinish(): void {
+    if (this.options.persistent === true) return;
     if (this.sourceDone && this.suspects.length === 0 && this.inFlight() === 0) {
       void this.terminateAll().then(() => this.finish());
     }

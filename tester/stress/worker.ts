@@ -15,7 +15,8 @@ import { testNamed } from '../tests.ts';
 import { TraceRecorder } from '../trace/recorder.ts';
 import { runIteration } from './iteration.ts';
 import { wallEvery, wallNow, wallSleep } from '../../runtime/wall.ts';
-import type { FromWorker, Job, ToWorker, WorkerInit } from './protocol.ts';
+import type { FromWorker, IterationJob, ScenarioJob, ToWorker, WorkerInit } from './protocol.ts';
+import { runScenario } from '../fuzz/run-scenario.ts';
 
 const port = parentPort;
 if (port === null) throw new Error('worker.ts runs only as a worker thread');
@@ -55,7 +56,13 @@ wallEvery(1000, () => {
 port.on('message', (message: ToWorker) => {
   if (message.type === 'init') void start(message.init);
   else if (message.type === 'exit') process.exit(0);
-  else void limit(() => run(message.job));
+  else if (message.job.kind === 'scenario') {
+    const job = message.job;
+    void limit(() => runFuzzScenario(job));
+  } else {
+    const job = message.job;
+    void limit(() => run(job));
+  }
 });
 
 async function start(options: WorkerInit): Promise<void> {
@@ -92,7 +99,15 @@ async function staggered(): Promise<void> {
   if (at > now) await wallSleep(at - now);
 }
 
-async function run(job: Job): Promise<void> {
+async function runFuzzScenario(job: ScenarioJob): Promise<void> {
+  post({ type: 'start', key: job.key });
+  const recorder = job.trace === true ? new TraceRecorder() : undefined;
+  const result = await runScenario(job.scenario, { raft, globalTimers, ...(recorder !== undefined && { record: recorder.record }) });
+  post({ type: 'scenario-done', key: job.key, result, trace: recorder?.text() });
+  if (result.check === CRASH_CHECK) post({ type: 'retire' });
+}
+
+async function run(job: IterationJob): Promise<void> {
   const options = init as WorkerInit;
   const test = testNamed(job.test);
   if (test === undefined) throw new Error(`unknown test ${job.test}`);
