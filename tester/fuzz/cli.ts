@@ -165,7 +165,8 @@ function printFailure(f: FuzzFailure, trace: { log: string; page: string | undef
   console.log(`${of > 1 ? `[${i + 1}/${of}] ` : ''}FAIL: [${f.check}] ${name}${where} (${found})`);
   console.log(`why:     ${f.message.split('\n').join('\n         ')}`);
   console.log(`counterexample (${f.scenario.n} servers, ${f.faults} fault${f.faults === 1 ? '' : 's'}) at path ${f.path}:`);
-  for (const line of f.scenarioText.split('\n')) console.log(`  ${line}`);
+  // The simulation's own seed is part of the scenario, which the path gives: the one seed a user needs is the campaign's.
+  for (const line of f.scenarioText.split('\n')) console.log(`  ${line.replace(/, simulation seed \d+$/, '')}`);
   console.log(`replay:  ${f.replay}`);
   console.log(`trace:   ${trace?.log ?? '(none: the scenario did not finish, or the trace could not be written)'}`);
   if (trace?.page !== undefined) console.log(`page:    ${trace.page}`);

@@ -76,6 +76,8 @@ export interface FuzzOptions {
   onScenario?: (scenario: Scenario, result: ScenarioResult) => void;
   /** Run each finding once more with a recorder, on the same executors, and keep its trace. */
   traces?: boolean;
+  /** Shrink for at most this long after the search (then keep the smallest found so far). */
+  shrinkSeconds?: number;
 }
 
 export interface FuzzFailure {
@@ -332,6 +334,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
 
   // Search: scenario k is fast-check's value at path "k". The generator runs
   // ahead of the executors, at most `window` scenarios in flight.
+  let shrinkUntil = Infinity;
   const found: Seen[] = [];
   const occurrences = new Map<string, number>();
   let searched = 0;
@@ -371,6 +374,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
     const groups = firstOfEach(found);
     const known = new Set(groups.map((g) => g.check));
     let round = replay ? [] : groups;
+    if (options.shrinkSeconds !== undefined) shrinkUntil = wallNow() + options.shrinkSeconds * 1000;
     const done: { seen: Seen; shrunk: Shrunk }[] = replay ? groups.map((seen) => ({ seen, shrunk: unshrunk(seen) })) : [];
     while (round.length > 0) {
       const results = await Promise.all(round.map((seen) => shrink(seen)));
@@ -455,7 +459,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
     let level = seen.path;
     let rank = -1; // -1: the value at the path itself, replayed first.
     const property = fc.asyncProperty(scenarioArb, async (scenario) => {
-      if (stopped() || pastDeadline()) {
+      if (stopped() || pastDeadline() || wallNow() >= shrinkUntil) {
         best.cut = true;
         throw new fc.PreconditionFailure(true);
       }
