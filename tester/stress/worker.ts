@@ -1,5 +1,8 @@
-// A stress worker: runs the iterations it is sent, several at once (they
-// share the virtual clock's settle pump), and reports each one.
+// A pool worker: runs the iterations (stress) or scenarios (fuzz) it is
+// sent, several at once (they share the virtual clock's settle pump), and
+// reports each one. A crash of the implementation is the failure of the one
+// run live, or, with several live, reported so that they are run again alone;
+// either way the thread is then replaced.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
