@@ -128,8 +128,17 @@ describe('stress: campaigns', function () {
   it('on Ctrl-C stops starting iterations, still writes the table and the JSON, and neither passes nor exits 0', async function () {
     const dir = tempDir();
     const json = join(dir, 'summary.json');
-    const result = await runCli(STRESS, ['-n', '100000', '--seed', '9', '--out', dir, '--json', json], {
-      afterStart: (child) => setTimeout(() => child.kill('SIGINT'), 4000),
+    const result = await runCli(STRESS, ['-n', '100000', '--seed', '9', '-v', '--out', dir, '--json', json], {
+      // Once iterations are done (-v prints each; on a busy machine, starting takes a while).
+      afterStart: (child) => {
+        let sent = false;
+        child.stdout?.on('data', (d: Buffer) => {
+          if (!sent && d.toString().includes('ok  ')) {
+            sent = true;
+            setTimeout(() => child.kill('SIGINT'), 1000);
+          }
+        });
+      },
     });
     expect(result.code).to.equal(130);
     expect(result.stdout).to.match(/interrupted \(SIGINT\): no new iterations/);
