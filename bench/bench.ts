@@ -1,4 +1,4 @@
-// npm run bench [-- --seconds S] : the simulator's speed, on one core.
+// npm run bench [-- --seconds S] [--only network|tests|2B|2C|fuzz]: the simulator's speed, on one core.
 // 1. The network alone: RPC round trips and clock events per second with
 //    await-style callers, for one simulation and for many sharing the pump.
 // 2. Each 2A test: iterations per second, virtual seconds per wall second,
@@ -6,7 +6,10 @@
 //    row records every event (TraceRecorder) and converts the trace to its
 //    structured form afterwards, as reading or writing it does; its cost is
 //    given against the untraced row of the same test.
-// 3. The fuzzer: scenarios per second per core (npm run fuzz's scenarios,
+// 3. Each 2B and 2C test likewise, plus the cost of a set of each: the CPU
+//    time of 1,000 seeds of each per core (the goals: 5 min for 2B, 15 min
+//    for 2C, on 2 cores).
+// 4. The fuzzer: scenarios per second per core (npm run fuzz's scenarios,
 //    every monitor fatal), and their virtual seconds.
 import { parseArgs } from 'node:util';
 import { Network } from '../labrpc/network.ts';
@@ -15,6 +18,9 @@ import { World } from '../runtime/runtime.ts';
 import { runVirtual } from '../runtime/settle-pump.ts';
 import type { RunStats } from '../tester/config.ts';
 import { LAB_2A_TESTS, type LabTestEntry } from '../tester/lab2a.ts';
+import { LAB_2B_TESTS } from '../tester/lab2b.ts';
+import { LAB_2C_TESTS } from '../tester/lab2c.ts';
+import { availableParallelism } from 'node:os';
 import { structuredText } from '../tester/trace/input.ts';
 import { TraceRecorder } from '../tester/trace/recorder.ts';
 import { runFuzz } from '../tester/fuzz/fuzz.ts';
@@ -92,9 +98,11 @@ async function benchNetwork(simulations: number): Promise<void> {
 /** Untraced iterations per second, by test, to give the cost of tracing. */
 const untracedRate = new Map<string, number>();
 
-async function benchTest(test: LabTestEntry, traced: boolean): Promise<void> {
+async function benchTest(test: LabTestEntry, traced: boolean): Promise<number> {
   const started = performance.now();
   let iterations = 0;
+  let failed = 0;
+  let rpcs = 0;
   let traceEvents = 0;
   let convertMs = 0;
   let virtualMs = 0;
@@ -102,12 +110,17 @@ async function benchTest(test: LabTestEntry, traced: boolean): Promise<void> {
   let peakRss = 0;
   let seed = 1;
   const rss0 = process.memoryUsage().rss;
+  const cpu0 = process.cpuUsage();
   const sample = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
   const runOne = async (): Promise<void> => {
     while (performance.now() - started < SECONDS * 1000) {
       const stats = {} as RunStats;
       const recorder = traced ? new TraceRecorder() : undefined;
-      await test.run({ seed: seed++, stats, print: () => {}, ...(recorder && { record: recorder.record }) });
+      try {
+        await test.run({ seed: seed++, stats, print: () => {}, ...(recorder && { record: recorder.record }) });
+      } catch {
+        failed++; // Timed all the same: a failing run costs what it costs.
+      }
       if (recorder !== undefined) {
         // A trace is only worth its cost when read or written: convert it too.
         const converting = performance.now();
@@ -118,11 +131,15 @@ async function benchTest(test: LabTestEntry, traced: boolean): Promise<void> {
       iterations++;
       virtualMs += stats.elapsedMs;
       events += stats.events;
+      rpcs += stats.rpcs;
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, runOne));
   clearInterval(sample);
   const wall = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  // CPU time, unlike wall time, does not count what other processes took from this one.
+  const cpuMsPerIteration = (cpu.user + cpu.system) / 1000 / Math.max(1, iterations);
   const rate = iterations / wall;
   if (!traced) untracedRate.set(test.name, rate);
   const base = untracedRate.get(test.name);
@@ -130,6 +147,10 @@ async function benchTest(test: LabTestEntry, traced: boolean): Promise<void> {
     'iterations/s': rate.toFixed(1),
     'virtual s per wall s': fmt(virtualMs / 1000 / wall),
     'events/s': fmt(events / wall),
+    'events/iteration': fmt(events / Math.max(1, iterations)),
+    'CPU ms/iteration': cpuMsPerIteration.toFixed(2),
+    'RPCs/iteration': fmt(rpcs / Math.max(1, iterations)),
+    ...(failed > 0 && { failed: `${failed} of ${iterations}` }),
     'peak RSS': `${Math.round(peakRss / 2 ** 20)} MiB (start ${Math.round(rss0 / 2 ** 20)} MiB)`,
     ...(traced && {
       'trace events/iteration': fmt(traceEvents / Math.max(1, iterations)),
@@ -137,6 +158,7 @@ async function benchTest(test: LabTestEntry, traced: boolean): Promise<void> {
       'cost of tracing': base !== undefined ? tracingCost(base, rate, convertMs / 1000 / wall) : 'no untraced figure to compare',
     }),
   });
+  return cpuMsPerIteration;
 }
 
 /**
@@ -181,4 +203,19 @@ if (only === undefined || only === 'tests') {
   for (const test of LAB_2A_TESTS) await benchTest(test, false);
   await benchTest(LAB_2A_TESTS[2] as LabTestEntry, true);
 }
+/**
+ * The stress loop runs sets of tests on every core at once; the estimate is
+ * CPU time per core, so that a loaded machine does not inflate it.
+ */
+async function benchSet(what: string, tests: readonly LabTestEntry[], goalSeconds: number): Promise<void> {
+  let setMs = 0;
+  for (const test of tests) setMs += await benchTest(test, false);
+  const cores = availableParallelism();
+  report(`${what}, one set`, {
+    'CPU ms': setMs.toFixed(1),
+    [`1000 seeds each on ${cores} cores`]: `${Math.round((setMs * 1000) / cores / 1000)} s of CPU per core (goal: ${goalSeconds} s on 2 cores)`,
+  });
+}
+if (only === undefined || only === 'tests' || only === '2B') await benchSet('the ten 2B tests', LAB_2B_TESTS, 300);
+if (only === undefined || only === 'tests' || only === '2C') await benchSet('the eight 2C tests', LAB_2C_TESTS, 900);
 if (only === undefined || only === 'fuzz') await benchFuzz();

@@ -1,5 +1,6 @@
 // The smallest module that plugs into the harness: copy it, then fill in
-// the election. It compiles as it is (and fails the tests: it never elects).
+// the election (2A) and the log (2B). It compiles as it is (and fails the
+// tests: it never elects).
 //
 //   npm test                                         (RAFT_MODULE=path/to/it.ts)
 //   npm run stress -- --raft path/to/it.ts
@@ -16,6 +17,7 @@ import type {
   RaftState,
   RequestVoteArgs,
   RequestVoteReply,
+  StartResult,
 } from '../raft/contract.ts';
 
 class MyRaft implements RaftPeer {
@@ -42,6 +44,12 @@ class MyRaft implements RaftPeer {
 
   requestVote(args: RequestVoteArgs): RequestVoteReply {
     return { term: this.currentTerm, voteGranted: false };
+  }
+
+  // Lab 2B: a leader appends the command and answers at once; committed
+  // entries go, in index order, to this.applyCh.send({ commandValid: true, command, commandIndex }).
+  start(command: unknown): StartResult {
+    return { index: -1, term: this.currentTerm, isLeader: false };
   }
 
   appendEntries(args: AppendEntriesArgs): AppendEntriesReply {

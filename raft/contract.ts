@@ -173,4 +173,29 @@ export interface RaftModule {
    * run at a time per thread.
    */
   timers?: 'runtime' | 'global';
+  /**
+   * The implementation keeps currentTerm and votedFor in its Persister and
+   * reads them back in make() (Figure 2's persistent state; lab 2C). Only
+   * then do the drivers crash and restart its servers on their own: the
+   * fuzzer adds crash faults, and `npm run stress` runs TestCrashRestart.
+   * Left out (2A, 2B), those faults run only when the user asks for them.
+   */
+  persists?: boolean;
+  /**
+   * The implementation's own timing, if it wants to be judged by it.
+   * Optional: without it, how often a leader heartbeats is judged only by
+   * its consequence (a follower of a live, connected leader must not time
+   * out). With it, the checks also hold the implementation to what it
+   * declared: a leader heartbeats each peer at least once per declared
+   * minimum election timeout.
+   */
+  timing?: RaftTiming;
+}
+
+/** What a module may declare about its timing (see RaftModule.timing). */
+export interface RaftTiming {
+  /** How often a leader sends heartbeats, in ms (the lab allows at most 10 per second: 100 or more). */
+  heartbeatMs: number;
+  /** Election timeouts are drawn from [min, max] ms. */
+  electionTimeoutMs: readonly [number, number];
 }

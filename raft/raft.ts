@@ -1,10 +1,22 @@
-// The reference leader election (lab 2A), as the design in
-// shared/seed/lab2A-leader-election.md lays it out: one ticker loop that
-// sleeps 30 ms, checks the heartbeat or election timer, and acts.
+// The reference Raft. Leader election (lab 2A) as the 2A design lays it out:
+// one ticker loop that sleeps 30 ms, checks the heartbeat or election timer,
+// and acts. Log replication (lab 2B) as Figure 2 of the Raft paper says, the
+// design being silent there: the consistency check on prevLogIndex and
+// prevLogTerm, truncation only on a conflict, commitment of current-term
+// entries by counting (§5.4.2, Figure 8), applies in index order, nextIndex
+// backing up by term with the lab's xTerm/xIndex/xLen hints, and the
+// up-to-date check on votes (§5.4.1). Term, vote and log are persisted on
+// every change, before any reply that depends on them (Figure 2, "Persistent
+// state on all servers").
+//
+// Entries travel only with the heartbeats (every 110 ms, the design's
+// HeartBeatSendTime): the lab asks for at most ten AppendEntries per second
+// to a follower, and start() must return at once.
 import type {
   AppendEntriesArgs,
   AppendEntriesReply,
   ApplyChannel,
+  LogEntry,
   MakeRaft,
   Peer,
   Persister,
@@ -13,6 +25,7 @@ import type {
   RaftState,
   RequestVoteArgs,
   RequestVoteReply,
+  StartResult,
 } from './contract.ts';
 import { RPC } from './contract.ts';
 
@@ -40,17 +53,43 @@ export const DEFAULT_TIMING: Readonly<ElectionTiming> = {
 
 const NOBODY = -1;
 
+/** What the log holds at index 0: nothing, in term 0, so that prevLogIndex 0 always matches. */
+const SENTINEL: LogEntry = { term: 0, command: null };
+
+/** Each log entry's JSON text, computed once (entries are never changed in place). */
+const encodedEntries = new WeakMap<LogEntry, string>();
+
+/** What persist() writes (JSON): Figure 2's persistent state. */
+interface PersistentState {
+  currentTerm: number;
+  votedFor: number;
+  /** The entries at indexes 1, 2, ... */
+  log: LogEntry[];
+}
+
 export class Raft implements RaftPeer {
   // Note 11: the initial term is 0.
   currentTerm = 0;
   votedFor = NOBODY;
   role: Role = Follower;
+  /** log[0] is a sentinel; the first real entry has index 1, as in the lab. */
+  log: LogEntry[] = [SENTINEL];
+  /** Highest index known to be committed (Figure 2: volatile state on all servers). */
+  commitIndex = 0;
+  /** Highest index sent on the apply channel. */
+  lastApplied = 0;
+  /** Leaders: for each server, the index of the next entry to send it. */
+  nextIndex: number[] = [];
+  /** Leaders: for each server, the highest index known to be replicated on it. */
+  matchIndex: number[] = [];
   private dead = false;
   private electionResetAt: number;
   private electionTimeout: number;
-  // The protected members and the two hooks (majority, grantCounts) are for
-  // the harness's broken variants (test/mutants): each subclasses this class
-  // and changes one decision.
+  // The protected members and the hooks (majority, grantCounts,
+  // candidateUpToDate, prevLogMatches, mergeEntries, followerCommitIndex,
+  // countsTowardCommit, backUp, applyCommitted) are for the harness's broken
+  // variants (test/mutants): each subclasses this class and changes one
+  // decision.
   protected lastHeartbeatAt = 0;
   /** Servers that granted their vote in the current election, ourselves included. */
   protected votes = new Set<number>();
@@ -80,6 +119,28 @@ export class Raft implements RaftPeer {
     return this.dead;
   }
 
+  /**
+   * The lab's Start(): a leader appends the command to its log and answers at
+   * once with the index it will have if it is ever committed; it reaches the
+   * followers with the next heartbeat. Anyone else declines.
+   */
+  start(command: unknown): StartResult {
+    if (this.killed() || this.role !== Leader) return { index: -1, term: this.currentTerm, isLeader: false };
+    this.log.push({ term: this.currentTerm, command });
+    this.persist();
+    const index = this.lastLogIndex();
+    this.matchIndex[this.me] = index;
+    return { index, term: this.currentTerm, isLeader: true };
+  }
+
+  lastLogIndex(): number {
+    return this.log.length - 1;
+  }
+
+  lastLogTerm(): number {
+    return (this.log[this.log.length - 1] as LogEntry).term;
+  }
+
   // ---- RPC handlers ----
 
   requestVote(args: RequestVoteArgs): RequestVoteReply {
@@ -90,10 +151,18 @@ export class Raft implements RaftPeer {
     if (this.votedFor !== NOBODY && this.votedFor !== args.candidateId) {
       return { term: this.currentTerm, voteGranted: false };
     }
+    // §5.4.1: only for a candidate whose log is at least as up-to-date as ours.
+    if (!this.candidateUpToDate(args)) return { term: this.currentTerm, voteGranted: false };
     this.votedFor = args.candidateId;
     this.persist();
     this.resetElectionTimer(); // Note 10: granting a vote resets the timer.
     return { term: this.currentTerm, voteGranted: true };
+  }
+
+  /** §5.4.1: the later last term wins; with equal last terms, the longer log. */
+  protected candidateUpToDate(args: RequestVoteArgs): boolean {
+    const myTerm = this.lastLogTerm();
+    return args.lastLogTerm > myTerm || (args.lastLogTerm === myTerm && args.lastLogIndex >= this.lastLogIndex());
   }
 
   appendEntries(args: AppendEntriesArgs): AppendEntriesReply {
@@ -102,7 +171,70 @@ export class Raft implements RaftPeer {
     // An equal-term heartbeat means someone won this term: a candidate yields.
     else if (this.role === Candidate) this.role = Follower;
     this.resetElectionTimer(); // Note 10: a heartbeat from the leader resets it.
+
+    // Figure 2, receiver rule 2: reply false if the log has no entry at
+    // prevLogIndex whose term matches prevLogTerm, with the lab's hints.
+    if (args.prevLogIndex > this.lastLogIndex()) {
+      return { term: this.currentTerm, success: false, xTerm: -1, xIndex: -1, xLen: this.log.length };
+    }
+    if (!this.prevLogMatches(args)) {
+      const xTerm = (this.log[args.prevLogIndex] as LogEntry).term;
+      let xIndex = args.prevLogIndex;
+      while (xIndex > 1 && (this.log[xIndex - 1] as LogEntry).term === xTerm) xIndex--;
+      return { term: this.currentTerm, success: false, xTerm, xIndex, xLen: this.log.length };
+    }
+    // Rules 3 and 4: truncate only at a conflict, append what is new.
+    if (this.mergeEntries(args)) this.persist();
+    // Rule 5: commitIndex = min(leaderCommit, index of last new entry).
+    const commit = this.followerCommitIndex(args);
+    if (commit > this.commitIndex) {
+      this.commitIndex = commit;
+      this.applyCommitted();
+    }
     return { term: this.currentTerm, success: true };
+  }
+
+  /** Figure 2, receiver rule 2 (the caller has checked that prevLogIndex exists). */
+  protected prevLogMatches(args: AppendEntriesArgs): boolean {
+    return (this.log[args.prevLogIndex] as LogEntry).term === args.prevLogTerm;
+  }
+
+  /**
+   * Figure 2, receiver rules 3 and 4: an existing entry that conflicts with a
+   * new one (same index, other term) is deleted with all that follow it; an
+   * entry already held is kept, so that a stale, reordered AppendEntries
+   * never erases newer entries. Returns whether the log changed.
+   */
+  protected mergeEntries(args: AppendEntriesArgs): boolean {
+    const entries = args.entries;
+    for (let i = 0; i < entries.length; i++) {
+      const index = args.prevLogIndex + 1 + i;
+      const entry = entries[i] as LogEntry;
+      if (index < this.log.length) {
+        if ((this.log[index] as LogEntry).term === entry.term) continue;
+        this.log.length = index; // the conflict and everything after it
+      }
+      for (let j = i; j < entries.length; j++) {
+        const e = entries[j] as LogEntry;
+        this.log.push({ term: e.term, command: e.command });
+      }
+      return true;
+    }
+    return false;
+  }
+
+  /** Figure 2, receiver rule 5: capped at the last entry this message vouches for. */
+  protected followerCommitIndex(args: AppendEntriesArgs): number {
+    return Math.min(args.leaderCommit, args.prevLogIndex + args.entries.length);
+  }
+
+  /** Figure 2, all servers: apply log[lastApplied+1 .. commitIndex], in order, once each. */
+  protected applyCommitted(): void {
+    while (this.lastApplied < this.commitIndex && !this.killed()) {
+      this.lastApplied++;
+      const entry = this.log[this.lastApplied] as LogEntry;
+      this.applyCh.send({ commandValid: true, command: entry.command, commandIndex: this.lastApplied });
+    }
   }
 
   // ---- the ticker ----
@@ -134,7 +266,7 @@ export class Raft implements RaftPeer {
    * is known (note 8: no waiting for the rest once a majority has voted).
    */
   collectVotes(term: number): Promise<void> {
-    const args: RequestVoteArgs = { term, candidateId: this.me, lastLogIndex: 0, lastLogTerm: 0 };
+    const args: RequestVoteArgs = { term, candidateId: this.me, lastLogIndex: this.lastLogIndex(), lastLogTerm: this.lastLogTerm() };
     const majority = this.majority();
     let answered = 1; // We answered ourselves.
     return new Promise<void>((decided) => {
@@ -176,16 +308,94 @@ export class Raft implements RaftPeer {
     return this.role === Candidate && this.currentTerm === term;
   }
 
+  /**
+   * One AppendEntries to every peer, carrying whatever it lacks from its
+   * nextIndex on (Figure 2: heartbeats are AppendEntries too).
+   */
   sendHeartBeats(): void {
     this.lastHeartbeatAt = this.runtime.now();
+    this.advanceCommitIndex(); // A cluster of one commits on its own.
     const term = this.currentTerm;
-    const args: AppendEntriesArgs = { term, leaderId: this.me, prevLogIndex: 0, prevLogTerm: 0, entries: [], leaderCommit: 0 };
     this.peers.forEach((peer, i) => {
       if (i === this.me) return;
+      const next = Math.min(this.nextIndex[i] ?? 1, this.log.length);
+      const prevLogIndex = next - 1;
+      const args: AppendEntriesArgs = {
+        term,
+        leaderId: this.me,
+        prevLogIndex,
+        prevLogTerm: (this.log[prevLogIndex] as LogEntry).term,
+        entries: this.log.slice(next),
+        leaderCommit: this.commitIndex,
+      };
       void peer.call<AppendEntriesReply>(RPC.AppendEntries, args).then((reply) => {
-        if (reply !== null && !this.killed() && reply.term > this.currentTerm) this.becomeFollower(reply.term);
+        if (reply === null || this.killed()) return;
+        if (reply.term > this.currentTerm) this.becomeFollower(reply.term);
+        // Note 4: the world may have moved on while we waited.
+        else if (this.role === Leader && this.currentTerm === term) this.onAppendReply(i, args, reply);
       });
     });
+  }
+
+  /** The answer to an AppendEntries of the current term, while still its leader. */
+  protected onAppendReply(peer: number, args: AppendEntriesArgs, reply: AppendEntriesReply): void {
+    if (reply.success) {
+      // From what was sent, not from the log as it is now: the log may have
+      // grown since, and a late reply must not vouch for more (§5.3).
+      const match = args.prevLogIndex + args.entries.length;
+      if (match > (this.matchIndex[peer] ?? 0)) this.matchIndex[peer] = match;
+      if (match + 1 > (this.nextIndex[peer] ?? 1)) this.nextIndex[peer] = match + 1;
+      this.advanceCommitIndex();
+    } else if (this.nextIndex[peer] === args.prevLogIndex + 1) {
+      // Only the answer to what we would send now moves nextIndex: a stale
+      // rejection says nothing about the follower's log as it is.
+      this.nextIndex[peer] = Math.max(this.backUp(args, reply), (this.matchIndex[peer] ?? 0) + 1, 1);
+    }
+  }
+
+  /**
+   * Where nextIndex goes after a rejection: by term, with the lab's hints (a
+   * follower without the entry at prevLogIndex: its log length; a conflict
+   * in a term we hold: just after our last entry of that term; otherwise the
+   * first index the follower holds in the conflicting term). Without hints,
+   * one entry back (§5.3).
+   */
+  protected backUp(args: AppendEntriesArgs, reply: AppendEntriesReply): number {
+    const { xTerm, xIndex, xLen } = reply;
+    if (xTerm === undefined || xLen === undefined || xIndex === undefined) return args.prevLogIndex;
+    if (xTerm === -1) return Math.min(xLen, args.prevLogIndex);
+    for (let i = Math.min(args.prevLogIndex, this.lastLogIndex()); i > 0; i--) {
+      const term = (this.log[i] as LogEntry).term;
+      if (term === xTerm) return i + 1;
+      if (term < xTerm) break;
+    }
+    return xIndex;
+  }
+
+  /**
+   * Figure 2, leaders: the highest N > commitIndex held by a majority whose
+   * entry is of the current term; earlier terms' entries commit only with it
+   * (§5.4.2, Figure 8).
+   */
+  protected advanceCommitIndex(): void {
+    if (this.role !== Leader) return;
+    this.matchIndex[this.me] = this.lastLogIndex();
+    const majority = this.majority();
+    for (let n = this.lastLogIndex(); n > this.commitIndex; n--) {
+      if (!this.countsTowardCommit(n)) break;
+      let holders = 0;
+      for (let i = 0; i < this.peers.length; i++) if ((this.matchIndex[i] ?? 0) >= n) holders++;
+      if (holders >= majority) {
+        this.commitIndex = n;
+        this.applyCommitted();
+        return;
+      }
+    }
+  }
+
+  /** Whether counting replicas may commit index n: only for entries of the current term (Figure 8). */
+  protected countsTowardCommit(n: number): boolean {
+    return (this.log[n] as LogEntry).term === this.currentTerm;
   }
 
   isHeartBeatTimeOut(): boolean {
@@ -197,24 +407,44 @@ export class Raft implements RaftPeer {
   }
 
   // ---- persistence ----
-  // Beyond the 2A design: currentTerm and votedFor survive a crash (Figure 2
-  // of the Raft paper), so a restarted server cannot vote twice in a term.
+  // Figure 2's persistent state (currentTerm, votedFor, log[]) survives a
+  // crash, so a restarted server cannot vote twice in a term nor forget what
+  // it acknowledged.
 
   protected persist(): void {
-    this.persister.saveRaftState(JSON.stringify({ currentTerm: this.currentTerm, votedFor: this.votedFor }));
+    // The same text as JSON.stringify of a PersistentState, but each entry is
+    // encoded once, not at every save: a leader saves its whole log on every
+    // start(). (Keyed by the entry object, so however the log is changed,
+    // the text follows it.)
+    let log = '';
+    for (let i = 1; i < this.log.length; i++) {
+      const entry = this.log[i] as LogEntry;
+      let json = encodedEntries.get(entry);
+      if (json === undefined) {
+        json = JSON.stringify(entry);
+        encodedEntries.set(entry, json);
+      }
+      log += i === 1 ? json : `,${json}`;
+    }
+    this.persister.saveRaftState(`{"currentTerm":${this.currentTerm},"votedFor":${this.votedFor},"log":[${log}]}`);
   }
 
   private readPersist(state: string): void {
     if (state === '') return;
-    const saved = JSON.parse(state) as { currentTerm: number; votedFor: number };
-    this.currentTerm = saved.currentTerm;
-    this.votedFor = saved.votedFor;
+    const saved = JSON.parse(state) as Partial<PersistentState>;
+    this.currentTerm = saved.currentTerm ?? 0;
+    this.votedFor = saved.votedFor ?? NOBODY;
+    this.log = [SENTINEL, ...(saved.log ?? [])];
   }
 
   // ---- transitions ----
 
   protected becomeLeader(): void {
     this.role = Leader;
+    // Figure 2, volatile state on leaders, reinitialized after election.
+    this.nextIndex = new Array<number>(this.peers.length).fill(this.log.length);
+    this.matchIndex = new Array<number>(this.peers.length).fill(0);
+    this.matchIndex[this.me] = this.lastLogIndex();
     this.sendHeartBeats(); // Notes 2 and 9: heartbeat at once on winning.
   }
 
@@ -240,6 +470,9 @@ export function makeWithTiming(timing: Partial<ElectionTiming>): MakeRaft {
     return raft;
   };
 }
+
+/** currentTerm and votedFor survive a crash (see persist()): the drivers may crash and restart it. */
+export const persists = true;
 
 /** The lab's Make(): returns at once, the ticker runs in the background. */
 export const make: MakeRaft = makeWithTiming(DEFAULT_TIMING);

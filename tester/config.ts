@@ -1,34 +1,44 @@
-// The lab's config layer: a cluster of Raft servers on an emulated network,
-// with the lab's helpers (start1, crash1, connect, disconnect, checkOneLeader,
-// checkTerms, checkNoLeader, begin, end, cleanup), its sleeps, rounds,
-// messages and time limit, plus the continuous monitors.
-import { randomInt } from 'node:crypto';
-import { LAB_UNRELIABLE, Network, type ClientEnd, type UnreliableProfile } from '../labrpc/network.ts';
+// The lab's config layer (config.go): a cluster of Raft servers on an
+// emulated network and the helpers the lab's tests call: start1, crash1,
+// connect, disconnect, checkOneLeader, checkTerms, checkNoLeader, one,
+// nCommitted, wait, begin, end, cleanup; with the lab's sleeps, rounds,
+// messages and time limit. The other jobs live beside it in cluster/: the
+// driver of the run (driver.ts), the guard around the implementation
+// (guard.ts), the feed of the monitors (feed.ts), the fault injector
+// (faults.ts) and the applier (applier.ts).
+import { Network, type ClientEnd, type UnreliableProfile } from '../labrpc/network.ts';
 import { Server, Service, type Handler } from '../labrpc/service.ts';
-import { RAFT_PEER_METHODS, type MakeRaft, type RaftPeer } from '../raft/contract.ts';
+import type { MakeRaft, RaftPeer, RaftTiming, StartResult } from '../raft/contract.ts';
 import { make as referenceMake } from '../raft/raft.ts';
 import type { ClockKind } from '../runtime/clock.ts';
-import { MAX_SEED, type Random } from '../runtime/random.ts';
-import { World, type ScopedRuntime } from '../runtime/runtime.ts';
-import { runVirtual, type VirtualRun } from '../runtime/settle-pump.ts';
-import { nodeTimers, wallNow } from '../runtime/wall.ts';
-import type { TesterEvent, ViolationEvent } from './events.ts';
-import { TestFailure, describeError } from './failure.ts';
+import type { Random } from '../runtime/random.ts';
+import type { ScopedRuntime, World } from '../runtime/runtime.ts';
+import { Applier, sameCommand, show } from './cluster/applier.ts';
+import { REAL_TIME_POLL_MS, RunDriver, replayCommand } from './cluster/driver.ts';
+import { FaultInjector } from './cluster/faults.ts';
+import { MonitorFeed } from './cluster/feed.ts';
+import { KILL_GRACE_MS, guardedGetState, guardedKill, guardedMake, guardedStart } from './cluster/guard.ts';
+import type { TesterEvent } from './events.ts';
+import type { TestFailure } from './failure.ts';
+import type { BudgetLimits, BudgetWindow, CheckPolicy, ConductLimits } from './monitors/index.ts';
+import { MemoryPersister } from './persister.ts';
+import { declaredBy } from './raft-module.ts';
 import { liveRun } from './crash-guard.ts';
-import { CAPTURED_TIMERS } from './raft-module.ts';
-import { CHECKS, LAB_TESTS, LAB_TEST_LIMITS, MonitorSet, type CheckPolicy, type ConductLimits } from './monitors/index.ts';
-import { ApplyLog, MemoryPersister } from './persister.ts';
+
+export { KILL_GRACE_MS, REAL_TIME_POLL_MS, replayCommand };
 
 /** The lab's RaftElectionTimeout. */
 export const RAFT_ELECTION_TIMEOUT_MS = 1000;
 /** The lab's limit on one test. */
 export const TIME_LIMIT_MS = 120_000;
-/** A killed server may still see timers it set before fire; a new one this long after kill() is a leak. */
-export const KILL_GRACE_MS = 100;
 /** How long cleanup lets time run after killing everyone, to see such leaks. */
 export const KILL_LINGER_MS = 200;
-/** In real time, how often every server's getState() is read (virtual time reads it at every instant). */
-export const REAL_TIME_POLL_MS = 10;
+
+/** one(): the lab's budgets (config.go). */
+export const ONE_TIMEOUT_MS = 10_000;
+export const ONE_AGREEMENT_MS = 2_000;
+export const ONE_POLL_MS = 20;
+export const ONE_NO_LEADER_SLEEP_MS = 50;
 
 export interface ConfigOptions {
   /** Virtual (default: fast, deterministic) or real time (the lab's conditions). */
@@ -45,6 +55,11 @@ export interface ConfigOptions {
   /** What each check does on a violation (default: the lab tests' policy). */
   policy?: CheckPolicy;
   limits?: Partial<ConductLimits>;
+  /**
+   * The implementation's declared timing (RaftModule.timing); default: what
+   * the module behind `raft` declared when loadRaftModule loaded it.
+   */
+  timing?: RaftTiming;
   /** Where begin/end/warnings print (default: console.log). */
   print?: (line: string) => void;
   /** Receives every event of the run (traces). */
@@ -55,6 +70,8 @@ export interface ConfigOptions {
   /** Filled in at cleanup, for drivers. */
   stats?: RunStats;
   timeLimitMs?: number;
+  /** Methods the test needs beyond the 2A contract (['start'] for 2B and 2C); a Raft without them is refused at once. */
+  requires?: readonly string[];
 }
 
 export interface RunStats {
@@ -69,6 +86,8 @@ export interface RunStats {
   /** Wall-clock ms the run cost (in virtual time: its share of the steps it shared with other runs). */
   wallMs: number;
   warnings: string[];
+  /** The highest index applied anywhere (the Passed line's last column, from 0). */
+  maxIndex?: number;
 }
 
 export class Config {
@@ -80,27 +99,24 @@ export class Config {
   readonly random: Random;
   readonly connected: boolean[];
   readonly rafts: (RaftPeer | undefined)[];
+  readonly applier: Applier;
+  private readonly driver: RunDriver;
+  private readonly feed: MonitorFeed;
+  private readonly faults: FaultInjector;
   private readonly persisters: (MemoryPersister | undefined)[];
   private readonly endNames: string[][];
   private readonly runtimes: (ScopedRuntime | undefined)[];
   private readonly incarnations: number[];
-  private readonly lastState: ({ term: number; isLeader: boolean } | undefined)[];
-  private readonly monitors: MonitorSet;
   private readonly makeRaft: MakeRaft;
   private readonly print: (line: string) => void;
   private readonly warnings: string[] = [];
-  private readonly run: VirtualRun<void> | undefined;
-  private finishRun: () => void = () => {};
-  private failure: TestFailure | undefined;
-  private rejectWaits: (error: TestFailure) => void = () => {};
-  private readonly failed: Promise<never>;
   private finished = false;
-  private readonly createdAt = wallNow();
   /** A crash of the thread while this run is the only one live is this run's failure. */
-  private releaseCrashes: () => void = () => {};
+  private readonly releaseCrashes: () => void;
   private t0 = 0;
   private rpcs0 = 0;
   private bytes0 = 0;
+  private maxIndex0 = 0;
 
   constructor(
     n: number,
@@ -110,8 +126,17 @@ export class Config {
     if (!Number.isInteger(n) || n < 1) throw new Error(`makeConfig: the number of servers must be a whole number >= 1, got ${n}`);
     this.n = n;
     this.releaseCrashes = liveRun(this);
-    this.seed = options.seed ?? randomInt(MAX_SEED);
-    this.world = new World(options.clock ?? 'virtual', this.seed, { globalTimers: options.globalTimers === true });
+    const timeLimitMs = options.timeLimitMs ?? TIME_LIMIT_MS;
+    this.driver = new RunDriver({
+      timeLimitMs,
+      ...(options.clock !== undefined && { clock: options.clock }),
+      ...(options.seed !== undefined && { seed: options.seed }),
+      ...(options.globalTimers !== undefined && { globalTimers: options.globalTimers }),
+      ...(options.testName !== undefined && { testName: options.testName }),
+      ...(options.raftModule !== undefined && { raftModule: options.raftModule }),
+    });
+    this.world = this.driver.world;
+    this.seed = this.driver.seed;
     this.random = this.world.random('tester');
     this.net = new Network(this.world.clock, this.world.random('network'));
     this.makeRaft = options.raft ?? referenceMake;
@@ -121,120 +146,40 @@ export class Config {
     this.persisters = new Array<MemoryPersister | undefined>(n).fill(undefined);
     this.runtimes = new Array<ScopedRuntime | undefined>(n).fill(undefined);
     this.incarnations = new Array<number>(n).fill(0);
-    this.lastState = new Array(n).fill(undefined);
     this.endNames = Array.from({ length: n }, () => new Array<string>(n).fill(''));
-    this.failed = new Promise<never>((_, reject) => {
-      this.rejectWaits = reject;
+    this.feed = new MonitorFeed({
+      clock: this.world.clock,
+      ...(options.policy !== undefined && { policy: options.policy }),
+      ...(options.limits !== undefined && { limits: options.limits }),
+      timing: options.timing ?? (options.raft !== undefined ? declaredBy(options.raft)?.timing : undefined),
+      ...(options.record !== undefined && { record: options.record }),
+      fail: (message, check, t) => this.fail(message, check, t),
+      warn: (line) => this.warn(line),
     });
-    this.failed.catch(() => {}); // Observed through wait(); never unhandled.
-
-    const clock = this.world.clock;
-    this.monitors = new MonitorSet({
-      policy: options.policy ?? LAB_TESTS,
-      limits: options.limits ?? (options.policy === undefined ? LAB_TEST_LIMITS : {}),
-      timingSlackMs: clock.kind === 'real' ? 100 : 0,
-      onViolation: (v) => this.onViolation(v),
-      wakeAt: (time) => clock.setTimer(time - clock.now(), () => this.monitors.advanceTo(clock.now())),
+    this.faults = new FaultInjector(this.net, (e) => this.emit(e), (name, detail) => this.step(name, detail), () => this.now());
+    this.applier = new Applier(n, {
+      onApply: (server, incarnation, msg) =>
+        this.emit({
+          kind: 'apply',
+          t: this.now(),
+          server,
+          incarnation,
+          commandValid: msg?.commandValid === true,
+          command: msg?.command,
+          index: msg?.commandIndex as number,
+        }),
+      onError: (text) => this.fail(`apply error: ${text}`, 'LAB'),
     });
     this.net.subscribe((e) => this.emit(e));
-    const timeLimit = options.timeLimitMs ?? TIME_LIMIT_MS;
-    this.emit({ kind: 'cluster', t: 0, n, seed: this.seed, clock: clock.kind });
-
-    if (clock.kind === 'virtual') {
-      const lifetime = new Promise<void>((resolve) => {
-        this.finishRun = resolve;
-      });
-      // Whenever virtual time is about to move on, every server's getState()
-      // is read, so a wrong answer is seen at once, not at the next
-      // checkOneLeader. (Once per instant, not per timer: the servers'
-      // tickers mostly fire at the same instants.)
-      const clock = this.world.virtualClock;
-      let observedAt = -1;
-      this.run = runVirtual(clock, () => lifetime, {
-        deadline: timeLimit,
-        beforeEach: () => {
-          if (clock.now() === observedAt) return;
-          observedAt = clock.now();
-          this.observeStates();
-        },
-      });
-      void this.run.outcome.then((outcome) => {
-        if (outcome.status === 'deadline') this.fail(`test took longer than ${timeLimit / 1000} seconds`, 'LAB');
-        else if (outcome.status === 'stalled') this.fail('the simulation stalled: nothing is scheduled, yet the test is still waiting', 'RAFT');
-        else if (outcome.status === 'failed') this.fail(`a timer callback threw: ${describeError(outcome.error)}`, 'RAFT');
-        else if (outcome.status === 'real-io') {
-          this.fail(
-            `the implementation waits on real I/O (${[...new Set(outcome.requests)].join(', ')} in flight): virtual time cannot wait for ` +
-              'work outside the process, so its timers would race ahead of the answer. This is not a Raft bug: keep state in the ' +
-              "persister (memory), or run it with --clock real",
-            'REAL-IO',
-          );
-        }
-      });
-    } else {
-      this.run = undefined;
-      clock.setTimer(timeLimit, () => this.fail(`test took longer than ${timeLimit / 1000} seconds`, 'LAB'));
-      const poll = (): void => {
-        if (this.finished) return;
-        this.observeStates();
-        clock.setTimer(REAL_TIME_POLL_MS, poll);
-      };
-      poll();
-    }
+    this.emit({ kind: 'cluster', t: 0, n, seed: this.seed, clock: this.world.clock.kind });
+    // Whenever time is about to move on, every server's getState() is read,
+    // so a wrong answer is seen at once, not at the next checkOneLeader.
+    this.driver.start(() => this.observeStates());
 
     this.setUnreliable(unreliable);
     this.net.longDelays(true);
     for (let i = 0; i < n; i++) this.start1(i);
     for (let i = 0; i < n; i++) this.connect(i);
-  }
-
-  // ---- the network's faults ----
-
-  setUnreliable(unreliable: boolean): void {
-    this.net.reliable(!unreliable);
-    this.emitNetConfig();
-  }
-
-  setLongReordering(on: boolean): void {
-    this.net.longReordering(on);
-    this.emitNetConfig();
-  }
-
-  /** Beyond the lab: the unreliable network's rates, and duplicates. */
-  setFaults(profile: UnreliableProfile = LAB_UNRELIABLE, duplicateRate = 0): void {
-    this.net.setUnreliableProfile(profile);
-    this.net.setDuplicateRate(duplicateRate);
-    this.emitNetConfig();
-  }
-
-  private emitNetConfig(): void {
-    const net = this.net;
-    this.emit({
-      kind: 'net-config',
-      t: this.now(),
-      reliable: net.isReliable(),
-      longReordering: net.isLongReordering(),
-      duplicateRate: net.getDuplicateRate(),
-      ...net.getUnreliableProfile(),
-    });
-  }
-
-  /** Beyond the lab: cuts or restores the one-way link from server i to server j. */
-  setLink(from: number, to: number, up: boolean): void {
-    this.step(up ? 'restore link' : 'cut link', `${from} -> ${to}`);
-    this.net.setLink(from, to, up);
-  }
-
-  /** Beyond the lab: links inside each group up, between groups down. */
-  partition(groups: readonly (readonly number[])[]): void {
-    this.step('partition', groups.map((g) => `{${g.join(',')}}`).join(' | '));
-    this.net.partition(groups);
-  }
-
-  /** Beyond the lab: restores every one-way link (connect/disconnect are separate). */
-  healLinks(): void {
-    this.step('heal links');
-    this.net.healLinks();
   }
 
   // ---- servers ----
@@ -251,37 +196,28 @@ export class Config {
       this.net.connect(name, j);
       ends.push(end);
     }
+    // The lab's start1: the new instance reads a copy of what was saved.
     const persister = this.persisters[i]?.copy() ?? new MemoryPersister();
     this.persisters[i] = persister;
+    persister.onSave = (size) => this.emit({ kind: 'persist', t: this.now(), server: i, incarnation, size });
     const runtime = this.world.runtime(`server-${i}/${incarnation}`);
     this.runtimes[i] = runtime;
     this.emit({ kind: 'start', t: this.now(), server: i, incarnation });
-    let raft: RaftPeer;
-    // make() runs synchronously: any Node timer that appears meanwhile is its.
-    const watchTimers = this.world.clock.kind === 'virtual';
-    const timersBefore = watchTimers ? nodeTimers() : 0;
-    try {
-      raft = this.makeRaft(ends, i, persister, new ApplyLog(), runtime);
-    } catch (error) {
-      this.fail(`make() of server ${i} threw: ${describeError(error)}`, 'RAFT');
-      return;
-    }
-    if (watchTimers && nodeTimers() > timersBefore && this.options.globalTimers === true) {
-      this.fail(`make() of server ${i}: ${CAPTURED_TIMERS}`, 'RAFT');
-    } else if (watchTimers && nodeTimers() > timersBefore) {
-      this.fail(
-        `make() of server ${i} set a real timer (setTimeout/setInterval) in a virtual-time run: an implementation that uses ` +
-          "global timers must say so with `export const timers = 'global'` in its module, so that the harness fakes them",
-        'RAFT',
-      );
-    }
-    const missing = RAFT_PEER_METHODS.filter(
-      (method) => typeof (raft as unknown as Record<string, unknown> | null)?.[method] !== 'function',
+    const raft = guardedMake(
+      {
+        makeRaft: this.makeRaft,
+        server: i,
+        ends,
+        persister,
+        applyCh: this.applier.channel(i, incarnation),
+        runtime,
+        watchTimers: this.world.clock.kind === 'virtual',
+        globalTimers: this.options.globalTimers === true,
+        requires: this.options.requires ?? [],
+      },
+      (message, check) => this.fail(message, check),
     );
-    if (missing.length > 0) {
-      this.fail(`make() of server ${i} returned an object without ${missing.join(', ')} (the contract needs ${RAFT_PEER_METHODS.join(', ')})`, 'RAFT');
-      return;
-    }
+    if (raft === undefined) return;
     this.rafts[i] = raft;
     const server = new Server();
     server.addService(
@@ -293,16 +229,25 @@ export class Config {
     this.net.addServer(i, server);
   }
 
-  /** Crashes server i, as the lab's crash1: disconnect, delete, keep its persisted state, kill. */
+  /**
+   * Crashes server i, as the lab's crash1: disconnect, delete (in-flight
+   * replies are lost), keep a copy of its persisted state, kill. The old
+   * instance still holds the old persister: what it writes from now on is
+   * lost. Its apply channel keeps working, as the lab's applier goroutine
+   * does: a zombie's late applies are judged like any other.
+   */
   crash1(i: number): void {
     this.disconnect(i);
     this.net.deleteServer(i);
     const saved = this.persisters[i];
-    if (saved !== undefined) this.persisters[i] = saved.copy();
+    if (saved !== undefined) {
+      saved.onSave = undefined;
+      this.persisters[i] = saved.copy();
+    }
     const raft = this.rafts[i];
     if (raft !== undefined) {
       this.rafts[i] = undefined;
-      this.lastState[i] = undefined;
+      this.feed.forgetState(i);
       this.emit({ kind: 'crash', t: this.now(), server: i });
       this.kill(i, raft);
     }
@@ -320,6 +265,36 @@ export class Config {
     this.emit({ kind: 'disconnect', t: this.now(), server: i });
     for (let j = 0; j < this.n; j++) if (this.endNames[i]![j]) this.net.enable(this.endNames[i]![j]!, false);
     for (let j = 0; j < this.n; j++) if (this.endNames[j]![i]) this.net.enable(this.endNames[j]![i]!, false);
+  }
+
+  // ---- the network's faults ----
+
+  setUnreliable(unreliable: boolean): void {
+    this.faults.setUnreliable(unreliable);
+  }
+
+  setLongReordering(on: boolean): void {
+    this.faults.setLongReordering(on);
+  }
+
+  /** Beyond the lab: the unreliable network's rates, and duplicates. */
+  setFaults(profile?: UnreliableProfile, duplicateRate = 0): void {
+    this.faults.setFaults(profile, duplicateRate);
+  }
+
+  /** Beyond the lab: cuts or restores the one-way link from server i to server j. */
+  setLink(from: number, to: number, up: boolean): void {
+    this.faults.setLink(from, to, up);
+  }
+
+  /** Beyond the lab: links inside each group up, between groups down. */
+  partition(groups: readonly (readonly number[])[]): void {
+    this.faults.partition(groups);
+  }
+
+  /** Beyond the lab: restores every one-way link (connect/disconnect are separate). */
+  healLinks(): void {
+    this.faults.healLinks();
   }
 
   // ---- the lab's checks ----
@@ -348,6 +323,41 @@ export class Config {
     return this.checkFailed('checkOneLeader', 'expected one leader, got none');
   }
 
+  /**
+   * Beyond the lab: checkOneLeader restricted to `members` (say, the majority
+   * side of a partition). The lab's checkOneLeader looks at every connected
+   * server, and a partition cuts links without disconnecting anyone, so a
+   * stale leader on the minority side would satisfy it. Here only a member
+   * counts, and only in the highest term any member is in (a stale leader's
+   * term is below that of a majority that elected someone else). Same
+   * rounds and time as the lab's: 10 of 450..549 ms.
+   */
+  async checkOneLeaderAmong(members: readonly number[]): Promise<number> {
+    const set = `{${members.join(',')}}`;
+    this.step('checkOneLeaderAmong', set);
+    for (let iters = 0; iters < 10; iters++) {
+      await this.sleep(450 + this.random.intn(100));
+      const leaders = new Map<number, number[]>();
+      let highest = -1;
+      for (const i of members) {
+        if (!this.connected[i]) continue;
+        const { term, isLeader } = this.getState(i);
+        highest = Math.max(highest, term);
+        if (isLeader) leaders.set(term, [...(leaders.get(term) ?? []), i]);
+      }
+      for (const [term, ids] of leaders) {
+        if (ids.length > 1) this.checkFailed('checkOneLeaderAmong', `term ${term} has ${ids.length} (>1) leaders among ${set}`);
+      }
+      const current = leaders.get(highest);
+      if (current !== undefined) {
+        const leader = current[0] as number;
+        this.checkPassed('checkOneLeaderAmong', `leader ${leader} in term ${highest}`);
+        return leader;
+      }
+    }
+    return this.checkFailed('checkOneLeaderAmong', `expected one leader among ${set}, got none`);
+  }
+
   checkTerms(): number {
     this.step('checkTerms');
     let term = -1;
@@ -371,6 +381,135 @@ export class Config {
     this.checkPassed('checkNoLeader', 'no leader');
   }
 
+  // ---- the lab's log helpers (2B) ----
+
+  /** How many servers think index is committed (have applied it), and the value. */
+  nCommitted(index: number): { count: number; command: unknown } {
+    this.throwIfFailed();
+    const { count, command, error } = this.applier.nCommitted(index);
+    if (error !== undefined) this.fatal(error);
+    return { count, command };
+  }
+
+  /**
+   * The lab's one(): submits cmd to whichever connected server accepts it,
+   * then waits up to 2 s for at least expectedServers to apply it (polling
+   * every 20 ms); with retry, submits again; gives up after 10 s. Returns
+   * the index.
+   */
+  async one(cmd: unknown, expectedServers: number, retry: boolean): Promise<number> {
+    this.step('one', `${show(cmd)} on ${expectedServers}${retry ? ', retry' : ''}`);
+    const t0 = this.now();
+    let starts = 0;
+    while (this.now() - t0 < ONE_TIMEOUT_MS && !this.finished) {
+      // try all the servers, maybe one is the leader.
+      let index = -1;
+      for (let si = 0; si < this.n; si++) {
+        starts = (starts + 1) % this.n;
+        if (!this.connected[starts] || this.rafts[starts] === undefined) continue;
+        const result = this.start(starts, cmd);
+        if (result.isLeader) {
+          index = result.index;
+          break;
+        }
+      }
+      if (index !== -1) {
+        // somebody claimed to be the leader and to have
+        // submitted our command; wait a while for agreement.
+        const t1 = this.now();
+        while (this.now() - t1 < ONE_AGREEMENT_MS) {
+          const { count, command } = this.nCommitted(index);
+          // committed, and it was the command we submitted.
+          if (count > 0 && count >= expectedServers && sameCommand(command, cmd)) {
+            this.checkPassed('one', `${show(cmd)} at index ${index} on ${count}`);
+            return index;
+          }
+          await this.sleep(ONE_POLL_MS);
+        }
+        if (!retry) this.checkFailed('one', `one(${show(cmd)}) failed to reach agreement`);
+      } else {
+        await this.sleep(ONE_NO_LEADER_SLEEP_MS);
+      }
+    }
+    if (!this.finished) this.checkFailed('one', `one(${show(cmd)}) failed to reach agreement`);
+    return -1;
+  }
+
+  /**
+   * The lab's wait(): until at least n servers have applied index, sleeping
+   * 10, 20, ... ms (at most 30 rounds); -1 once some server's term passes
+   * startTerm (when startTerm > -1): the test can no longer count on winning.
+   */
+  async wait(index: number, n: number, startTerm: number): Promise<unknown> {
+    this.step('wait', `index ${index} on ${n}${startTerm > -1 ? `, term ${startTerm}` : ''}`);
+    let to = 10;
+    for (let iters = 0; iters < 30; iters++) {
+      const { count } = this.nCommitted(index);
+      if (count >= n) break;
+      await this.sleep(to);
+      if (to < 1000) to *= 2;
+      if (startTerm > -1) {
+        for (let i = 0; i < this.n; i++) {
+          if (this.rafts[i] === undefined) continue;
+          // someone has moved on; can no longer guarantee that we'll "win"
+          if (this.getState(i).term > startTerm) return -1;
+        }
+      }
+    }
+    const { count, command } = this.nCommitted(index);
+    if (count < n) this.checkFailed('wait', `only ${count} decided for index ${index}; wanted ${n}`);
+    return command;
+  }
+
+  /**
+   * The test's rf.Start(cmd) on server i: what it answers, checked for shape
+   * and passed to the monitors. A server that is down answers not-leader.
+   */
+  start(i: number, command: unknown): StartResult {
+    const raft = this.rafts[i];
+    if (raft === undefined) return { index: -1, term: -1, isLeader: false };
+    const result = guardedStart(raft, i, command, (message, check) => this.fail(message, check));
+    if (result === undefined) this.throwIfFailed();
+    const answer = result as StartResult;
+    this.emit({ kind: 'submit', t: this.now(), server: i, incarnation: this.incarnations[i]!, command, ...answer });
+    return answer;
+  }
+
+  /** The lab's LogSize(): the largest persisted raft state of any server, in bytes. */
+  logSize(): number {
+    let size = 0;
+    for (const persister of this.persisters) size = Math.max(size, persister?.raftStateSize() ?? 0);
+    return size;
+  }
+
+  /** The highest index applied anywhere. */
+  get maxIndex(): number {
+    return this.applier.maxIndex;
+  }
+
+  /** RPCs delivered to server i's current incarnation (the lab's rpcCount). */
+  rpcCount(i: number): number {
+    return this.net.getCount(i);
+  }
+
+  rpcTotal(): number {
+    return this.net.getTotalCount();
+  }
+
+  bytesTotal(): number {
+    return this.net.getTotalBytes();
+  }
+
+  /**
+   * Beyond the lab: a budget the test states (at most so many RPCs delivered,
+   * or bytes), counted from now as rpcCount and bytesTotal count, and judged
+   * as it is spent: going over fails the test at that instant (BUD), not
+   * when the test next looks. close() ends the window.
+   */
+  budget(limits: BudgetLimits): BudgetWindow {
+    return this.feed.budgetWindow(limits);
+  }
+
   // ---- test lifecycle ----
 
   begin(description: string): void {
@@ -379,15 +518,18 @@ export class Config {
     this.t0 = this.now();
     this.rpcs0 = this.rpcTotal();
     this.bytes0 = this.bytesTotal();
+    this.maxIndex0 = this.maxIndex;
   }
 
+  /** The lab's end(): the Passed line with seconds, peers, RPCs, bytes and commands committed. */
   end(): void {
     this.throwIfFailed();
     const seconds = (this.now() - this.t0) / 1000;
     const nrpc = this.rpcTotal() - this.rpcs0;
     const nbytes = this.bytesTotal() - this.bytes0;
+    const ncmds = this.maxIndex - this.maxIndex0;
     this.step('end', 'Passed');
-    this.print(`  ... Passed --  ${fmt(seconds.toFixed(1), 4)}  ${this.n} ${fmt(nrpc, 4)} ${fmt(nbytes, 7)} ${fmt(0, 4)}`);
+    this.print(`  ... Passed --  ${fmt(seconds.toFixed(1), 4)}  ${this.n} ${fmt(nrpc, 4)} ${fmt(nbytes, 7)} ${fmt(ncmds, 4)}`);
   }
 
   /**
@@ -406,19 +548,17 @@ export class Config {
       if (raft !== undefined) this.kill(i, raft);
     }
     this.net.cleanup();
-    if (this.failure === undefined) {
+    if (this.driver.failureSeen === undefined) {
       try {
-        await this.wait(this.world.clock.sleep(KILL_LINGER_MS));
+        await this.driver.sleep(KILL_LINGER_MS);
       } catch {
         // A failure during the linger (a leak) is reported below.
       }
     }
-    this.finishRun();
-    this.world.clock.cancelAll();
-    this.world.dispose();
+    this.driver.stop();
     this.releaseCrashes();
     const limit = this.options.timeLimitMs ?? TIME_LIMIT_MS;
-    if (this.failure === undefined && this.now() > limit + KILL_LINGER_MS) this.fail(`test took longer than ${limit / 1000} seconds`, 'LAB');
+    if (this.driver.failureSeen === undefined && this.now() > limit + KILL_LINGER_MS) this.fail(`test took longer than ${limit / 1000} seconds`, 'LAB');
     this.throwIfFailed();
   }
 
@@ -431,31 +571,29 @@ export class Config {
     stats.elapsedMs = this.now();
     stats.rpcs = this.rpcTotal();
     stats.bytes = this.bytesTotal();
-    stats.events = this.world.clock.kind === 'virtual' ? this.world.virtualClock.eventsRun : 0;
-    stats.wallMs = this.run !== undefined ? this.run.wallMs() : wallNow() - this.createdAt;
+    stats.events = this.driver.eventsRun();
+    stats.wallMs = this.driver.wallMs();
     stats.warnings = this.warnings;
+    stats.maxIndex = this.maxIndex;
   }
 
   /** The test's time.Sleep: on the run's clock, and cut short by a failure. */
   sleep(ms: number): Promise<void> {
-    return this.wait(this.world.clock.sleep(ms));
+    return this.driver.sleep(ms);
   }
 
-  rpcTotal(): number {
-    return this.net.getTotalCount();
-  }
-
-  bytesTotal(): number {
-    return this.net.getTotalBytes();
+  /** The test's wg.Wait() or <-ch: awaits its goroutines, unless the run fails first. */
+  sleepUntil<T>(promise: Promise<T>): Promise<T> {
+    return this.driver.wait(promise);
   }
 
   now(): number {
-    return this.world.clock.now();
+    return this.driver.now();
   }
 
   /** The first failure of the run, if any. */
   get failureSeen(): TestFailure | undefined {
-    return this.failure;
+    return this.driver.failureSeen;
   }
 
   /** Records a step of the test (also used by scenario drivers). */
@@ -466,6 +604,29 @@ export class Config {
   /** getState() of server i, observed by the monitors (term -1 when it is down). */
   getStateOf(i: number): { term: number; isLeader: boolean } {
     return this.getState(i);
+  }
+
+  /** Prints a warning, as the lab's fmt.Printf("warning: ..."), and keeps it for the summary. */
+  warn(line: string): void {
+    this.warnings.push(line);
+    this.step('warning', line);
+    this.print(line);
+  }
+
+  /** The test's t.Fatalf: fails the test here and now. */
+  fatal(message: string): never {
+    this.fail(message, 'LAB');
+    throw this.driver.failureSeen as TestFailure;
+  }
+
+  /** Records the run's first failure, stops the clock, and wakes the test. */
+  fail(message: string, check: string, t = this.now()): void {
+    this.driver.fail(message, check, t);
+  }
+
+  /** The command that runs this iteration again (virtual time only: real time cannot be replayed). */
+  replayCommand(): string | undefined {
+    return this.driver.replayCommand();
   }
 
   // ---- internals ----
@@ -480,103 +641,35 @@ export class Config {
   private observeState(i: number): { term: number; isLeader: boolean } | undefined {
     const raft = this.rafts[i];
     if (raft === undefined) return undefined;
-    let answer: unknown;
-    try {
-      answer = raft.getState();
-    } catch (error) {
-      this.fail(`server ${i}'s getState() threw: ${describeError(error)}`, 'RAFT');
-      return undefined;
-    }
-    const state = answer as { term?: unknown; isLeader?: unknown } | null;
-    if (typeof state?.term !== 'number' || typeof state.isLeader !== 'boolean') {
-      this.fail(`server ${i}'s getState() returned ${safeJson(answer)}; the contract says { term: number, isLeader: boolean }`, 'WF');
-      return undefined;
-    }
-    const last = this.lastState[i];
-    if (last === undefined || last.term !== state.term || last.isLeader !== state.isLeader) {
-      const fresh = { term: state.term, isLeader: state.isLeader };
-      this.lastState[i] = fresh;
-      this.emit({ kind: 'state', t: this.now(), server: i, ...fresh });
-    }
-    return this.lastState[i];
+    const state = guardedGetState(raft, i, (message, check) => this.fail(message, check));
+    if (state === undefined) return undefined;
+    return this.feed.noteState(i, state.term, state.isLeader, this.now());
   }
 
   private observeStates(): void {
-    if (this.failure !== undefined || this.finished) return;
+    if (this.driver.failureSeen !== undefined || this.finished) return;
     for (let i = 0; i < this.n; i++) if (this.rafts[i] !== undefined) this.observeState(i);
   }
 
   private kill(i: number, raft: RaftPeer): void {
-    try {
-      raft.kill();
-    } catch (error) {
-      this.fail(`server ${i}'s kill() threw: ${describeError(error)}`, 'RAFT');
-    }
-    this.runtimes[i]?.watchAfterKill(KILL_GRACE_MS, (ms) =>
-      this.fail(`server ${i} set a timer ${Math.round(ms)} ms after kill(): kill() must stop every loop and timer`, 'RAFT'),
-    );
+    guardedKill(raft, i, this.runtimes[i], (message, check) => this.fail(message, check));
   }
 
   private emit(e: TesterEvent): void {
-    this.monitors.observe(e);
-    this.options.record?.(e);
-  }
-
-  /** Prints a warning, as the lab's fmt.Printf("warning: ..."), and keeps it for the summary. */
-  warn(line: string): void {
-    this.warnings.push(line);
-    this.step('warning', line);
-    this.print(line);
-  }
-
-  private onViolation(v: ViolationEvent): void {
-    this.options.record?.(v);
-    const text = `[${v.check}] ${CHECKS[v.check as keyof typeof CHECKS] ?? v.check}: ${v.message}`;
-    if (v.fatal) this.fail(text, v.check, v.t);
-    else this.warn(`warning: ${text}`);
+    this.feed.emit(e);
   }
 
   private checkFailed(check: string, message: string): never {
     this.emit({ kind: 'check', t: this.now(), name: check, ok: false, detail: message });
-    this.fail(message, 'LAB');
-    throw this.failure as TestFailure;
+    return this.fatal(message);
   }
 
   private checkPassed(check: string, detail: string): void {
     this.emit({ kind: 'check', t: this.now(), name: check, ok: true, detail });
   }
 
-  /** The test's t.Fatalf: fails the test here and now. */
-  fatal(message: string): never {
-    this.fail(message, 'LAB');
-    throw this.failure as TestFailure;
-  }
-
-  /** Records the run's first failure, stops the clock, and wakes the test. */
-  fail(message: string, check: string, t = this.now()): void {
-    if (this.failure !== undefined) return;
-    const where = this.world.clock.kind === 'virtual' ? `virtual t=${Math.round(t)} ms, seed ${this.seed}` : `real t=${Math.round(t)} ms, seed ${this.seed}`;
-    const command = this.replayCommand();
-    const replay = command !== undefined ? `\nreplay: ${command}` : '';
-    this.failure = new TestFailure(`${message} (${where})${replay}`, check, t);
-    this.run?.stop(this.failure);
-    this.rejectWaits(this.failure);
-  }
-
-  /** The command that runs this iteration again (virtual time only: real time cannot be replayed). */
-  replayCommand(): string | undefined {
-    const { testName, raftModule } = this.options;
-    if (testName === undefined || this.world.clock.kind !== 'virtual') return undefined;
-    return replayCommand(testName, this.seed, raftModule);
-  }
-
   private throwIfFailed(): void {
-    if (this.failure !== undefined) throw this.failure;
-  }
-
-  private wait<T>(promise: Promise<T>): Promise<T> {
-    this.throwIfFailed();
-    return Promise.race([promise, this.failed]);
+    this.driver.throwIfFailed();
   }
 }
 
@@ -585,19 +678,7 @@ export function makeConfig(n: number, unreliable: boolean, options: ConfigOption
   return new Config(n, unreliable, options);
 }
 
-export function replayCommand(testName: string, seed: number, raftModule?: string): string {
-  return `npm run replay -- --test ${testName} --seed ${seed}${raftModule !== undefined ? ` --raft ${raftModule}` : ''}`;
-}
-
 /** Go's %Nd / %N.1f: right-aligned in a field of width N. */
 function fmt(value: string | number, width: number): string {
   return String(value).padStart(width);
-}
-
-function safeJson(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
 }

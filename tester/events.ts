@@ -101,6 +101,8 @@ export interface ViolationEvent {
   term: number | undefined;
   /** False when the test only warns about this check. */
   fatal: boolean;
+  /** The RPCs (ids) that make the violation, where a check names them (the AppendEntries that put each applied entry there). */
+  rpcs?: number[];
 }
 
 export type TesterEvent =

@@ -11,6 +11,10 @@ export class TestFailure extends Error {
   ) {
     super(message);
     this.name = 'TestFailure';
+    // What a reader needs is the check and the message (where, when, the
+    // replay command); the harness's own call stack would only bury it under
+    // lines of internals (mocha prints the stack).
+    this.stack = `${this.name} [${check}]: ${message}`;
   }
 }
 

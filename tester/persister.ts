@@ -1,11 +1,19 @@
-// The lab's Persister and apply channel, as far as 2A needs them.
+// The lab's Persister (raft state only: snapshots come with 2D) and a plain
+// apply channel for unit tests.
 import type { ApplyChannel, ApplyMsg, Persister } from '../raft/contract.ts';
 
 export class MemoryPersister implements Persister {
   private state = '';
+  /**
+   * Told of every save, while this persister is the server's (the config
+   * layer detaches it at crash1: the lab's later writes by the old
+   * instance land in a copy nobody reads).
+   */
+  onSave: ((bytes: number) => void) | undefined;
 
   saveRaftState(state: string): void {
     this.state = state;
+    this.onSave?.(Buffer.byteLength(state));
   }
 
   readRaftState(): string {
@@ -16,7 +24,7 @@ export class MemoryPersister implements Persister {
     return this.state.length;
   }
 
-  /** A fresh persister with the same content, as the lab's Copy(). */
+  /** A fresh persister with the same content (and no listener), as the lab's Copy(). */
   copy(): MemoryPersister {
     const twin = new MemoryPersister();
     twin.state = this.state;

@@ -1,9 +1,9 @@
 // Loads a Raft implementation given by path (--raft, RAFT_MODULE) and checks
 // that it exports what the contract needs.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { RAFT_PEER_METHODS, type Peer, type RaftModule } from '../raft/contract.ts';
+import { RAFT_LOG_METHODS, RAFT_PEER_METHODS, type MakeRaft, type Peer, type RaftModule, type RaftTiming } from '../raft/contract.ts';
 import { nodeTimers } from '../runtime/wall.ts';
 import { World } from '../runtime/runtime.ts';
 import { installTimerRouter } from '../runtime/global-timers.ts';
@@ -15,9 +15,20 @@ export class RaftModuleError extends Error {
   override name = 'RaftModuleError';
 }
 
-export async function loadRaftModule(path: string): Promise<RaftModule> {
+/** A module as loaded: what it exports, and what its servers lack of the log tests' methods. */
+export interface LoadedRaftModule extends RaftModule {
+  /** RAFT_LOG_METHODS its make() result does not have (a 2A-only implementation lacks start). */
+  lacks: string[];
+}
+
+/**
+ * `label` names where the path came from (`--raft`, `RAFT_MODULE`), so that
+ * every message points at what the user typed.
+ */
+export async function loadRaftModule(path: string, label = '--raft'): Promise<LoadedRaftModule> {
   const file = resolve(process.cwd(), path);
-  if (!existsSync(file)) throw new RaftModuleError(`--raft: no such file: ${path} (resolved to ${file})`);
+  if (!existsSync(file)) throw new RaftModuleError(`${label}: no such file: ${path} (resolved to ${file})`);
+  if (statSync(file).isDirectory()) throw new RaftModuleError(`${label}: ${path} is a folder; name the module's file (e.g. ${path.replace(/\/$/, '')}/raft.ts)`);
   // Before the module first loads: one that copies setTimeout (or Date,
   // Math.random) when it loads must copy the router, not Node's own.
   installTimerRouter();
@@ -25,22 +36,88 @@ export async function loadRaftModule(path: string): Promise<RaftModule> {
   try {
     loaded = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (error) {
-    throw new RaftModuleError(`--raft: ${path} failed to load: ${describeError(error)}`);
+    throw new RaftModuleError(`${label}: ${path} failed to load: ${describeError(error)}`);
   }
   const make = loaded['make'] ?? (loaded['default'] as Record<string, unknown> | undefined)?.['make'];
   if (typeof make !== 'function') {
     const exported = Object.keys(loaded).join(', ') || 'nothing';
     throw new RaftModuleError(
-      `--raft: ${path} does not export what the contract needs: missing 'make(peers, me, persister, applyCh, runtime)' (it exports: ${exported})`,
+      `${label}: ${path} does not export what the contract needs: missing 'make(peers, me, persister, applyCh, runtime)' (it exports: ${exported})`,
     );
   }
   const timers = loaded['timers'] ?? (loaded['default'] as Record<string, unknown> | undefined)?.['timers'] ?? 'runtime';
   if (timers !== 'runtime' && timers !== 'global') {
-    throw new RaftModuleError(`--raft: ${path} exports timers = ${JSON.stringify(timers)}; it must be 'runtime' or 'global'`);
+    throw new RaftModuleError(`${label}: ${path} exports timers = ${JSON.stringify(timers)}; it must be 'runtime' or 'global'`);
   }
-  const module: RaftModule = { make: make as RaftModule['make'], timers };
-  probe(module, path);
-  return module;
+  // A module may also have declared itself through declare() (the test variants do).
+  const persists = exported(loaded, 'persists') ?? (typeof make === 'function' ? declaredBy(make as MakeRaft)?.persists : undefined) ?? false;
+  if (typeof persists !== 'boolean') {
+    throw new RaftModuleError(`${label}: ${path} exports persists = ${JSON.stringify(persists)}; it must be true or false`);
+  }
+  const timing = exported(loaded, 'timing');
+  const problem = timing === undefined ? undefined : timingProblem(timing);
+  if (problem !== undefined) throw new RaftModuleError(`${label}: ${path} exports timing = ${safeJson(timing)}: ${problem}`);
+  const module: RaftModule = {
+    make: make as RaftModule['make'],
+    timers,
+    persists,
+    ...(timing !== undefined && { timing: timing as RaftTiming }),
+  };
+  const lacks = probe(module, path, label);
+  declare(module);
+  return { ...module, lacks };
+}
+
+/**
+ * Refuses, in one line and before any work, to run tests that need methods
+ * the module's servers lack (a 2A-only implementation and the 2B tests).
+ */
+export function refuseLacking(tests: readonly { name: string; requires?: readonly string[] }[], loaded: LoadedRaftModule, path: string, label = '--raft'): void {
+  const refused = tests.filter((t) => t.requires?.some((m) => loaded.lacks.includes(m)) === true);
+  if (refused.length === 0) return;
+  const what = loaded.lacks.map((m) => (m === 'start' ? 'start(command)' : m)).join(', ');
+  const names = refused.length > 3 ? `${refused.slice(0, 3).map((t) => t.name).join(', ')} and ${refused.length - 3} more` : refused.map((t) => t.name).join(', ');
+  throw new RaftModuleError(`${label}: ${path}: make() returns an object without ${what}, which ${names} ${refused.length === 1 ? 'needs' : 'need'} (lab 2B); it can run only the 2A tests`);
+}
+
+function exported(loaded: Record<string, unknown>, name: string): unknown {
+  return loaded[name] ?? (loaded['default'] as Record<string, unknown> | undefined)?.[name];
+}
+
+/** Why a declared timing cannot be used, or undefined when it can. */
+export function timingProblem(timing: unknown): string | undefined {
+  const t = timing as { heartbeatMs?: unknown; electionTimeoutMs?: unknown } | null;
+  if (typeof t !== 'object' || t === null) return 'it must be { heartbeatMs, electionTimeoutMs: [min, max] }';
+  if (typeof t.heartbeatMs !== 'number' || !(t.heartbeatMs > 0)) return 'heartbeatMs must be a positive number of ms';
+  const range = t.electionTimeoutMs;
+  if (!Array.isArray(range) || range.length !== 2 || !range.every((x) => typeof x === 'number' && x > 0) || (range[0] as number) > (range[1] as number)) {
+    return 'electionTimeoutMs must be [min, max], positive numbers of ms with min <= max';
+  }
+  return undefined;
+}
+
+// What a loaded module declared travels with its make(): every driver
+// (stress workers, the fuzzer's threads, replay) gets make() from
+// loadRaftModule, and Config looks the declaration up, so no driver has to
+// carry it along.
+const declarations = new WeakMap<MakeRaft, Pick<RaftModule, 'persists' | 'timing'>>();
+
+/** Records what a module declares, for declaredBy(module.make). */
+export function declare(module: RaftModule): void {
+  declarations.set(module.make, { ...(module.persists !== undefined && { persists: module.persists }), ...(module.timing !== undefined && { timing: module.timing }) });
+}
+
+/** What the module behind this make() declared (persists, timing), if it was loaded or declared. */
+export function declaredBy(make: MakeRaft): Pick<RaftModule, 'persists' | 'timing'> | undefined {
+  return declarations.get(make);
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
 }
 
 /**
@@ -57,7 +134,7 @@ export const CAPTURED_TIMERS =
  * checks what it returns, so that a module that cannot work is refused
  * before any campaign starts.
  */
-function probe(module: RaftModule, path: string): void {
+function probe(module: RaftModule, path: string, label: string): string[] {
   const world = new World('virtual', 0, { globalTimers: module.timers === 'global' });
   const timersBefore = nodeTimers();
   try {
@@ -66,21 +143,23 @@ function probe(module: RaftModule, path: string): void {
     try {
       raft = module.make([peer], 0, new MemoryPersister(), new ApplyLog(), world.runtime('probe'));
     } catch (error) {
-      throw new RaftModuleError(`--raft: ${path}: make() threw: ${describeError(error)}`);
+      throw new RaftModuleError(`${label}: ${path}: make() threw: ${describeError(error)}`);
     }
     const record = (typeof raft === 'object' && raft !== null ? raft : {}) as Record<string, unknown>;
     const missing = RAFT_PEER_METHODS.filter((m) => typeof record[m] !== 'function');
     if (missing.length > 0) {
-      throw new RaftModuleError(`--raft: ${path}: make() returns an object without ${missing.join(', ')} (the contract needs ${RAFT_PEER_METHODS.join(', ')})`);
+      throw new RaftModuleError(`${label}: ${path}: make() returns an object without ${missing.join(', ')} (the contract needs ${RAFT_PEER_METHODS.join(', ')})`);
     }
+    const lacks = RAFT_LOG_METHODS.filter((m) => typeof record[m] !== 'function');
     const leaked = nodeTimers() > timersBefore;
     (record['kill'] as () => void)();
     if (leaked && module.timers !== 'global') {
       throw new RaftModuleError(
-        `--raft: ${path}: make() sets real timers (setTimeout/setInterval); add \`export const timers = 'global'\` to the module so that virtual time can fake them`,
+        `${label}: ${path}: make() sets real timers (setTimeout/setInterval); add \`export const timers = 'global'\` to the module so that virtual time can fake them`,
       );
     }
-    if (leaked) throw new RaftModuleError(`--raft: ${path}: ${CAPTURED_TIMERS}`);
+    if (leaked) throw new RaftModuleError(`${label}: ${path}: ${CAPTURED_TIMERS}`);
+    return lacks;
   } finally {
     world.clock.cancelAll();
     world.dispose();

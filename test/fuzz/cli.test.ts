@@ -7,7 +7,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseFuzzArgs, FuzzUsageError } from '../../tester/fuzz/options.ts';
+import { parseFuzzArgs, FuzzUsageError, type FuzzCliOptions } from '../../tester/fuzz/options.ts';
+
+/** Parsed options (not a request for help). */
+function options(args: string[]): FuzzCliOptions {
+  const parsed = parseFuzzArgs(args);
+  if (parsed === 'help') throw new Error('asked for help');
+  return parsed;
+}
 import { loadRegressionCases } from '../../tester/fuzz/regressions.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -37,7 +44,9 @@ describe('npm run fuzz', function () {
 
   it('rejects bad input with one clear line (parsing, in-process)', function () {
     const bad: [string[], RegExp][] = [
-      [['--bogus'], /Unknown option '--bogus'/],
+      [['--bogus'], /^unknown option '--bogus'$/],
+      [['--runs', '-3'], /^--runs must be a whole number of at least 1, got '-3'$/],
+      [['--seed', '-5'], /^--seed: seed must be a whole number/],
       [['--runs', '0'], /--runs must be a whole number of at least 1, got '0'/],
       [['--runs', '1.5'], /--runs must be a whole number/],
       [['--time=-3'], /--time must be a number of seconds above 0/],
@@ -47,14 +56,27 @@ describe('npm run fuzz', function () {
       [['-p', '0'], /-p must be a whole number of at least 1/],
       [['--raft', 'no/such/module.ts'], /--raft: no such file: no\/such\/module\.ts/],
       [['--save', '../escape'], /--save: a case name is letters/],
-      [['stray'], /Unexpected argument 'stray'/],
+      [['stray'], /unexpected argument 'stray'/],
+      [['--raft', 'test'], /^--raft: test is a folder; name the module's file/],
+      [['--servers', '3,0'], /--servers must be cluster sizes from 1 to 9 separated by commas \(like 3,5\), got '3,0'/],
+      [['--servers', '3,five'], /--servers must be cluster sizes/],
+      [['--servers', '10'], /--servers must be cluster sizes/],
+      [['--faults', 'crash,bogus'], /--faults: unknown kind 'bogus' \(known: disconnect, partition, link, crash, heal, or none\)/],
+      [['--lab', '2Z'], /--lab must be one of 2A, 2B, 2C, got '2Z'/],
     ];
     for (const [args, message] of bad) expect(() => parseFuzzArgs([...args, '--out', tmp]), args.join(' ')).to.throw(FuzzUsageError, message);
     expect(() => parseFuzzArgs(['--out', tmp, '--json', join(tmp, 'f', 'x', 'r.json')])).to.not.throw();
     writeFileSync(join(tmp, 'plain'), '');
     expect(() => parseFuzzArgs(['--out', tmp, '--json', join(tmp, 'plain', 'r.json')])).to.throw(FuzzUsageError, /--json: .*(not a folder|ENOTDIR)/);
     const ok = parseFuzzArgs(['--runs', '10', '--seed', '4', '-p', '2', '--out', tmp]);
-    expect(ok).to.include({ runs: 10, seed: 4, workers: 2 });
+    expect(ok).to.include({ runs: 10, seed: 4, workers: 2, servers: undefined, faults: undefined });
+    // The space of scenarios: sizes as given (deduplicated), kinds in their canonical order, profiles overridden by --faults.
+    expect(options(['--servers', '5,3,5', '--out', tmp]).servers).to.deep.equal([5, 3]);
+    expect(options(['--faults', 'heal,crash', '--out', tmp]).faults).to.deep.equal(['crash', 'heal']);
+    expect(options(['--faults', 'none', '--out', tmp]).faults).to.deep.equal([]);
+    expect(options(['--lab', '2A', '--out', tmp]).faults).to.deep.equal(['disconnect', 'partition', 'link', 'heal']);
+    expect(options(['--lab', '2C', '--out', tmp]).faults).to.deep.equal(['disconnect', 'partition', 'link', 'crash', 'heal']);
+    expect(options(['--lab', '2A', '--faults', 'crash', '--out', tmp]).faults).to.deep.equal(['crash']);
   });
 
   it('exits with code 2 and no stack trace on bad input', async function () {
@@ -73,12 +95,13 @@ describe('npm run fuzz', function () {
       expect(r.stderr).to.match(/^fuzz: /);
       expect(r.stderr).to.not.match(/\n\s+at /);
     }
+    const hint = ' (npm run fuzz -- --help for usage)';
     expect(runs.map((r) => r.stderr.trim())).to.deep.equal([
-      "fuzz: Unknown option '--frobnicate'",
-      "fuzz: --runs must be a whole number of at least 1, got '0'",
-      'fuzz: --path replays a counterexample: it needs the --seed it was found with',
-      'fuzz: --raft: no such file: no/such/raft.ts',
-      `fuzz: --out: ${file} exists and is not a folder`,
+      `fuzz: unknown option '--frobnicate'${hint}`,
+      `fuzz: --runs must be a whole number of at least 1, got '0'${hint}`,
+      `fuzz: --path replays a counterexample: it needs the --seed it was found with${hint}`,
+      `fuzz: --raft: no such file: no/such/raft.ts${hint}`,
+      `fuzz: --out: ${file} exists and is not a folder${hint}`,
     ]);
   });
 

@@ -2,15 +2,13 @@
 // and shrinks a broken one naming the check, replays a counterexample from
 // fast-check's seed and path, and every stored regression case passes.
 import { expect } from 'chai';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { MakeRaft, RequestVoteArgs, RequestVoteReply } from '../../raft/contract.ts';
 import { Raft } from '../../raft/raft.ts';
 import { loadRaftModule } from '../../tester/raft-module.ts';
-import { runFuzz, scenarioAt, type FuzzReport } from '../../tester/fuzz/fuzz.ts';
-import { REGRESSIONS_DIR, loadRegressionCases } from '../../tester/fuzz/regressions.ts';
+import { fuzzReplayCommand, runFuzz, scenarioAt, type FuzzReport } from '../../tester/fuzz/fuzz.ts';
+import { REGRESSIONS_DIR, harnessBrokenRaft, loadRegressionCases } from '../../tester/fuzz/regressions.ts';
 import { runScenario } from '../../tester/fuzz/run-scenario.ts';
-import { describeScenario, faultCount, type Scenario } from '../../tester/fuzz/scenario.ts';
+import { defaultKinds, describeScenario, faultCount, type Scenario } from '../../tester/fuzz/scenario.ts';
 import { raftUnderTest } from '../support/raft-under-test.ts';
 
 // Bug E01: RequestVote grants any candidate of an equal or higher term,
@@ -29,6 +27,36 @@ const grantsEveryVote: MakeRaft = (peers, me, persister, applyCh, runtime) => {
 
 describe('the fuzzer', function () {
   this.timeout(30_000);
+
+  it('leaves crash faults out for a Raft that does not declare it persists, and says so', async function () {
+    const quiet = await runFuzz({ raftModule: 'test/fixtures/non-persisting-raft.ts', runs: 8, seed: 3 });
+    expect(quiet.space.kinds).to.deep.equal(['disconnect', 'partition', 'link', 'heal']);
+    expect(quiet.note).to.match(/^crash faults left out: test\/fixtures\/non-persisting-raft\.ts does not declare `export const persists = true`/);
+    const asked = await runFuzz({ raftModule: 'test/fixtures/non-persisting-raft.ts', runs: 1, seed: 3, faults: ['crash'] });
+    expect(asked.space.kinds).to.deep.equal(['crash']);
+    expect(asked.note).to.equal(undefined);
+    const builtIn = await runFuzz({ runs: 1, seed: 3 });
+    expect(builtIn.space.kinds).to.include('crash');
+    expect(builtIn.note).to.equal(undefined);
+  });
+
+  it('draws a restricted space, and replays it from the flags a replay command carries', async function () {
+    const space = { servers: [3, 5], kinds: ['disconnect' as const] };
+    const ran: Scenario[] = [];
+    const report = await runFuzz({ runs: 4, streams: 1, seed: 99, servers: [3, 5], faults: ['disconnect'], onScenario: (s) => ran.push(s) });
+    expect(report.space).to.deep.equal({ servers: [3, 5], kinds: ['disconnect'] });
+    expect(ran).to.have.length(4);
+    for (const s of ran) {
+      expect([3, 5]).to.include(s.n);
+      expect(s.kinds.every((k) => k === 'disconnect'), s.kinds.join(',')).to.equal(true);
+    }
+    // Stream 0's k-th scenario is at path "k" of the same space (and not of the whole one).
+    ran.forEach((s, k) => expect(scenarioAt(99, String(k), space)).to.deep.equal(s));
+    expect(fuzzReplayCommand(99, '3:1', 'my-raft.ts', space)).to.equal('npm run fuzz -- --seed 99 --path 3:1 --raft my-raft.ts --servers 3,5 --faults disconnect');
+    // --faults is left out when it is what the fuzzer picks by itself for that Raft.
+    expect(fuzzReplayCommand(99, '3', 'my-raft.ts', { kinds: ['disconnect', 'partition', 'link', 'heal'] }, defaultKinds(false))).to.equal('npm run fuzz -- --seed 99 --path 3 --raft my-raft.ts');
+  });
+
   let caught: FuzzReport;
 
   it('passes the reference Raft on a short campaign (60 scenarios, every monitor fatal)', async function () {
@@ -43,7 +71,8 @@ describe('the fuzzer', function () {
   });
 
   it('catches a Raft that grants every vote, shrinks the scenario, and names the check', async function () {
-    caught = await runFuzz({ raft: grantsEveryVote, runs: 300, seed: 7 });
+    // A subclass of the reference: it persists, so crash faults are in, as for the built-in Raft.
+    caught = await runFuzz({ raft: grantsEveryVote, persists: true, runs: 300, seed: 7 });
     const f = caught.failure;
     expect(caught.ok).to.equal(false);
     expect(f).to.not.equal(undefined);
@@ -56,6 +85,7 @@ describe('the fuzzer', function () {
     expect(f.scenario.n).to.be.at.most(3);
     expect(f.runsUntilFound).to.be.within(1, 300);
     expect(f.scenarioText).to.equal(describeScenario(f.scenario));
+    // It persists (as the built-in Raft does), so the space is the default one: the replay needs no --faults.
     expect(f.replay).to.equal(`npm run fuzz -- --seed ${f.seed} --path ${f.path}`);
     expect(f.path).to.match(/^\d+(:\d+)*$/);
   });
@@ -99,6 +129,8 @@ describe('the fuzzer', function () {
     const report = await runFuzz({ raftModule: 'test/fuzz/vote-for-anyone-raft.ts', runs: 200, seed: 7, workers: 2, streams: 2 });
     expect(report.workers).to.equal(2);
     expect(report.failure?.check).to.be.oneOf(['V1', 'ES', 'QC']);
+    // It declares no persistence: crash faults were left out, which `--raft` alone picks again on replay.
+    expect(report.space.kinds).to.deep.equal(['disconnect', 'partition', 'link', 'heal']);
     expect(report.failure?.replay).to.match(/ --raft test\/fuzz\/vote-for-anyone-raft\.ts$/);
   });
 });
@@ -106,6 +138,17 @@ describe('the fuzzer', function () {
 describe('stored regression cases (test/regressions/*.json)', function () {
   this.timeout(30_000);
   const cases = loadRegressionCases();
+
+  it("re-checks a case's Raft only when it is one of the harness's own broken ones, not a user's file", function () {
+    const scenario = (cases[0] as (typeof cases)[number]).scenario;
+    const found = { check: 'V1', message: 'm', seed: 1, path: '0', date: '2026-11-29' };
+    const on = (raft: string): string | undefined => harnessBrokenRaft({ name: 'x', description: 'd', found: { ...found, raft }, scenario });
+    expect(on('test/fuzz/vote-for-anyone-raft.ts')).to.match(/test\/fuzz\/vote-for-anyone-raft\.ts$/);
+    expect(on('my-vote-twice.ts'), "a user's file, fixed since").to.equal(undefined);
+    expect(on('examples/timer-raft.ts')).to.equal(undefined);
+    expect(on('built-in')).to.equal(undefined);
+    expect(on('test/../my-raft.ts')).to.equal(undefined);
+  });
 
   it('has cases to replay', function () {
     expect(cases.length, `no case in ${REGRESSIONS_DIR}`).to.be.at.least(3);
@@ -125,10 +168,10 @@ describe('stored regression cases (test/regressions/*.json)', function () {
       const result = await runScenario(c.scenario, { raft: make });
       expect(result.ok, `${result.message}\n${describeScenario(c.scenario)}`).to.equal(true);
     });
-    const raft = c.found?.raft;
-    if (raft !== undefined && raft.endsWith('.ts') && existsSync(resolve(raft))) {
-      it(`${c.name}: still fails ${c.found?.check} on ${raft}`, async function () {
-        const { make } = await loadRaftModule(raft);
+    const broken = harnessBrokenRaft(c);
+    if (broken !== undefined) {
+      it(`${c.name}: still fails ${c.found?.check} on ${c.found?.raft}`, async function () {
+        const { make } = await loadRaftModule(broken);
         const result = await runScenario(c.scenario, { raft: make });
         expect(result.ok).to.equal(false);
         expect(result.check).to.equal(c.found?.check);

@@ -9,9 +9,11 @@ import {
   ScenarioError,
   describeScenario,
   drainMs,
+  commandCount,
   faultCount,
   majorityOf,
   scenarioArb,
+  scenarioArbFor,
   scheduleMs,
   validateScenario,
   type Scenario,
@@ -35,6 +37,27 @@ function serversOf(step: Step): number[] {
       return [];
   }
 }
+
+describe('the space of fuzz scenarios (--servers, --faults, --lab)', function () {
+  it('the default space draws exactly what scenarioArb draws (seeds and saved paths stay valid)', function () {
+    expect(fc.sample(scenarioArbFor(), { numRuns: 200, seed: 17 })).to.deep.equal(fc.sample(scenarioArb, { numRuns: 200, seed: 17 }));
+  });
+
+  it('draws only the chosen cluster sizes and fault kinds, and uses each', function () {
+    const all = fc.sample(scenarioArbFor({ servers: [3, 5], kinds: ['disconnect', 'link'] }), { numRuns: 400, seed: 5 });
+    expect(new Set(all.map((s) => s.n))).to.deep.equal(new Set([3, 5]));
+    const ops = new Set(all.flatMap((s) => s.steps.map((step) => step.op)));
+    // Client commands belong to no fault kind: every space has them.
+    expect([...ops].sort()).to.deep.equal(['connect', 'cut', 'disconnect', 'pause', 'restore', 'submit']);
+    for (const s of all) expect(s.kinds.every((k) => k === 'disconnect' || k === 'link'), s.kinds.join(',')).to.equal(true);
+  });
+
+  it('with crash left out, no scenario crashes or restarts a server', function () {
+    const all = fc.sample(scenarioArbFor({ kinds: FAULT_KINDS.filter((k) => k !== 'crash') }), { numRuns: 400, seed: 6 });
+    expect(all.some((s) => s.steps.some((step) => step.op === 'crash' || step.op === 'restart'))).to.equal(false);
+    expect(all.some((s) => s.steps.some((step) => step.op === 'partition'))).to.equal(true);
+  });
+});
 
 describe('fuzz scenarios', function () {
   it('are valid for their own cluster size: indices in range, members a majority, steps of the chosen kinds only', function () {
@@ -103,6 +126,44 @@ describe('fuzz scenarios', function () {
     expect(all.some((s) => s.liveness.heal === 'all')).to.equal(true);
   });
 
+  it('client commands: at once or spread out in the background, counted apart from the faults, taking none of the schedule', function () {
+    const s: Scenario = {
+      n: 3,
+      simSeed: 5,
+      network: { kind: 'reliable', longDelays: false },
+      kinds: ['disconnect'],
+      steps: [
+        { op: 'submit', server: 1, command: 7, count: 1, everyMs: 0 },
+        { op: 'pause', ms: 100 },
+        { op: 'submit', server: 2, command: 10, count: 5, everyMs: 20 },
+        { op: 'disconnect', server: 0 },
+        { op: 'submit', server: 0, command: 3, count: 2, everyMs: 0 },
+      ],
+      liveness: { heal: 'all', members: [0, 1, 2], holdMs: 0 },
+    };
+    validateScenario(s);
+    expect(faultCount(s)).to.equal(1);
+    expect(commandCount(s)).to.equal(8);
+    expect(scheduleMs(s)).to.equal(100);
+    expect(describeScenario(s).split('\n').slice(3, 8)).to.deep.equal([
+      'schedule: 1 fault and 8 client commands over 100 ms',
+      '  t=     0 ms  start(7) on S1, then on each next server until one leads',
+      '  t=   100 ms  start(10..14) 20 ms apart in the background, each on S2, then on each next server until one leads',
+      '  t=   100 ms  disconnect S0',
+      '  t=   100 ms  start(3..4) at once, each on S0, then on each next server until one leads',
+    ]);
+    expect(() => validateScenario({ ...s, steps: [{ op: 'submit', server: 3, command: 1, count: 1, everyMs: 0 }] })).to.throw(ScenarioError, 'server 3 is not in 0..2');
+    expect(() => validateScenario({ ...s, steps: [{ op: 'submit', server: 0, command: 1, count: 0, everyMs: 0 }] })).to.throw(ScenarioError, 'count of commands');
+  });
+
+  it('draw client commands, duplicates included', function () {
+    const all = fc.sample(scenarioArb, { numRuns: 300, seed: 3 });
+    const values = all.flatMap((s) => s.steps.flatMap((step) => (step.op === 'submit' ? Array.from({ length: step.count }, (_, i) => step.command + i) : [])));
+    expect(values.length).to.be.greaterThan(1000);
+    expect(new Set(values).size).to.be.lessThan(values.length);
+    expect(all.some((s) => s.steps.some((step) => step.op === 'submit' && step.everyMs > 0 && step.count > 1))).to.equal(true);
+  });
+
   it('read as one fault per line with its virtual time', function () {
     const s: Scenario = {
       n: 4,
@@ -135,7 +196,7 @@ describe('fuzz scenarios', function () {
         '  t=  1700 ms  crash S0',
         '  t=  2000 ms  restart S0 (persisted state kept) and connect it',
         '  t=  2000 ms  connect S2',
-        '  t=  2000 ms  liveness: drain 2201 ms (calm network, every server disconnected), then heal the majority {0,1,3} (restart, connect, restore links), isolate {2}, calm network; require a leader among {0,1,3} within 5000 ms, then hold 1000 ms',
+        "  t=  2000 ms  liveness: drain 2201 ms (calm network, every server disconnected), then heal the majority {0,1,3} (restart, connect, restore links), isolate {2}, calm network; require a leader among {0,1,3} within 5000 ms, and (with start()) a new command applied on all of {0,1,3} within the lab's one() budget; then hold 1000 ms",
       ].join('\n'),
     );
     const calm: Scenario = { n: 1, simSeed: 0, network: { kind: 'reliable', longDelays: false }, kinds: [], steps: [], liveness: { heal: 'all', members: [0], holdMs: 0 } };
@@ -144,7 +205,7 @@ describe('fuzz scenarios', function () {
       'network: reliable, long delays off',
       'fault kinds: none (never: disconnect, partition, link, crash, heal)',
       'schedule: 0 faults over 0 ms',
-      '  t=     0 ms  liveness: heal everything (restart crashed servers, connect all, restore links), calm network; require a leader among {0} within 5000 ms, then hold 0 ms',
+      "  t=     0 ms  liveness: heal everything (restart crashed servers, connect all, restore links), calm network; require a leader among {0} within 5000 ms, and (with start()) a new command applied on all of {0} within the lab's one() budget; then hold 0 ms",
     ]);
   });
 

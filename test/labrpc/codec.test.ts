@@ -23,7 +23,18 @@ const message = fc.oneof(
   fc.dictionary(key, scalar, { maxKeys: 8 }),
   fc.record({ term: fc.nat(), candidateId: fc.nat(9), lastLogIndex: fc.nat(), lastLogTerm: fc.nat() }),
   fc.record({ term: fc.nat(), success: fc.boolean() }),
+  fc.record({
+    term: fc.nat(),
+    leaderId: fc.nat(9),
+    prevLogIndex: fc.nat(),
+    prevLogTerm: fc.nat(),
+    entries: fc.array(fc.record({ term: fc.nat(), command: fc.oneof(scalar, fc.jsonValue(), fc.dictionary(key, scalar, { maxKeys: 3 })) }), { maxLength: 4 }),
+    leaderCommit: fc.nat(),
+  }),
+  fc.record({ term: fc.nat(), success: fc.boolean(), xTerm: fc.integer({ min: -1 }), xIndex: fc.integer({ min: -1 }), xLen: fc.nat() }),
   fc.jsonValue(),
+  fc.array(fc.oneof(scalar, fc.jsonValue()), { maxLength: 4 }),
+  fc.object({ maxDepth: 5 }),
 );
 
 describe('labrpc codec', function () {
@@ -51,6 +62,18 @@ describe('labrpc codec', function () {
     expect((encoded?.copy() as { term: number }).term).to.equal(3);
     args.term = 7;
     expect((encoded?.record as { term: number }).term).to.equal(3);
+  });
+
+  it('copies nested entries deeply: a leader that changes its log after sending changes no message', function () {
+    const entries = [{ term: 1, command: { key: 'k', value: [1, 2] } }];
+    const args = { term: 1, leaderId: 0, prevLogIndex: 0, prevLogTerm: 0, entries, leaderCommit: 0 };
+    const encoded = encode(args);
+    const copy = encoded?.copy() as typeof args;
+    entries[0]!.command.value.push(3);
+    entries.push({ term: 2, command: { key: 'x', value: [] } });
+    expect(copy.entries).to.deep.equal([{ term: 1, command: { key: 'k', value: [1, 2] } }]);
+    expect((encoded?.record as typeof args).entries).to.deep.equal([{ term: 1, command: { key: 'k', value: [1, 2] } }]);
+    expect(encoded?.bytes).to.equal(Buffer.byteLength(JSON.stringify({ ...args, entries: [{ term: 1, command: { key: 'k', value: [1, 2] } }] })));
   });
 
   it('takes the JSON path for what the fast path cannot vouch for, with the same result', function () {

@@ -5,15 +5,17 @@
 //   [...boot(3), ...rv(10, 0, 1, 1), ...ae(10, 0, 1, 1), step(5000)]
 import { expect } from 'chai';
 import type { DeliverEvent, EndEvent, FailEvent, HandledEvent, HandlerErrorEvent, LinkEvent, MisuseEvent, ReplyEvent, SendEvent } from '../../labrpc/events.ts';
-import type { AppendEntriesArgs, AppendEntriesReply, RequestVoteArgs, RequestVoteReply } from '../../raft/contract.ts';
+import type { AppendEntriesArgs, AppendEntriesReply, LogEntry, RequestVoteArgs, RequestVoteReply } from '../../raft/contract.ts';
 import { RPC } from '../../raft/contract.ts';
 import type {
+  ApplyEvent,
   ClusterEvent,
   CrashEvent,
   NetConfigEvent,
   StartEvent,
   StateEvent,
   StepEvent,
+  SubmitEvent,
   TesterEvent,
   ViolationEvent,
 } from '../../tester/events.ts';
@@ -178,6 +180,70 @@ export function heartbeats(t: number, leader: number, term: number, n: number): 
 /** Just the AppendEntries sends of one heartbeat round, no replies. */
 export function heartbeatSends(t: number, leader: number, term: number, peers: readonly number[]): Log {
   return peers.map((j) => aeSend(t, leader, j, term));
+}
+
+// ---- log replication (2B) ----
+
+export function entry(term: number, command: unknown): LogEntry {
+  return { term, command };
+}
+
+/** What an AppendEntries says about the sender's log; omitted fields are an empty heartbeat. */
+export interface AeShape {
+  prev?: number;
+  prevTerm?: number;
+  entries?: LogEntry[];
+  commit?: number;
+}
+
+export function aeArgsWith(term: number, leaderId: number, shape: AeShape = {}): AppendEntriesArgs {
+  return { term, leaderId, prevLogIndex: shape.prev ?? 0, prevLogTerm: shape.prevTerm ?? 0, entries: shape.entries ?? [], leaderCommit: shape.commit ?? 0 };
+}
+
+/**
+ * A whole AppendEntries exchange at one instant, carrying a log: send,
+ * deliver, handled (with the receiver's success), reply. One rpc id for all
+ * four, as the network does.
+ */
+export function append(t: number, from: number, to: number, term: number, shape: AeShape = {}, success = true, replyTerm = term): Log {
+  const args = aeArgsWith(term, from, shape);
+  const reply: AppendEntriesReply = { term: replyTerm, success };
+  const rpc = id();
+  const bytes = JSON.stringify(args).length;
+  return [
+    { kind: 'send', t, id: rpc, from, to, method: RPC.AppendEntries, args, bytes },
+    { kind: 'deliver', t, id: rpc, from, to, method: RPC.AppendEntries, args, duplicate: false },
+    { kind: 'handled', t, id: rpc, from, to, method: RPC.AppendEntries, args, reply, duplicate: false },
+    { kind: 'reply', t, id: rpc, from, to, method: RPC.AppendEntries, args, reply, bytes: 30 },
+  ];
+}
+
+/** Just the send of a log-carrying AppendEntries. */
+export function appendSend(t: number, from: number, to: number, term: number, shape: AeShape = {}): SendEvent {
+  return send(t, from, to, RPC.AppendEntries, aeArgsWith(term, from, shape));
+}
+
+/** A RequestVote exchange that describes the candidate's log (§5.4.1). */
+export function vote(t: number, from: number, to: number, term: number, lastLogIndex: number, lastLogTerm: number, granted = true): Log {
+  const args: RequestVoteArgs = { term, candidateId: from, lastLogIndex, lastLogTerm };
+  const reply: RequestVoteReply = { term, voteGranted: granted };
+  const rpc = id();
+  return [
+    { kind: 'send', t, id: rpc, from, to, method: RPC.RequestVote, args, bytes: 40 },
+    { kind: 'deliver', t, id: rpc, from, to, method: RPC.RequestVote, args, duplicate: false },
+    { kind: 'handled', t, id: rpc, from, to, method: RPC.RequestVote, args, reply, duplicate: false },
+    { kind: 'reply', t, id: rpc, from, to, method: RPC.RequestVote, args, reply, bytes: 40 },
+  ];
+}
+
+/** The tester called start(command) on `server`, which answered (index, term, isLeader). */
+export function submit(t: number, server: number, command: unknown, index: number, term: number, isLeader = true, incarnation = 1): SubmitEvent {
+  return { kind: 'submit', t, server, incarnation, command, index, term, isLeader };
+}
+
+/** `server` sent ApplyMsg{command, index} on its apply channel. */
+export function apply(t: number, server: number, index: number, command: unknown, incarnation = 1): ApplyEvent {
+  return { kind: 'apply', t, server, incarnation, commandValid: true, command, index };
 }
 
 // ---- the tester's own events ----

@@ -6,35 +6,45 @@
 // time with every monitor; beside it, how often the lab's three tests alone
 // (their own checks only, every monitor off) catch the same variant. The
 // reference Raft runs the same budgets as a control: it must pass them all.
+// Then the dual: every correct variant of test/variants runs through the
+// stress loop (every test that applies to it) and the fuzzer, and must pass
+// them all; a second table shows its runs and failures.
 //
-// Exit code: 0 when the harness catches every variant (with a check the
-// variant expects) and the control passes, 1 otherwise, 2 for bad input.
+// Exit code: 0 when the harness catches every broken variant (with a check
+// the variant expects), the control passes and every correct variant
+// passes; 1 otherwise; 2 for bad input.
 import { cpus, hostname } from 'node:os';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { UsageError, enterUserFolder, invocation, parseCommandLine, usageText } from '../../tester/cli-args.ts';
 import type { MakeRaft } from '../../raft/contract.ts';
 import { make as referenceMake } from '../../raft/raft.ts';
 import { parseSeed } from '../../runtime/random.ts';
 import { LAB_2A_TESTS } from '../../tester/lab2a.ts';
+import { LAB_2B_TESTS } from '../../tester/lab2b.ts';
 import { LAB_CHECKS_ONLY } from '../../tester/monitors/index.ts';
 import { ALL_TESTS } from '../../tester/tests.ts';
+import { runVariant, variantDetails, variantTable, type VariantRow } from '../variants/campaign.ts';
+import { VARIANTS } from '../variants/index.ts';
 import { fuzzRaft, stressRaft, type FuzzOutcome, type StressOutcome } from './harness.ts';
 import { MUTANTS } from './index.ts';
 
 const USAGE = `usage: npm run mutants -- [options]
 
---only IDS        only these variants, comma-separated (E01,E04; REF is the reference Raft, the control)
+--only IDS        only these, comma-separated: broken variants (E01,E04), REF (the reference Raft, the
+                  control), correct variants (C01,C02)
 --budget S        the fuzzer's budget per variant in seconds (default 30; at most --runs scenarios)
 --runs N          the fuzzer's scenarios per variant at most (default 3000)
 --shrink S        seconds to shrink a failure found, at most (default 10)
---seeds N         stress seeds per test, over the lab's 3 tests and our 6 (default 50)
+--seeds N         stress seeds per test, over the lab's 2A and 2B tests and our own (default 50); for broken and correct variants
+--variant-runs N  the fuzzer's scenarios per correct variant (default 300; at most --budget seconds)
 --lab-seeds N     seeds per lab test for the lab-alone comparison (default 100)
 --seed S          the base seed of every campaign (default 20261126)
 --json FILE       also write every figure as JSON
 -h, --help        this text`;
 
-class UsageError extends Error {}
+/** The lab's own tests (2A and 2B), for the lab-alone comparison. */
+const LAB_TESTS_ALONE = [...LAB_2A_TESTS, ...LAB_2B_TESTS];
 
 interface Options {
   ids: string[] | undefined;
@@ -43,37 +53,33 @@ interface Options {
   shrink: number;
   seeds: number;
   labSeeds: number;
+  variantRuns: number;
   seed: number;
   json: string | undefined;
 }
 
 function parse(argv: string[]): Options | 'help' {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        only: { type: 'string' },
-        budget: { type: 'string' },
-        runs: { type: 'string' },
-        shrink: { type: 'string' },
-        seeds: { type: 'string' },
-        'lab-seeds': { type: 'string' },
-        seed: { type: 'string' },
-        json: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  if (values.help === true) return 'help';
+  const parsed = parseCommandLine(
+    argv,
+    {
+      only: { type: 'string' },
+      budget: { type: 'string' },
+      runs: { type: 'string' },
+      shrink: { type: 'string' },
+      seeds: { type: 'string' },
+      'lab-seeds': { type: 'string' },
+      'variant-runs': { type: 'string' },
+      seed: { type: 'string' },
+      json: { type: 'string' },
+    },
+    false,
+  );
+  if (parsed === 'help') return 'help';
+  const { values } = parsed;
   let ids: string[] | undefined;
   if (values.only !== undefined) {
     ids = values.only.split(',').map((s) => s.trim().toUpperCase());
-    const known = ['REF', ...MUTANTS.map((m) => m.id)];
+    const known = ['REF', ...MUTANTS.map((m) => m.id), ...VARIANTS.map((v) => v.id)];
     const unknown = ids.filter((id) => !known.includes(id));
     if (ids.length === 0 || ids.some((id) => id === '')) throw new UsageError(`--only needs ids separated by commas, got '${values.only}'`);
     if (unknown.length > 0) throw new UsageError(`--only: unknown variant ${unknown.join(', ')} (known: ${known.join(', ')})`);
@@ -97,6 +103,7 @@ function parse(argv: string[]): Options | 'help' {
     shrink: positive(values.shrink, '--shrink', 10, false),
     seeds: positive(values.seeds, '--seeds', 50, true),
     labSeeds: positive(values['lab-seeds'], '--lab-seeds', 100, true),
+    variantRuns: positive(values['variant-runs'], '--variant-runs', 300, true),
     seed,
     json: values.json,
   };
@@ -137,7 +144,7 @@ async function runSubject(s: Subject, o: Options): Promise<Row> {
   const module = s.file;
   const fuzz = await fuzzRaft(s.make, { runs: o.runs, timeSeconds: o.budget, shrinkSeconds: o.shrink, seed: o.seed }, module);
   const stress = await stressRaft(s.make, { tests: ALL_TESTS, seeds: o.seeds, baseSeed: o.seed }, module);
-  const labAlone = await stressRaft(s.make, { tests: LAB_2A_TESTS, seeds: o.labSeeds, baseSeed: o.seed, policy: LAB_CHECKS_ONLY }, module);
+  const labAlone = await stressRaft(s.make, { tests: LAB_TESTS_ALONE, seeds: o.labSeeds, baseSeed: o.seed, policy: LAB_CHECKS_ONLY }, module);
   const named = new Set<string>([...(fuzz.check !== undefined ? [fuzz.check] : []), ...Object.keys(stress.byCheck)]);
   const caughtBy = [...named].filter((c) => s.expectedChecks.includes(c));
   const control = s.expectedChecks.length === 0;
@@ -245,18 +252,19 @@ function firstLine(text: string | undefined): string {
 // ---- main ----
 
 async function main(): Promise<number> {
+  enterUserFolder();
   let options: Options | 'help';
   try {
     options = parse(process.argv.slice(2));
   } catch (error) {
     if (error instanceof UsageError) {
-      console.error(`mutants: ${error.message} (npm run mutants -- --help)`);
+      console.error(`mutants: ${error.message} (${invocation('mutants')} --help for usage)`);
       return 2;
     }
     throw error;
   }
   if (options === 'help') {
-    console.log(USAGE);
+    console.log(usageText(USAGE));
     return 0;
   }
   const o = options;
@@ -264,11 +272,13 @@ async function main(): Promise<number> {
     { id: 'REF', bug: 'the reference Raft (control: must pass every budget)', make: referenceMake, expectedChecks: [], file: undefined },
     ...MUTANTS.map((m) => ({ id: m.id, bug: m.bug, make: m.make, expectedChecks: m.expectedChecks, file: m.file })),
   ].filter((s) => o.ids === undefined || o.ids.includes(s.id));
+  const variants = VARIANTS.filter((v) => o.ids === undefined || o.ids.includes(v.id));
 
   const started = Date.now();
   console.error(
     `mutants: ${subjects.length} Raft${subjects.length === 1 ? '' : 's'}; fuzzer ${o.runs} scenarios / ${o.budget} s (shrink ${o.shrink} s), ` +
-      `stress ${o.seeds} seeds x ${ALL_TESTS.length} tests, lab alone ${o.labSeeds} seeds x ${LAB_2A_TESTS.length} tests, base seed ${o.seed}`,
+      `stress ${o.seeds} seeds x ${ALL_TESTS.length} tests, lab alone ${o.labSeeds} seeds x ${LAB_TESTS_ALONE.length} tests, base seed ${o.seed}; ` +
+      `${variants.length} correct variant${variants.length === 1 ? '' : 's'}: fuzzer ${o.variantRuns} scenarios / ${o.budget} s, stress ${o.seeds} seeds of each test that applies`,
   );
   const rows: Row[] = [];
   for (const s of subjects) {
@@ -277,26 +287,51 @@ async function main(): Promise<number> {
     const verdict = row.expectedChecks.length === 0 ? (row.ok ? 'passes' : 'FAILS') : row.ok ? `caught (${row.caughtBy.join(', ')})` : 'NOT CAUGHT';
     console.error(`  ${s.id}: ${verdict}; fuzzer ${fuzzCell(row)}; stress ${rate(row.stress)}; lab alone ${rate(row.labAlone)}`);
   }
+  const variantRows: VariantRow[] = [];
+  for (const v of variants) {
+    const row = await runVariant(v, { seeds: o.seeds, fuzzRuns: o.variantRuns, fuzzSeconds: o.budget, seed: o.seed });
+    variantRows.push(row);
+    const fuzzed = row.fuzz.found ? `FAILED (${row.fuzz.check ?? '?'})` : `0/${row.fuzz.scenarios}`;
+    console.error(`  ${v.id}: ${row.ok ? 'passes' : 'FAILS'}; stress ${rate(row.stress)}; fuzzer ${fuzzed}`);
+  }
   const when = new Date();
   const machine = `${hostname()}, ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown cpu'}), Node ${process.version}`;
   console.log(`Mutants table, ${when.toISOString().slice(0, 10)}, ${machine}, total ${secs(Date.now() - started)}.`);
-  console.log(
+  if (rows.length > 0) console.log(
     `Fuzzer: at most ${o.runs} scenarios / ${o.budget} s per variant, shrinking at most ${o.shrink} s, seed ${o.seed}. ` +
-      `Stress: ${o.seeds} seeds of each of the ${ALL_TESTS.length} tests (lab's 3 + our ${ALL_TESTS.length - 3}), virtual time, every monitor. ` +
-      `Lab tests alone: ${o.labSeeds} seeds of each of the lab's 3 tests, policy LAB_CHECKS_ONLY (only the lab's checks judge). ` +
+      `Stress: ${o.seeds} seeds of each of the ${ALL_TESTS.length} tests (the lab's ${LAB_TESTS_ALONE.length} + our ${ALL_TESTS.length - LAB_TESTS_ALONE.length}), virtual time, every monitor. ` +
+      `Lab tests alone: ${o.labSeeds} seeds of each of the lab's ${LAB_TESTS_ALONE.length} tests (2A, 2B), policy LAB_CHECKS_ONLY (only the lab's checks judge). ` +
       `A check marked * is not among the variant's expected ones.`,
   );
-  console.log('');
-  console.log(table(rows, o.seeds));
-  console.log('');
-  console.log(details(rows));
-  if (o.json !== undefined) {
-    writeFileSync(o.json, `${JSON.stringify({ date: when.toISOString(), machine, options: o, rows }, null, 2)}\n`);
+  if (rows.length > 0) {
+    console.log('');
+    console.log(table(rows, o.seeds));
+    console.log('');
+    console.log(details(rows));
   }
-  const bad = rows.filter((r) => !r.ok).map((r) => r.id);
+  if (variantRows.length > 0) {
+    console.log('');
+    console.log(
+      `Correct variants: each runs ${o.seeds} seeds of every test that applies to it (TestCrashRestart only for those that persist), ` +
+        `virtual time, every monitor, and the fuzzer for at most ${o.variantRuns} scenarios / ${o.budget} s; each must fail none.`,
+    );
+    console.log('');
+    console.log(variantTable(variantRows));
+    const failing = variantDetails(variantRows);
+    if (failing !== '') {
+      console.log('');
+      console.log(failing);
+    }
+  }
+  if (o.json !== undefined) {
+    writeFileSync(o.json, `${JSON.stringify({ date: when.toISOString(), machine, options: o, rows, variants: variantRows }, null, 2)}\n`);
+  }
+  const bad = [...rows.filter((r) => !r.ok).map((r) => r.id), ...variantRows.filter((r) => !r.ok).map((r) => r.id)];
   console.log('');
   const control = rows.some((r) => r.id === 'REF') ? '; the control passes' : '';
-  console.log(bad.length === 0 ? `every variant caught${control}` : `not as required: ${bad.join(', ')}`);
+  const caught = rows.length > 0 ? `every broken variant caught${control}` : '';
+  const passed = variantRows.length > 0 ? `every correct variant passes` : '';
+  console.log(bad.length === 0 ? [caught, passed].filter((x) => x !== '').join('; ') : `not as required: ${bad.join(', ')}`);
   return bad.length === 0 ? 0 : 1;
 }
 

@@ -1,5 +1,6 @@
 // The registry of broken variants: one per known election bug of
-// shared/reference/election-checks.md, each a small change to the reference
+// shared/reference/election-checks.md and per visible log bug of
+// shared/reference/log-checks.md, each a small change to the reference
 // Raft (raft/raft.ts) kept here, in the test code, never in the reference.
 //
 // expectedChecks: the checks the reference table says catch the bug, plus
@@ -24,6 +25,14 @@ import { make as e17 } from './e17-late-first-heartbeat.ts';
 import { make as e18 } from './e18-awaits-each-vote.ts';
 import { make as e20 } from './e20-heartbeat-loop-survives.ts';
 import { make as e22 } from './e22-stale-leader-flag.ts';
+import { make as l01 } from './l01-truncates-always.ts';
+import { make as l02 } from './l02-commits-old-term.ts';
+import { make as l03 } from './l03-commit-uncapped.ts';
+import { make as l05 } from './l05-ignores-prev-term.ts';
+import { make as l06 } from './l06-votes-for-stale-logs.ts';
+import { make as l11 } from './l11-backs-up-one-by-one.ts';
+import { make as l12 } from './l12-applies-twice.ts';
+import { make as l17 } from './l17-start-index-off-by-one.ts';
 
 export interface Mutant {
   id: string;
@@ -119,5 +128,64 @@ export const MUTANTS: Mutant[] = [
     make: e22,
     expectedChecks: ['ES', 'LAB'],
     file: 'test/mutants/e22-stale-leader-flag.ts',
+  },
+  // ---- log bugs (lab 2B) ----
+  {
+    id: 'L01',
+    bug: 'A follower truncates its log after prevLogIndex on every AppendEntries, even when the entries match (a stale, reordered AppendEntries erases newer entries)',
+    make: l01,
+    // RF: the follower then refuses a request whose previous entry it had acknowledged.
+    expectedChecks: ['LM', 'RF', 'SMS', 'CM'],
+    file: 'test/mutants/l01-truncates-always.ts',
+  },
+  {
+    id: 'L02',
+    bug: 'A leader commits an entry of an earlier term by counting replicas',
+    make: l02,
+    expectedChecks: ['CM', 'SMS', 'LAB'],
+    file: 'test/mutants/l02-commits-old-term.ts',
+  },
+  {
+    id: 'L03',
+    bug: 'A follower sets commitIndex to leaderCommit without capping it at the index of the last new entry',
+    make: l03,
+    expectedChecks: ['SMS', 'CM', 'LAB'],
+    file: 'test/mutants/l03-commit-uncapped.ts',
+  },
+  {
+    id: 'L05',
+    bug: 'A follower checks prevLogIndex but not prevLogTerm',
+    make: l05,
+    expectedChecks: ['LM', 'SMS', 'CM', 'LAB'],
+    file: 'test/mutants/l05-ignores-prev-term.ts',
+  },
+  {
+    id: 'L06',
+    bug: 'A vote is granted without the up-to-date check (§5.4.1)',
+    make: l06,
+    expectedChecks: ['LC', 'SMS', 'LAB'],
+    file: 'test/mutants/l06-votes-for-stale-logs.ts',
+  },
+  {
+    id: 'L11',
+    bug: 'A leader backs up nextIndex one entry per RPC',
+    make: l11,
+    // LAB: one() in the fuzzer's liveness phase (or the lab's Backup) runs out of time.
+    expectedChecks: ['LAB', 'LV'],
+    file: 'test/mutants/l11-backs-up-one-by-one.ts',
+  },
+  {
+    id: 'L12',
+    bug: 'A server applies an index twice, or skips one',
+    make: l12,
+    expectedChecks: ['AO', 'LAB'],
+    file: 'test/mutants/l12-applies-twice.ts',
+  },
+  {
+    id: 'L17',
+    bug: '`start()` returns an index off by one',
+    make: l17,
+    expectedChecks: ['SI', 'LAB'],
+    file: 'test/mutants/l17-start-index-off-by-one.ts',
   },
 ];

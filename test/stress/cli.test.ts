@@ -3,9 +3,17 @@ import { expect } from 'chai';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseStressArgs, UsageError } from '../../tester/stress/options.ts';
+import { parseStressArgs, UsageError, type StressOptions } from '../../tester/stress/options.ts';
+
+/** Parsed options (not a request for help). */
+function options(args: string[]): StressOptions {
+  const parsed = parseStressArgs(args);
+  if (parsed === 'help') throw new Error('asked for help');
+  return parsed;
+}
 import type { StressSummary } from '../../tester/stress/summary.ts';
 import { runCli } from '../support/run-cli.ts';
+import { stageTests } from '../../tester/tests.ts';
 
 const STRESS = 'tester/stress/cli.ts';
 const REPLAY = 'tester/stress/replay-cli.ts';
@@ -23,7 +31,11 @@ describe('stress: bad input is refused before any work, with one line', function
     ['a bad seed', ['--seed', '12abc'], /--seed: seed must be a whole number/],
     ['a missing module', ['--raft', 'nowhere/raft.ts'], /--raft: no such file: nowhere\/raft.ts/],
     ['an unwritable output folder', ['--out', '/proc/forbidden'], /--out: cannot write to \/proc\/forbidden/],
-    ['an unknown flag', ['--frobnicate'], /Unknown option '--frobnicate'/],
+    ['an unknown flag', ['--frobnicate'], /^unknown option '--frobnicate'$/],
+    ['a negative count', ['-n', '-1'], /^-n must be a whole number of at least 1, got '-1'$/],
+    ['a negative seed', ['--seed', '-5'], /^--seed: seed must be a whole number from 0 to \d+, got '-5'$/],
+    ['a malformed test pattern', ['('], /^'\(' is not a valid test pattern/],
+    ['a folder as the module', ['--raft', 'test'], /^--raft: test is a folder; name the module's file/],
   ];
   for (const [what, args, message] of cases) {
     it(`refuses ${what}`, function () {
@@ -128,18 +140,21 @@ describe('stress: campaigns', function () {
   it('on Ctrl-C stops starting iterations, still writes the table and the JSON, and neither passes nor exits 0', async function () {
     const dir = tempDir();
     const json = join(dir, 'summary.json');
-    const result = await runCli(STRESS, ['-n', '100000', '--seed', '9', '-v', '--out', dir, '--json', json], {
-      // Once iterations are done (-v prints each; on a busy machine, starting takes a while).
+    // Ctrl-C once the progress line shows iterations done: not after a fixed time, which a loaded machine may not reach.
+    let sent = false;
+    const result = await runCli(STRESS, ['-n', '100000', '--seed', '9', '--out', dir, '--json', json], {
       afterStart: (child) => {
-        let sent = false;
+        let seen = '';
         child.stdout?.on('data', (d: Buffer) => {
-          if (!sent && d.toString().includes('ok  ')) {
+          seen += d.toString();
+          if (!sent && /overall: [1-9]\d*\//.test(seen)) {
             sent = true;
-            setTimeout(() => child.kill('SIGINT'), 1000);
+            child.kill('SIGINT');
           }
         });
       },
     });
+    expect(sent, result.stdout).to.equal(true);
     expect(result.code).to.equal(130);
     expect(result.stdout).to.match(/interrupted \(SIGINT\): no new iterations/);
     expect(result.stdout).to.match(/^INTERRUPTED: 0 of \d+ iterations failed/m);
@@ -149,5 +164,31 @@ describe('stress: campaigns', function () {
     const total = summary.tests.reduce((n, t) => n + t.total, 0);
     expect(total).to.be.above(0);
     expect(total).to.be.below(300_000);
+  });
+});
+
+describe('stress: stage-appropriate tests', function () {
+  it('leaves TestCrashRestart out for a Raft that does not persist, saying why, unless it is named exactly', function () {
+    const all = options(['Test']);
+    const staged = stageTests(all.tests, all.patterns, false, 'my-raft.ts');
+    expect(staged.tests.map((t) => t.name)).to.not.include('TestCrashRestart');
+    expect(staged.tests).to.have.length(all.tests.length - 1);
+    expect(staged.note).to.equal(
+      'TestCrashRestart left out: my-raft.ts does not declare `export const persists = true`, and a server that does not persist ' +
+        'its term and vote cannot survive a crash (persistence is lab 2C). Name the test exactly to run it anyway.',
+    );
+    expect(stageTests(all.tests, all.patterns, true, 'my-raft.ts')).to.deep.equal({ tests: all.tests, note: undefined });
+    const named = options(['TestCrashRestart']);
+    expect(stageTests(named.tests, named.patterns, false, 'my-raft.ts').tests.map((t) => t.name)).to.deep.equal(['TestCrashRestart']);
+  });
+
+  it('says so on the command line, and runs the rest', async function () {
+    this.timeout(60_000);
+    const out = tempDir();
+    const result = await runCli(STRESS, ['Crash', 'Stable', '-n', '1', '-p', '1', '--out', out, '--raft', 'test/fixtures/non-persisting-raft.ts']);
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.stdout).to.match(/^stress: TestCrashRestart left out: test\/fixtures\/non-persisting-raft\.ts does not declare/m);
+    expect(result.stdout).to.match(/TestStableLeader/);
+    expect(result.stdout).to.match(/PASS: 0 of 1 iterations failed/);
   });
 });

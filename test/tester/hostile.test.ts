@@ -25,3 +25,22 @@ describe('hostile implementations', function () {
     expect(after.ok, after.message).to.equal(true);
   });
 });
+
+describe('a failure in real time, as mocha prints it', function () {
+  this.timeout(30_000);
+
+  it('is the check and the message (where, replay), not the harness\'s call stack', async function () {
+    const failing = HOSTILE['getState() that throws'];
+    if (failing === undefined) throw new Error('fixture missing');
+    let caught: unknown;
+    try {
+      await TestInitialElection2A({ clock: 'real', raft: failing.make });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught, 'the run must fail').to.be.instanceOf(Error);
+    const stack = (caught as Error).stack ?? '';
+    expect(stack).to.match(/^TestFailure \[RAFT\]: server \d's getState\(\) threw: no state here/);
+    expect(stack).to.not.match(/\n\s+at /);
+  });
+});

@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { OWN_TESTS } from '../../tester/own-tests.ts';
 import { iterationSeed, runIteration } from '../../tester/stress/iteration.ts';
 import { iterationOptionsFor, raftUnderTest } from '../support/raft-under-test.ts';
+import { makeQuirky } from '../fixtures/quirky-raft.ts';
 
 const SEEDS = 20;
 
@@ -20,4 +21,21 @@ describe(`our own stricter tests in virtual time (${SEEDS} seeds each)`, functio
       expect(failures, failures.join('\n\n')).to.deep.equal([]);
     });
   }
+});
+
+describe('our own tests can fail', function () {
+  this.timeout(60_000);
+
+  // Before checkOneLeaderAmong, TestPartitionHeal fell back on the lab's
+  // checkOneLeader, which found the stale leader on the minority side (a
+  // partition disconnects nobody) and passed whatever the majority did.
+  it('TestPartitionHeal fails when the majority side never elects', async function () {
+    const test = OWN_TESTS.find((t) => t.name === 'TestPartitionHeal') as (typeof OWN_TESTS)[number];
+    const raft = makeQuirky({ heartbeatMs: 100, electionTimeoutMs: [300, 600], bugNeverElectsAfterALeader: true });
+    const results = await Promise.all(Array.from({ length: 5 }, (_, i) => runIteration(test, iterationSeed(12, test.name, i), { raft })));
+    for (const r of results) {
+      expect(r.ok, `seed ${r.seed} passed`).to.equal(false);
+      expect(r.message).to.match(/no leader among \{[0-9, ]+\}|expected one leader among/);
+    }
+  });
 });

@@ -1,23 +1,22 @@
 // The trace page. First what it is made of (no browser), then the page of a
-// known failing run in a real browser: Debian's Chromium (/usr/bin/chromium,
-// or CHROMIUM_PATH) driven by playwright-core, which never downloads one.
+// known failing run in a real browser: the Chromium that the npm package
+// @sparticuz/chromium ships (or CHROMIUM_PATH), driven by playwright-core.
 //
 // Without a browser the browser test FAILS, saying so, unless
 // SKIP_BROWSER_TESTS=1 is set: then it is pending, with the reason printed.
 // (With a browser present it always runs.) The screenshot goes to
 // test-output/, a folder that ignores itself in git.
 import { expect } from 'chai';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import type { TesterEvent } from '../../tester/events.ts';
-import { buildModel, renderTraceHtml, termColor, writeTraceHtml } from '../../tester/trace/html.ts';
+import { buildModel, inkOn, luminance, renderTraceHtml, termColor, writeTraceHtml } from '../../tester/trace/html.ts';
 import { toStructured } from '../../tester/trace/structured.ts';
+import { chooseChromium, type BrowserChoice } from '../support/chromium.ts';
 import { knownFailingRun, type RecordedRun } from './fixtures.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const OUTPUT = resolve('test-output');
 
 describe('trace page model', function () {
@@ -66,6 +65,36 @@ describe('trace page model', function () {
     expect(new Set(Array.from({ length: 60 }, (_, i) => termColor(i))).size).to.equal(60);
   });
 
+  it('marks the messages that led to the violation, and keeps the ones in flight at the end', async function () {
+    const run = await knownFailingRun();
+    const model = buildModel(toStructured(run.events), 't');
+    const causal = model.messages.filter((m) => m.causal);
+    const violation = model.violations[0];
+    expect(causal.length, 'causal messages').to.be.within(1, 2 * model.violations.length);
+    for (const m of causal) {
+      expect(m.t1, `#${m.id} delivered by the violation`).to.be.at.most(violation?.t ?? -1);
+      expect([m.from, m.to].some((s) => violation?.servers.includes(s)), `#${m.id} touches S${violation?.servers.join(',S')}`).to.equal(true);
+    }
+    // S1's heartbeat that gave S0 term 2 while S0 still claimed to lead.
+    expect(causal.some((m) => m.type === 'heartbeat' && m.from === 1 && m.to === 0 && m.term === 2 && m.tr !== null)).to.equal(true);
+    // Cut the run right after a send: that message is in flight, and counted so on the page.
+    const cut = run.events.findIndex((e, i) => e.kind === 'send' && i > run.events.length / 2);
+    const truncated = buildModel(toStructured(run.events.slice(0, cut + 1)), 't');
+    const last = truncated.messages.at(-1);
+    expect(last?.t1).to.equal(null);
+    expect(last?.tl).to.equal(null);
+    expect(renderTraceHtml(run.events.slice(0, cut + 1), 't')).to.match(/\((\d+) in flight when the run ended\)/);
+  });
+
+  it('writes lane text in black or white, whichever reads on the term colour (WCAG AA, 4.5:1)', function () {
+    for (let term = 0; term < 60; term++) {
+      const bg = luminance(termColor(term));
+      const ink = luminance(inkOn(termColor(term)) === '#fff' ? '#ffffff' : '#000000');
+      const ratio = (Math.max(bg, ink) + 0.05) / (Math.min(bg, ink) + 0.05);
+      expect(ratio, `term ${term} (${termColor(term)})`).to.be.at.least(4.5);
+    }
+  });
+
   it('is self-contained and keeps the data out of the markup', async function () {
     const run = await knownFailingRun();
     const page = renderTraceHtml(run.events, 'a <title> & more');
@@ -91,9 +120,15 @@ describe('trace page in a real browser (headless Chromium)', function () {
         console.log(`      PENDING (SKIP_BROWSER_TESTS=1): ${reason}; the page is not checked in a browser`);
         this.skip();
       }
-      throw new Error(`${reason}. Install Debian's chromium (apt-get install -y chromium), or set SKIP_BROWSER_TESTS=1 to skip this test`);
+      throw new Error(`${reason}. Run npm ci (it installs @sparticuz/chromium), set CHROMIUM_PATH to a Chromium of your own, or set SKIP_BROWSER_TESTS=1 to skip this test`);
     };
-    if (!existsSync(CHROMIUM)) unavailable(`${CHROMIUM} does not exist`);
+    let choice: BrowserChoice | undefined;
+    try {
+      choice = await chooseChromium();
+    } catch (error) {
+      unavailable((error as Error).message);
+      return;
+    }
     let chromium: typeof import('playwright-core').chromium;
     try {
       ({ chromium } = await import('playwright-core'));
@@ -101,7 +136,7 @@ describe('trace page in a real browser (headless Chromium)', function () {
       unavailable(`playwright-core cannot be loaded (${(error as Error).message}); run npm ci`);
       return;
     }
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS, headless: true });
+    browser = await chromium.launch({ executablePath: choice.executablePath, args: choice.args, headless: true });
 
     mkdirSync(OUTPUT, { recursive: true });
     writeFileSync(join(OUTPUT, '.gitignore'), '*\n');
@@ -162,6 +197,81 @@ describe('trace page in a real browser (headless Chromium)', function () {
     await page.screenshot({ path: join(OUTPUT, 'known-failing-run.png'), fullPage: true });
     expect(errors, errors.join('\n')).to.deep.equal([]);
     expect(external, 'the page fetched nothing').to.deep.equal([]);
+    await page.close();
+  });
+
+  it('after "go to violation", the request and reply that caused it are visible, in front, inside the viewport', async function () {
+    const { page, errors } = await open();
+    const before = (await page.locator('#status').textContent()) ?? '';
+    await page.locator('.violation-note').first().click();
+    await page.waitForFunction((b) => document.getElementById('status')?.textContent !== b, before);
+    const viewport = page.viewportSize() as { width: number; height: number };
+    const chart = (await page.locator('#chart').boundingBox()) as { x: number; y: number; width: number; height: number };
+    for (const part of ['request', 'reply']) {
+      const arrows = page.locator(`g.msg.causal.${part}`);
+      expect(await arrows.count(), `a causal ${part}`).to.be.at.least(1);
+      const found = await arrows.evaluateAll((groups) =>
+        groups.map((g) => {
+          const path = g.querySelectorAll('path')[1] as SVGPathElement;
+          const box = path.getBoundingClientRect();
+          const length = path.getTotalLength();
+          const mid = path.getPointAtLength(length / 2);
+          const svg = path.ownerSVGElement as SVGSVGElement;
+          const origin = svg.getBoundingClientRect();
+          const hit = document.elementFromPoint(origin.left + mid.x, origin.top + mid.y);
+          return { box: { x: box.x, y: box.y, width: box.width, height: box.height }, length, onTop: hit !== null && g.contains(hit), stroke: Number(path.getAttribute('stroke-width')) };
+        }),
+      );
+      const one = found[0] as (typeof found)[number];
+      expect(one.length, `${part} arrow length`).to.be.greaterThan(15);
+      expect(one.box.width, `${part}: not a vertical line`).to.be.at.least(8);
+      expect(one.box.x).to.be.within(chart.x, chart.x + chart.width);
+      expect(one.box.x + one.box.width).to.be.within(chart.x, Math.min(chart.x + chart.width, viewport.width));
+      expect(one.box.y).to.be.at.least(0);
+      expect(one.box.y + one.box.height).to.be.at.most(viewport.height);
+      expect(one.onTop, `${part}: nothing drawn over its middle`).to.equal(true);
+      expect(one.stroke, `${part}: drawn thicker`).to.be.greaterThan(1.5);
+    }
+    // Highlighted: the yellow band under each causal arrow.
+    expect(await page.locator('g.msg.causal path[stroke="#ffd400"]').count()).to.be.at.least(2);
+    await page.screenshot({ path: join(OUTPUT, 'known-failing-run-at-violation.png') });
+    // Lane text reads on its term colour.
+    const labels = await page.locator('text.seg-label[data-bg]').evaluateAll((els) => els.map((el) => [el.getAttribute('fill'), el.getAttribute('data-bg')] as const));
+    expect(labels.length).to.be.greaterThan(0);
+    for (const [ink, bg] of labels) expect(ink, `text on ${bg}`).to.equal(inkOn(bg as string));
+    expect(errors, errors.join('\n')).to.deep.equal([]);
+    await page.close();
+  });
+
+  it('draws lost messages unlike denied votes, and pans only within the run', async function () {
+    const { page, errors } = await open();
+    const lost = page.locator('g.msg.lost, g.msg.reply.lost');
+    expect(await lost.count()).to.be.greaterThan(0);
+    const lostLook = await lost.first().evaluate((g) => ({ stroke: g.querySelector('.lost-line')?.getAttribute('stroke'), dash: g.querySelector('.lost-line')?.getAttribute('stroke-dasharray'), head: g.querySelector('[marker-end]') !== null, mark: g.querySelector('.lost-mark') !== null }));
+    expect(lostLook).to.deep.equal({ stroke: '#6b6b6b', dash: '1,2.5', head: false, mark: true });
+    // A denied vote is a red dashed reply with an arrowhead: nothing in common with the above.
+    const deny = await page.evaluate(() => document.querySelector('#chart defs marker#ah-deny path')?.getAttribute('fill'));
+    expect(deny).to.equal('#c62828');
+    expect(lostLook.stroke).to.not.equal(deny);
+
+    const range = async (): Promise<[number, number]> => {
+      const [from, to] = ((await page.locator('#status').textContent()) ?? '').match(/[\d.]+(?= ms)/g)?.map(Number) ?? [];
+      return [from ?? NaN, to ?? NaN];
+    };
+    // Messages still in flight when the run ended are drawn, to the run's end.
+    expect(await page.locator('g.msg.in-flight').count()).to.be.greaterThan(0);
+    const [, whole] = await range();
+    await page.click('#zoom-in');
+    for (let i = 0; i < 8; i++) await page.click('#pan-right');
+    await page.waitForFunction(() => /showing/.test(document.getElementById('status')?.textContent ?? ''));
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
+    const [, right] = await range();
+    expect(right, 'not past the end of the run').to.be.at.most(whole + 0.1);
+    for (let i = 0; i < 12; i++) await page.click('#pan-left');
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
+    const [left] = await range();
+    expect(left, 'not before its start').to.equal(0);
+    expect(errors, errors.join('\n')).to.deep.equal([]);
     await page.close();
   });
 

@@ -148,6 +148,12 @@ describe('structured trace', function () {
     expect(again.format).to.equal('structured');
     expect(again.lines.map(serializeLine)).to.deep.equal(live);
     expect(again.n).to.equal(3);
+    // JSON Lines, header included: a log's '#' lines become one {"meta": ...} object first, and read back.
+    const log = `# test: TestReElection2A\n# seed: ${FAILING_SEED}\n# message:\n#   two leaders\n#   in term 3\n${recorder.text()}`;
+    const jsonl = structuredText(log).trimEnd().split('\n');
+    const parsed = jsonl.map((row) => JSON.parse(row) as { meta?: Record<string, unknown> });
+    expect(parsed[0]?.meta).to.deep.include({ test: 'TestReElection2A', seed: FAILING_SEED, message: 'two leaders\nin term 3' });
+    expect(parseTrace(jsonl.join('\n'), 'x.trace.jsonl').header).to.deep.equal(['test: TestReElection2A', `seed: ${FAILING_SEED}`, 'message:', '  two leaders', '  in term 3']);
   });
 
   it('shows the known failing run’s re-election and violation', async function () {

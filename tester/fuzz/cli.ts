@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import logUpdate from 'log-update';
+import { enterUserFolder, invocation, plural, usageText } from '../cli-args.ts';
 import { describeError } from '../failure.ts';
 import { CHECKS } from '../monitors/index.ts';
 import { RaftModuleError, loadRaftModule } from '../raft-module.ts';
@@ -10,24 +11,40 @@ import { pagePath, structuredPath, writeStructuredTrace } from '../stress/artifa
 import { writeTraceHtml } from '../trace/html.ts';
 import { randomInt } from 'node:crypto';
 import { MAX_SEED } from '../../runtime/random.ts';
-import { DEFAULT_RUNS, runFuzz, type FuzzFailure, type FuzzProgress, type FuzzReport } from './fuzz.ts';
+import { DEFAULT_RUNS, FuzzPathError, campaignSpace, runFuzz, scenarioAt, type FuzzFailure, type FuzzProgress, type FuzzReport } from './fuzz.ts';
+import { FAULT_KINDS, MAX_SERVERS } from './scenario.ts';
 import { FUZZ_USAGE, FuzzUsageError, parseFuzzArgs, type FuzzCliOptions } from './options.ts';
 import { regressionPath, saveDir, saveRegressionCase } from './regressions.ts';
 import { wallDate, wallEvery, wallNow } from '../../runtime/wall.ts';
 
 async function main(): Promise<number> {
-  const argv = process.argv.slice(2);
-  if (argv.includes('-h') || argv.includes('--help')) {
-    console.log(FUZZ_USAGE);
-    return 0;
-  }
+  enterUserFolder();
   let options: FuzzCliOptions;
+  let persists = true; // The built-in Raft persists.
   try {
-    options = parseFuzzArgs(argv);
-    if (options.raftModule !== undefined) await loadRaftModule(options.raftModule);
+    const parsed = parseFuzzArgs(process.argv.slice(2));
+    if (parsed === 'help') {
+      console.log(usageText(FUZZ_USAGE));
+      return 0;
+    }
+    options = parsed;
+    if (options.raftModule !== undefined) {
+      const module = await loadRaftModule(options.raftModule);
+      // Faked globals belong to a whole thread: such a Raft runs one scenario at a time in each.
+      if (module.timers === 'global') options.streams = 1;
+      persists = module.persists === true;
+    }
+    // A --path must lead somewhere from its seed, in this campaign's scenario space.
+    if (options.path !== undefined && options.seed !== undefined) {
+      scenarioAt(options.seed, options.path, campaignSpace(options, persists, options.raftModule ?? 'the built-in Raft').space);
+    }
   } catch (error) {
-    if (error instanceof FuzzUsageError || error instanceof RaftModuleError) {
+    if (error instanceof FuzzPathError) {
       console.error(`fuzz: ${error.message}`);
+      return 2;
+    }
+    if (error instanceof FuzzUsageError || error instanceof RaftModuleError) {
+      console.error(`fuzz: ${error.message}${error instanceof FuzzUsageError ? ` (${invocation('fuzz')} --help for usage)` : ''}`);
       return 2;
     }
     throw error;
@@ -47,8 +64,13 @@ async function main(): Promise<number> {
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   const plan = replay
     ? `replaying path ${options.path} of seed ${seed}`
-    : `fuzzing ${describePlan(options)} on ${options.raftModule ?? 'the built-in Raft'}, ${options.workers} worker${options.workers === 1 ? '' : 's'} x ${options.streams} scenarios at once | seed ${seed}`;
+    : `fuzzing ${describePlan(options)} on ${options.raftModule ?? 'the built-in Raft'}, ${plural(options.workers, 'worker')} x ${options.streams} scenarios at once | seed ${seed}`;
   console.log(`fuzz: ${plan}`);
+  const { space, note } = campaignSpace(options, persists, options.raftModule ?? 'the built-in Raft');
+  console.log(
+    `fuzz: cluster sizes ${space.servers?.join(', ') ?? `1 to ${MAX_SERVERS}`}; fault kinds ${space.kinds === undefined ? FAULT_KINDS.join(', ') : space.kinds.length === 0 ? 'none' : space.kinds.join(', ')}`,
+  );
+  if (note !== undefined) console.log(`fuzz: ${note}`);
   let lastPlain = wallNow();
   let shown: FuzzProgress | undefined;
   const onProgress = (p: FuzzProgress): void => {
@@ -69,6 +91,8 @@ async function main(): Promise<number> {
       ...(options.path !== undefined && { path: options.path }),
       ...(options.raftModule !== undefined && { raftModule: options.raftModule }),
       ...(options.scenarioTimeoutSeconds !== undefined && { scenarioTimeoutSeconds: options.scenarioTimeoutSeconds }),
+      ...(options.servers !== undefined && { servers: options.servers }),
+      ...(options.faults !== undefined && { faults: options.faults }),
       workers: options.workers,
       streams: options.streams,
       traces: true,
@@ -94,6 +118,9 @@ async function main(): Promise<number> {
         scenario: f.scenario,
       }, saveDir());
       console.log(`saved:   ${shortPath(path)} (replayed by npm test; it must pass on the Raft under test)`);
+      if (options.raftModule !== undefined && !/^test\//.test(options.raftModule)) {
+        console.log(`         npm test does not re-run it on ${options.raftModule}: only the harness's own broken Rafts (test/...) must keep failing their cases`);
+      }
     }
   });
   const rates = `${rate(report.runs, seconds)} scenarios/s (${rate(report.runs, seconds * report.workers)} per core)`;
@@ -164,7 +191,7 @@ function printFailure(f: FuzzFailure, trace: { log: string; page: string | undef
   const where = f.phase !== undefined ? `, in the ${f.phase} phase` : '';
   console.log(`${of > 1 ? `[${i + 1}/${of}] ` : ''}FAIL: [${f.check}] ${name}${where} (${found})`);
   console.log(`why:     ${f.message.split('\n').join('\n         ')}`);
-  console.log(`counterexample (${f.scenario.n} servers, ${f.faults} fault${f.faults === 1 ? '' : 's'}) at path ${f.path}:`);
+  console.log(`counterexample (${plural(f.scenario.n, 'server')}, ${plural(f.faults, 'fault')}) at path ${f.path}:`);
   // The simulation's own seed is part of the scenario, which the path gives: the one seed a user needs is the campaign's.
   for (const line of f.scenarioText.split('\n')) console.log(`  ${line.replace(/, simulation seed \d+$/, '')}`);
   console.log(`replay:  ${f.replay}`);

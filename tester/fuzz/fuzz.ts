@@ -13,6 +13,7 @@
 // The executors: the stress loop's worker pool (worker threads with a
 // watchdog: a hang or a busy loop is that scenario's failure), or, for a
 // make() function given in-process (tests, benchmarks), this thread.
+import { invocation } from '../cli-args.ts';
 import fc from 'fast-check';
 import { randomInt } from 'node:crypto';
 import { availableParallelism } from 'node:os';
@@ -21,11 +22,11 @@ import type { MakeRaft } from '../../raft/contract.ts';
 import { make as referenceMake } from '../../raft/raft.ts';
 import { MAX_SEED } from '../../runtime/random.ts';
 import { wallAfter, wallNow } from '../../runtime/wall.ts';
-import { loadRaftModule } from '../raft-module.ts';
+import { declaredBy, loadRaftModule } from '../raft-module.ts';
 import { WorkerPool } from '../stress/pool.ts';
 import type { ScenarioDone, ScenarioJob } from '../stress/protocol.ts';
 import { runScenario, type ScenarioResult } from './run-scenario.ts';
-import { describeScenario, faultCount, scenarioArb, type Scenario } from './scenario.ts';
+import { FAULT_KINDS, MAX_SERVERS, defaultKinds, describeScenario, faultCount, scenarioArbFor, type FaultKind, type Scenario, type ScenarioSpace } from './scenario.ts';
 
 /** Scenarios one thread runs at once, by default (they share its settle pump). */
 export const DEFAULT_STREAMS = 8;
@@ -55,6 +56,16 @@ export interface FuzzOptions {
   globalTimers?: boolean;
   /** Path of a module exporting make(): what the pool's workers load; named in replay commands. */
   raftModule?: string;
+  /** Cluster sizes to fuzz (default: 1 to 9). */
+  servers?: number[];
+  /** Fault kinds to fuzz, as the user chose them (default: see persists). */
+  faults?: FaultKind[];
+  /**
+   * The Raft persists its term and vote (RaftModule.persists): crash faults
+   * are then in by default. Default: what its module declared; true for the
+   * built-in Raft.
+   */
+  persists?: boolean;
   /** Scenarios to search (default 100, or unlimited with timeSeconds). */
   runs?: number;
   /** The campaign's wall-clock budget, shrinking included: nothing new starts after it. */
@@ -128,15 +139,50 @@ export interface FuzzReport {
   timedOut: boolean;
   /** Stopped by the abort signal. */
   interrupted: boolean;
+  /** The cluster sizes and fault kinds the scenarios were drawn from. */
+  space: { servers: number[]; kinds: FaultKind[] };
+  /** Why some fault kinds were left out, when the user did not choose them (crash faults for a Raft that does not persist). */
+  note?: string;
   /** Every distinct failure, one per check, in the order first seen. */
   findings: FuzzFailure[];
   /** The first finding (for callers that want one). */
   failure?: FuzzFailure;
 }
 
-export function fuzzReplayCommand(seed: number, path: string, raftModule?: string): string {
-  return `npm run fuzz -- --seed ${seed} --path ${path}${raftModule !== undefined ? ` --raft ${raftModule}` : ''}`;
+/**
+ * The command that replays a counterexample. `defaultKinds` is what the
+ * fuzzer picks by itself for the replayed --raft (crash only if it
+ * persists): --faults is named only when the space's kinds differ from it.
+ */
+export function fuzzReplayCommand(seed: number, path: string, raftModule?: string, space: ScenarioSpace = {}, defaultKinds: readonly FaultKind[] = FAULT_KINDS): string {
+  return `${invocation('fuzz')} --seed ${seed} --path ${path}${raftModule !== undefined ? ` --raft ${raftModule}` : ''}${spaceFlags(space, defaultKinds)}`;
 }
+
+/** The options that draw scenarios from `space` rather than the default one: a replay needs them. */
+export function spaceFlags(space: ScenarioSpace, defaultKinds: readonly FaultKind[] = FAULT_KINDS): string {
+  const servers = space.servers !== undefined ? ` --servers ${space.servers.join(',')}` : '';
+  const kinds = space.kinds ?? FAULT_KINDS;
+  const same = kinds.length === defaultKinds.length && kinds.every((k) => defaultKinds.includes(k));
+  return servers + (same ? '' : ` --faults ${kinds.length === 0 ? 'none' : kinds.join(',')}`);
+}
+
+/**
+ * The space a campaign draws from: the user's choice, else every kind the
+ * Raft can be expected to survive (crash only if it persists), with a note
+ * saying plainly what was left out and why.
+ */
+export function campaignSpace(options: Pick<FuzzOptions, 'servers' | 'faults'>, persists: boolean, raftLabel: string): { space: ScenarioSpace; note?: string } {
+  const servers = options.servers !== undefined ? { servers: options.servers } : {};
+  if (options.faults !== undefined) return { space: { ...servers, kinds: options.faults } };
+  if (persists) return { space: servers };
+  return {
+    space: { ...servers, kinds: defaultKinds(false) },
+    note:
+      `crash faults left out: ${raftLabel} does not declare \`export const persists = true\`, and a server that does not persist ` +
+      `its term and vote cannot survive a crash (persistence is lab 2C). Ask for them with --faults ...,crash or --lab 2C.`,
+  };
+}
+
 
 /** A path as fast-check writes it: run index, then shrink indices, separated by ':'. */
 export function isFuzzPath(path: string): boolean {
@@ -148,12 +194,12 @@ export class FuzzPathError extends Error {
   override name = 'FuzzPathError';
 }
 
-/** The scenario fast-check generates for a seed and path (without running it). */
-export function scenarioAt(seed: number, path: string): Scenario {
+/** The scenario fast-check generates for a seed and path (without running it), in a campaign's space. */
+export function scenarioAt(seed: number, path: string, space: ScenarioSpace = {}): Scenario {
   let found: Scenario | undefined;
   try {
     fc.check(
-      fc.property(scenarioArb, (s) => {
+      fc.property(scenarioArbFor(space), (s) => {
         found = s;
         return false;
       }),
@@ -286,17 +332,26 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
   const timeLimited = options.timeSeconds !== undefined;
   const runs = replay ? 1 : (options.runs ?? (timeLimited ? Infinity : DEFAULT_RUNS));
   const deadline = timeLimited ? started + (options.timeSeconds as number) * 1000 : Infinity;
-  if (replay) scenarioAt(seed, options.path as string); // Refuses a path that leads nowhere, before any work.
-
   // The pool when asked for (workers >= 1), with nothing that cannot cross threads (a make(), a callback).
   const inProcess = options.raft !== undefined || options.onScenario !== undefined || options.workers === undefined || options.workers === 0;
   let globalTimers = options.globalTimers === true;
+  const module =
+    options.raft !== undefined
+      ? { make: options.raft }
+      : options.raftModule !== undefined
+        ? await loadRaftModule(options.raftModule)
+        : { make: referenceMake, timers: 'runtime' as const };
+  if ('timers' in module && module.timers === 'global') globalTimers = true;
+  const persists = options.persists ?? (module.make === referenceMake ? true : (declaredBy(module.make)?.persists ?? false));
+  const { space, note } = campaignSpace(options, persists, options.raftModule ?? 'the Raft under test');
+  // What `npm run fuzz` picks by itself for the replayed --raft (the built-in Raft persists).
+  const replayDefault = defaultKinds(options.raftModule === undefined ? true : persists);
+  const arbitrary = scenarioArbFor(space);
+  if (replay) scenarioAt(seed, options.path as string, space); // Refuses a path that leads nowhere, before any work.
   let executor: Executor;
   if (inProcess) {
-    const raft = options.raft ?? (options.raftModule !== undefined ? (await loadRaftModule(options.raftModule)).make : referenceMake);
-    executor = localExecutor(raft, globalTimers, options.streams ?? DEFAULT_STREAMS, options.onScenario);
+    executor = localExecutor(module.make, globalTimers, options.streams ?? DEFAULT_STREAMS, options.onScenario);
   } else {
-    if (options.raftModule !== undefined) globalTimers = (await loadRaftModule(options.raftModule)).timers === 'global';
     const workers = Math.max(1, options.workers ?? availableParallelism());
     const timeoutS = options.scenarioTimeoutSeconds ?? (timeLimited ? Math.min(DEFAULT_SCENARIO_TIMEOUT_S, Math.max(1, (options.timeSeconds as number) / 4)) : DEFAULT_SCENARIO_TIMEOUT_S);
     executor = poolExecutor(options.raftModule, workers, globalTimers ? 1 : (options.streams ?? DEFAULT_STREAMS), timeoutS * 1000);
@@ -342,7 +397,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
     const window = Math.max(1, executor.workers * (options.streams ?? DEFAULT_STREAMS) * 2);
     const inFlight = new Set<Promise<void>>();
     let index = 0;
-    const generator = fc.asyncProperty(scenarioArb, async (scenario) => {
+    const generator = fc.asyncProperty(arbitrary, async (scenario) => {
       const share = found.length > 0 ? SEARCH_SHARE_AFTER_FAILURE : 1;
       if (index >= runs || stopped() || pastDeadline(share)) throw new fc.PreconditionFailure(true);
       const k = index++;
@@ -399,7 +454,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
         scenarioText: describeScenario(shrunk.scenario),
         seed,
         path: shrunk.path,
-        replay: fuzzReplayCommand(seed, shrunk.path, options.raftModule),
+        replay: fuzzReplayCommand(seed, shrunk.path, options.raftModule, space, replayDefault),
         faults: faultCount(shrunk.scenario),
         runsUntilFound: seen.index + 1,
         msUntilFound: seen.atMs,
@@ -429,6 +484,8 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
       workers: executor.workers,
       timedOut,
       interrupted: stopped(),
+      space: { servers: [...(space.servers ?? Array.from({ length: MAX_SERVERS }, (_, i) => i + 1))], kinds: [...(space.kinds ?? FAULT_KINDS)] },
+      ...(note !== undefined && { note }),
       findings,
       ...(findings[0] !== undefined && { failure: findings[0] }),
     };
@@ -458,7 +515,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
     const best = unshrunk(seen);
     let level = seen.path;
     let rank = -1; // -1: the value at the path itself, replayed first.
-    const property = fc.asyncProperty(scenarioArb, async (scenario) => {
+    const property = fc.asyncProperty(arbitrary, async (scenario) => {
       if (stopped() || pastDeadline() || wallNow() >= shrinkUntil) {
         best.cut = true;
         throw new fc.PreconditionFailure(true);

@@ -1,12 +1,11 @@
 // The fuzzer's command line, parsed and checked before any work starts:
 // every mistake is one clear line (FuzzUsageError), exit code 2.
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { UsageError, positiveInt, positiveSeconds, seedArg, writableDir, writableFile } from '../cli-args.ts';
-import { DEFAULT_RUNS, DEFAULT_SCENARIO_TIMEOUT_S, DEFAULT_STREAMS, FuzzPathError, isFuzzPath, scenarioAt } from './fuzz.ts';
+import { UsageError, checkRaftPath, parseCommandLine, positiveInt, positiveSeconds, seedArg, writableDir, writableFile } from '../cli-args.ts';
+import { DEFAULT_RUNS, DEFAULT_SCENARIO_TIMEOUT_S, DEFAULT_STREAMS, isFuzzPath } from './fuzz.ts';
 import { checkCaseName, saveDir } from './regressions.ts';
+import { FAULT_KINDS, LAB_PROFILES, MAX_SERVERS, type FaultKind } from './scenario.ts';
 
 export const FUZZ_USAGE = `usage: npm run fuzz -- [options]
 
@@ -15,6 +14,12 @@ export const FUZZ_USAGE = `usage: npm run fuzz -- [options]
 --seed S        the campaign's seed (default: random); with --path, the counterexample's seed
 --path P        replay one counterexample: fast-check's path, printed with a failure (needs --seed)
 --raft MODULE   the Raft implementation to fuzz (default: the built-in one)
+--servers LIST  cluster sizes to draw from, like 3,5 (default: 1 to ${MAX_SERVERS})
+--faults LIST   fault kinds to use, from ${FAULT_KINDS.join(', ')}, or none
+                (default: all of them if the Raft persists, else all but crash)
+--lab STAGE     the faults a lab stage can be expected to survive: 2A and 2B
+                leave out crash (persistence is lab 2C), 2C uses all
+                (--faults overrides it)
 -p N            worker threads (default: one per core); the report does not depend on it
 --streams N     scenarios at once in each thread (default ${DEFAULT_STREAMS})
 --timeout S     wall-clock budget of one scenario: over it, the watchdog makes it a
@@ -40,32 +45,34 @@ export interface FuzzCliOptions {
   out: string;
   json: string | undefined;
   save: string | undefined;
+  /** --servers: cluster sizes (undefined: all). */
+  servers: number[] | undefined;
+  /** --faults, or --lab's profile (undefined: chosen by whether the Raft persists). */
+  faults: FaultKind[] | undefined;
 }
 
-export function parseFuzzArgs(argv: string[]): FuzzCliOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      strict: true,
-      options: {
-        runs: { type: 'string' },
-        time: { type: 'string' },
-        seed: { type: 'string' },
-        path: { type: 'string' },
-        raft: { type: 'string' },
-        p: { type: 'string', short: 'p' },
-        streams: { type: 'string' },
-        timeout: { type: 'string' },
-        out: { type: 'string', short: 'o' },
-        json: { type: 'string' },
-        save: { type: 'string' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+export function parseFuzzArgs(argv: string[]): FuzzCliOptions | 'help' {
+  const parsed = parseCommandLine(
+    argv,
+    {
+      runs: { type: 'string' },
+      time: { type: 'string' },
+      seed: { type: 'string' },
+      path: { type: 'string' },
+      raft: { type: 'string' },
+      p: { type: 'string', short: 'p' },
+      streams: { type: 'string' },
+      timeout: { type: 'string' },
+      out: { type: 'string', short: 'o' },
+      json: { type: 'string' },
+      save: { type: 'string' },
+      servers: { type: 'string' },
+      faults: { type: 'string' },
+      lab: { type: 'string' },
+    },
+    false,
+  );
+  if (parsed === 'help') return 'help';
   const v = parsed.values;
   const runs = v.runs === undefined ? undefined : positiveInt(v.runs, '--runs');
   const timeSeconds = v.time === undefined ? undefined : positiveSeconds(v.time, '--time');
@@ -73,14 +80,9 @@ export function parseFuzzArgs(argv: string[]): FuzzCliOptions {
   if (v.path !== undefined) {
     if (seed === undefined) throw new UsageError('--path replays a counterexample: it needs the --seed it was found with');
     if (!isFuzzPath(v.path)) throw new UsageError(`--path must be fast-check's path, numbers separated by ':' (like 12:0:3), got '${v.path}'`);
-    try {
-      scenarioAt(seed, v.path);
-    } catch (error) {
-      if (error instanceof FuzzPathError) throw new UsageError(error.message);
-      throw error;
-    }
+    // Whether the path leads anywhere from the seed depends on the scenario space (the Raft's): runFuzz checks it first.
   }
-  if (v.raft !== undefined && !existsSync(resolve(v.raft))) throw new UsageError(`--raft: no such file: ${v.raft}`);
+  if (v.raft !== undefined) checkRaftPath(v.raft, '--raft');
   const workers = v.p === undefined ? availableParallelism() : positiveInt(v.p, '-p');
   const streams = v.streams === undefined ? DEFAULT_STREAMS : positiveInt(v.streams, '--streams');
   const scenarioTimeoutSeconds = v.timeout === undefined ? undefined : positiveSeconds(v.timeout, '--timeout');
@@ -88,9 +90,40 @@ export function parseFuzzArgs(argv: string[]): FuzzCliOptions {
   writableDir(out, '--out');
   if (v.json !== undefined) writableFile(resolve(v.json), '--json');
   if (v.save !== undefined) {
+    if (process.env.RAFT_HARNESS_BIN === '1') {
+      throw new UsageError("--save adds a case to the harness's own regression suite (test/regressions in its repository); from your project, keep the failure's trace and replay command instead");
+    }
     const problem = checkCaseName(v.save);
     if (problem !== undefined) throw new UsageError(`--save: ${problem}`);
     writableDir(saveDir(), '--save');
   }
-  return { runs, timeSeconds, seed, path: v.path, raftModule: v.raft, workers, streams, scenarioTimeoutSeconds, out, json: v.json, save: v.save };
+  const servers = v.servers === undefined ? undefined : parseServers(v.servers);
+  let faults = v.faults === undefined ? undefined : parseFaults(v.faults);
+  if (v.lab !== undefined) {
+    const profile = LAB_PROFILES[v.lab];
+    if (profile === undefined) throw new UsageError(`--lab must be one of ${Object.keys(LAB_PROFILES).join(', ')}, got '${v.lab}'`);
+    faults ??= [...profile];
+  }
+  return { runs, timeSeconds, seed, path: v.path, raftModule: v.raft, workers, streams, scenarioTimeoutSeconds, out, json: v.json, save: v.save, servers, faults };
+}
+
+/** --servers 3,5: distinct whole numbers from 1 to MAX_SERVERS, kept in the order given (fast-check shrinks towards the first). */
+export function parseServers(text: string): number[] {
+  const parts = text.split(',').map((p) => p.trim());
+  const sizes = parts.map((p) => (/^\d+$/.test(p) ? Number(p) : NaN));
+  if (parts.length === 0 || sizes.some((n) => !(n >= 1 && n <= MAX_SERVERS))) {
+    throw new UsageError(`--servers must be cluster sizes from 1 to ${MAX_SERVERS} separated by commas (like 3,5), got '${text}'`);
+  }
+  return [...new Set(sizes)];
+}
+
+/** --faults disconnect,link: known kinds, or 'none'. */
+export function parseFaults(text: string): FaultKind[] {
+  if (text.trim() === 'none') return [];
+  const parts = text.split(',').map((p) => p.trim());
+  const unknown = parts.filter((p) => !(FAULT_KINDS as readonly string[]).includes(p));
+  if (unknown.length > 0 || parts.length === 0) {
+    throw new UsageError(`--faults: unknown kind${unknown.length === 1 ? '' : 's'} ${unknown.map((u) => `'${u}'`).join(', ')} (known: ${FAULT_KINDS.join(', ')}, or none)`);
+  }
+  return FAULT_KINDS.filter((k) => parts.includes(k));
 }

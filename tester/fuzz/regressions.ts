@@ -2,12 +2,13 @@
 // replayed by the test suite on every run. A case stores the scenario
 // itself (not fast-check's seed and path), so it survives changes to the
 // arbitraries and to fast-check.
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ScenarioError, validateScenario, type Scenario } from './scenario.ts';
 
 export const REGRESSIONS_DIR = fileURLToPath(new URL('../../test/regressions/', import.meta.url));
+const REPOSITORY = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Where --save writes: REGRESSIONS_DIR, unless FUZZ_REGRESSIONS_DIR names another folder (the CLI's own tests use one). */
 export function saveDir(): string {
@@ -78,4 +79,19 @@ export function loadRegressionCases(dir = REGRESSIONS_DIR): RegressionCase[] {
       }
       return { ...(c as RegressionCase), name: file.slice(0, -'.json'.length) };
     });
+}
+
+/**
+ * The deliberately broken Raft a case was found on, when it is one of the
+ * harness's own (a module under test/ of this repository): npm test replays
+ * the case on it and requires the same check to fail, so that the case keeps
+ * proving what it was kept for. A case found on any other module (a user's
+ * Raft, which they may since have fixed) is only required to pass on the
+ * Raft under test.
+ */
+export function harnessBrokenRaft(c: RegressionCase): string | undefined {
+  const raft = c.found?.raft;
+  if (raft === undefined || !/^test\/[\w./-]+\.ts$/.test(raft) || raft.includes('..')) return undefined;
+  const file = join(REPOSITORY, raft);
+  return existsSync(file) ? file : undefined;
 }

@@ -3,7 +3,10 @@
 // liveness phase heals a majority, makes the network calm, and requires a
 // leader among that majority within the lab's 5 s (the LV monitor judges it
 // too), then keeps the network calm for the scenario's hold so that the
-// stability monitor can judge the new leader.
+// stability monitor can judge the new leader. With a module that implements
+// start(), the schedule's client commands are started as they come, and the
+// liveness phase also requires a new command to be applied on every healed
+// server within the lab's one() budget.
 import type { MakeRaft } from '../../raft/contract.ts';
 import { LAB_UNRELIABLE } from '../../labrpc/network.ts';
 import { makeConfig, type Config, type RunStats } from '../config.ts';
@@ -14,6 +17,8 @@ import { LIVENESS_MS, describeStep, drainMs, type Scenario, type Step } from './
 
 /** How often the liveness phase looks for a leader among the healed servers. */
 const POLL_MS = 50;
+/** The liveness phase's command: above any the schedule draws (MAX_COMMAND). */
+export const LIVENESS_COMMAND = 1_000_000;
 
 export interface RunScenarioOptions {
   /** The implementation under test (default: the reference Raft). */
@@ -71,7 +76,10 @@ export async function runScenario(s: Scenario, options: RunScenarioOptions = {})
       );
       cfg.setLongReordering(net.longReordering);
     }
-    for (const step of s.steps) await apply(cfg, step);
+    const clients = cfg.rafts.some((r) => typeof r?.start === 'function') ? new Clients(cfg) : undefined;
+    for (const step of s.steps) await apply(cfg, step, clients);
+    // The schedule's clients stop with it: the liveness phase has its own command.
+    clients?.stop();
 
     // The liveness phase. Messages of the lossy network may still be on
     // their way (a reordered reply arrives up to 2.2 s late and may carry a
@@ -97,6 +105,10 @@ export async function runScenario(s: Scenario, options: RunScenarioOptions = {})
       cfg.connect(m);
     }
     await leaderAmong(cfg, members);
+    if (clients) {
+      cfg.step('fuzz', `a new command applied on all of {${members.join(',')}}`);
+      await cfg.one(LIVENESS_COMMAND, members.length, true);
+    }
     phase = 'hold';
     if (holdMs > 0) {
       cfg.step('fuzz', `hold: calm for ${holdMs} ms`);
@@ -168,9 +180,49 @@ function calmNetwork(cfg: Config, delayMs = 0): void {
   }
 }
 
-async function apply(cfg: Config, step: Step): Promise<void> {
+/**
+ * The schedule's clients. A client step starts its first command at once and
+ * the rest everyMs apart in the background, while the schedule goes on: a
+ * client step takes none of the schedule's time, so shrinking can drop it
+ * without moving any fault.
+ */
+class Clients {
+  private stopped = false;
+  constructor(private readonly cfg: Config) {}
+
+  run(step: Extract<Step, { op: 'submit' }>): void {
+    this.submit(step.server, step.command);
+    if (step.count > 1) void this.rest(step);
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private async rest(step: Extract<Step, { op: 'submit' }>): Promise<void> {
+    try {
+      for (let c = 1; c < step.count && !this.stopped; c++) {
+        if (step.everyMs > 0) await this.cfg.sleep(step.everyMs);
+        if (!this.stopped) this.submit(step.server, step.command + c);
+      }
+    } catch {
+      // The run failed meanwhile: its failure is reported where the schedule awaits.
+    }
+  }
+
+  // As the lab's one() does: from the drawn server on, each in turn until one says it leads.
+  private submit(from: number, command: number): void {
+    for (let k = 0; k < this.cfg.n; k++) if (this.cfg.start((from + k) % this.cfg.n, command).isLeader) return;
+  }
+}
+
+async function apply(cfg: Config, step: Step, clients: Clients | undefined): Promise<void> {
   if (step.op === 'pause') {
     if (step.ms > 0) await cfg.sleep(step.ms);
+    return;
+  }
+  if (step.op === 'submit') {
+    clients?.run(step);
     return;
   }
   cfg.step('fault', describeStep(step));

@@ -3,6 +3,12 @@
 // all (swarm testing), a schedule of timed steps, and a liveness phase that
 // heals a majority, calms the network and requires a leader among it.
 //
+// Client commands: start(command) on a random server at a random moment of
+// the schedule (duplicates allowed), as steps like the faults, so shrinking
+// removes commands too. A client step spreads its commands in the background
+// and takes none of the schedule's time, so dropping one moves no fault. The
+// runner skips them for a module without start().
+//
 // The arbitraries draw raw numbers and map them onto the cluster (modulo n),
 // so a schedule stays valid however fast-check shrinks the cluster size, and
 // the kinds a scenario leaves out filter its steps the same way.
@@ -14,7 +20,17 @@ import { CALM_MAX_DELAY_MS } from '../monitors/facts.ts';
 /** Largest cluster the fuzzer makes. */
 export const MAX_SERVERS = 9;
 /** The longest schedule, in raw steps (pauses included). */
-export const MAX_STEPS = 16;
+export const MAX_STEPS = 24;
+/** Client commands are drawn from 1..MAX_COMMAND: small enough that duplicates happen. */
+export const MAX_COMMAND = 200;
+/**
+ * A client step starts up to this many commands at once (the lab's Backup
+ * starts 50 on a cut-off leader): long divergent logs are what make backing
+ * up nextIndex slow.
+ */
+export const MAX_BURST = 60;
+/** The longest gap between the commands of one client step, in virtual ms (0: all at once). */
+export const MAX_COMMAND_GAP_MS = 50;
 /** The longest single pause, in virtual ms. */
 export const MAX_PAUSE_MS = 2500;
 /** The longest calm hold after the liveness leader, in virtual ms. */
@@ -39,7 +55,9 @@ export type Step =
   | { op: 'restore'; from: number; to: number }
   | { op: 'crash'; server: number }
   | { op: 'restart'; server: number }
-  | { op: 'heal' };
+  | { op: 'heal' }
+  /** start(command), start(command+1), ... count of them, everyMs apart, each from `server` on until one leads. */
+  | { op: 'submit'; server: number; command: number; count: number; everyMs: number };
 
 export type StepOp = Step['op'];
 
@@ -54,6 +72,7 @@ export const KIND_OF: Readonly<Record<StepOp, FaultKind | undefined>> = {
   crash: 'crash',
   restart: 'crash',
   heal: 'heal',
+  submit: undefined,
 };
 
 export interface ReliableNetwork {
@@ -116,7 +135,8 @@ type RawStep =
   | { op: 'disconnect' | 'connect' | 'crash' | 'restart'; server: number }
   | { op: 'partition'; groupOf: number[] }
   | { op: 'cut' | 'restore'; from: number; to: number }
-  | { op: 'heal' };
+  | { op: 'heal' }
+  | { op: 'submit'; server: number; command: number; count: number; everyMs: number };
 
 interface RawScenario {
   n: number;
@@ -136,6 +156,15 @@ const rawStepArb: fc.Arbitrary<RawStep> = fc.oneof(
   { arbitrary: fc.record({ op: fc.constantFrom('cut' as const, 'restore' as const), from: rawServer, to: rawServer }), weight: 2 },
   { arbitrary: fc.record({ op: fc.constantFrom('crash' as const, 'restart' as const), server: rawServer }), weight: 2 },
   { arbitrary: fc.record({ op: fc.constant('heal' as const) }), weight: 1 },
+  {
+    arbitrary: fc.record({
+      op: fc.constant('submit' as const),
+      server: rawServer,
+      command: fc.integer({ min: 1, max: MAX_COMMAND }), count: fc.integer({ min: 1, max: MAX_BURST }),
+      everyMs: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: MAX_COMMAND_GAP_MS })),
+    }),
+    weight: 3,
+  },
 );
 
 const percent = fc.integer({ min: 0, max: MAX_RATE_PCT });
@@ -161,8 +190,8 @@ const kindsArb: fc.Arbitrary<Record<FaultKind, boolean>> = fc.record({
   heal: fc.boolean(),
 });
 
-const rawScenarioArb: fc.Arbitrary<RawScenario> = fc.record({
-  n: fc.integer({ min: 1, max: MAX_SERVERS }),
+const rawScenarioArb = (servers: fc.Arbitrary<number>): fc.Arbitrary<RawScenario> => fc.record({
+  n: servers,
   simSeed: fc.integer({ min: 0, max: MAX_SEED }),
   network: networkArb,
   kinds: kindsArb,
@@ -175,8 +204,48 @@ const rawScenarioArb: fc.Arbitrary<RawScenario> = fc.record({
   }),
 });
 
+/**
+ * The scenarios a campaign may make: the cluster sizes and the fault kinds
+ * the user chose (--servers, --faults, --lab), or that suit the Raft under
+ * test (crash faults only for one that persists). Left out: every size from
+ * 1 to MAX_SERVERS, every kind.
+ */
+export interface ScenarioSpace {
+  servers?: readonly number[];
+  kinds?: readonly FaultKind[];
+}
+
+/**
+ * The scenarios of a space. A kind outside it is switched off in each
+ * scenario's swarm draw, so the same seed draws the same numbers whatever
+ * the space: only what the space excludes differs.
+ */
+export function scenarioArbFor(space: ScenarioSpace = {}): fc.Arbitrary<Scenario> {
+  const servers = space.servers === undefined ? fc.integer({ min: 1, max: MAX_SERVERS }) : fc.constantFrom(...space.servers);
+  const allowed = space.kinds;
+  return rawScenarioArb(servers).map((raw) =>
+    fromRaw(allowed === undefined ? raw : { ...raw, kinds: mapKinds(raw.kinds, (k, on) => on && allowed.includes(k)) }),
+  );
+}
+
+function mapKinds(kinds: Record<FaultKind, boolean>, f: (kind: FaultKind, on: boolean) => boolean): Record<FaultKind, boolean> {
+  return Object.fromEntries(FAULT_KINDS.map((k) => [k, f(k, kinds[k])])) as Record<FaultKind, boolean>;
+}
+
 /** Every scenario the fuzzer makes: valid for its own cluster size, whatever fast-check shrinks. */
-export const scenarioArb: fc.Arbitrary<Scenario> = rawScenarioArb.map(fromRaw);
+export const scenarioArb: fc.Arbitrary<Scenario> = scenarioArbFor();
+
+/** The fault kinds each lab stage can be expected to survive: crash needs persistence (lab 2C). */
+export const LAB_PROFILES: Readonly<Record<string, readonly FaultKind[]>> = {
+  '2A': ['disconnect', 'partition', 'link', 'heal'],
+  '2B': ['disconnect', 'partition', 'link', 'heal'],
+  '2C': FAULT_KINDS,
+};
+
+/** The kinds a campaign uses by default: all of them for a Raft that persists, all but crash otherwise. */
+export function defaultKinds(persists: boolean): FaultKind[] {
+  return FAULT_KINDS.filter((k) => persists || k !== 'crash');
+}
 
 /** Maps raw draws onto the cluster: indices modulo n, steps of unused kinds dropped. */
 export function fromRaw(raw: RawScenario): Scenario {
@@ -211,6 +280,8 @@ function mapStep(r: RawStep, n: number): Step | undefined {
     case 'crash':
     case 'restart':
       return { op: r.op, server: r.server % n };
+    case 'submit':
+      return { op: 'submit', server: r.server % n, command: r.command, count: r.count, everyMs: r.everyMs };
     case 'partition': {
       const groups = new Map<number, number[]>();
       for (let i = 0; i < n; i++) {
@@ -305,6 +376,12 @@ export function validateScenario(value: unknown): Scenario {
       }
       case 'heal':
         break;
+      case 'submit':
+        server(step['server'], where);
+        if (!isInt(step['command'], 0, Number.MAX_SAFE_INTEGER)) fail(`${where}: submit needs a whole-number command`);
+        if (!isInt(step['count'], 1, 10_000)) fail(`${where}: submit needs a count of commands from 1`);
+        if (!isInt(step['everyMs'], 0, 600_000)) fail(`${where}: submit needs a whole number of ms between commands`);
+        break;
     }
   });
   const live = value['liveness'];
@@ -346,12 +423,17 @@ export function drainMs(s: Scenario): number {
   return Math.max(reorder, s.network.maxDelayMs) + 1;
 }
 
-/** The number of fault steps (everything but pauses). */
+/** The number of fault steps (everything but pauses and client commands). */
 export function faultCount(s: Scenario): number {
-  return s.steps.filter((step) => step.op !== 'pause').length;
+  return s.steps.filter((step) => step.op !== 'pause' && step.op !== 'submit').length;
 }
 
-/** Virtual ms the schedule lasts: the sum of its pauses. */
+/** The number of client commands. */
+export function commandCount(s: Scenario): number {
+  return s.steps.reduce((k, step) => k + (step.op === 'submit' ? step.count : 0), 0);
+}
+
+/** Virtual ms the schedule lasts: the sum of its pauses (client steps run in the background). */
 export function scheduleMs(s: Scenario): number {
   return s.steps.reduce((t, step) => t + (step.op === 'pause' ? step.ms : 0), 0);
 }
@@ -390,6 +472,10 @@ export function describeStep(step: Step): string {
       return `restart S${step.server} (persisted state kept) and connect it`;
     case 'heal':
       return 'heal: restore every link, connect every server';
+    case 'submit':
+      return step.count === 1
+        ? `start(${step.command}) on S${step.server}, then on each next server until one leads`
+        : `start(${step.command}..${step.command + step.count - 1}) ${step.everyMs === 0 ? 'at once' : `${step.everyMs} ms apart in the background`}, each on S${step.server}, then on each next server until one leads`;
   }
 }
 
@@ -405,7 +491,10 @@ export function describeLiveness(s: Scenario): string {
     (heal === 'all'
       ? 'heal everything (restart crashed servers, connect all, restore links)'
       : `heal the majority ${set} (restart, connect, restore links), isolate {${others.join(',')}}`);
-  return `${what}, ${delay > 0 ? `lossless network delaying requests 0..${delay} ms` : 'calm network'}; require a leader among ${set} within ${LIVENESS_MS} ms, then hold ${holdMs} ms`;
+  return (
+    `${what}, ${delay > 0 ? `lossless network delaying requests 0..${delay} ms` : 'calm network'}; require a leader among ${set} within ${LIVENESS_MS} ms, ` +
+    `and (with start()) a new command applied on all of ${set} within the lab's one() budget; then hold ${holdMs} ms`
+  );
 }
 
 /** A readable multi-line account: one fault per line with its virtual time. */
@@ -415,7 +504,7 @@ export function describeScenario(s: Scenario): string {
     `cluster: ${s.n} server${s.n === 1 ? '' : 's'} (majority ${majorityOf(s.n)}), simulation seed ${s.simSeed}`,
     `network: ${describeNetwork(s.network)}`,
     `fault kinds: ${s.kinds.length === 0 ? 'none' : s.kinds.join(', ')}${unused.length > 0 ? ` (never: ${unused.join(', ')})` : ''}`,
-    `schedule: ${faultCount(s)} fault${faultCount(s) === 1 ? '' : 's'} over ${scheduleMs(s)} ms`,
+    `schedule: ${faultCount(s)} fault${faultCount(s) === 1 ? '' : 's'}${commandCount(s) === 0 ? '' : ` and ${commandCount(s)} client command${commandCount(s) === 1 ? '' : 's'}`} over ${scheduleMs(s)} ms`,
   ];
   let t = 0;
   for (const step of s.steps) {

@@ -15,6 +15,17 @@ export interface CleanMajority {
 }
 
 /**
+ * Majorities of live servers in which every two can reach each other both
+ * ways, whatever the servers outside do or send (LV arms on these).
+ */
+export interface TalkingMajorities {
+  /** Each group is a maximal set of live servers that can all talk both ways, of majority size; ascending. */
+  groups: number[][];
+  since: number;
+  epoch: number;
+}
+
+/**
  * "No loss, small delays": an unreliable network that drops nothing and
  * delays requests by at most the lab's short delay is calm.
  */
@@ -31,6 +42,15 @@ export class Facts {
   /** The network loses nothing, delays by little (at most CALM_MAX_DELAY_MS), duplicates and reorders nothing. */
   calm = true;
   clean: CleanMajority | undefined;
+  /**
+   * Majorities that can talk both ways, cut off from the rest or not
+   * (undefined when there is none). A change that leaves them as they were
+   * (a server outside them flapping, a link outside them cut) keeps `since`
+   * and `epoch`: what the others do does not restart the clock.
+   */
+  talking: TalkingMajorities | undefined;
+  /** A server started or crashed since connectivity was last settled. */
+  private restarted = false;
   epoch = 0;
   private endUp: boolean[][] = [];
   private linkDown: boolean[][] = [];
@@ -61,9 +81,11 @@ export class Facts {
         return true;
       case 'start':
         this.alive[e.server] = true;
+        this.restarted = true;
         return true;
       case 'crash':
         this.alive[e.server] = false;
+        this.restarted = true;
         this.claimsLeader[e.server] = false;
         return true;
       case 'end':
@@ -207,9 +229,44 @@ export class Facts {
   /** Recomputes calm and the clean majority after connectivity changed at time t. */
   settleConnectivity(t: number): void {
     this.epoch++;
+    const wasCalm = this.calm;
     this.calm = (this.reliable || this.lossless) && !this.longReordering && this.duplicateRate === 0;
     const members = this.findCleanMajority();
     this.clean = members === undefined ? undefined : { members, since: t, epoch: this.epoch };
+    const groups = this.findTalkingMajorities();
+    const prev = this.talking;
+    const unchanged = prev !== undefined && !this.restarted && wasCalm && this.calm && JSON.stringify(prev.groups) === JSON.stringify(groups);
+    if (!unchanged) this.talking = groups.length === 0 ? undefined : { groups, since: t, epoch: this.epoch };
+    this.restarted = false;
+  }
+
+  /**
+   * Every maximal group of live servers that can all reach each other both
+   * ways and are a majority (Bron-Kerbosch with pivoting; n is small). Two
+   * such groups may overlap: a server in both can talk to everyone while
+   * the two sides cannot talk to each other.
+   */
+  private findTalkingMajorities(): number[][] {
+    const live: number[] = [];
+    for (let i = 0; i < this.n; i++) if (this.alive[i]) live.push(i);
+    if (live.length < this.majority) return [];
+    const mutual = (a: number, b: number): boolean => a !== b && this.canReach(a, b) && this.canReach(b, a);
+    const found: number[][] = [];
+    const extend = (r: number[], p: number[], x: number[]): void => {
+      if (p.length === 0 && x.length === 0) {
+        if (r.length >= this.majority) found.push([...r].sort((a, b) => a - b));
+        return;
+      }
+      if (r.length + p.length < this.majority) return;
+      const pivot = [...p, ...x].reduce((best, u) => (p.filter((v) => mutual(u, v)).length > p.filter((v) => mutual(best, v)).length ? u : best));
+      for (const v of p.filter((w) => !mutual(pivot, w))) {
+        extend([...r, v], p.filter((w) => mutual(v, w)), x.filter((w) => mutual(v, w)));
+        p = p.filter((w) => w !== v);
+        x = [...x, v];
+      }
+    };
+    extend([], live, []);
+    return found.sort((a, b) => (a[0] as number) - (b[0] as number));
   }
 
   // Groups live servers by any reachability (either direction); a group

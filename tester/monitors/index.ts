@@ -3,21 +3,35 @@
 import type { TesterEvent, ViolationEvent } from '../events.ts';
 import { HeartbeatRate, LeaderActivity, Liveness, Stability } from './conduct.ts';
 import { Facts } from './facts.ts';
+import { RpcBudget, type BudgetLimits, type BudgetWindow } from './budget.ts';
+import { LogFacts } from './log-facts.ts';
+import {
+  Applied,
+  ApplyOrder,
+  Commitment,
+  LeaderAppendOnly,
+  LeaderCompleteness,
+  LogMatching,
+  StartIndex,
+  StateMachineSafety,
+} from './log-safety.ts';
 import type { CheckId, ConductLimits, EventKind, Finding, Monitor, MonitorContext } from './monitor.ts';
-import { CHECKS, DEFAULT_LIMITS, leadershipAct } from './monitor.ts';
+import { CHECKS, DEFAULT_LIMITS, leadershipAct, limitsFromTiming } from './monitor.ts';
 import {
   ElectionSafety,
   HeartbeatSenderLegitimate,
   LeaderHadQuorum,
   OneVotePerTerm,
+  ReceiversFollowFigure2,
   RepliesWellFormed,
   TermAdoption,
   TermMonotonicity,
+  type LogCheck,
 } from './safety.ts';
 import { MessageShape } from './shape.ts';
 
-export { CHECKS, DEFAULT_LIMITS, Facts };
-export type { CheckId, ConductLimits };
+export { CHECKS, DEFAULT_LIMITS, Facts, LogFacts, limitsFromTiming };
+export type { BudgetLimits, BudgetWindow, CheckId, ConductLimits, LogCheck };
 
 export type Verdict = 'fail' | 'warn' | 'off';
 export type CheckPolicy = Partial<Record<CheckId, Verdict>>;
@@ -39,6 +53,8 @@ export const LAB_CHECKS_ONLY: CheckPolicy = Object.fromEntries(Object.keys(CHECK
 export interface MonitorOptions {
   policy?: CheckPolicy;
   limits?: Partial<ConductLimits>;
+  /** RF's log consistency check (default: the log monitors' model of every server's log). */
+  logCheck?: LogCheck;
   /** Extra tolerance for timing checks, for real time on a loaded machine. */
   timingSlackMs?: number;
   /** Called for every violation that is not off. */
@@ -49,6 +65,9 @@ export interface MonitorOptions {
 
 export class MonitorSet {
   readonly facts = new Facts();
+  /** What the log monitors know of every server's log; updated after they have judged each event. */
+  readonly logFacts = new LogFacts(this.facts);
+  private readonly budget: RpcBudget;
   /** Monitors by the kind of event they look at, in check order. */
   private readonly byKind = new Map<EventKind, Monitor[]>();
   private connectivityDirty = false;
@@ -69,6 +88,9 @@ export class MonitorSet {
     };
     this.liveness = new Liveness(ctx, limits);
     this.stability = new Stability(ctx, limits);
+    this.budget = new RpcBudget(ctx);
+    const applied = new Applied();
+    const log = this.logFacts;
     // Order matters only for which check names a bug first: the most
     // specific explanation comes first.
     const monitors: Monitor[] = [
@@ -80,10 +102,22 @@ export class MonitorSet {
       new OneVotePerTerm(ctx),
       new TermMonotonicity(ctx),
       new RepliesWellFormed(ctx),
+      new ReceiversFollowFigure2(ctx, options.logCheck ?? ((r, a) => log.passesLogCheck(r, a)), (r, i) => log.origin(r, i)),
       new HeartbeatRate(ctx, limits, slack),
       new LeaderActivity(ctx, limits, slack),
       this.liveness,
       this.stability,
+      // Log safety (2B, 2C): the most specific explanation first.
+      new StateMachineSafety(ctx, log, applied),
+      new ApplyOrder(ctx),
+      new StartIndex(ctx, log),
+      new LeaderAppendOnly(ctx, log),
+      new LogMatching(ctx, log),
+      new LeaderCompleteness(ctx, log, applied),
+      new Commitment(ctx, log),
+      this.budget,
+      // Last: the log facts take in the event once every monitor has judged it.
+      { kinds: ['cluster', 'start', 'send', 'deliver', 'handled', 'handler-error', 'submit', 'apply'], observe: (e) => log.observe(e) },
     ];
     for (const monitor of monitors) {
       for (const kind of monitor.kinds) {
@@ -146,6 +180,11 @@ export class MonitorSet {
     }
   }
 
+  /** Opens a window of the lab's RPC and byte budgets (TestCount2B, TestRPCBytes2B): going over reports BUD at once. */
+  budgetWindow(limits: BudgetLimits): BudgetWindow {
+    return this.budget.window(limits);
+  }
+
   /** Reports a finding from outside the monitors (getState() threw, say). */
   report(check: CheckId, finding: Finding): void {
     const verdict = this.policy[check] ?? 'fail';
@@ -158,6 +197,7 @@ export class MonitorSet {
       servers: finding.servers,
       term: finding.term,
       fatal: verdict === 'fail',
+      ...(finding.rpcs !== undefined && finding.rpcs.length > 0 && { rpcs: finding.rpcs }),
     });
   }
 

@@ -1,7 +1,7 @@
 // WF: every Raft message carries exactly the contract's fields, with the
 // right types, so that a misnamed field is reported as such rather than as a
 // mysterious election failure.
-import { MESSAGE_FIELDS } from '../../raft/contract.ts';
+import { MESSAGE_FIELDS, OPTIONAL_REPLY_FIELDS } from '../../raft/contract.ts';
 import type { TesterEvent } from '../events.ts';
 import type { EventKind, LeadershipAct, Monitor, MonitorContext } from './monitor.ts';
 
@@ -17,9 +17,14 @@ const TYPES: Record<string, 'number' | 'boolean' | 'array'> = {
   entries: 'array',
   leaderCommit: 'number',
   success: 'boolean',
+  xTerm: 'number',
+  xIndex: 'number',
+  xLen: 'number',
 };
 
 type Spec = { args: readonly string[]; reply: readonly string[] };
+
+const NONE: readonly string[] = [];
 
 export class MessageShape implements Monitor {
   readonly kinds: readonly EventKind[] = ['send', 'handled'];
@@ -34,8 +39,9 @@ export class MessageShape implements Monitor {
     const spec = (MESSAGE_FIELDS as Record<string, Spec>)[method];
     if (spec === undefined) return;
     const fields = part === 'request' ? spec.args : spec.reply;
-    if (matches(fields, message)) return;
-    const problem = shapeProblem(fields, message);
+    const optional = part === 'request' ? NONE : ((OPTIONAL_REPLY_FIELDS as Record<string, readonly string[]>)[method] ?? NONE);
+    if (matches(fields, message, optional)) return;
+    const problem = shapeProblem(fields, message, optional);
     if (problem === undefined) return;
     this.ctx.report('WF', {
       message: `${method} ${part} from server ${String(server)}: ${problem}`,
@@ -45,7 +51,7 @@ export class MessageShape implements Monitor {
 }
 
 /** Describes how a message differs from the contract's fields, or undefined when it matches. */
-export function shapeProblem(fields: readonly string[], message: unknown): string | undefined {
+export function shapeProblem(fields: readonly string[], message: unknown, optional: readonly string[] = NONE): string | undefined {
   if (typeof message !== 'object' || message === null || Array.isArray(message)) {
     return `expected an object with fields ${fields.join(', ')}, got ${JSON.stringify(message) ?? String(message)}`;
   }
@@ -53,6 +59,11 @@ export function shapeProblem(fields: readonly string[], message: unknown): strin
   const problems: string[] = [];
   for (const key of Object.keys(record)) {
     if (fields.includes(key)) continue;
+    if (optional.includes(key)) {
+      const value = record[key];
+      if (!Number.isInteger(value)) problems.push(`field '${key}' should be an integer, got ${JSON.stringify(value)}`);
+      continue;
+    }
     const meant = fields.find((f) => normalize(f) === normalize(key));
     problems.push(meant !== undefined ? `field '${key}' should be named '${meant}'` : `unexpected field '${key}'`);
   }
@@ -70,16 +81,17 @@ export function shapeProblem(fields: readonly string[], message: unknown): strin
 }
 
 // The common case, checked without allocating: exactly the contract's fields, with the right types.
-function matches(fields: readonly string[], message: unknown): boolean {
+function matches(fields: readonly string[], message: unknown, optional: readonly string[]): boolean {
   if (typeof message !== 'object' || message === null) return false;
   const record = message as Record<string, unknown>;
   let count = 0;
   for (const key in record) {
     const want = TYPES[key];
-    if (want === undefined || !fields.includes(key)) return false;
+    if (want === undefined) return false;
     const value = record[key];
     if (want === 'array' ? !Array.isArray(value) : typeof value !== want || (want === 'number' && !Number.isInteger(value))) return false;
-    count++;
+    if (fields.includes(key)) count++;
+    else if (!optional.includes(key)) return false;
   }
   return count === fields.length;
 }

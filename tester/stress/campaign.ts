@@ -2,6 +2,7 @@
 // tallied as they come; failure logs are written at once; Ctrl-C stops it
 // cleanly with everything found so far.
 import { availableParallelism } from 'node:os';
+import { plural } from '../cli-args.ts';
 import { replayCommand } from '../config.ts';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -72,7 +73,6 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
     for (;;) {
       if (nextIndex >= roundEnd) {
         if (!options.loop || interrupted) return undefined;
-        progress.announce(`round ${round} done: ${tally.total} iterations, ${tally.failed} failed; next round is ${round + 1}x longer`);
         round++;
         roundEnd = nextIndex + round * options.iterations;
       }
@@ -81,8 +81,28 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
       nextTest = (nextTest + 1) % names.length;
       if (nextTest === 0) nextIndex++;
       if (index % options.shard.count !== options.shard.index - 1) continue;
+      rounds.started(round);
+      roundOf.set(key, round);
       return { key: key++, test, index, seed: iterationSeed(options.seed, test, index) };
     }
+  };
+
+  // --loop: a round is done when its last iteration has finished, not when it was handed out.
+  let throughRounds = 0;
+  const rounds = new RoundTracker(
+    (r, count) => {
+      throughRounds += count;
+      if (options.loop) progress.announce(`round ${r} done: ${throughRounds} iterations${r === 1 ? '' : ` in rounds 1-${r}`}, ${tally.failed} failed so far; next round is ${r + 1}x longer`);
+    },
+    () => (nextIndex >= roundEnd ? round : round - 1),
+  );
+  const roundOf = new Map<number, number>();
+  /** An iteration of a round has been counted (not a traced re-run). */
+  const counted = (job: Job): void => {
+    const r = roundOf.get(job.key);
+    if (r === undefined) return;
+    roundOf.delete(job.key);
+    rounds.finished(r);
   };
 
   // This campaign's folder, made when the first log is written: logs of an
@@ -111,6 +131,7 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
       }
     }
     tally.add(job.test, sample, { iteration: job.index, seed: job.seed, check, message, log, replay: result.replay });
+    counted(job);
     if (options.failfast && !stopNew) {
       stopNew = true;
       progress.announce('--failfast: a failure; no new iterations');
@@ -155,6 +176,7 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
       const sample = { clockMs: result.stats.elapsedMs, wallMs: result.wallMs, rpcs: result.stats.rpcs };
       if (result.ok) {
         tally.add(job.test, sample);
+        counted(job);
         if (options.archive) writeIterationLog(logPath(dir(), job.test, job.index), header(job), result, trace);
         return;
       }
@@ -210,7 +232,7 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
   io.write(
     `stress: ${names.join(', ')} × ${options.loop ? `${options.iterations}, growing rounds (Ctrl-C to stop)` : options.iterations}` +
       ` | clock ${options.clock} | seed ${options.seed} | raft ${raftLabel}` +
-      ` | ${options.clock === 'virtual' ? `${options.parallelism} workers of ${availableParallelism()} cores` : `${options.parallelism} clusters at once on ${realWorkers} threads`}` +
+      ` | ${options.clock === 'virtual' ? `${plural(options.parallelism, 'worker')} of ${plural(availableParallelism(), 'core')}` : `${plural(options.parallelism, 'cluster')} at once on ${plural(realWorkers, 'thread')}`}` +
       (options.shard.count > 1 ? ` | shard ${options.shard.index}/${options.shard.count}` : ''),
   );
   progress.start();
@@ -255,4 +277,44 @@ function heapTrend(samples: readonly number[]): { earlyHeapMb: number; lateHeapM
   const quarter = Math.max(1, Math.floor(samples.length / 4));
   const median = (xs: number[]): number => (xs.length === 0 ? 0 : (xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number));
   return { earlyHeapMb: round1(median(samples.slice(0, quarter))), lateHeapMb: round1(median(samples.slice(-quarter))) };
+}
+
+/**
+ * Counts each round's iterations handed out and finished; announces a round
+ * as done, in order, once every iteration of it has finished and no more of
+ * it will be handed out.
+ */
+export class RoundTracker {
+  private readonly open = new Map<number, number>();
+  private readonly counts = new Map<number, number>();
+  private announced = 0;
+
+  constructor(
+    /** `count`: the round's iterations. */
+    private readonly onDone: (round: number, count: number) => void,
+    /** The last round that will be handed out no more iterations. */
+    private readonly closedThrough: () => number,
+  ) {}
+
+  started(round: number): void {
+    this.open.set(round, (this.open.get(round) ?? 0) + 1);
+    this.counts.set(round, (this.counts.get(round) ?? 0) + 1);
+  }
+
+  finished(round: number): void {
+    this.open.set(round, (this.open.get(round) ?? 1) - 1);
+    this.flush();
+  }
+
+  /** Announces every closed round with nothing left running. */
+  flush(): void {
+    const closed = this.closedThrough();
+    while (this.announced < closed && (this.open.get(this.announced + 1) ?? 0) === 0) {
+      this.announced++;
+      const count = this.counts.get(this.announced) ?? 0;
+      this.open.delete(this.announced);
+      this.counts.delete(this.announced);
+      this.onDone(this.announced, count);
+    }
+  }
 }

@@ -2,10 +2,12 @@
 // Exit codes: 0 every iteration passed, 1 a failure (or no iteration ran),
 // 2 bad input, 3 internal error; 130 / 143 when stopped by SIGINT / SIGTERM.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { RaftModuleError, loadRaftModule } from '../raft-module.ts';
+import { RaftModuleError, loadRaftModule, refuseLacking } from '../raft-module.ts';
 import { describeError } from '../failure.ts';
+import { stageTests } from '../tests.ts';
 import { startCampaign } from './campaign.ts';
-import { UsageError, parseStressArgs, type StressOptions } from './options.ts';
+import { enterUserFolder, invocation, usageText } from '../cli-args.ts';
+import { STRESS_USAGE, UsageError, parseStressArgs, type StressOptions } from './options.ts';
 import { MergeError, mergeSummaries, renderBreakdown, renderTable, type StressSummary } from './summary.ts';
 
 /** What each signal's exit code is (128 + its number), as a shell reports it. */
@@ -13,13 +15,28 @@ const SIGNAL_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 type StopSignal = keyof typeof SIGNAL_CODES;
 
 async function main(): Promise<number> {
+  enterUserFolder();
   let options: StressOptions;
   try {
-    options = parseStressArgs(process.argv.slice(2));
-    if (options.raftModule !== undefined) await loadRaftModule(options.raftModule);
+    const parsed = parseStressArgs(process.argv.slice(2));
+    if (parsed === 'help') {
+      console.log(usageText(STRESS_USAGE));
+      return 0;
+    }
+    options = parsed;
+    const loaded = options.raftModule === undefined ? undefined : await loadRaftModule(options.raftModule);
+    if (loaded !== undefined && options.raftModule !== undefined) refuseLacking(options.tests, loaded, options.raftModule);
+    // The built-in Raft persists; a module says whether it does.
+    const persists = loaded === undefined || loaded.persists === true;
+    if (options.merge === undefined) {
+      const staged = stageTests(options.tests, options.patterns, persists, options.raftModule ?? 'the built-in Raft');
+      if (staged.note !== undefined) console.log(`stress: ${staged.note}`);
+      if (staged.tests.length === 0) throw new UsageError('no test left to run');
+      options.tests = staged.tests;
+    }
   } catch (error) {
     if (error instanceof UsageError || error instanceof RaftModuleError) {
-      console.error(`stress: ${error.message}`);
+      console.error(`stress: ${error.message}${error instanceof UsageError ? ` (${invocation('stress')} --help for usage)` : ''}`);
       return 2;
     }
     throw error;

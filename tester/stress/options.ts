@@ -2,11 +2,10 @@
 // Every mistake gets one clear line (UsageError) and exit code 2.
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { dirname, resolve } from 'node:path';
 import type { ClockKind } from '../../runtime/clock.ts';
 import { MAX_SEED } from '../../runtime/random.ts';
-import { UsageError, positiveInt, positiveSeconds, seedArg, writableDir, writableFile } from '../cli-args.ts';
+import { UsageError, checkRaftPath, parseCommandLine, positiveInt, positiveSeconds, seedArg, writableDir, writableFile } from '../cli-args.ts';
 import { randomInt } from 'node:crypto';
 import type { LabTestEntry } from '../lab2a.ts';
 import { ALL_TESTS, selectTests } from '../tests.ts';
@@ -20,6 +19,8 @@ export interface Shard {
 
 export interface StressOptions {
   tests: LabTestEntry[];
+  /** The TESTS arguments as given (a test named exactly is asked for, whatever the stage). */
+  patterns: string[];
   iterations: number;
   parallelism: number;
   clock: ClockKind;
@@ -43,7 +44,7 @@ export interface StressOptions {
 
 export const STRESS_USAGE = `usage: npm run stress -- [TESTS...] [options]
 
-TESTS       test names or patterns (2A, TestReElection2A); default: the three 2A tests
+TESTS       test names or patterns (2A, 2B, TestReElection2A); default: the three 2A tests
 -n N        iterations per test (default 1000)
 -p P        parallelism: worker threads in virtual time (default: one per core),
             clusters at once in real time (default 16)
@@ -63,37 +64,30 @@ TESTS       test names or patterns (2A, TestReElection2A); default: the three 2A
 -v          verbose: print every iteration
 --merge A.json B.json ...   combine shard summaries into one table and summary`;
 
-export function parseStressArgs(argv: string[]): StressOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        n: { type: 'string', short: 'n' },
-        p: { type: 'string', short: 'p' },
-        clock: { type: 'string' },
-        seed: { type: 'string' },
-        out: { type: 'string', short: 'o' },
-        archive: { type: 'boolean', short: 'a' },
-        keep: { type: 'string' },
-        failfast: { type: 'boolean' },
-        loop: { type: 'boolean', short: 'l' },
-        timeout: { type: 'string' },
-        json: { type: 'string' },
-        shard: { type: 'string' },
-        raft: { type: 'string' },
-        verbose: { type: 'boolean', short: 'v' },
-        merge: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+export function parseStressArgs(argv: string[]): StressOptions | 'help' {
+  const parsed = parseCommandLine(
+    argv,
+    {
+      n: { type: 'string', short: 'n' },
+      p: { type: 'string', short: 'p' },
+      clock: { type: 'string' },
+      seed: { type: 'string' },
+      out: { type: 'string', short: 'o' },
+      archive: { type: 'boolean', short: 'a' },
+      keep: { type: 'string' },
+      failfast: { type: 'boolean' },
+      loop: { type: 'boolean', short: 'l' },
+      timeout: { type: 'string' },
+      json: { type: 'string' },
+      shard: { type: 'string' },
+      raft: { type: 'string' },
+      verbose: { type: 'boolean', short: 'v' },
+      merge: { type: 'boolean' },
+    },
+    true,
+  );
+  if (parsed === 'help') return 'help';
   const { values, positionals } = parsed;
-  if (values.help) throw new UsageError(STRESS_USAGE);
 
   if (values.merge) {
     if (positionals.length === 0) throw new UsageError('--merge needs the JSON summaries to combine');
@@ -103,7 +97,7 @@ export function parseStressArgs(argv: string[]): StressOptions {
     return { ...base, merge: positionals, json: values.json };
   }
 
-  const tests = selectTests(positionals);
+  const tests = selectTests(positionals); // a malformed pattern is a UsageError
   if (tests.length === 0) {
     throw new UsageError(`no test matches ${positionals.map((p) => `'${p}'`).join(', ')} (known: ${ALL_TESTS.map((t) => t.name).join(', ')})`);
   }
@@ -124,11 +118,10 @@ export function parseStressArgs(argv: string[]): StressOptions {
   writableDir(out, '--out');
   if (values.json !== undefined) writableFile(resolve(values.json), '--json');
   const raftModule = values.raft;
-  if (raftModule !== undefined && !existsSync(resolve(raftModule))) {
-    throw new UsageError(`--raft: no such file: ${raftModule}`);
-  }
+  if (raftModule !== undefined) checkRaftPath(raftModule, '--raft');
   return {
     tests,
+    patterns: positionals,
     iterations,
     parallelism,
     clock,
@@ -150,6 +143,7 @@ export function parseStressArgs(argv: string[]): StressOptions {
 function defaults(): StressOptions {
   return {
     tests: [],
+    patterns: [],
     iterations: 0,
     parallelism: 1,
     clock: 'virtual',

@@ -5,6 +5,9 @@ import logUpdate from 'log-update';
 import type { Tally } from './summary.ts';
 import { wallEvery, wallNow } from '../../runtime/wall.ts';
 
+/** Seconds before the time left is estimated. */
+export const ETA_AFTER_S = 5;
+
 export class Progress {
   private readonly started = wallNow();
   private timer: { stop(): void } | undefined;
@@ -64,7 +67,7 @@ export class Progress {
     const done = this.tally.total;
     const seconds = (wallNow() - this.started) / 1000;
     const rate = done / Math.max(seconds, 1e-3);
-    const left = total === undefined || rate === 0 ? '' : `, ~${Math.ceil((total - done) / rate)} s left`;
+    const left = timeLeft(total, done, seconds);
     return `overall: ${done}/${total ?? '∞'} done, ${this.tally.failed} failed, ${rate.toFixed(0)}/s${left}`;
   }
 }
@@ -73,4 +76,14 @@ function bar(done: number, total: number | undefined, width = 24): string {
   if (total === undefined || total === 0) return `[${'~'.repeat(width)}]`;
   const full = Math.min(width, Math.round((done / total) * width));
   return `[${'#'.repeat(full)}${'.'.repeat(width - full)}]`;
+}
+
+/**
+ * ", ~N s left", or nothing: no estimate without an end, before anything is
+ * done, or in the first seconds, when the first iterations finish in a burst
+ * (or not at all yet) and a rate from them is wild.
+ */
+export function timeLeft(total: number | undefined, done: number, seconds: number): string {
+  if (total === undefined || done === 0 || seconds < ETA_AFTER_S) return '';
+  return `, ~${Math.ceil((total - done) / (done / seconds))} s left`;
 }

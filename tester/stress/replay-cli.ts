@@ -4,14 +4,12 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { MakeRaft } from '../../raft/contract.ts';
 import { make as referenceMake } from '../../raft/raft.ts';
-import { parseSeed } from '../../runtime/random.ts';
+import { checkRaftPath, enterUserFolder, invocation, parseCommandLine, seedArg, usageText, writableFile } from '../cli-args.ts';
 import type { TesterEvent } from '../events.ts';
-import { RaftModuleError, loadRaftModule } from '../raft-module.ts';
+import { RaftModuleError, loadRaftModule, refuseLacking } from '../raft-module.ts';
 import { ALL_TESTS, testNamed } from '../tests.ts';
-import { writableFile } from '../cli-args.ts';
 import { installCrashGuard } from '../crash-guard.ts';
 import { formatEvent } from '../trace/format.ts';
 import { structuredText } from '../trace/input.ts';
@@ -20,12 +18,12 @@ import { runIteration, type IterationResult } from './iteration.ts';
 const USAGE = 'usage: npm run replay -- --test NAME --seed S [--raft MODULE] [--verify] [--trace FILE] [--events FILE] [--quiet]';
 
 async function main(): Promise<number> {
-  let values;
+  enterUserFolder();
+  let parsed;
   try {
-    ({ values } = parseArgs({
-      args: process.argv.slice(2),
-      strict: true,
-      options: {
+    parsed = parseCommandLine(
+      process.argv.slice(2),
+      {
         test: { type: 'string' },
         seed: { type: 'string' },
         raft: { type: 'string' },
@@ -34,18 +32,23 @@ async function main(): Promise<number> {
         events: { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
       },
-    }));
+      false,
+    );
   } catch (error) {
     return usage((error as Error).message);
   }
+  if (parsed === 'help') {
+    console.log(usageText(USAGE));
+    return 0;
+  }
+  const { values } = parsed;
   if (values.test === undefined || values.seed === undefined) return usage('--test and --seed are required');
   // Output paths are checked before the run, so that its result is never lost to a bad one.
   try {
     if (values.trace !== undefined) writableFile(resolve(values.trace), '--trace');
     if (values.events !== undefined) writableFile(resolve(values.events), '--events');
   } catch (error) {
-    console.error(`replay: ${(error as Error).message}`);
-    return 2;
+    return usage((error as Error).message);
   }
   const test = testNamed(values.test);
   if (test === undefined) return usage(`unknown test '${values.test}' (known: ${ALL_TESTS.map((t) => t.name).join(', ')})`);
@@ -53,9 +56,11 @@ async function main(): Promise<number> {
   let raft: MakeRaft = referenceMake;
   let globalTimers = false;
   try {
-    seed = parseSeed(values.seed);
+    seed = seedArg(values.seed);
     if (values.raft !== undefined) {
+      checkRaftPath(values.raft, '--raft');
       const loaded = await loadRaftModule(values.raft);
+      refuseLacking([test], loaded, values.raft);
       raft = loaded.make;
       globalTimers = loaded.timers === 'global';
     }
@@ -121,7 +126,7 @@ function hashOf(lines: readonly string[]): string {
 }
 
 function usage(message: string): number {
-  console.error(`replay: ${message}\n${USAGE}`);
+  console.error(`replay: ${message} (${invocation('replay')} --help for usage)`);
   return 2;
 }
 

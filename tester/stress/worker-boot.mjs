@@ -1,5 +1,4 @@
 // Worker threads do not inherit the tsx loader: register it, then load the worker.
-import { register } from 'tsx/esm/api';
+import '../tsx-register.mjs';
 
-register();
 await import('./worker.ts');

@@ -2,12 +2,11 @@
 // it to stdin, stdout and the exit code), so that tests can run it in-process.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { writableFile } from '../cli-args.ts';
+import { UsageError, invocation, parseCommandLine, usageText, writableFile } from '../cli-args.ts';
 import { DEFAULT_WIDTH, TOPIC_GROUPS, filterLines, parseTopics, renderColumns } from './columns.ts';
 import { writeTraceHtml } from './html.ts';
-import { TraceInputError, parseTrace } from './input.ts';
-import { TRACE_KINDS, serializeLine } from './structured.ts';
+import { TraceInputError, jsonLines, parseTrace } from './input.ts';
+import { TRACE_KINDS } from './structured.ts';
 
 export const USAGE = `usage: npm run trace -- [FILE|-] [options]
   FILE            a raw trace (replay --trace, a stress failure log) or a structured one; '-' or none: standard input
@@ -39,8 +38,6 @@ export interface TraceIO {
   env: Record<string, string | undefined>;
 }
 
-class UsageError extends Error {}
-
 /** Runs `npm run trace -- ARGS`; resolves to the exit code (2: bad input or usage). */
 export async function runTraceCli(args: string[], io: TraceIO): Promise<number> {
   try {
@@ -51,7 +48,7 @@ export async function runTraceCli(args: string[], io: TraceIO): Promise<number> 
       return 2;
     }
     if (error instanceof UsageError) {
-      io.err(`trace: ${error.message} (npm run trace -- --help for usage)\n`);
+      io.err(`trace: ${error.message} (${invocation('trace')} --help for usage)\n`);
       return 2;
     }
     throw error;
@@ -59,35 +56,28 @@ export async function runTraceCli(args: string[], io: TraceIO): Promise<number> 
 }
 
 async function run(args: string[], io: TraceIO): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: true,
-      options: {
-        only: { type: 'string' },
-        ignore: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        width: { type: 'string' },
-        all: { type: 'boolean' },
-        color: { type: 'boolean' },
-        'no-color': { type: 'boolean' },
-        json: { type: 'boolean' },
-        html: { type: 'string' },
-        title: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const { values, positionals } = parsed;
-  if (values.help === true) {
-    io.out(`${USAGE}\n`);
+  const parsed = parseCommandLine(
+    args,
+    {
+      only: { type: 'string' },
+      ignore: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      width: { type: 'string' },
+      all: { type: 'boolean' },
+      color: { type: 'boolean' },
+      'no-color': { type: 'boolean' },
+      json: { type: 'boolean' },
+      html: { type: 'string' },
+      title: { type: 'string' },
+    },
+    true,
+  );
+  if (parsed === 'help') {
+    io.out(`${usageText(USAGE)}\n`);
     return 0;
   }
+  const { values, positionals } = parsed;
   if (positionals.length > 1) throw new UsageError(`one trace file at a time (got ${positionals.length}: ${positionals.join(' ')})`);
   const only = values.only !== undefined ? topics(values.only, '--only') : undefined;
   const ignore = values.ignore !== undefined ? topics(values.ignore, '--ignore') : undefined;
@@ -151,9 +141,7 @@ async function run(args: string[], io: TraceIO): Promise<number> {
     ...(to !== undefined && { to }),
   };
   if (values.json === true) {
-    const out = trace.header.map((h) => `# ${h}`);
-    for (const line of filterLines(trace.lines, filters)) out.push(serializeLine(line));
-    io.out(`${out.join('\n')}\n`);
+    io.out(jsonLines(trace.header, filterLines(trace.lines, filters)));
     return 0;
   }
   const rows = [

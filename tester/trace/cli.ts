@@ -3,7 +3,10 @@
 // form; '-' or piped input for standard input) as one column per server,
 // coloured by topic; or converts it (--json) or draws it as a web page (--html).
 // The command is in cli-run.ts; this file wires it to the process.
+import { enterUserFolder } from '../cli-args.ts';
 import { runTraceCli } from './cli-run.ts';
+
+enterUserFolder();
 
 // A closed pipe (| head) just ends the output.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

@@ -89,7 +89,8 @@ export function filterLines(lines: readonly TraceLine[], options: Omit<ColumnOpt
   return lines.filter(
     (line) =>
       (all === true || !isMechanics(line)) &&
-      (only === undefined || only.has(line.kind)) &&
+      // --only never hides a violation: it is why one reads the trace.
+      (only === undefined || only.has(line.kind) || line.kind === 'violation') &&
       (ignore === undefined || !ignore.has(line.kind)) &&
       (from === undefined || line.t >= from) &&
       (to === undefined || line.t <= to),

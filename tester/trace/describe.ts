@@ -56,6 +56,7 @@ export function describeLine(line: TraceLine): Description {
     case 'log':
       if (event === 'submit') return { text: `start(${JSON.stringify(d.command)}) → ${num(d.index)}${d.isLeader === true ? '' : ' not leader'}` };
       if (event === 'apply') return { text: `apply ${num(d.index)}: ${JSON.stringify(d.command)}` };
+      if (event === 'log-state') return { text: logStateText(d) };
       return { text: `persist ${num(d.size)}B` };
     case 'step':
       if (d.name === 'cluster') return { text: `── cluster of ${num(d.n)}, seed ${num(d.seed)}, ${str(d.clock)} time` };
@@ -73,6 +74,12 @@ export function describeLine(line: TraceLine): Description {
       if (event === 'fail') return peerText(`${method(d)}→{} failed: ${str(d.reason)}`, d.to);
       return { text: `warning${term}` };
   }
+}
+
+/** "log …7@T3 commit 5 applied 4": the last entry (index@term), commit index, last applied. */
+export function logStateText(d: Detail): string {
+  const last = typeof d.last === 'number' ? `${d.exact === true ? '' : '≥'}${d.last}${typeof d.lastTerm === 'number' ? `@T${d.lastTerm}` : ''}` : '?';
+  return `log …${last} commit ${num(d.commit)} applied ${num(d.applied)}`;
 }
 
 /** "[ES] election safety: term 2 has two leaders ..." */

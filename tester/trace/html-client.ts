@@ -14,7 +14,8 @@ export interface PageModel {
   n: number;
   /** Time of the last event. */
   tEnd: number;
-  terms: { term: number; color: string }[];
+  /** Each term's colour, and the text colour readable on it. */
+  terms: { term: number; color: string; ink: string }[];
   segments: { s: number; t0: number; t1: number; role: Role; term: number | null }[];
   outages: { s: number; t0: number; t1: number; what: 'disconnected' | 'crashed' | 'partitioned'; text: string }[];
   messages: {
@@ -36,10 +37,15 @@ export interface PageModel {
     tl: number | null;
     lost: string | null;
     notes: string[];
+    /** Led to a violation: drawn in front, highlighted. */
+    causal: boolean;
   }[];
   marks: { s: number; t: number; kind: 'timer' | 'leader'; text: string }[];
   steps: { t: number; kind: 'step' | 'check' | 'warning' | 'connectivity'; label: string; text: string; ok: boolean }[];
-  violations: { t: number; text: string; servers: number[] }[];
+  /** rpcs: the RPCs a violation names (the AppendEntries that put each applied entry there), drawn as its cause. */
+  violations: { t: number; text: string; servers: number[]; rpcs: number[]; term: number | null }[];
+  /** On each lane: accepted start()s, applies, and the log's state (last entry, commit index, last applied) when it changes. */
+  logMarks: { s: number; t: number; kind: 'start' | 'apply' | 'state'; text: string }[];
 }
 
 export function traceClient(): void {
@@ -61,10 +67,16 @@ export function traceClient(): void {
   const VIOLATION_ROWS = Math.min(4, model.violations.length);
   const HEIGHT = TOP + model.n * (LANE_H + LANE_GAP) + 6 + Math.max(1, VIOLATION_ROWS) * 21;
   const MIN_SPAN = 5;
+  /** The least horizontal run of a message's arrow, in pixels. */
+  const SLANT = 9;
 
   const termColor = new Map<number, string>();
   for (const { term, color } of model.terms) termColor.set(term, color);
+  const termInk = new Map<number, string>();
+  for (const { term, ink } of model.terms) termInk.set(term, ink);
   const colorOf = (term: number | null): string => (term === null ? '#c8c8c8' : (termColor.get(term) ?? '#999'));
+  /** Text on a term's colour: black or white, whichever contrasts more. */
+  const inkOf = (term: number | null): string => (term === null ? '#000' : (termInk.get(term) ?? '#000'));
 
   const span0 = Math.max(model.tEnd, 10);
   const full = { t0: -span0 * 0.01, t1: span0 * 1.04 };
@@ -149,7 +161,7 @@ export function traceClient(): void {
       );
       if (seg.role === 'candidate') out.push(`<rect x="${f(x0)}" y="${f(y)}" width="${f(Math.max(0.5, x1 - x0))}" height="${f(h)}" fill="url(#stripes)" pointer-events="none"/>`);
       if (x1 - x0 > 34 && seg.role !== 'follower') {
-        out.push(`<text class="seg-label" x="${f(x0 + 9)}" y="${f(y + 13)}" pointer-events="none">${seg.role === 'leader' ? 'leader' : 'cand.'} T${seg.term ?? '?'}</text>`);
+        out.push(`<text class="seg-label" x="${f(x0 + 9)}" y="${f(y + 13)}" fill="${inkOf(seg.term)}" data-bg="${color}" pointer-events="none">${seg.role === 'leader' ? 'leader' : 'cand.'} T${seg.term ?? '?'}</text>`);
       } else if (x1 - x0 > 40 && seg.role === 'follower') {
         out.push(`<text class="seg-label small" x="${f(x0 + 3)}" y="${f(y - 2)}" pointer-events="none">T${seg.term ?? '?'}</text>`);
       }
@@ -182,37 +194,18 @@ export function traceClient(): void {
       out.push(`<line class="step-line" x1="${px}" y1="${AXIS}" x2="${px}" y2="${HEIGHT - 20}" stroke="${st.ok ? '#9aa' : '#d33'}" stroke-dasharray="3,3"/>`);
     }
 
-    // Messages.
-    for (const m of model.messages) {
-      if (m.type === 'vote' ? !shown.votes : !shown.heartbeats) continue;
-      if (m.from === m.to || m.from >= model.n || m.to >= model.n) continue;
-      const end = Math.max(m.t1 ?? -Infinity, m.tr ?? -Infinity, m.tl ?? -Infinity);
-      if (!visible(m.t0, Number.isFinite(end) ? end : m.t0)) continue;
-      const vote = m.type === 'vote';
-      const name = vote ? 'RequestVote' : 'AppendEntries';
-      const tipText =
-        `${name} #${m.id} S${m.from} → S${m.to}${m.term !== null ? `, term ${m.term}` : ''}\n` +
-        `sent ${ms(m.t0)}` +
-        (m.t1 !== null ? `, delivered ${ms(m.t1)}: ${vote ? (m.ok ? 'vote granted' : 'vote denied') : m.ok ? 'success' : 'rejected'}${m.replyTerm !== null ? ` (replier's term ${m.replyTerm})` : ''}` : '') +
-        (m.tr !== null ? `\nreply back at ${ms(m.tr)}` : '') +
-        (m.tl !== null ? `\nLOST at ${ms(m.tl)}: ${m.lost ?? ''}` : '') +
-        (m.notes.length > 0 ? `\n${m.notes.join('\n')}` : '');
-      const cls = `msg ${vote ? 'vote' : 'heartbeat'}`;
-      const y0 = laneMid(m.from);
-      const y1 = laneMid(m.to);
-      const color = vote ? '#7b3fa0' : '#3d6fb4';
-      const widthPx = vote ? 1.6 : 1;
-      if (m.t1 !== null) {
-        out.push(arrow(cls, x(m.t0), y0, x(m.t1), y1, color, widthPx, vote ? 'ah-vote' : 'ah-hb', '', tipText));
-        if (shown.replies && m.tr !== null) {
-          const replyColor = vote ? (m.ok ? '#1e8c3a' : '#c62828') : '#8aa6cf';
-          out.push(arrow(`${cls} reply`, x(m.t1), y1, x(m.tr), y0, replyColor, vote ? 1.3 : 0.8, vote ? (m.ok ? 'ah-grant' : 'ah-deny') : 'ah-hbr', '4,3', tipText));
-        } else if (shown.replies && shown.lost && m.tl !== null) {
-          out.push(lost(`${cls} reply lost`, x(m.t1), y1, x(m.tl), y0, tipText));
-        }
-      } else if (shown.lost && m.tl !== null) {
-        out.push(lost(`${cls} lost`, x(m.t0), y0, x(m.tl), y1, tipText));
-      }
+    // Messages; the ones that led to a violation come last, in front of everything.
+    for (const m of model.messages) if (!m.causal) out.push(message(m));
+
+    // The log: a tick where its state changes, a blue diamond per accepted start(), a green square per apply.
+    for (const lm of model.logMarks ?? []) {
+      if (!visible(lm.t, lm.t)) continue;
+      const px = x(lm.t);
+      const y = laneTop(lm.s);
+      const tipText = `S${lm.s} at ${ms(lm.t)}: ${lm.text}`;
+      if (lm.kind === 'state') out.push(`<line class="logmark state" x1="${f(px)}" y1="${f(y + LANE_H - 12)}" x2="${f(px)}" y2="${f(y + LANE_H)}" stroke="#8a929e" stroke-width="1.5" data-tip="${esc(tipText)}"/>`);
+      else if (lm.kind === 'apply') out.push(`<rect class="logmark apply" x="${f(px - 2.5)}" y="${f(y + LANE_H - 8)}" width="5" height="5" fill="#1e8c3a" data-tip="${esc(tipText)}"/>`);
+      else out.push(`<path class="logmark start" d="M${f(px)},${f(y + LANE_H - 14)} l3,3 l-3,3 l-3,-3 z" fill="#3d6fb4" data-tip="${esc(tipText)}"/>`);
     }
 
     // Timeouts and first acts as leader.
@@ -271,10 +264,64 @@ export function traceClient(): void {
       );
     });
 
+    out.push('<g clip-path="url(#plot-clip)">');
+    for (const m of model.messages) if (m.causal) out.push(message(m));
+    out.push('</g>');
+
     chart.setAttribute('width', String(w));
     chart.setAttribute('height', String(HEIGHT));
     chart.innerHTML = out.join('');
     status.textContent = `showing ${ms(Math.max(0, +view.t0.toFixed(1)))} – ${ms(+view.t1.toFixed(1))} of ${ms(model.tEnd)}`;
+  }
+
+  /**
+   * One message: the request, then its reply, its loss, or, when the run
+   * ended first, an arrow to the run's end (in flight). Each arrow runs at
+   * least SLANT pixels to the right: on the lab's network most messages take
+   * no time, and a vertical arrow would vanish under a step or the violation.
+   */
+  function message(m: PageModel['messages'][number]): string {
+    if (m.type === 'vote' ? !shown.votes : !shown.heartbeats) return '';
+    if (m.from === m.to || m.from >= model.n || m.to >= model.n) return '';
+    const inFlight = m.tl === null && (m.t1 === null || m.tr === null);
+    const end = inFlight ? model.tEnd : Math.max(m.t1 ?? -Infinity, m.tr ?? -Infinity, m.tl ?? -Infinity);
+    if (!visible(m.t0, end)) return '';
+    const vote = m.type === 'vote';
+    const name = vote ? 'RequestVote' : 'AppendEntries';
+    const tipText =
+      `${m.causal ? 'LED TO THE VIOLATION\n' : ''}${name} #${m.id} S${m.from} → S${m.to}${m.term !== null ? `, term ${m.term}` : ''}\n` +
+      `sent ${ms(m.t0)}` +
+      (m.t1 !== null ? `, delivered ${ms(m.t1)}: ${vote ? (m.ok ? 'vote granted' : 'vote denied') : m.ok ? 'success' : 'rejected'}${m.replyTerm !== null ? ` (replier's term ${m.replyTerm})` : ''}` : '') +
+      (m.tr !== null ? `\nreply back at ${ms(m.tr)}` : '') +
+      (m.tl !== null ? `\nLOST at ${ms(m.tl)}: ${m.lost ?? ''}` : '') +
+      (inFlight && m.tl === null ? `\nstill in flight when the run ended (${ms(model.tEnd)})` : '') +
+      (m.notes.length > 0 ? `\n${m.notes.join('\n')}` : '');
+    const cls = `msg ${vote ? 'vote' : 'heartbeat'}${m.causal ? ' causal' : ''}`;
+    const y0 = laneMid(m.from);
+    const y1 = laneMid(m.to);
+    const color = vote ? '#7b3fa0' : '#3d6fb4';
+    const widthPx = (vote ? 1.6 : 1) + (m.causal ? 1.2 : 0);
+    const xs = x(m.t0);
+    const parts: string[] = [];
+    if (m.t1 !== null) {
+      const xd = Math.max(x(m.t1), xs + SLANT);
+      parts.push(arrow(`${cls} request`, xs, y0, xd, y1, color, widthPx, vote ? 'ah-vote' : 'ah-hb', '', tipText, m.causal));
+      if (!shown.replies) return parts.join('');
+      if (m.tr !== null) {
+        const replyColor = vote ? (m.ok ? '#1e8c3a' : '#c62828') : '#8aa6cf';
+        const verdict = vote ? (m.ok ? ' granted' : ' denied') : '';
+        parts.push(arrow(`${cls} reply${verdict}`, xd, y1, Math.max(x(m.tr), xd + SLANT), y0, replyColor, (vote ? 1.3 : 0.8) + (m.causal ? 1.2 : 0), vote ? (m.ok ? 'ah-grant' : 'ah-deny') : 'ah-hbr', '4,3', tipText, m.causal));
+      } else if (m.tl !== null) {
+        if (shown.lost) parts.push(lost(`${cls} reply lost`, xd, y1, Math.max(x(m.tl), xd + SLANT), y0, tipText));
+      } else {
+        parts.push(inFlightArrow(`${cls} reply in-flight`, xd, y1, Math.max(x(model.tEnd), xd + SLANT), y0, color, tipText));
+      }
+    } else if (m.tl !== null) {
+      if (shown.lost) parts.push(lost(`${cls} lost`, xs, y0, Math.max(x(m.tl), xs + SLANT), y1, tipText));
+    } else {
+      parts.push(inFlightArrow(`${cls} in-flight`, xs, y0, Math.max(x(model.tEnd), xs + SLANT), y1, color, tipText));
+    }
+    return parts.join('');
   }
 
   /**
@@ -294,29 +341,47 @@ export function traceClient(): void {
     return { x0: cx0, y0: at(cx0), x1: cx1, y1: at(cx1), endVisible: cx1 === x1 };
   }
 
-  function arrow(cls: string, x0: number, y0: number, x1: number, y1: number, color: string, w: number, head: string, dash: string, tipText: string): string {
+  function arrow(cls: string, x0: number, y0: number, x1: number, y1: number, color: string, w: number, head: string, dash: string, tipText: string, highlight = false): string {
     const c = clip(x0, y0, x1, y1);
     if (c === undefined) return '';
     const d = `M${f(c.x0)},${f(c.y0)} L${f(c.x1)},${f(c.y1)}`;
     return (
       `<g class="${cls}" data-tip="${esc(tipText)}">` +
-      `<path d="${d}" stroke="transparent" stroke-width="7" fill="none"/>` +
+      `<path d="${d}" stroke="${highlight ? '#ffd400' : 'transparent'}" stroke-opacity="${highlight ? 0.9 : 0}" stroke-width="${highlight ? 8 : 7}" stroke-linecap="round" fill="none"/>` +
       `<path d="${d}" stroke="${color}" stroke-width="${w}" fill="none"${dash ? ` stroke-dasharray="${dash}"` : ''}${c.endVisible ? ` marker-end="url(#${head})"` : ''}/></g>`
     );
   }
 
-  /** Drawn half way to its target, ending in a red cross where it was lost. */
+  /**
+   * Drawn half way to its target, dotted grey, ending in a black cross in a
+   * white disc where it was lost: unlike a denied vote (a red dashed reply
+   * with an arrowhead), nothing arrived.
+   */
   function lost(cls: string, x0: number, y0: number, xl: number, y1: number, tipText: string): string {
     const c = clip(x0, y0, xl, y0 + (y1 - y0) / 2);
     if (c === undefined) return '';
     const d = `M${f(c.x0)},${f(c.y0)} L${f(c.x1)},${f(c.y1)}`;
     const cross = c.endVisible
-      ? `<path d="M${f(c.x1 - 4)},${f(c.y1 - 4)} L${f(c.x1 + 4)},${f(c.y1 + 4)} M${f(c.x1 - 4)},${f(c.y1 + 4)} L${f(c.x1 + 4)},${f(c.y1 - 4)}" stroke="#d00" stroke-width="2"/>`
+      ? `<circle class="lost-mark" cx="${f(c.x1)}" cy="${f(c.y1)}" r="5.5" fill="#fff" stroke="#222" stroke-width="1"/>` +
+        `<path d="M${f(c.x1 - 3)},${f(c.y1 - 3)} L${f(c.x1 + 3)},${f(c.y1 + 3)} M${f(c.x1 - 3)},${f(c.y1 + 3)} L${f(c.x1 + 3)},${f(c.y1 - 3)}" stroke="#222" stroke-width="1.6"/>`
       : '';
     return (
       `<g class="${cls}" data-tip="${esc(tipText)}">` +
       `<path d="${d}" stroke="transparent" stroke-width="7" fill="none"/>` +
-      `<path d="${d}" stroke="#d33" stroke-width="1" stroke-dasharray="2,2" fill="none"/>${cross}</g>`
+      `<path class="lost-line" d="${d}" stroke="#6b6b6b" stroke-width="1.2" stroke-dasharray="1,2.5" fill="none"/>${cross}</g>`
+    );
+  }
+
+  /** Sent, not yet arrived when the run ended: a faint dashed line to the run's end, and a bar there. */
+  function inFlightArrow(cls: string, x0: number, y0: number, xe: number, y1: number, color: string, tipText: string): string {
+    const c = clip(x0, y0, xe, y1);
+    if (c === undefined) return '';
+    const d = `M${f(c.x0)},${f(c.y0)} L${f(c.x1)},${f(c.y1)}`;
+    const bar = c.endVisible ? `<path d="M${f(c.x1)},${f(c.y1 - 5)} L${f(c.x1)},${f(c.y1 + 5)}" stroke="${color}" stroke-width="1.5"/>` : '';
+    return (
+      `<g class="${cls}" data-tip="${esc(tipText)}">` +
+      `<path d="${d}" stroke="transparent" stroke-width="7" fill="none"/>` +
+      `<path d="${d}" stroke="${color}" stroke-opacity="0.45" stroke-width="1" stroke-dasharray="6,3" fill="none"/>${bar}</g>`
     );
   }
 
@@ -331,11 +396,11 @@ export function traceClient(): void {
   }
 
   function setView(t0: number, t1: number): void {
+    // Clamped to the run: never wider than all of it, never past either end.
     const fullSpan = full.t1 - full.t0;
-    let span = Math.max(MIN_SPAN, Math.min(fullSpan * 4, t1 - t0));
+    let span = Math.max(Math.min(MIN_SPAN, fullSpan), Math.min(fullSpan, t1 - t0));
     let start = t0 + (t1 - t0 - span) / 2;
-    const slack = fullSpan * 0.5;
-    start = Math.max(full.t0 - slack, Math.min(start, full.t1 + slack - span));
+    start = Math.max(full.t0, Math.min(start, full.t1 - span));
     if (!Number.isFinite(start) || !Number.isFinite(span)) {
       start = full.t0;
       span = fullSpan;
@@ -412,7 +477,8 @@ export function traceClient(): void {
   document.querySelectorAll<HTMLElement>('[data-goto]').forEach((el) => {
     el.addEventListener('click', () => {
       const t = Number(el.getAttribute('data-goto'));
-      const span = Math.min(full.t1 - full.t0, 1500);
+      // Close enough that the messages just before it stand apart.
+      const span = Math.min(full.t1 - full.t0, 600);
       setView(t - span / 2, t + span / 2);
     });
   });

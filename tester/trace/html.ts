@@ -3,6 +3,7 @@
 // lanes, the test's steps along the time axis, and the violation. Inline CSS
 // and script, the data as a JSON block: nothing is fetched when it is opened.
 import { writeFileSync } from 'node:fs';
+import { plural } from '../cli-args.ts';
 import type { TesterEvent } from '../events.ts';
 import { describeLine, violationText } from './describe.ts';
 import { traceClient, type PageModel } from './html-client.ts';
@@ -27,12 +28,13 @@ export function writeTraceHtml(rawTraceText: string, outPath: string, title: str
 export function renderStructuredHtml(lines: readonly TraceLine[], title: string, header: readonly string[] = [], n?: number): string {
   const model = buildModel(lines, title, header, n);
   const json = JSON.stringify(model).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  const inFlight = model.messages.filter((m) => m.tl === null && (m.t1 === null || m.tr === null)).length;
   const failedChecks = model.steps.filter((s) => s.kind === 'check' && !s.ok);
   const problems = [
     ...model.violations.map((v) => ({ t: v.t, text: `VIOLATION ${v.text}`, cls: 'violation-note' })),
     ...failedChecks.map((c) => ({ t: c.t, text: c.text, cls: 'failed-check-note' })),
   ];
-  const legendTerms = model.terms.map((t) => `<span class="swatch term-swatch" data-term="${t.term}" style="background:${t.color}">T${t.term}</span>`).join('');
+  const legendTerms = model.terms.map((t) => `<span class="swatch term-swatch" data-term="${t.term}" style="background:${t.color};color:${t.ink}">T${t.term}</span>`).join('');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -44,7 +46,7 @@ export function renderStructuredHtml(lines: readonly TraceLine[], title: string,
 <body>
 <header>
 <h1>${esc(title)}</h1>
-<div class="summary">${model.n} servers · ${fmtMs(model.tEnd)} · ${lines.length} trace lines · ${model.messages.length} messages</div>
+<div class="summary">${plural(model.n, 'server')} · ${fmtMs(model.tEnd)} · ${lines.length} trace lines · ${plural(model.messages.length, 'message')}${inFlight > 0 ? ` (${inFlight} in flight when the run ended)` : ''}</div>
 ${problems.length > 0 ? `<div id="problems">${problems.map((p) => `<div class="${p.cls}" data-goto="${p.t}" title="show this moment"><b>${fmtMs(p.t)}</b> ${esc(p.text)}</div>`).join('')}</div>` : ''}
 ${header.length > 0 ? `<details class="log-header"${problems.length === 0 ? ' open' : ''}><summary>log header</summary><pre>${esc(header.join('\n'))}</pre></details>` : ''}
 </header>
@@ -61,7 +63,8 @@ ${header.length > 0 ? `<details class="log-header"${problems.length === 0 ? ' op
 <span class="legend-group"><b>terms</b> ${legendTerms || '<i>none seen</i>'}</span>
 <span class="legend-group"><b>roles</b> <span class="role-sample follower"></span>follower <span class="role-sample candidate"></span>candidate <span class="role-sample leader"></span>leader</span>
 <span class="legend-group"><span class="out-sample disconnected"></span>disconnected <span class="out-sample crashed"></span>crashed <span class="out-sample partitioned"></span>links cut</span>
-<span class="legend-group"><span class="msg-sample vote"></span>RequestVote <span class="msg-sample grant"></span>granted <span class="msg-sample deny"></span>denied <span class="msg-sample hb"></span>AppendEntries <span class="lost-sample">✕</span>lost <span class="timer-sample">▼</span>timeout <span class="crown-sample">♛</span>leader</span>
+<span class="legend-group"><span class="log-sample start"></span>start() accepted <span class="log-sample apply"></span>apply <span class="log-sample state"></span>log, commit</span>
+<span class="legend-group"><span class="msg-sample vote"></span>RequestVote <span class="msg-sample grant"></span>granted <span class="msg-sample deny"></span>denied <span class="msg-sample hb"></span>AppendEntries <span class="lost-sample">✕</span>lost <span class="msg-sample inflight"></span>in flight at the end <span class="msg-sample causal"></span>led to the violation <span class="timer-sample">▼</span>timeout <span class="crown-sample">♛</span>leader</span>
 </div>
 <div id="chart-box"><svg id="chart" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="trace timeline"></svg></div>
 <div id="tip"></div>
@@ -91,6 +94,7 @@ export function buildModel(lines: readonly TraceLine[], title: string, header: r
   const marks: PageModel['marks'] = [];
   const steps: PageModel['steps'] = [];
   const violations: PageModel['violations'] = [];
+  const logMarks: PageModel['logMarks'] = [];
   const terms = new Set<number>();
 
   const openSegment: (PageModel['segments'][number] | undefined)[] = [];
@@ -174,6 +178,7 @@ export function buildModel(lines: readonly TraceLine[], title: string, header: r
           tl: null,
           lost: null,
           notes: [],
+          causal: false,
         });
         break;
       }
@@ -218,7 +223,20 @@ export function buildModel(lines: readonly TraceLine[], title: string, header: r
         if (s === null) steps.push({ t: line.t, kind: 'warning', label: '⚠ warning', text: describeLine(line).text, ok: true });
         break;
       case 'violation':
-        violations.push({ t: line.t, text: violationText(d), servers: Array.isArray(d.servers) ? d.servers.filter((x): x is number => typeof x === 'number') : [] });
+        violations.push({
+          t: line.t,
+          text: violationText(d),
+          servers: Array.isArray(d.servers) ? d.servers.filter((x): x is number => typeof x === 'number') : [],
+          rpcs: Array.isArray(d.rpcs) ? d.rpcs.filter((x): x is number => typeof x === 'number') : [],
+          term: typeof d.term === 'number' ? d.term : null,
+        });
+        break;
+      case 'log':
+        // Applies, accepted start()s and the log's state (last entry, commit, applied) on the server's lane.
+        if (s === null) break;
+        if (d.event === 'apply') logMarks.push({ s, t: line.t, kind: 'apply', text: describeLine(line).text });
+        else if (d.event === 'submit' && d.isLeader === true) logMarks.push({ s, t: line.t, kind: 'start', text: describeLine(line).text });
+        else if (d.event === 'log-state') logMarks.push({ s, t: line.t, kind: 'state', text: describeLine(line).text });
         break;
       case 'term':
         break;
@@ -236,20 +254,55 @@ export function buildModel(lines: readonly TraceLine[], title: string, header: r
   segments.sort((a, b) => a.s - b.s || a.t0 - b.t0);
   outages.sort((a, b) => a.s - b.s || a.t0 - b.t0);
 
+  const all = [...messages.values()];
+  markCausal(all, violations);
   const sortedTerms = [...terms].sort((a, b) => a - b);
   return {
     title,
     header: [...header],
     n: servers,
     tEnd,
-    terms: sortedTerms.map((term) => ({ term, color: termColor(term) })),
+    terms: sortedTerms.map((term) => ({ term, color: termColor(term), ink: inkOn(termColor(term)) })),
     segments,
     outages,
-    messages: [...messages.values()],
+    messages: all,
     marks,
     steps,
     violations,
+    logMarks,
   };
+}
+
+/**
+ * The messages that led to each violation, drawn in front and highlighted:
+ * of the messages between servers the violation names (else touching one),
+ * in its term (when it has one), the last ones to take effect (delivered, or
+ * answered) at or before it. On the lab's network most messages take no time, so these sit
+ * right at the violation, where nothing else would tell them apart.
+ */
+export function markCausal(messages: PageModel['messages'], violations: readonly PageModel['violations'][number][], perViolation = 2): void {
+  for (const v of violations) {
+    // A violation that names its messages (SMS: the AppendEntries that put each entry there) needs no guess.
+    if (v.rpcs.length > 0) {
+      const named = new Set(v.rpcs);
+      for (const m of messages) if (named.has(m.id)) m.causal = true;
+      continue;
+    }
+    const involved = new Set(v.servers);
+    const effect = (m: PageModel['messages'][number]): number => Math.max(m.t1 ?? -Infinity, m.tr !== null && m.tr <= v.t ? m.tr : -Infinity);
+    const candidates = messages.filter(
+      (m) =>
+        m.t1 !== null &&
+        m.t1 <= v.t &&
+        (involved.has(m.from) || involved.has(m.to)) &&
+        (v.term === null || m.term === v.term || m.replyTerm === v.term),
+    );
+    // Between two servers the violation names, when there are such: those say the most.
+    const between = candidates.filter((m) => involved.has(m.from) && involved.has(m.to));
+    const chosen = between.length > 0 ? between : candidates;
+    chosen.sort((a, b) => effect(b) - effect(a) || b.id - a.id);
+    for (const m of chosen.slice(0, perViolation)) m.causal = true;
+  }
 }
 
 /** A distinct colour per term: ten well-separated ones, then golden-angle hues. */
@@ -258,6 +311,41 @@ export function termColor(term: number): string {
   if (term >= 0 && term < PALETTE.length) return PALETTE[term] as string;
   const hue = Math.round((term * 137.508) % 360);
   return `hsl(${hue}, 62%, ${term % 2 === 0 ? 48 : 60}%)`;
+}
+
+/** '#000' or '#fff', whichever has the higher contrast ratio (WCAG) on `color` (#rrggbb or hsl()). */
+export function inkOn(color: string): string {
+  const bg = luminance(color);
+  const contrast = (a: number, b: number): number => (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  // Pure black or white: one of them always reaches 4.58:1, whatever the colour.
+  return contrast(bg, 0) >= contrast(bg, 1) ? '#000' : '#fff';
+}
+
+/** WCAG relative luminance of #rrggbb or hsl(h, s%, l%). */
+export function luminance(color: string): number {
+  const [r, g, b] = rgbOf(color).map((v) => {
+    const c = v / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  }) as [number, number, number];
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+function rgbOf(color: string): [number, number, number] {
+  const hex = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(color);
+  if (hex !== null) return [parseInt(hex[1] as string, 16), parseInt(hex[2] as string, 16), parseInt(hex[3] as string, 16)];
+  const hsl = /^hsl\((\d+(?:\.\d+)?),\s*(\d+(?:\.\d+)?)%,\s*(\d+(?:\.\d+)?)%\)$/.exec(color);
+  if (hsl === null) throw new Error(`not a colour: ${color}`);
+  const h = Number(hsl[1]) / 360;
+  const sat = Number(hsl[2]) / 100;
+  const l = Number(hsl[3]) / 100;
+  const q = l < 0.5 ? l * (1 + sat) : l + sat - l * sat;
+  const p = 2 * l - q;
+  const channel = (t0: number): number => {
+    const t = t0 < 0 ? t0 + 1 : t0 > 1 ? t0 - 1 : t0;
+    const v = t < 1 / 6 ? p + (q - p) * 6 * t : t < 1 / 2 ? q : t < 2 / 3 ? p + (q - p) * (2 / 3 - t) * 6 : p;
+    return Math.round(v * 255);
+  };
+  return [channel(h + 1 / 3), channel(h), channel(h - 1 / 3)];
 }
 
 function stepLabel(d: { [key: string]: Json }): string {
@@ -315,7 +403,7 @@ h1{font-size:17px;margin:0 0 2px}
 .hint{color:#8a929e;margin-left:auto}
 .legend{padding:6px 16px;display:flex;gap:18px;flex-wrap:wrap;align-items:center;color:#39404c}
 .legend-group{display:inline-flex;gap:5px;align-items:center;flex-wrap:wrap}
-.swatch{display:inline-block;padding:0 6px;border-radius:3px;color:#fff;font-weight:600;text-shadow:0 0 2px rgba(0,0,0,.6)}
+.swatch{display:inline-block;padding:0 6px;border-radius:3px;font-weight:600}
 .role-sample{display:inline-block;width:22px;background:#4e79a7;vertical-align:bottom;margin-left:6px}
 .role-sample.follower{height:5px}.role-sample.candidate{height:10px;background:repeating-linear-gradient(45deg,#4e79a7 0 3px,#a9c1dc 3px 5px)}.role-sample.leader{height:16px;outline:1px solid #222}
 .out-sample{display:inline-block;width:22px;height:14px;margin-left:6px;vertical-align:middle}
@@ -324,13 +412,14 @@ h1{font-size:17px;margin:0 0 2px}
 .out-sample.partitioned{background:repeating-linear-gradient(-45deg,#e8710a 0 2px,transparent 2px 6px);border:1px solid #e8710a;height:7px}
 .msg-sample{display:inline-block;width:22px;height:0;border-top:2px solid;margin-left:6px;vertical-align:middle}
 .msg-sample.vote{border-color:#7b3fa0}.msg-sample.grant{border-color:#1e8c3a;border-top-style:dashed}.msg-sample.deny{border-color:#c62828;border-top-style:dashed}.msg-sample.hb{border-color:#3d6fb4;border-top-width:1px}
-.lost-sample{color:#d00;font-weight:700;margin-left:6px}.timer-sample{color:#f2b705;margin-left:6px}.crown-sample{color:#c9a400;margin-left:6px}
+.log-sample{display:inline-block;width:7px;height:7px;margin-left:6px;vertical-align:middle}.log-sample.start{background:#3d6fb4;transform:rotate(45deg)}.log-sample.apply{background:#1e8c3a}.log-sample.state{width:2px;height:10px;background:#8a929e}
+.lost-sample{color:#222;font-weight:700;margin-left:6px;border:1px solid #222;border-radius:50%;padding:0 3px;font-size:10px}.msg-sample.inflight{border-color:#3d6fb4;border-top-style:dashed;opacity:.7}.msg-sample.causal{border-color:#3d6fb4;box-shadow:0 0 0 3px #ffd400}.timer-sample{color:#f2b705;margin-left:6px}.crown-sample{color:#c9a400;margin-left:6px}
 #chart-box{padding:4px 8px 16px;overflow:hidden}
 #chart{display:block;cursor:grab;user-select:none}
 #chart.dragging{cursor:grabbing}
 .tick{font-size:10px;fill:#6b7380}
 .lane-label{font-size:13px;font-weight:700;fill:#39404c}
-.seg-label{font-size:10px;fill:#fff;font-weight:700;paint-order:stroke;stroke:rgba(0,0,0,.45);stroke-width:2px}
+.seg-label{font-size:10px;font-weight:700}
 .seg-label.small{fill:#55606e;stroke:none;font-weight:600}
 .outage-label{font-size:10px;fill:#fff;paint-order:stroke;stroke:#333;stroke-width:2.5px;font-weight:700}
 .step-label{font-size:10px;fill:#233}

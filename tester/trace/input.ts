@@ -99,6 +99,10 @@ export function parseTrace(text: string, source: string): ParsedTrace {
       throw new TraceInputError(`${where}: malformed line: expected a JSON object, got ${clip(row)}`);
     }
     const object = value as Record<string, unknown>;
+    if (isMetaLine(object)) {
+      header.push(...(object.meta as { header: string[] }).header);
+      continue;
+    }
     const isStructured = 'detail' in object && 'role' in object && 'server' in object;
     format ??= isStructured ? 'structured' : 'raw';
     if (format === 'structured') {
@@ -119,12 +123,54 @@ export function parseTrace(text: string, source: string): ParsedTrace {
   return { format, header, events, lines: structured, n: serversOf([], structured) };
 }
 
-/** The structured form of a raw trace's text (header lines kept as '# ' lines). */
+/**
+ * The structured form of a raw trace's text, as JSON Lines: every line
+ * parses (jq works on it); a log's header comes first as one object,
+ * `{"meta": {...}}`.
+ */
 export function structuredText(rawText: string, source = 'trace'): string {
   const parsed = parseTrace(rawText, source);
-  const out = parsed.header.map((h) => `# ${h}`);
-  for (const line of parsed.lines) out.push(serializeLine(line));
+  return jsonLines(parsed.header, parsed.lines);
+}
+
+/** JSON Lines: the header as one `{"meta": ...}` object (when there is one), then a line per entry. */
+export function jsonLines(header: readonly string[], lines: Iterable<TraceLine>): string {
+  const out = header.length > 0 ? [metaLine(header)] : [];
+  for (const line of lines) out.push(serializeLine(line));
   return out.length === 0 ? '' : `${out.join('\n')}\n`;
+}
+
+/**
+ * A log's header lines ("seed: 12", "message:" then indented lines) as one
+ * JSON object: each "key: value" as a field (whole numbers as numbers, an
+ * indented block as its lines joined), and the lines themselves, in order.
+ */
+export function metaLine(header: readonly string[]): string {
+  const meta: Record<string, unknown> = {};
+  let open: string | undefined;
+  for (const line of header) {
+    const field = /^([A-Za-z][\w -]*?):(?: (.*))?$/.exec(line);
+    if (field !== null && !line.startsWith(' ')) {
+      const key = field[1] as string;
+      const value = field[2];
+      if (value === undefined || value === '') {
+        open = key;
+        meta[key] = '';
+      } else {
+        open = undefined;
+        meta[key] = /^\d+$/.test(value) && Number.isSafeInteger(Number(value)) ? Number(value) : value;
+      }
+    } else if (open !== undefined) {
+      const before = meta[open] as string;
+      meta[open] = before === '' ? line.replace(/^ {2}/, '') : `${before}\n${line.replace(/^ {2}/, '')}`;
+    }
+  }
+  return JSON.stringify({ meta: { ...meta, header } });
+}
+
+function isMetaLine(object: Record<string, unknown>): boolean {
+  const meta = object.meta;
+  return Object.keys(object).length === 1 && typeof meta === 'object' && meta !== null && Array.isArray((meta as { header?: unknown }).header);
 }
 
 function serversOf(events: readonly TesterEvent[], lines: readonly TraceLine[]): number {

@@ -11,6 +11,8 @@
 import { RPC } from '../../raft/contract.ts';
 import type { Host } from '../../labrpc/events.ts';
 import type { TesterEvent, TesterListener } from '../events.ts';
+import { Facts } from '../monitors/facts.ts';
+import { LogFacts } from '../monitors/log-facts.ts';
 
 export const TRACE_KINDS = [
   'timer',
@@ -72,6 +74,22 @@ interface ServerView {
   leaderTerm: number | null;
 }
 
+/**
+ * A server's log as the events tell it (lab 2B): its last entry (index and
+ * term; null when unknown, as after a restart until it speaks), the commit
+ * index it was told or acted on, and the last index it applied.
+ */
+interface LogView {
+  last: number | null;
+  lastTerm: number | null;
+  commit: number;
+  applied: number;
+  incarnation: number;
+  /** What the last 'log-state' line showed. */
+  shownCommit?: number;
+  shownApplied?: number;
+}
+
 export interface ConverterOptions {
   /**
    * Copy message objects into the lines (default true). Live, the network
@@ -87,6 +105,10 @@ export class StructuredConverter {
   private readonly copy: boolean;
   /** Servers in the run, from the cluster event (or the highest server seen). */
   n = 0;
+  /** The log monitors' model of every log: the trace shows what it knows. */
+  private readonly facts = new Facts();
+  private readonly logFacts = new LogFacts(this.facts);
+  private readonly logs: LogView[] = [];
 
   constructor(
     private readonly emit: (line: TraceLine) => void,
@@ -96,6 +118,11 @@ export class StructuredConverter {
   }
 
   readonly push = (e: TesterEvent): void => {
+    this.pushLine(e);
+    this.followLog(e);
+  };
+
+  private pushLine(e: TesterEvent): void {
     switch (e.kind) {
       case 'cluster':
         this.n = Math.max(this.n, e.n);
@@ -182,7 +209,80 @@ export class StructuredConverter {
         void unmapped;
       }
     }
-  };
+  }
+
+  // A 'log' line (event 'log-state') whenever what the events tell of a
+  // server's log changes: its last entry, its commit index, what it applied.
+  private followLog(e: TesterEvent): void {
+    if (e.kind === 'cluster') this.logs.length = 0;
+    this.facts.observe(e);
+    this.logFacts.observe(e);
+    let server: number | null = null;
+    switch (e.kind) {
+      case 'start': {
+        server = e.server;
+        const v = this.logView(server);
+        v.commit = 0;
+        v.applied = 0;
+        v.incarnation = e.incarnation;
+        break;
+      }
+      case 'submit':
+        server = e.isLeader ? e.server : null;
+        break;
+      case 'apply': {
+        const v = this.logView(e.server);
+        if (e.incarnation < v.incarnation || !e.commandValid) return;
+        server = e.server;
+        v.applied = e.index;
+        if (e.index > v.commit) v.commit = e.index;
+        break;
+      }
+      case 'send': {
+        if (e.method !== RPC.AppendEntries && e.method !== RPC.RequestVote) return;
+        server = host(e.from);
+        const leaderCommit = field(e.args, 'leaderCommit');
+        if (server !== null && typeof leaderCommit === 'number' && leaderCommit > this.logView(server).commit) this.logView(server).commit = leaderCommit;
+        break;
+      }
+      case 'handled': {
+        if (e.method !== RPC.AppendEntries) return;
+        server = host(e.to);
+        const args = e.args as { prevLogIndex?: unknown; entries?: unknown; leaderCommit?: unknown } | null;
+        const ok = (e.reply as { success?: unknown } | null)?.success === true;
+        if (server !== null && ok && typeof args?.prevLogIndex === 'number' && Array.isArray(args.entries) && typeof args.leaderCommit === 'number') {
+          const told = Math.min(args.leaderCommit, args.prevLogIndex + args.entries.length);
+          if (told > this.logView(server).commit) this.logView(server).commit = told;
+        }
+        break;
+      }
+      default:
+        return;
+    }
+    if (server === null || server >= 1024) return;
+    const v = this.logView(server);
+    const held = this.logFacts.held[server] ?? [];
+    const length = this.logFacts.length[server];
+    const last = length ?? (held.length > 1 ? held.length - 1 : null);
+    const lastTerm = last === null ? null : last === 0 ? 0 : (held[last] ?? null);
+    if (last === v.last && lastTerm === v.lastTerm && v.commit === v.shownCommit && v.applied === v.shownApplied) return;
+    // Nothing to tell before the log has anything (2A runs get no log lines).
+    if (v.shownCommit === undefined && (last === null || last === 0) && v.commit === 0 && v.applied === 0) return;
+    v.last = last;
+    v.lastTerm = lastTerm;
+    v.shownCommit = v.commit;
+    v.shownApplied = v.applied;
+    this.line(e.t, server, 'log', { event: 'log-state', last, lastTerm, exact: length !== undefined, commit: v.commit, applied: v.applied });
+  }
+
+  private logView(s: number): LogView {
+    let v = this.logs[s];
+    if (v === undefined) {
+      v = { last: null, lastTerm: null, commit: 0, applied: 0, incarnation: 0 };
+      this.logs[s] = v;
+    }
+    return v;
+  }
 
   private onState(t: number, s: number, term: number, isLeader: boolean): void {
     const v = this.view(s);
@@ -335,6 +435,10 @@ export function host(h: Host | undefined): number | null {
   if (typeof h === 'number') return Number.isInteger(h) && h >= 0 ? h : null;
   if (typeof h === 'string' && /^\d+$/.test(h)) return Number(h);
   return null;
+}
+
+function field(message: unknown, key: string): unknown {
+  return typeof message === 'object' && message !== null ? (message as Record<string, unknown>)[key] : undefined;
 }
 
 function termOf(message: unknown): number | undefined {

@@ -1,0 +1,120 @@
+// The harness as a dev dependency of someone else's project, end to end:
+// `npm pack`, a fresh project holding only a small Raft and a package.json,
+// an offline install of the tarball, then what a user runs there: the
+// contract's types (import type ... from the package, checked by
+// typecheck-raft), the stress loop, replay, the fuzzer, and their own mocha
+// with registerLabTests.
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from '../support/run-cli.ts';
+import { packHarness, writeUserProject } from './user-project.ts';
+
+interface Run {
+  code: number;
+  out: string;
+}
+
+function run(cwd: string, command: string, args: string[]): Promise<Run> {
+  // The machine's environment, less what `npm test` adds: the user types these in their own project.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('npm_') && k !== 'INIT_CWD' && k !== 'RAFT_MODULE' && k !== 'NODE_OPTIONS'));
+  return new Promise((resolve) => {
+    execFile(command, args, { cwd, env, encoding: 'utf8', maxBuffer: 16 * 2 ** 20 }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, out: `${stdout}${stderr}` });
+    });
+  });
+}
+
+describe('the packed harness, installed into a fresh project (offline)', function () {
+  this.timeout(180_000);
+  let project: string;
+  let bin: string;
+  const timings: string[] = [];
+
+  before(async function () {
+    const started = performance.now();
+    project = mkdtempSync(join(tmpdir(), 'user-project-'));
+    const tarball = packHarness(ROOT, project);
+    writeUserProject(ROOT, project, tarball);
+    timings.push(`pack ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    const installing = performance.now();
+    const install = await run(project, 'npm', ['ci', '--offline', '--no-audit', '--no-fund']);
+    timings.push(`install ${((performance.now() - installing) / 1000).toFixed(1)} s`);
+    expect(install.code, install.out).to.equal(0);
+    expect(install.out, 'a clean install').to.not.match(/npm warn/);
+    bin = join(project, 'node_modules', '.bin', 'raft-harness');
+    // The user's Raft: the example timer Raft, importing the contract's types from the package.
+    const example = readFileSync(join(ROOT, 'examples', 'timer-raft.ts'), 'utf8');
+    expect(example).to.include("from '../raft/contract.ts'");
+    writeFileSync(join(project, 'raft.ts'), example.replace("from '../raft/contract.ts'", "from 'raft-election-harness'"));
+    writeFileSync(join(project, 'broken.ts'), example.replace("from '../raft/contract.ts'", "from 'raft-election-harness'").replace('return { term: this.term, isLeader', 'return { term: String(this.term), isLeader'));
+    mkdirSync(join(project, 'test'));
+    writeFileSync(
+      join(project, 'test', 'lab.test.js'),
+      "import { registerLabTests } from 'raft-election-harness/mocha';\n\nregisterLabTests({ raft: 'raft.ts', tests: ['TestInitialElection2A', 'TestReElection2A'], seeds: 10, realTime: ['TestInitialElection2A'] });\n",
+    );
+  });
+
+  after(function () {
+    console.log(`      (${timings.join(', ')})`);
+    rmSync(project, { recursive: true, force: true });
+  });
+
+  it('has only what a user needs: the commands, the contract, the mocha entry; no repository tests', function () {
+    const pkg = JSON.parse(readFileSync(join(project, 'node_modules', 'raft-election-harness', 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    expect(pkg.bin).to.deep.equal({ 'raft-harness': 'bin/raft-harness.mjs' });
+    const installed = (p: string): string => join(project, 'node_modules', 'raft-election-harness', p);
+    expect(() => readFileSync(installed('raft/contract.ts'))).to.not.throw();
+    expect(() => readFileSync(installed('test/stress/cli.test.ts'))).to.throw();
+    expect(() => readFileSync(installed('test/mutants/mutants.test.ts'))).to.throw();
+    expect(() => readFileSync(installed('test/mutants/index.ts'))).to.not.throw(); // the mutants command runs them
+  });
+
+  it('type-checks the user module against the contract, types imported from the package', async function () {
+    const good = await run(project, bin, ['typecheck-raft', 'raft.ts']);
+    expect(good.code, good.out).to.equal(0);
+    expect(good.out).to.equal('raft.ts: fits the contract\n');
+    const bad = await run(project, bin, ['typecheck-raft', 'broken.ts']);
+    expect(bad.code, bad.out).to.equal(1);
+    expect(bad.out).to.match(/^ {2}broken\.ts\(\d+,\d+\): error TS2322: Type 'string' is not assignable to type 'number'\.$/m);
+  });
+
+  it('runs the stress loop, and replay, with commands written as the user runs them', async function () {
+    const stress = await run(project, bin, ['stress', 'TestInitialElection2A', '-n', '4', '--seed', '1', '--raft', 'raft.ts', '--json', 'summary.json']);
+    expect(stress.code, stress.out).to.equal(0);
+    expect(stress.out).to.match(/PASS: 0 of 4 iterations failed/);
+    expect(JSON.parse(readFileSync(join(project, 'summary.json'), 'utf8'))).to.include({ raft: 'raft.ts' });
+    const replay = await run(project, bin, ['replay', '--test', 'TestInitialElection2A', '--seed', '1', '--raft', 'raft.ts', '--quiet']);
+    expect(replay.code, replay.out).to.equal(0);
+    expect(replay.out).to.match(/^PASS TestInitialElection2A seed 1/m);
+    const help = await run(project, bin, ['stress', '--help']);
+    expect(help.code).to.equal(0);
+    expect(help.out).to.match(/^usage: npx raft-harness stress /);
+  });
+
+  it('loads every command from the package (each answers --help)', async function () {
+    const commands = ['stress', 'fuzz', 'replay', 'trace', 'mutants', 'typecheck-raft'];
+    const runs = await Promise.all(commands.map((c) => run(project, bin, [c, '--help'])));
+    runs.forEach((r, i) => {
+      expect(r.code, `${commands[i]}: ${r.out}`).to.equal(0);
+      expect(r.out, commands[i]).to.match(new RegExp(`^usage: npx raft-harness ${commands[i]}`));
+    });
+  });
+
+  it('runs the fuzzer', async function () {
+    const fuzz = await run(project, bin, ['fuzz', '--runs', '30', '--seed', '5', '-p', '1', '--raft', 'raft.ts']);
+    expect(fuzz.code, fuzz.out).to.equal(0);
+    expect(fuzz.out).to.match(/^PASS: 30 scenarios/m);
+  });
+
+  it("runs the lab's tests in the user's own mocha, with no loader configured", async function () {
+    const mocha = await run(project, join(project, 'node_modules', '.bin', 'mocha'), []);
+    expect(mocha.code, mocha.out).to.equal(0);
+    expect(mocha.out).to.match(/lab tests on raft\.ts/);
+    expect(mocha.out).to.match(/✔ TestInitialElection2A/);
+    expect(mocha.out).to.match(/✔ TestReElection2A over 10 seeds/);
+    expect(mocha.out).to.match(/3 passing/);
+  });
+});

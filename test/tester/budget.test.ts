@@ -1,0 +1,47 @@
+// The lab's RPC and byte budgets, judged as they are spent (BUD): the 2B
+// tests state them through cfg.budget(), so a Raft that goes over fails at
+// the instant it does, with the lab's words; the lab's own end-of-window
+// check still stands behind it.
+import { expect } from 'chai';
+import { makeConfig } from '../../tester/config.ts';
+import { TestFailure } from '../../tester/failure.ts';
+import { TestCount2B } from '../../tester/lab2b.ts';
+import { LAB_TESTS } from '../../tester/monitors/index.ts';
+import { make as fastHeartbeats } from '../mutants/e16-fast-heartbeats.ts';
+
+describe("the lab's budgets as the 2B tests state them (BUD)", function () {
+  this.timeout(60_000);
+
+  it('TestCount2B: a Raft that heartbeats every 20 ms goes over its idle-second budget, and fails at that instant', async function () {
+    let failure: unknown;
+    const output: string[] = [];
+    try {
+      // HB would name the fast heartbeats first; here only the budget judges them.
+      await TestCount2B({ raft: fastHeartbeats, seed: 3, policy: { ...LAB_TESTS, HB: 'off' }, print: (line) => output.push(line) });
+    } catch (error) {
+      failure = error;
+    }
+    expect(failure, output.join('\n')).to.be.instanceOf(TestFailure);
+    const f = failure as TestFailure;
+    expect(f.check, f.message).to.equal('BUD');
+    expect(f.message).to.include('too many RPCs (61) for 1 second of idleness (at most 60)');
+  });
+
+  it('a window counts delivered RPCs and bytes as rpcCount and bytesTotal do', async function () {
+    const cfg = makeConfig(3, false, { seed: 5, print: () => {} });
+    try {
+      await cfg.checkOneLeader();
+      const rpcs0 = [0, 1, 2].reduce((n, j) => n + cfg.rpcCount(j), 0);
+      const bytes0 = cfg.bytesTotal();
+      const window = cfg.budget({ what: 'for a second', maxRpcs: 1000, maxBytes: 1_000_000 });
+      await cfg.sleep(1000);
+      const rpcs1 = [0, 1, 2].reduce((n, j) => n + cfg.rpcCount(j), 0);
+      expect(window.rpcs).to.be.greaterThan(0);
+      expect(window.rpcs).to.equal(rpcs1 - rpcs0);
+      expect(window.bytes).to.equal(cfg.bytesTotal() - bytes0);
+      window.close();
+    } finally {
+      await cfg.cleanup();
+    }
+  });
+});

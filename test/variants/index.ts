@@ -1,0 +1,111 @@
+// The corpus of correct variants: the dual of the mutants. Each is a correct
+// Raft, written from the paper and the lab's text independently of the
+// reference (raft/raft.ts) and of each other, differing from the reference
+// in style and constants. The harness must pass every one of them: a check
+// that fails a correct variant is a false alarm (a check that leans on the
+// reference's constants or style rather than on Figure 2 and the lab's
+// stated rules).
+//
+// Each file exports make() (and, where it applies, `persists` and `timing`),
+// so each also works as --raft MODULE.
+import type { RaftModule } from '../../raft/contract.ts';
+import { LAB_2A_TESTS, type LabTestEntry } from '../../tester/lab2a.ts';
+import { LAB_2B_TESTS } from '../../tester/lab2b.ts';
+import { OWN_TESTS } from '../../tester/own-tests.ts';
+import { loadRaftModule } from '../../tester/raft-module.ts';
+
+export interface CorrectVariant {
+  id: string;
+  /** What sets it apart from the reference, in a few words. */
+  what: string;
+  file: string;
+  /** Persists term and vote (and its log, if it has one): only then do crash and restart faults apply. */
+  persists: boolean;
+  /** Implements lab 2B's start() and log replication. */
+  log: boolean;
+}
+
+export const VARIANTS: readonly CorrectVariant[] = [
+  {
+    id: 'C01',
+    what: '200 ms heartbeat, 600-1200 ms election timeouts, 20 ms ticker',
+    file: 'test/variants/c01-slow-heartbeat.ts',
+    persists: false,
+    log: false,
+  },
+  {
+    id: 'C02',
+    what: '1000-2000 ms election timeouts, 150 ms heartbeat, one loop sleeping until its next deadline, persists term and vote',
+    file: 'test/variants/c02-long-timeouts.ts',
+    persists: true,
+    log: false,
+  },
+  {
+    id: 'C03',
+    what: 'timer callbacks (runtime.setTimer), no loop; 150-300 ms election timeouts, 100 ms heartbeat; closures, no class',
+    file: 'test/variants/c03-timer-callbacks.ts',
+    persists: false,
+    log: false,
+  },
+  {
+    id: 'C04',
+    what: 'retries failed RequestVotes 20 ms later with the original term; 50 ms ticker, heartbeat when 100 ms idle; 300-600 ms',
+    file: 'test/variants/c04-vote-retry.ts',
+    persists: false,
+    log: false,
+  },
+  {
+    id: 'C05',
+    what: 'every request sent 1-5 ms after it was decided (old terms go out late); 10 ms ticker, 120 ms heartbeat, 250-500 ms',
+    file: 'test/variants/c05-deferred-sends.ts',
+    persists: false,
+    log: false,
+  },
+  {
+    id: 'C06',
+    what: 'async handlers that return promises, a Go-style async mutex, persists term and vote with a 1 ms fsync; 130 ms, 400-800 ms',
+    file: 'test/variants/c06-async-handlers.ts',
+    persists: true,
+    log: false,
+  },
+  {
+    id: 'C07',
+    what: 'lab 2B: backs nextIndex up one entry at a time, retrying at once; 10 ms ticker, 100 ms idle heartbeat, 300-600 ms',
+    file: 'test/variants/c07-log-step-back.ts',
+    persists: false,
+    log: true,
+  },
+  {
+    id: 'C08',
+    what: "lab 2B: the lab's xTerm/xIndex/xLen backup, 2 ms batches, timer callbacks, persists term, vote and log; 120 ms, 200-400 ms",
+    file: 'test/variants/c08-log-fast-backup.ts',
+    persists: true,
+    log: true,
+  },
+  {
+    id: 'C09',
+    what: 'lab 2B: applier loop woken by a condition, commit at the median matchIndex, backs up a term at a time; 140 ms, 350-700 ms',
+    file: 'test/variants/c09-log-applier.ts',
+    persists: false,
+    log: true,
+  },
+];
+
+/** Loads a variant the way --raft does, so that what it declares (persists, timing) travels with its make(). */
+export function loadVariant(v: CorrectVariant): Promise<RaftModule> {
+  return loadRaftModule(v.file);
+}
+
+/**
+ * The tests a variant must pass: the lab's 2A tests and ours; the lab's 2B
+ * tests too for a variant with a log (unless only the election tests are
+ * asked for); and the tests that crash and restart servers only for a
+ * variant that persists (persistence is lab 2C: a server that forgets its
+ * term across a crash is allowed to before that). The lab's 2C tests are
+ * left out: they take minutes per seed (run them with `npm run stress -- 2C
+ * --raft` on C08).
+ */
+export function testsFor(v: CorrectVariant, which: 'all' | 'election' = 'all'): LabTestEntry[] {
+  const logTests = v.log && which === 'all' ? LAB_2B_TESTS : [];
+  return [...LAB_2A_TESTS, ...logTests, ...OWN_TESTS].filter((t) => t.crashes !== true || v.persists);
+}

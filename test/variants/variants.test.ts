@@ -1,0 +1,59 @@
+// The dual of the mutants: every correct variant of test/variants passes a
+// bounded campaign of real runs (a few seeds of each of the lab's 2A tests
+// and of ours, and a short fuzz campaign) with zero failures. A check that fails
+// one of them is a false alarm: it leans on something other than Figure 2
+// and the lab's stated rules. (The full figures, with the lab's 2B tests
+// for the variants that have a log: npm run mutants.)
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { fuzzRaft, stressRaft } from '../mutants/harness.ts';
+import { VARIANTS, loadVariant, testsFor } from './index.ts';
+
+const SEED = 20261129;
+/** Seeds of each test per variant. */
+const STRESS_SEEDS = 2;
+/** Fuzz scenarios per variant. */
+const FUZZ_RUNS = 25;
+
+describe('correct variants: the harness passes every correct Raft', function () {
+  this.timeout(60_000);
+
+  it('the corpus: at least eight variants, three with a log, persisting and not, each a loadable --raft module', async function () {
+    expect(VARIANTS.length).to.be.at.least(8);
+    expect(VARIANTS.filter((v) => v.log).length).to.be.at.least(3);
+    expect(VARIANTS.some((v) => v.persists)).to.equal(true);
+    expect(VARIANTS.some((v) => !v.persists)).to.equal(true);
+    expect(new Set(VARIANTS.map((v) => v.id)).size).to.equal(VARIANTS.length);
+    for (const v of VARIANTS) {
+      const module = await loadVariant(v);
+      expect(module.make, v.file).to.be.a('function');
+      expect(module.persists === true, `${v.id}: the registry says persists=${v.persists}, the module exports ${String(module.persists)}`).to.equal(v.persists);
+    }
+  });
+
+  it('each variant is written independently: it imports nothing of the reference Raft nor of the mutants', function () {
+    for (const v of VARIANTS) {
+      const source = readFileSync(v.file, 'utf8');
+      const imports = [...source.matchAll(/from\s+'([^']+)'/g)].map((m) => m[1] as string);
+      const allowed = ['../../raft/contract.ts', '../../runtime/clock.ts'];
+      const foreign = imports.filter((path) => !allowed.includes(path));
+      expect(foreign, `${v.id} imports ${foreign.join(', ')}`).to.deep.equal([]);
+    }
+  });
+
+  for (const v of VARIANTS) {
+    it(`${v.id} (${v.what}): ${STRESS_SEEDS} seeds of each test and ${FUZZ_RUNS} fuzz scenarios, no failure`, async function () {
+      const { make } = await loadVariant(v);
+      const tests = testsFor(v, 'election');
+      const [stress, fuzz] = await Promise.all([
+        stressRaft(make, { tests, seeds: STRESS_SEEDS, baseSeed: SEED, roundSeeds: STRESS_SEEDS }, v.file),
+        fuzzRaft(make, { runs: FUZZ_RUNS, timeSeconds: 60, shrinkSeconds: 1, seed: SEED }, v.file),
+      ]);
+      const first = stress.first;
+      expect(stress.iterations).to.equal(STRESS_SEEDS * tests.length);
+      expect(stress.failed, first === undefined ? '' : `${v.id} failed ${first.test} seed ${first.seed}: ${first.message}\n${first.replay ?? ''}`).to.equal(0);
+      expect(fuzz.found, `${v.id} failed a fuzz scenario: ${fuzz.message ?? ''}\n${fuzz.scenarioText ?? ''}\n${fuzz.replay ?? ''}`).to.equal(false);
+      expect(fuzz.scenarios).to.be.at.least(FUZZ_RUNS);
+    });
+  }
+});

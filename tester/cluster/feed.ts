@@ -1,0 +1,82 @@
+// The feed of the monitors: every event of the run (the network's, the
+// tester's own, what servers answer) goes through here to the continuous
+// checks and to the recorder; their verdicts come back as failures or
+// warnings.
+import type { OwnedClock } from '../../runtime/clock.ts';
+import type { TesterEvent, ViolationEvent } from '../events.ts';
+import type { RaftTiming } from '../../raft/contract.ts';
+import { CHECKS, LAB_TESTS, LAB_TEST_LIMITS, MonitorSet, limitsFromTiming, type BudgetLimits, type BudgetWindow, type CheckPolicy, type ConductLimits } from '../monitors/index.ts';
+
+export interface FeedOptions {
+  clock: OwnedClock;
+  policy?: CheckPolicy;
+  limits?: Partial<ConductLimits>;
+  /** What the implementation declared of its timing, if anything (RaftModule.timing). */
+  timing: RaftTiming | undefined;
+  /** Receives every event of the run (traces). */
+  record?: (event: TesterEvent) => void;
+  /** A violation the policy makes fatal. */
+  fail: (message: string, check: string, t: number) => void;
+  /** A violation the policy only warns about. */
+  warn: (line: string) => void;
+}
+
+export interface ObservedState {
+  term: number;
+  isLeader: boolean;
+}
+
+export class MonitorFeed {
+  private readonly monitors: MonitorSet;
+  private readonly record: ((event: TesterEvent) => void) | undefined;
+  /** The last getState() answer of each server, as the monitors last saw it. */
+  private readonly lastState: (ObservedState | undefined)[] = [];
+
+  constructor(private readonly options: FeedOptions) {
+    const clock = options.clock;
+    this.record = options.record;
+    this.monitors = new MonitorSet({
+      policy: options.policy ?? LAB_TESTS,
+      limits: {
+        ...limitsFromTiming(options.timing),
+        ...(options.limits ?? (options.policy === undefined ? LAB_TEST_LIMITS : {})),
+      },
+      timingSlackMs: clock.kind === 'real' ? 100 : 0,
+      onViolation: (v) => this.onViolation(v),
+      wakeAt: (time) => clock.setTimer(time - clock.now(), () => this.monitors.advanceTo(clock.now())),
+    });
+  }
+
+  /** A window of the lab's RPC and byte budgets, judged continuously (BUD). */
+  budgetWindow(limits: BudgetLimits): BudgetWindow {
+    return this.monitors.budgetWindow(limits);
+  }
+
+  emit(e: TesterEvent): void {
+    // Recorded before it is judged: a violation comes after the event that caused it.
+    this.record?.(e);
+    this.monitors.observe(e);
+  }
+
+  /** Passes a getState() answer on, once per change; returns the answer as recorded. */
+  noteState(server: number, term: number, isLeader: boolean, t: number): ObservedState {
+    const last = this.lastState[server];
+    if (last !== undefined && last.term === term && last.isLeader === isLeader) return last;
+    const fresh = { term, isLeader };
+    this.lastState[server] = fresh;
+    this.emit({ kind: 'state', t, server, term, isLeader });
+    return fresh;
+  }
+
+  /** The server is gone: its next incarnation's first answer is news. */
+  forgetState(server: number): void {
+    this.lastState[server] = undefined;
+  }
+
+  private onViolation(v: ViolationEvent): void {
+    this.record?.(v);
+    const text = `[${v.check}] ${CHECKS[v.check as keyof typeof CHECKS] ?? v.check}: ${v.message}`;
+    if (v.fatal) this.options.fail(text, v.check, v.t);
+    else this.options.warn(`warning: ${text}`);
+  }
+}

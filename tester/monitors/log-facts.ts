@@ -1,0 +1,405 @@
+// What the log monitors need to know about every server's log, derived from
+// the event stream alone: the entries each AppendEntries carries, whether the
+// receiver accepted them, what start() answered, what was applied. Nothing
+// here asks an implementation anything; everything is evidence from messages.
+//
+// The log monitors judge an event against these facts as they were before the
+// event; the MonitorSet updates the facts after every monitor has looked.
+import type { AppendEntriesArgs, AppendEntriesReply, RequestVoteArgs } from '../../raft/contract.ts';
+import { RPC } from '../../raft/contract.ts';
+import type { TesterEvent } from '../events.ts';
+import type { Facts } from './facts.ts';
+
+/** A command reduced to something === can compare (commands are copied by the network). */
+export type CommandKey = string | number | boolean | bigint | null | undefined;
+
+export function commandKey(command: unknown): CommandKey {
+  if (command === null || (typeof command !== 'object' && typeof command !== 'function' && typeof command !== 'symbol')) {
+    return command as CommandKey;
+  }
+  // Objects: compared by their JSON (a prefix no JSON text starts with keeps them apart from strings).
+  return `\u0000${JSON.stringify(command) ?? ''}`;
+}
+
+/** A command as a message shows it: short, whatever its size. */
+export function showCommand(command: unknown): string {
+  const text = typeof command === 'string' ? JSON.stringify(command) : (JSON.stringify(command) ?? String(command));
+  return text.length <= 24 ? text : `${text.slice(0, 16)}…(${text.length} chars)`;
+}
+
+/** One (index, term) pair of some log: by Log Matching it names one command and one predecessor. */
+export interface Pair {
+  index: number;
+  term: number;
+  command: unknown;
+  key: CommandKey;
+  /** The term of the entry before it, once a message has shown it. */
+  prevTerm: number | undefined;
+  /** Servers that ever held this entry (a bit per server): its creator, every sender, every acceptor. */
+  holders: number;
+  /** Where it was first seen, for messages. */
+  firstSeen: string;
+}
+
+/** The AppendEntries that put an entry into a server's log. */
+export interface Placement {
+  id: number;
+  from: number;
+  term: number;
+  t: number;
+}
+
+/** An AppendEntries being handled. */
+export interface RunningAppend {
+  id: number;
+  from: number;
+  args: AppendEntriesArgs;
+  t: number;
+}
+
+/** What a leader did in one term of its leadership: its sends, its starts, what followers acknowledged. */
+export interface LeaderTerm {
+  server: number;
+  term: number;
+  /** The highest index it could have known to be committed when it became leader (an upper bound). */
+  inheritedCommit: number;
+  /** Index -> what it sent there in this term (command unknown for a prevLogIndex). */
+  sent: Map<number, { term: number; hasCommand: boolean; key: CommandKey; command: unknown; t: number }>;
+  /** Index -> the command start() said it would have. */
+  starts: Map<number, { key: CommandKey; command: unknown; t: number }>;
+  /** Command -> the indexes start() returned for it in this term. */
+  startsByKey: Map<CommandKey, number[]>;
+  /** The first index of an entry of this term in its log (Infinity while none). */
+  firstOwn: number;
+  /** Per follower, the highest index it acknowledged holding in this term (its matchIndex, as the followers did it). */
+  matched: number[];
+}
+
+export class LogFacts {
+  n = 0;
+  majority = 1;
+  /** Per server: index -> term of the entry it holds there, where known. */
+  held: number[][] = [];
+  /** Per server: its log's exact length, where known. */
+  length: (number | undefined)[] = [];
+  /** Per server: the AppendEntries that put each index there (the latest accepted). */
+  placedBy: Map<number, Placement>[] = [];
+  /** Per server: the highest commit index it could know (leaderCommit it was told or sent, indexes it applied). */
+  knownCommit: number[] = [];
+  /** Per server: the last RequestVote it sent. */
+  lastRequestVote: (RequestVoteArgs | undefined)[] = [];
+  /** Per server: commands for which start() said it was not leader, with the time. */
+  refused: Map<CommandKey, number>[] = [];
+  readonly pairs = new Map<number, Pair>();
+  readonly pairsAt = new Map<number, Pair[]>();
+  private readonly leaderTerms = new Map<number, LeaderTerm>();
+  private started: boolean[] = [];
+  /** AppendEntries handlers running per server; two at once make the order of their effects unknown. */
+  private running: number[] = [];
+  private overlapped: boolean[] = [];
+  private current: (RunningAppend | undefined)[] = [];
+
+  constructor(private readonly facts: Facts) {}
+
+  /** True while the server's log is not known from one handler at a time (async handlers overlapped). */
+  uncertain(server: number): boolean {
+    return this.overlapped[server] === true;
+  }
+
+  /**
+   * Figure 2's consistency check as far as the evidence goes: does the
+   * receiver's log hold an entry at prevLogIndex whose term is prevLogTerm?
+   * true, false, or undefined when it cannot be known. (The shape of
+   * RF's LogCheck, so the receivers' check can judge 2B logs with it.)
+   */
+  passesLogCheck(receiver: number, args: { prevLogIndex: number; prevLogTerm: number }): boolean | undefined {
+    if (args.prevLogIndex === 0) return true;
+    if (this.uncertain(receiver)) return undefined;
+    const held = this.held[receiver]?.[args.prevLogIndex];
+    if (held !== undefined) return held === args.prevLogTerm;
+    const length = this.length[receiver];
+    return length !== undefined && args.prevLogIndex > length ? false : undefined;
+  }
+
+  /** Where the server's entry at an index came from, as far as the run showed (for RF's message). */
+  origin(server: number, index: number): string | undefined {
+    const p = this.placedBy[server]?.get(index);
+    return p === undefined ? undefined : `accepted from server ${p.from}'s term-${p.term} AppendEntries at t=${p.t} ms`;
+  }
+
+  /** The AppendEntries the server's handler is running now (the latest delivered, if several). */
+  handlingNow(server: number): RunningAppend | undefined {
+    return (this.running[server] ?? 0) > 0 ? this.current[server] : undefined;
+  }
+
+  pair(index: number, term: number): Pair | undefined {
+    return this.pairs.get(pairKey(index, term));
+  }
+
+  leaderTerm(server: number, term: number): LeaderTerm | undefined {
+    return this.leaderTerms.get(term * 1024 + server);
+  }
+
+  /** The leader's record for a term, made when it first acts in it (its inherited commit frozen then). */
+  leaderTermOrNew(server: number, term: number): LeaderTerm {
+    const k = term * 1024 + server;
+    let lt = this.leaderTerms.get(k);
+    if (lt === undefined) {
+      lt = {
+        server,
+        term,
+        inheritedCommit: this.knownCommit[server] ?? 0,
+        sent: new Map(),
+        starts: new Map(),
+        startsByKey: new Map(),
+        firstOwn: Infinity,
+        matched: new Array<number>(this.n).fill(0),
+      };
+      this.leaderTerms.set(k, lt);
+    }
+    return lt;
+  }
+
+  holderCount(p: Pair): number {
+    let count = 0;
+    for (let bits = p.holders; bits !== 0; bits &= bits - 1) count++;
+    return count;
+  }
+
+  holderList(p: Pair): number[] {
+    const out: number[] = [];
+    for (let s = 0; s < this.n; s++) if ((p.holders & (1 << s)) !== 0) out.push(s);
+    return out;
+  }
+
+  observe(e: TesterEvent): void {
+    switch (e.kind) {
+      case 'cluster':
+        this.reset(e.n);
+        return;
+      case 'start':
+        this.running[e.server] = 0;
+        this.overlapped[e.server] = false;
+        if (this.started[e.server] === true) {
+          // After a restart the log is what was persisted (2C) or empty (2B): unknown.
+          this.held[e.server] = [];
+          this.length[e.server] = undefined;
+        } else {
+          this.started[e.server] = true;
+          this.length[e.server] = 0;
+        }
+        return;
+      case 'send':
+        if (typeof e.from !== 'number') return;
+        if (e.method === RPC.AppendEntries) this.sent(e.from, e.args as AppendEntriesArgs, e.t);
+        else if (e.method === RPC.RequestVote && isObject(e.args)) this.lastRequestVote[e.from] = e.args as unknown as RequestVoteArgs;
+        return;
+      case 'deliver':
+        if (e.method !== RPC.AppendEntries || typeof e.to !== 'number') return;
+        this.running[e.to] = (this.running[e.to] ?? 0) + 1;
+        if (typeof e.from === 'number' && wellFormed(e.args)) this.current[e.to] = { id: e.id, from: e.from, args: e.args, t: e.t };
+        if ((this.running[e.to] as number) > 1) this.overlapped[e.to] = true;
+        return;
+      case 'handler-error':
+        if (e.method === RPC.AppendEntries && typeof e.to === 'number') this.handlerDone(e.to);
+        return;
+      case 'handled':
+        if (e.method !== RPC.AppendEntries || typeof e.to !== 'number' || typeof e.from !== 'number') return;
+        this.accepted(e.from, e.to, e.id, e.args as AppendEntriesArgs, e.reply as AppendEntriesReply | null, e.t);
+        this.handlerDone(e.to);
+        return;
+      case 'submit':
+        if (e.isLeader) this.appended(e.server, e.index, e.term, e.command, e.t);
+        else this.refusedBy(e.server).set(commandKey(e.command), e.t);
+        return;
+      case 'apply':
+        if (e.commandValid && e.index > (this.knownCommit[e.server] ?? 0)) this.knownCommit[e.server] = e.index;
+        return;
+      default:
+        return;
+    }
+  }
+
+  private reset(n: number): void {
+    this.n = n;
+    this.majority = Math.floor(n / 2) + 1;
+    this.held = Array.from({ length: n }, () => []);
+    this.length = new Array<number | undefined>(n).fill(undefined);
+    this.placedBy = Array.from({ length: n }, () => new Map());
+    this.knownCommit = new Array<number>(n).fill(0);
+    this.lastRequestVote = new Array<RequestVoteArgs | undefined>(n).fill(undefined);
+    this.refused = Array.from({ length: n }, () => new Map());
+    this.pairs.clear();
+    this.pairsAt.clear();
+    this.leaderTerms.clear();
+    this.started = new Array<boolean>(n).fill(false);
+    this.running = new Array<number>(n).fill(0);
+    this.overlapped = new Array<boolean>(n).fill(false);
+    this.current = new Array<RunningAppend | undefined>(n).fill(undefined);
+  }
+
+  private refusedBy(server: number): Map<CommandKey, number> {
+    let m = this.refused[server];
+    if (m === undefined) {
+      m = new Map();
+      this.refused[server] = m;
+    }
+    return m;
+  }
+
+  private handlerDone(server: number): void {
+    const left = Math.max(0, (this.running[server] ?? 0) - 1);
+    this.running[server] = left;
+    if (this.overlapped[server] === true) {
+      // Which of the overlapping handlers changed the log last is unknown.
+      this.held[server] = [];
+      this.length[server] = undefined;
+      if (left === 0) this.overlapped[server] = false;
+    }
+  }
+
+  private notePair(index: number, term: number, command: unknown, prevTerm: number | undefined, holder: number, where: string): void {
+    const k = pairKey(index, term);
+    const p = this.pairs.get(k);
+    const bit = holder < 30 ? 1 << holder : 0;
+    if (p === undefined) {
+      const fresh: Pair = { index, term, command, key: commandKey(command), prevTerm, holders: bit, firstSeen: where };
+      this.pairs.set(k, fresh);
+      const at = this.pairsAt.get(index);
+      if (at === undefined) this.pairsAt.set(index, [fresh]);
+      else at.push(fresh);
+      return;
+    }
+    p.holders |= bit;
+    if (p.prevTerm === undefined) p.prevTerm = prevTerm;
+  }
+
+  private addHolder(index: number, term: number, holder: number): void {
+    const p = this.pairs.get(pairKey(index, term));
+    if (p !== undefined && holder < 30) p.holders |= 1 << holder;
+  }
+
+  // A leader sends from its own log: what it sends it holds.
+  private sent(from: number, a: AppendEntriesArgs, t: number): void {
+    if (!wellFormed(a)) return;
+    const p = a.prevLogIndex;
+    const where = `server ${from}'s term-${a.term} AppendEntries at t=${t} ms`;
+    const lt = this.leaderTermOrNew(from, a.term);
+    if (p > 0) {
+      this.addHolder(p, a.prevLogTerm, from);
+      if (!lt.sent.has(p)) lt.sent.set(p, { term: a.prevLogTerm, hasCommand: false, key: undefined, command: undefined, t });
+    }
+    let prevTerm = p === 0 ? 0 : a.prevLogTerm;
+    for (let i = 0; i < a.entries.length; i++) {
+      const entry = a.entries[i] as { term: number; command: unknown };
+      const index = p + 1 + i;
+      this.notePair(index, entry.term, entry.command, prevTerm, from, where);
+      const before = lt.sent.get(index);
+      if (before === undefined || !before.hasCommand || before.term !== entry.term) {
+        lt.sent.set(index, { term: entry.term, hasCommand: true, key: commandKey(entry.command), command: entry.command, t });
+      }
+      if (entry.term === a.term && index < lt.firstOwn) lt.firstOwn = index;
+      prevTerm = entry.term;
+    }
+    if (a.leaderCommit > (this.knownCommit[from] ?? 0)) this.knownCommit[from] = a.leaderCommit;
+    // Only while it still speaks in this term is the sender's log known from
+    // its sends: a send of older args (a retry) may not be its log any more.
+    if (a.term !== (this.facts.saidTerm[from] ?? 0) || this.uncertain(from)) return;
+    const held = this.heldBy(from);
+    if (p > 0) held[p] = a.prevLogTerm;
+    for (let i = 0; i < a.entries.length; i++) held[p + 1 + i] = (a.entries[i] as { term: number }).term;
+    const len = this.length[from];
+    if (len !== undefined && p + a.entries.length > len) this.length[from] = p + a.entries.length;
+  }
+
+  // Figure 2, AppendEntries receiver, steps 3 and 4: after a success the
+  // receiver holds prevLogIndex and the entries; what follows them survives
+  // only if nothing conflicted.
+  private accepted(from: number, to: number, id: number, a: AppendEntriesArgs, reply: AppendEntriesReply | null, t: number): void {
+    if (!wellFormed(a)) return;
+    if (a.leaderCommit > (this.knownCommit[to] ?? 0)) this.knownCommit[to] = a.leaderCommit;
+    if (reply?.success !== true) return;
+    const p = a.prevLogIndex;
+    const end = p + a.entries.length;
+    const lt = this.leaderTermOrNew(from, a.term);
+    if (reply.term === a.term && end > (lt.matched[to] ?? 0)) lt.matched[to] = end;
+    if (p > 0) this.addHolder(p, a.prevLogTerm, to);
+    const placed = this.placedBy[to] as Map<number, Placement>;
+    for (let i = 0; i < a.entries.length; i++) {
+      const entry = a.entries[i] as { term: number; command: unknown };
+      this.notePair(p + 1 + i, entry.term, entry.command, i === 0 ? (p === 0 ? 0 : a.prevLogTerm) : (a.entries[i - 1] as { term: number }).term, to, `server ${from}'s term-${a.term} AppendEntries at t=${t} ms`);
+      placed.set(p + 1 + i, { id, from, term: a.term, t });
+    }
+    if (this.uncertain(to)) return;
+    const held = this.heldBy(to);
+    let conflict = false;
+    let allKnown = true;
+    const before = this.length[to];
+    for (let i = 0; i < a.entries.length; i++) {
+      const h = held[p + 1 + i];
+      // Past the end of a log of known length there is nothing to conflict with.
+      if (h === undefined) {
+        if (before === undefined || p + 1 + i <= before) allKnown = false;
+      } else if (h !== (a.entries[i] as { term: number }).term) conflict = true;
+    }
+    if (p > 0) held[p] = a.prevLogTerm;
+    for (let i = 0; i < a.entries.length; i++) held[p + 1 + i] = (a.entries[i] as { term: number }).term;
+    const len = this.length[to];
+    if (conflict) {
+      held.length = end + 1;
+      this.length[to] = end;
+    } else if (allKnown) {
+      if (len !== undefined && end > len) this.length[to] = end;
+    } else {
+      // Whether an unknown entry conflicted (and the log was cut after the new ones) is unknown.
+      held.length = end + 1;
+      this.length[to] = undefined;
+    }
+  }
+
+  private appended(server: number, index: number, term: number, command: unknown, t: number): void {
+    if (!Number.isInteger(index) || index < 1) return;
+    const lt = this.leaderTermOrNew(server, term);
+    const key = commandKey(command);
+    if (!lt.starts.has(index)) lt.starts.set(index, { key, command, t });
+    const same = lt.startsByKey.get(key);
+    if (same === undefined) lt.startsByKey.set(key, [index]);
+    else same.push(index);
+    if (index < lt.firstOwn) lt.firstOwn = index;
+    const held = this.heldBy(server);
+    const prevTerm = index === 1 ? 0 : this.uncertain(server) ? undefined : held[index - 1];
+    this.notePair(index, term, command, prevTerm, server, `start() on server ${server} at t=${t} ms`);
+    if (this.uncertain(server)) return;
+    held[index] = term;
+    held.length = index + 1;
+    this.length[server] = index;
+  }
+
+  private heldBy(server: number): number[] {
+    let held = this.held[server];
+    if (held === undefined) {
+      held = [];
+      this.held[server] = held;
+    }
+    return held;
+  }
+}
+
+export function pairKey(index: number, term: number): number {
+  // Terms stay far below 2^22 in any run; indexes far below 2^30.
+  return index * 4194304 + term;
+}
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null;
+}
+
+/** The monitors judge only messages of the contract's shape (WF reports the others). */
+export function wellFormed(a: unknown): a is AppendEntriesArgs {
+  if (!isObject(a)) return false;
+  const args = a as Partial<AppendEntriesArgs>;
+  if (!Number.isInteger(args.term) || !Number.isInteger(args.prevLogIndex) || !Number.isInteger(args.prevLogTerm) || !Number.isInteger(args.leaderCommit)) return false;
+  if (!Array.isArray(args.entries) || (args.prevLogIndex as number) < 0) return false;
+  for (const entry of args.entries) if (!isObject(entry) || !Number.isInteger((entry as { term?: unknown }).term)) return false;
+  return true;
+}

@@ -1,0 +1,541 @@
+// Log safety (lab 2B, 2C): Figure 3's invariants and Figure 2's rules,
+// judged from every AppendEntries, every reply, every start() answer and
+// every apply, at the instant they happen. A violation is always a failure.
+//
+// Each monitor sees the log facts as they were before the event it judges.
+import { RPC } from '../../raft/contract.ts';
+import type { AppendEntriesArgs, AppendEntriesReply } from '../../raft/contract.ts';
+import type { ApplyEvent, TesterEvent } from '../events.ts';
+import type { LogFacts } from './log-facts.ts';
+import { commandKey, showCommand, wellFormed, type CommandKey } from './log-facts.ts';
+import type { EventKind, LeadershipAct, Monitor, MonitorContext } from './monitor.ts';
+import { list } from './monitor.ts';
+
+interface FirstApply {
+  server: number;
+  incarnation: number;
+  command: unknown;
+  key: CommandKey;
+  t: number;
+  /** The term of the applied entry, where the log facts know it. */
+  term: number | undefined;
+  /** Every term said anywhere by the time of the apply is at most this: leaders of later terms must hold the entry (§5.4). */
+  bound: number;
+  /** How the entry got into the applier's log, as known at the apply; and that AppendEntries' id. */
+  placed: string;
+  placedRpc: number | undefined;
+}
+
+/** The applies seen so far, shared by the monitors that need "committed" (the lab's logs[i], merged). */
+export class Applied {
+  readonly first = new Map<number, FirstApply>();
+  /** Indexes in the order they were first applied anywhere. */
+  readonly order: number[] = [];
+}
+
+function placement(facts: LogFacts, server: number, index: number): string {
+  const now = facts.handlingNow(server);
+  if (now !== undefined && index > now.args.prevLogIndex && index <= now.args.prevLogIndex + now.args.entries.length) {
+    return `server ${server} got index ${index} from server ${now.from}'s term-${now.args.term} AppendEntries (rpc #${now.id}) that it is handling`;
+  }
+  const p = facts.placedBy[server]?.get(index);
+  return p === undefined
+    ? `server ${server} got index ${index} from no AppendEntries (it put it there itself through start(), or kept it across a restart)`
+    : `server ${server} got index ${index} from server ${p.from}'s term-${p.term} AppendEntries (rpc #${p.id}) at t=${p.t} ms`;
+}
+
+/** For an apply made inside an AppendEntries handler: which request it was handling. */
+function whileHandling(facts: LogFacts, server: number): string {
+  const now = facts.handlingNow(server);
+  if (now === undefined) return '';
+  const a = now.args;
+  const held = facts.held[server]?.[a.prevLogIndex];
+  const check = facts.passesLogCheck(server, a) === false ? `, whose log check fails: it holds ${held === undefined ? 'no entry' : `a term-${held} entry`} at index ${a.prevLogIndex}` : '';
+  return (
+    `; server ${server} applied it while handling server ${now.from}'s term-${a.term} AppendEntries (rpc #${now.id}: ` +
+    `prevLogIndex=${a.prevLogIndex} prevLogTerm=${a.prevLogTerm}, ${a.entries.length} entries, leaderCommit=${a.leaderCommit})${check}`
+  );
+}
+
+/** SMS: no two servers apply different commands at one index, ever (Figure 3), judged at the second apply. */
+export class StateMachineSafety implements Monitor {
+  readonly kinds: readonly EventKind[] = ['apply'];
+  constructor(
+    private readonly ctx: MonitorContext,
+    private readonly log: LogFacts,
+    private readonly applied: Applied,
+  ) {}
+
+  observe(e: TesterEvent, act: LeadershipAct | undefined): void {
+    if (e.kind !== 'apply' || !e.commandValid) return;
+    const first = this.applied.first.get(e.index);
+    if (first === undefined || first.key === commandKey(e.command)) return;
+    this.ctx.report('SMS', {
+      message:
+        `commit index=${e.index} server=${e.server} ${showCommand(e.command)} != server=${first.server} ${showCommand(first.command)}: ` +
+        `server ${e.server} applied ${showCommand(e.command)} at index ${e.index}, but server ${first.server} applied ${showCommand(first.command)} there at t=${first.t} ms; ` +
+        `${placement(this.log, e.server, e.index)}; ${first.placed}${whileHandling(this.log, e.server)}`,
+      servers: [e.server, first.server],
+      rpcs: [placedRpc(this.log, e.server, e.index), first.placedRpc].filter((id): id is number => id !== undefined),
+    });
+  }
+}
+
+function placedRpc(facts: LogFacts, server: number, index: number): number | undefined {
+  const now = facts.handlingNow(server);
+  if (now !== undefined && index > now.args.prevLogIndex && index <= now.args.prevLogIndex + now.args.entries.length) return now.id;
+  return facts.placedBy[server]?.get(index)?.id;
+}
+
+/**
+ * AO: each incarnation of a server applies consecutive indexes, once each;
+ * it may begin anywhere up to one past the highest index the server has
+ * applied before (from 1, or from what it persisted), as the lab's applier
+ * requires (logs[i] survives restarts). A crashed incarnation's applier is
+ * judged on its own sequence.
+ */
+export class ApplyOrder implements Monitor {
+  readonly kinds: readonly EventKind[] = ['apply', 'cluster'];
+  private readonly last = new Map<number, number>();
+  private maxApplied: number[] = [];
+  constructor(private readonly ctx: MonitorContext) {}
+
+  observe(e: TesterEvent, act: LeadershipAct | undefined): void {
+    if (e.kind === 'cluster') {
+      this.last.clear();
+      this.maxApplied = [];
+      return;
+    }
+    if (e.kind !== 'apply' || !e.commandValid) return;
+    const k = e.incarnation * 1024 + e.server;
+    const last = this.last.get(k);
+    const max = this.maxApplied[e.server] ?? 0;
+    let problem: string | undefined;
+    if (!Number.isInteger(e.index) || e.index < 1) problem = `applied index ${e.index} (the first index is 1)`;
+    else if (last === undefined) {
+      if (e.index > max + 1) problem = `began applying at index ${e.index}, but it has applied nothing beyond index ${max} (skipped ${max + 1})`;
+    } else if (e.index === last) problem = `applied index ${e.index} twice`;
+    else if (e.index < last) problem = `applied index ${e.index} after index ${last} (out of order)`;
+    else if (e.index > last + 1) problem = `applied index ${e.index} right after index ${last} (skipped ${last + 1})`;
+    if (problem !== undefined) {
+      this.ctx.report('AO', {
+        message: `server ${e.server} apply out of order ${e.index}: incarnation ${e.incarnation} ${problem}`,
+        servers: [e.server],
+      });
+    }
+    if (last === undefined || e.index > last) this.last.set(k, e.index);
+    if (e.index > max) this.maxApplied[e.server] = e.index;
+  }
+}
+
+/**
+ * LM: Log Matching (Figure 3). An (index, term) pair names one command and
+ * one predecessor in every message that carries it; and a follower accepts an
+ * AppendEntries only when it holds the previous entry (Figure 2, receiver
+ * step 2), judged against what earlier accepted AppendEntries put in its log.
+ */
+export class LogMatching implements Monitor {
+  readonly kinds: readonly EventKind[] = ['send', 'handled'];
+  constructor(
+    private readonly ctx: MonitorContext,
+    private readonly log: LogFacts,
+  ) {}
+
+  observe(e: TesterEvent, act: LeadershipAct | undefined): void {
+    if ((e.kind !== 'send' && e.kind !== 'handled') || e.method !== RPC.AppendEntries) return;
+    if (e.kind === 'send' && typeof e.from === 'number' && wellFormed(e.args)) this.carried(e.from, e.args);
+    else if (e.kind === 'handled' && typeof e.to === 'number' && typeof e.from === 'number' && wellFormed(e.args)) {
+      if ((e.reply as AppendEntriesReply | null)?.success === true) this.acceptedPrev(e.from, e.to, e.args);
+    }
+  }
+
+  private carried(from: number, a: AppendEntriesArgs): void {
+    let prevTerm = a.prevLogIndex === 0 ? 0 : a.prevLogTerm;
+    for (let i = 0; i < a.entries.length; i++) {
+      const entry = a.entries[i] as { term: number; command: unknown };
+      const index = a.prevLogIndex + 1 + i;
+      const known = this.log.pair(index, entry.term);
+      if (known !== undefined) {
+        if (known.key !== commandKey(entry.command)) {
+          this.ctx.report('LM', {
+            message:
+              `server ${from}'s term-${a.term} AppendEntries carries ${showCommand(entry.command)} at index ${index} term ${entry.term}, ` +
+              `but ${known.firstSeen} carried ${showCommand(known.command)} there (one index and term, one command)`,
+            servers: [from],
+            term: entry.term,
+          });
+          return;
+        }
+        if (known.prevTerm !== undefined && known.prevTerm !== prevTerm) {
+          this.ctx.report('LM', {
+            message:
+              `server ${from}'s term-${a.term} AppendEntries puts a term-${prevTerm} entry before index ${index} term ${entry.term}, ` +
+              `but ${known.firstSeen} had a term-${known.prevTerm} entry before it (logs that share an entry agree on all before it)`,
+            servers: [from],
+            term: entry.term,
+          });
+          return;
+        }
+      }
+      prevTerm = entry.term;
+    }
+  }
+
+  private acceptedPrev(from: number, to: number, a: AppendEntriesArgs): void {
+    const p = a.prevLogIndex;
+    if (p === 0 || this.log.uncertain(to)) return;
+    const held = this.log.held[to]?.[p];
+    const length = this.log.length[to];
+    let problem: string | undefined;
+    if (held !== undefined && held !== a.prevLogTerm) problem = `its entry at index ${p} has term ${held}`;
+    else if (held === undefined && length !== undefined && p > length) problem = `its log ends at index ${length}`;
+    if (problem === undefined) return;
+    this.ctx.report('LM', {
+      message:
+        `server ${to} accepted server ${from}'s term-${a.term} AppendEntries with prevLogIndex=${p} prevLogTerm=${a.prevLogTerm}, ` +
+        `but ${problem} (Figure 2: reply false if the log does not contain an entry at prevLogIndex whose term matches prevLogTerm)`,
+      servers: [to, from],
+      term: a.term,
+    });
+  }
+}
+
+/** LAO: Leader Append-Only (Figure 3): within its term a leader never changes what it sent for an index. */
+export class LeaderAppendOnly implements Monitor {
+  readonly kinds: readonly EventKind[] = ['send'];
+  constructor(
+    private readonly ctx: MonitorContext,
+    private readonly log: LogFacts,
+  ) {}
+
+  observe(e: TesterEvent, act: LeadershipAct | undefined): void {
+    if (e.kind !== 'send' || e.method !== RPC.AppendEntries || typeof e.from !== 'number' || !wellFormed(e.args)) return;
+    const a = e.args;
+    const lt = this.log.leaderTerm(e.from, a.term);
+    if (lt === undefined) return;
+    const p = a.prevLogIndex;
+    if (p > 0) {
+      const before = lt.sent.get(p);
+      if (before !== undefined && before.term !== a.prevLogTerm) {
+        this.report(e.from, a.term, p, `a term-${a.prevLogTerm} entry (as prevLogTerm)`, `a term-${before.term} entry`, before.t);
+        return;
+      }
+    }
+    for (let i = 0; i < a.entries.length; i++) {
+      const entry = a.entries[i] as { term: number; command: unknown };
+      const index = p + 1 + i;
+      const before = lt.sent.get(index);
+      if (before === undefined) continue;
+      const changed = before.term !== entry.term || (before.hasCommand && before.key !== commandKey(entry.command));
+      if (!changed) continue;
+      const then = before.hasCommand ? `${showCommand(before.command)} (term ${before.term})` : `a term-${before.term} entry`;
+      this.report(e.from, a.term, index, `${showCommand(entry.command)} (term ${entry.term})`, then, before.t);
+      return;
+    }
+  }
+
+  private report(leader: number, term: number, index: number, now: string, then: string, t: number): void {
+    this.ctx.report('LAO', {
+      message: `leader ${leader} of term ${term} sent ${now} at index ${index}, but earlier in term ${term} (t=${t} ms) it sent ${then} there: a leader never overwrites its own log`,
+      servers: [leader],
+      term,
+    });
+  }
+}
+
+/**
+ * LC: Leader Completeness (Figure 3, §5.4). Once an entry is applied, every
+ * leader of a term above every term said by then holds it: what it sends at
+ * that index, the index start() gives it, and the log its RequestVote
+ * described (the up-to-date check of §5.4.1) must all show it.
+ */
+export class LeaderCompleteness implements Monitor {
+  readonly kinds: readonly EventKind[] = ['apply', 'send', 'submit'];
+  private readonly checkedLeaders = new Set<number>();
+  constructor(
+    private readonly ctx: MonitorContext,
+    private readonly log: LogFacts,
+    private readonly applied: Applied,
+  ) {}
+
+  observe(e: TesterEvent, act: LeadershipAct | undefined): void {
+    if (e.kind === 'apply') this.note(e);
+    else if (e.kind === 'submit') {
+      if (!e.isLeader) return;
+      const c = this.applied.first.get(e.index);
+      if (c === undefined || e.term <= c.bound) return;
+      this.ctx.report('LC', {
+        message:
+          `start() on leader ${e.server} of term ${e.term} returned index ${e.index}, so its log lacked index ${e.index}, ` +
+          `which server ${c.server} had applied (${showCommand(c.command)}) at t=${c.t} ms: a leader of a later term holds every committed entry`,
+        servers: [e.server, c.server],
+        term: e.term,
+      });
+    } else if (e.kind === 'send' && e.method === RPC.AppendEntries && typeof e.from === 'number' && wellFormed(e.args)) {
+      this.sent(e.from, e.args);
+    }
+  }
+
+  private note(e: ApplyEvent): void {
+    if (!e.commandValid || this.applied.first.has(e.index)) return;
+    const held = this.log.uncertain(e.server) ? undefined : this.log.held[e.server]?.[e.index];
+    let term = held;
+    if (term === undefined) {
+      const key = commandKey(e.command);
+      const terms = (this.log.pairsAt.get(e.index) ?? []).filter((p) => p.key === key).map((p) => p.term);
+      if (terms.length === 1) term = terms[0];
+    }
+    const facts = this.ctx.facts;
+    let bound = 0;
+    for (let s = 0; s < facts.n; s++) bound = Math.max(bound, facts.saidTerm[s] ?? 0);
+    this.applied.first.set(e.index, {
+      server: e.server,
+      incarnation: e.incarnation,
+      command: e.command,
+      key: commandKey(e.command),
+      t: e.t,
+      term,
+      bound,
+      placed: placement(this.log, e.server, e.index),
+      placedRpc: placedRpc(this.log, e.server, e.index),
+    });
+    this.applied.order.push(e.index);
+  }
+
+  private sent(leader: number, a: AppendEntriesArgs): void {
+    const first = this.applied.first;
+    if (first.size === 0) return;
+    const p = a.prevLogIndex;
+    if (p > 0) {
+      const c = first.get(p);
+      if (c !== undefined && a.term > c.bound && c.term !== undefined && c.term !== a.prevLogTerm) {
+        this.report(leader, a.term, p, `a term-${a.prevLogTerm} entry there (its prevLogTerm)`, c);
+        return;
+      }
+    }
+    for (let i = 0; i < a.entries.length; i++) {
+      const entry = a.entries[i] as { term: number; command: unknown };
+      const c = first.get(p + 1 + i);
+      if (c === undefined || a.term <= c.bound) continue;
+      if (c.key !== commandKey(entry.command) || (c.term !== undefined && c.term !== entry.term)) {
+        this.report(leader, a.term, p + 1 + i, `${showCommand(entry.command)} (term ${entry.term}) there`, c);
+        return;
+      }
+    }
+    this.checkElection(leader, a.term);
+  }
+
+  // §5.4.1: the leader's RequestVote for this term described its log; it
+  // must be at least as up to date as the newest entry applied before.
+  private checkElection(leader: number, term: number): void {
+    const k = term * 1024 + leader;
+    if (this.checkedLeaders.has(k)) return;
+    this.checkedLeaders.add(k);
+    const rv = this.log.lastRequestVote[leader];
+    if (rv === undefined || rv.term !== term || !Number.isInteger(rv.lastLogIndex) || !Number.isInteger(rv.lastLogTerm)) return;
+    const order = this.applied.order;
+    for (let i = order.length - 1, steps = 0; i >= 0 && steps < 64; i--, steps++) {
+      const index = order[i] as number;
+      const c = this.applied.first.get(index) as FirstApply;
+      if (term <= c.bound || c.term === undefined) continue;
+      if (rv.lastLogTerm < c.term || (rv.lastLogTerm === c.term && rv.lastLogIndex < index)) {
+        this.report(
+          leader,
+          term,
+          index,
+          `nothing of it: it won with a log ending at index ${rv.lastLogIndex} term ${rv.lastLogTerm} (its RequestVote), less up to date than index ${index} term ${c.term} (§5.4.1)`,
+          c,
+        );
+      }
+      return;
+    }
+  }
+
+  private report(leader: number, term: number, index: number, what: string, c: FirstApply): void {
+    this.ctx.report('LC', {
+      message:
+        `leader ${leader} of term ${term} holds ${what}, but server ${c.server} had applied ${showCommand(c.command)}` +
+        `${c.term === undefined ? '' : ` (term ${c.term})`} at index ${index} at t=${c.t} ms, before any server spoke in term ${term}: ` +
+        'a committed entry is in the log of every later leader',
+      servers: [leader, c.server],
+      term,
+    });
+  }
+}
+
+/**
+ * CM: Commitment. A command is applied only once a majority has held it at
+ * that index; and a leader's leaderCommit goes beyond what it knew to be
+ * committed when it won only through an entry of its own term held by a
+ * majority (§5.4.2, Figure 8).
+ */
+export class Commitment implements Monitor {
+  readonly kinds: readonly EventKind[] = ['apply', 'send'];
+  constructor(
+    private readonly ctx: MonitorContext,
+    private readonly log: LogFacts,
+  ) {}
+
+  observe(e: TesterEvent, act: LeadershipAct | undefined): void {
+    if (e.kind === 'apply') this.applied(e);
+    else if (e.kind === 'send' && e.method === RPC.AppendEntries && typeof e.from === 'number' && wellFormed(e.args)) this.leaderCommit(e.from, e.args);
+  }
+
+  private applied(e: ApplyEvent): void {
+    const log = this.log;
+    if (!e.commandValid || log.n > 30) return;
+    const key = commandKey(e.command);
+    const pairs = (log.pairsAt.get(e.index) ?? []).filter((p) => p.key === key);
+    if (pairs.length === 0) {
+      // In a cluster of one, the leader's log is seen only through start().
+      if (log.n === 1) return;
+      this.ctx.report('CM', {
+        message: `server ${e.server} applied ${showCommand(e.command)} at index ${e.index}, but no AppendEntries and no start() ever put it at index ${e.index}`,
+        servers: [e.server],
+      });
+      return;
+    }
+    let best = pairs[0] as (typeof pairs)[number];
+    for (const p of pairs) if (log.holderCount(p) > log.holderCount(best)) best = p;
+    if (log.holderCount(best) >= log.majority) return;
+    this.ctx.report('CM', {
+      message:
+        `server ${e.server} applied ${showCommand(e.command)} at index ${e.index}, but only servers ${list(log.holderList(best))} ever held it there ` +
+        `(term ${best.term}): a majority of ${log.n} is ${log.majority}`,
+      servers: [e.server],
+      term: best.term,
+    });
+  }
+
+  private leaderCommit(leader: number, a: AppendEntriesArgs): void {
+    const log = this.log;
+    const lt = log.leaderTermOrNew(leader, a.term);
+    const c = a.leaderCommit;
+    if (c <= lt.inheritedCommit) return;
+    // matchIndex of each server as the followers acknowledged it; the leader holds all it sent.
+    const matched = lt.matched.map((m, s) => (s === leader ? Infinity : m)).sort((x, y) => y - x);
+    const onMajority = matched[log.majority - 1] ?? 0;
+    const firstOwn = Math.min(lt.firstOwn, ownFirstIn(a));
+    if (firstOwn <= onMajority && c <= onMajority) return;
+    const why =
+      firstOwn > onMajority
+        ? `no entry of term ${a.term} is on a majority yet (${firstOwn === Infinity ? 'it has none' : `its first is index ${firstOwn}`}; a majority holds up to index ${onMajority}): ` +
+          'an entry of an earlier term is committed only through one of the current term (§5.4.2, Figure 8)'
+        : `a majority holds only up to index ${onMajority}`;
+    this.ctx.report('CM', {
+      message: `leader ${leader} of term ${a.term} sent leaderCommit=${c}, beyond index ${lt.inheritedCommit} (the most it could know committed when it won), yet ${why}`,
+      servers: [leader],
+      term: a.term,
+    });
+  }
+}
+
+function ownFirstIn(a: AppendEntriesArgs): number {
+  for (let i = 0; i < a.entries.length; i++) if ((a.entries[i] as { term: number }).term === a.term) return a.prevLogIndex + 1 + i;
+  return Infinity;
+}
+
+/**
+ * SI: start()'s answer. A leader's start(cmd) returns the index cmd gets in
+ * its log (the first index is 1); a server that said it was not leader does
+ * not then send that command as an entry of its own term. Sends made during
+ * start() may come before the answer is recorded, so a send that no answer
+ * explains yet is judged a moment later.
+ */
+export class StartIndex implements Monitor {
+  readonly kinds: readonly EventKind[] = ['submit', 'send', 'cluster'];
+  /** Per leader and term, the indexes already waiting for (or given) a later look. */
+  private readonly deferred = new Map<number, Set<number>>();
+  constructor(
+    private readonly ctx: MonitorContext,
+    private readonly log: LogFacts,
+  ) {}
+
+  observe(e: TesterEvent, act: LeadershipAct | undefined): void {
+    if (e.kind === 'cluster') this.deferred.clear();
+    else if (e.kind === 'submit') {
+      if (!e.isLeader) return;
+      if (!Number.isInteger(e.index) || e.index < 1) {
+        this.report(e.server, e.term, `start(${showCommand(e.command)}) on leader ${e.server} returned index ${e.index}; the first index is 1`);
+        return;
+      }
+      const lt = this.log.leaderTerm(e.server, e.term);
+      const twice = lt?.starts.get(e.index);
+      if (twice !== undefined) {
+        this.report(e.server, e.term, `start(${showCommand(e.command)}) on leader ${e.server} returned index ${e.index} in term ${e.term}, which start(${showCommand(twice.command)}) had returned at t=${twice.t} ms`);
+        return;
+      }
+      const sent = lt?.sent.get(e.index);
+      if (sent !== undefined && sent.hasCommand && (sent.term !== e.term || sent.key !== commandKey(e.command))) {
+        this.report(
+          e.server,
+          e.term,
+          `start(${showCommand(e.command)}) on leader ${e.server} returned index ${e.index} in term ${e.term}, but it had sent ${showCommand(sent.command)} (term ${sent.term}) at index ${e.index} at t=${sent.t} ms`,
+        );
+      }
+      return;
+    }
+    if (e.kind !== 'send' || e.method !== RPC.AppendEntries || typeof e.from !== 'number' || !wellFormed(e.args)) return;
+    const a = e.args;
+    for (let i = 0; i < a.entries.length; i++) {
+      const entry = a.entries[i] as { term: number; command: unknown };
+      if (entry.term !== a.term) continue;
+      const index = a.prevLogIndex + 1 + i;
+      const lt = this.log.leaderTerm(e.from, a.term);
+      const started = lt?.starts.get(index);
+      if (started !== undefined) {
+        if (started.key !== commandKey(entry.command)) {
+          this.report(
+            e.from,
+            a.term,
+            `start(${showCommand(started.command)}) on leader ${e.from} returned index ${index} in term ${a.term} at t=${started.t} ms, but it sent ${showCommand(entry.command)} at index ${index}`,
+          );
+          return;
+        }
+        continue;
+      }
+      const k = a.term * 1024 + e.from;
+      let seen = this.deferred.get(k);
+      if (seen === undefined) {
+        seen = new Set();
+        this.deferred.set(k, seen);
+      }
+      if (seen.has(index)) continue;
+      seen.add(index);
+      const leader = e.from;
+      const term = a.term;
+      const command = entry.command;
+      this.ctx.at(e.t + 1, () => this.unexplained(leader, term, index, command));
+    }
+  }
+
+  // A moment after a leader sent an entry of its own term that no start() answer had explained.
+  private unexplained(leader: number, term: number, index: number, command: unknown): void {
+    const lt = this.log.leaderTerm(leader, term);
+    const key = commandKey(command);
+    const started = lt?.starts.get(index);
+    if (started !== undefined) {
+      if (started.key !== key) {
+        this.report(leader, term, `start(${showCommand(started.command)}) on leader ${leader} returned index ${index} in term ${term}, but it sent ${showCommand(command)} at index ${index}`);
+      }
+      return;
+    }
+    const elsewhere = lt?.startsByKey.get(key);
+    if (elsewhere !== undefined) {
+      this.report(leader, term, `start(${showCommand(command)}) on leader ${leader} returned index ${elsewhere.join(', ')} in term ${term}, but it sent ${showCommand(command)} at index ${index}`);
+      return;
+    }
+    const refusedAt = this.log.refused[leader]?.get(key);
+    if (refusedAt !== undefined) {
+      this.report(
+        leader,
+        term,
+        `server ${leader} answered start(${showCommand(command)}) with isLeader=false at t=${refusedAt} ms, yet sent ${showCommand(command)} as an entry of its own term ${term} at index ${index}`,
+      );
+    }
+  }
+
+  private report(server: number, term: number, message: string): void {
+    this.ctx.report('SI', { message, servers: [server], term });
+  }
+}
