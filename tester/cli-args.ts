@@ -7,6 +7,19 @@ import { parseSeed } from '../runtime/random.ts';
 
 export class UsageError extends Error {
   override name = 'UsageError';
+
+  /** About the command line's shape (an unknown option...): worth pointing at --help. */
+  constructor(
+    message: string,
+    readonly aboutUsage = false,
+  ) {
+    super(message);
+  }
+}
+
+/** ' (npm run X -- --help for usage)' after a mistake in the command line's shape, else nothing. */
+export function usageHint(error: unknown, command: string): string {
+  return error instanceof UsageError && error.aboutUsage ? ` (${invocation(command)} --help for usage)` : '';
 }
 
 /** A whole number of at least 1. */
@@ -115,7 +128,7 @@ export function parseCommandLine<const O extends Record<string, OptionSpec>>(
     const parsed = parseArgs({ args, options: options as Record<string, OptionSpec>, strict: true, allowPositionals });
     return parsed as unknown as { values: { [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : string }; positionals: string[] };
   } catch (error) {
-    throw new UsageError(plainParseError(error as Error & { code?: string }));
+    throw new UsageError(plainParseError(error as Error & { code?: string }), true);
   }
 }
 

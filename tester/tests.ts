@@ -36,17 +36,33 @@ export function stageTests(
   patterns: readonly string[],
   persists: boolean,
   raftLabel: string,
+  /** Methods the implementation's servers lack (start() for a 2A-only one). */
+  lacks: readonly string[] = [],
 ): { tests: LabTestEntry[]; note: string | undefined } {
-  if (persists) return { tests: [...tests], note: undefined };
-  const left = tests.filter((t) => t.crashes === true && !patterns.includes(t.name));
-  if (left.length === 0) return { tests: [...tests], note: undefined };
-  const names = left.map((t) => t.name).join(', ');
-  return {
-    tests: tests.filter((t) => !left.includes(t)),
-    note:
-      `${names} left out: ${raftLabel} does not declare \`export const persists = true\`, and a server that does not ` +
-      `persist its term and vote cannot survive a crash (persistence is lab 2C). Name the test exactly to run it anyway.`,
-  };
+  const notes: string[] = [];
+  // A test it cannot run at all, picked by a pattern: left out. Named exactly, or
+  // if nothing else is left, the driver refuses it in one line instead (refuseLacking).
+  const cannot = tests.filter((t) => t.requires?.some((m) => lacks.includes(m)) === true && !patterns.includes(t.name));
+  let kept = cannot.length < tests.length ? tests.filter((t) => !cannot.includes(t)) : [...tests];
+  if (kept.length < tests.length) {
+    const what = lacks.map((m) => (m === 'start' ? 'start(command)' : m)).join(', ');
+    notes.push(`${count(cannot)} left out: ${raftLabel} has no ${what}, which they need (lab 2B).`);
+  }
+  if (!persists) {
+    const left = kept.filter((t) => t.crashes === true && !patterns.includes(t.name));
+    if (left.length > 0) {
+      kept = kept.filter((t) => !left.includes(t));
+      notes.push(
+        `${left.length > 3 ? count(left) : left.map((t) => t.name).join(', ')} left out: ${raftLabel} does not declare \`export const persists = true\`, and a server that does not ` +
+          `persist its term and vote cannot survive a crash (persistence is lab 2C). Name the test exactly to run it anyway.`,
+      );
+    }
+  }
+  return { tests: kept, note: notes.length === 0 ? undefined : notes.join(' ') };
+}
+
+function count(tests: readonly LabTestEntry[]): string {
+  return tests.length > 3 ? `${tests.slice(0, 3).map((t) => t.name).join(', ')} and ${tests.length - 3} more` : tests.map((t) => t.name).join(', ');
 }
 
 export function testNamed(name: string): LabTestEntry | undefined {

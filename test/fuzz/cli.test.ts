@@ -95,13 +95,12 @@ describe('npm run fuzz', function () {
       expect(r.stderr).to.match(/^fuzz: /);
       expect(r.stderr).to.not.match(/\n\s+at /);
     }
-    const hint = ' (npm run fuzz -- --help for usage)';
     expect(runs.map((r) => r.stderr.trim())).to.deep.equal([
-      `fuzz: unknown option '--frobnicate'${hint}`,
-      `fuzz: --runs must be a whole number of at least 1, got '0'${hint}`,
-      `fuzz: --path replays a counterexample: it needs the --seed it was found with${hint}`,
-      `fuzz: --raft: no such file: no/such/raft.ts${hint}`,
-      `fuzz: --out: ${file} exists and is not a folder${hint}`,
+      "fuzz: unknown option '--frobnicate' (npm run fuzz -- --help for usage)",
+      "fuzz: --runs must be a whole number of at least 1, got '0'",
+      'fuzz: --path replays a counterexample: it needs the --seed it was found with',
+      'fuzz: --raft: no such file: no/such/raft.ts',
+      `fuzz: --out: ${file} exists and is not a folder`,
     ]);
   });
 

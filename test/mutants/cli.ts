@@ -15,7 +15,8 @@
 // passes; 1 otherwise; 2 for bad input.
 import { cpus, hostname } from 'node:os';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { UsageError, enterUserFolder, invocation, parseCommandLine, usageText } from '../../tester/cli-args.ts';
 import type { MakeRaft } from '../../raft/contract.ts';
 import { make as referenceMake } from '../../raft/raft.ts';
@@ -249,6 +250,16 @@ function firstLine(text: string | undefined): string {
   return (text ?? '').split('\n')[0] ?? '';
 }
 
+/**
+ * A variant's file (relative to the harness's root) as a path from the
+ * current folder, so that the replay commands printed work where the user
+ * is: the repository's root, a subfolder, or a project that installed the
+ * package (node_modules/...).
+ */
+function fromHere(file: string): string {
+  return relative(process.cwd(), fileURLToPath(new URL(`../../${file}`, import.meta.url)));
+}
+
 // ---- main ----
 
 async function main(): Promise<number> {
@@ -270,7 +281,7 @@ async function main(): Promise<number> {
   const o = options;
   const subjects: Subject[] = [
     { id: 'REF', bug: 'the reference Raft (control: must pass every budget)', make: referenceMake, expectedChecks: [], file: undefined },
-    ...MUTANTS.map((m) => ({ id: m.id, bug: m.bug, make: m.make, expectedChecks: m.expectedChecks, file: m.file })),
+    ...MUTANTS.map((m) => ({ id: m.id, bug: m.bug, make: m.make, expectedChecks: m.expectedChecks, file: fromHere(m.file) })),
   ].filter((s) => o.ids === undefined || o.ids.includes(s.id));
   const variants = VARIANTS.filter((v) => o.ids === undefined || o.ids.includes(v.id));
 

@@ -1,16 +1,25 @@
 // E12: "A heartbeat does not reset the follower's election timer."
 // Expected: ST.
 import type { AppendEntriesArgs, AppendEntriesReply } from '../../raft/contract.ts';
-import { Candidate, Follower, Raft } from '../../raft/raft.ts';
+import { Raft } from '../../raft/raft.ts';
 import { makeVariant } from './variant.ts';
 
 export class HeartbeatKeepsTimer extends Raft {
+  private handlingAppend = false;
+
+  // Everything else an AppendEntries does stays the reference's (the log included).
   override appendEntries(args: AppendEntriesArgs): AppendEntriesReply {
-    if (args.term < this.currentTerm) return { term: this.currentTerm, success: false };
-    if (args.term > this.currentTerm) this.becomeFollower(args.term);
-    else if (this.role === Candidate) this.role = Follower;
-    // BUG (E12): the reference calls this.resetElectionTimer() here.
-    return { term: this.currentTerm, success: true };
+    this.handlingAppend = true;
+    try {
+      return super.appendEntries(args);
+    } finally {
+      this.handlingAppend = false;
+    }
+  }
+
+  protected override resetElectionTimer(): void {
+    // BUG (E12): the reference resets the timer on a heartbeat too (note 10).
+    if (!this.handlingAppend) super.resetElectionTimer();
   }
 }
 

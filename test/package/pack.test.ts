@@ -27,11 +27,15 @@ function run(cwd: string, command: string, args: string[]): Promise<Run> {
   });
 }
 
+const COMMANDS = ['stress', 'fuzz', 'replay', 'trace', 'mutants', 'typecheck-raft'];
+
 describe('the packed harness, installed into a fresh project (offline)', function () {
   this.timeout(180_000);
   let project: string;
   let bin: string;
   const timings: string[] = [];
+  let runs: Record<string, Promise<Run>>;
+  const outcome = (name: string): Promise<Run> => runs[name] as Promise<Run>;
 
   before(async function () {
     const started = performance.now();
@@ -55,6 +59,16 @@ describe('the packed harness, installed into a fresh project (offline)', functio
       join(project, 'test', 'lab.test.js'),
       "import { registerLabTests } from 'raft-election-harness/mocha';\n\nregisterLabTests({ raft: 'raft.ts', tests: ['TestInitialElection2A', 'TestReElection2A'], seeds: 10, realTime: ['TestInitialElection2A'] });\n",
     );
+    // Every command at once (they are independent): the tests below read their outcomes.
+    runs = {
+      typecheck: run(project, bin, ['typecheck-raft', 'raft.ts']),
+      typecheckBroken: run(project, bin, ['typecheck-raft', 'broken.ts']),
+      stress: run(project, bin, ['stress', 'TestInitialElection2A', '-n', '4', '--seed', '1', '-p', '1', '--raft', 'raft.ts', '--json', 'summary.json']),
+      replay: run(project, bin, ['replay', '--test', 'TestInitialElection2A', '--seed', '1', '--raft', 'raft.ts', '--quiet']),
+      fuzz: run(project, bin, ['fuzz', '--runs', '30', '--seed', '5', '-p', '1', '--raft', 'raft.ts']),
+      mocha: run(project, join(project, 'node_modules', '.bin', 'mocha'), []),
+      ...Object.fromEntries(COMMANDS.map((c) => [`help:${c}`, run(project, bin, [c, '--help'])])),
+    };
   });
 
   after(function () {
@@ -73,44 +87,43 @@ describe('the packed harness, installed into a fresh project (offline)', functio
   });
 
   it('type-checks the user module against the contract, types imported from the package', async function () {
-    const good = await run(project, bin, ['typecheck-raft', 'raft.ts']);
+    const good = await outcome('typecheck');
     expect(good.code, good.out).to.equal(0);
     expect(good.out).to.equal('raft.ts: fits the contract\n');
-    const bad = await run(project, bin, ['typecheck-raft', 'broken.ts']);
+    const bad = await outcome('typecheckBroken');
     expect(bad.code, bad.out).to.equal(1);
     expect(bad.out).to.match(/^ {2}broken\.ts\(\d+,\d+\): error TS2322: Type 'string' is not assignable to type 'number'\.$/m);
   });
 
   it('runs the stress loop, and replay, with commands written as the user runs them', async function () {
-    const stress = await run(project, bin, ['stress', 'TestInitialElection2A', '-n', '4', '--seed', '1', '--raft', 'raft.ts', '--json', 'summary.json']);
+    const stress = await outcome('stress');
     expect(stress.code, stress.out).to.equal(0);
     expect(stress.out).to.match(/PASS: 0 of 4 iterations failed/);
     expect(JSON.parse(readFileSync(join(project, 'summary.json'), 'utf8'))).to.include({ raft: 'raft.ts' });
-    const replay = await run(project, bin, ['replay', '--test', 'TestInitialElection2A', '--seed', '1', '--raft', 'raft.ts', '--quiet']);
+    const replay = await outcome('replay');
     expect(replay.code, replay.out).to.equal(0);
     expect(replay.out).to.match(/^PASS TestInitialElection2A seed 1/m);
-    const help = await run(project, bin, ['stress', '--help']);
+    const help = await outcome('help:stress');
     expect(help.code).to.equal(0);
     expect(help.out).to.match(/^usage: npx raft-harness stress /);
   });
 
   it('loads every command from the package (each answers --help)', async function () {
-    const commands = ['stress', 'fuzz', 'replay', 'trace', 'mutants', 'typecheck-raft'];
-    const runs = await Promise.all(commands.map((c) => run(project, bin, [c, '--help'])));
-    runs.forEach((r, i) => {
-      expect(r.code, `${commands[i]}: ${r.out}`).to.equal(0);
-      expect(r.out, commands[i]).to.match(new RegExp(`^usage: npx raft-harness ${commands[i]}`));
+    const helps = await Promise.all(COMMANDS.map((c) => outcome(`help:${c}`)));
+    helps.forEach((r, i) => {
+      expect(r.code, `${COMMANDS[i]}: ${r.out}`).to.equal(0);
+      expect(r.out, COMMANDS[i]).to.match(new RegExp(`^usage: npx raft-harness ${COMMANDS[i]}`));
     });
   });
 
   it('runs the fuzzer', async function () {
-    const fuzz = await run(project, bin, ['fuzz', '--runs', '30', '--seed', '5', '-p', '1', '--raft', 'raft.ts']);
+    const fuzz = await outcome('fuzz');
     expect(fuzz.code, fuzz.out).to.equal(0);
     expect(fuzz.out).to.match(/^PASS: 30 scenarios/m);
   });
 
   it("runs the lab's tests in the user's own mocha, with no loader configured", async function () {
-    const mocha = await run(project, join(project, 'node_modules', '.bin', 'mocha'), []);
+    const mocha = await outcome('mocha');
     expect(mocha.code, mocha.out).to.equal(0);
     expect(mocha.out).to.match(/lab tests on raft\.ts/);
     expect(mocha.out).to.match(/✔ TestInitialElection2A/);

@@ -113,7 +113,7 @@ describe('stress: output paths are checked before the work', function () {
     const dir = tempDir();
     const result = await runCli(STRESS, ['-n', '1000', '--out', dir, '--json', dir]);
     expect(result.code).to.equal(2);
-    expect(result.stderr.trim()).to.equal(`stress: --json: ${dir} is a folder; give a file name (npm run stress -- --help for usage)`);
+    expect(result.stderr.trim()).to.equal(`stress: --json: ${dir} is a folder; give a file name`);
     expect(result.stdout).to.equal('');
   });
 
@@ -155,10 +155,10 @@ describe('stress: output paths are checked before the work', function () {
       runCli('tester/fuzz/cli.ts', ['--runs', '1', '--out', dir, '--json', dir]),
     ]);
     expect(runs.map((r) => [r.code, r.stderr.trim()])).to.deep.equal([
-      [2, `replay: --trace: ${dir} is a folder; give a file name (npm run replay -- --help for usage)`],
-      [2, `replay: --events: ${dir} is a folder; give a file name (npm run replay -- --help for usage)`],
+      [2, `replay: --trace: ${dir} is a folder; give a file name`],
+      [2, `replay: --events: ${dir} is a folder; give a file name`],
       [2, `trace: --html: ${dir} is a folder; give a file name`],
-      [2, `fuzz: --json: ${dir} is a folder; give a file name (npm run fuzz -- --help for usage)`],
+      [2, `fuzz: --json: ${dir} is a folder; give a file name`],
     ]);
   });
 });

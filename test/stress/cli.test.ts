@@ -171,9 +171,17 @@ describe('stress: stage-appropriate tests', function () {
   it('leaves TestCrashRestart out for a Raft that does not persist, saying why, unless it is named exactly', function () {
     const all = options(['Test']);
     const staged = stageTests(all.tests, all.patterns, false, 'my-raft.ts');
-    expect(staged.tests.map((t) => t.name)).to.not.include('TestCrashRestart');
-    expect(staged.tests).to.have.length(all.tests.length - 1);
-    expect(staged.note).to.equal(
+    const crashing = all.tests.filter((t) => t.crashes === true).map((t) => t.name);
+    expect(crashing).to.include.members(['TestCrashRestart', 'TestPersist12C', 'TestFigure82C']);
+    expect(staged.tests.map((t) => t.name)).to.not.include.members(crashing);
+    expect(staged.tests).to.have.length(all.tests.length - crashing.length);
+    expect(staged.note).to.match(
+      /^\S+, \S+, \S+ and \d+ more left out: my-raft\.ts does not declare `export const persists = true`, and a server that does not persist its term and vote cannot survive a crash \(persistence is lab 2C\)\. Name the test exactly to run it anyway\.$/,
+    );
+    const own = options(['TestCrashRestart', 'TestStableLeader']);
+    expect(own.patterns).to.deep.equal(['TestCrashRestart', 'TestStableLeader']);
+    const ownStaged = stageTests(options(['CrashRestart', 'StableLeader']).tests, ['CrashRestart', 'StableLeader'], false, 'my-raft.ts');
+    expect(ownStaged.note).to.equal(
       'TestCrashRestart left out: my-raft.ts does not declare `export const persists = true`, and a server that does not persist ' +
         'its term and vote cannot survive a crash (persistence is lab 2C). Name the test exactly to run it anyway.',
     );
@@ -190,5 +198,31 @@ describe('stress: stage-appropriate tests', function () {
     expect(result.stdout).to.match(/^stress: TestCrashRestart left out: test\/fixtures\/non-persisting-raft\.ts does not declare/m);
     expect(result.stdout).to.match(/TestStableLeader/);
     expect(result.stdout).to.match(/PASS: 0 of 1 iterations failed/);
+  });
+});
+
+describe('stress: tests a Raft cannot run', function () {
+  it('leaves the 2B tests out of a pattern for a Raft without start(), saying so; refuses them when nothing else is left', function () {
+    const all = options(['Test']);
+    const staged = stageTests(all.tests, all.patterns, true, 'my-raft.ts', ['start']);
+    expect(staged.tests.every((t) => t.requires === undefined || t.requires.length === 0), staged.tests.map((t) => t.name).join(',')).to.equal(true);
+    expect(staged.tests.map((t) => t.name)).to.include.members(['TestInitialElection2A', 'TestStableLeader', 'TestCrashRestart']);
+    expect(staged.note).to.match(/^TestBasicAgree2B, TestRPCBytes2B, TestFollowerFailure2B and \d+ more left out: my-raft\.ts has no start\(command\), which they need \(lab 2B\)\.$/);
+    // Only 2B tests asked for: kept, so that the driver refuses them in one line.
+    const only2B = options(['2B']);
+    expect(stageTests(only2B.tests, only2B.patterns, true, 'my-raft.ts', ['start']).tests).to.deep.equal(only2B.tests);
+    // Named exactly: kept too.
+    const named = options(['TestBasicAgree2B', '2A']);
+    expect(stageTests(named.tests, named.patterns, true, 'my-raft.ts', ['start']).tests.map((t) => t.name)).to.include('TestBasicAgree2B');
+  });
+
+  it('runs `Test` on a 2A-only Raft: the election tests, without the 2B ones or a crash', async function () {
+    this.timeout(120_000);
+    const out = tempDir();
+    const result = await runCli(STRESS, ['Test', '-n', '1', '-p', '1', '--out', out, '--raft', 'test/fixtures/non-persisting-raft.ts']);
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.stdout).to.match(/^stress: TestBasicAgree2B, .* left out: test\/fixtures\/non-persisting-raft\.ts has no start\(command\)/m);
+    expect(result.stdout).to.match(/TestCrashRestart left out/);
+    expect(result.stdout).to.match(/PASS: 0 of 8 iterations failed/);
   });
 });

@@ -22,7 +22,7 @@ export function runCli(
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', TSX, script, ...args], {
       cwd: ROOT,
-      env: { ...process.env, ...options.env },
+      env: childEnv(options.env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -32,4 +32,15 @@ export function runCli(
     options.afterStart?.(child);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
+}
+
+/**
+ * The tests' environment for a child command, less INIT_CWD: `npm test` typed
+ * in a subfolder must not send the commands there (they take paths relative
+ * to the repository). A test that means it passes INIT_CWD itself.
+ */
+function childEnv(extra: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.INIT_CWD;
+  return { ...env, ...extra };
 }

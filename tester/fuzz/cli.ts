@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import logUpdate from 'log-update';
-import { enterUserFolder, invocation, plural, usageText } from '../cli-args.ts';
+import { enterUserFolder, plural, usageHint, usageText } from '../cli-args.ts';
 import { describeError } from '../failure.ts';
 import { CHECKS } from '../monitors/index.ts';
 import { RaftModuleError, loadRaftModule } from '../raft-module.ts';
@@ -44,7 +44,7 @@ async function main(): Promise<number> {
       return 2;
     }
     if (error instanceof FuzzUsageError || error instanceof RaftModuleError) {
-      console.error(`fuzz: ${error.message}${error instanceof FuzzUsageError ? ` (${invocation('fuzz')} --help for usage)` : ''}`);
+      console.error(`fuzz: ${error.message}${usageHint(error, 'fuzz')}`);
       return 2;
     }
     throw error;

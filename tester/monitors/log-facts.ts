@@ -73,6 +73,8 @@ export interface LeaderTerm {
   firstOwn: number;
   /** Per follower, the highest index it acknowledged holding in this term (its matchIndex, as the followers did it). */
   matched: number[];
+  /** majorityMatch()'s answer until matched changes. */
+  majorityMatch?: number | undefined;
 }
 
 export class LogFacts {
@@ -158,6 +160,24 @@ export class LogFacts {
       this.leaderTerms.set(k, lt);
     }
     return lt;
+  }
+
+  /**
+   * True when this leader already sent this very entry at this index in this
+   * term: a leader re-sends its log until it is acknowledged, and what was
+   * judged once need not be judged again.
+   */
+  sentBefore(lt: LeaderTerm | undefined, index: number, entry: { term: number; command: unknown }): boolean {
+    const before = lt?.sent.get(index);
+    return before !== undefined && before.hasCommand && before.term === entry.term && before.key === commandKey(entry.command);
+  }
+
+  /** The highest index a majority holds in the leader's term, as its followers acknowledged (the leader holds all it sent). */
+  majorityMatch(lt: LeaderTerm): number {
+    if (lt.majorityMatch !== undefined) return lt.majorityMatch;
+    const matched = lt.matched.map((m, s) => (s === lt.server ? Infinity : m)).sort((x, y) => y - x);
+    lt.majorityMatch = matched[this.majority - 1] ?? 0;
+    return lt.majorityMatch;
   }
 
   holderCount(p: Pair): number {
@@ -293,12 +313,11 @@ export class LogFacts {
     for (let i = 0; i < a.entries.length; i++) {
       const entry = a.entries[i] as { term: number; command: unknown };
       const index = p + 1 + i;
-      this.notePair(index, entry.term, entry.command, prevTerm, from, where);
-      const before = lt.sent.get(index);
-      if (before === undefined || !before.hasCommand || before.term !== entry.term) {
+      if (!this.sentBefore(lt, index, entry)) {
+        this.notePair(index, entry.term, entry.command, prevTerm, from, where);
         lt.sent.set(index, { term: entry.term, hasCommand: true, key: commandKey(entry.command), command: entry.command, t });
+        if (entry.term === a.term && index < lt.firstOwn) lt.firstOwn = index;
       }
-      if (entry.term === a.term && index < lt.firstOwn) lt.firstOwn = index;
       prevTerm = entry.term;
     }
     if (a.leaderCommit > (this.knownCommit[from] ?? 0)) this.knownCommit[from] = a.leaderCommit;
@@ -322,16 +341,24 @@ export class LogFacts {
     const p = a.prevLogIndex;
     const end = p + a.entries.length;
     const lt = this.leaderTermOrNew(from, a.term);
-    if (reply.term === a.term && end > (lt.matched[to] ?? 0)) lt.matched[to] = end;
+    if (reply.term === a.term && end > (lt.matched[to] ?? 0)) {
+      lt.matched[to] = end;
+      lt.majorityMatch = undefined;
+    }
     if (p > 0) this.addHolder(p, a.prevLogTerm, to);
     const placed = this.placedBy[to] as Map<number, Placement>;
+    const held = this.heldBy(to);
+    const certain = !this.uncertain(to);
+    let placement: Placement | undefined;
     for (let i = 0; i < a.entries.length; i++) {
       const entry = a.entries[i] as { term: number; command: unknown };
+      // An entry it already held (the leader re-sends until acknowledged) was put there before.
+      if (certain && held[p + 1 + i] === entry.term) continue;
       this.notePair(p + 1 + i, entry.term, entry.command, i === 0 ? (p === 0 ? 0 : a.prevLogTerm) : (a.entries[i - 1] as { term: number }).term, to, `server ${from}'s term-${a.term} AppendEntries at t=${t} ms`);
-      placed.set(p + 1 + i, { id, from, term: a.term, t });
+      placement ??= { id, from, term: a.term, t };
+      placed.set(p + 1 + i, placement);
     }
-    if (this.uncertain(to)) return;
-    const held = this.heldBy(to);
+    if (!certain) return;
     let conflict = false;
     let allKnown = true;
     const before = this.length[to];
@@ -397,9 +424,14 @@ function isObject(x: unknown): x is Record<string, unknown> {
 /** The monitors judge only messages of the contract's shape (WF reports the others). */
 export function wellFormed(a: unknown): a is AppendEntriesArgs {
   if (!isObject(a)) return false;
+  // One message is judged by several monitors (and its send, delivery and answer share it): check it once.
+  if (checkedArgs.has(a)) return true;
   const args = a as Partial<AppendEntriesArgs>;
   if (!Number.isInteger(args.term) || !Number.isInteger(args.prevLogIndex) || !Number.isInteger(args.prevLogTerm) || !Number.isInteger(args.leaderCommit)) return false;
   if (!Array.isArray(args.entries) || (args.prevLogIndex as number) < 0) return false;
   for (const entry of args.entries) if (!isObject(entry) || !Number.isInteger((entry as { term?: unknown }).term)) return false;
+  checkedArgs.add(a);
   return true;
 }
+
+const checkedArgs = new WeakSet<object>();

@@ -151,9 +151,14 @@ export class LogMatching implements Monitor {
 
   private carried(from: number, a: AppendEntriesArgs): void {
     let prevTerm = a.prevLogIndex === 0 ? 0 : a.prevLogTerm;
+    const lt = this.log.leaderTerm(from, a.term);
     for (let i = 0; i < a.entries.length; i++) {
       const entry = a.entries[i] as { term: number; command: unknown };
       const index = a.prevLogIndex + 1 + i;
+      if (this.log.sentBefore(lt, index, entry)) {
+        prevTerm = entry.term;
+        continue;
+      }
       const known = this.log.pair(index, entry.term);
       if (known !== undefined) {
         if (known.key !== commandKey(entry.command)) {
@@ -225,7 +230,7 @@ export class LeaderAppendOnly implements Monitor {
       const entry = a.entries[i] as { term: number; command: unknown };
       const index = p + 1 + i;
       const before = lt.sent.get(index);
-      if (before === undefined) continue;
+      if (before === undefined || this.log.sentBefore(lt, index, entry)) continue;
       const changed = before.term !== entry.term || (before.hasCommand && before.key !== commandKey(entry.command));
       if (!changed) continue;
       const then = before.hasCommand ? `${showCommand(before.command)} (term ${before.term})` : `a term-${before.term} entry`;
@@ -412,9 +417,7 @@ export class Commitment implements Monitor {
     const lt = log.leaderTermOrNew(leader, a.term);
     const c = a.leaderCommit;
     if (c <= lt.inheritedCommit) return;
-    // matchIndex of each server as the followers acknowledged it; the leader holds all it sent.
-    const matched = lt.matched.map((m, s) => (s === leader ? Infinity : m)).sort((x, y) => y - x);
-    const onMajority = matched[log.majority - 1] ?? 0;
+    const onMajority = log.majorityMatch(lt);
     const firstOwn = Math.min(lt.firstOwn, ownFirstIn(a));
     if (firstOwn <= onMajority && c <= onMajority) return;
     const why =
@@ -477,11 +480,12 @@ export class StartIndex implements Monitor {
     }
     if (e.kind !== 'send' || e.method !== RPC.AppendEntries || typeof e.from !== 'number' || !wellFormed(e.args)) return;
     const a = e.args;
+    const lt = this.log.leaderTerm(e.from, a.term);
     for (let i = 0; i < a.entries.length; i++) {
       const entry = a.entries[i] as { term: number; command: unknown };
       if (entry.term !== a.term) continue;
       const index = a.prevLogIndex + 1 + i;
-      const lt = this.log.leaderTerm(e.from, a.term);
+      if (this.log.sentBefore(lt, index, entry)) continue;
       const started = lt?.starts.get(index);
       if (started !== undefined) {
         if (started.key !== commandKey(entry.command)) {

@@ -6,7 +6,7 @@ import { RaftModuleError, loadRaftModule, refuseLacking } from '../raft-module.t
 import { describeError } from '../failure.ts';
 import { stageTests } from '../tests.ts';
 import { startCampaign } from './campaign.ts';
-import { enterUserFolder, invocation, usageText } from '../cli-args.ts';
+import { enterUserFolder, usageHint, usageText } from '../cli-args.ts';
 import { STRESS_USAGE, UsageError, parseStressArgs, type StressOptions } from './options.ts';
 import { MergeError, mergeSummaries, renderBreakdown, renderTable, type StressSummary } from './summary.ts';
 
@@ -25,18 +25,20 @@ async function main(): Promise<number> {
     }
     options = parsed;
     const loaded = options.raftModule === undefined ? undefined : await loadRaftModule(options.raftModule);
-    if (loaded !== undefined && options.raftModule !== undefined) refuseLacking(options.tests, loaded, options.raftModule);
     // The built-in Raft persists; a module says whether it does.
     const persists = loaded === undefined || loaded.persists === true;
     if (options.merge === undefined) {
-      const staged = stageTests(options.tests, options.patterns, persists, options.raftModule ?? 'the built-in Raft');
+      // Tests picked by a pattern that the Raft cannot run (2B tests for a 2A-only one) or survive
+      // (crashes without persistence) are left out, saying so; one named exactly is refused or run.
+      const staged = stageTests(options.tests, options.patterns, persists, options.raftModule ?? 'the built-in Raft', loaded?.lacks ?? []);
+      if (loaded !== undefined && options.raftModule !== undefined) refuseLacking(staged.tests, loaded, options.raftModule);
       if (staged.note !== undefined) console.log(`stress: ${staged.note}`);
       if (staged.tests.length === 0) throw new UsageError('no test left to run');
       options.tests = staged.tests;
     }
   } catch (error) {
     if (error instanceof UsageError || error instanceof RaftModuleError) {
-      console.error(`stress: ${error.message}${error instanceof UsageError ? ` (${invocation('stress')} --help for usage)` : ''}`);
+      console.error(`stress: ${error.message}${usageHint(error, 'stress')}`);
       return 2;
     }
     throw error;

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { MakeRaft } from '../../raft/contract.ts';
 import { make as referenceMake } from '../../raft/raft.ts';
-import { checkRaftPath, enterUserFolder, invocation, parseCommandLine, seedArg, usageText, writableFile } from '../cli-args.ts';
+import { checkRaftPath, enterUserFolder, invocation, parseCommandLine, seedArg, usageHint, usageText, writableFile } from '../cli-args.ts';
 import type { TesterEvent } from '../events.ts';
 import { RaftModuleError, loadRaftModule, refuseLacking } from '../raft-module.ts';
 import { ALL_TESTS, testNamed } from '../tests.ts';
@@ -35,14 +35,14 @@ async function main(): Promise<number> {
       false,
     );
   } catch (error) {
-    return usage((error as Error).message);
+    return usage((error as Error).message, usageHint(error, 'replay'));
   }
   if (parsed === 'help') {
     console.log(usageText(USAGE));
     return 0;
   }
   const { values } = parsed;
-  if (values.test === undefined || values.seed === undefined) return usage('--test and --seed are required');
+  if (values.test === undefined || values.seed === undefined) return usage('--test and --seed are required', ` (${invocation('replay')} --help for usage)`);
   // Output paths are checked before the run, so that its result is never lost to a bad one.
   try {
     if (values.trace !== undefined) writableFile(resolve(values.trace), '--trace');
@@ -125,8 +125,8 @@ function hashOf(lines: readonly string[]): string {
   return hash.digest('hex');
 }
 
-function usage(message: string): number {
-  console.error(`replay: ${message} (${invocation('replay')} --help for usage)`);
+function usage(message: string, hint = ''): number {
+  console.error(`replay: ${message}${hint}`);
   return 2;
 }
 

@@ -17,7 +17,7 @@ import { LAB_2A_TESTS } from '../lab2a.ts';
 import { testNamed } from '../tests.ts';
 import { TraceRecorder } from '../trace/recorder.ts';
 import { runIteration } from './iteration.ts';
-import { wallEvery, wallNow, wallSleep } from '../../runtime/wall.ts';
+import { wallAfter, wallEvery, wallNow, wallSleep } from '../../runtime/wall.ts';
 import type { FromWorker, IterationJob, ScenarioJob, ToWorker, WorkerInit } from './protocol.ts';
 import { runScenario } from '../fuzz/run-scenario.ts';
 
@@ -46,15 +46,22 @@ wallEvery(1000, () => {
 // use at a random moment also counts garbage not yet collected, which grows
 // over a campaign as V8 lets the old generation grow between collections
 // (measured on 3000 iterations: 20 → 26 MiB sampled that way, 10.4 → 10.9 MiB
-// live), so it said "growing" when nothing leaked. A full collection of this
-// small heap costs a few ms: once a second, under 1 % of a core.
+// live), so it said "growing" when nothing leaked. A full collection costs a
+// few ms for the 2A tests' small heaps, but tens of ms amid eight runs of
+// TestBackup2B (once a second, that was 40 % of a worker's CPU): the next
+// sample waits 100 times as long as the last collection took, at least a
+// second, so sampling stays under 1 % of a core whatever the heap.
 setFlagsFromString('--expose-gc');
 const collect = runInNewContext('gc') as () => void;
-wallEvery(1000, () => {
+const sampleMemory = (): void => {
+  const started = wallNow();
   collect();
+  const tookMs = wallNow() - started;
   const memory = process.memoryUsage();
   post({ type: 'memory', heapMb: memory.heapUsed / 2 ** 20, rssMb: memory.rss / 2 ** 20 });
-});
+  wallAfter(Math.max(1000, 100 * tookMs), sampleMemory);
+};
+wallAfter(1000, sampleMemory);
 
 port.on('message', (message: ToWorker) => {
   if (message.type === 'init') void start(message.init);
