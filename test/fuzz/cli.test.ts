@@ -116,9 +116,11 @@ describe('npm run fuzz', function () {
       expect(r.code, r.stdout + r.stderr).to.equal(1);
       const out = r.stdout;
       expect(out).to.match(/^FAIL: \[(V1|ES|QC)\] /m);
-      expect(out).to.match(/^counterexample \(\d servers?, \d faults?\):/m);
-      expect(out).to.match(/^ {2}cluster: \d servers? \(majority \d\), simulation seed \d+$/m);
-      const seedPath = /^fast-check: seed (\d+), path ([\d:]+)$/m.exec(out);
+      expect(out).to.match(/^counterexample \(\d servers?, \d faults?\) at path [\d:]+:$/m);
+      expect(out).to.match(/^ {2}cluster: \d servers? \(majority \d\)$/m);
+      // One seed, the campaign's: printed once, and in the replay command.
+      const seedPath = /^replay: {2}npm run fuzz -- --seed (\d+) --path ([\d:]+) /m.exec(out);
+      expect(new Set([...out.matchAll(/(?:\| seed|--seed) (\d+)/g)].map((m) => m[1]))).to.deep.equal(new Set(['7']));
       expect(seedPath, out).to.not.equal(null);
       expect(out).to.contain(`replay:  npm run fuzz -- --seed ${seedPath?.[1]} --path ${seedPath?.[2]} --raft test/fuzz/vote-for-anyone-raft.ts`);
       const trace = /^trace: {3}(.+)$/m.exec(out)?.[1] ?? '';
@@ -128,9 +130,9 @@ describe('npm run fuzz', function () {
       const events = lines.filter((l) => l !== '' && !l.startsWith('#')).map((l) => JSON.parse(l) as { kind: string });
       expect(events[0]?.kind).to.equal('cluster');
       expect(events.some((e) => e.kind === 'violation')).to.equal(true);
-      const report = JSON.parse(readFileSync(join(tmp, 'report.json'), 'utf8')) as { ok: boolean; failure: { path: string } };
+      const report = JSON.parse(readFileSync(join(tmp, 'report.json'), 'utf8')) as { ok: boolean; findings: { path: string }[] };
       expect(report.ok).to.equal(false);
-      expect(report.failure.path).to.equal(seedPath?.[2]);
+      expect(report.findings[0]?.path).to.equal(seedPath?.[2]);
       expect(out).to.contain(`saved:   ${saved}`);
       const stored = loadRegressionCases(cases);
       expect(stored.map((c) => c.name)).to.deep.equal([name]);

@@ -85,6 +85,7 @@ describe('the fuzzer', function () {
     expect(f.scenario.n).to.be.at.most(3);
     expect(f.runsUntilFound).to.be.within(1, 300);
     expect(f.scenarioText).to.equal(describeScenario(f.scenario));
+    // It persists (as the built-in Raft does), so the space is the default one: the replay needs no --faults.
     expect(f.replay).to.equal(`npm run fuzz -- --seed ${f.seed} --path ${f.path}`);
     expect(f.path).to.match(/^\d+(:\d+)*$/);
   });
@@ -111,6 +112,7 @@ describe('the fuzzer', function () {
     const report = await runFuzz({ runs: 4, streams: 1, seed: 99, onScenario: (s) => ran.push(s) });
     expect(report.ok).to.equal(true);
     expect(ran).to.have.length(4);
+    // The campaign's seed as is: its k-th scenario is at path "k".
     ran.forEach((s, k) => expect(scenarioAt(99, String(k))).to.deep.equal(s));
   });
 
@@ -123,11 +125,12 @@ describe('the fuzzer', function () {
     expect(Date.now() - started).to.be.below(5000);
   });
 
-  it('runs in worker threads, loading the Raft module there; the first failure wins', async function () {
+  it('runs on the stress loop\'s worker pool, loading the Raft module there', async function () {
     const report = await runFuzz({ raftModule: 'test/fuzz/vote-for-anyone-raft.ts', runs: 200, seed: 7, workers: 2, streams: 2 });
     expect(report.workers).to.equal(2);
     expect(report.failure?.check).to.be.oneOf(['V1', 'ES', 'QC']);
-    // Crash faults were left out for it, and its replay, with the same --raft, leaves them out again: no --faults needed.
+    // It declares no persistence: crash faults were left out, which `--raft` alone picks again on replay.
+    expect(report.space.kinds).to.deep.equal(['disconnect', 'partition', 'link', 'heal']);
     expect(report.failure?.replay).to.match(/ --raft test\/fuzz\/vote-for-anyone-raft\.ts$/);
   });
 });

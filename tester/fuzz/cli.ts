@@ -9,12 +9,12 @@ import { CHECKS } from '../monitors/index.ts';
 import { RaftModuleError, loadRaftModule } from '../raft-module.ts';
 import { pagePath, structuredPath, writeStructuredTrace } from '../stress/artifacts.ts';
 import { writeTraceHtml } from '../trace/html.ts';
-import { TraceRecorder } from '../trace/recorder.ts';
-import { DEFAULT_RUNS, campaignSpace, runFuzz, type FuzzFailure, type FuzzProgress, type FuzzReport } from './fuzz.ts';
+import { randomInt } from 'node:crypto';
+import { MAX_SEED } from '../../runtime/random.ts';
+import { DEFAULT_RUNS, FuzzPathError, campaignSpace, runFuzz, scenarioAt, type FuzzFailure, type FuzzProgress, type FuzzReport } from './fuzz.ts';
 import { FAULT_KINDS, MAX_SERVERS } from './scenario.ts';
 import { FUZZ_USAGE, FuzzUsageError, parseFuzzArgs, type FuzzCliOptions } from './options.ts';
 import { regressionPath, saveDir, saveRegressionCase } from './regressions.ts';
-import { runScenario } from './run-scenario.ts';
 import { wallDate, wallEvery, wallNow } from '../../runtime/wall.ts';
 
 async function main(): Promise<number> {
@@ -34,7 +34,15 @@ async function main(): Promise<number> {
       if (module.timers === 'global') options.streams = 1;
       persists = module.persists === true;
     }
+    // A --path must lead somewhere from its seed, in this campaign's scenario space.
+    if (options.path !== undefined && options.seed !== undefined) {
+      scenarioAt(options.seed, options.path, campaignSpace(options, persists, options.raftModule ?? 'the built-in Raft').space);
+    }
   } catch (error) {
+    if (error instanceof FuzzPathError) {
+      console.error(`fuzz: ${error.message}`);
+      return 2;
+    }
     if (error instanceof FuzzUsageError || error instanceof RaftModuleError) {
       console.error(`fuzz: ${error.message}${usageHint(error, 'fuzz')}`);
       return 2;
@@ -44,15 +52,19 @@ async function main(): Promise<number> {
 
   const tty = process.stdout.isTTY === true;
   const replay = options.path !== undefined;
+  const seed = options.seed ?? randomInt(MAX_SEED);
   const abort = new AbortController();
-  process.on('SIGINT', () => {
-    if (abort.signal.aborted) process.exit(130);
-    console.log('\nfuzz: interrupted: finishing the scenarios in progress (Ctrl-C again to leave now)');
+  // SIGTERM (timeout, CI cancellation) is Ctrl-C: what was found is reported.
+  const onSignal = (signal: string): void => {
+    if (abort.signal.aborted) process.exit(signal === 'SIGTERM' ? 143 : 130);
+    console.log(`\nfuzz: interrupted (${signal}): finishing the scenarios in progress (${signal} again to leave now)`);
     abort.abort();
-  });
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
   const plan = replay
-    ? `replaying seed ${options.seed}, path ${options.path}`
-    : `fuzzing ${describePlan(options)} on ${options.raftModule ?? 'the built-in Raft'}, ${plural(options.workers, 'worker')} x ${plural(options.streams, 'stream')}`;
+    ? `replaying path ${options.path} of seed ${seed}`
+    : `fuzzing ${describePlan(options)} on ${options.raftModule ?? 'the built-in Raft'}, ${plural(options.workers, 'worker')} x ${options.streams} scenarios at once | seed ${seed}`;
   console.log(`fuzz: ${plan}`);
   const { space, note } = campaignSpace(options, persists, options.raftModule ?? 'the built-in Raft');
   console.log(
@@ -75,13 +87,15 @@ async function main(): Promise<number> {
     report = await runFuzz({
       ...(options.runs !== undefined && { runs: options.runs }),
       ...(options.timeSeconds !== undefined && { timeSeconds: options.timeSeconds }),
-      ...(options.seed !== undefined && { seed: options.seed }),
+      seed,
       ...(options.path !== undefined && { path: options.path }),
       ...(options.raftModule !== undefined && { raftModule: options.raftModule }),
+      ...(options.scenarioTimeoutSeconds !== undefined && { scenarioTimeoutSeconds: options.scenarioTimeoutSeconds }),
       ...(options.servers !== undefined && { servers: options.servers }),
       ...(options.faults !== undefined && { faults: options.faults }),
       workers: options.workers,
       streams: options.streams,
+      traces: true,
       onProgress,
       signal: abort.signal,
     });
@@ -91,56 +105,62 @@ async function main(): Promise<number> {
   }
 
   const seconds = report.wallMs / 1000;
-  const failure = report.failure;
-  if (failure === undefined) {
-    const why = report.timedOut ? ` (the ${options.timeSeconds} s budget ran out)` : report.interrupted ? ' (interrupted)' : '';
-    if (replay) console.log(`PASS: the scenario at seed ${options.seed}, path ${options.path} passed`);
-    console.log(
-      `PASS: ${report.runs} scenario${report.runs === 1 ? '' : 's'} in ${seconds.toFixed(1)} s${why}, no failure | ` +
-        `${rate(report.runs, seconds)} scenarios/s (${rate(report.runs, seconds * report.workers)} per core) | seed ${report.seed}`,
-    );
-  } else {
-    const trace = await writeTrace(options, failure);
-    printFailure(report, failure, trace, replay);
+  const why = report.timedOut ? ` (the ${options.timeSeconds} s budget ran out)` : report.interrupted ? ' (interrupted)' : '';
+  report.findings.forEach((f, i) => {
+    const trace = writeTrace(options, f, i);
+    printFailure(f, trace, replay, i, report.findings.length);
     if (options.save !== undefined) {
+      const name = i === 0 ? options.save : `${options.save}-${f.check.toLowerCase()}`;
       const path = saveRegressionCase({
-        name: options.save,
-        description: `Found by the fuzzer on ${options.raftModule ?? 'the built-in Raft'}: ${firstLine(failure.message).replace(/^(?!\[)/, `[${failure.check}] `)}`,
-        found: {
-          check: failure.check,
-          message: failure.message,
-          raft: options.raftModule ?? 'built-in',
-          seed: failure.seed,
-          path: failure.path,
-          date: wallDate(),
-        },
-        scenario: failure.scenario,
+        name,
+        description: `Found by the fuzzer on ${options.raftModule ?? 'the built-in Raft'}: ${firstLine(f.message).replace(/^(?!\[)/, `[${f.check}] `)}`,
+        found: { check: f.check, message: f.message, raft: options.raftModule ?? 'built-in', seed: f.seed, path: f.path, date: wallDate() },
+        scenario: f.scenario,
       }, saveDir());
       console.log(`saved:   ${shortPath(path)} (replayed by npm test; it must pass on the Raft under test)`);
       if (options.raftModule !== undefined && !/^test\//.test(options.raftModule)) {
         console.log(`         npm test does not re-run it on ${options.raftModule}: only the harness's own broken Rafts (test/...) must keep failing their cases`);
       }
     }
-  }
-  if (options.save !== undefined && failure === undefined) {
-    console.log(`fuzz: nothing saved to ${shortPath(regressionPath(options.save, saveDir()))}: no failure was found`);
+  });
+  const rates = `${rate(report.runs, seconds)} scenarios/s (${rate(report.runs, seconds * report.workers)} per core)`;
+  if (report.findings.length === 0) {
+    if (replay) console.log(`PASS: the scenario at path ${options.path} of seed ${seed} passed`);
+    // Only a campaign that ran something, to its end, passes.
+    const verdict = report.interrupted ? 'INTERRUPTED' : report.searched === 0 ? 'NOTHING RAN' : 'PASS';
+    console.log(`${verdict}: ${report.runs} scenario${report.runs === 1 ? '' : 's'} in ${seconds.toFixed(1)} s${why}, no failure | ${rates} | seed ${seed}`);
+    if (options.save !== undefined) console.log(`fuzz: nothing saved to ${shortPath(regressionPath(options.save, saveDir()))}: no failure was found`);
+  } else {
+    const checks = report.findings.map((f) => `[${f.check}] x${f.occurrences}`).join(', ');
+    console.log(
+      `FAIL: ${report.findings.length} distinct failure${report.findings.length === 1 ? '' : 's'} (${checks}) in ${report.searched} scenario${report.searched === 1 ? '' : 's'}` +
+        ` (+${report.runs - report.searched} while shrinking), ${seconds.toFixed(1)} s${why} | ${rates} | seed ${seed}`,
+    );
   }
   if (options.json !== undefined) {
-    writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
-    console.log(`report written to ${options.json}`);
+    const text = `${JSON.stringify({ ...report, findings: report.findings.map(({ trace: _trace, ...rest }) => rest), failure: undefined }, null, 2)}\n`;
+    try {
+      writeFileSync(options.json, text);
+      console.log(`report written to ${options.json}`);
+    } catch (error) {
+      console.log(`fuzz: cannot write the report to ${options.json} (${describeError(error)}); here it is:`);
+      console.log(text);
+    }
   }
-  return failure === undefined ? 0 : 1;
+  if (report.findings.length > 0) return 1;
+  if (report.interrupted) return 130;
+  return report.searched === 0 ? 1 : 0;
 }
 
 function describePlan(o: FuzzCliOptions): string {
   const runs = o.runs ?? (o.timeSeconds === undefined ? DEFAULT_RUNS : undefined);
   const parts = [runs !== undefined ? `${runs} scenarios` : 'scenarios', o.timeSeconds !== undefined ? `for at most ${o.timeSeconds} s` : ''];
-  return `${parts.filter((p) => p !== '').join(' ')}${o.seed !== undefined ? ` (seed ${o.seed})` : ''}`;
+  return parts.filter((p) => p !== '').join(' ');
 }
 
 function progressLine(p: FuzzProgress): string {
   const s = p.elapsedMs / 1000;
-  const shrinking = p.found ? ` | failure found: shrinking (${p.shrinkRuns} runs)` : '';
+  const shrinking = p.found ? ` | ${p.checks} distinct failure${p.checks === 1 ? '' : 's'} so far (${p.shrinkRuns} shrinking runs)` : '';
   return `fuzz: ${p.runs} scenarios in ${s.toFixed(0)} s (${rate(p.runs, s)}/s)${shrinking}`;
 }
 
@@ -152,48 +172,53 @@ function firstLine(text: string): string {
   return text.split('\n')[0] ?? '';
 }
 
-function printFailure(report: FuzzReport, f: FuzzFailure, trace: { log: string; page: string | undefined } | undefined, replay: boolean): void {
-  const name = (CHECKS as Record<string, string>)[f.check] ?? (f.check === 'LAB' ? "the lab's check" : f.check);
+/** What the checks that are not monitors mean. */
+const OTHER_CHECKS: Record<string, string> = {
+  LAB: "the lab's check",
+  WATCHDOG: 'the scenario never finished (an infinite loop?): stopped by the watchdog',
+  CRASH: 'the implementation crashed its thread',
+  'REAL-IO': 'the implementation waits on real I/O, which virtual time cannot',
+  RAFT: 'the implementation broke the contract',
+  HARNESS: 'the harness itself failed',
+};
+
+function printFailure(f: FuzzFailure, trace: { log: string; page: string | undefined } | undefined, replay: boolean, i: number, of: number): void {
+  const name = (CHECKS as Record<string, string>)[f.check] ?? OTHER_CHECKS[f.check] ?? f.check;
   const found = replay
     ? 'replayed'
-    : `found after ${f.runsUntilFound} scenario${f.runsUntilFound === 1 ? '' : 's'} in ${(f.msUntilFound / 1000).toFixed(1)} s, ` +
-      `shrunk in ${f.shrinks} step${f.shrinks === 1 ? '' : 's'} (${f.shrinkRuns} more scenarios)`;
-  console.log(`FAIL: [${f.check}] ${name}, in the ${f.phase ?? '?'} phase (${found})`);
+    : `first seen ${f.foundBy === 'search' ? `at scenario ${f.runsUntilFound}` : `while ${f.foundBy}`}, ${f.occurrences > 1 ? `${f.occurrences} scenarios failed it, ` : ''}` +
+      `shrunk in ${f.shrinks} step${f.shrinks === 1 ? '' : 's'} (${f.shrinkRuns} more scenarios)${f.shrinkCut ? ', cut short by the budget' : ''}`;
+  const where = f.phase !== undefined ? `, in the ${f.phase} phase` : '';
+  console.log(`${of > 1 ? `[${i + 1}/${of}] ` : ''}FAIL: [${f.check}] ${name}${where} (${found})`);
   console.log(`why:     ${f.message.split('\n').join('\n         ')}`);
-  console.log(`counterexample (${plural(f.scenario.n, 'server')}, ${plural(f.faults, 'fault')}):`);
-  for (const line of f.scenarioText.split('\n')) console.log(`  ${line}`);
-  console.log(`fast-check: seed ${f.seed}, path ${f.path}`);
+  console.log(`counterexample (${plural(f.scenario.n, 'server')}, ${plural(f.faults, 'fault')}) at path ${f.path}:`);
+  // The simulation's own seed is part of the scenario, which the path gives: the one seed a user needs is the campaign's.
+  for (const line of f.scenarioText.split('\n')) console.log(`  ${line.replace(/, simulation seed \d+$/, '')}`);
   console.log(`replay:  ${f.replay}`);
-  console.log(`trace:   ${trace?.log ?? '(could not be written)'}`);
+  console.log(`trace:   ${trace?.log ?? '(none: the scenario did not finish, or the trace could not be written)'}`);
   if (trace?.page !== undefined) console.log(`page:    ${trace.page}`);
-  console.log(`${report.runs} scenarios in ${(report.wallMs / 1000).toFixed(1)} s | campaign seed ${report.seed}`);
 }
 
-/** Runs the counterexample again with a recorder and writes its trace: '#' header lines, then one JSON event per line. */
-async function writeTrace(options: FuzzCliOptions, f: FuzzFailure): Promise<{ log: string; page: string | undefined } | undefined> {
-  const recorder = new TraceRecorder();
-  const module = options.raftModule !== undefined ? await loadRaftModule(options.raftModule) : undefined;
-  const again = await runScenario(f.scenario, {
-    record: recorder.record,
-    ...(module !== undefined && { raft: module.make, globalTimers: module.timers === 'global' }),
-  });
+/** Writes a finding's trace (recorded on the pool): '#' header lines, then one JSON event per line. */
+function writeTrace(options: FuzzCliOptions, f: FuzzFailure, i: number): { log: string; page: string | undefined } | undefined {
+  if (f.trace === undefined) return undefined;
   const header = [
     'fuzz counterexample',
     `result: FAILED [${f.check}]`,
     'message:',
     ...f.message.split('\n').map((l) => `  ${l}`),
-    ...(again.ok || again.message !== f.message ? [`note: the traced re-run ended differently: ${again.ok ? 'it passed' : (again.message ?? '')}`] : []),
+    ...(f.tracedDiffers !== undefined ? [`note: the traced re-run ended differently: ${f.tracedDiffers}`] : []),
     `raft: ${options.raftModule ?? 'built-in'}`,
-    `fast-check seed: ${f.seed}`,
-    `fast-check path: ${f.path}`,
+    `seed: ${f.seed}`,
+    `path: ${f.path}`,
     `replay: ${f.replay}`,
     'scenario:',
     ...f.scenarioText.split('\n').map((l) => `  ${l}`),
     `scenario json: ${JSON.stringify(f.scenario)}`,
     'trace: one JSON event per line below',
   ];
-  const file = join(options.out, `fuzz_${f.seed}_${f.check}.log`);
-  const text = `${header.map((l) => `# ${l}`).join('\n')}\n${recorder.text()}`;
+  const file = join(options.out, `fuzz_${f.seed}_${i + 1}_${f.check}.log`);
+  const text = `${header.map((l) => `# ${l}`).join('\n')}\n${f.trace}`;
   try {
     writeFileSync(file, text);
   } catch (error) {
@@ -204,7 +229,7 @@ async function writeTrace(options: FuzzCliOptions, f: FuzzFailure): Promise<{ lo
   // The timeline page beside the log; the log is what matters if it cannot be drawn.
   const page = pagePath(file);
   try {
-    writeTraceHtml(text, page, `fuzz counterexample, seed ${f.seed}: FAILED [${f.check}]`);
+    writeTraceHtml(text, page, `fuzz counterexample, seed ${f.seed}, path ${f.path}: FAILED [${f.check}]`);
   } catch (error) {
     console.error(`fuzz: cannot draw the trace page ${page}: ${describeError(error)}`);
     return { log: shortPath(file), page: undefined };

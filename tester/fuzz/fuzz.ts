@@ -1,48 +1,60 @@
 // The property-based fuzzer: fast-check generates scenarios (fault
-// schedules), runs each on a fresh cluster, and shrinks the first failing
-// one to a small counterexample that replays exactly from fast-check's seed
-// and path.
+// schedules) from one seed, they run on a pool of executors, every failure is
+// kept, failures are grouped by the check they broke, and each group's first
+// is shrunk to a small counterexample that still breaks that same check. It
+// replays exactly from the campaign's seed and fast-check's path.
 //
-// Speed: one process drives several fast-check runs at once ("streams", each
-// with a seed of its own derived from the campaign's seed), since
-// simulations that share the virtual-time settle pump cost less each; with
-// workers > 1, each worker thread drives its own streams. Shrinking stays
-// inside the stream that found the failure; the first stream to find one
-// wins and every other stream stops.
+// One seed, one report: scenario k of a campaign is fast-check's value at
+// path "k" of the seed, whatever ran it and whenever; a campaign of --runs N
+// runs exactly scenarios 0..N-1; shrinking is sequential inside a group and
+// groups are shrunk in a fixed order, so the same command line gives the same
+// report whatever the parallelism.
+//
+// The executors: the stress loop's worker pool (worker threads with a
+// watchdog: a hang or a busy loop is that scenario's failure), or, for a
+// make() function given in-process (tests, benchmarks), this thread.
 import { invocation } from '../cli-args.ts';
 import fc from 'fast-check';
 import { randomInt } from 'node:crypto';
-import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import pLimit from 'p-limit';
 import type { MakeRaft } from '../../raft/contract.ts';
 import { make as referenceMake } from '../../raft/raft.ts';
-import { MAX_SEED, deriveSeed } from '../../runtime/random.ts';
-import { describeError } from '../failure.ts';
+import { MAX_SEED } from '../../runtime/random.ts';
+import { wallAfter, wallNow } from '../../runtime/wall.ts';
 import { declaredBy, loadRaftModule } from '../raft-module.ts';
+import { WorkerPool } from '../stress/pool.ts';
+import type { ScenarioDone, ScenarioJob } from '../stress/protocol.ts';
 import { runScenario, type ScenarioResult } from './run-scenario.ts';
 import { FAULT_KINDS, MAX_SERVERS, defaultKinds, describeScenario, faultCount, scenarioArbFor, type FaultKind, type Scenario, type ScenarioSpace } from './scenario.ts';
-import { wallNow } from '../../runtime/wall.ts';
 
-/** fast-check runs one process drives at once, by default. */
+/** Scenarios one thread runs at once, by default (they share its settle pump). */
 export const DEFAULT_STREAMS = 8;
 /** Scenarios per campaign when neither runs nor a time budget is given. */
 export const DEFAULT_RUNS = 100;
+/** Wall-clock budget of one scenario on the pool, in seconds, by default. */
+export const DEFAULT_SCENARIO_TIMEOUT_S = 10;
+/** With a time budget, searching stops at this share of it once something failed, to leave time to shrink. */
+const SEARCH_SHARE_AFTER_FAILURE = 2 / 3;
 
 export interface FuzzProgress {
   /** Scenarios run so far (shrinking included). */
   runs: number;
   elapsedMs: number;
-  /** A failure was found and is being shrunk. */
+  /** A failure was found (and is being shrunk, or the search goes on). */
   found: boolean;
+  /** Distinct checks failed so far. */
+  checks: number;
   /** Scenarios run while shrinking. */
   shrinkRuns: number;
 }
 
 export interface FuzzOptions {
-  /** The implementation under test (default: raftModule's, else the reference Raft). */
+  /** The implementation under test, in this thread (default: raftModule's on the pool, else the reference Raft). */
   raft?: MakeRaft;
   /** `raft` runs on global timers (see RaftModule.timers); a raftModule says so itself. */
   globalTimers?: boolean;
-  /** Path of a module exporting make(): loaded when raft is not given; named in replay commands; what workers load. */
+  /** Path of a module exporting make(): what the pool's workers load; named in replay commands. */
   raftModule?: string;
   /** Cluster sizes to fuzz (default: 1 to 9). */
   servers?: number[];
@@ -54,58 +66,75 @@ export interface FuzzOptions {
    * built-in Raft.
    */
   persists?: boolean;
-  /** Scenarios to run (default 100, or unlimited with timeSeconds). */
+  /** Scenarios to search (default 100, or unlimited with timeSeconds). */
   runs?: number;
-  /** Start no new scenario after this many seconds (a failure found by then is still shrunk). */
+  /** The campaign's wall-clock budget, shrinking included: nothing new starts after it. */
   timeSeconds?: number;
-  /** fast-check's seed: of the campaign (stream 0 uses it as is), or of the counterexample to replay. */
+  /** The campaign's seed; with path, the counterexample's. */
   seed?: number;
   /** fast-check's path of one counterexample: replay it alone (needs seed). */
   path?: string;
-  /** Worker threads (default 1: this thread). */
+  /** Worker threads of the pool (the CLI: one per core); 0 or none: this thread, without a watchdog. */
   workers?: number;
-  /** fast-check runs at once per thread (default 8; 1 for a replay). */
+  /** Scenarios at once per thread (default 8; 1 for global-timer modules). */
   streams?: number;
+  /** Wall-clock budget of one scenario on the pool, in seconds (the watchdog). */
+  scenarioTimeoutSeconds?: number;
   onProgress?: (progress: FuzzProgress) => void;
-  /** Aborting stops every stream at its next scenario (a failure being shrunk keeps its best so far). */
+  /** Aborting stops the search and the shrinking at their next scenario; what was found is reported. */
   signal?: AbortSignal;
-  /** Called after every scenario run in this thread (not with workers > 1): for statistics. */
+  /** Called after every scenario run in this thread: for statistics. */
   onScenario?: (scenario: Scenario, result: ScenarioResult) => void;
+  /** Run each finding once more with a recorder, on the same executors, and keep its trace. */
+  traces?: boolean;
+  /** Shrink for at most this long after the search (then keep the smallest found so far). */
+  shrinkSeconds?: number;
 }
 
 export interface FuzzFailure {
-  /** The failed check: a monitor id (ES, V1, LV...), LAB, RAFT or HARNESS. */
+  /** The failed check: a monitor id (ES, V1, LV...), LAB, RAFT, CRASH, WATCHDOG or HARNESS. */
   check: string;
   message: string;
   /** The shrunk counterexample. */
   scenario: Scenario;
   scenarioText: string;
-  /** fast-check's seed and path of the counterexample. */
+  /** The campaign's seed and fast-check's path of the counterexample. */
   seed: number;
   path: string;
   /** One command that replays it. */
   replay: string;
   /** Fault steps (everything but pauses) in the shrunk schedule. */
   faults: number;
-  /** Scenarios run, over all streams, until the first failure was seen. */
+  /** Index of the first scenario that failed this check (1-based count of scenarios searched until then). */
   runsUntilFound: number;
   msUntilFound: number;
-  /** Successful shrink steps, and scenarios run while shrinking. */
+  /** Where it was first seen: the search, or the shrinking of another check's failure. */
+  foundBy: string;
+  /** Scenarios of the search that failed this check. */
+  occurrences: number;
+  /** Successful shrink steps, and scenarios run while shrinking it. */
   shrinks: number;
   shrinkRuns: number;
+  /** Shrinking stopped early (time budget, interrupt): smaller may exist. */
+  shrinkCut: boolean;
   /** The phase of the scenario it failed in. */
   phase: ScenarioResult['phase'];
+  /** Its events, one JSON object per line (with options.traces; none for a hang). */
+  trace?: string;
+  /** The traced run ended differently (with options.traces). */
+  tracedDiffers?: string;
 }
 
 export interface FuzzReport {
   ok: boolean;
   /** Scenarios run (shrinking included). */
   runs: number;
+  /** Scenarios of the search (no shrinking). */
+  searched: number;
   wallMs: number;
-  /** The campaign's seed (a failure carries its own stream's seed). */
+  /** The campaign's seed: the one a user needs to replay anything in this report. */
   seed: number;
   workers: number;
-  streams: number;
   /** The time budget ran out before the planned runs. */
   timedOut: boolean;
   /** Stopped by the abort signal. */
@@ -114,6 +143,9 @@ export interface FuzzReport {
   space: { servers: number[]; kinds: FaultKind[] };
   /** Why some fault kinds were left out, when the user did not choose them (crash faults for a Raft that does not persist). */
   note?: string;
+  /** Every distinct failure, one per check, in the order first seen. */
+  findings: FuzzFailure[];
+  /** The first finding (for callers that want one). */
   failure?: FuzzFailure;
 }
 
@@ -151,332 +183,379 @@ export function campaignSpace(options: Pick<FuzzOptions, 'servers' | 'faults'>, 
   };
 }
 
-/** The seed of stream k of a campaign: stream 0 uses the campaign's own. */
-export function streamSeed(seed: number, k: number): number {
-  return k === 0 ? seed : deriveSeed(seed, 'fuzz-stream', k);
-}
 
 /** A path as fast-check writes it: run index, then shrink indices, separated by ':'. */
 export function isFuzzPath(path: string): boolean {
   return /^\d+(:\d+)*$/.test(path);
 }
 
+/** A --path that leads nowhere from its seed. */
+export class FuzzPathError extends Error {
+  override name = 'FuzzPathError';
+}
+
 /** The scenario fast-check generates for a seed and path (without running it), in a campaign's space. */
 export function scenarioAt(seed: number, path: string, space: ScenarioSpace = {}): Scenario {
   let found: Scenario | undefined;
-  fc.check(
-    fc.property(scenarioArbFor(space), (s) => {
-      found = s;
-      return false;
-    }),
-    { seed, path, numRuns: 1, endOnFailure: true },
-  );
-  if (found === undefined) throw new Error(`no scenario at seed ${seed}, path ${path}`);
+  try {
+    fc.check(
+      fc.property(scenarioArbFor(space), (s) => {
+        found = s;
+        return false;
+      }),
+      { seed, path, numRuns: 1, endOnFailure: true },
+    );
+  } catch {
+    found = undefined;
+  }
+  if (found === undefined) {
+    throw new FuzzPathError(`--path ${path} does not belong to seed ${seed}: fast-check finds no scenario there (give the seed the path was printed with)`);
+  }
   return found;
+}
+
+// ---- executors: where scenarios run ----
+
+type Outcome = { result: ScenarioResult; trace: string | undefined } | { abandoned: true };
+
+interface Executor {
+  run(scenario: Scenario, trace?: boolean): Promise<Outcome>;
+  /** Gives up on every scenario queued or running (the budget is over): they resolve as abandoned. */
+  abandon(): void;
+  /** Stops: what is still running is abandoned. */
+  close(): Promise<void>;
+  readonly workers: number;
+}
+
+/** This thread, several scenarios at once (no watchdog: for a make() given in-process). */
+function localExecutor(raft: MakeRaft, globalTimers: boolean, streams: number, onScenario: FuzzOptions['onScenario']): Executor {
+  const limit = pLimit(globalTimers ? 1 : streams);
+  // Scenarios queued before the last abandon() (or close()) resolve as abandoned when their turn comes.
+  let epoch = 0;
+  let closed = false;
+  return {
+    workers: 1,
+    run: (scenario, trace) => {
+      const mine = epoch;
+      return limit(async (): Promise<Outcome> => {
+        if (closed || mine !== epoch) return { abandoned: true };
+        const lines: string[] = [];
+        const result = await runScenario(scenario, { raft, globalTimers, ...(trace === true && { record: (e) => lines.push(JSON.stringify(e)) }) });
+        onScenario?.(scenario, result);
+        return { result, trace: trace === true ? `${lines.join('\n')}\n` : undefined };
+      });
+    },
+    abandon: () => {
+      epoch++;
+    },
+    close: () => {
+      closed = true;
+      return Promise.resolve();
+    },
+  };
+}
+
+/** The stress loop's worker pool: one boot file, one watchdog. */
+function poolExecutor(raftModule: string | undefined, workers: number, streams: number, timeoutMs: number): Executor {
+  const queue: ScenarioJob[] = [];
+  const waiting = new Map<number, (outcome: Outcome) => void>();
+  let key = 0;
+  const zero = { seed: 0, clock: 'virtual' as const, elapsedMs: 0, rpcs: 0, bytes: 0, events: 0, wallMs: 0, warnings: [] };
+  const settle = (k: number, outcome: Outcome): void => {
+    const resolve = waiting.get(k);
+    waiting.delete(k);
+    resolve?.(outcome);
+  };
+  const pool = new WorkerPool({
+    workers,
+    init: { clock: 'virtual', raftModule, archive: false, concurrency: streams },
+    timeoutMs,
+    persistent: true,
+    nextJob: () => queue.shift(),
+    onDone: (job, done) => {
+      const d = done as ScenarioDone;
+      settle(job.key, { result: d.result, trace: d.trace });
+    },
+    onLost: (job, message, check, wallMs) => {
+      const result: ScenarioResult = { ok: false, check, message: `[${check}] ${message}`, stats: { ...zero, wallMs } };
+      settle(job.key, { result, trace: undefined });
+    },
+  });
+  let failed: Error | undefined;
+  const running = pool.run().catch((error: unknown) => {
+    failed = error instanceof Error ? error : new Error(String(error));
+    for (const k of [...waiting.keys()]) settle(k, { abandoned: true });
+  });
+  return {
+    workers,
+    run: (scenario, trace) => {
+      if (failed !== undefined) return Promise.reject(failed);
+      const job: ScenarioJob = { kind: 'scenario', key: key++, scenario, ...(trace === true && { trace: true }) };
+      const outcome = new Promise<Outcome>((resolve) => waiting.set(job.key, resolve));
+      queue.push(job);
+      pool.poke();
+      return outcome.then((o) => {
+        if ('abandoned' in o && failed !== undefined) throw failed;
+        return o;
+      });
+    },
+    abandon: () => {
+      // Results of what still runs are ignored; a hung worker is still replaced by the watchdog.
+      queue.length = 0;
+      for (const k of [...waiting.keys()]) settle(k, { abandoned: true });
+    },
+    close: async () => {
+      queue.length = 0;
+      await pool.stop(0);
+      for (const k of [...waiting.keys()]) settle(k, { abandoned: true });
+      await running;
+    },
+  };
+}
+
+// ---- the campaign ----
+
+interface Seen {
+  check: string;
+  index: number;
+  path: string;
+  scenario: Scenario;
+  result: ScenarioResult;
+  foundBy: string;
+  atMs: number;
 }
 
 export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
   const started = wallNow();
   const seed = options.seed ?? randomInt(MAX_SEED);
-  if (options.path !== undefined) {
-    if (options.seed === undefined) throw new Error('runFuzz: a path needs the seed it was found with');
-    if (!isFuzzPath(options.path)) throw new Error(`runFuzz: '${options.path}' is not a fast-check path (like 12:0:3)`);
-  }
   const replay = options.path !== undefined;
-  const workers = replay ? 1 : Math.max(1, options.workers ?? 1);
   const timeLimited = options.timeSeconds !== undefined;
   const runs = replay ? 1 : (options.runs ?? (timeLimited ? Infinity : DEFAULT_RUNS));
-  if (!(runs >= 1)) throw new Error(`runFuzz: runs must be at least 1, got ${runs}`);
+  const deadline = timeLimited ? started + (options.timeSeconds as number) * 1000 : Infinity;
+  // The pool when asked for (workers >= 1), with nothing that cannot cross threads (a make(), a callback).
+  const inProcess = options.raft !== undefined || options.onScenario !== undefined || options.workers === undefined || options.workers === 0;
+  let globalTimers = options.globalTimers === true;
   const module =
     options.raft !== undefined
-      ? { make: options.raft, timers: options.globalTimers === true ? 'global' : 'runtime' }
+      ? { make: options.raft }
       : options.raftModule !== undefined
         ? await loadRaftModule(options.raftModule)
-        : { make: referenceMake, timers: 'runtime' };
-  const globalTimers = module.timers === 'global';
+        : { make: referenceMake, timers: 'runtime' as const };
+  if ('timers' in module && module.timers === 'global') globalTimers = true;
   const persists = options.persists ?? (module.make === referenceMake ? true : (declaredBy(module.make)?.persists ?? false));
   const { space, note } = campaignSpace(options, persists, options.raftModule ?? 'the Raft under test');
   // What `npm run fuzz` picks by itself for the replayed --raft (the built-in Raft persists).
   const replayDefault = defaultKinds(options.raftModule === undefined ? true : persists);
-  // Faked globals belong to a whole thread: one scenario at a time in each.
-  const perThread = replay || globalTimers ? 1 : Math.max(1, options.streams ?? DEFAULT_STREAMS);
-  const total = Math.min(workers * perThread, runs);
-  const plan: StreamPlan[] = Array.from({ length: total }, (_, k) => ({
-    seed: replay ? seed : streamSeed(seed, k),
-    runs: runs === Infinity ? Infinity : Math.floor(runs / total) + (k < runs % total ? 1 : 0),
-  }));
-  const deadline = timeLimited ? started + (options.timeSeconds as number) * 1000 : Infinity;
-  const common: StreamsSetup = { deadline, startedAt: started, globalTimers, space, ...(options.path !== undefined && { path: options.path }) };
-
-  let outcome: StreamsOutcome;
-  const usedWorkers = Math.min(workers, total);
-  if (usedWorkers <= 1) {
-    const raft = module.make;
-    const stop = new Stop();
-    options.signal?.addEventListener('abort', () => (stop.all = true));
-    outcome = await runStreams(plan, { ...common, raft, ...(options.onScenario !== undefined && { onScenario: options.onScenario }) }, stop, (p) =>
-      options.onProgress?.(p),
-    );
+  const arbitrary = scenarioArbFor(space);
+  if (replay) scenarioAt(seed, options.path as string, space); // Refuses a path that leads nowhere, before any work.
+  let executor: Executor;
+  if (inProcess) {
+    executor = localExecutor(module.make, globalTimers, options.streams ?? DEFAULT_STREAMS, options.onScenario);
   } else {
-    if (options.raft !== undefined && options.raftModule === undefined) {
-      throw new Error('runFuzz: worker threads load the Raft from raftModule; a make() function cannot cross threads');
-    }
-    outcome = await runInWorkers(plan, usedWorkers, common, options.raftModule, options.onProgress, options.signal);
+    const workers = Math.max(1, options.workers ?? availableParallelism());
+    const timeoutS = options.scenarioTimeoutSeconds ?? (timeLimited ? Math.min(DEFAULT_SCENARIO_TIMEOUT_S, Math.max(1, (options.timeSeconds as number) / 4)) : DEFAULT_SCENARIO_TIMEOUT_S);
+    executor = poolExecutor(options.raftModule, workers, globalTimers ? 1 : (options.streams ?? DEFAULT_STREAMS), timeoutS * 1000);
   }
 
-  const report: FuzzReport = {
-    ok: outcome.failure === undefined,
-    runs: outcome.runs,
-    wallMs: wallNow() - started,
-    seed,
-    workers: usedWorkers,
-    streams: total,
-    timedOut: outcome.timedOut,
-    interrupted: options.signal?.aborted === true,
-    space: { servers: [...(space.servers ?? Array.from({ length: MAX_SERVERS }, (_, i) => i + 1))], kinds: [...(space.kinds ?? FAULT_KINDS)] },
-    ...(note !== undefined && { note }),
-  };
-  const raw = outcome.failure;
-  if (raw !== undefined) {
-    report.failure = {
-      check: raw.check,
-      message: raw.message,
-      scenario: raw.scenario,
-      scenarioText: describeScenario(raw.scenario),
-      seed: raw.seed,
-      path: raw.path,
-      replay: fuzzReplayCommand(raw.seed, raw.path, options.raftModule, space, replayDefault),
-      faults: faultCount(raw.scenario),
-      runsUntilFound: raw.runsUntilFound,
-      msUntilFound: raw.msUntilFound,
-      shrinks: raw.shrinks,
-      shrinkRuns: raw.shrinkRuns,
-      phase: raw.phase,
-    };
-  }
-  return report;
-}
-
-// ---- streams: several fast-check runs in one thread ----
-
-export interface StreamPlan {
-  seed: number;
-  runs: number;
-}
-
-export interface StreamsSetup {
-  /** Wall-clock ms (wallNow()) after which no new scenario starts, unless shrinking. */
-  deadline: number;
-  /** wallNow() at the start of the campaign (ms since the epoch, the same in every thread). */
-  startedAt: number;
-  /** Replay this path (one stream). */
-  path?: string;
-  /** The Raft runs on global timers: they are faked for each scenario. */
-  globalTimers?: boolean;
-  /** The cluster sizes and fault kinds to draw from (default: all). */
-  space?: ScenarioSpace;
-}
-
-/** A failure as one stream found it. */
-export interface RawFailure {
-  check: string;
-  message: string;
-  phase: ScenarioResult['phase'];
-  scenario: Scenario;
-  seed: number;
-  path: string;
-  runsUntilFound: number;
-  msUntilFound: number;
-  shrinks: number;
-  shrinkRuns: number;
-}
-
-export interface StreamsOutcome {
-  runs: number;
-  timedOut: boolean;
-  failure?: RawFailure;
-}
-
-/** Stops streams: all of them, or all but the one that found the failure. */
-export class Stop {
-  /** Index of the stream whose failure counts. */
-  winner: number | undefined;
-  all = false;
-  /** Called once, when the first failure is seen. */
-  onFound: (runs: number, ms: number) => void = () => {};
-
-  stops(stream: number): boolean {
-    return this.all || (this.winner !== undefined && this.winner !== stream);
-  }
-}
-
-/** Runs the planned fast-check streams at once in this thread; the first failure wins. */
-export async function runStreams(
-  plan: readonly StreamPlan[],
-  setup: StreamsSetup & { raft: MakeRaft; onScenario?: (scenario: Scenario, result: ScenarioResult) => void },
-  stop: Stop,
-  onProgress: (p: FuzzProgress) => void,
-): Promise<StreamsOutcome> {
-  let runs = 0;
+  let ran = 0;
   let shrinkRuns = 0;
   let timedOut = false;
-  let found: { runs: number; ms: number } | undefined;
-  const replay = setup.path !== undefined;
-  const progress = (): void => onProgress({ runs, elapsedMs: wallNow() - setup.startedAt, found: found !== undefined, shrinkRuns });
+  const checksSeen = new Set<string>();
+  const progress = (): void =>
+    options.onProgress?.({ runs: ran, elapsedMs: wallNow() - started, found: checksSeen.size > 0, checks: checksSeen.size, shrinkRuns });
+  const stopped = (): boolean => options.signal?.aborted === true;
+  const pastDeadline = (share = 1): boolean => {
+    if (!timeLimited) return false;
+    const over = wallNow() >= started + ((options.timeSeconds as number) * 1000) * share;
+    if (over) timedOut = true;
+    return over;
+  };
+  // At the end of the budget, nothing still running is waited for: --time holds.
+  let budgetOver = false;
+  if (timeLimited) {
+    wallAfter(Math.max(0, deadline - wallNow()), () => {
+      budgetOver = true;
+      executor.abandon();
+    });
+  }
+  const execute = async (scenario: Scenario): Promise<ScenarioResult | undefined> => {
+    if (budgetOver) return undefined;
+    const outcome = await executor.run(scenario);
+    if ('abandoned' in outcome) return undefined;
+    ran++;
+    progress();
+    return outcome.result;
+  };
 
-  const one = async (k: number, p: StreamPlan): Promise<RawFailure | undefined> => {
-    let mine = 0;
-    let failing = false;
-    let last: { scenario: Scenario; result: ScenarioResult } | undefined;
-    const property = fc.asyncProperty(scenarioArbFor(setup.space), async (scenario) => {
-      // Interrupting (not skipping) ends the stream at once; a stream that
-      // found a failure keeps shrinking it unless told to stop.
-      if (stop.stops(k)) throw new fc.PreconditionFailure(true);
-      if (!failing && replay && mine >= 1) throw new fc.PreconditionFailure(true);
-      if (!failing && wallNow() >= setup.deadline) {
-        timedOut = true;
+  // Search: scenario k is fast-check's value at path "k". The generator runs
+  // ahead of the executors, at most `window` scenarios in flight.
+  let shrinkUntil = Infinity;
+  const found: Seen[] = [];
+  const occurrences = new Map<string, number>();
+  let searched = 0;
+  try {
+    const window = Math.max(1, executor.workers * (options.streams ?? DEFAULT_STREAMS) * 2);
+    const inFlight = new Set<Promise<void>>();
+    let index = 0;
+    const generator = fc.asyncProperty(arbitrary, async (scenario) => {
+      const share = found.length > 0 ? SEARCH_SHARE_AFTER_FAILURE : 1;
+      if (index >= runs || stopped() || pastDeadline(share)) throw new fc.PreconditionFailure(true);
+      const k = index++;
+      const task = execute(scenario).then((result) => {
+        if (result === undefined) return;
+        searched++;
+        if (result.ok) return;
+        const check = result.check ?? 'HARNESS';
+        occurrences.set(check, (occurrences.get(check) ?? 0) + 1);
+        checksSeen.add(check);
+        found.push({ check, index: k, path: replay ? (options.path as string) : String(k), scenario, result, foundBy: 'search', atMs: wallNow() - started });
+      });
+      inFlight.add(task);
+      void task.finally(() => inFlight.delete(task));
+      while (inFlight.size >= window) await Promise.race(inFlight);
+      return true;
+    });
+    await fc.check(generator, {
+      seed,
+      numRuns: runs === Infinity ? 2 ** 31 - 1 : runs,
+      ...(replay && { path: options.path as string, endOnFailure: true }),
+    });
+    await Promise.all(inFlight);
+
+    // Shrink: the first failure of each check, in the order of the search,
+    // keeping its check. A smaller scenario that fails another check is a
+    // finding of its own (shrunk in a later round), not a step of this one.
+    const findings: FuzzFailure[] = [];
+    const groups = firstOfEach(found);
+    const known = new Set(groups.map((g) => g.check));
+    let round = replay ? [] : groups;
+    if (options.shrinkSeconds !== undefined) shrinkUntil = wallNow() + options.shrinkSeconds * 1000;
+    const done: { seen: Seen; shrunk: Shrunk }[] = replay ? groups.map((seen) => ({ seen, shrunk: unshrunk(seen) })) : [];
+    while (round.length > 0) {
+      const results = await Promise.all(round.map((seen) => shrink(seen)));
+      const next: Seen[] = [];
+      results.forEach((shrunk, i) => {
+        done.push({ seen: round[i] as Seen, shrunk });
+        for (const other of shrunk.others) {
+          if (known.has(other.check)) continue;
+          known.add(other.check);
+          checksSeen.add(other.check);
+          next.push(other);
+        }
+      });
+      round = next;
+    }
+    for (const { seen, shrunk } of done) {
+      const r = shrunk.result;
+      findings.push({
+        check: seen.check,
+        message: r.message ?? '',
+        scenario: shrunk.scenario,
+        scenarioText: describeScenario(shrunk.scenario),
+        seed,
+        path: shrunk.path,
+        replay: fuzzReplayCommand(seed, shrunk.path, options.raftModule, space, replayDefault),
+        faults: faultCount(shrunk.scenario),
+        runsUntilFound: seen.index + 1,
+        msUntilFound: seen.atMs,
+        foundBy: seen.foundBy,
+        occurrences: occurrences.get(seen.check) ?? 1,
+        shrinks: shrunk.shrinks,
+        shrinkRuns: shrunk.runs,
+        shrinkCut: shrunk.cut,
+        phase: r.phase,
+      });
+    }
+    if (options.traces === true) {
+      // (A scenario that hung or crashed its thread would do it again: no trace for those.)
+      for (const f of findings.filter((x) => x.check !== 'WATCHDOG' && x.check !== 'CRASH')) {
+        const outcome = await executor.run(f.scenario, true);
+        if ('abandoned' in outcome) continue;
+        if (outcome.trace !== undefined) f.trace = outcome.trace;
+        if (outcome.result.message !== f.message) f.tracedDiffers = outcome.result.ok ? 'it passed' : (outcome.result.message ?? '');
+      }
+    }
+    const report: FuzzReport = {
+      ok: findings.length === 0,
+      runs: ran,
+      searched,
+      wallMs: wallNow() - started,
+      seed,
+      workers: executor.workers,
+      timedOut,
+      interrupted: stopped(),
+      space: { servers: [...(space.servers ?? Array.from({ length: MAX_SERVERS }, (_, i) => i + 1))], kinds: [...(space.kinds ?? FAULT_KINDS)] },
+      ...(note !== undefined && { note }),
+      findings,
+      ...(findings[0] !== undefined && { failure: findings[0] }),
+    };
+    return report;
+  } finally {
+    await executor.close();
+  }
+
+  interface Shrunk {
+    scenario: Scenario;
+    path: string;
+    result: ScenarioResult;
+    shrinks: number;
+    runs: number;
+    cut: boolean;
+    others: Seen[];
+  }
+
+  function unshrunk(seen: Seen): Shrunk {
+    return { scenario: seen.scenario, path: seen.path, result: seen.result, shrinks: 0, runs: 0, cut: false, others: [] };
+  }
+
+  // fast-check replays the path, then tries the value's shrinks in order and
+  // descends into the first that still fails: the path of a candidate is the
+  // path of the value being shrunk, then its rank among that value's shrinks.
+  async function shrink(seen: Seen): Promise<Shrunk> {
+    const best = unshrunk(seen);
+    let level = seen.path;
+    let rank = -1; // -1: the value at the path itself, replayed first.
+    const property = fc.asyncProperty(arbitrary, async (scenario) => {
+      if (stopped() || pastDeadline() || wallNow() >= shrinkUntil) {
+        best.cut = true;
         throw new fc.PreconditionFailure(true);
       }
-      const result = await runScenario(scenario, { raft: setup.raft, globalTimers: setup.globalTimers === true });
-      setup.onScenario?.(scenario, result);
-      mine++;
-      runs++;
-      if (failing) shrinkRuns++;
-      if (!result.ok) {
-        last = { scenario, result };
-        if (!failing) {
-          failing = true;
-          if (stop.winner === undefined) {
-            stop.winner = k;
-            found = { runs, ms: wallNow() - setup.startedAt };
-            stop.onFound(found.runs, found.ms);
-          }
-        }
+      const candidate = rank < 0 ? level : `${level}:${rank}`;
+      const result = await execute(scenario);
+      if (result === undefined) {
+        best.cut = true;
+        throw new fc.PreconditionFailure(true);
       }
-      progress();
-      return result.ok;
+      if (rank >= 0) {
+        best.runs++;
+        shrinkRuns++;
+      }
+      const check = result.ok ? undefined : (result.check ?? 'HARNESS');
+      if (check === seen.check) {
+        if (rank >= 0) {
+          best.scenario = scenario;
+          best.result = result;
+          best.path = candidate;
+          best.shrinks++;
+          level = candidate;
+        }
+        rank = 0;
+        return false;
+      }
+      if (check !== undefined && !best.others.some((o) => o.check === check)) {
+        best.others.push({ check, index: seen.index, path: candidate, scenario, result, foundBy: `shrinking [${seen.check}]`, atMs: wallNow() - started });
+      }
+      rank++;
+      return true;
     });
-    const details = await fc.check(property, {
-      seed: p.seed,
-      numRuns: p.runs === Infinity ? 2 ** 31 - 1 : p.runs,
-      ...(setup.path !== undefined && { path: setup.path, endOnFailure: true }),
-    });
-    // An interrupted stream with no success yet counts as "failed" for
-    // fast-check; only a counterexample is a failure here.
-    if (!details.failed || details.counterexample === null || details.counterexamplePath === null) return undefined;
-    const scenario = details.counterexample[0];
-    let result = last?.result;
-    if (last === undefined || JSON.stringify(last.scenario) !== JSON.stringify(scenario)) {
-      result = await runScenario(scenario, { raft: setup.raft, globalTimers: setup.globalTimers === true });
-    }
-    const r = result as ScenarioResult;
-    return {
-      check: r.check ?? (r.ok ? 'NONE' : 'HARNESS'),
-      message: r.ok ? 'the counterexample passed when run again: the implementation does not replay deterministically' : (r.message ?? ''),
-      phase: r.phase,
-      scenario,
-      seed: p.seed,
-      path: details.counterexamplePath,
-      runsUntilFound: 0,
-      msUntilFound: 0,
-      shrinks: details.numShrinks,
-      shrinkRuns: 0,
-    };
-  };
-
-  const failures = await Promise.all(
-    plan.map((p, k) =>
-      one(k, p).catch((error: unknown) => {
-        stop.all = true; // The other streams end at their next scenario.
-        throw new Error(`fuzz stream with seed ${p.seed} failed: ${describeError(error)}`);
-      }),
-    ),
-  );
-  progress();
-  const winner = stop.winner !== undefined ? failures[stop.winner] : failures.find((f) => f !== undefined);
-  if (winner !== undefined) {
-    winner.runsUntilFound = found?.runs ?? runs;
-    winner.msUntilFound = found?.ms ?? wallNow() - setup.startedAt;
-    winner.shrinkRuns = shrinkRuns;
+    await fc.check(property, { seed, path: seen.path, numRuns: 1 });
+    return best;
   }
-  return { runs, timedOut, ...(winner !== undefined && { failure: winner }) };
 }
 
-// ---- worker threads ----
-
-export type ToFuzzWorker =
-  | { type: 'start'; plan: StreamPlan[]; setup: StreamsSetup; raftModule: string | undefined }
-  | { type: 'stop' };
-
-export type FromFuzzWorker =
-  | { type: 'progress'; progress: FuzzProgress }
-  | { type: 'found'; runs: number; ms: number }
-  | { type: 'done'; outcome: StreamsOutcome }
-  | { type: 'error'; message: string };
-
-async function runInWorkers(
-  plan: StreamPlan[],
-  workers: number,
-  setup: StreamsSetup,
-  raftModule: string | undefined,
-  onProgress: ((p: FuzzProgress) => void) | undefined,
-  signal: AbortSignal | undefined,
-): Promise<StreamsOutcome> {
-  const shares: StreamPlan[][] = Array.from({ length: workers }, () => []);
-  plan.forEach((p, k) => shares[k % workers]?.push(p));
-  const latest = shares.map(() => ({ runs: 0, shrinkRuns: 0, found: false }));
-  let winner: number | undefined;
-  let found: { runs: number; ms: number } | undefined;
-  const threads = shares.map(() => new Worker(new URL('./fuzz-worker-boot.mjs', import.meta.url)));
-  signal?.addEventListener('abort', () => {
-    for (const t of threads) t.postMessage({ type: 'stop' } satisfies ToFuzzWorker);
-  });
-  const report = (): void => {
-    const runs = latest.reduce((n, l) => n + l.runs, 0);
-    const shrinkRuns = latest.reduce((n, l) => n + l.shrinkRuns, 0);
-    onProgress?.({ runs, shrinkRuns, found: winner !== undefined, elapsedMs: wallNow() - setup.startedAt });
-  };
-  try {
-    const outcomes = await Promise.all(
-      threads.map(
-        (thread, w) =>
-          new Promise<StreamsOutcome>((resolve, reject) => {
-            thread.on('message', (m: FromFuzzWorker) => {
-              if (m.type === 'progress') {
-                latest[w] = m.progress;
-                report();
-              } else if (m.type === 'found') {
-                if (winner === undefined) {
-                  winner = w;
-                  const others = latest.reduce((n, l, i) => n + (i === w ? 0 : l.runs), 0);
-                  found = { runs: others + m.runs, ms: m.ms };
-                  threads.forEach((t, i) => {
-                    if (i !== w) t.postMessage({ type: 'stop' } satisfies ToFuzzWorker);
-                  });
-                }
-              } else if (m.type === 'done') resolve(m.outcome);
-              else reject(new Error(m.message));
-            });
-            thread.on('error', reject);
-            thread.on('exit', (code) => {
-              if (code !== 0) reject(new Error(`a fuzz worker exited with code ${code}`));
-            });
-            thread.postMessage({ type: 'start', plan: shares[w] as StreamPlan[], setup, raftModule } satisfies ToFuzzWorker);
-          }),
-      ),
-    );
-    const runs = outcomes.reduce((n, o) => n + o.runs, 0);
-    const timedOut = outcomes.some((o) => o.timedOut);
-    const chosen = winner !== undefined ? outcomes[winner]?.failure : outcomes.find((o) => o.failure !== undefined)?.failure;
-    if (chosen !== undefined) {
-      if (found !== undefined) {
-        chosen.runsUntilFound = found.runs;
-        chosen.msUntilFound = found.ms;
-      }
-      chosen.shrinkRuns = outcomes[winner ?? 0]?.failure?.shrinkRuns ?? chosen.shrinkRuns;
-    }
-    return { runs, timedOut, ...(chosen !== undefined && { failure: chosen }) };
-  } finally {
-    await Promise.all(threads.map((t) => t.terminate()));
-  }
+/** The first failure of each check, in the order of the search. */
+function firstOfEach(found: readonly Seen[]): Seen[] {
+  const first = new Map<string, Seen>();
+  for (const seen of [...found].sort((a, b) => a.index - b.index)) if (!first.has(seen.check)) first.set(seen.check, seen);
+  return [...first.values()];
 }

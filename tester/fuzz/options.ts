@@ -3,14 +3,14 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { UsageError, checkRaftPath, parseCommandLine, positiveInt, positiveSeconds, seedArg, writableDir, writableFile } from '../cli-args.ts';
-import { DEFAULT_RUNS, DEFAULT_STREAMS, isFuzzPath } from './fuzz.ts';
+import { DEFAULT_RUNS, DEFAULT_SCENARIO_TIMEOUT_S, DEFAULT_STREAMS, isFuzzPath } from './fuzz.ts';
 import { checkCaseName, saveDir } from './regressions.ts';
 import { FAULT_KINDS, LAB_PROFILES, MAX_SERVERS, type FaultKind } from './scenario.ts';
 
 export const FUZZ_USAGE = `usage: npm run fuzz -- [options]
 
 --runs N        scenarios to run (default ${DEFAULT_RUNS}; no limit with --time alone)
---time S        start no new scenario after S seconds, then say how many ran
+--time S        the campaign's budget in seconds, shrinking included; then say how many ran
 --seed S        the campaign's seed (default: random); with --path, the counterexample's seed
 --path P        replay one counterexample: fast-check's path, printed with a failure (needs --seed)
 --raft MODULE   the Raft implementation to fuzz (default: the built-in one)
@@ -20,8 +20,10 @@ export const FUZZ_USAGE = `usage: npm run fuzz -- [options]
 --lab STAGE     the faults a lab stage can be expected to survive: 2A and 2B
                 leave out crash (persistence is lab 2C), 2C uses all
                 (--faults overrides it)
--p N            worker threads (default: one per core)
+-p N            worker threads (default: one per core); the report does not depend on it
 --streams N     scenarios at once in each thread (default ${DEFAULT_STREAMS})
+--timeout S     wall-clock budget of one scenario: over it, the watchdog makes it a
+                failure of its own (default ${DEFAULT_SCENARIO_TIMEOUT_S}, or a quarter of --time, at least 1)
 --out DIR       where the failing scenario's trace goes (default fuzz-logs)
 --json FILE     write the report as JSON
 --save NAME     store the shrunk counterexample as test/regressions/NAME.json
@@ -38,6 +40,8 @@ export interface FuzzCliOptions {
   raftModule: string | undefined;
   workers: number;
   streams: number;
+  /** The watchdog's budget for one scenario, in seconds (undefined: the default). */
+  scenarioTimeoutSeconds: number | undefined;
   out: string;
   json: string | undefined;
   save: string | undefined;
@@ -58,6 +62,7 @@ export function parseFuzzArgs(argv: string[]): FuzzCliOptions | 'help' {
       raft: { type: 'string' },
       p: { type: 'string', short: 'p' },
       streams: { type: 'string' },
+      timeout: { type: 'string' },
       out: { type: 'string', short: 'o' },
       json: { type: 'string' },
       save: { type: 'string' },
@@ -75,10 +80,12 @@ export function parseFuzzArgs(argv: string[]): FuzzCliOptions | 'help' {
   if (v.path !== undefined) {
     if (seed === undefined) throw new UsageError('--path replays a counterexample: it needs the --seed it was found with');
     if (!isFuzzPath(v.path)) throw new UsageError(`--path must be fast-check's path, numbers separated by ':' (like 12:0:3), got '${v.path}'`);
+    // Whether the path leads anywhere from the seed depends on the scenario space (the Raft's): runFuzz checks it first.
   }
   if (v.raft !== undefined) checkRaftPath(v.raft, '--raft');
   const workers = v.p === undefined ? availableParallelism() : positiveInt(v.p, '-p');
   const streams = v.streams === undefined ? DEFAULT_STREAMS : positiveInt(v.streams, '--streams');
+  const scenarioTimeoutSeconds = v.timeout === undefined ? undefined : positiveSeconds(v.timeout, '--timeout');
   const out = resolve(v.out ?? 'fuzz-logs');
   writableDir(out, '--out');
   if (v.json !== undefined) writableFile(resolve(v.json), '--json');
@@ -97,7 +104,7 @@ export function parseFuzzArgs(argv: string[]): FuzzCliOptions | 'help' {
     if (profile === undefined) throw new UsageError(`--lab must be one of ${Object.keys(LAB_PROFILES).join(', ')}, got '${v.lab}'`);
     faults ??= [...profile];
   }
-  return { runs, timeSeconds, seed, path: v.path, raftModule: v.raft, workers, streams, out, json: v.json, save: v.save, servers, faults };
+  return { runs, timeSeconds, seed, path: v.path, raftModule: v.raft, workers, streams, scenarioTimeoutSeconds, out, json: v.json, save: v.save, servers, faults };
 }
 
 /** --servers 3,5: distinct whole numbers from 1 to MAX_SERVERS, kept in the order given (fast-check shrinks towards the first). */

@@ -11,7 +11,7 @@ import { iterationSeed, type IterationResult } from './iteration.ts';
 import type { StressOptions } from './options.ts';
 import { WorkerPool } from './pool.ts';
 import { Progress } from './progress.ts';
-import type { Job } from './protocol.ts';
+import type { IterationJob as Job, JobDone } from './protocol.ts';
 import { Tally, type StressSummary } from './summary.ts';
 import { wallNow, wallStamp } from '../../runtime/wall.ts';
 
@@ -153,8 +153,10 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
     },
     timeoutMs: options.timeoutSeconds * 1000,
     nextJob: () => traceQueue.shift() ?? (stopNew ? undefined : nextJob()),
-    onDone: (job, done) => {
-      const { result, trace } = done;
+    onDone: (anyJob, anyDone) => {
+      const job = anyJob as Job;
+      const { result, trace } = anyDone as JobDone;
+      const done = anyDone as JobDone;
       if (job.trace === true) {
         const original = awaitingTrace.get(job.key);
         if (original === undefined) return;
@@ -181,7 +183,8 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
       failed(job, result, message, sample, trace);
       if (traceQueue.length > 0) pool.poke();
     },
-    onLost: (job, message, check, wallMs) => {
+    onLost: (anyJob, message, check, wallMs) => {
+      const job = anyJob as Job;
       if (job.trace === true) {
         awaitingTrace.delete(job.key); // Its log stays as written, without the trace.
         return;

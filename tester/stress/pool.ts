@@ -4,7 +4,7 @@
 // again one at a time, so the one that hangs is found and reported as a
 // failure of its own, and the campaign goes on.
 import { Worker } from 'node:worker_threads';
-import type { FromWorker, Job, JobDone, ToWorker, WorkerInit } from './protocol.ts';
+import type { FromWorker, Job, JobDone, ScenarioDone, ToWorker, WorkerInit } from './protocol.ts';
 import { wallAfter, wallEvery, wallNow, wallSleep } from '../../runtime/wall.ts';
 
 export interface PoolOptions {
@@ -13,7 +13,9 @@ export interface PoolOptions {
   timeoutMs: number;
   /** The next job to run, or undefined when there is none (yet, or for good). */
   nextJob: () => Job | undefined;
-  onDone: (job: Job, done: JobDone) => void;
+  onDone: (job: Job, done: JobDone | ScenarioDone) => void;
+  /** Keep the workers when no job is left, until stop() (a driver that makes jobs as it goes). */
+  persistent?: boolean;
   /**
    * A job stopped by the watchdog (check WATCHDOG), or whose worker died while
    * it ran alone (CRASH); wallMs is how long it had run.
@@ -36,6 +38,8 @@ interface Slot {
 export class WorkerPool {
   private readonly slots = new Set<Slot>();
   private readonly suspects: Job[] = [];
+  /** Jobs a lost worker held but had not started: innocent, run again as usual. */
+  private readonly retry: Job[] = [];
   private stopped = false;
   private sourceDone = false;
   private finish: () => void = () => {};
@@ -131,7 +135,8 @@ export class WorkerPool {
       case 'memory':
         this.options.onMemory?.(message.heapMb, message.rssMb);
         break;
-      case 'done': {
+      case 'done':
+      case 'scenario-done': {
         const entry = slot.inFlight.get(message.key);
         if (entry === undefined) return;
         slot.inFlight.delete(message.key);
@@ -157,6 +162,7 @@ export class WorkerPool {
     }
     // Keep the worker's queue twice its concurrency deep, so it never idles.
     const depth = this.options.init.concurrency * 2;
+    while (slot.inFlight.size < depth && this.retry.length > 0) this.send(slot, this.retry.shift() as Job);
     while (slot.inFlight.size < depth && !this.sourceDone) {
       const job = this.options.nextJob();
       if (job === undefined) {
@@ -174,7 +180,8 @@ export class WorkerPool {
   }
 
   private maybeFinish(): void {
-    if (this.sourceDone && this.suspects.length === 0 && this.inFlight() === 0) {
+    if (this.options.persistent === true) return;
+    if (this.sourceDone && this.suspects.length === 0 && this.retry.length === 0 && this.inFlight() === 0) {
       void this.terminateAll().then(() => this.finish());
     }
   }
@@ -197,12 +204,14 @@ export class WorkerPool {
     if (!this.slots.delete(slot)) return;
     if (orderly) this.retire(slot.worker);
     else void slot.worker.terminate();
-    const entries = [...slot.inFlight.values()];
+    // Only the jobs it had started can be the culprit; the others run again as usual.
+    const started = [...slot.inFlight.values()].filter((entry) => entry.startedAt !== undefined);
+    for (const entry of slot.inFlight.values()) if (entry.startedAt === undefined) this.retry.push(entry.job);
     const now = wallNow();
-    if (slot.solo || entries.length === 1) {
-      for (const { job, startedAt } of entries) this.options.onLost(job, message, check, startedAt === undefined ? 0 : now - startedAt);
+    if (slot.solo || started.length === 1) {
+      for (const { job, startedAt } of started) this.options.onLost(job, message, check, now - (startedAt as number));
     } else {
-      this.suspects.push(...entries.map((entry) => entry.job));
+      this.suspects.push(...started.map((entry) => entry.job));
     }
     if (!this.stopped) this.spawn();
     this.maybeFinish();

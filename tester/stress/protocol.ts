@@ -1,8 +1,12 @@
 // Messages between the stress loop and its worker threads.
 import type { ClockKind } from '../../runtime/clock.ts';
 import type { IterationResult } from './iteration.ts';
+import type { ScenarioResult } from '../fuzz/run-scenario.ts';
+import type { Scenario } from '../fuzz/scenario.ts';
 
-export interface Job {
+/** One iteration of a test (the stress loop). */
+export interface IterationJob {
+  kind?: 'iteration';
   /** Unique within a campaign. */
   key: number;
   test: string;
@@ -11,6 +15,16 @@ export interface Job {
   /** Run it with a recorder and send its trace back (a failure being logged). */
   trace?: boolean;
 }
+
+/** One fuzz scenario (the fuzzer runs on the same pool, with the same watchdog). */
+export interface ScenarioJob {
+  kind: 'scenario';
+  key: number;
+  scenario: Scenario;
+  trace?: boolean;
+}
+
+export type Job = IterationJob | ScenarioJob;
 
 export interface WorkerInit {
   clock: ClockKind;
@@ -33,6 +47,13 @@ export interface JobDone {
   loopDelayMs: number;
 }
 
+export interface ScenarioDone {
+  type: 'scenario-done';
+  key: number;
+  result: ScenarioResult;
+  trace: string | undefined;
+}
+
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'init-error'; message: string }
@@ -45,6 +66,7 @@ export type FromWorker =
   /** An iteration was failed for a crash: replace this thread once its jobs are done. */
   | { type: 'retire' }
   | JobDone
+  | ScenarioDone
   | { type: 'lag'; maxMs: number }
   /** Once a second: the worker's heap after its iterations, to show memory stays flat. */
   | { type: 'memory'; heapMb: number; rssMb: number };

@@ -1,5 +1,8 @@
-// A stress worker: runs the iterations it is sent, several at once (they
-// share the virtual clock's settle pump), and reports each one.
+// A pool worker: runs the iterations (stress) or scenarios (fuzz) it is
+// sent, several at once (they share the virtual clock's settle pump), and
+// reports each one. A crash of the implementation is the failure of the one
+// run live, or, with several live, reported so that they are run again alone;
+// either way the thread is then replaced.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -15,7 +18,8 @@ import { testNamed } from '../tests.ts';
 import { TraceRecorder } from '../trace/recorder.ts';
 import { runIteration } from './iteration.ts';
 import { wallAfter, wallEvery, wallNow, wallSleep } from '../../runtime/wall.ts';
-import type { FromWorker, Job, ToWorker, WorkerInit } from './protocol.ts';
+import type { FromWorker, IterationJob, ScenarioJob, ToWorker, WorkerInit } from './protocol.ts';
+import { runScenario } from '../fuzz/run-scenario.ts';
 
 const port = parentPort;
 if (port === null) throw new Error('worker.ts runs only as a worker thread');
@@ -62,7 +66,13 @@ wallAfter(1000, sampleMemory);
 port.on('message', (message: ToWorker) => {
   if (message.type === 'init') void start(message.init);
   else if (message.type === 'exit') process.exit(0);
-  else void limit(() => run(message.job));
+  else if (message.job.kind === 'scenario') {
+    const job = message.job;
+    void limit(() => runFuzzScenario(job));
+  } else {
+    const job = message.job;
+    void limit(() => run(job));
+  }
 });
 
 async function start(options: WorkerInit): Promise<void> {
@@ -99,7 +109,15 @@ async function staggered(): Promise<void> {
   if (at > now) await wallSleep(at - now);
 }
 
-async function run(job: Job): Promise<void> {
+async function runFuzzScenario(job: ScenarioJob): Promise<void> {
+  post({ type: 'start', key: job.key });
+  const recorder = job.trace === true ? new TraceRecorder() : undefined;
+  const result = await runScenario(job.scenario, { raft, globalTimers, ...(recorder !== undefined && { record: recorder.record }) });
+  post({ type: 'scenario-done', key: job.key, result, trace: recorder?.text() });
+  if (result.check === CRASH_CHECK) post({ type: 'retire' });
+}
+
+async function run(job: IterationJob): Promise<void> {
   const options = init as WorkerInit;
   const test = testNamed(job.test);
   if (test === undefined) throw new Error(`unknown test ${job.test}`);

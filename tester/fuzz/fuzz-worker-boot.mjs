@@ -1,4 +1,0 @@
-// Worker threads do not inherit the tsx loader: register it, then load the worker.
-import '../tsx-register.mjs';
-
-await import('./fuzz-worker.ts');
