@@ -7,7 +7,8 @@
 // start(), the schedule's client commands are started as they come, and the
 // liveness phase also requires a new command to be applied on every healed
 // server within the lab's one() budget.
-import type { MakeRaft } from '../../raft/contract.ts';
+import type { MakeRaft, RaftPeer } from '../../raft/contract.ts';
+import { RPC } from '../../raft/contract.ts';
 import { LAB_UNRELIABLE } from '../../labrpc/network.ts';
 import { makeConfig, type Config, type RunStats } from '../config.ts';
 import type { TesterEvent } from '../events.ts';
@@ -77,9 +78,14 @@ export async function runScenario(s: Scenario, options: RunScenarioOptions = {})
       cfg.setLongReordering(net.longReordering);
     }
     const clients = cfg.rafts.some((r) => typeof r?.start === 'function') ? new Clients(cfg) : undefined;
-    for (const step of s.steps) await apply(cfg, step, clients);
-    // The schedule's clients stop with it: the liveness phase has its own command.
-    clients?.stop();
+    const crashes = new CrashTriggers(cfg);
+    try {
+      for (const step of s.steps) await apply(cfg, step, clients, crashes);
+    } finally {
+      // The schedule's clients and crash triggers stop with it: the liveness phase has its own command.
+      clients?.stop();
+      crashes.stop();
+    }
 
     // The liveness phase. Messages of the lossy network may still be on
     // their way (a reordered reply arrives up to 2.2 s late and may carry a
@@ -216,13 +222,72 @@ class Clients {
   }
 }
 
-async function apply(cfg: Config, step: Step, clients: Clients | undefined): Promise<void> {
+/**
+ * crashOnAppend steps: each arms a trigger on its server's next
+ * AppendEntries that carries entries. Before the reply, the crash comes
+ * as the request arrives, inside the network's delivery (the handler then
+ * runs on the killed instance, whose answer is lost); otherwise a moment
+ * later in the same instant, once the handler is under way.
+ */
+class CrashTriggers {
+  private readonly armed = new Map<number, Extract<Step, { op: 'crashOnAppend' }>>();
+  private stopped = false;
+  private unsubscribe: (() => void) | undefined;
+  constructor(private readonly cfg: Config) {}
+
+  arm(step: Extract<Step, { op: 'crashOnAppend' }>): void {
+    this.armed.set(step.server, step);
+    this.unsubscribe ??= this.cfg.net.subscribe((e) => {
+      if (e.kind !== 'deliver' || e.duplicate || e.method !== RPC.AppendEntries || typeof e.to !== 'number') return;
+      const step = this.armed.get(e.to);
+      const entries = (e.args as { entries?: unknown } | null)?.entries;
+      if (step === undefined || !Array.isArray(entries) || entries.length === 0) return;
+      this.armed.delete(e.to);
+      const raft = this.cfg.rafts[e.to];
+      if (step.beforeReply) this.crash(step, raft);
+      else queueMicrotask(() => this.crash(step, raft));
+    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.armed.clear();
+    this.unsubscribe?.();
+  }
+
+  private crash(step: Extract<Step, { op: 'crashOnAppend' }>, raft: RaftPeer | undefined): void {
+    // The instance that received the request, if it is still the server's.
+    if (this.stopped || raft === undefined || this.cfg.rafts[step.server] !== raft) return;
+    this.cfg.step('fault', `crash S${step.server} ${step.beforeReply ? 'as an AppendEntries arrives' : 'while it handles an AppendEntries'}`);
+    this.cfg.crash1(step.server);
+    if (step.restartAfterMs !== undefined) void this.restart(step.server, step.restartAfterMs);
+  }
+
+  private async restart(server: number, afterMs: number): Promise<void> {
+    try {
+      if (afterMs > 0) await this.cfg.sleep(afterMs);
+      if (this.stopped || this.cfg.rafts[server] !== undefined) return;
+      this.cfg.step('fault', `restart S${server} (persisted state kept) and connect it`);
+      this.cfg.start1(server);
+      this.cfg.connect(server);
+    } catch {
+      // The run failed meanwhile: its failure is reported where the schedule awaits.
+    }
+  }
+}
+
+async function apply(cfg: Config, step: Step, clients: Clients | undefined, crashes: CrashTriggers): Promise<void> {
   if (step.op === 'pause') {
     if (step.ms > 0) await cfg.sleep(step.ms);
     return;
   }
   if (step.op === 'submit') {
     clients?.run(step);
+    return;
+  }
+  if (step.op === 'crashOnAppend') {
+    cfg.step('fault', `arm: ${describeStep(step)}`);
+    crashes.arm(step);
     return;
   }
   cfg.step('fault', describeStep(step));

@@ -31,6 +31,8 @@ export const MAX_COMMAND = 200;
 export const MAX_BURST = 60;
 /** The longest gap between the commands of one client step, in virtual ms (0: all at once). */
 export const MAX_COMMAND_GAP_MS = 50;
+/** The longest wait before a server crashed by crashOnAppend restarts, in virtual ms. */
+export const MAX_RESTART_AFTER_MS = 2000;
 /** The longest single pause, in virtual ms. */
 export const MAX_PAUSE_MS = 2500;
 /** The longest calm hold after the liveness leader, in virtual ms. */
@@ -55,6 +57,16 @@ export type Step =
   | { op: 'restore'; from: number; to: number }
   | { op: 'crash'; server: number }
   | { op: 'restart'; server: number }
+  /**
+   * Crash the server in the middle of its next AppendEntries that carries
+   * entries: beforeReply, as the request arrives (its handler runs on the
+   * killed instance and its answer is lost); otherwise once the handler is
+   * under way (an async handler is still running; a synchronous one has
+   * answered, and the leader has yet to hear it). Restarted restartAfterMs
+   * later, if given; else it stays down until a restart step or the
+   * liveness phase.
+   */
+  | { op: 'crashOnAppend'; server: number; beforeReply: boolean; restartAfterMs?: number }
   | { op: 'heal' }
   /** start(command), start(command+1), ... count of them, everyMs apart, each from `server` on until one leads. */
   | { op: 'submit'; server: number; command: number; count: number; everyMs: number };
@@ -71,6 +83,7 @@ export const KIND_OF: Readonly<Record<StepOp, FaultKind | undefined>> = {
   restore: 'link',
   crash: 'crash',
   restart: 'crash',
+  crashOnAppend: 'crash',
   heal: 'heal',
   submit: undefined,
 };
@@ -136,6 +149,7 @@ type RawStep =
   | { op: 'partition'; groupOf: number[] }
   | { op: 'cut' | 'restore'; from: number; to: number }
   | { op: 'heal' }
+  | { op: 'crashOnAppend'; server: number; beforeReply: boolean; restartAfterMs: number | null }
   | { op: 'submit'; server: number; command: number; count: number; everyMs: number };
 
 interface RawScenario {
@@ -156,6 +170,15 @@ const rawStepArb: fc.Arbitrary<RawStep> = fc.oneof(
   { arbitrary: fc.record({ op: fc.constantFrom('cut' as const, 'restore' as const), from: rawServer, to: rawServer }), weight: 2 },
   { arbitrary: fc.record({ op: fc.constantFrom('crash' as const, 'restart' as const), server: rawServer }), weight: 2 },
   { arbitrary: fc.record({ op: fc.constant('heal' as const) }), weight: 1 },
+  {
+    arbitrary: fc.record({
+      op: fc.constant('crashOnAppend' as const),
+      server: rawServer,
+      beforeReply: fc.boolean(),
+      restartAfterMs: fc.option(fc.integer({ min: 0, max: MAX_RESTART_AFTER_MS }), { nil: null }),
+    }),
+    weight: 1,
+  },
   {
     arbitrary: fc.record({
       op: fc.constant('submit' as const),
@@ -282,6 +305,8 @@ function mapStep(r: RawStep, n: number): Step | undefined {
       return { op: r.op, server: r.server % n };
     case 'submit':
       return { op: 'submit', server: r.server % n, command: r.command, count: r.count, everyMs: r.everyMs };
+    case 'crashOnAppend':
+      return { op: 'crashOnAppend', server: r.server % n, beforeReply: r.beforeReply, ...(r.restartAfterMs !== null && { restartAfterMs: r.restartAfterMs }) };
     case 'partition': {
       const groups = new Map<number, number[]>();
       for (let i = 0; i < n; i++) {
@@ -375,6 +400,11 @@ export function validateScenario(value: unknown): Scenario {
         break;
       }
       case 'heal':
+        break;
+      case 'crashOnAppend':
+        server(step['server'], where);
+        if (typeof step['beforeReply'] !== 'boolean') fail(`${where}: crashOnAppend needs beforeReply, a boolean`);
+        if (step['restartAfterMs'] !== undefined && !isInt(step['restartAfterMs'], 0, 600_000)) fail(`${where}: crashOnAppend's restartAfterMs must be a whole number of ms`);
         break;
       case 'submit':
         server(step['server'], where);
@@ -472,6 +502,11 @@ export function describeStep(step: Step): string {
       return `restart S${step.server} (persisted state kept) and connect it`;
     case 'heal':
       return 'heal: restore every link, connect every server';
+    case 'crashOnAppend': {
+      const when = step.beforeReply ? 'as its next AppendEntries with entries arrives' : 'while it handles its next AppendEntries with entries';
+      const then = step.restartAfterMs === undefined ? '' : `, restart it ${step.restartAfterMs} ms later and connect it`;
+      return `crash S${step.server} ${when}${then}`;
+    }
     case 'submit':
       return step.count === 1
         ? `start(${step.command}) on S${step.server}, then on each next server until one leads`
