@@ -94,7 +94,8 @@ describe('the fuzzer', function () {
     const f = caught.failure;
     if (f === undefined) throw new Error('the previous test found no failure');
     expect(scenarioAt(f.seed, f.path)).to.deep.equal(f.scenario);
-    const again = await runFuzz({ raft: grantsEveryVote, seed: f.seed, path: f.path });
+    // The same space as the campaign (it persists: crash faults in).
+    const again = await runFuzz({ raft: grantsEveryVote, persists: true, seed: f.seed, path: f.path });
     expect(again.runs).to.equal(1);
     expect(again.failure?.scenario).to.deep.equal(f.scenario);
     expect(again.failure?.check).to.equal(f.check);
