@@ -209,6 +209,38 @@ describe('fuzz scenarios', function () {
     ]);
   });
 
+  it('crash a server in the middle of an AppendEntries (crashOnAppend), restarted later or not', function () {
+    const all = fc.sample(scenarioArbFor({ kinds: ['crash'] }), { numRuns: 400, seed: 11 });
+    const steps = all.flatMap((s) => s.steps).filter((step): step is Extract<Step, { op: 'crashOnAppend' }> => step.op === 'crashOnAppend');
+    expect(steps.some((step) => step.beforeReply)).to.equal(true);
+    expect(steps.some((step) => !step.beforeReply)).to.equal(true);
+    expect(steps.some((step) => step.restartAfterMs === undefined)).to.equal(true);
+    expect(steps.some((step) => step.restartAfterMs !== undefined)).to.equal(true);
+    expect(KIND_OF.crashOnAppend).to.equal('crash');
+    const s: Scenario = {
+      n: 3,
+      simSeed: 1,
+      network: { kind: 'reliable', longDelays: false },
+      kinds: ['crash'],
+      steps: [
+        { op: 'crashOnAppend', server: 1, beforeReply: true },
+        { op: 'pause', ms: 100 },
+        { op: 'crashOnAppend', server: 2, beforeReply: false, restartAfterMs: 40 },
+      ],
+      liveness: { heal: 'all', members: [0, 1, 2], holdMs: 0 },
+    };
+    expect(validateScenario(JSON.parse(JSON.stringify(s)))).to.deep.equal(s);
+    expect(faultCount(s)).to.equal(2);
+    expect(describeScenario(s).split('\n').slice(4, 6)).to.deep.equal([
+      '  t=     0 ms  crash S1 as its next AppendEntries with entries arrives',
+      '  t=   100 ms  crash S2 while it handles its next AppendEntries with entries, restart it 40 ms later and connect it',
+    ]);
+    const bad = (step: unknown): unknown => ({ ...s, steps: [step] });
+    expect(() => validateScenario(bad({ op: 'crashOnAppend', server: 1 }))).to.throw(ScenarioError, /needs beforeReply/);
+    expect(() => validateScenario(bad({ op: 'crashOnAppend', server: 1, beforeReply: true, restartAfterMs: -1 }))).to.throw(ScenarioError, /restartAfterMs/);
+    expect(() => validateScenario({ ...s, kinds: [] })).to.throw(ScenarioError, /crashOnAppend is of kind crash/);
+  });
+
   it('are rejected with a reason when invalid (regression files are checked)', function () {
     const good = fc.sample(scenarioArb, { numRuns: 1, seed: 9 })[0] as Scenario;
     const bad = (patch: Partial<Scenario>): unknown => ({ ...good, ...patch });
