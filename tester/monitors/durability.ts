@@ -33,6 +33,12 @@ interface MustHold {
   acks: (Ack | undefined)[];
 }
 
+interface Top {
+  index: number;
+  term: number;
+  ack: Ack;
+}
+
 interface Running {
   server: number;
   args: AppendEntriesArgs | undefined;
@@ -54,6 +60,8 @@ export class Durability implements Monitor {
   /** AppendEntries handlers running, by rpc id (and duplicate copy). */
   private readonly running = new Map<number, Running>();
   private runningCount: number[] = [];
+  /** Per server: highestEarlier()'s answers, until what it must hold from earlier incarnations changes. */
+  private earlier: ({ byIndex: Top | undefined; byTerm: Top | undefined } | undefined)[] = [];
   /** Incarnations already reported (one finding each is enough). */
   private readonly reported = new Set<number>();
 
@@ -66,6 +74,7 @@ export class Durability implements Monitor {
         return;
       case 'start':
         this.inc[e.server] = (this.inc[e.server] ?? 0) + 1;
+        this.earlier[e.server] = undefined;
         this.startedAt[e.server] = e.t;
         this.runningCount[e.server] = 0;
         return;
@@ -114,6 +123,7 @@ export class Durability implements Monitor {
     this.logs = Array.from({ length: n }, () => ({ terms: [], acks: [] }));
     this.running.clear();
     this.runningCount = new Array<number>(n).fill(0);
+    this.earlier = [];
     this.reported.clear();
   }
 
@@ -175,6 +185,7 @@ export class Durability implements Monitor {
       }
       // A correct follower may delete a conflicting entry at prevLogIndex as it refuses.
       this.truncate(log, p);
+      this.earlier[to] = undefined;
       return;
     }
     if (r?.overlapped === true) {
@@ -194,6 +205,8 @@ export class Durability implements Monitor {
     if (mayHaveCut) this.truncate(log, end + 1);
     if (p > 0) this.hold(log, p, a.prevLogTerm, ack);
     for (let i = 0; i < a.entries.length; i++) this.hold(log, p + 1 + i, (a.entries[i] as { term: number }).term, ack);
+    // Re-acknowledged entries are now this incarnation's.
+    if (this.earlier[to] !== undefined && (p > 0 || a.entries.length > 0)) this.earlier[to] = undefined;
   }
 
   private voteHandled(from: unknown, to: number, args: unknown, reply: unknown, t: number): void {
@@ -235,7 +248,10 @@ export class Durability implements Monitor {
 
   private dropAfter(server: number, prevLogIndex: number): void {
     const log = this.logs[server];
-    if (log !== undefined) this.truncate(log, prevLogIndex + 1);
+    if (log !== undefined && log.terms.length > prevLogIndex + 1) {
+      this.truncate(log, prevLogIndex + 1);
+      this.earlier[server] = undefined;
+    }
   }
 
   // ---- what a later incarnation says and does ----
@@ -297,19 +313,31 @@ export class Durability implements Monitor {
     );
   }
 
-  /** The most up-to-date entry (by term, then index) acknowledged by an earlier incarnation, or the highest index. */
-  private highestEarlier(server: number, byIndex = false): { index: number; term: number; ack: Ack } | undefined {
-    const log = this.logs[server] as MustHold;
+  /**
+   * The most up-to-date entry (by term, then index) acknowledged by an
+   * earlier incarnation, or the one at the highest index. Worked out again
+   * only when those entries changed (a restart, a cut, a re-acknowledgment):
+   * start() and RequestVote ask often, and logs grow long.
+   */
+  private highestEarlier(server: number, byIndex = false): Top | undefined {
     const now = this.inc[server] ?? 0;
-    let best: { index: number; term: number; ack: Ack } | undefined;
-    for (let i = log.terms.length - 1; i > 0; i--) {
-      const term = log.terms[i];
-      const ack = log.acks[i];
-      if (term === undefined || ack === undefined || ack.inc >= now) continue;
-      if (byIndex) return { index: i, term, ack };
-      if (best === undefined || term > best.term) best = { index: i, term, ack };
+    if (now <= 1) return undefined;
+    let cached = this.earlier[server];
+    if (cached === undefined) {
+      const log = this.logs[server] as MustHold;
+      let byTerm: Top | undefined;
+      let highest: Top | undefined;
+      for (let i = log.terms.length - 1; i > 0; i--) {
+        const term = log.terms[i];
+        const ack = log.acks[i];
+        if (term === undefined || ack === undefined || ack.inc >= now) continue;
+        highest ??= { index: i, term, ack };
+        if (byTerm === undefined || term > byTerm.term) byTerm = { index: i, term, ack };
+      }
+      cached = { byIndex: highest, byTerm };
+      this.earlier[server] = cached;
     }
-    return best;
+    return byIndex ? cached.byIndex : cached.byTerm;
   }
 
   /**
