@@ -7,7 +7,7 @@ import { makeVariant } from './variant.ts';
 export const FIXED_ELECTION_TIMEOUT_MS = 200;
 
 export class FixedElectionTimeout extends Raft {
-  // BUG (E15): the reference draws uniformly from 150..300 ms, per server and per round.
+  // BUG (E15): the reference draws uniformly from its range (250..500 ms), per server and per round.
   override getRandElectionTimeOut(): number {
     return FIXED_ELECTION_TIMEOUT_MS;
   }

@@ -12,7 +12,13 @@
 // A 10 ms ticker drives everything. A leader sends to a follower on a tick
 // when it has entries the follower lacks and nothing is outstanding to it,
 // or when 100 ms have passed since the last AppendEntries to it (heartbeat).
-// Election timeouts 300-600 ms. Nothing is persisted.
+// Election timeouts 300-600 ms.
+//
+// Figure 2's persistent state (currentTerm, votedFor, log[]) goes to the
+// persister as one JSON document, written by the one method that changes
+// each of them (becomeFollower, startElection, a granted vote, an appended
+// or truncated log), before the reply or request that depends on it leaves;
+// make() reads it back.
 import type {
   AppendEntriesArgs,
   AppendEntriesReply,
@@ -20,6 +26,7 @@ import type {
   LogEntry,
   MakeRaft,
   Peer,
+  Persister,
   RaftPeer,
   RaftRuntime,
   RaftState,
@@ -29,6 +36,9 @@ import type {
 } from '../../raft/contract.ts';
 import { RPC } from '../../raft/contract.ts';
 
+/** This module persists term, vote and log (lab 2C): crash and restart faults apply to it. */
+export const persists = true;
+
 const TICK_MS = 10;
 const IDLE_HEARTBEAT_MS = 100;
 const ELECTION_LOW_MS = 300;
@@ -36,8 +46,16 @@ const ELECTION_HIGH_MS = 600;
 
 type Role = 'follower' | 'candidate' | 'leader';
 
+/** What the persister holds: Figure 2's persistent state. */
+interface Durable {
+  currentTerm: number;
+  votedFor: number | null;
+  /** log[1..]: the sentinel is not stored. */
+  entries: LogEntry[];
+}
+
 class StepBackRaft implements RaftPeer {
-  // Figure 2, persistent state (kept in memory only: this variant does not persist).
+  // Figure 2, persistent state (written through save() on every change).
   private currentTerm = 0;
   private votedFor: number | null = null;
   /** log[0] is a sentinel of term 0, so the first real entry has index 1. */
@@ -57,9 +75,11 @@ class StepBackRaft implements RaftPeer {
   constructor(
     private readonly peers: Peer[],
     private readonly me: number,
+    private readonly persister: Persister,
     private readonly applyCh: ApplyChannel,
     private readonly rt: RaftRuntime,
   ) {
+    this.restore(persister.readRaftState());
     this.lastSend = peers.map(() => 0);
     this.outstanding = peers.map(() => false);
     this.resetElectionDeadline();
@@ -79,6 +99,7 @@ class StepBackRaft implements RaftPeer {
   start(command: unknown): StartResult {
     if (this.dead || this.role !== 'leader') return { index: -1, term: this.currentTerm, isLeader: false };
     this.log.push({ term: this.currentTerm, command });
+    this.save();
     const index = this.lastIndex();
     this.matchIndex[this.me] = index;
     this.advanceCommitIndex(); // A cluster of one commits on its own.
@@ -93,7 +114,10 @@ class StepBackRaft implements RaftPeer {
     const myLastTerm = this.lastTerm();
     const upToDate = args.lastLogTerm > myLastTerm || (args.lastLogTerm === myLastTerm && args.lastLogIndex >= this.lastIndex());
     if (!canVote || !upToDate) return { term: this.currentTerm, voteGranted: false };
-    this.votedFor = args.candidateId;
+    if (this.votedFor !== args.candidateId) {
+      this.votedFor = args.candidateId;
+      this.save(); // The grant must outlive a crash: one vote per term (Figure 2).
+    }
     this.resetElectionDeadline();
     return { term: this.currentTerm, voteGranted: true };
   }
@@ -108,6 +132,7 @@ class StepBackRaft implements RaftPeer {
       return { term: this.currentTerm, success: false };
     }
     // Steps 3 and 4: truncate only at a real conflict, then append what is new.
+    let changed = false;
     for (let k = 0; k < args.entries.length; k++) {
       const index = args.prevLogIndex + 1 + k;
       const entry = args.entries[k] as LogEntry;
@@ -116,7 +141,10 @@ class StepBackRaft implements RaftPeer {
         this.log.length = index;
       }
       this.log.push({ term: entry.term, command: entry.command });
+      changed = true;
     }
+    // Stored before success is answered: the leader counts this reply as a replica.
+    if (changed) this.save();
     // Step 5: up to the last entry this request vouches for, never further.
     const lastNew = args.prevLogIndex + args.entries.length;
     if (args.leaderCommit > this.commitIndex) {
@@ -124,6 +152,23 @@ class StepBackRaft implements RaftPeer {
       this.applyCommitted();
     }
     return { term: this.currentTerm, success: true };
+  }
+
+  // ---- persistence ----
+
+  private save(): void {
+    const durable: Durable = { currentTerm: this.currentTerm, votedFor: this.votedFor, entries: this.log.slice(1) };
+    this.persister.saveRaftState(JSON.stringify(durable));
+  }
+
+  private restore(text: string): void {
+    if (text === '') return;
+    const durable = JSON.parse(text) as Durable;
+    this.currentTerm = durable.currentTerm;
+    this.votedFor = durable.votedFor;
+    this.log = [{ term: 0, command: null }, ...durable.entries];
+    // commitIndex and lastApplied are volatile: the leader's commit index
+    // brings them back, and the log is applied again from index 1.
   }
 
   // ---- log helpers ----
@@ -159,6 +204,7 @@ class StepBackRaft implements RaftPeer {
     this.currentTerm = term;
     this.votedFor = null;
     this.role = 'follower';
+    this.save();
   }
 
   private async ticker(): Promise<void> {
@@ -174,6 +220,7 @@ class StepBackRaft implements RaftPeer {
     this.currentTerm++;
     this.role = 'candidate';
     this.votedFor = this.me;
+    this.save(); // Before any RequestVote leaves: a restart must not vote again in this term.
     this.resetElectionDeadline();
     const term = this.currentTerm;
     const args: RequestVoteArgs = { term, candidateId: this.me, lastLogIndex: this.lastIndex(), lastLogTerm: this.lastTerm() };
@@ -265,4 +312,4 @@ class StepBackRaft implements RaftPeer {
   }
 }
 
-export const make: MakeRaft = (peers, me, _persister, applyCh, runtime) => new StepBackRaft(peers, me, applyCh, runtime);
+export const make: MakeRaft = (peers, me, persister, applyCh, runtime) => new StepBackRaft(peers, me, persister, applyCh, runtime);

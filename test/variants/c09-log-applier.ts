@@ -16,7 +16,13 @@
 // first entry of the term it had at prevLogIndex, and retries at once (one
 // term per round trip, with no hints from the follower). A 15 ms ticker,
 // heartbeats every 140 ms, election timeouts 350-700 ms. start() sends at
-// once (coalesced per turn of the event loop). Nothing is persisted.
+// once (coalesced per turn of the event loop).
+//
+// Persistence (lab 2C): whatever changes currentTerm, votedFor or the log
+// calls stash() on the spot, so the persister holds them before the reply,
+// the RequestVote or the AppendEntries that relies on them leaves (Figure 2,
+// "updated on stable storage before responding to RPCs"); the constructor
+// reads them back. commitIndex and lastApplied stay volatile.
 import type {
   AppendEntriesArgs,
   AppendEntriesReply,
@@ -24,6 +30,7 @@ import type {
   LogEntry,
   MakeRaft,
   Peer,
+  Persister,
   RaftPeer,
   RaftRuntime,
   RaftState,
@@ -32,6 +39,9 @@ import type {
   StartResult,
 } from '../../raft/contract.ts';
 import { RPC } from '../../raft/contract.ts';
+
+/** Term, vote and log are persisted: crash and restart faults apply to it. */
+export const persists = true;
 
 const TICK_MS = 15;
 const HEARTBEAT_MS = 140;
@@ -53,6 +63,9 @@ class Condition {
   }
 }
 
+/** The persister's text: [currentTerm, votedFor, log[1..]]. */
+type Stash = [term: number, vote: number | null, entries: LogEntry[]];
+
 class ApplierRaft implements RaftPeer {
   private currentTerm = 0;
   private votedFor: number | null = null;
@@ -72,9 +85,17 @@ class ApplierRaft implements RaftPeer {
   constructor(
     private readonly peers: Peer[],
     private readonly me: number,
+    private readonly persister: Persister,
     private readonly applyCh: ApplyChannel,
     private readonly rt: RaftRuntime,
   ) {
+    const stashed = persister.readRaftState();
+    if (stashed !== '') {
+      const [term, vote, entries] = JSON.parse(stashed) as Stash;
+      this.currentTerm = term;
+      this.votedFor = vote;
+      this.log.push(...entries);
+    }
     this.touch();
     void this.ticker();
     void this.applier();
@@ -92,6 +113,7 @@ class ApplierRaft implements RaftPeer {
   start(command: unknown): StartResult {
     if (this.dead || this.role !== 'leader') return { index: -1, term: this.currentTerm, isLeader: false };
     this.log.push({ term: this.currentTerm, command });
+    this.stash();
     this.refreshCommit(); // A cluster of one commits on its own.
     if (!this.sendQueued) {
       // Every start() of this turn of the event loop leaves in one AppendEntries per follower.
@@ -112,6 +134,7 @@ class ApplierRaft implements RaftPeer {
     const grant = args.term === this.currentTerm && logOk && (this.votedFor === null || this.votedFor === args.candidateId);
     if (grant) {
       this.votedFor = args.candidateId;
+      this.stash();
       this.touch();
     }
     return { term: this.currentTerm, voteGranted: grant };
@@ -126,19 +149,27 @@ class ApplierRaft implements RaftPeer {
     const prev = this.log[args.prevLogIndex];
     if (prev === undefined || prev.term !== args.prevLogTerm) return refuse;
     let index = args.prevLogIndex;
+    let grown = false;
     for (const entry of args.entries) {
       index++;
       const mine = this.log[index];
       if (mine !== undefined && mine.term === entry.term) continue; // Already there: never cut a matching suffix.
       if (mine !== undefined) this.log.splice(index); // A conflict: drop it and all that follows.
       this.log.push({ term: entry.term, command: entry.command });
+      grown = true;
     }
+    if (grown) this.stash(); // Success below makes the leader count these entries as stored here.
     const vouched = args.prevLogIndex + args.entries.length;
     this.raiseCommit(Math.min(args.leaderCommit, vouched));
     return { term: this.currentTerm, success: true };
   }
 
   // ---- state ----
+
+  private stash(): void {
+    const stash: Stash = [this.currentTerm, this.votedFor, this.log.slice(1)];
+    this.persister.saveRaftState(JSON.stringify(stash));
+  }
 
   private touch(): void {
     this.deadline = this.rt.now() + this.rt.random.between(ELECTION_MIN_MS, ELECTION_MAX_MS);
@@ -150,6 +181,7 @@ class ApplierRaft implements RaftPeer {
     this.currentTerm = term;
     this.votedFor = null;
     this.role = 'follower';
+    this.stash();
   }
 
   private raiseCommit(to: number): void {
@@ -195,6 +227,7 @@ class ApplierRaft implements RaftPeer {
     this.role = 'candidate';
     this.currentTerm++;
     this.votedFor = this.me;
+    this.stash();
     this.touch();
     const term = this.currentTerm;
     const last = this.log.length - 1;
@@ -273,4 +306,4 @@ class ApplierRaft implements RaftPeer {
   }
 }
 
-export const make: MakeRaft = (peers, me, _persister, applyCh, runtime) => new ApplierRaft(peers, me, applyCh, runtime);
+export const make: MakeRaft = (peers, me, persister, applyCh, runtime) => new ApplierRaft(peers, me, persister, applyCh, runtime);

@@ -70,9 +70,9 @@ export const VARIANTS: readonly CorrectVariant[] = [
   },
   {
     id: 'C07',
-    what: 'lab 2B: backs nextIndex up one entry at a time, retrying at once; 10 ms ticker, 100 ms idle heartbeat, 300-600 ms',
+    what: 'lab 2B: backs nextIndex up one entry at a time, retrying at once; 10 ms ticker, 100 ms idle heartbeat, 300-600 ms; persists term, vote and log',
     file: 'test/variants/c07-log-step-back.ts',
-    persists: false,
+    persists: true,
     log: true,
   },
   {
@@ -84,9 +84,9 @@ export const VARIANTS: readonly CorrectVariant[] = [
   },
   {
     id: 'C09',
-    what: 'lab 2B: applier loop woken by a condition, commit at the median matchIndex, backs up a term at a time; 140 ms, 350-700 ms',
+    what: 'lab 2B: applier loop woken by a condition, commit at the median matchIndex, backs up a term at a time, persists term, vote and log; 140 ms, 350-700 ms',
     file: 'test/variants/c09-log-applier.ts',
-    persists: false,
+    persists: true,
     log: true,
   },
 ];
@@ -103,7 +103,7 @@ export function loadVariant(v: CorrectVariant): Promise<RaftModule> {
  * variant that persists (persistence is lab 2C: a server that forgets its
  * term across a crash is allowed to before that). The lab's 2C tests are
  * left out: they take minutes per seed (run them with `npm run stress -- 2C
- * --raft` on C08).
+ * --raft` on C07, C08 or C09).
  */
 export function testsFor(v: CorrectVariant, which: 'all' | 'election' = 'all'): LabTestEntry[] {
   const logTests = v.log && which === 'all' ? LAB_2B_TESTS : [];
