@@ -25,7 +25,7 @@ export const REAL_TIME_FILES = [
   'test/labrpc/statistics-real.test.ts',
   'test/tester/config.test.ts',
   'test/tester/hostile.test.ts',
-  'test/fuzz/campaign.test.ts',
+  'test/fuzz/time-budget.test.ts',
 ];
 
 const args = process.argv.slice(2);
