@@ -59,6 +59,8 @@ class LockedRaft implements RaftPeer {
   private candidate = false;
   private dead = false;
   private electionTimer: Timer | undefined;
+  /** Bumped at every re-arm: an expiry queued behind the lock checks it is still the current one. */
+  private electionEpoch = 0;
   private heartbeatTimer: Timer | undefined;
 
   constructor(
@@ -137,13 +139,18 @@ class LockedRaft implements RaftPeer {
 
   private armElectionTimer(): void {
     this.electionTimer?.cancel();
+    this.electionEpoch += 1;
     if (this.dead) return;
+    const epoch = this.electionEpoch;
     const ms = ELECTION_TIMEOUT_FLOOR_MS + this.rt.random.intn(ELECTION_TIMEOUT_SPREAD_MS + 1);
-    this.electionTimer = this.rt.setTimer(ms, () => void this.mu.run(() => this.electionTimeout()));
+    this.electionTimer = this.rt.setTimer(ms, () => void this.mu.run(() => this.electionTimeout(epoch)));
   }
 
-  private async electionTimeout(): Promise<void> {
-    if (this.dead || this.leader) return;
+  private async electionTimeout(epoch: number): Promise<void> {
+    // The expiry waited for the lock: a heartbeat or a vote handled meanwhile
+    // re-armed the timer, and this expiry is void (Figure 2: a follower
+    // converts only if the timeout elapses without hearing from the leader).
+    if (this.dead || this.leader || epoch !== this.electionEpoch) return;
     this.currentTerm += 1;
     this.votedFor = this.me;
     this.candidate = true;
