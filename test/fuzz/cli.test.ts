@@ -80,15 +80,12 @@ describe('npm run fuzz', function () {
   });
 
   it('exits with code 2 and no stack trace on bad input', async function () {
+    // End to end, two processes: a mistake in the command line's shape and
+    // one found checking a path. Every other message is the parser's, checked
+    // in-process above; the command prints whatever the parser throws.
     const file = join(tmp, 'a-file');
     writeFileSync(file, 'x');
-    const runs = await Promise.all([
-      fuzzCli(['--frobnicate']),
-      fuzzCli(['--runs', '0']),
-      fuzzCli(['--path', '1:2']),
-      fuzzCli(['--raft', 'no/such/raft.ts']),
-      fuzzCli(['--out', file]),
-    ]);
+    const runs = await Promise.all([fuzzCli(['--frobnicate']), fuzzCli(['--out', file])]);
     for (const r of runs) {
       expect(r.code, r.stderr).to.equal(2);
       expect(r.stderr.trim().split('\n'), r.stderr).to.have.length(1);
@@ -97,9 +94,6 @@ describe('npm run fuzz', function () {
     }
     expect(runs.map((r) => r.stderr.trim())).to.deep.equal([
       "fuzz: unknown option '--frobnicate' (npm run fuzz -- --help for usage)",
-      "fuzz: --runs must be a whole number of at least 1, got '0'",
-      'fuzz: --path replays a counterexample: it needs the --seed it was found with',
-      'fuzz: --raft: no such file: no/such/raft.ts',
       `fuzz: --out: ${file} exists and is not a folder`,
     ]);
   });

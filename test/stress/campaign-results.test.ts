@@ -130,7 +130,7 @@ describe('stress: output paths are checked before the work', function () {
     const gone = join(dir, 'gone');
     mkdirSync(gone);
     let removed = false;
-    const result = await runCli(STRESS, ['TestInitialElection2A', '-n', '1000', '--seed', '4', '--out', dir, '--json', join(gone, 's.json')], {
+    const result = await runCli(STRESS, ['TestInitialElection2A', '-n', '300', '--seed', '4', '--out', dir, '--json', join(gone, 's.json')], {
       afterStart: (child) =>
         child.stdout?.on('data', (d: Buffer) => {
           if (!removed && d.toString().includes('stress:')) {
@@ -143,7 +143,7 @@ describe('stress: output paths are checked before the work', function () {
     expect(result.stdout).to.match(/stress: cannot write the summary to .*s\.json \(.*ENOENT.*\); here it is:/);
     const text = result.stdout.slice(result.stdout.indexOf('here it is:') + 'here it is:'.length);
     const summary = JSON.parse(text) as StressSummary;
-    expect(summary.tests[0]?.total).to.equal(1000);
+    expect(summary.tests[0]?.total).to.equal(300);
   });
 
   it('replay and trace check --trace, --events and --html first', async function () {
