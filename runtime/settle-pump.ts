@@ -72,6 +72,20 @@ export function realIoInFlight(): string[] {
   return process.getActiveResourcesInfo().filter((kind) => REAL_IO.has(kind));
 }
 
+/**
+ * Waits (at most `maxMs` of wall time) until no real I/O is in flight in
+ * this thread. Loading a module is not part of any simulation, but its I/O
+ * outlives the import: tsx writes the fresh compile of an edited module to
+ * its cache after the module has loaded, and a run started meanwhile would
+ * see that write in flight and be failed as waiting on real I/O.
+ */
+export async function drainRealIo(maxMs = 2000): Promise<void> {
+  const until = wallNow() + maxMs;
+  while (realIoInFlight().length > 0 && wallNow() < until) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
 export type RunOutcome<T> =
   | { status: 'done'; value: T }
   /** The main task rejected, or a timer callback threw. */

@@ -7,6 +7,7 @@ import { RAFT_LOG_METHODS, RAFT_PEER_METHODS, type MakeRaft, type Peer, type Raf
 import { nodeTimers } from '../runtime/wall.ts';
 import { World } from '../runtime/runtime.ts';
 import { installTimerRouter } from '../runtime/global-timers.ts';
+import { drainRealIo } from '../runtime/settle-pump.ts';
 import { ApplyLog, MemoryPersister } from './persister.ts';
 import { describeError } from './failure.ts';
 
@@ -38,6 +39,8 @@ export async function loadRaftModule(path: string, label = '--raft'): Promise<Lo
   } catch (error) {
     throw new RaftModuleError(`${label}: ${path} failed to load: ${describeError(error)}`);
   }
+  // The loader's own I/O (a fresh compile written to tsx's cache) ends before any run starts.
+  await drainRealIo();
   const make = loaded['make'] ?? (loaded['default'] as Record<string, unknown> | undefined)?.['make'];
   if (typeof make !== 'function') {
     const exported = Object.keys(loaded).join(', ') || 'nothing';

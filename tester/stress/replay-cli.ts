@@ -14,6 +14,7 @@ import { installCrashGuard } from '../crash-guard.ts';
 import { formatEvent } from '../trace/format.ts';
 import { structuredText } from '../trace/input.ts';
 import { runIteration, type IterationResult } from './iteration.ts';
+import { drainRealIo } from '../../runtime/settle-pump.ts';
 
 const USAGE = 'usage: npm run replay -- --test NAME --seed S [--raft MODULE] [--verify] [--trace FILE] [--events FILE] [--quiet]';
 
@@ -71,6 +72,8 @@ async function main(): Promise<number> {
 
   // A crash of the implementation fails the run, as in the stress loop (one run live: it is that run's).
   installCrashGuard((message) => console.error(`replay: ${message}`));
+  // The harness's own loading (a cold tsx cache being written) ends before the run.
+  await drainRealIo();
   const events: TesterEvent[] = [];
   const lines: string[] = [];
   const first = await runIteration(test, seed, {

@@ -13,6 +13,7 @@ import { make as referenceMake } from '../../raft/raft.ts';
 import { describeError } from '../failure.ts';
 import { CRASH_CHECK, installCrashGuard } from '../crash-guard.ts';
 import { loadRaftModule } from '../raft-module.ts';
+import { drainRealIo } from '../../runtime/settle-pump.ts';
 import { LAB_2A_TESTS } from '../lab2a.ts';
 import { testNamed } from '../tests.ts';
 import { TraceRecorder } from '../trace/recorder.ts';
@@ -83,6 +84,10 @@ async function start(options: WorkerInit): Promise<void> {
       raft = loaded.make;
       globalTimers = loaded.timers === 'global';
     }
+    // The thread's own loading (a cold tsx cache written after the harness's
+    // modules compiled) must end before any virtual run, or the run would be
+    // failed as waiting on real I/O.
+    await drainRealIo();
     // Faked globals belong to the whole thread: one iteration at a time.
     limit = pLimit(globalTimers && options.clock === 'virtual' ? 1 : options.concurrency);
     // Real time: warm the JIT up on a few virtual runs first, so that the
