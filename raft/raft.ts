@@ -20,9 +20,10 @@
 // paper's 150-300 ms while still electing within five seconds. Measured on
 // TestFigure8Unreliable2C (10 % of messages lost, replies up to 2.2 s late),
 // where a follower that misses one heartbeat calls an election:
-// with 150-300 ms the final one() missed its 10 s in 9 seeds of 40; with
-// 200-400 ms in 1 of 11; with 250-500 ms in none of 217 so far; with 300-600 ms in
-// none of 227 so far. 250-500 ms is the smallest of those ranges that never failed.
+// with 150-300 ms the final one() missed its 10 s in 9 seeds of 40 (and 2 of
+// 20 again); with 200-400 ms in 1 of the first 11; with 250-500 ms and with
+// 300-600 ms in none of 300 each. 250-500 ms is the smallest of those ranges
+// that never failed.
 import type {
   AppendEntriesArgs,
   AppendEntriesReply,
