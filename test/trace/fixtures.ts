@@ -11,8 +11,9 @@ import { TestReElection2A } from '../../tester/lab2a.ts';
 import { runIteration, type IterationResult } from '../../tester/stress/iteration.ts';
 import { TraceRecorder } from '../../tester/trace/recorder.ts';
 
-// The design's 150-300 ms election timeouts, which the reference had when the
-// trace tests were written against this run: the run is the same only with them.
+// With the 2A design's 150-300 ms election timeouts, which the reference had
+// when this run was chosen: the tests name what happens in it (who leads
+// which term), and that is this seed's run only with that timing.
 const referenceMake = makeWithTiming({ electionTimeoutMinMs: 150, electionTimeoutMaxMs: 300 });
 
 export const stickyLeaderRaft: MakeRaft = (peers, me, persister, applyCh, runtime) => {
