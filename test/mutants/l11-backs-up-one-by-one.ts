@@ -11,6 +11,11 @@ export class BacksUpOneByOne extends Raft {
   protected override backUp(args: AppendEntriesArgs, reply: AppendEntriesReply): number {
     return args.prevLogIndex;
   }
+
+  // As the bug is usually written: the next step waits for the next heartbeat.
+  // (Retrying at once, one entry per round trip, is still too slow for the
+  // lab's TestFigure8Unreliable2C; test/variants' C07 shows it.)
+  protected override retryAfterRefusal(): void {}
 }
 
 // The 2A design's 150-300 ms election timeouts, which the reference had when
