@@ -24,7 +24,9 @@
 // with 150-300 ms the final one() missed its 10 s in 9 seeds of 40 (and 2 of
 // 20 again); with 200-400 ms in 1 of the first 11; with 250-500 ms and with
 // 300-600 ms in none of 300 each. 250-500 ms is the smallest of those ranges
-// that never failed.
+// that never failed. (One seed in about 900 still failed there, on slow
+// backing up rather than on elections; retrying a refusal at once, below,
+// mended it: 0 of 2,000 seeds.)
 import type {
   AppendEntriesArgs,
   AppendEntriesReply,

@@ -23,6 +23,17 @@ export interface CorrectVariant {
   persists: boolean;
   /** Implements lab 2B's start() and log replication. */
   log: boolean;
+  /**
+   * Lab tests whose own constants fail this Raft although it breaks no rule
+   * of the paper: the lab's verdict (LAB) and nothing else, with the lab's
+   * reason. No monitor may fail it there; variants.test.ts holds it to that.
+   */
+  labLimits?: readonly LabLimit[];
+}
+
+export interface LabLimit {
+  test: string;
+  why: string;
 }
 
 export const VARIANTS: readonly CorrectVariant[] = [
@@ -74,6 +85,13 @@ export const VARIANTS: readonly CorrectVariant[] = [
     file: 'test/variants/c07-log-step-back.ts',
     persists: true,
     log: true,
+    labLimits: [
+      {
+        test: 'TestFigure8Unreliable2C',
+        why:
+          "the final one() has 10 s to cross logs hundreds of entries apart while replies arrive up to 2.2 s late; one entry per round trip cannot, and the lab's 2C text asks for backing up more than one entry at a time (XTerm/XIndex/XLen)",
+      },
+    ],
   },
   {
     id: 'C08',
@@ -102,8 +120,9 @@ export function loadVariant(v: CorrectVariant): Promise<RaftModule> {
  * asked for); and the tests that crash and restart servers only for a
  * variant that persists (persistence is lab 2C: a server that forgets its
  * term across a crash is allowed to before that). The lab's 2C tests are
- * left out: they take minutes per seed (run them with `npm run stress -- 2C
- * --raft` on C07, C08 or C09).
+ * left out: they take seconds of CPU per seed (run them with `npm run stress
+ * -- 2C --raft` on C07, C08 or C09; C07 fails one of them on the lab's own
+ * limit, see its labLimits).
  */
 export function testsFor(v: CorrectVariant, which: 'all' | 'election' = 'all'): LabTestEntry[] {
   const logTests = v.log && which === 'all' ? LAB_2B_TESTS : [];

@@ -7,6 +7,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { fuzzRaft, stressRaft } from '../mutants/harness.ts';
+import { LAB_2C_TESTS } from '../../tester/lab2c.ts';
 import { VARIANTS, loadVariant, testsFor } from './index.ts';
 
 const SEED = 20261129;
@@ -55,5 +56,21 @@ describe('correct variants: the harness passes every correct Raft', function () 
       expect(fuzz.found, `${v.id} failed a fuzz scenario: ${fuzz.message ?? ''}\n${fuzz.scenarioText ?? ''}\n${fuzz.replay ?? ''}`).to.equal(false);
       expect(fuzz.scenarios).to.be.at.least(FUZZ_RUNS);
     });
+  }
+
+  // A lab limit is the lab's verdict on a correct Raft, not a false alarm of
+  // ours: the lab's own check fails it, and no monitor does.
+  for (const v of VARIANTS) {
+    for (const limit of v.labLimits ?? []) {
+      it(`${v.id} fails ${limit.test} on the lab's own verdict only (LAB), never on a monitor`, async function () {
+        const test = LAB_2C_TESTS.find((t) => t.name === limit.test);
+        expect(test, limit.test).to.not.equal(undefined);
+        const { make } = await loadVariant(v);
+        const stress = await stressRaft(make, { tests: [test as (typeof LAB_2C_TESTS)[number]], seeds: 2, baseSeed: SEED, roundSeeds: 2 }, v.file);
+        expect(stress.iterations).to.equal(2);
+        expect(Object.keys(stress.byCheck), JSON.stringify(stress.first)).to.deep.equal(stress.failed === 0 ? [] : ['LAB']);
+        expect(stress.failed, `${v.id} now passes ${limit.test}: drop its lab limit from test/variants/index.ts`).to.be.above(0);
+      });
+    }
   }
 });
