@@ -51,7 +51,10 @@ export interface ApplyEvent {
   command: unknown;
   index: number;
 }
-/** A server wrote its persister (lab 2C); size in bytes of the raft state. */
+/**
+ * A server wrote its persister (lab 2C); size: the raft state's length, as
+ * raftStateSize() gives it (bytes for ASCII text such as JSON).
+ */
 export interface PersistEvent {
   kind: 'persist';
   t: number;

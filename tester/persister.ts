@@ -13,7 +13,11 @@ export class MemoryPersister implements Persister {
 
   saveRaftState(state: string): void {
     this.state = state;
-    this.onSave?.(Buffer.byteLength(state));
+    // Its length, not Buffer.byteLength: that walks the whole text (and
+    // flattens a string built by concatenation) on every save, which was a
+    // quarter of the CPU of a churn test for a Raft that writes its whole
+    // log each time. The same measure as raftStateSize().
+    this.onSave?.(state.length);
   }
 
   readRaftState(): string {

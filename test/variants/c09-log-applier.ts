@@ -49,6 +49,48 @@ const ELECTION_MIN_MS = 350;
 const ELECTION_MAX_MS = 700;
 
 /** sync.Cond's Wait/Broadcast over promises: waiters resume on the next broadcast. */
+
+/**
+ * The JSON text of log[1..], kept up to date as the log changes: the whole
+ * log is written on every change, and re-encoding every entry each time made
+ * persisting quadratic (the churn tests' logs reach thousands of entries).
+ * Entries never change once in the log, so the text of the part that is
+ * still the same (the same entry objects) is kept, and only what follows it
+ * is encoded.
+ */
+class LogJson {
+  private entries: LogEntry[] = [];
+  private parts: string[] = [];
+  private joined = '';
+  private joinedCount = 0;
+
+  /** The same text as JSON.stringify(log.slice(1)). */
+  of(log: readonly LogEntry[]): string {
+    let same = 0;
+    const n = Math.min(this.entries.length, log.length - 1);
+    while (same < n && this.entries[same] === log[same + 1]) same++;
+    if (same < this.entries.length) {
+      this.entries.length = same;
+      this.parts.length = same;
+      if (this.joinedCount > same) {
+        this.joined = this.parts.join(',');
+        this.joinedCount = same;
+      }
+    }
+    for (let i = same + 1; i < log.length; i++) {
+      const entry = log[i] as LogEntry;
+      this.entries.push(entry);
+      this.parts.push(JSON.stringify(entry));
+    }
+    if (this.joinedCount < this.parts.length) {
+      const tail = this.parts.slice(this.joinedCount).join(',');
+      this.joined = this.joinedCount === 0 ? tail : `${this.joined},${tail}`;
+      this.joinedCount = this.parts.length;
+    }
+    return `[${this.joined}]`;
+  }
+}
+
 class Condition {
   private waiters: Array<() => void> = [];
 
@@ -67,6 +109,7 @@ class Condition {
 type Stash = [term: number, vote: number | null, entries: LogEntry[]];
 
 class ApplierRaft implements RaftPeer {
+  private readonly logJson = new LogJson();
   private currentTerm = 0;
   private votedFor: number | null = null;
   private readonly log: LogEntry[] = [{ term: 0, command: undefined }];
@@ -167,8 +210,8 @@ class ApplierRaft implements RaftPeer {
   // ---- state ----
 
   private stash(): void {
-    const stash: Stash = [this.currentTerm, this.votedFor, this.log.slice(1)];
-    this.persister.saveRaftState(JSON.stringify(stash));
+    // The text of JSON.stringify([currentTerm, votedFor, log[1..]]) (a Stash).
+    this.persister.saveRaftState(`[${JSON.stringify(this.currentTerm)},${JSON.stringify(this.votedFor)},${this.logJson.of(this.log)}]`);
   }
 
   private touch(): void {
