@@ -33,6 +33,7 @@ import type {
 } from '../../raft/contract.ts';
 import { RPC } from '../../raft/contract.ts';
 import type { Timer } from '../../runtime/clock.ts';
+import { LogJson } from './log-json.ts';
 
 /** This module persists term, vote and log: crash and restart faults apply to it. */
 export const persists = true;
@@ -48,47 +49,6 @@ interface Saved {
   entries: LogEntry[];
 }
 
-
-/**
- * The JSON text of log[1..], kept up to date as the log changes: the whole
- * log is written on every change, and re-encoding every entry each time made
- * persisting quadratic (the churn tests' logs reach thousands of entries).
- * Entries never change once in the log, so the text of the part that is
- * still the same (the same entry objects) is kept, and only what follows it
- * is encoded.
- */
-class LogJson {
-  private entries: LogEntry[] = [];
-  private parts: string[] = [];
-  private joined = '';
-  private joinedCount = 0;
-
-  /** The same text as JSON.stringify(log.slice(1)). */
-  of(log: readonly LogEntry[]): string {
-    let same = 0;
-    const n = Math.min(this.entries.length, log.length - 1);
-    while (same < n && this.entries[same] === log[same + 1]) same++;
-    if (same < this.entries.length) {
-      this.entries.length = same;
-      this.parts.length = same;
-      if (this.joinedCount > same) {
-        this.joined = this.parts.join(',');
-        this.joinedCount = same;
-      }
-    }
-    for (let i = same + 1; i < log.length; i++) {
-      const entry = log[i] as LogEntry;
-      this.entries.push(entry);
-      this.parts.push(JSON.stringify(entry));
-    }
-    if (this.joinedCount < this.parts.length) {
-      const tail = this.parts.slice(this.joinedCount).join(',');
-      this.joined = this.joinedCount === 0 ? tail : `${this.joined},${tail}`;
-      this.joinedCount = this.parts.length;
-    }
-    return `[${this.joined}]`;
-  }
-}
 
 class FastBackupRaft implements RaftPeer {
   private readonly logJson = new LogJson();
