@@ -95,7 +95,7 @@ export const VARIANTS: readonly CorrectVariant[] = [
   },
   {
     id: 'C08',
-    what: "lab 2B: the lab's xTerm/xIndex/xLen backup, 2 ms batches, timer callbacks, persists term, vote and log; 120 ms, 200-400 ms",
+    what: "lab 2B: the lab's xTerm/xIndex/xLen backup, 2 ms batches, timer callbacks, persists term, vote and log; 120 ms, 300-600 ms",
     file: 'test/variants/c08-log-fast-backup.ts',
     persists: true,
     log: true,
