@@ -190,6 +190,24 @@ describe('raft: log replication', function () {
       });
     }
 
+    it('"decrement nextIndex and retry" (Figure 2): a refusal is sent again at once, further back, not at the next heartbeat', async function () {
+      const { raft, peers } = leaderOf(3, [1, 1, 2, 2, 4], 5);
+      await flush();
+      const before = peers[1]!.appendEntries().length;
+      peers[1]!.lastAppendEntries().answer({ term: 5, success: false, xTerm: -1, xIndex: -1, xLen: 3 });
+      await flush();
+      expect(peers[1]!.appendEntries(), 'one retry, to that follower only').to.have.length(before + 1);
+      expect(peers[2]!.appendEntries()).to.have.length(before);
+      const retry = peers[1]!.lastAppendEntries();
+      expect(retry.args).to.deep.include({ term: 5, prevLogIndex: 2, prevLogTerm: 1 });
+      expect(retry.args.entries.map((e) => e.term)).to.deep.equal([2, 2, 4]);
+      // A success moves nothing back: no retry.
+      retry.answer({ term: 5, success: true });
+      await flush();
+      expect(peers[1]!.appendEntries()).to.have.length(before + 1);
+      expect(raft.nextIndex[1]).to.equal(6);
+    });
+
     it('ignores a stale rejection for a nextIndex it has already moved past', async function () {
       const { raft, peers } = leaderOf(3, [1, 1, 1], 2);
       await flush();
