@@ -102,9 +102,9 @@ export class Raft implements RaftPeer {
   private electionTimeout: number;
   // The protected members and the hooks (majority, grantCounts,
   // candidateUpToDate, prevLogMatches, mergeEntries, followerCommitIndex,
-  // countsTowardCommit, backUp, applyCommitted) are for the harness's broken
-  // variants (test/mutants): each subclasses this class and changes one
-  // decision.
+  // countsTowardCommit, backUp, retryAfterRefusal, entriesFrom,
+  // applyCommitted) are for the harness's broken variants (test/mutants):
+  // each subclasses this class and changes one decision.
   protected lastHeartbeatAt = 0;
   /** Servers that granted their vote in the current election, ourselves included. */
   protected votes = new Set<number>();
@@ -345,7 +345,7 @@ export class Raft implements RaftPeer {
       leaderId: this.me,
       prevLogIndex,
       prevLogTerm: (this.log[prevLogIndex] as LogEntry).term,
-      entries: this.log.slice(next),
+      entries: this.entriesFrom(next),
       leaderCommit: this.commitIndex,
     };
     void (this.peers[peer] as Peer).call<AppendEntriesReply>(RPC.AppendEntries, args).then((reply) => {
@@ -354,6 +354,11 @@ export class Raft implements RaftPeer {
       // Note 4: the world may have moved on while we waited.
       else if (this.role === Leader && this.currentTerm === term) this.onAppendReply(peer, args, reply);
     });
+  }
+
+  /** What an AppendEntries from nextIndex `next` carries: all the follower lacks. */
+  protected entriesFrom(next: number): LogEntry[] {
+    return this.log.slice(next);
   }
 
   /** The answer to an AppendEntries of the current term, while still its leader. */

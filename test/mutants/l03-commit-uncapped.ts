@@ -13,9 +13,8 @@
 // the end of their own log instead of at the last new entry, the usual form
 // of the bug: a suffix left over from an old term, after a batch that
 // matches, gets committed.
-import type { AppendEntriesArgs, AppendEntriesReply, LogEntry } from '../../raft/contract.ts';
-import { RPC } from '../../raft/contract.ts';
-import { Leader, Raft } from '../../raft/raft.ts';
+import type { AppendEntriesArgs, LogEntry } from '../../raft/contract.ts';
+import { Raft } from '../../raft/raft.ts';
 import { makeVariant } from './variant.ts';
 
 const BATCH = 8;
@@ -32,29 +31,9 @@ export class CommitUncapped extends Raft {
     this.nextIndex = new Array<number>(this.peers.length).fill(1);
   }
 
-  /** The reference's heartbeat, with at most BATCH entries per AppendEntries. */
-  override sendHeartBeats(): void {
-    this.lastHeartbeatAt = this.runtime.now();
-    this.advanceCommitIndex();
-    const term = this.currentTerm;
-    this.peers.forEach((peer, i) => {
-      if (i === this.me) return;
-      const next = Math.min(this.nextIndex[i] ?? 1, this.log.length);
-      const prevLogIndex = next - 1;
-      const args: AppendEntriesArgs = {
-        term,
-        leaderId: this.me,
-        prevLogIndex,
-        prevLogTerm: (this.log[prevLogIndex] as LogEntry).term,
-        entries: this.log.slice(next, next + BATCH),
-        leaderCommit: this.commitIndex,
-      };
-      void peer.call<AppendEntriesReply>(RPC.AppendEntries, args).then((reply) => {
-        if (reply === null || this.killed()) return;
-        if (reply.term > this.currentTerm) this.becomeFollower(reply.term);
-        else if (this.role === Leader && this.currentTerm === term) this.onAppendReply(i, args, reply);
-      });
-    });
+  /** At most BATCH entries per AppendEntries (heartbeats and retries alike). */
+  protected override entriesFrom(next: number): LogEntry[] {
+    return this.log.slice(next, next + BATCH);
   }
 }
 
