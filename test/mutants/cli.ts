@@ -23,6 +23,7 @@ import { make as referenceMake } from '../../raft/raft.ts';
 import { parseSeed } from '../../runtime/random.ts';
 import { LAB_2A_TESTS } from '../../tester/lab2a.ts';
 import { LAB_2B_TESTS } from '../../tester/lab2b.ts';
+import { LAB_2C_TESTS } from '../../tester/lab2c.ts';
 import { LAB_CHECKS_ONLY } from '../../tester/monitors/index.ts';
 import { ALL_TESTS } from '../../tester/tests.ts';
 import { runVariant, variantDetails, variantTable, type VariantRow } from '../variants/campaign.ts';
@@ -37,7 +38,7 @@ const USAGE = `usage: npm run mutants -- [options]
 --budget S        the fuzzer's budget per variant in seconds (default 30; at most --runs scenarios)
 --runs N          the fuzzer's scenarios per variant at most (default 3000)
 --shrink S        seconds to shrink a failure found, at most (default 10)
---seeds N         stress seeds per test, over the lab's 2A and 2B tests and our own (default 50); for broken and correct variants
+--seeds N         stress seeds per test, over the lab's 2A, 2B and 2C tests and our own (default 50); for broken and correct variants
 --variant-runs N  the fuzzer's scenarios per correct variant (default 300; at most --budget seconds)
 --lab-seeds N     seeds per lab test for the lab-alone comparison (default 100)
 --seed S          the base seed of every campaign (default 20261126)
@@ -186,16 +187,19 @@ function rate(s: StressOutcome): string {
   return `${s.failed}/${s.iterations}`;
 }
 
+/** The lab's tests among those the stress loop runs (2A, 2B and 2C). */
+const LAB_TEST_NAMES = new Set([...LAB_2A_TESTS, ...LAB_2B_TESTS, ...LAB_2C_TESTS].map((t) => t.name));
+
 /** The stress loop's failures split between the lab's tests (with every monitor) and ours. */
 function splitCell(s: StressOutcome, seeds: number): string {
-  const lab = new Set(LAB_2A_TESTS.map((t) => t.name));
   let inLab = 0;
   let inOurs = 0;
   for (const [test, n] of Object.entries(s.byTest)) {
-    if (lab.has(test)) inLab += n;
+    if (LAB_TEST_NAMES.has(test)) inLab += n;
     else inOurs += n;
   }
-  return `${inLab}/${seeds * LAB_2A_TESTS.length} + ${inOurs}/${seeds * (ALL_TESTS.length - LAB_2A_TESTS.length)}`;
+  const labTests = ALL_TESTS.filter((t) => LAB_TEST_NAMES.has(t.name)).length;
+  return `${inLab}/${seeds * labTests} + ${inOurs}/${seeds * (ALL_TESTS.length - labTests)}`;
 }
 
 function checksCell(s: StressOutcome, expected: string[]): string {
