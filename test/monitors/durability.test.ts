@@ -3,12 +3,8 @@
 // listed violations, in order.
 import { RPC } from '../../raft/contract.ts';
 import type { TesterEvent } from '../../tester/events.ts';
-import { CHECKS, type CheckId, type CheckPolicy } from '../../tester/monitors/index.ts';
-import { append, apply, boot, crash, deliver, elect, entry, rv, send, start, state, submit, table, vote, type Log, type Row } from './log.ts';
-
-function only(...ids: CheckId[]): { policy: CheckPolicy } {
-  return { policy: Object.fromEntries(Object.keys(CHECKS).map((id) => [id, ids.includes(id as CheckId) ? 'fail' : 'off'])) as CheckPolicy };
-}
+import type { CheckPolicy } from '../../tester/monitors/index.ts';
+import { agreeOnA, append, apply, boot, crash, deliver, elect, entry, only, rv, send, start, state, submit, table, vote, type Log, type Row } from './log.ts';
 
 /** Every check on but stability (a hand-written log has no fault to explain a new election). */
 const noST = { policy: { ST: 'off' } as CheckPolicy };
@@ -16,17 +12,7 @@ const noST = { policy: { ST: 'off' } as CheckPolicy };
 // Server 0 wins term 1 and replicates 'a' at index 1 on both followers,
 // which acknowledge it; every server applies it.
 const won: Log = [...boot(3), ...elect(10, 0, 1, [1, 2])];
-const acked: Log = [
-  ...won,
-  submit(20, 0, 'a', 1, 1),
-  ...append(30, 0, 1, 1, { entries: [entry(1, 'a')] }),
-  ...append(30, 0, 2, 1, { entries: [entry(1, 'a')] }),
-  apply(31, 0, 1, 'a'),
-  ...append(40, 0, 1, 1, { prev: 1, prevTerm: 1, commit: 1 }),
-  ...append(40, 0, 2, 1, { prev: 1, prevTerm: 1, commit: 1 }),
-  apply(41, 1, 1, 'a'),
-  apply(41, 2, 1, 'a'),
-];
+const acked: Log = agreeOnA(won);
 /** Server 2 crashes at 100 and restarts at 110. */
 const restarted2: Log = [...acked, crash(100, 2), start(2, 110, 2)];
 

@@ -3,8 +3,9 @@
 // exactly the listed violations, in order.
 import { expect } from 'chai';
 import type { ViolationEvent } from '../../tester/events.ts';
-import { CHECKS, MonitorSet, type CheckId, type CheckPolicy } from '../../tester/monitors/index.ts';
+import { MonitorSet } from '../../tester/monitors/index.ts';
 import {
+  agreeOnA,
   append,
   appendSend,
   apply,
@@ -13,6 +14,7 @@ import {
   elect,
   entry,
   expectViolations,
+  only,
   rv,
   start,
   step,
@@ -23,25 +25,10 @@ import {
   type Row,
 } from './log.ts';
 
-/** Every check off but these (for logs that exercise one check in isolation). */
-function only(...ids: CheckId[]): { policy: CheckPolicy } {
-  return { policy: Object.fromEntries(Object.keys(CHECKS).map((id) => [id, ids.includes(id as CheckId) ? 'fail' : 'off'])) as CheckPolicy };
-}
-
 // Three servers; server 0 wins term 1, start('a') gives index 1, both
 // followers accept it, every server applies it.
 const won: Log = [...boot(3), ...elect(10, 0, 1, [1])];
-const agreeA: Log = [
-  ...won,
-  submit(20, 0, 'a', 1, 1),
-  ...append(30, 0, 1, 1, { entries: [entry(1, 'a')] }),
-  ...append(30, 0, 2, 1, { entries: [entry(1, 'a')] }),
-  apply(31, 0, 1, 'a'),
-  ...append(40, 0, 1, 1, { prev: 1, prevTerm: 1, commit: 1 }),
-  ...append(40, 0, 2, 1, { prev: 1, prevTerm: 1, commit: 1 }),
-  apply(41, 1, 1, 'a'),
-  apply(41, 2, 1, 'a'),
-];
+const agreeA: Log = agreeOnA(won);
 
 // Server 0 (term 1) committed 'a' at index 1 with server 1; server 2 never
 // got it, yet wins term 2 with server 1's vote (no up-to-date check: L06)

@@ -19,8 +19,7 @@ import type {
   TesterEvent,
   ViolationEvent,
 } from '../../tester/events.ts';
-import type { CheckId } from '../../tester/monitors/index.ts';
-import { judge } from '../../tester/monitors/index.ts';
+import { CHECKS, judge, type CheckId, type CheckPolicy } from '../../tester/monitors/index.ts';
 
 export type Log = TesterEvent[];
 
@@ -233,6 +232,29 @@ export function vote(t: number, from: number, to: number, term: number, lastLogI
     { kind: 'deliver', t, id: rpc, from, to, method: RPC.RequestVote, args, duplicate: false },
     { kind: 'handled', t, id: rpc, from, to, method: RPC.RequestVote, args, reply, duplicate: false },
     { kind: 'reply', t, id: rpc, from, to, method: RPC.RequestVote, args, reply, bytes: 40 },
+  ];
+}
+
+/** Every check off but these (for logs that exercise a few checks in isolation). */
+export function only(...ids: CheckId[]): { policy: CheckPolicy } {
+  return { policy: Object.fromEntries(Object.keys(CHECKS).map((id) => [id, ids.includes(id as CheckId) ? 'fail' : 'off'])) as CheckPolicy };
+}
+
+/**
+ * After `won` (server 0 leads term 1 of three): start('a') gives index 1,
+ * both followers accept it, every server applies it.
+ */
+export function agreeOnA(won: Log): Log {
+  return [
+    ...won,
+    submit(20, 0, 'a', 1, 1),
+    ...append(30, 0, 1, 1, { entries: [entry(1, 'a')] }),
+    ...append(30, 0, 2, 1, { entries: [entry(1, 'a')] }),
+    apply(31, 0, 1, 'a'),
+    ...append(40, 0, 1, 1, { prev: 1, prevTerm: 1, commit: 1 }),
+    ...append(40, 0, 2, 1, { prev: 1, prevTerm: 1, commit: 1 }),
+    apply(41, 1, 1, 'a'),
+    apply(41, 2, 1, 'a'),
   ];
 }
 
