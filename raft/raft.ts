@@ -373,9 +373,9 @@ export class Raft implements RaftPeer {
     } else if (this.nextIndex[peer] === args.prevLogIndex + 1) {
       // Only the answer to what we would send now moves nextIndex: a stale
       // rejection says nothing about the follower's log as it is.
-      const before = this.nextIndex[peer];
-      this.nextIndex[peer] = Math.max(this.backUp(args, reply), (this.matchIndex[peer] ?? 0) + 1, 1);
-      if (this.nextIndex[peer] < before) this.retryAfterRefusal(peer);
+      const next = Math.max(this.backUp(args, reply), (this.matchIndex[peer] ?? 0) + 1, 1);
+      this.nextIndex[peer] = next;
+      if (next <= args.prevLogIndex) this.retryAfterRefusal(peer); // it moved back
     }
   }
 
