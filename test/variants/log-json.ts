@@ -12,10 +12,11 @@ import type { LogEntry } from '../../raft/contract.ts';
  * is encoded.
  */
 export class LogJson {
+  /** The entries encoded so far, and each one's text. */
   private entries: LogEntry[] = [];
   private parts: string[] = [];
+  /** parts.join(','), kept as parts change. */
   private joined = '';
-  private joinedCount = 0;
 
   /** The same text as JSON.stringify(log.slice(1)). */
   of(log: readonly LogEntry[]): string {
@@ -25,20 +26,16 @@ export class LogJson {
     if (same < this.entries.length) {
       this.entries.length = same;
       this.parts.length = same;
-      if (this.joinedCount > same) {
-        this.joined = this.parts.join(',');
-        this.joinedCount = same;
-      }
+      this.joined = this.parts.join(',');
     }
     for (let i = same + 1; i < log.length; i++) {
       const entry = log[i] as LogEntry;
       this.entries.push(entry);
       this.parts.push(JSON.stringify(entry));
     }
-    if (this.joinedCount < this.parts.length) {
-      const tail = this.parts.slice(this.joinedCount).join(',');
-      this.joined = this.joinedCount === 0 ? tail : `${this.joined},${tail}`;
-      this.joinedCount = this.parts.length;
+    if (this.parts.length > same) {
+      const tail = this.parts.slice(same).join(',');
+      this.joined = same === 0 ? tail : `${this.joined},${tail}`;
     }
     return `[${this.joined}]`;
   }
