@@ -316,7 +316,12 @@ export class Network {
       return;
     }
     server.count++;
-    this.emit({ kind: 'deliver', t: this.clock.now(), id: req.id, from: req.end.owner, to: req.serverName, method: req.method, args: req.args, duplicate });
+    // A server deleted or replaced since the request was routed to it (crash1,
+    // or the end of the run) is a killed instance: its handler still runs, as
+    // the lab's dispatch does, but nothing it does is the server's (below).
+    if (!this.serverGone(req)) {
+      this.emit({ kind: 'deliver', t: this.clock.now(), id: req.id, from: req.end.owner, to: req.serverName, method: req.method, args: req.args, duplicate });
+    }
     // The handler gets a copy of its own: events keep req.args as sent.
     const args = req.encoded.copy();
     let result: unknown;
@@ -364,7 +369,14 @@ export class Network {
     );
   }
 
+  // A killed instance's answer is no reply (the lab's isServerDead): whatever
+  // its handler returned, threw or never settled, the caller sees a failure
+  // and no event presents it as the server's answer.
   private handled(req: Request, reply: unknown, duplicate: boolean): void {
+    if (this.serverGone(req)) {
+      if (!duplicate) this.finish(req, undefined, true, undefined);
+      return;
+    }
     this.emit({ kind: 'handled', t: this.clock.now(), id: req.id, from: req.end.owner, to: req.serverName, method: req.method, args: req.args, reply, duplicate });
     if (!duplicate) this.finish(req, reply, this.isDead(req), undefined);
   }
@@ -417,6 +429,7 @@ export class Network {
   }
 
   private handlerFailed(req: Request, error: unknown): void {
+    if (this.serverGone(req)) return;
     this.emit({ kind: 'handler-error', t: this.clock.now(), id: req.id, from: req.end.owner, to: req.end.server, method: req.method, error: describe(error) });
   }
 
@@ -433,6 +446,11 @@ export class Network {
   /** The lab's isServerDead: the end was disabled, or the server replaced or deleted. */
   private isDead(req: Request): boolean {
     return !req.end.enabled || this.servers.get(req.serverName as Host) !== req.server;
+  }
+
+  /** The server the request was routed to has been deleted or replaced: that instance is dead. */
+  private serverGone(req: Request): boolean {
+    return this.servers.get(req.serverName as Host) !== req.server;
   }
 
   // ---- events ----

@@ -135,7 +135,15 @@ export interface StartResult {
 export interface RaftPeer {
   /** The current term and whether this server believes it is the leader. */
   getState(): RaftState;
-  /** Stops the server for good: no more timers, no more RPCs. */
+  /**
+   * Stops the server for good: no more timers, no more RPCs. From then on
+   * the instance is dead, as a crashed machine is: an RPC that reaches it (or
+   * was running in it) may get any answer from its handler, no answer at
+   * all (undefined, null), or a promise that never settles; none of it is a
+   * reply. The network loses it, as labrpc loses a dead server's replies, and
+   * the caller sees a failed RPC. What a dead instance must still not do is
+   * apply or persist over its successor.
+   */
   kill(): void;
   requestVote(args: RequestVoteArgs): RequestVoteReply | Promise<RequestVoteReply>;
   appendEntries(args: AppendEntriesArgs): AppendEntriesReply | Promise<AppendEntriesReply>;

@@ -220,6 +220,11 @@ class SettlePump {
     }
   }
 
+  /** Steps taken so far: each one moved every live simulation's clock on by one timer. */
+  get stepsTaken(): number {
+    return this.steps;
+  }
+
   /** Simulations currently being driven (for tests and the benchmark). */
   get size(): number {
     return this.active.length + this.incoming.length;
@@ -284,6 +289,16 @@ export function runVirtual<T>(clock: SteppableClock, main: () => Promise<T>, opt
   const run = new VirtualRun(clock, main, options);
   thePump.add(run);
   return run;
+}
+
+/**
+ * How far this thread's simulations have got: a count that grows whenever
+ * virtual time moves on. The watchdog's measure of progress: one that stops
+ * growing while runs are live means an implementation keeps time from
+ * moving (a chain of continuations that never ends, or a call that never returns).
+ */
+export function virtualSteps(): number {
+  return thePump.stepsTaken;
 }
 
 /** Number of simulations the shared pump is driving right now. */

@@ -468,11 +468,13 @@ export class Config {
   start(i: number, command: unknown): StartResult {
     const raft = this.rafts[i];
     if (raft === undefined) return { index: -1, term: -1, isLeader: false };
-    const result = guardedStart(raft, i, command, (message, check) => this.fail(message, check));
+    const incarnation = this.incarnations[i]!;
+    const result = this.feed.during(
+      () => guardedStart(raft, i, command, (message, check) => this.fail(message, check)),
+      (answer): TesterEvent | undefined => answer && { kind: 'submit', t: this.now(), server: i, incarnation, command, ...answer },
+    );
     if (result === undefined) this.throwIfFailed();
-    const answer = result as StartResult;
-    this.emit({ kind: 'submit', t: this.now(), server: i, incarnation: this.incarnations[i]!, command, ...answer });
-    return answer;
+    return result as StartResult;
   }
 
   /** The lab's LogSize(): the largest persisted raft state of any server, in bytes. */
@@ -543,9 +545,15 @@ export class Config {
     if (this.finished) return;
     this.finished = true;
     this.recordStats();
+    // As crash1 does, the network forgets each server before it is killed:
+    // an RPC still in flight then reaches a dead instance, and labrpc loses
+    // whatever that instance answers (the lab's isServerDead).
     for (let i = 0; i < this.n; i++) {
       const raft = this.rafts[i];
-      if (raft !== undefined) this.kill(i, raft);
+      if (raft === undefined) continue;
+      this.net.deleteServer(i);
+      this.emit({ kind: 'kill', t: this.now(), server: i, incarnation: this.incarnations[i]! });
+      this.kill(i, raft);
     }
     this.net.cleanup();
     if (this.driver.failureSeen === undefined) {

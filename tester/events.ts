@@ -29,6 +29,17 @@ export interface CrashEvent {
   t: number;
   server: number;
 }
+/**
+ * The end of the run (the test's cleanup, the end of a fuzz scenario) killed
+ * server i. crash1's kill is its CrashEvent. From here on the instance is
+ * dead: the network treats whatever its handlers return as lost.
+ */
+export interface KillEvent {
+  kind: 'kill';
+  t: number;
+  server: number;
+  incarnation: number;
+}
 /** The tester called start(command) on a server (lab 2B), and what it answered. */
 export interface SubmitEvent {
   kind: 'submit';
@@ -117,6 +128,7 @@ export type TesterEvent =
   | ApplyEvent
   | PersistEvent
   | CrashEvent
+  | KillEvent
   | ConnectEvent
   | NetConfigEvent
   | StepEvent

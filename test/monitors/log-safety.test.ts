@@ -326,23 +326,23 @@ describe('monitors: log safety', function () {
     const rows: Row[] = [
       { name: 'the index start() gave is where the command goes', log: agreeA, want: [] },
       {
-        name: 'the leader sends during start(), before the answer is recorded',
-        log: [...won, appendSend(20, 0, 1, 1, { entries: [entry(1, 'a')] }), submit(20, 0, 'a', 1, 1), step(30)],
+        name: 'the leader sends during start(): the feed records the answer first',
+        log: [...won, submit(20, 0, 'a', 1, 1), appendSend(20, 0, 1, 1, { entries: [entry(1, 'a')] }), step(30)],
         want: [],
         options: only('SI'),
       },
       {
         name: 'L17: start() returns one more than the index the command gets',
         log: [...won, submit(20, 0, 'a', 2, 1), appendSend(30, 0, 1, 1, { entries: [entry(1, 'a')] }), step(40)],
-        want: [{ check: 'SI', servers: [0], term: 1, t: 31, says: 'start("a") on leader 0 returned index 2 in term 1, but it sent "a" at index 1' }],
+        want: [{ check: 'SI', servers: [0], term: 1, t: 30, says: 'start("a") on leader 0 returned index 2 in term 1, but it sent "a" at index 1' }],
         options: only('SI'),
       },
       {
         name: 'L17: the next command lands where start() put the previous one',
         log: [...won, submit(20, 0, 'a', 2, 1), submit(21, 0, 'b', 3, 1), appendSend(30, 0, 1, 1, { entries: [entry(1, 'a'), entry(1, 'b')] }), step(40)],
         want: [
+          { check: 'SI', t: 30, says: 'start("a") on leader 0 returned index 2 in term 1, but it sent "a" at index 1' },
           { check: 'SI', t: 30, says: 'start("a") on leader 0 returned index 2 in term 1 at t=20 ms, but it sent "b" at index 2' },
-          { check: 'SI', t: 31, says: 'start("a") on leader 0 returned index 2 in term 1, but it sent "a" at index 1' },
         ],
         options: only('SI'),
       },

@@ -132,9 +132,22 @@ describe('stress: campaigns', function () {
     const test = summary.tests[0];
     expect(test?.total).to.equal(12);
     expect(test?.failed).to.be.within(1, 11);
-    for (const f of test?.failures ?? []) expect(f.message).to.match(/^\[WATCHDOG\] stopped by the watchdog after 2 s/);
+    for (const f of test?.failures ?? []) expect(f.message).to.match(/^\[WATCHDOG\] stopped by the watchdog: its thread spent [2-9] s of CPU time with virtual time standing still/);
     const [folder] = readdirSync(dir).filter((f) => f.includes('_seed-3'));
     expect(readdirSync(join(dir, folder ?? '')).filter((f) => f.endsWith('.log'))).to.have.length(test?.failed ?? -1);
+  });
+
+  it('never stops a slow iteration that keeps making progress, whatever its wall or CPU time', async function () {
+    // Each iteration spends several seconds of CPU in handlers (40 ms per
+    // AppendEntries) against a 1 s budget: slow, not hung. The old
+    // wall-clock watchdog failed every one of them.
+    const dir = tempDir();
+    const json = join(dir, 'summary.json');
+    const result = await runCli(STRESS, ['TestInitialElection2A', '-n', '2', '-p', '1', '--seed', '3', '--timeout', '1', '--out', dir, '--json', json, '--raft', 'test/fixtures/slow-handlers-raft.ts']);
+    const summary = JSON.parse(readFileSync(json, 'utf8')) as StressSummary;
+    expect(summary.tests[0]?.failures ?? [], result.stdout).to.deep.equal([]);
+    expect(result.code, result.stdout).to.equal(0);
+    expect(summary.tests[0]?.meanWallMs, 'each iteration took longer than the budget').to.be.above(1000);
   });
 
   it('on Ctrl-C stops starting iterations, still writes the table and the JSON, and neither passes nor exits 0', async function () {

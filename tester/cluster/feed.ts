@@ -31,6 +31,8 @@ export class MonitorFeed {
   private readonly record: ((event: TesterEvent) => void) | undefined;
   /** The last getState() answer of each server, as the monitors last saw it. */
   private readonly lastState: (ObservedState | undefined)[] = [];
+  /** Events caused inside a call that during() orders after the call's own effect. */
+  private held: TesterEvent[] | undefined;
 
   constructor(private readonly options: FeedOptions) {
     const clock = options.clock;
@@ -53,9 +55,36 @@ export class MonitorFeed {
   }
 
   emit(e: TesterEvent): void {
+    if (this.held !== undefined) {
+      this.held.push(e);
+      return;
+    }
     // Recorded before it is judged: a violation comes after the event that caused it.
     this.record?.(e);
     this.monitors.observe(e);
+  }
+
+  /**
+   * Runs one synchronous call into the implementation and records its own
+   * effect, lead(result), before the events the call caused: a start() that
+   * appends, commits and applies at once (applyCh.send returns at once) has
+   * appended before it applied, whatever order the events were emitted in.
+   */
+  during<T>(call: () => T, lead: (result: T) => TesterEvent | undefined): T {
+    if (this.held !== undefined) return call();
+    const held: TesterEvent[] = [];
+    this.held = held;
+    let first: TesterEvent | undefined;
+    try {
+      const result = call();
+      this.held = undefined;
+      first = lead(result);
+      return result;
+    } finally {
+      this.held = undefined;
+      if (first !== undefined) this.emit(first);
+      for (const e of held) this.emit(e);
+    }
   }
 
   /** Passes a getState() answer on, once per change; returns the answer as recorded. */

@@ -175,7 +175,7 @@ function firstLine(text: string): string {
 /** What the checks that are not monitors mean. */
 const OTHER_CHECKS: Record<string, string> = {
   LAB: "the lab's check",
-  WATCHDOG: 'the scenario never finished (an infinite loop?): stopped by the watchdog',
+  WATCHDOG: 'the scenario stopped making progress (a call that never returns?): stopped by the watchdog',
   CRASH: 'the implementation crashed its thread',
   'REAL-IO': 'the implementation waits on real I/O, which virtual time cannot',
   RAFT: 'the implementation broke the contract',

@@ -22,8 +22,8 @@ export const FUZZ_USAGE = `usage: npm run fuzz -- [options]
                 (--faults overrides it)
 -p N            worker threads (default: one per core); the report does not depend on it
 --streams N     scenarios at once in each thread (default ${DEFAULT_STREAMS})
---timeout S     wall-clock budget of one scenario: over it, the watchdog makes it a
-                failure of its own (default ${DEFAULT_SCENARIO_TIMEOUT_S}, or a quarter of --time, at least 1)
+--timeout S     the watchdog: seconds of a worker thread's CPU time without virtual
+                time moving on, after which a scenario is hung, a failure of its own (default ${DEFAULT_SCENARIO_TIMEOUT_S}, or a quarter of --time, at least 1)
 --out DIR       where the failing scenario's trace goes (default fuzz-logs)
 --json FILE     write the report as JSON
 --save NAME     store the shrunk counterexample as test/regressions/NAME.json

@@ -465,22 +465,19 @@ function ownFirstIn(a: AppendEntriesArgs): number {
 /**
  * SI: start()'s answer. A leader's start(cmd) returns the index cmd gets in
  * its log (the first index is 1); a server that said it was not leader does
- * not then send that command as an entry of its own term. Sends made during
- * start() may come before the answer is recorded, so a send that no answer
- * explains yet is judged a moment later.
+ * not then send that command as an entry of its own term. A send made
+ * inside start() is recorded after start()'s answer (the feed orders a
+ * call's effects after the call's own), so every send is judged as it goes.
  */
 export class StartIndex implements Monitor {
-  readonly kinds: readonly EventKind[] = ['submit', 'send', 'cluster'];
-  /** Per leader and term, the indexes already waiting for (or given) a later look. */
-  private readonly deferred = new Map<number, Set<number>>();
+  readonly kinds: readonly EventKind[] = ['submit', 'send'];
   constructor(
     private readonly ctx: MonitorContext,
     private readonly log: LogFacts,
   ) {}
 
   observe(e: TesterEvent, act: LeadershipAct | undefined): void {
-    if (e.kind === 'cluster') this.deferred.clear();
-    else if (e.kind === 'submit') {
+    if (e.kind === 'submit') {
       if (!e.isLeader) return;
       if (!Number.isInteger(e.index) || e.index < 1) {
         this.report(e.server, e.term, `start(${showCommand(e.command)}) on leader ${e.server} returned index ${e.index}; the first index is 1`);
@@ -522,32 +519,14 @@ export class StartIndex implements Monitor {
         }
         continue;
       }
-      const k = a.term * 1024 + e.from;
-      let seen = this.deferred.get(k);
-      if (seen === undefined) {
-        seen = new Set();
-        this.deferred.set(k, seen);
-      }
-      if (seen.has(index)) continue;
-      seen.add(index);
-      const leader = e.from;
-      const term = a.term;
-      const command = entry.command;
-      this.ctx.at(e.t + 1, () => this.unexplained(leader, term, index, command));
+      this.unexplained(e.from, a.term, index, entry.command);
     }
   }
 
-  // A moment after a leader sent an entry of its own term that no start() answer had explained.
+  // A leader sent an entry of its own term that no start() answer explains.
   private unexplained(leader: number, term: number, index: number, command: unknown): void {
     const lt = this.log.leaderTerm(leader, term);
     const key = commandKey(command);
-    const started = lt?.starts.get(index);
-    if (started !== undefined) {
-      if (started.key !== key) {
-        this.report(leader, term, `start(${showCommand(started.command)}) on leader ${leader} returned index ${index} in term ${term}, but it sent ${showCommand(command)} at index ${index}`);
-      }
-      return;
-    }
     const elsewhere = lt?.startsByKey.get(key);
     if (elsewhere !== undefined) {
       this.report(leader, term, `start(${showCommand(command)}) on leader ${leader} returned index ${elsewhere.join(', ')} in term ${term}, but it sent ${showCommand(command)} at index ${index}`);

@@ -57,7 +57,9 @@ TESTS       test names or patterns (2A, 2B, TestReElection2A); default: the thre
             test and check (default 5); the rest are counted
 --failfast  stop at the first failure
 --loop      keep going with growing rounds until stopped (Ctrl-C)
---timeout S wall-clock budget per iteration in seconds (default 60 virtual, 150 real)
+--timeout S the watchdog: seconds of a worker thread's CPU time without progress
+            (virtual time moving on) after which an iteration is hung (default 60 virtual,
+            150 real); a slow iteration that progresses is never stopped for time
 --json FILE write a machine-readable summary
 --shard i/n run only shard i of n (1-based)
 --raft MOD  the Raft implementation to test (default: the built-in one)

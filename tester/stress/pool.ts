@@ -1,15 +1,28 @@
-// Worker threads that run iterations, with a watchdog. A worker whose
-// iteration overruns its wall-clock budget (an implementation stuck in a
-// loop blocks its whole thread) is replaced; the iterations it held are run
-// again one at a time, so the one that hangs is found and reported as a
-// failure of its own, and the campaign goes on.
+// Worker threads that run iterations, with a watchdog. A hang is an
+// implementation that stops its thread's simulations from making progress:
+// a synchronous call that never returns (the thread sends no heartbeat), or
+// continuations that never let virtual time move on (its heartbeats stop
+// counting up). The budget is the thread's own CPU time without progress,
+// so a loaded machine, which slows a thread but does not make it spin, never
+// makes a slow iteration look hung. A hung worker is replaced; the
+// iterations it held are run again one at a time, so the one that hangs is
+// found and reported as a failure of its own, and the campaign goes on.
 import { Worker } from 'node:worker_threads';
 import type { FromWorker, Job, JobDone, ScenarioDone, ToWorker, WorkerInit } from './protocol.ts';
+import { threadCpuMs } from '../../runtime/thread-cpu.ts';
 import { wallAfter, wallEvery, wallNow, wallSleep } from '../../runtime/wall.ts';
+
+/**
+ * Without a reading of the thread's CPU time (off Linux), wall time without
+ * progress stands in for it; with one, a thread blocked without spinning
+ * (waiting on a lock) is hung after this many budgets of wall time.
+ */
+const BLOCKED_WALL_FACTOR = 10;
 
 export interface PoolOptions {
   workers: number;
   init: WorkerInit;
+  /** The watchdog's budget: CPU milliseconds a thread may spend without progress while it runs a job. */
   timeoutMs: number;
   /** The next job to run, or undefined when there is none (yet, or for good). */
   nextJob: () => Job | undefined;
@@ -33,6 +46,10 @@ interface Slot {
   /** Asked to be replaced once its jobs are done. */
   retiring: boolean;
   inFlight: Map<number, { job: Job; startedAt: number | undefined }>;
+  /** The worker thread's id, to read its CPU time (undefined off Linux). */
+  threadId: number | undefined;
+  /** The last heartbeat's count, and when (wall ms, thread CPU ms) the thread last made progress. */
+  progress: { count: number; wall: number; cpu: number | undefined };
 }
 
 export class WorkerPool {
@@ -95,7 +112,7 @@ export class WorkerPool {
     // large young generation makes each one pause the event loop for longer.
     const resourceLimits = this.options.init.clock === 'virtual' ? { maxYoungGenerationSizeMb: 96 } : {};
     const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), { resourceLimits });
-    const slot: Slot = { worker, ready: false, solo: false, retiring: false, inFlight: new Map() };
+    const slot: Slot = { worker, ready: false, solo: false, retiring: false, inFlight: new Map(), threadId: undefined, progress: { count: -1, wall: wallNow(), cpu: undefined } };
     this.slots.add(slot);
     worker.on('message', (message: FromWorker) => this.onMessage(slot, message));
     worker.on('error', (error) => this.lose(slot, `the implementation crashed its thread: ${error.stack ?? error.message}`, 'CRASH'));
@@ -109,7 +126,15 @@ export class WorkerPool {
     switch (message.type) {
       case 'ready':
         slot.ready = true;
+        slot.threadId = message.threadId;
+        this.progressed(slot);
         this.dispatch(slot);
+        break;
+      case 'beat':
+        if (message.progress !== slot.progress.count) {
+          this.progressed(slot);
+          slot.progress.count = message.progress;
+        }
         break;
       case 'init-error':
         void this.terminateAll().then(() => this.fail(new Error(message.message)));
@@ -117,6 +142,7 @@ export class WorkerPool {
       case 'start': {
         const entry = slot.inFlight.get(message.key);
         if (entry !== undefined) entry.startedAt = wallNow();
+        this.progressed(slot);
         break;
       }
       case 'crash':
@@ -141,6 +167,7 @@ export class WorkerPool {
         if (entry === undefined) return;
         slot.inFlight.delete(message.key);
         slot.solo = false;
+        this.progressed(slot);
         this.options.onDone(entry.job, message);
         if (slot.retiring && slot.inFlight.size === 0) this.replace(slot);
         else this.dispatch(slot);
@@ -186,14 +213,27 @@ export class WorkerPool {
     }
   }
 
+  private progressed(slot: Slot): void {
+    slot.progress.wall = wallNow();
+    slot.progress.cpu = slot.threadId === undefined ? undefined : threadCpuMs(slot.threadId);
+  }
+
   private checkBudgets(): void {
-    const now = wallNow();
-    for (const slot of this.slots) {
-      for (const { startedAt } of slot.inFlight.values()) {
-        if (startedAt !== undefined && now - startedAt > this.options.timeoutMs) {
-          this.lose(slot, `stopped by the watchdog after ${Math.round(this.options.timeoutMs / 1000)} s of wall-clock time (an infinite loop in the implementation?)`, 'WATCHDOG');
-          break;
-        }
+    const budget = this.options.timeoutMs;
+    const seconds = (ms: number): string => `${Math.round(ms / 1000)} s`;
+    for (const slot of [...this.slots]) {
+      if (![...slot.inFlight.values()].some((entry) => entry.startedAt !== undefined)) continue;
+      const stalledWall = wallNow() - slot.progress.wall;
+      const cpu = slot.threadId === undefined ? undefined : threadCpuMs(slot.threadId);
+      const stalledCpu = cpu === undefined || slot.progress.cpu === undefined ? undefined : cpu - slot.progress.cpu;
+      const why =
+        stalledCpu === undefined
+          ? stalledWall > budget && `${seconds(stalledWall)} of wall-clock time without progress`
+          : stalledCpu > budget
+            ? `its thread spent ${seconds(stalledCpu)} of CPU time with virtual time standing still`
+            : stalledWall > budget * BLOCKED_WALL_FACTOR && `its thread made no progress for ${seconds(stalledWall)} of wall-clock time`;
+      if (why !== false) {
+        this.lose(slot, `stopped by the watchdog: ${why} (a synchronous call that never returns, or continuations that never let time move on)`, 'WATCHDOG');
       }
     }
   }

@@ -55,7 +55,10 @@ export interface ScenarioDone {
 }
 
 export type FromWorker =
-  | { type: 'ready' }
+  /** threadId: the thread's id in /proc/self/task (Linux), for the watchdog's reading of its CPU time. */
+  | { type: 'ready'; threadId: number | undefined }
+  /** Once a second: how far the thread's simulations have got (a count that grows as virtual time moves, or as a real-time thread turns). */
+  | { type: 'beat'; progress: number }
   | { type: 'init-error'; message: string }
   | { type: 'start'; key: number }
   /**

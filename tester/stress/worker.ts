@@ -13,7 +13,8 @@ import { make as referenceMake } from '../../raft/raft.ts';
 import { describeError } from '../failure.ts';
 import { CRASH_CHECK, installCrashGuard } from '../crash-guard.ts';
 import { loadRaftModule } from '../raft-module.ts';
-import { drainRealIo } from '../../runtime/settle-pump.ts';
+import { drainRealIo, virtualSteps } from '../../runtime/settle-pump.ts';
+import { currentThreadId } from '../../runtime/thread-cpu.ts';
 import { LAB_2A_TESTS } from '../lab2a.ts';
 import { testNamed } from '../tests.ts';
 import { TraceRecorder } from '../trace/recorder.ts';
@@ -42,6 +43,12 @@ wallEvery(1000, () => {
   lag.reset();
   if (init?.clock === 'real') post({ type: 'lag', maxMs: recentLagMs });
 });
+
+// The watchdog's heartbeat: a thread stuck in one call sends none, and one
+// whose simulations cannot move virtual time on sends the same count.
+// In real time, the beat itself shows the thread turns.
+let beats = 0;
+wallEvery(1000, () => post({ type: 'beat', progress: init?.clock === 'real' ? ++beats : virtualSteps() }));
 
 // Memory: the live heap, measured right after a full collection. The heap in
 // use at a random moment also counts garbage not yet collected, which grows
@@ -95,7 +102,7 @@ async function start(options: WorkerInit): Promise<void> {
     if (options.clock === 'real') {
       for (const entry of LAB_2A_TESTS) await runIteration(entry, 0, { raft, globalTimers });
     }
-    post({ type: 'ready' });
+    post({ type: 'ready', threadId: currentThreadId() });
   } catch (error) {
     post({ type: 'init-error', message: describeError(error) });
   }

@@ -97,6 +97,8 @@ function connectivity(line: TraceLine, d: Detail): Description {
       return { text: 'DISCONNECTED' };
     case 'crash':
       return { text: 'CRASHED' };
+    case 'kill':
+      return { text: 'KILLED (end of run)' };
     case 'start':
       return { text: `started #${num(d.incarnation)}` };
     case 'server':

@@ -38,6 +38,8 @@ export function formatEvent(e: TesterEvent): string {
       return `${time}  S${e.server} started (incarnation ${e.incarnation})`;
     case 'crash':
       return `${time}  S${e.server} crashed`;
+    case 'kill':
+      return `${time}  S${e.server} killed: the run is over (its replies are lost from now on)`;
     case 'connect':
     case 'disconnect':
       return `${time}  ${e.kind} S${e.server}`;

@@ -137,7 +137,7 @@ export function buildModel(lines: readonly TraceLine[], title: string, header: r
         }
         if (d.event === 'disconnect') openOutageAt(s, 'disconnected', line.t);
         else if (d.event === 'connect') closeOutage(s, 'disconnected', line.t);
-        else if (d.event === 'crash') openOutageAt(s, 'crashed', line.t);
+        else if (d.event === 'crash' || d.event === 'kill') openOutageAt(s, 'crashed', line.t);
         else if (d.event === 'start') closeOutage(s, 'crashed', line.t);
         else if (d.event === 'link') {
           const from = host(asHost(d.from));

@@ -29,6 +29,7 @@ const RAW_FIELDS: Record<TesterEvent['kind'], Record<string, FieldType>> = {
   state: { server: 'number', term: 'number', isLeader: 'boolean' },
   start: { server: 'number', incarnation: 'number' },
   crash: { server: 'number' },
+  kill: { server: 'number', incarnation: 'number' },
   submit: { server: 'number', incarnation: 'number', command: 'any', index: 'number', term: 'number', isLeader: 'boolean' },
   apply: { server: 'number', incarnation: 'number', commandValid: 'boolean', command: 'any', index: 'number' },
   persist: { server: 'number', incarnation: 'number', size: 'number' },

@@ -154,6 +154,7 @@ export class StructuredConverter {
         return;
       }
       case 'crash':
+      case 'kill':
         this.view(e.server).role = null;
         this.line(e.t, e.server, 'connectivity', this.raw(e));
         return;
