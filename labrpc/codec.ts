@@ -103,7 +103,8 @@ function plainSize(value: object, depth: number): number {
   let bytes = 2; // {}
   let fields = 0;
   for (const key in record) {
-    if (!Object.hasOwn(record, key) || key === 'toJSON') return -1;
+    // An own "__proto__" would set the copy's prototype (out[key] = ...): JSON.parse makes it a plain property.
+    if (!Object.hasOwn(record, key) || key === 'toJSON' || key === '__proto__') return -1;
     const x = record[key];
     const type = typeof x;
     if (type === 'undefined' || type === 'function' || type === 'symbol') continue; // JSON leaves these properties out.

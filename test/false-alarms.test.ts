@@ -68,10 +68,10 @@ describe('no false alarms on correct Rafts the checks used to fail', function ()
   // judged (RF) after the lab had printed Passed.
   describe("a killed instance's answers are no replies", function () {
     it('the reference with killed() guards passes the TestFigure8Unreliable2C seed whose cleanup it failed (was RF)', async function () {
-      const module = await loadRaftModule('test/fixtures/guarded-reference-raft.ts');
+      const module = await loadRaftModule('test/variants/c15-guarded-reference.ts');
       const test = testNamed('TestFigure8Unreliable2C');
       if (test === undefined) throw new Error('no TestFigure8Unreliable2C');
-      const result = await runIteration(test, 3056826579, { raft: module.make, raftModule: 'test/fixtures/guarded-reference-raft.ts' });
+      const result = await runIteration(test, 3056826579, { raft: module.make, raftModule: 'test/variants/c15-guarded-reference.ts' });
       expect(result.ok, result.message).to.equal(true);
     });
 

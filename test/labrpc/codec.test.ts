@@ -38,6 +38,13 @@ const message = fc.oneof(
 );
 
 describe('labrpc codec', function () {
+  it('keeps an own "__proto__" key as a property, as JSON does (found by the property below, seed 213316152)', function () {
+    const value = JSON.parse('[{"__proto__":0,"a":1}]') as unknown;
+    const copy = encode(value)?.copy();
+    expect(JSON.stringify(copy)).to.equal('[{"__proto__":0,"a":1}]');
+    expect(Object.getPrototypeOf((copy as object[])[0])).to.equal(Object.prototype);
+  });
+
   it('copies and counts exactly as a JSON round trip does', function () {
     fc.assert(
       fc.property(message, (value) => {

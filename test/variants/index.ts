@@ -24,6 +24,12 @@ export interface CorrectVariant {
   /** Implements lab 2B's start() and log replication. */
   log: boolean;
   /**
+   * Not written independently: the reference with one idiom added (C15, the
+   * Go skeleton's killed() guards), kept because that one line was a false
+   * alarm. Exempt from the independence check, and only from it.
+   */
+  wrapsReference?: boolean;
+  /**
    * Lab tests whose own constants fail this Raft although it breaks no rule
    * of the paper: the lab's verdict (LAB) and nothing else, with the lab's
    * reason. No monitor may fail it there; variants.test.ts holds it to that.
@@ -106,6 +112,49 @@ export const VARIANTS: readonly CorrectVariant[] = [
     file: 'test/variants/c09-log-applier.ts',
     persists: true,
     log: true,
+  },
+  {
+    id: 'C10',
+    what: "the Go skeleton's killed() guards in every handler, start(), loop and awaited reply (a killed instance refuses); per-term heartbeat loops; 110 ms, 300-600 ms",
+    file: 'test/variants/c10-killed-guards.ts',
+    persists: true,
+    log: true,
+  },
+  {
+    id: 'C11',
+    what: 'start() commits and applies at once when it can (a one-server cluster applies inside start()) and sends from start(); no applier loop; timer callbacks; 100 ms, 250-500 ms',
+    file: 'test/variants/c11-start-commits.ts',
+    persists: true,
+    log: true,
+  },
+  {
+    id: 'C12',
+    what: 'the Go mutex translated: every handler, tick and reply is a task on one async queue (replies re-check term and role); 15 ms ticker, 120 ms, 300-600 ms',
+    file: 'test/variants/c12-one-queue.ts',
+    persists: true,
+    log: true,
+  },
+  {
+    id: 'C13',
+    what: 'an applier waiting on a condition variable that applies in batches; closures, no class; commit at the sorted matchIndex median; 25 ms ticker, 150 ms, 350-700 ms',
+    file: 'test/variants/c13-batch-applier.ts',
+    persists: true,
+    log: true,
+  },
+  {
+    id: 'C14',
+    what: 'async handlers that reply only after an awaited (group-committed) fsync of 0-2 ms, re-checking the term after it; 10 ms ticker, 100 ms, 275-550 ms',
+    file: 'test/variants/c14-awaited-persist.ts',
+    persists: true,
+    log: true,
+  },
+  {
+    id: 'C15',
+    what: "the reference Raft with the Go skeleton's killed() guard at the top of each handler (a killed instance refuses every request)",
+    file: 'test/variants/c15-guarded-reference.ts',
+    persists: true,
+    log: true,
+    wrapsReference: true,
   },
 ];
 
