@@ -7,17 +7,18 @@
 // lab's tests once in real time (as `go test -run 2A` would) and over many
 // seeds in virtual time, where every monitor judges and every failure
 // prints the command that replays it.
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MakeRaft } from '../raft/contract.ts';
 import { LAB_2A_TESTS, type LabTestEntry } from './lab2a.ts';
 import { loadRaftModule } from './raft-module.ts';
 import { iterationSeed, runIteration, type IterationResult } from './stress/iteration.ts';
-import { ALL_TESTS } from './tests.ts';
+import { selectTests } from './tests.ts';
 
 /** Mocha's globals, as much of them as this uses (so that its types are not needed here). */
 interface MochaContext {
   timeout(ms: number): void;
+  skip(): never;
 }
 type Suite = (this: MochaContext) => void;
 type Test = (this: MochaContext) => Promise<void>;
@@ -32,10 +33,18 @@ export interface LabTestsOptions {
   seeds?: number;
   /** The base seed (default 2026). */
   seed?: number;
-  /** Tests by name (default: the lab's three 2A tests; our own stricter ones are in ALL_TESTS). */
+  /**
+   * Tests by name or pattern, as `raft-harness stress` takes them ('2A',
+   * '2B', 'ReElection', 'TestInitialElection2A'); default: the lab's three
+   * 2A tests. A pattern leaves out what the module cannot run (2B tests for
+   * a module without start(), crash tests for one that does not declare
+   * persists), as stress does: those are shown as pending.
+   */
   tests?: string[];
-  /** Also run tests once in real time: true (default) each of them, false none, or these by name. */
+  /** Also run tests once in real time: true (default) each of them, false none, or these (names or patterns). */
   realTime?: boolean | string[];
+  /** Failing seeds of a test shown in full (default 5, as stress --keep); the rest are counted, with their seeds. */
+  keep?: number;
   /** How the module was named, for messages (default the path). */
   label?: string;
 }
@@ -43,6 +52,9 @@ export interface LabTestsOptions {
 interface Loaded {
   make: MakeRaft;
   globalTimers: boolean;
+  persists: boolean;
+  lacks: string[];
+  /** The module's path as replay commands name it: relative to the folder mocha runs in, when inside it. */
   module: string;
 }
 
@@ -51,29 +63,37 @@ export function registerLabTests(options: LabTestsOptions): void {
   const shown = options.label ?? module;
   const seeds = options.seeds ?? 100;
   const base = options.seed ?? 2026;
-  const tests = chooseTests(options.tests);
+  const keep = options.keep ?? 5;
+  const patterns = options.tests ?? [];
+  const tests = chooseTests(patterns, 'tests');
   let loaded: Loaded | undefined;
   const load = async (): Promise<Loaded> => {
     if (loaded === undefined) {
       const raft = await loadRaftModule(module, options.label ?? 'raft');
-      loaded = { make: raft.make, globalTimers: raft.timers === 'global', module: isAbsolute(module) ? module : resolve(module) };
+      loaded = { make: raft.make, globalTimers: raft.timers === 'global', persists: raft.persists === true, lacks: raft.lacks, module: shownPath(module) };
     }
     return loaded;
   };
+  // What stress would leave out of these patterns for this module (it cannot run it): pending, not failed.
+  // A test named exactly is asked for: it runs (and fails) whatever the module lacks.
+  const runnable = (test: LabTestEntry, chosenBy: readonly string[], raft: Loaded): boolean =>
+    chosenBy.includes(test.name) || (test.requires?.some((m) => raft.lacks.includes(m)) !== true && (raft.persists || test.crashes !== true));
 
   describe(`lab tests on ${shown}`, function () {
     // A module that cannot load fails once, here, with the one-line reason.
     before(async function () {
       await load();
     });
-    const realTime = options.realTime === false ? [] : options.realTime === true || options.realTime === undefined ? tests : chooseTests(options.realTime);
+    const realPatterns = Array.isArray(options.realTime) ? options.realTime : patterns;
+    const realTime = options.realTime === false ? [] : Array.isArray(options.realTime) ? chooseTests(options.realTime, 'realTime') : tests;
     if (realTime.length > 0) {
       describe('in real time (as go test would)', function () {
         this.timeout(130_000);
         for (const test of realTime) {
           it(test.name, async function () {
-            const { make, globalTimers } = await load();
-            await test.run({ clock: 'real', raft: make });
+            const raft = await load();
+            if (!runnable(test, realPatterns, raft)) this.skip();
+            await test.run({ clock: 'real', raft: raft.make, ...(raft.globalTimers && { globalTimers: true }) });
           });
         }
       });
@@ -82,25 +102,54 @@ export function registerLabTests(options: LabTestsOptions): void {
       this.timeout(300_000);
       for (const test of tests) {
         it(`${test.name} over ${seeds} seeds`, async function () {
-          const { make, globalTimers } = await load();
+          const raft = await load();
+          if (!runnable(test, patterns, raft)) this.skip();
           const runs = Array.from({ length: seeds }, (_, i) => iterationSeed(base, test.name, i));
           // All seeds at once: the simulations share the settle pump.
           const results: IterationResult[] = await Promise.all(
-            runs.map((seed) => runIteration(test, seed, { raft: make, globalTimers, raftModule: module })),
+            runs.map((seed) => runIteration(test, seed, { raft: raft.make, globalTimers: raft.globalTimers, raftModule: raft.module })),
           );
-          const failures = results.filter((r) => !r.ok).map((r) => `seed ${r.seed}: ${r.message}`);
-          if (failures.length > 0) throw new Error(`${failures.length} of ${seeds} seeds failed:\n\n${failures.join('\n\n')}`);
+          const failed = results.filter((r) => !r.ok);
+          if (failed.length > 0) throw new Error(failureReport(failed, seeds, keep));
         });
       }
     });
   });
 }
 
-function chooseTests(names: string[] | undefined): LabTestEntry[] {
-  if (names === undefined) return [...LAB_2A_TESTS];
-  return names.map((name) => {
-    const test = ALL_TESTS.find((t) => t.name === name);
-    if (test === undefined) throw new Error(`registerLabTests: unknown test '${name}' (known: ${ALL_TESTS.map((t) => t.name).join(', ')})`);
-    return test;
+/** Tests by name or pattern, as stress selects them; a pattern that matches nothing is a mistake, said at once. */
+function chooseTests(patterns: readonly string[], option: string): LabTestEntry[] {
+  if (patterns.length === 0) return [...LAB_2A_TESTS];
+  let chosen: LabTestEntry[];
+  try {
+    chosen = selectTests(patterns);
+  } catch (error) {
+    throw new Error(`registerLabTests: ${option}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const unmatched = patterns.filter((p) => selectTests([p]).length === 0);
+  if (unmatched.length > 0) {
+    throw new Error(`registerLabTests: ${option}: ${unmatched.map((p) => `'${p}'`).join(', ')} matches no test (a name, or a pattern such as '2A', '2B', 'ReElection')`);
+  }
+  return chosen;
+}
+
+/**
+ * The first `keep` failing seeds in full, each with the command that
+ * replays it; the rest counted, with their seeds (as stress --keep does).
+ */
+export function failureReport(failed: readonly IterationResult[], seeds: number, keep: number): string {
+  const shown = failed.slice(0, keep).map((r) => {
+    const message = r.message ?? 'failed';
+    return r.replay === undefined || message.includes(r.replay) ? `seed ${r.seed}: ${message}` : `seed ${r.seed}: ${message}\n  replay: ${r.replay}`;
   });
+  const rest = failed.slice(keep);
+  const more = rest.length === 0 ? '' : `\n\n... and ${rest.length} more failed seed${rest.length === 1 ? '' : 's'}: ${rest.map((r) => r.seed).join(', ')}`;
+  return `${failed.length} of ${seeds} seeds failed:\n\n${shown.join('\n\n')}${more}`;
+}
+
+/** A path inside the current folder, relative to it (as the user types it in a replay command); any other, absolute. */
+function shownPath(path: string): string {
+  const absolute = isAbsolute(path) ? path : resolve(path);
+  const inside = relative(process.cwd(), absolute);
+  return inside === '' || inside.startsWith(`..${sep}`) || inside === '..' || isAbsolute(inside) ? absolute : inside;
 }
