@@ -6,6 +6,7 @@
 import { pathToFileURL, fileURLToPath } from 'node:url';
 
 const COMMANDS = {
+  init: ['tester/init-cli.ts', 'set up this project: raft.ts from the skeleton, a mocha test, npm scripts'],
   stress: ['tester/stress/cli.ts', 'the stress loop: the lab tests over many seeds, on every core'],
   fuzz: ['tester/fuzz/cli.ts', 'fault schedules generated, run under every monitor, failures shrunk'],
   replay: ['tester/stress/replay-cli.ts', 'one iteration again, event by event, from its seed'],

@@ -1,10 +1,11 @@
-// The smallest module that plugs into the harness: copy it, then fill in
-// the election (2A) and the log (2B). It compiles as it is (and fails the
-// tests: it never elects).
+// The smallest module that plugs into the harness: fill in the election
+// (2A) and the log (2B). It compiles as it is (and fails the tests: it
+// never elects). In your own project, `npx raft-harness init` writes it as
+// raft.ts, its types imported from the package; in this repository:
 //
-//   npm test                                         (RAFT_MODULE=path/to/it.ts)
-//   npm run stress -- --raft path/to/it.ts
-//   npm run fuzz -- --raft path/to/it.ts
+//   npm run typecheck-raft -- examples/skeleton.ts
+//   npm run stress -- --raft examples/skeleton.ts
+//   RAFT_MODULE=examples/skeleton.ts npm test
 import type {
   AppendEntriesArgs,
   AppendEntriesReply,

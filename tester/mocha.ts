@@ -60,7 +60,7 @@ interface Loaded {
 
 export function registerLabTests(options: LabTestsOptions): void {
   const module = options.raft instanceof URL ? fileURLToPath(options.raft) : options.raft;
-  const shown = options.label ?? module;
+  const shown = options.label ?? shownPath(module);
   const seeds = options.seeds ?? 100;
   const base = options.seed ?? 2026;
   const keep = options.keep ?? 5;
