@@ -1,43 +1,27 @@
 // The harness as a dev dependency of someone else's project, end to end:
-// `npm pack`, a fresh project holding only a small Raft and a package.json,
+// `npm pack`, a fresh project holding only a small Raft, a package.json that
+// says `"type": "module"` and a tsconfig of its own (settings the harness
+// must not take up),
 // an offline install of the tarball, then what a user runs there: the
 // contract's types (import type ... from the package, checked by
 // typecheck-raft), the stress loop, replay, the fuzzer, and their own mocha
 // with registerLabTests.
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stripVTControlCharacters } from 'node:util';
 import { ROOT } from '../support/run-cli.ts';
-import { packHarness, writeUserProject } from './user-project.ts';
+import { packHarness, run, writeUserProject, type Run } from './user-project.ts';
 
-interface Run {
-  code: number;
-  out: string;
-}
-
-function run(cwd: string, command: string, args: string[]): Promise<Run> {
-  // The machine's environment, less what `npm test` adds: the user types these in their own project.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('npm_') && k !== 'INIT_CWD' && k !== 'RAFT_MODULE' && k !== 'NODE_OPTIONS'));
-  return new Promise((resolve) => {
-    execFile(command, args, { cwd, env, encoding: 'utf8', maxBuffer: 16 * 2 ** 20 }, (error, stdout, stderr) => {
-      // Judged as text: a CI that forces colour (FORCE_COLOR) puts escapes between mocha's ✔ and the title.
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, out: stripVTControlCharacters(`${stdout}${stderr}`) });
-    });
-  });
-}
-
-const COMMANDS = ['stress', 'fuzz', 'replay', 'trace', 'mutants', 'typecheck-raft'];
+const COMMANDS = ['init', 'stress', 'fuzz', 'replay', 'trace', 'mutants', 'typecheck-raft'];
 /**
  * The commands run below only to ask for help (one process each). The others
  * run for real below (typecheck-raft, fuzz, replay), which loads them just as
  * well; stress both, since its usage line shows the bin's invocation.
  */
-const HELP_ONLY = ['stress', 'trace', 'mutants'];
+const HELP_ONLY = ['init', 'stress', 'trace', 'mutants'];
 /** What proves each command loads from the package: its help, or its real run. */
-const LOADED_BY: Record<string, string> = { stress: 'help:stress', trace: 'help:trace', mutants: 'help:mutants', fuzz: 'fuzz', replay: 'replay', 'typecheck-raft': 'typecheck' };
+const LOADED_BY: Record<string, string> = { init: 'help:init', stress: 'help:stress', trace: 'help:trace', mutants: 'help:mutants', fuzz: 'fuzz', replay: 'replay', 'typecheck-raft': 'typecheck' };
 
 describe('the packed harness, installed into a fresh project (offline)', function () {
   this.timeout(180_000);
@@ -64,10 +48,15 @@ describe('the packed harness, installed into a fresh project (offline)', functio
     expect(example).to.include("from '../raft/contract.ts'");
     writeFileSync(join(project, 'raft.ts'), example.replace("from '../raft/contract.ts'", "from 'raft-election-harness'"));
     writeFileSync(join(project, 'broken.ts'), example.replace("from '../raft/contract.ts'", "from 'raft-election-harness'").replace('return { term: this.term, isLeader', 'return { term: String(this.term), isLeader'));
+    // The project's own tsconfig, with settings that would change how classes and modules compile: the harness keeps its own.
+    writeFileSync(
+      join(project, 'tsconfig.json'),
+      `${JSON.stringify({ compilerOptions: { target: 'ES5', module: 'commonjs', useDefineForClassFields: false, experimentalDecorators: true, verbatimModuleSyntax: false, strict: false } }, null, 2)}\n`,
+    );
     mkdirSync(join(project, 'test'));
     writeFileSync(
       join(project, 'test', 'lab.test.js'),
-      "import { registerLabTests } from 'raft-election-harness/mocha';\n\nregisterLabTests({ raft: 'raft.ts', tests: ['TestInitialElection2A', 'TestReElection2A'], seeds: 10, realTime: ['TestInitialElection2A'] });\n",
+      "import { registerLabTests } from 'raft-election-harness/mocha';\n\nregisterLabTests({ raft: 'raft.ts', tests: ['InitialElection2A', 'TestReElection2A'], seeds: 10, realTime: ['TestInitialElection2A'] });\n",
     );
     // Every command at once (they are independent): the tests below read their outcomes.
     runs = {
@@ -118,7 +107,7 @@ describe('the packed harness, installed into a fresh project (offline)', functio
     expect(help.out).to.match(/^usage: npx raft-harness stress /);
   });
 
-  it('loads every command from the package (trace and mutants answer --help; the others ran above)', async function () {
+  it('loads every command from the package (init, trace and mutants answer --help; the others ran above)', async function () {
     expect(Object.keys(LOADED_BY).sort()).to.deep.equal([...COMMANDS].sort());
     const helps = await Promise.all(HELP_ONLY.map((c) => outcome(`help:${c}`)));
     helps.forEach((r, i) => {
