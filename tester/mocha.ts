@@ -82,6 +82,9 @@ export function registerLabTests(options: LabTestsOptions): void {
   describe(`lab tests on ${shown}`, function () {
     // A module that cannot load fails once, here, with the one-line reason.
     before(async function () {
+      // Loading compiles the module (tsx, on first use) and makes one server to probe it: longer
+      // than mocha's default 2 s on a busy machine, and no judgment on the module's speed.
+      this.timeout(60_000);
       await load();
     });
     const realPatterns = Array.isArray(options.realTime) ? options.realTime : patterns;
