@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { UsageError, parseCommandLine } from './cli-args.ts';
 
 const USAGE = `usage: npx raft-harness init
 
@@ -130,13 +131,14 @@ export function init(dir: string): { code: number; out: string } {
 }
 
 function main(): number {
-  const args = process.argv.slice(2);
-  if (args.includes('-h') || args.includes('--help')) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (args.length > 0) {
-    console.error(`init: it takes no arguments, got '${args.join(' ')}' (npx raft-harness init --help)`);
+  try {
+    if (parseCommandLine(process.argv.slice(2), {}, false) === 'help') {
+      console.log(USAGE);
+      return 0;
+    }
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`init: ${error.message} (npx raft-harness init --help for usage)`);
     return 2;
   }
   const { code, out } = init(resolve(process.cwd()));

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { init, userSkeleton } from '../../tester/init-cli.ts';
-import { ROOT } from '../support/run-cli.ts';
+import { ROOT, runCli } from '../support/run-cli.ts';
 
 describe('raft-harness init', function () {
   let dir: string;
@@ -18,6 +18,13 @@ describe('raft-harness init', function () {
 
   afterEach(function () {
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('takes no arguments: a mistake is one line and exit 2, as in every command', async function () {
+    this.timeout(60_000);
+    const r = await runCli('tester/init-cli.ts', ['--frob'], { env: { RAFT_HARNESS_BIN: '1' } });
+    expect(r.code).to.equal(2);
+    expect(r.stderr.trim()).to.equal("init: unknown option '--frob' (npx raft-harness init --help for usage)");
   });
 
   it('refuses, in one line, a folder without package.json', function () {
