@@ -5,7 +5,8 @@
 // and `npm test` (their own mocha). The skeleton never elects, so both
 // fail, and the replay command a failure prints must reproduce it. Again in
 // a project whose package.json says nothing about its type. In the
-// CommonJS project, a Raft module loads as .ts, .mts, .cts, .js and .mjs.
+// CommonJS project, a Raft module loads as .ts, .mts, .cts, .js and .mjs,
+// and may import the contract's values (index.cjs serves require()).
 import { expect } from 'chai';
 import { readFileSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -84,6 +85,11 @@ async function setUp(tarballDir: string, tarball: string, keepType: boolean): Pr
     runs['typecheck'] = run(dir, bin, ['typecheck-raft', 'raft.ts']);
     const skeleton = readFileSync(join(dir, 'raft.ts'), 'utf8');
     for (const ext of EXTENSIONS.slice(1)) writeFileSync(join(dir, `raft-copy.${ext}`), ext.endsWith('ts') ? skeleton : JS_RAFT);
+    // The contract's values, not only its types: a CommonJS .ts file require()s the package (index.cjs), an .mts file imports it.
+    const values = `import { RPC } from 'raft-election-harness';\nif (RPC.RequestVote !== 'Raft.RequestVote') throw new Error('no RPC names');\n`;
+    writeFileSync(join(dir, 'values.ts'), values + skeleton);
+    writeFileSync(join(dir, 'raft-copy.mts'), values + skeleton);
+    runs['replay.values'] = run(dir, bin, ['replay', '--test', 'TestInitialElection2A', '--seed', '1', '--raft', 'values.ts', '--quiet']);
     writeFileSync(join(dir, 'good.ts'), readFileSync(join(ROOT, 'examples', 'timer-raft.ts'), 'utf8').replace("from '../raft/contract.ts'", "from 'raft-election-harness'"));
     for (const ext of EXTENSIONS.slice(1)) runs[`replay.${ext}`] = run(dir, bin, ['replay', '--test', 'TestInitialElection2A', '--seed', '1', '--raft', `raft-copy.${ext}`, '--quiet']);
     runs['fuzz'] = run(dir, bin, ['fuzz', '--runs', '5', '--seed', '5', '-p', '1', '--raft', 'good.ts']);
@@ -173,9 +179,9 @@ describe("a student's first hour: npm init -y, the tarball, raft-harness init (o
           expect(typecheck?.out).to.equal('raft.ts: fits the contract\n');
         });
 
-        it('loads a Raft written as .mts, .cts, .js or .mjs (ESM syntax in each), and runs the fuzzer', async function () {
+        it("loads a Raft written as .mts, .cts, .js or .mjs (ESM syntax in each), or importing the contract's values, and runs the fuzzer", async function () {
           const { runs } = await project();
-          for (const ext of EXTENSIONS.slice(1)) {
+          for (const ext of [...EXTENSIONS.slice(1), 'values']) {
             const replay = (await runs[`replay.${ext}`]) as Run;
             expect(replay.out, ext).to.match(/^FAIL TestInitialElection2A seed 1: expected one leader, got none/m);
             expect(replay.code, `${ext}: ${replay.out}`).to.equal(1);
