@@ -137,11 +137,12 @@ async function run(job: IterationJob): Promise<void> {
   post({ type: 'start', key: job.key });
   let worstLag = 0;
   const sampler = options.clock === 'real' ? wallEvery(250, () => (worstLag = Math.max(worstLag, recentLagMs))) : undefined;
-  const common = { clock: options.clock, raft, globalTimers, ...(options.raftModule !== undefined && { raftModule: options.raftModule }) };
+  const checks = job.labOnly === true ? 'lab' : (options.checks ?? 'all');
+  const common = { clock: options.clock, raft, globalTimers, checks, ...(options.raftModule !== undefined && { raftModule: options.raftModule }) };
   // Virtual time replays exactly, so a failure whose log is kept is run
   // again (a job with trace set) to record its trace, and nothing is
   // recorded otherwise; real time records always.
-  const recordNow = options.archive || options.clock === 'real' || job.trace === true;
+  const recordNow = job.labOnly !== true && (options.archive || options.clock === 'real' || job.trace === true);
   const recorder = recordNow ? new TraceRecorder() : undefined;
   const result = await runIteration(test, job.seed, { ...common, ...(recorder && { record: recorder.record }) });
   sampler?.stop();
