@@ -14,6 +14,7 @@ import { LAB_2A_TESTS, type LabTestEntry } from './lab2a.ts';
 import { loadRaftModule } from './raft-module.ts';
 import { iterationSeed, runIteration, type IterationResult } from './stress/iteration.ts';
 import { ALL_TESTS } from './tests.ts';
+import { policyFor, type Checks } from './checks.ts';
 
 /** Mocha's globals, as much of them as this uses (so that its types are not needed here). */
 interface MochaContext {
@@ -38,6 +39,8 @@ export interface LabTestsOptions {
   realTime?: boolean | string[];
   /** How the module was named, for messages (default the path). */
   label?: string;
+  /** 'lab': only the lab's own checks judge, as the Go tester would (default 'all': every monitor too). */
+  checks?: Checks;
 }
 
 interface Loaded {
@@ -73,7 +76,8 @@ export function registerLabTests(options: LabTestsOptions): void {
         for (const test of realTime) {
           it(test.name, async function () {
             const { make, globalTimers } = await load();
-            await test.run({ clock: 'real', raft: make });
+            const policy = policyFor(options.checks);
+            await test.run({ clock: 'real', raft: make, ...(policy !== undefined && { policy }) });
           });
         }
       });
@@ -86,7 +90,7 @@ export function registerLabTests(options: LabTestsOptions): void {
           const runs = Array.from({ length: seeds }, (_, i) => iterationSeed(base, test.name, i));
           // All seeds at once: the simulations share the settle pump.
           const results: IterationResult[] = await Promise.all(
-            runs.map((seed) => runIteration(test, seed, { raft: make, globalTimers, raftModule: module })),
+            runs.map((seed) => runIteration(test, seed, { raft: make, globalTimers, raftModule: module, ...(options.checks !== undefined && { checks: options.checks }) })),
           );
           const failures = results.filter((r) => !r.ok).map((r) => `seed ${r.seed}: ${r.message}`);
           if (failures.length > 0) throw new Error(`${failures.length} of ${seeds} seeds failed:\n\n${failures.join('\n\n')}`);
