@@ -25,6 +25,8 @@ export interface ScenarioJob {
   key: number;
   scenario: Scenario;
   trace?: boolean;
+  /** Run it with the lab's checks alone (would the lab fail it too?). */
+  labOnly?: boolean;
 }
 
 export type Job = IterationJob | ScenarioJob;
