@@ -3,7 +3,8 @@
 // 6.824 would have said. The lab's checks are the lab's helpers
 // (checkOneLeader, checkTerms, one(), the applier's `apply error`), which
 // fail with check LAB; the monitors are every other check id (CHECKS).
-import { CHECKS, LAB_CHECKS_ONLY, type CheckPolicy } from './monitors/index.ts';
+import { LAB_CHECKS_ONLY, type CheckPolicy } from './monitors/index.ts';
+import { CRASH_CHECK } from './crash-guard.ts';
 import { UsageError } from './cli-args.ts';
 
 export type Checks = 'all' | 'lab';
@@ -21,13 +22,13 @@ export function policyFor(checks: Checks | undefined): CheckPolicy | undefined {
 }
 
 /**
- * A failure's check is one of our monitors' (a re-run with the lab's checks
- * alone may pass). LAB is the lab's own; CRASH, WATCHDOG and the like fail
- * under any checker: the Go tester too crashes on a panic and times out on a
- * hang.
+ * Failures the lab's tester fails as they are, with no re-run: its own
+ * checks' (LAB), and a hang or a crash of the implementation, which the Go
+ * tester too fails (a test timeout, a panic). Any other (a monitor's id,
+ * HARNESS, REAL-IO) is run again with the lab's checks alone to know.
  */
-export function isMonitorCheck(check: string): boolean {
-  return Object.hasOwn(CHECKS, check);
+export function failsTheLab(check: string): boolean {
+  return check === 'LAB' || check === 'WATCHDOG' || check === CRASH_CHECK;
 }
 
 /** A replay command that judges as the run did: with `--checks lab` when only the lab's checks judged. */

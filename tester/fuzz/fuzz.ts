@@ -26,7 +26,7 @@ import { declaredBy, loadRaftModule } from '../raft-module.ts';
 import { WorkerPool } from '../stress/pool.ts';
 import type { ScenarioDone, ScenarioJob } from '../stress/protocol.ts';
 import { runScenario, type ScenarioResult } from './run-scenario.ts';
-import { isMonitorCheck, policyFor, withChecks, type Checks } from '../checks.ts';
+import { failsTheLab, policyFor, withChecks, type Checks } from '../checks.ts';
 import type { LabVerdict } from '../stress/summary.ts';
 import { FAULT_KINDS, MAX_SERVERS, defaultKinds, describeScenario, faultCount, scenarioArbFor, type FaultKind, type Scenario, type ScenarioSpace } from './scenario.ts';
 
@@ -504,7 +504,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
     // tester would judge it. A failure that is not a monitor's is the lab's
     // already (LAB), or any tester's (a hang, a crash).
     for (const f of findings) {
-      if (checks === 'lab' || !isMonitorCheck(f.check)) {
+      if (checks === 'lab' || failsTheLab(f.check)) {
         f.lab = 'fails';
         continue;
       }

@@ -13,7 +13,7 @@ import { WorkerPool } from './pool.ts';
 import { Progress } from './progress.ts';
 import type { IterationJob as Job, JobDone } from './protocol.ts';
 import { Tally, type FailureRecord, type StressSummary } from './summary.ts';
-import { isMonitorCheck } from '../checks.ts';
+import { failsTheLab } from '../checks.ts';
 import { wallNow, wallStamp } from '../../runtime/wall.ts';
 
 /**
@@ -151,7 +151,7 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
       }
     }
     const record: FailureRecord = { iteration: job.index, seed: job.seed, check, message, log, replay: result.replay };
-    if (options.checks === 'lab' || !isMonitorCheck(check)) record.lab = 'fails';
+    if (options.checks === 'lab' || failsTheLab(check)) record.lab = 'fails';
     else if (options.clock === 'virtual') {
       const again: Job = { key: key++, test: job.test, index: job.index, seed: job.seed, labOnly: true };
       awaitingLab.set(again.key, record);
