@@ -14,6 +14,7 @@ import { LAB_2A_TESTS, type LabTestEntry } from './lab2a.ts';
 import { loadRaftModule } from './raft-module.ts';
 import { iterationSeed, runIteration, type IterationResult } from './stress/iteration.ts';
 import { selectTests } from './tests.ts';
+import { failsTheLab, policyFor, type Checks } from './checks.ts';
 
 /** Mocha's globals, as much of them as this uses (so that its types are not needed here). */
 interface MochaContext {
@@ -47,6 +48,8 @@ export interface LabTestsOptions {
   keep?: number;
   /** How the module was named, for messages (default the path). */
   label?: string;
+  /** 'lab': only the lab's own checks judge, as the Go tester would (default 'all': every monitor too). */
+  checks?: Checks;
 }
 
 interface Loaded {
@@ -96,7 +99,8 @@ export function registerLabTests(options: LabTestsOptions): void {
           it(test.name, async function () {
             const raft = await load();
             if (!runnable(test, realPatterns, raft)) this.skip();
-            await test.run({ clock: 'real', raft: raft.make });
+            const policy = policyFor(options.checks);
+            await test.run({ clock: 'real', raft: raft.make, ...(policy !== undefined && { policy }) });
           });
         }
       });
@@ -110,11 +114,20 @@ export function registerLabTests(options: LabTestsOptions): void {
           const runs = Array.from({ length: seeds }, (_, i) => iterationSeed(base, test.name, i));
           // All seeds at once: the simulations share the settle pump.
           const results: IterationResult[] = await Promise.all(
-            runs.map((seed) => runIteration(test, seed, { raft: raft.make, globalTimers: raft.globalTimers, raftModule: raft.module })),
+            runs.map((seed) =>
+              runIteration(test, seed, { raft: raft.make, globalTimers: raft.globalTimers, raftModule: raft.module, ...(options.checks !== undefined && { checks: options.checks }) }),
+            ),
           );
           const failed = results.filter((r) => !r.ok);
           if (failed.length > 0) {
-            const error = new Error(failureReport(failed, seeds, keep));
+            // Would the lab's checks fail it too? Each failure shown in full, once more with them alone (it replays exactly).
+            const lab = async (r: IterationResult): Promise<string> => {
+              if (options.checks === 'lab' || failsTheLab(r.check ?? 'HARNESS')) return '';
+              const again = await runIteration(test, r.seed, { raft: raft.make, globalTimers: raft.globalTimers, raftModule: raft.module, checks: 'lab' });
+              return again.ok ? "(only our monitors fail it: the lab's checks pass it)" : `(the lab's checks fail it too: ${(again.message ?? '').split('\n')[0]})`;
+            };
+            const notes = await Promise.all(failed.slice(0, keep).map(lab));
+            const error = new Error(failureReport(failed, seeds, keep, notes));
             // The report is the whole story: a stack into the harness after it is only noise under mocha's listing.
             error.stack = `Error: ${error.message}`;
             throw error;
@@ -145,9 +158,9 @@ function chooseTests(patterns: readonly string[], option: string): LabTestEntry[
  * The first `keep` failing seeds in full, each with the command that
  * replays it; the rest counted, with their seeds (as stress --keep does).
  */
-export function failureReport(failed: readonly IterationResult[], seeds: number, keep: number): string {
-  const shown = failed.slice(0, keep).map((r) => {
-    const message = r.message ?? 'failed';
+export function failureReport(failed: readonly IterationResult[], seeds: number, keep: number, notes: readonly string[] = []): string {
+  const shown = failed.slice(0, keep).map((r, i) => {
+    const message = `${r.message ?? 'failed'}${notes[i] ? `\n${notes[i]}` : ''}`;
     return r.replay === undefined || message.includes(r.replay) ? `seed ${r.seed}: ${message}` : `seed ${r.seed}: ${message}\n  replay: ${r.replay}`;
   });
   const rest = failed.slice(keep);

@@ -15,6 +15,8 @@ import { DEFAULT_RUNS, FuzzPathError, campaignSpace, runFuzz, scenarioAt, type F
 import { FAULT_KINDS, MAX_SERVERS } from './scenario.ts';
 import { FUZZ_USAGE, FuzzUsageError, parseFuzzArgs, type FuzzCliOptions } from './options.ts';
 import { regressionPath, saveDir, saveRegressionCase } from './regressions.ts';
+import { fuzzJUnit } from './junit.ts';
+import { writeJUnit } from '../junit.ts';
 import { wallDate, wallEvery, wallNow } from '../../runtime/wall.ts';
 
 async function main(): Promise<number> {
@@ -71,6 +73,7 @@ async function main(): Promise<number> {
     `fuzz: cluster sizes ${space.servers?.join(', ') ?? `1 to ${MAX_SERVERS}`}; fault kinds ${space.kinds === undefined ? FAULT_KINDS.join(', ') : space.kinds.length === 0 ? 'none' : space.kinds.join(', ')}`,
   );
   if (note !== undefined) console.log(`fuzz: ${note}`);
+  if (options.checks === 'lab') console.log("fuzz: the lab's checks only (--checks lab): the applier's checks, one(), the liveness phase's leader check; no monitor");
   let lastPlain = wallNow();
   let shown: FuzzProgress | undefined;
   const onProgress = (p: FuzzProgress): void => {
@@ -93,6 +96,7 @@ async function main(): Promise<number> {
       ...(options.scenarioTimeoutSeconds !== undefined && { scenarioTimeoutSeconds: options.scenarioTimeoutSeconds }),
       ...(options.servers !== undefined && { servers: options.servers }),
       ...(options.faults !== undefined && { faults: options.faults }),
+      checks: options.checks,
       workers: options.workers,
       streams: options.streams,
       traces: true,
@@ -132,6 +136,9 @@ async function main(): Promise<number> {
     if (options.save !== undefined) console.log(`fuzz: nothing saved to ${shortPath(regressionPath(options.save, saveDir()))}: no failure was found`);
   } else {
     const checks = report.findings.map((f) => `[${f.check}] x${f.occurrences}`).join(', ');
+    const labFails = report.findings.filter((f) => f.lab === 'fails').length;
+    const only = report.findings.filter((f) => f.lab === 'passes').length;
+    if (options.checks === 'all') console.log(`the lab's checks: they fail ${labFails} of ${report.findings.length} findings too; only our monitors: ${only}${labFails + only < report.findings.length ? `; unknown: ${report.findings.length - labFails - only}` : ''}`);
     console.log(
       `FAIL: ${report.findings.length} distinct failure${report.findings.length === 1 ? '' : 's'} (${checks}) in ${report.searched} scenario${report.searched === 1 ? '' : 's'}` +
         ` (+${report.runs - report.searched} while shrinking), ${seconds.toFixed(1)} s${why} | ${rates} | seed ${seed}`,
@@ -147,6 +154,7 @@ async function main(): Promise<number> {
       console.log(text);
     }
   }
+  if (options.junit !== undefined) writeJUnit(options.junit, fuzzJUnit(report, options.raftModule ?? 'built-in', checkName), 'fuzz');
   if (report.findings.length > 0) return 1;
   if (report.interrupted) return 130;
   return report.searched === 0 ? 1 : 0;
@@ -182,8 +190,12 @@ const OTHER_CHECKS: Record<string, string> = {
   HARNESS: 'the harness itself failed',
 };
 
+function checkName(check: string): string {
+  return (CHECKS as Record<string, string>)[check] ?? OTHER_CHECKS[check] ?? check;
+}
+
 function printFailure(f: FuzzFailure, trace: { log: string; page: string | undefined } | undefined, replay: boolean, i: number, of: number): void {
-  const name = (CHECKS as Record<string, string>)[f.check] ?? OTHER_CHECKS[f.check] ?? f.check;
+  const name = checkName(f.check);
   const found = replay
     ? 'replayed'
     : `first seen ${f.foundBy === 'search' ? `at scenario ${f.runsUntilFound}` : `while ${f.foundBy}`}, ${f.occurrences > 1 ? `${f.occurrences} scenarios failed it, ` : ''}` +
@@ -194,6 +206,8 @@ function printFailure(f: FuzzFailure, trace: { log: string; page: string | undef
   console.log(`counterexample (${plural(f.scenario.n, 'server')}, ${plural(f.faults, 'fault')}) at path ${f.path}:`);
   // The simulation's own seed is part of the scenario, which the path gives: the one seed a user needs is the campaign's.
   for (const line of f.scenarioText.split('\n')) console.log(`  ${line.replace(/, simulation seed \d+$/, '')}`);
+  if (f.lab === 'passes') console.log("lab:     only our monitors fail it: the lab's checks alone pass this scenario");
+  else if (f.lab === 'fails' && f.check !== 'LAB') console.log(`lab:     the lab's checks fail it too${f.labMessage !== undefined ? `: ${f.labMessage}` : ''}`);
   console.log(`replay:  ${f.replay}`);
   console.log(`trace:   ${trace?.log ?? '(none: the scenario did not finish, or the trace could not be written)'}`);
   if (trace?.page !== undefined) console.log(`page:    ${trace.page}`);

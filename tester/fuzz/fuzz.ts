@@ -26,6 +26,8 @@ import { declaredBy, loadRaftModule } from '../raft-module.ts';
 import { WorkerPool } from '../stress/pool.ts';
 import type { ScenarioDone, ScenarioJob } from '../stress/protocol.ts';
 import { runScenario, type ScenarioResult } from './run-scenario.ts';
+import { failsTheLab, policyFor, withChecks, type Checks } from '../checks.ts';
+import type { LabVerdict } from '../stress/summary.ts';
 import { FAULT_KINDS, MAX_SERVERS, defaultKinds, describeScenario, faultCount, scenarioArbFor, type FaultKind, type Scenario, type ScenarioSpace } from './scenario.ts';
 
 /** Scenarios one thread runs at once, by default (they share its settle pump). */
@@ -89,6 +91,13 @@ export interface FuzzOptions {
   traces?: boolean;
   /** Shrink for at most this long after the search (then keep the smallest found so far). */
   shrinkSeconds?: number;
+  /**
+   * Which checks judge: every monitor and the lab's (all, the default), or
+   * the lab's alone (lab: the lab's helpers the scenario uses, see
+   * run-scenario.ts). With all, each finding of a monitor is run once more
+   * with the lab's checks alone, to say whether they fail it too.
+   */
+  checks?: Checks;
 }
 
 export interface FuzzFailure {
@@ -123,6 +132,10 @@ export interface FuzzFailure {
   trace?: string;
   /** The traced run ended differently (with options.traces). */
   tracedDiffers?: string;
+  /** Whether the lab's checks alone fail the counterexample too (absent when the campaign stopped before it was known). */
+  lab?: LabVerdict;
+  /** The lab's checks fail it for a reason of their own: their message's first line. */
+  labMessage?: string;
 }
 
 export interface FuzzReport {
@@ -143,6 +156,8 @@ export interface FuzzReport {
   space: { servers: number[]; kinds: FaultKind[] };
   /** Why some fault kinds were left out, when the user did not choose them (crash faults for a Raft that does not persist). */
   note?: string;
+  /** Which checks judged. */
+  checks?: Checks;
   /** Every distinct failure, one per check, in the order first seen. */
   findings: FuzzFailure[];
   /** The first finding (for callers that want one). */
@@ -219,7 +234,8 @@ export function scenarioAt(seed: number, path: string, space: ScenarioSpace = {}
 type Outcome = { result: ScenarioResult; trace: string | undefined } | { abandoned: true };
 
 interface Executor {
-  run(scenario: Scenario, trace?: boolean): Promise<Outcome>;
+  /** labOnly: with the lab's checks alone, whatever the campaign's. */
+  run(scenario: Scenario, trace?: boolean, labOnly?: boolean): Promise<Outcome>;
   /** Gives up on every scenario queued or running (the budget is over): they resolve as abandoned. */
   abandon(): void;
   /** Stops: what is still running is abandoned. */
@@ -228,19 +244,25 @@ interface Executor {
 }
 
 /** This thread, several scenarios at once (no watchdog: for a make() given in-process). */
-function localExecutor(raft: MakeRaft, globalTimers: boolean, streams: number, onScenario: FuzzOptions['onScenario']): Executor {
+function localExecutor(raft: MakeRaft, globalTimers: boolean, streams: number, onScenario: FuzzOptions['onScenario'], checks: Checks): Executor {
   const limit = pLimit(globalTimers ? 1 : streams);
   // Scenarios queued before the last abandon() (or close()) resolve as abandoned when their turn comes.
   let epoch = 0;
   let closed = false;
   return {
     workers: 1,
-    run: (scenario, trace) => {
+    run: (scenario, trace, labOnly) => {
       const mine = epoch;
+      const policy = policyFor(labOnly === true ? 'lab' : checks);
       return limit(async (): Promise<Outcome> => {
         if (closed || mine !== epoch) return { abandoned: true };
         const lines: string[] = [];
-        const result = await runScenario(scenario, { raft, globalTimers, ...(trace === true && { record: (e) => lines.push(JSON.stringify(e)) }) });
+        const result = await runScenario(scenario, {
+          raft,
+          globalTimers,
+          ...(policy !== undefined && { policy }),
+          ...(trace === true && { record: (e) => lines.push(JSON.stringify(e)) }),
+        });
         onScenario?.(scenario, result);
         return { result, trace: trace === true ? `${lines.join('\n')}\n` : undefined };
       });
@@ -256,7 +278,7 @@ function localExecutor(raft: MakeRaft, globalTimers: boolean, streams: number, o
 }
 
 /** The stress loop's worker pool: one boot file, one watchdog. */
-function poolExecutor(raftModule: string | undefined, workers: number, streams: number, timeoutMs: number): Executor {
+function poolExecutor(raftModule: string | undefined, workers: number, streams: number, timeoutMs: number, checks: Checks): Executor {
   const queue: ScenarioJob[] = [];
   const waiting = new Map<number, (outcome: Outcome) => void>();
   let key = 0;
@@ -268,7 +290,7 @@ function poolExecutor(raftModule: string | undefined, workers: number, streams: 
   };
   const pool = new WorkerPool({
     workers,
-    init: { clock: 'virtual', raftModule, archive: false, concurrency: streams },
+    init: { clock: 'virtual', raftModule, archive: false, concurrency: streams, checks },
     timeoutMs,
     persistent: true,
     nextJob: () => queue.shift(),
@@ -288,9 +310,9 @@ function poolExecutor(raftModule: string | undefined, workers: number, streams: 
   });
   return {
     workers,
-    run: (scenario, trace) => {
+    run: (scenario, trace, labOnly) => {
       if (failed !== undefined) return Promise.reject(failed);
-      const job: ScenarioJob = { kind: 'scenario', key: key++, scenario, ...(trace === true && { trace: true }) };
+      const job: ScenarioJob = { kind: 'scenario', key: key++, scenario, ...(trace === true && { trace: true }), ...(labOnly === true && { labOnly: true }) };
       const outcome = new Promise<Outcome>((resolve) => waiting.set(job.key, resolve));
       queue.push(job);
       pool.poke();
@@ -328,6 +350,7 @@ interface Seen {
 export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
   const started = wallNow();
   const seed = options.seed ?? randomInt(MAX_SEED);
+  const checks = options.checks ?? 'all';
   const replay = options.path !== undefined;
   const timeLimited = options.timeSeconds !== undefined;
   const runs = replay ? 1 : (options.runs ?? (timeLimited ? Infinity : DEFAULT_RUNS));
@@ -350,11 +373,11 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
   if (replay) scenarioAt(seed, options.path as string, space); // Refuses a path that leads nowhere, before any work.
   let executor: Executor;
   if (inProcess) {
-    executor = localExecutor(module.make, globalTimers, options.streams ?? DEFAULT_STREAMS, options.onScenario);
+    executor = localExecutor(module.make, globalTimers, options.streams ?? DEFAULT_STREAMS, options.onScenario, checks);
   } else {
     const workers = Math.max(1, options.workers ?? availableParallelism());
     const timeoutS = options.scenarioTimeoutSeconds ?? (timeLimited ? Math.min(DEFAULT_SCENARIO_TIMEOUT_S, Math.max(1, (options.timeSeconds as number) / 4)) : DEFAULT_SCENARIO_TIMEOUT_S);
-    executor = poolExecutor(options.raftModule, workers, globalTimers ? 1 : (options.streams ?? DEFAULT_STREAMS), timeoutS * 1000);
+    executor = poolExecutor(options.raftModule, workers, globalTimers ? 1 : (options.streams ?? DEFAULT_STREAMS), timeoutS * 1000, checks);
   }
 
   let ran = 0;
@@ -454,7 +477,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
         scenarioText: describeScenario(shrunk.scenario),
         seed,
         path: shrunk.path,
-        replay: fuzzReplayCommand(seed, shrunk.path, options.raftModule, space, replayDefault),
+        replay: withChecks(fuzzReplayCommand(seed, shrunk.path, options.raftModule, space, replayDefault), checks),
         faults: faultCount(shrunk.scenario),
         runsUntilFound: seen.index + 1,
         msUntilFound: seen.atMs,
@@ -475,6 +498,21 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
         if (outcome.result.message !== f.message) f.tracedDiffers = outcome.result.ok ? 'it passed' : (outcome.result.message ?? '');
       }
     }
+    // Would the lab's checks fail it too? The shrunk counterexample once
+    // more, with the monitors off: a scenario replays exactly from itself,
+    // and the monitors only watch, so it is the same run judged as the lab's
+    // tester would judge it. A failure that is not a monitor's is the lab's
+    // already (LAB), or any tester's (a hang, a crash).
+    for (const f of findings) {
+      if (checks === 'lab' || failsTheLab(f.check)) {
+        f.lab = 'fails';
+        continue;
+      }
+      const outcome = await executor.run(f.scenario, false, true);
+      if ('abandoned' in outcome) continue;
+      f.lab = outcome.result.ok ? 'passes' : 'fails';
+      if (!outcome.result.ok) f.labMessage = (outcome.result.message ?? '').split('\n')[0];
+    }
     const report: FuzzReport = {
       ok: findings.length === 0,
       runs: ran,
@@ -486,6 +524,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
       interrupted: stopped(),
       space: { servers: [...(space.servers ?? Array.from({ length: MAX_SERVERS }, (_, i) => i + 1))], kinds: [...(space.kinds ?? FAULT_KINDS)] },
       ...(note !== undefined && { note }),
+      checks,
       findings,
       ...(findings[0] !== undefined && { failure: findings[0] }),
     };

@@ -6,6 +6,7 @@ import { UsageError, checkRaftPath, parseCommandLine, positiveInt, positiveSecon
 import { DEFAULT_RUNS, DEFAULT_SCENARIO_TIMEOUT_S, DEFAULT_STREAMS, isFuzzPath } from './fuzz.ts';
 import { checkCaseName, saveDir } from './regressions.ts';
 import { FAULT_KINDS, LAB_PROFILES, MAX_SERVERS, type FaultKind } from './scenario.ts';
+import { checksArg, type Checks } from '../checks.ts';
 
 export const FUZZ_USAGE = `usage: npm run fuzz -- [options]
 
@@ -26,6 +27,12 @@ export const FUZZ_USAGE = `usage: npm run fuzz -- [options]
                 time moving on, after which a scenario is hung, a failure of its own (default ${DEFAULT_SCENARIO_TIMEOUT_S}, or a quarter of --time, at least 1)
 --out DIR       where the failing scenario's trace goes (default fuzz-logs)
 --json FILE     write the report as JSON
+--checks C      all (default): every monitor judges, and the lab's helpers the scenario
+                uses (the applier's checks, one(), the liveness phase's leader check);
+                each finding of a monitor is run once more with the lab's checks alone, to
+                say whether they fail it too; lab: the lab's checks only
+--junit FILE    write JUnit XML for CI: one test case per finding (check, message,
+                seed, path, replay command), or one passing case
 --save NAME     store the shrunk counterexample as test/regressions/NAME.json
 -h, --help      this text`;
 
@@ -49,6 +56,9 @@ export interface FuzzCliOptions {
   servers: number[] | undefined;
   /** --faults, or --lab's profile (undefined: chosen by whether the Raft persists). */
   faults: FaultKind[] | undefined;
+  /** Which checks judge (all, or the lab's alone). */
+  checks: Checks;
+  junit: string | undefined;
 }
 
 export function parseFuzzArgs(argv: string[]): FuzzCliOptions | 'help' {
@@ -69,6 +79,8 @@ export function parseFuzzArgs(argv: string[]): FuzzCliOptions | 'help' {
       servers: { type: 'string' },
       faults: { type: 'string' },
       lab: { type: 'string' },
+      checks: { type: 'string' },
+      junit: { type: 'string' },
     },
     false,
   );
@@ -89,6 +101,8 @@ export function parseFuzzArgs(argv: string[]): FuzzCliOptions | 'help' {
   const out = resolve(v.out ?? 'fuzz-logs');
   writableDir(out, '--out');
   if (v.json !== undefined) writableFile(resolve(v.json), '--json');
+  if (v.junit !== undefined) writableFile(resolve(v.junit), '--junit');
+  const checks = checksArg(v.checks);
   if (v.save !== undefined) {
     if (process.env.RAFT_HARNESS_BIN === '1') {
       throw new UsageError("--save adds a case to the harness's own regression suite (test/regressions in its repository); from your project, keep the failure's trace and replay command instead");
@@ -104,7 +118,7 @@ export function parseFuzzArgs(argv: string[]): FuzzCliOptions | 'help' {
     if (profile === undefined) throw new UsageError(`--lab must be one of ${Object.keys(LAB_PROFILES).join(', ')}, got '${v.lab}'`);
     faults ??= [...profile];
   }
-  return { runs, timeSeconds, seed, path: v.path, raftModule: v.raft, workers, streams, scenarioTimeoutSeconds, out, json: v.json, save: v.save, servers, faults };
+  return { runs, timeSeconds, seed, path: v.path, raftModule: v.raft, workers, streams, scenarioTimeoutSeconds, out, json: v.json, save: v.save, servers, faults, checks, junit: v.junit };
 }
 
 /** --servers 3,5: distinct whole numbers from 1 to MAX_SERVERS, kept in the order given (fast-check shrinks towards the first). */

@@ -13,7 +13,7 @@ import { LAB_UNRELIABLE } from '../../labrpc/network.ts';
 import { makeConfig, type Config, type RunStats } from '../config.ts';
 import type { TesterEvent } from '../events.ts';
 import { TestFailure, describeError } from '../failure.ts';
-import { STRICT } from '../monitors/index.ts';
+import { STRICT, type CheckPolicy } from '../monitors/index.ts';
 import { LIVENESS_MS, describeStep, drainMs, type Scenario, type Step } from './scenario.ts';
 
 /** How often the liveness phase looks for a leader among the healed servers. */
@@ -36,6 +36,13 @@ export interface RunScenarioOptions {
    * late messages of the faulty phase: see tester/fuzz/README.md.
    */
   drain?: boolean;
+  /**
+   * What the monitors do (default STRICT: every check fails the run).
+   * LAB_CHECKS_ONLY leaves the lab's helpers that the scenario uses: the
+   * applier's checks on every apply, the liveness phase's leader check
+   * (checkOneLeader's requirement, among the healed majority) and its one().
+   */
+  policy?: CheckPolicy;
 }
 
 export interface ScenarioResult {
@@ -57,7 +64,7 @@ export async function runScenario(s: Scenario, options: RunScenarioOptions = {})
   try {
     cfg = makeConfig(s.n, net.kind === 'unreliable', {
       seed: options.seed ?? s.simSeed,
-      policy: STRICT,
+      policy: options.policy ?? STRICT,
       print: () => {},
       stats,
       ...(options.raft !== undefined && { raft: options.raft }),

@@ -12,7 +12,8 @@ import type { StressOptions } from './options.ts';
 import { WorkerPool } from './pool.ts';
 import { Progress } from './progress.ts';
 import type { IterationJob as Job, JobDone } from './protocol.ts';
-import { Tally, type StressSummary } from './summary.ts';
+import { Tally, type FailureRecord, type StressSummary } from './summary.ts';
+import { failsTheLab } from '../checks.ts';
 import { wallNow, wallStamp } from '../../runtime/wall.ts';
 
 /**
@@ -67,9 +68,21 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
   // Real time: the -p clusters are shared out over one thread per core, each
   // bounding its share with p-limit, so that no one event loop carries them all.
   const realWorkers = Math.min(availableParallelism(), options.parallelism);
-  const progress = new Progress(names, () => (options.loop ? undefined : shardIndexes(options.iterations)), tally, io.tty, io.write);
+  // --rerun: exactly the earlier campaign's failing iterations, in its order.
+  const rerun = options.rerun?.jobs ?? [];
+  let nextRerun = 0;
+  const planned = (test: string): number | undefined =>
+    options.rerun !== undefined ? rerun.filter((j) => j.test === test).length : options.loop ? undefined : shardIndexes(options.iterations);
+  const progress = new Progress(names, planned, tally, io.tty, io.write);
 
   const nextJob = (): Job | undefined => {
+    if (options.rerun !== undefined) {
+      const job = rerun[nextRerun++];
+      if (job === undefined || interrupted) return undefined;
+      rounds.started(round);
+      roundOf.set(key, round);
+      return { key: key++, test: job.test, index: job.iteration, seed: job.seed };
+    }
     for (;;) {
       if (nextIndex >= roundEnd) {
         if (!options.loop || interrupted) return undefined;
@@ -112,6 +125,13 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
   const traceQueue: Job[] = [];
   /** Failures whose log is kept, waiting for the traced re-run of their seed. */
   const awaitingTrace = new Map<number, { job: Job; result: IterationResult; log: string; message: string }>();
+  /**
+   * Failures of a monitor, waiting for their seed's re-run with the lab's
+   * checks alone (virtual time replays a seed exactly, and the monitors only
+   * watch, so the re-run is the same run judged as the Go tester would).
+   */
+  const labQueue: Job[] = [];
+  const awaitingLab = new Map<number, FailureRecord>();
   let stopNew = false;
   const header = (job: Job) => ({ test: job.test, iteration: job.index, seed: job.seed, clock: options.clock, raft: raftLabel });
 
@@ -130,7 +150,14 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
         traceQueue.push(traced);
       }
     }
-    tally.add(job.test, sample, { iteration: job.index, seed: job.seed, check, message, log, replay: result.replay });
+    const record: FailureRecord = { iteration: job.index, seed: job.seed, check, message, log, replay: result.replay };
+    if (options.checks === 'lab' || failsTheLab(check)) record.lab = 'fails';
+    else if (options.clock === 'virtual') {
+      const again: Job = { key: key++, test: job.test, index: job.index, seed: job.seed, labOnly: true };
+      awaitingLab.set(again.key, record);
+      labQueue.push(again);
+    }
+    tally.add(job.test, sample, record);
     counted(job);
     if (options.failfast && !stopNew) {
       stopNew = true;
@@ -150,13 +177,22 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
       raftModule: options.raftModule,
       archive: options.archive,
       concurrency: options.clock === 'virtual' ? VIRTUAL_CONCURRENCY : Math.ceil(options.parallelism / realWorkers),
+      checks: options.checks,
     },
     timeoutMs: options.timeoutSeconds * 1000,
-    nextJob: () => traceQueue.shift() ?? (stopNew ? undefined : nextJob()),
+    nextJob: () => traceQueue.shift() ?? labQueue.shift() ?? (stopNew ? undefined : nextJob()),
     onDone: (anyJob, anyDone) => {
       const job = anyJob as Job;
       const { result, trace } = anyDone as JobDone;
       const done = anyDone as JobDone;
+      if (job.labOnly === true) {
+        const record = awaitingLab.get(job.key);
+        if (record === undefined) return;
+        awaitingLab.delete(job.key);
+        record.lab = result.ok ? 'passes' : 'fails';
+        if (!result.ok) record.labMessage = (result.message ?? '').split('\n')[0];
+        return;
+      }
       if (job.trace === true) {
         const original = awaitingTrace.get(job.key);
         if (original === undefined) return;
@@ -181,10 +217,20 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
         return;
       }
       failed(job, result, message, sample, trace);
-      if (traceQueue.length > 0) pool.poke();
+      if (traceQueue.length > 0 || labQueue.length > 0) pool.poke();
     },
     onLost: (anyJob, message, check, wallMs) => {
       const job = anyJob as Job;
+      if (job.labOnly === true) {
+        // Judged by the lab's checks alone it hung or crashed its thread: the Go tester would fail it too (a panic, a timeout).
+        const record = awaitingLab.get(job.key);
+        awaitingLab.delete(job.key);
+        if (record !== undefined) {
+          record.lab = 'fails';
+          record.labMessage = `[${check}] ${message.split('\n')[0]}`;
+        }
+        return;
+      }
       if (job.trace === true) {
         awaitingTrace.delete(job.key); // Its log stays as written, without the trace.
         return;
@@ -218,6 +264,8 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
 
   const snapshot = (): StressSummary => ({
     clock: options.clock,
+    checks: options.checks,
+    ...(options.rerun !== undefined && { rerunOf: options.rerun.file }),
     seed: options.seed,
     raft: raftLabel,
     iterations: options.iterations,
@@ -230,10 +278,15 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
   });
 
   io.write(
-    `stress: ${names.join(', ')} × ${options.loop ? `${options.iterations}, growing rounds (Ctrl-C to stop)` : options.iterations}` +
+    `stress: ${
+      options.rerun !== undefined
+        ? `${plural(rerun.length, 'failing iteration')} of ${options.rerun.file} again (${names.join(', ')})`
+        : `${names.join(', ')} × ${options.loop ? `${options.iterations}, growing rounds (Ctrl-C to stop)` : options.iterations}`
+    }` +
       ` | clock ${options.clock} | seed ${options.seed} | raft ${raftLabel}` +
       ` | ${options.clock === 'virtual' ? `${plural(options.parallelism, 'worker')} of ${plural(availableParallelism(), 'core')}` : `${plural(options.parallelism, 'cluster')} at once on ${plural(realWorkers, 'thread')}`}` +
-      (options.shard.count > 1 ? ` | shard ${options.shard.index}/${options.shard.count}` : ''),
+      (options.shard.count > 1 ? ` | shard ${options.shard.index}/${options.shard.count}` : '') +
+      (options.checks === 'lab' ? " | the lab's checks only" : ''),
   );
   progress.start();
   const done = pool.run().then(

@@ -8,7 +8,9 @@ import { stageTests } from '../tests.ts';
 import { startCampaign } from './campaign.ts';
 import { enterUserFolder, usageHint, usageText } from '../cli-args.ts';
 import { STRESS_USAGE, UsageError, parseStressArgs, type StressOptions } from './options.ts';
-import { MergeError, mergeSummaries, renderBreakdown, renderTable, type StressSummary } from './summary.ts';
+import { MergeError, mergeSummaries, renderBreakdown, renderLabSplit, renderTable, type StressSummary } from './summary.ts';
+import { stressJUnit } from './junit.ts';
+import { writeJUnit } from '../junit.ts';
 
 /** What each signal's exit code is (128 + its number), as a shell reports it. */
 const SIGNAL_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
@@ -59,7 +61,7 @@ async function main(): Promise<number> {
       console.error(`stress: --merge: ${(error as Error).message}`);
       return 2;
     }
-    return report(merged, options.json, undefined);
+    return report(merged, options, undefined);
   }
 
   const campaign = startCampaign(options, { write: (line) => console.log(line), tty: process.stdout.isTTY === true });
@@ -73,7 +75,7 @@ async function main(): Promise<number> {
       return;
     }
     // Failure logs are already on disk: they are written as each iteration ends.
-    report({ ...campaign.snapshot(), interrupted: true }, options.json, signal);
+    report({ ...campaign.snapshot(), interrupted: true }, options, signal);
     process.exit(SIGNAL_CODES[signal]);
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
@@ -81,10 +83,11 @@ async function main(): Promise<number> {
   const summary = await campaign.done;
   const folder = campaign.folder();
   if (folder !== undefined) console.log(`logs of this campaign: ${folder}`);
-  return report(summary, options.json, stoppedBy);
+  return report(summary, options, stoppedBy);
 }
 
-function report(summary: StressSummary, json: string | undefined, signal: StopSignal | undefined): number {
+function report(summary: StressSummary, options: Pick<StressOptions, 'json' | 'junit'>, signal: StopSignal | undefined): number {
+  const json = options.json;
   console.log(renderTable(summary));
   const failed = summary.tests.reduce((n, t) => n + t.failed, 0);
   const total = summary.tests.reduce((n, t) => n + t.total, 0);
@@ -92,13 +95,16 @@ function report(summary: StressSummary, json: string | undefined, signal: StopSi
   if (breakdown !== undefined) {
     console.log('failures by test and check:');
     console.log(breakdown);
+    const split = renderLabSplit(summary);
+    if (split !== undefined) console.log(split);
   }
   // The first failure of each test and check; the others are in their logs and the JSON summary.
   for (const test of summary.tests) {
     for (const check of Object.keys(test.checks ?? {})) {
       const f = test.failures.find((x) => x.check === check);
       if (f === undefined) continue;
-      console.log(`  ${test.name} [${check}] first: #${f.iteration} seed ${f.seed}: ${f.message.split('\n')[0]}\n    log: ${f.log ?? '-'}\n    ${f.replay ?? ''}`);
+      const lab = f.lab === 'fails' ? (check === 'LAB' ? '' : `\n    the lab's checks fail it too${f.labMessage !== undefined ? `: ${f.labMessage}` : ''}`) : f.lab === 'passes' ? "\n    only our monitors fail it: the lab's checks pass it" : '';
+      console.log(`  ${test.name} [${check}] first: #${f.iteration} seed ${f.seed}: ${f.message.split('\n')[0]}${lab}\n    log: ${f.log ?? '-'}\n    ${f.replay ?? ''}`);
     }
   }
   const lag = summary.clock === 'real' ? ` | worst event-loop delay ${summary.worstLoopDelayMs} ms` : '';
@@ -117,6 +123,7 @@ function report(summary: StressSummary, json: string | undefined, signal: StopSi
       console.log(text);
     }
   }
+  if (options.junit !== undefined) writeJUnit(options.junit, stressJUnit(summary), 'stress');
   if (summary.interrupted) return signal !== undefined ? SIGNAL_CODES[signal] : SIGNAL_CODES.SIGINT;
   return failed === 0 && total > 0 ? 0 : 1;
 }

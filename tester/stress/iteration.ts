@@ -10,6 +10,7 @@ import type { TesterEvent } from '../events.ts';
 import { TestFailure, describeError } from '../failure.ts';
 import type { LabTestEntry } from '../lab2a.ts';
 import type { CheckPolicy } from '../monitors/index.ts';
+import { policyFor, withChecks, type Checks } from '../checks.ts';
 
 export interface IterationOptions {
   clock?: ClockKind;
@@ -19,6 +20,8 @@ export interface IterationOptions {
   /** The --raft module's path, for replay commands. */
   raftModule?: string;
   policy?: CheckPolicy;
+  /** 'lab': only the lab's own checks judge (LAB_CHECKS_ONLY), and replay commands say so; `policy` wins. */
+  checks?: Checks;
   record?: (event: TesterEvent) => void;
 }
 
@@ -57,7 +60,9 @@ async function runIterationNow(test: LabTestEntry, seed: number, options: Iterat
   const stats: RunStats = { seed, clock: options.clock ?? 'virtual', elapsedMs: 0, rpcs: 0, bytes: 0, events: 0, wallMs: 0, warnings: [] };
   const started = wallNow();
   const result: IterationResult = { test: test.name, seed, ok: true, output, stats, wallMs: 0 };
-  if (stats.clock === 'virtual') result.replay = replayCommand(test.name, seed, options.raftModule);
+  const base = replayCommand(test.name, seed, options.raftModule);
+  if (stats.clock === 'virtual') result.replay = withChecks(base, options.checks);
+  const policy = options.policy ?? policyFor(options.checks);
   try {
     await test.run({
       clock: stats.clock,
@@ -65,7 +70,7 @@ async function runIterationNow(test: LabTestEntry, seed: number, options: Iterat
       ...(options.raft !== undefined && { raft: options.raft }),
       ...(options.globalTimers === true && { globalTimers: true }),
       ...(options.raftModule !== undefined && { raftModule: options.raftModule }),
-      ...(options.policy !== undefined && { policy: options.policy }),
+      ...(policy !== undefined && { policy }),
       ...(options.record !== undefined && { record: options.record }),
       print: (line) => output.push(line),
       stats,
@@ -74,6 +79,8 @@ async function runIterationNow(test: LabTestEntry, seed: number, options: Iterat
     result.ok = false;
     result.message = describeError(error);
     result.check = error instanceof TestFailure ? error.check : 'HARNESS';
+    // The message ends with the command that replays it: the same seed replays the same run only under the same checks.
+    if (options.checks === 'lab' && stats.clock === 'virtual') result.message = result.message.split(base).join(withChecks(base, 'lab'));
   }
   // A run that failed before cleanup has no share on record: fall back to elapsed time.
   result.wallMs = stats.wallMs > 0 ? stats.wallMs : wallNow() - started;

@@ -8,7 +8,9 @@ import { MAX_SEED } from '../../runtime/random.ts';
 import { UsageError, checkRaftPath, parseCommandLine, positiveInt, positiveSeconds, seedArg, writableDir, writableFile } from '../cli-args.ts';
 import { randomInt } from 'node:crypto';
 import type { LabTestEntry } from '../lab2a.ts';
-import { ALL_TESTS, selectTests } from '../tests.ts';
+import { ALL_TESTS, selectTests, testNamed } from '../tests.ts';
+import { checksArg, type Checks } from '../checks.ts';
+import { loadRerun, type RerunJob } from './rerun.ts';
 
 export { UsageError };
 
@@ -40,6 +42,12 @@ export interface StressOptions {
   raftModule: string | undefined;
   verbose: boolean;
   merge: string[] | undefined;
+  /** Which checks judge: every monitor and the lab's (all), or the lab's alone (lab). */
+  checks: Checks;
+  /** Write the result as JUnit XML here. */
+  junit: string | undefined;
+  /** --rerun: the summary read, and exactly the iterations to run (instead of -n per test). */
+  rerun: { file: string; jobs: RerunJob[] } | undefined;
 }
 
 export const STRESS_USAGE = `usage: npm run stress -- [TESTS...] [options]
@@ -63,6 +71,14 @@ TESTS       test names or patterns (2A, 2B, TestReElection2A); default: the thre
 --json FILE write a machine-readable summary
 --shard i/n run only shard i of n (1-based)
 --raft MOD  the Raft implementation to test (default: the built-in one)
+--checks C  all (default): every monitor and the lab's own checks judge, and each
+            failure of a monitor is run once more with the lab's checks alone, to say
+            whether the Go tester would have failed it too; lab: the lab's checks only
+--junit FILE  write JUnit XML for CI: one test case per test, its failures with
+            check, message, seed and replay command
+--rerun SUMMARY.json  run exactly the failing seeds of an earlier campaign (its
+            --json summary): same tests, same Raft (unless --raft), same clock and checks
+            (unless --clock, --checks)
 -v          verbose: print every iteration
 --merge A.json B.json ...   combine shard summaries into one table and summary`;
 
@@ -85,6 +101,9 @@ export function parseStressArgs(argv: string[]): StressOptions | 'help' {
       raft: { type: 'string' },
       verbose: { type: 'boolean', short: 'v' },
       merge: { type: 'boolean' },
+      checks: { type: 'string' },
+      junit: { type: 'string' },
+      rerun: { type: 'string' },
     },
     true,
   );
@@ -96,7 +115,12 @@ export function parseStressArgs(argv: string[]): StressOptions | 'help' {
     for (const file of positionals) if (!existsSync(file)) throw new UsageError(`--merge: no such file: ${file}`);
     const base = defaults();
     if (values.json !== undefined) writableFile(resolve(values.json), '--json');
-    return { ...base, merge: positionals, json: values.json };
+    if (values.junit !== undefined) writableFile(resolve(values.junit), '--junit');
+    return { ...base, merge: positionals, json: values.json, junit: values.junit };
+  }
+  if (values.rerun !== undefined) {
+    if (positionals.length > 0) throw new UsageError(`--rerun runs the tests that failed in ${values.rerun}: give no TESTS with it (got ${positionals.map((p) => `'${p}'`).join(', ')})`);
+    return parseRerun(values);
   }
 
   const tests = selectTests(positionals); // a malformed pattern is a UsageError
@@ -119,6 +143,7 @@ export function parseStressArgs(argv: string[]): StressOptions | 'help' {
   const out = resolve(values.out ?? 'stress-logs');
   writableDir(out, '--out');
   if (values.json !== undefined) writableFile(resolve(values.json), '--json');
+  if (values.junit !== undefined) writableFile(resolve(values.junit), '--junit');
   const raftModule = values.raft;
   if (raftModule !== undefined) checkRaftPath(raftModule, '--raft');
   return {
@@ -139,6 +164,62 @@ export function parseStressArgs(argv: string[]): StressOptions | 'help' {
     raftModule,
     verbose: values.verbose ?? false,
     merge: undefined,
+    checks: checksArg(values.checks),
+    junit: values.junit,
+    rerun: undefined,
+  };
+}
+
+type StressValues = Partial<Record<'n' | 'p' | 'clock' | 'seed' | 'out' | 'keep' | 'timeout' | 'json' | 'shard' | 'raft' | 'checks' | 'junit' | 'rerun', string>> &
+  Partial<Record<'archive' | 'failfast' | 'loop' | 'verbose' | 'merge', boolean>>;
+
+/**
+ * --rerun FILE: the earlier campaign's failing iterations, each with its own
+ * seed and index, on its Raft, clock and checks unless told otherwise.
+ * What would choose other iterations (-n, --seed, --shard, --loop, TESTS) is refused.
+ */
+function parseRerun(values: StressValues): StressOptions {
+  const file = values.rerun as string;
+  for (const [flag, given] of [['-n', values.n], ['--seed', values.seed], ['--shard', values.shard], ['--loop', values.loop]] as const) {
+    if (given !== undefined) throw new UsageError(`--rerun runs the failing seeds of ${file}: ${flag} cannot be given with it`);
+  }
+  const plan = loadRerun(file);
+  const s = plan.summary;
+  const clock = values.clock ?? s.clock;
+  if (clock !== 'virtual' && clock !== 'real') throw new UsageError(`--clock must be 'virtual' or 'real', got '${clock}'`);
+  const raftModule = values.raft ?? plan.raftModule;
+  if (raftModule !== undefined) {
+    if (values.raft === undefined && !existsSync(resolve(raftModule))) {
+      throw new UsageError(`--rerun: ${file} was run on ${raftModule}, which is not here (paths are relative to the folder the campaign ran in); name it with --raft`);
+    }
+    checkRaftPath(raftModule, '--raft');
+  }
+  const names = [...new Set(plan.jobs.map((j) => j.test))];
+  const out = resolve(values.out ?? 'stress-logs');
+  writableDir(out, '--out');
+  if (values.json !== undefined) writableFile(resolve(values.json), '--json');
+  if (values.junit !== undefined) writableFile(resolve(values.junit), '--junit');
+  return {
+    tests: names.map((name) => testNamed(name) as LabTestEntry),
+    patterns: names,
+    iterations: s.iterations,
+    parallelism: values.p === undefined ? (clock === 'virtual' ? availableParallelism() : 16) : positiveInt(values.p, '-p'),
+    clock,
+    seed: s.seed,
+    out,
+    archive: values.archive ?? false,
+    keep: values.keep === undefined ? 5 : nonNegativeInt(values.keep, '--keep'),
+    failfast: values.failfast ?? false,
+    loop: false,
+    timeoutSeconds: values.timeout === undefined ? (clock === 'virtual' ? 60 : 150) : positiveSeconds(values.timeout, '--timeout'),
+    json: values.json,
+    shard: { index: 1, count: 1 },
+    raftModule,
+    verbose: values.verbose ?? false,
+    merge: undefined,
+    checks: values.checks !== undefined ? checksArg(values.checks) : s.checks === 'lab' ? 'lab' : 'all',
+    junit: values.junit,
+    rerun: { file, jobs: plan.jobs },
   };
 }
 
@@ -161,6 +242,9 @@ function defaults(): StressOptions {
     raftModule: undefined,
     verbose: false,
     merge: undefined,
+    checks: 'all',
+    junit: undefined,
+    rerun: undefined,
   };
 }
 

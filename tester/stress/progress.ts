@@ -15,8 +15,8 @@ export class Progress {
 
   constructor(
     private readonly tests: readonly string[],
-    /** Iterations planned per test (undefined: --loop, no end). */
-    private readonly planned: () => number | undefined,
+    /** Iterations planned for a test (undefined: --loop, no end). */
+    private readonly planned: (test: string) => number | undefined,
     private readonly tally: Tally,
     private readonly tty: boolean,
     private readonly write: (line: string) => void,
@@ -51,9 +51,9 @@ export class Progress {
   }
 
   private render(): string {
-    const perTest = this.planned();
     const width = Math.max(...this.tests.map((t) => t.length));
     const lines = this.tests.map((test) => {
+      const perTest = this.planned(test);
       const { done, failed } = this.tally.doneOf(test);
       return `${test.padEnd(width)}  ${bar(done, perTest)}  ${done}/${perTest ?? '∞'}  ${failed > 0 ? `${failed} failed` : 'ok'}`;
     });
@@ -62,8 +62,8 @@ export class Progress {
   }
 
   private overallLine(): string {
-    const perTest = this.planned();
-    const total = perTest === undefined ? undefined : perTest * this.tests.length;
+    const each = this.tests.map((t) => this.planned(t));
+    const total = each.some((n) => n === undefined) ? undefined : each.reduce((a: number, n) => a + (n ?? 0), 0);
     const done = this.tally.total;
     const seconds = (wallNow() - this.started) / 1000;
     const rate = done / Math.max(seconds, 1e-3);

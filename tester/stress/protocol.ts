@@ -1,5 +1,6 @@
 // Messages between the stress loop and its worker threads.
 import type { ClockKind } from '../../runtime/clock.ts';
+import type { Checks } from '../checks.ts';
 import type { IterationResult } from './iteration.ts';
 import type { ScenarioResult } from '../fuzz/run-scenario.ts';
 import type { Scenario } from '../fuzz/scenario.ts';
@@ -14,6 +15,8 @@ export interface IterationJob {
   seed: number;
   /** Run it with a recorder and send its trace back (a failure being logged). */
   trace?: boolean;
+  /** Run it with the lab's checks alone: would the lab's tester fail it too? */
+  labOnly?: boolean;
 }
 
 /** One fuzz scenario (the fuzzer runs on the same pool, with the same watchdog). */
@@ -22,6 +25,8 @@ export interface ScenarioJob {
   key: number;
   scenario: Scenario;
   trace?: boolean;
+  /** Run it with the lab's checks alone (would the lab fail it too?). */
+  labOnly?: boolean;
 }
 
 export type Job = IterationJob | ScenarioJob;
@@ -33,6 +38,8 @@ export interface WorkerInit {
   archive: boolean;
   /** Iterations a worker runs at once (p-limit inside the worker). */
   concurrency: number;
+  /** Which checks judge (default all). */
+  checks?: Checks;
 }
 
 export type ToWorker = { type: 'init'; init: WorkerInit } | { type: 'job'; job: Job } | { type: 'exit' };

@@ -14,9 +14,14 @@ import { installCrashGuard } from '../crash-guard.ts';
 import { formatEvent } from '../trace/format.ts';
 import { structuredText } from '../trace/input.ts';
 import { runIteration, type IterationResult } from './iteration.ts';
+import { checksArg, type Checks } from '../checks.ts';
 import { drainRealIo } from '../../runtime/settle-pump.ts';
 
-const USAGE = 'usage: npm run replay -- --test NAME --seed S [--raft MODULE] [--verify] [--trace FILE] [--events FILE] [--quiet]';
+const USAGE = `usage: npm run replay -- --test NAME --seed S [--raft MODULE] [--checks all|lab] [--verify] [--trace FILE] [--events FILE] [--quiet]
+
+--checks C  all (default): every monitor and the lab's own checks judge; lab: the
+            lab's checks only, as the Go tester would (a failure printed with
+            --checks lab in its replay command replays only with it)`;
 
 async function main(): Promise<number> {
   enterUserFolder();
@@ -32,6 +37,7 @@ async function main(): Promise<number> {
         trace: { type: 'string' },
         events: { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
+        checks: { type: 'string' },
       },
       false,
     );
@@ -54,10 +60,12 @@ async function main(): Promise<number> {
   const test = testNamed(values.test);
   if (test === undefined) return usage(`unknown test '${values.test}' (known: ${ALL_TESTS.map((t) => t.name).join(', ')})`);
   let seed: number;
+  let checks: Checks;
   let raft: MakeRaft = referenceMake;
   let globalTimers = false;
   try {
     seed = seedArg(values.seed);
+    checks = checksArg(values.checks);
     if (values.raft !== undefined) {
       checkRaftPath(values.raft, '--raft');
       const loaded = await loadRaftModule(values.raft);
@@ -68,7 +76,7 @@ async function main(): Promise<number> {
   } catch (error) {
     return usage((error as Error).message);
   }
-  const options = { raft, globalTimers, ...(values.raft !== undefined && { raftModule: values.raft }) };
+  const options = { raft, globalTimers, checks, ...(values.raft !== undefined && { raftModule: values.raft }) };
 
   // A crash of the implementation fails the run, as in the stress loop (one run live: it is that run's).
   installCrashGuard((message) => console.error(`replay: ${message}`));

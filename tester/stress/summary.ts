@@ -2,6 +2,15 @@
 // every failure with its seed, log and replay command. Shards merge exactly.
 import Table from 'cli-table3';
 import type { ClockKind } from '../../runtime/clock.ts';
+import type { Checks } from '../checks.ts';
+
+/**
+ * Would the lab's own checks fail this iteration too? 'fails' or 'passes'
+ * (a monitor's failure, its seed run again with the lab's checks alone);
+ * absent when it cannot be known (real time does not replay; a campaign
+ * stopped before the re-run).
+ */
+export type LabVerdict = 'fails' | 'passes';
 
 export interface FailureRecord {
   iteration: number;
@@ -12,6 +21,10 @@ export interface FailureRecord {
   /** The failure's log; undefined past the cap of kept logs for its test and check. */
   log: string | undefined;
   replay: string | undefined;
+  /** Whether the lab's checks alone fail it too (see LabVerdict). */
+  lab?: LabVerdict;
+  /** When the lab's checks fail it for a reason of their own: their message's first line. */
+  labMessage?: string;
 }
 
 export interface TestSummary {
@@ -27,11 +40,19 @@ export interface TestSummary {
   meanRpcs: number;
   /** Failures per check. */
   checks: Record<string, number>;
+  /** Failures the lab's own checks fail too; failed - labFailed - labUnknown are failed by our monitors only. */
+  labFailed?: number;
+  /** Failures whose lab verdict is not known (real time; an interrupted campaign). */
+  labUnknown?: number;
   failures: FailureRecord[];
 }
 
 export interface StressSummary {
   clock: ClockKind;
+  /** Which checks judged (absent in summaries older than --checks: all). */
+  checks?: Checks;
+  /** --rerun: the summary whose failing seeds this campaign ran again. */
+  rerunOf?: string;
   seed: number;
   raft: string;
   /** Iterations per test (-n), before sharding. */
@@ -90,6 +111,8 @@ class TestTally {
   }
 
   summary(): TestSummary {
+    const labFailed = this.failures.filter((f) => f.lab === 'fails').length;
+    const labUnknown = this.failures.filter((f) => f.lab === undefined).length;
     return {
       name: this.name,
       total: this.clockMs.n,
@@ -100,6 +123,8 @@ class TestTally {
       stdWallMs: round(this.wallMs.std),
       meanRpcs: round(this.rpcs.mean),
       checks: Object.fromEntries([...this.checks].sort(([a], [b]) => a.localeCompare(b))),
+      labFailed,
+      labUnknown,
       failures: [...this.failures].sort((a, b) => a.iteration - b.iteration),
     };
   }
@@ -189,6 +214,7 @@ export function mergeSummaries(parts: StressSummary[], files: readonly string[] 
     ['-n', (p) => p.iterations],
     ['seed', (p) => p.seed],
     ['clock', (p) => p.clock],
+    ['checks', (p) => p.checks ?? 'all'],
     ['raft', (p) => p.raft],
     ['tests', testsOf],
   ];
@@ -220,6 +246,7 @@ export function mergeSummaries(parts: StressSummary[], files: readonly string[] 
   for (const part of order) for (const test of part.tests) tally.addSummary(test);
   return {
     clock: first.clock,
+    ...(first.checks !== undefined && { checks: first.checks }),
     seed: first.seed,
     raft: first.raft,
     iterations: first.iterations,
@@ -239,19 +266,49 @@ export function mergeSummaries(parts: StressSummary[], files: readonly string[] 
 /** Failures by test and check, one row per pair: the end of a campaign's report. */
 export function renderBreakdown(summary: StressSummary): string | undefined {
   const table = new Table({
-    head: ['Test', 'Check', 'Failed', 'Logs kept'],
-    colAligns: ['left', 'left', 'right', 'right'],
+    head: ['Test', 'Check', 'Failed', "Lab's checks too", 'Logs kept'],
+    colAligns: ['left', 'left', 'right', 'right', 'right'],
     style: { head: [], border: [] },
   });
   let rows = 0;
   for (const t of summary.tests) {
     for (const [check, n] of Object.entries(t.checks ?? {})) {
-      const kept = t.failures.filter((f) => f.check === check && f.log !== undefined).length;
-      table.push([t.name, check, String(n), String(kept)]);
+      const mine = t.failures.filter((f) => f.check === check);
+      const kept = mine.filter((f) => f.log !== undefined).length;
+      const lab = mine.filter((f) => f.lab === 'fails').length;
+      const unknown = mine.filter((f) => f.lab === undefined).length;
+      table.push([t.name, check, String(n), unknown === 0 ? String(lab) : unknown === mine.length ? '?' : `${lab} (+${unknown} ?)`, String(kept)]);
       rows++;
     }
   }
   return rows === 0 ? undefined : table.toString();
+}
+
+/** The split of a campaign's failures: the lab's checks fail them too, or only our monitors do. */
+export function labSplit(summary: StressSummary): { lab: number; monitorsOnly: number; unknown: number } {
+  let lab = 0;
+  let unknown = 0;
+  let failed = 0;
+  for (const t of summary.tests) {
+    failed += t.failures.length;
+    for (const f of t.failures) {
+      if (f.lab === 'fails') lab++;
+      else if (f.lab === undefined) unknown++;
+    }
+  }
+  return { lab, monitorsOnly: failed - lab - unknown, unknown };
+}
+
+/** One line: how many failures the Go tester would have failed too. */
+export function renderLabSplit(summary: StressSummary): string | undefined {
+  const { lab, monitorsOnly, unknown } = labSplit(summary);
+  if (lab + monitorsOnly + unknown === 0) return undefined;
+  if (summary.checks === 'lab') return `the lab's checks: all ${lab + monitorsOnly + unknown} failures are theirs (--checks lab: no monitor judged)`;
+  const why = summary.clock === 'real' ? 'real time does not replay' : 'not run again before the campaign stopped';
+  return (
+    `the lab's checks: ${lab} of these failures fail them too (the Go tester would have failed them); ` +
+    `only our monitors: ${monitorsOnly} (the lab's checks pass them)${unknown > 0 ? `; unknown: ${unknown} (${why})` : ''}`
+  );
 }
 
 export function renderTable(summary: StressSummary): string {

@@ -22,6 +22,7 @@ import { runIteration } from './iteration.ts';
 import { wallAfter, wallEvery, wallNow, wallSleep } from '../../runtime/wall.ts';
 import type { FromWorker, IterationJob, ScenarioJob, ToWorker, WorkerInit } from './protocol.ts';
 import { runScenario } from '../fuzz/run-scenario.ts';
+import { policyFor } from '../checks.ts';
 
 const port = parentPort;
 if (port === null) throw new Error('worker.ts runs only as a worker thread');
@@ -124,7 +125,8 @@ async function staggered(): Promise<void> {
 async function runFuzzScenario(job: ScenarioJob): Promise<void> {
   post({ type: 'start', key: job.key });
   const recorder = job.trace === true ? new TraceRecorder() : undefined;
-  const result = await runScenario(job.scenario, { raft, globalTimers, ...(recorder !== undefined && { record: recorder.record }) });
+  const policy = policyFor(job.labOnly === true ? 'lab' : init?.checks);
+  const result = await runScenario(job.scenario, { raft, globalTimers, ...(policy !== undefined && { policy }), ...(recorder !== undefined && { record: recorder.record }) });
   post({ type: 'scenario-done', key: job.key, result, trace: recorder?.text() });
   if (result.check === CRASH_CHECK) post({ type: 'retire' });
 }
@@ -137,11 +139,12 @@ async function run(job: IterationJob): Promise<void> {
   post({ type: 'start', key: job.key });
   let worstLag = 0;
   const sampler = options.clock === 'real' ? wallEvery(250, () => (worstLag = Math.max(worstLag, recentLagMs))) : undefined;
-  const common = { clock: options.clock, raft, globalTimers, ...(options.raftModule !== undefined && { raftModule: options.raftModule }) };
+  const checks = job.labOnly === true ? 'lab' : (options.checks ?? 'all');
+  const common = { clock: options.clock, raft, globalTimers, checks, ...(options.raftModule !== undefined && { raftModule: options.raftModule }) };
   // Virtual time replays exactly, so a failure whose log is kept is run
   // again (a job with trace set) to record its trace, and nothing is
   // recorded otherwise; real time records always.
-  const recordNow = options.archive || options.clock === 'real' || job.trace === true;
+  const recordNow = job.labOnly !== true && (options.archive || options.clock === 'real' || job.trace === true);
   const recorder = recordNow ? new TraceRecorder() : undefined;
   const result = await runIteration(test, job.seed, { ...common, ...(recorder && { record: recorder.record }) });
   sampler?.stop();
