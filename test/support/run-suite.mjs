@@ -35,6 +35,7 @@ const REAL_TIME_FILES = [
  * last. The others follow in path order; each file runs once.
  */
 const LONGEST_FIRST = [
+  'test/package/first-hour.test.ts',
   'test/stress/cli.test.ts',
   'test/stress/campaign-results.test.ts',
   'test/fuzz/cli.test.ts',
