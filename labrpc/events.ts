@@ -44,6 +44,12 @@ export interface HandledEvent extends RpcEventBase {
   args: unknown;
   reply: unknown;
   duplicate: boolean;
+  /**
+   * The handler returned a promise: the server may have run other work
+   * (another handler, a reply, a timer) between the delivery and this
+   * answer, so the answer describes the server as it was at the end.
+   */
+  async?: true;
 }
 export interface ReplyEvent extends RpcEventBase {
   kind: 'reply';

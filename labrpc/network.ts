@@ -357,7 +357,7 @@ export class Network {
         wait.poll?.cancel();
         if (wait.settled) return;
         wait.settled = true;
-        this.handled(req, reply, duplicate);
+        this.handled(req, reply, duplicate, true);
       },
       (error: unknown) => {
         wait.poll?.cancel();
@@ -372,12 +372,14 @@ export class Network {
   // A killed instance's answer is no reply (the lab's isServerDead): whatever
   // its handler returned, threw or never settled, the caller sees a failure
   // and no event presents it as the server's answer.
-  private handled(req: Request, reply: unknown, duplicate: boolean): void {
+  private handled(req: Request, reply: unknown, duplicate: boolean, async = false): void {
     if (this.serverGone(req)) {
       if (!duplicate) this.finish(req, undefined, true, undefined);
       return;
     }
-    this.emit({ kind: 'handled', t: this.clock.now(), id: req.id, from: req.end.owner, to: req.serverName, method: req.method, args: req.args, reply, duplicate });
+    const t = this.clock.now();
+    if (async) this.emit({ kind: 'handled', t, id: req.id, from: req.end.owner, to: req.serverName, method: req.method, args: req.args, reply, duplicate, async });
+    else this.emit({ kind: 'handled', t, id: req.id, from: req.end.owner, to: req.serverName, method: req.method, args: req.args, reply, duplicate });
     if (!duplicate) this.finish(req, reply, this.isDead(req), undefined);
   }
 

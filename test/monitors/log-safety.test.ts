@@ -7,6 +7,8 @@ import { MonitorSet } from '../../tester/monitors/index.ts';
 import {
   agreeOnA,
   append,
+  appendAnsweredLater,
+  byTime,
   appendSend,
   apply,
   boot,
@@ -276,6 +278,49 @@ describe('monitors: log safety', function () {
       },
     ];
     table(rows);
+  });
+
+  // Server 1's asynchronous handler takes 'a' and 'b' in term 1, and while it
+  // awaits (a persist) a term-2 RequestVote arrives: it answers false, term 2,
+  // yet holds both. Server 0 wins term 3, puts 'c' at index 3 and server 1
+  // accepts it after index 2 (term 1).
+  const appendedThenRefused: Log = byTime(
+    won,
+    submit(20, 0, 'a', 1, 1),
+    submit(21, 0, 'b', 2, 1),
+    appendAnsweredLater(30, 34, 0, 1, 1, { entries: [entry(1, 'a'), entry(1, 'b')] }, false, 2),
+    rv(32, 2, 1, 2, false),
+    vote(40, 0, 1, 3, 2, 1),
+    submit(50, 0, 'c', 3, 3),
+    append(60, 0, 1, 3, { prev: 2, prevTerm: 1, entries: [entry(3, 'c')] }),
+  );
+  describe('an asynchronous handler may append, then refuse with the newer term it learnt meanwhile', function () {
+    table([
+      {
+        name: 'the follower accepts a later AppendEntries after what it appended (was LM: "its log ends at index 0")',
+        log: appendedThenRefused,
+        want: [],
+        options: only('LM', 'RF'),
+      },
+      {
+        name: 'accepting index 2 vouches for index 1 (Log Matching): a and c are on a majority (was CM)',
+        log: [...appendedThenRefused, apply(70, 0, 1, 'a'), apply(70, 0, 2, 'b'), apply(70, 0, 3, 'c')],
+        want: [],
+        options: only('CM'),
+      },
+      {
+        name: 'a synchronous refusal with a newer term appended nothing: accepting after it is still caught',
+        log: byTime(
+          won,
+          submit(20, 0, 'a', 1, 1),
+          append(30, 0, 1, 1, { entries: [entry(1, 'a')] }, false, 2),
+          vote(40, 0, 1, 3, 1, 1),
+          append(60, 0, 1, 3, { prev: 1, prevTerm: 1 }),
+        ),
+        want: [{ check: 'LM', says: 'its log ends at index 0' }],
+        options: only('LM'),
+      },
+    ]);
   });
 
   describe('CM: applied only once on a majority; Figure 8', function () {

@@ -217,6 +217,22 @@ export function append(t: number, from: number, to: number, term: number, shape:
   ];
 }
 
+/**
+ * An AppendEntries whose handler is asynchronous: sent and delivered at t,
+ * answered (handled, replied) at `later`. Interleave it with byTime().
+ */
+export function appendAnsweredLater(t: number, later: number, from: number, to: number, term: number, shape: AeShape, success: boolean, replyTerm = term): Log {
+  const args = aeArgsWith(term, from, shape);
+  const reply: AppendEntriesReply = { term: replyTerm, success };
+  const rpc = id();
+  return [
+    { kind: 'send', t, id: rpc, from, to, method: RPC.AppendEntries, args, bytes: JSON.stringify(args).length },
+    { kind: 'deliver', t, id: rpc, from, to, method: RPC.AppendEntries, args, duplicate: false },
+    { kind: 'handled', t: later, id: rpc, from, to, method: RPC.AppendEntries, args, reply, duplicate: false, async: true },
+    { kind: 'reply', t: later, id: rpc, from, to, method: RPC.AppendEntries, args, reply, bytes: 30 },
+  ];
+}
+
 /** Just the send of a log-carrying AppendEntries. */
 export function appendSend(t: number, from: number, to: number, term: number, shape: AeShape = {}): SendEvent {
   return send(t, from, to, RPC.AppendEntries, aeArgsWith(term, from, shape));

@@ -92,7 +92,7 @@ export class Durability implements Monitor {
         return;
       case 'handled':
         if (typeof e.to !== 'number') return;
-        if (e.method === RPC.AppendEntries) this.appendHandled(e.id, e.duplicate, e.from, e.to, e.args, e.reply, e.t);
+        if (e.method === RPC.AppendEntries) this.appendHandled(e.id, e.duplicate, e.from, e.to, e.args, e.reply, e.t, e.async === true);
         else if (e.method === RPC.RequestVote) this.voteHandled(e.from, e.to, e.args, e.reply, e.t);
         return;
       case 'send':
@@ -158,7 +158,7 @@ export class Durability implements Monitor {
     this.runningCount[server] = 0;
   }
 
-  private appendHandled(id: number, duplicate: boolean, from: unknown, to: number, args: unknown, reply: unknown, t: number): void {
+  private appendHandled(id: number, duplicate: boolean, from: unknown, to: number, args: unknown, reply: unknown, t: number, async: boolean): void {
     const r = this.finish(id, duplicate, to);
     if (!wellFormed(args)) return;
     const a = args;
@@ -173,8 +173,13 @@ export class Durability implements Monitor {
     const leader = typeof from === 'number' ? `server ${from}'s` : 'a';
     this.checkTerm(to, replyTerm, `replied to ${leader} term-${a.term} AppendEntries with term ${replyTerm}`);
     this.ackTerm(to, replyTerm, t, `its reply to ${leader} term-${a.term} AppendEntries at t=${t} ms`);
-    // A refusal for a stale term happens before the log is looked at (Figure 2, step 1).
-    if (replyTerm > a.term) return;
+    // A refusal for a stale term happens before the log is looked at (Figure 2,
+    // step 1), unless the handler was asynchronous: it may have cut and
+    // appended in the request's term, then learnt of the term it answers with.
+    if (replyTerm > a.term) {
+      if (async) this.dropAfter(to, p);
+      return;
+    }
     const log = this.logs[to] as MustHold;
     if (!rep.success) {
       if (p > 0 && log.terms[p] === a.prevLogTerm) {

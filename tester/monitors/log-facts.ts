@@ -225,7 +225,7 @@ export class LogFacts {
         return;
       case 'handled':
         if (e.method !== RPC.AppendEntries || typeof e.to !== 'number' || typeof e.from !== 'number') return;
-        this.accepted(e.from, e.to, e.id, e.args as AppendEntriesArgs, e.reply as AppendEntriesReply | null, e.t);
+        this.accepted(e.from, e.to, e.id, e.args as AppendEntriesArgs, e.reply as AppendEntriesReply | null, e.t, e.async === true);
         this.handlerDone(e.to);
         return;
       case 'submit':
@@ -294,9 +294,21 @@ export class LogFacts {
     if (p.prevTerm === undefined) p.prevTerm = prevTerm;
   }
 
+  // Who holds (index, term) holds every entry before it that the pair's
+  // predecessors name (the Log Matching Property, Figure 3): walked back
+  // until a pair already counts this holder. A follower may hold entries it
+  // was never seen to acknowledge (an asynchronous handler appended them,
+  // then refused with a newer term), and accepting a later prevLogIndex
+  // vouches for them.
   private addHolder(index: number, term: number, holder: number): void {
-    const p = this.pairs.get(pairKey(index, term));
-    if (p !== undefined && holder < 30) p.holders |= 1 << holder;
+    if (holder >= 30) return;
+    const bit = 1 << holder;
+    let p = this.pairs.get(pairKey(index, term));
+    while (p !== undefined && (p.holders & bit) === 0) {
+      p.holders |= bit;
+      if (p.index <= 1 || p.prevTerm === undefined) return;
+      p = this.pairs.get(pairKey(p.index - 1, p.prevTerm));
+    }
   }
 
   // A leader sends from its own log: what it sends it holds.
@@ -334,10 +346,13 @@ export class LogFacts {
   // Figure 2, AppendEntries receiver, steps 3 and 4: after a success the
   // receiver holds prevLogIndex and the entries; what follows them survives
   // only if nothing conflicted.
-  private accepted(from: number, to: number, id: number, a: AppendEntriesArgs, reply: AppendEntriesReply | null, t: number): void {
+  private accepted(from: number, to: number, id: number, a: AppendEntriesArgs, reply: AppendEntriesReply | null, t: number, async: boolean): void {
     if (!wellFormed(a)) return;
     if (a.leaderCommit > (this.knownCommit[to] ?? 0)) this.knownCommit[to] = a.leaderCommit;
-    if (reply?.success !== true) return;
+    if (reply?.success !== true) {
+      if (async && typeof reply?.term === 'number' && reply.term > a.term) this.unknownAfter(to, a.prevLogIndex);
+      return;
+    }
     const p = a.prevLogIndex;
     const end = p + a.entries.length;
     const lt = this.leaderTermOrNew(from, a.term);
@@ -382,6 +397,17 @@ export class LogFacts {
       held.length = end + 1;
       this.length[to] = undefined;
     }
+  }
+
+  // An asynchronous handler that refuses with a term above the request's may
+  // have passed Figure 2's checks in the request's term, cut and appended,
+  // and only then (awaiting a persist, say) learnt of the higher term it
+  // answers with: what follows prevLogIndex is then unknown.
+  private unknownAfter(server: number, prevLogIndex: number): void {
+    const held = this.heldBy(server);
+    if (held.length > prevLogIndex + 1) held.length = prevLogIndex + 1;
+    const len = this.length[server];
+    if (len === undefined || len >= prevLogIndex) this.length[server] = undefined;
   }
 
   private appended(server: number, index: number, term: number, command: unknown, t: number): void {
