@@ -12,6 +12,17 @@
 // The arbitraries draw raw numbers and map them onto the cluster (modulo n),
 // so a schedule stays valid however fast-check shrinks the cluster size, and
 // the kinds a scenario leaves out filter its steps the same way.
+//
+// Nemesis steps (kind `nemesis`, in the style of Jepsen's nemeses) name no
+// server: they act on what the cluster is doing when they run. isolateLeader
+// cuts the leader of the moment off with followers that acknowledged it, into
+// a minority; rotate moves that minority around the ring, so that the
+// majority changes; holdReplies holds the replies inside that minority for
+// the lab's long-reordering delays (up to 2.2 s), so that they arrive after
+// the cluster has moved on; releaseReplies delivers what is held at once.
+// They come as one block at a drawn position of the schedule, drawn after
+// every other part of a scenario, so that a seed draws the same cluster,
+// network, faults and liveness phase as before the nemesis existed.
 import fc from 'fast-check';
 import { LAB_TIMING } from '../../labrpc/network.ts';
 import { MAX_SEED } from '../../runtime/random.ts';
@@ -35,6 +46,13 @@ export const MAX_COMMAND_GAP_MS = 50;
 export const MAX_RESTART_AFTER_MS = 2000;
 /** The longest single pause, in virtual ms. */
 export const MAX_PAUSE_MS = 2500;
+/** The longest nemesis block, in raw steps (its pauses and client commands included). */
+export const MAX_NEMESIS_STEPS = 12;
+/** The longest pause inside a nemesis block: a few election timeouts, so that leadership moves between its steps. */
+export const MAX_NEMESIS_PAUSE_MS = 2000;
+/** A held reply waits as a long-reordered one may: 200..2199 ms (the lab's labrpc). */
+export const MIN_HOLD_MS = LAB_TIMING.reorderBaseMs;
+export const MAX_HOLD_REPLY_MS = LAB_TIMING.reorderBaseMs + LAB_TIMING.reorderSpreadMs - 1;
 /** The longest calm hold after the liveness leader, in virtual ms. */
 export const MAX_HOLD_MS = 3000;
 /** The lab's 5 s: the healed majority must have a leader within this long. */
@@ -45,7 +63,7 @@ export const MAX_RATE_PCT = 30;
 export const MAX_SHORT_DELAY_MS = 100;
 
 /** The kinds of fault a scenario can use; each scenario picks a subset. */
-export const FAULT_KINDS = ['disconnect', 'partition', 'link', 'crash', 'heal'] as const;
+export const FAULT_KINDS = ['disconnect', 'partition', 'link', 'crash', 'heal', 'nemesis'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export type Step =
@@ -68,6 +86,26 @@ export type Step =
    */
   | { op: 'crashOnAppend'; server: number; beforeReply: boolean; restartAfterMs?: number }
   | { op: 'heal' }
+  /**
+   * Nemesis: cut the leader of the moment (the live server that says it
+   * leads, in the highest term) off together with `followers` of the
+   * servers that acknowledged an AppendEntries of its current term, into a
+   * minority; the others form the majority (a partition by links). The
+   * followers are taken in order of the most entries acknowledged (then
+   * by number), starting at the `pick`-th (modulo how many acknowledged).
+   * No leader, nothing done.
+   */
+  | { op: 'isolateLeader'; followers: number; pick: number }
+  /**
+   * Nemesis: the minority the nemesis last cut off (servers 0..m-1 if none,
+   * m the largest minority) moves `by` servers around the ring: server i
+   * becomes i+by mod n; the others form the majority.
+   */
+  | { op: 'rotate'; by: number }
+  /** Nemesis: from now on, each reply inside the nemesis's minority is held `ms` before delivery (nothing if none was cut off). */
+  | { op: 'holdReplies'; ms: number }
+  /** Nemesis: stop holding, and deliver every held reply at once. */
+  | { op: 'releaseReplies' }
   /** start(command), start(command+1), ... count of them, everyMs apart, each from `server` on until one leads. */
   | { op: 'submit'; server: number; command: number; count: number; everyMs: number };
 
@@ -85,6 +123,10 @@ export const KIND_OF: Readonly<Record<StepOp, FaultKind | undefined>> = {
   restart: 'crash',
   crashOnAppend: 'crash',
   heal: 'heal',
+  isolateLeader: 'nemesis',
+  rotate: 'nemesis',
+  holdReplies: 'nemesis',
+  releaseReplies: 'nemesis',
   submit: undefined,
 };
 
@@ -140,6 +182,16 @@ export function majorityOf(n: number): number {
   return Math.floor(n / 2) + 1;
 }
 
+/** The largest minority of n servers. */
+export function minorityOf(n: number): number {
+  return Math.floor((n - 1) / 2);
+}
+
+/** How many followers isolateLeader can take along and still leave a minority. */
+export function maxIsolatedFollowers(n: number): number {
+  return Math.max(0, minorityOf(n) - 1);
+}
+
 // ---- the arbitraries ----
 
 /** A raw step: server numbers are any naturals, mapped onto the cluster later. */
@@ -150,7 +202,23 @@ type RawStep =
   | { op: 'cut' | 'restore'; from: number; to: number }
   | { op: 'heal' }
   | { op: 'crashOnAppend'; server: number; beforeReply: boolean; restartAfterMs: number | null }
-  | { op: 'submit'; server: number; command: number; count: number; everyMs: number };
+  | RawSubmit;
+
+type RawSubmit = { op: 'submit'; server: number; command: number; count: number; everyMs: number };
+
+type RawNemesisStep =
+  | { op: 'pause'; ms: number }
+  | { op: 'isolateLeader'; followers: number; pick: number }
+  | { op: 'rotate'; by: number }
+  | { op: 'holdReplies'; ms: number }
+  | { op: 'releaseReplies' }
+  | RawSubmit;
+
+/** The nemesis block: its steps, inserted before the at-th step of the schedule (modulo its length + 1). */
+interface RawNemesis {
+  at: number;
+  steps: RawNemesisStep[];
+}
 
 interface RawScenario {
   n: number;
@@ -159,9 +227,37 @@ interface RawScenario {
   kinds: Record<FaultKind, boolean>;
   steps: RawStep[];
   liveness: { all: boolean; mask: boolean[]; holdMs: number; delayMs: number };
+  /** null: the scenario does not use the nemesis (its swarm bit). */
+  nemesis: RawNemesis | null;
 }
 
 const rawServer = fc.nat({ max: 1000 });
+
+const rawSubmitArb: fc.Arbitrary<RawSubmit> = fc.record({
+  op: fc.constant('submit' as const),
+  server: rawServer,
+  command: fc.integer({ min: 1, max: MAX_COMMAND }), count: fc.integer({ min: 1, max: MAX_BURST }),
+  everyMs: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: MAX_COMMAND_GAP_MS })),
+});
+
+// Weighted so that a block mostly cuts leaders off and gives the cluster time
+// to elect around them, with client commands for the cut-off leader to
+// replicate to its minority.
+const rawNemesisStepArb: fc.Arbitrary<RawNemesisStep> = fc.oneof(
+  { arbitrary: fc.record({ op: fc.constant('pause' as const), ms: fc.integer({ min: 0, max: MAX_NEMESIS_PAUSE_MS }) }), weight: 4 },
+  { arbitrary: fc.record({ op: fc.constant('isolateLeader' as const), followers: fc.nat({ max: 8 }), pick: fc.nat({ max: 8 }) }), weight: 4 },
+  { arbitrary: fc.record({ op: fc.constant('rotate' as const), by: rawServer }), weight: 1 },
+  { arbitrary: fc.record({ op: fc.constant('holdReplies' as const), ms: fc.integer({ min: MIN_HOLD_MS, max: MAX_HOLD_REPLY_MS }) }), weight: 2 },
+  { arbitrary: fc.record({ op: fc.constant('releaseReplies' as const) }), weight: 1 },
+  { arbitrary: rawSubmitArb, weight: 2 },
+);
+
+// Half the scenarios use the nemesis (freq 2: null once in two), as the
+// other kinds' swarm bits.
+const rawNemesisArb: fc.Arbitrary<RawNemesis | null> = fc.option(
+  fc.record({ at: fc.nat({ max: 1000 }), steps: fc.array(rawNemesisStepArb, { minLength: 1, maxLength: MAX_NEMESIS_STEPS, size: 'max' }) }),
+  { freq: 2, nil: null },
+);
 
 const rawStepArb: fc.Arbitrary<RawStep> = fc.oneof(
   { arbitrary: fc.record({ op: fc.constant('pause' as const), ms: fc.integer({ min: 0, max: MAX_PAUSE_MS }) }), weight: 4 },
@@ -179,15 +275,7 @@ const rawStepArb: fc.Arbitrary<RawStep> = fc.oneof(
     }),
     weight: 1,
   },
-  {
-    arbitrary: fc.record({
-      op: fc.constant('submit' as const),
-      server: rawServer,
-      command: fc.integer({ min: 1, max: MAX_COMMAND }), count: fc.integer({ min: 1, max: MAX_BURST }),
-      everyMs: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: MAX_COMMAND_GAP_MS })),
-    }),
-    weight: 3,
-  },
+  { arbitrary: rawSubmitArb, weight: 3 },
 );
 
 const percent = fc.integer({ min: 0, max: MAX_RATE_PCT });
@@ -205,7 +293,8 @@ export const networkArb: fc.Arbitrary<NetworkProfile> = fc.oneof(
   }),
 );
 
-const kindsArb: fc.Arbitrary<Record<FaultKind, boolean>> = fc.record({
+// The nemesis's swarm bit is drawn with its block, last (rawNemesisArb).
+const kindsArb: fc.Arbitrary<Record<Exclude<FaultKind, 'nemesis'>, boolean>> = fc.record({
   disconnect: fc.boolean(),
   partition: fc.boolean(),
   link: fc.boolean(),
@@ -213,6 +302,8 @@ const kindsArb: fc.Arbitrary<Record<FaultKind, boolean>> = fc.record({
   heal: fc.boolean(),
 });
 
+// The nemesis comes last: fast-check draws a record's fields in order, so
+// every field before it draws what it drew before the nemesis existed.
 const rawScenarioArb = (servers: fc.Arbitrary<number>): fc.Arbitrary<RawScenario> => fc.record({
   n: servers,
   simSeed: fc.integer({ min: 0, max: MAX_SEED }),
@@ -225,7 +316,8 @@ const rawScenarioArb = (servers: fc.Arbitrary<number>): fc.Arbitrary<RawScenario
     holdMs: fc.integer({ min: 0, max: MAX_HOLD_MS }),
     delayMs: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: CALM_MAX_DELAY_MS })),
   }),
-});
+  nemesis: rawNemesisArb,
+}).map((raw) => ({ ...raw, kinds: { ...raw.kinds, nemesis: raw.nemesis !== null } }));
 
 /**
  * The scenarios a campaign may make: the cluster sizes and the fault kinds
@@ -260,8 +352,8 @@ export const scenarioArb: fc.Arbitrary<Scenario> = scenarioArbFor();
 
 /** The fault kinds each lab stage can be expected to survive: crash needs persistence (lab 2C). */
 export const LAB_PROFILES: Readonly<Record<string, readonly FaultKind[]>> = {
-  '2A': ['disconnect', 'partition', 'link', 'heal'],
-  '2B': ['disconnect', 'partition', 'link', 'heal'],
+  '2A': ['disconnect', 'partition', 'link', 'heal', 'nemesis'],
+  '2B': ['disconnect', 'partition', 'link', 'heal', 'nemesis'],
   '2C': FAULT_KINDS,
 };
 
@@ -270,7 +362,10 @@ export function defaultKinds(persists: boolean): FaultKind[] {
   return FAULT_KINDS.filter((k) => persists || k !== 'crash');
 }
 
-/** Maps raw draws onto the cluster: indices modulo n, steps of unused kinds dropped. */
+/**
+ * Maps raw draws onto the cluster: indices modulo n, steps of unused kinds
+ * dropped, the nemesis block (if the scenario uses the nemesis) inserted.
+ */
 export function fromRaw(raw: RawScenario): Scenario {
   const n = raw.n;
   const kinds = FAULT_KINDS.filter((k) => raw.kinds[k]);
@@ -280,6 +375,14 @@ export function fromRaw(raw: RawScenario): Scenario {
     if (kind !== undefined && !raw.kinds[kind]) continue;
     const step = mapStep(r, n);
     if (step !== undefined) steps.push(step);
+  }
+  if (raw.nemesis !== null && raw.kinds.nemesis) {
+    const block: Step[] = [];
+    for (const r of raw.nemesis.steps) {
+      const step = mapNemesisStep(r, n);
+      if (step !== undefined) block.push(step);
+    }
+    steps.splice(raw.nemesis.at % (steps.length + 1), 0, ...block);
   }
   const majority = majorityOf(n);
   let members: number[];
@@ -323,6 +426,23 @@ function mapStep(r: RawStep, n: number): Step | undefined {
       const to = (from + 1 + (r.to % (n - 1))) % n;
       return { op: r.op, from, to };
     }
+  }
+}
+
+function mapNemesisStep(r: RawNemesisStep, n: number): Step | undefined {
+  switch (r.op) {
+    case 'pause':
+    case 'releaseReplies':
+    case 'holdReplies':
+      return r;
+    case 'submit':
+      return mapStep(r, n);
+    case 'isolateLeader':
+      // One server has nobody to be cut off from.
+      return n < 2 ? undefined : { op: 'isolateLeader', followers: r.followers % (maxIsolatedFollowers(n) + 1), pick: r.pick };
+    case 'rotate':
+      // Below 3 servers there is no minority to move.
+      return minorityOf(n) === 0 ? undefined : { op: 'rotate', by: 1 + (r.by % (n - 1)) };
   }
 }
 
@@ -406,6 +526,22 @@ export function validateScenario(value: unknown): Scenario {
         if (typeof step['beforeReply'] !== 'boolean') fail(`${where}: crashOnAppend needs beforeReply, a boolean`);
         if (step['restartAfterMs'] !== undefined && !isInt(step['restartAfterMs'], 0, 600_000)) fail(`${where}: crashOnAppend's restartAfterMs must be a whole number of ms`);
         break;
+      case 'isolateLeader':
+        if (n < 2) fail(`${where}: isolateLeader needs at least 2 servers`);
+        if (!isInt(step['followers'], 0, maxIsolatedFollowers(n))) {
+          fail(`${where}: isolateLeader's followers must be a whole number from 0 to ${maxIsolatedFollowers(n)} (the leader and they must stay a minority of ${n})`);
+        }
+        if (!isInt(step['pick'], 0, Number.MAX_SAFE_INTEGER)) fail(`${where}: isolateLeader's pick must be a whole number from 0`);
+        break;
+      case 'rotate':
+        if (minorityOf(n) === 0) fail(`${where}: rotate needs at least 3 servers`);
+        else if (!isInt(step['by'], 1, n - 1)) fail(`${where}: rotate's by must be a whole number from 1 to ${n - 1}`);
+        break;
+      case 'holdReplies':
+        if (!isInt(step['ms'], 0, 600_000)) fail(`${where}: holdReplies needs a whole number of ms`);
+        break;
+      case 'releaseReplies':
+        break;
       case 'submit':
         server(step['server'], where);
         if (!isInt(step['command'], 0, Number.MAX_SAFE_INTEGER)) fail(`${where}: submit needs a whole-number command`);
@@ -445,10 +581,14 @@ function isInt(x: unknown, lo: number, hi: number): x is number {
  * disconnected, so that nothing the lossy network still holds (a reply
  * reordered up to 2199 ms late, a request in its short delay) arrives inside
  * the calm window the liveness and stability checks judge. 0 for a reliable
- * network, which holds nothing back. (Why: see tester/fuzz/README.md.)
+ * network, which holds nothing back, unless the nemesis held replies.
+ * (Why: see tester/fuzz/README.md.)
  */
 export function drainMs(s: Scenario): number {
-  if (s.network.kind !== 'unreliable') return 0;
+  // Replies the nemesis held are released as the drain begins: 1 ms lets them
+  // land, on servers all cut off, before the calm window.
+  const held = s.steps.some((step) => step.op === 'holdReplies') ? 1 : 0;
+  if (s.network.kind !== 'unreliable') return held;
   const reorder = s.network.longReordering ? LAB_TIMING.reorderBaseMs + LAB_TIMING.reorderSpreadMs : 0;
   return Math.max(reorder, s.network.maxDelayMs) + 1;
 }
@@ -507,11 +647,30 @@ export function describeStep(step: Step): string {
       const then = step.restartAfterMs === undefined ? '' : `, restart it ${step.restartAfterMs} ms later and connect it`;
       return `crash S${step.server} ${when}${then}`;
     }
+    case 'isolateLeader': {
+      const with_ =
+        step.followers === 0
+          ? 'alone'
+          : `with ${step.followers} of the followers that acknowledged its term (most entries first${step.pick === 0 ? '' : `, from the ${ordinal(step.pick + 1)}`})`;
+      return `isolate the leader ${with_} in a minority; the others form a majority`;
+    }
+    case 'rotate':
+      return `rotate: the nemesis's minority moves ${step.by} server${step.by === 1 ? '' : 's'} around the ring; the others form a majority`;
+    case 'holdReplies':
+      return `hold each reply inside the nemesis's minority ${step.ms} ms`;
+    case 'releaseReplies':
+      return 'release every held reply at once';
     case 'submit':
       return step.count === 1
         ? `start(${step.command}) on S${step.server}, then on each next server until one leads`
         : `start(${step.command}..${step.command + step.count - 1}) ${step.everyMs === 0 ? 'at once' : `${step.everyMs} ms apart in the background`}, each on S${step.server}, then on each next server until one leads`;
   }
+}
+
+function ordinal(k: number): string {
+  const tens = k % 100;
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][k % 10] ?? 'th');
+  return `${k}${suffix}`;
 }
 
 export function describeLiveness(s: Scenario): string {
