@@ -25,6 +25,20 @@ interface Acks {
   match: Map<number, number>;
 }
 
+/**
+ * The leader of the moment: the live server that says it leads, in the
+ * highest term (a leader cut off in a minority says so too, in a lower term).
+ */
+export function leaderOfTheMoment(cfg: Config): number | undefined {
+  let found: { leader: number; term: number } | undefined;
+  for (let i = 0; i < cfg.n; i++) {
+    if (cfg.rafts[i] === undefined) continue;
+    const { term, isLeader } = cfg.getStateOf(i);
+    if (isLeader && (found === undefined || term > found.term)) found = { leader: i, term };
+  }
+  return found?.leader;
+}
+
 export class Nemesis {
   /** The minority the nemesis last cut off (isolateLeader, rotate), until a heal. */
   minority: number[] | undefined;
@@ -51,15 +65,10 @@ export class Nemesis {
     });
   }
 
-  /** The leader of the moment: the live server that says it leads, in the highest term (a stale leader's is lower). */
+  /** The leader of the moment (see leaderOfTheMoment). */
   currentLeader(): { leader: number; term: number } | undefined {
-    let found: { leader: number; term: number } | undefined;
-    for (let i = 0; i < this.cfg.n; i++) {
-      if (this.cfg.rafts[i] === undefined) continue;
-      const { term, isLeader } = this.cfg.getStateOf(i);
-      if (isLeader && (found === undefined || term > found.term)) found = { leader: i, term };
-    }
-    return found;
+    const leader = leaderOfTheMoment(this.cfg);
+    return leader === undefined ? undefined : { leader, term: this.cfg.getStateOf(leader).term };
   }
 
   /**

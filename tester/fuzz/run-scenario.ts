@@ -13,7 +13,7 @@ import { LAB_UNRELIABLE } from '../../labrpc/network.ts';
 import { makeConfig, type Config, type RunStats } from '../config.ts';
 import type { TesterEvent } from '../events.ts';
 import { TestFailure, describeError } from '../failure.ts';
-import { Nemesis } from '../cluster/nemesis.ts';
+import { Nemesis, leaderOfTheMoment } from '../cluster/nemesis.ts';
 import { STRICT } from '../monitors/index.ts';
 import { KIND_OF, LIVENESS_MS, describeStep, drainMs, type Scenario, type Step } from './scenario.ts';
 
@@ -205,7 +205,7 @@ class Clients {
   constructor(private readonly cfg: Config) {}
 
   run(step: Extract<Step, { op: 'submit' }>): void {
-    this.submit(step.server, step.command);
+    this.submit(step, step.command);
     if (step.count > 1) void this.rest(step);
   }
 
@@ -217,16 +217,21 @@ class Clients {
     try {
       for (let c = 1; c < step.count && !this.stopped; c++) {
         if (step.everyMs > 0) await this.cfg.sleep(step.everyMs);
-        if (!this.stopped) this.submit(step.server, step.command + c);
+        if (!this.stopped) this.submit(step, step.command + c);
       }
     } catch {
       // The run failed meanwhile: its failure is reported where the schedule awaits.
     }
   }
 
-  // As the lab's one() does: from the drawn server on, each in turn until one says it leads.
-  private submit(from: number, command: number): void {
-    for (let k = 0; k < this.cfg.n; k++) if (this.cfg.start((from + k) % this.cfg.n, command).isLeader) return;
+  // As the lab's one() does: from the drawn server on, each in turn until one
+  // says it leads. The nemesis's clients go to the leader of the moment first.
+  private submit(step: Extract<Step, { op: 'submit' }>, command: number): void {
+    if (step.toLeader === true) {
+      const leader = leaderOfTheMoment(this.cfg);
+      if (leader !== undefined && this.cfg.start(leader, command).isLeader) return;
+    }
+    for (let k = 0; k < this.cfg.n; k++) if (this.cfg.start((step.server + k) % this.cfg.n, command).isLeader) return;
   }
 }
 

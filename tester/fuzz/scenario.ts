@@ -20,9 +20,12 @@
 // majority changes; holdReplies holds the replies inside that minority for
 // the lab's long-reordering delays (up to 2.2 s), so that they arrive after
 // the cluster has moved on; releaseReplies delivers what is held at once.
-// They come as one block at a drawn position of the schedule, drawn after
-// every other part of a scenario, so that a seed draws the same cluster,
-// network, faults and liveness phase as before the nemesis existed.
+// They are drawn in rounds, as a nemesis strikes: cut a minority off (hold
+// its replies), give its leader commands the majority never sees, wait for
+// the majority to elect, give the new leader commands, wait; and come as one
+// block at a drawn position of the schedule. The block is drawn after every
+// other part of a scenario, so that a seed draws the same cluster, network,
+// faults and liveness phase as before the nemesis existed.
 import fc from 'fast-check';
 import { LAB_TIMING } from '../../labrpc/network.ts';
 import { MAX_SEED } from '../../runtime/random.ts';
@@ -46,10 +49,18 @@ export const MAX_COMMAND_GAP_MS = 50;
 export const MAX_RESTART_AFTER_MS = 2000;
 /** The longest single pause, in virtual ms. */
 export const MAX_PAUSE_MS = 2500;
-/** The longest nemesis block, in raw steps (its pauses and client commands included). */
-export const MAX_NEMESIS_STEPS = 12;
-/** The longest pause inside a nemesis block: a few election timeouts, so that leadership moves between its steps. */
-export const MAX_NEMESIS_PAUSE_MS = 2000;
+/** The most rounds in a nemesis block. */
+export const MAX_NEMESIS_ROUNDS = 8;
+/**
+ * The longest wait after a nemesis's cut: a few election timeouts, so that
+ * the majority elects meanwhile, yet short enough that a few rounds fit in
+ * the 2.2 s a reply may be held.
+ */
+export const MAX_NEMESIS_PAUSE_MS = 1500;
+/** The longest wait after a nemesis's commands for the new leader: a heartbeat or a few, to replicate them. */
+export const MAX_NEMESIS_SETTLE_MS = 500;
+/** The most commands a nemesis round gives a leader at once. */
+export const MAX_NEMESIS_BURST = 30;
 /** A held reply waits as a long-reordered one may: 200..2199 ms (the lab's labrpc). */
 export const MIN_HOLD_MS = LAB_TIMING.reorderBaseMs;
 export const MAX_HOLD_REPLY_MS = LAB_TIMING.reorderBaseMs + LAB_TIMING.reorderSpreadMs - 1;
@@ -106,8 +117,13 @@ export type Step =
   | { op: 'holdReplies'; ms: number }
   /** Nemesis: stop holding, and deliver every held reply at once. */
   | { op: 'releaseReplies' }
-  /** start(command), start(command+1), ... count of them, everyMs apart, each from `server` on until one leads. */
-  | { op: 'submit'; server: number; command: number; count: number; everyMs: number };
+  /**
+   * start(command), start(command+1), ... count of them, everyMs apart, each
+   * from `server` on until one leads; toLeader (the nemesis's clients): each
+   * on the leader of the moment (the live server that says it leads, in the
+   * highest term) if there is one.
+   */
+  | { op: 'submit'; server: number; command: number; count: number; everyMs: number; toLeader?: true };
 
 export type StepOp = Step['op'];
 
@@ -206,18 +222,36 @@ type RawStep =
 
 type RawSubmit = { op: 'submit'; server: number; command: number; count: number; everyMs: number };
 
-type RawNemesisStep =
-  | { op: 'pause'; ms: number }
-  | { op: 'isolateLeader'; followers: number; pick: number }
-  | { op: 'rotate'; by: number }
-  | { op: 'holdReplies'; ms: number }
-  | { op: 'releaseReplies' }
-  | RawSubmit;
+/** What a nemesis round does first: cut the leader of the moment off, or move the minority on. */
+type RawCut = { op: 'isolateLeader'; followers: number; pick: number } | { op: 'rotate'; by: number };
 
-/** The nemesis block: its steps, inserted before the at-th step of the schedule (modulo its length + 1). */
+/** Commands for the leader of the moment. */
+interface RawBurst {
+  command: number;
+  count: number;
+}
+
+/**
+ * One round of the nemesis: the cut; optionally hold the replies inside the
+ * minority; optionally commands at once (for the leader just cut off, which
+ * still leads its minority); wait pauseMs (the majority elects); optionally
+ * commands for the leader of the moment then (the majority's); wait
+ * settleMs; optionally release what is held.
+ */
+interface RawRound {
+  cut: RawCut;
+  holdMs: number | null;
+  burst: RawBurst | null;
+  pauseMs: number;
+  then: RawBurst | null;
+  settleMs: number;
+  release: boolean;
+}
+
+/** The nemesis block: its rounds, inserted before the at-th step of the schedule (modulo its length + 1). */
 interface RawNemesis {
   at: number;
-  steps: RawNemesisStep[];
+  rounds: RawRound[];
 }
 
 interface RawScenario {
@@ -240,22 +274,31 @@ const rawSubmitArb: fc.Arbitrary<RawSubmit> = fc.record({
   everyMs: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: MAX_COMMAND_GAP_MS })),
 });
 
-// Weighted so that a block mostly cuts leaders off and gives the cluster time
-// to elect around them, with client commands for the cut-off leader to
-// replicate to its minority.
-const rawNemesisStepArb: fc.Arbitrary<RawNemesisStep> = fc.oneof(
-  { arbitrary: fc.record({ op: fc.constant('pause' as const), ms: fc.integer({ min: 0, max: MAX_NEMESIS_PAUSE_MS }) }), weight: 4 },
-  { arbitrary: fc.record({ op: fc.constant('isolateLeader' as const), followers: fc.nat({ max: 8 }), pick: fc.nat({ max: 8 }) }), weight: 4 },
-  { arbitrary: fc.record({ op: fc.constant('rotate' as const), by: rawServer }), weight: 1 },
-  { arbitrary: fc.record({ op: fc.constant('holdReplies' as const), ms: fc.integer({ min: MIN_HOLD_MS, max: MAX_HOLD_REPLY_MS }) }), weight: 2 },
-  { arbitrary: fc.record({ op: fc.constant('releaseReplies' as const) }), weight: 1 },
-  { arbitrary: rawSubmitArb, weight: 2 },
-);
+const rawBurstArb = (max: number): fc.Arbitrary<RawBurst> => fc.record({ command: fc.integer({ min: 1, max: MAX_COMMAND }), count: fc.integer({ min: 1, max }) });
+
+const rawRoundArb: fc.Arbitrary<RawRound> = fc.record({
+  // Mostly the leader of the moment, with followers that acknowledged it.
+  cut: fc.oneof(
+    { arbitrary: fc.record({ op: fc.constant('isolateLeader' as const), followers: fc.nat({ max: 8 }), pick: fc.nat({ max: 8 }) }), weight: 4 },
+    { arbitrary: fc.record({ op: fc.constant('rotate' as const), by: rawServer }), weight: 1 },
+  ),
+  // Mostly the lab's longest delay: replies must outlast the elections that follow.
+  holdMs: fc.option(fc.oneof({ arbitrary: fc.constant(MAX_HOLD_REPLY_MS), weight: 2 }, { arbitrary: fc.integer({ min: MIN_HOLD_MS, max: MAX_HOLD_REPLY_MS }), weight: 1 }), {
+    freq: 3,
+    nil: null,
+  }),
+  burst: fc.option(rawBurstArb(MAX_NEMESIS_BURST), { freq: 5, nil: null }),
+  pauseMs: fc.integer({ min: 0, max: MAX_NEMESIS_PAUSE_MS }),
+  then: fc.option(rawBurstArb(5), { freq: 5, nil: null }),
+  settleMs: fc.integer({ min: 0, max: MAX_NEMESIS_SETTLE_MS }),
+  // Seldom: what is held should mostly arrive on its own, after later rounds.
+  release: fc.oneof({ arbitrary: fc.constant(false), weight: 3 }, { arbitrary: fc.constant(true), weight: 1 }),
+});
 
 // Half the scenarios use the nemesis (freq 2: null once in two), as the
 // other kinds' swarm bits.
 const rawNemesisArb: fc.Arbitrary<RawNemesis | null> = fc.option(
-  fc.record({ at: fc.nat({ max: 1000 }), steps: fc.array(rawNemesisStepArb, { minLength: 1, maxLength: MAX_NEMESIS_STEPS, size: 'max' }) }),
+  fc.record({ at: fc.nat({ max: 1000 }), rounds: fc.array(rawRoundArb, { minLength: 1, maxLength: MAX_NEMESIS_ROUNDS, size: 'max' }) }),
   { freq: 2, nil: null },
 );
 
@@ -377,11 +420,7 @@ export function fromRaw(raw: RawScenario): Scenario {
     if (step !== undefined) steps.push(step);
   }
   if (raw.nemesis !== null && raw.kinds.nemesis) {
-    const block: Step[] = [];
-    for (const r of raw.nemesis.steps) {
-      const step = mapNemesisStep(r, n);
-      if (step !== undefined) block.push(step);
-    }
+    const block = raw.nemesis.rounds.flatMap((r) => mapRound(r, n));
     steps.splice(raw.nemesis.at % (steps.length + 1), 0, ...block);
   }
   const majority = majorityOf(n);
@@ -429,21 +468,20 @@ function mapStep(r: RawStep, n: number): Step | undefined {
   }
 }
 
-function mapNemesisStep(r: RawNemesisStep, n: number): Step | undefined {
-  switch (r.op) {
-    case 'pause':
-    case 'releaseReplies':
-    case 'holdReplies':
-      return r;
-    case 'submit':
-      return mapStep(r, n);
-    case 'isolateLeader':
-      // One server has nobody to be cut off from.
-      return n < 2 ? undefined : { op: 'isolateLeader', followers: r.followers % (maxIsolatedFollowers(n) + 1), pick: r.pick };
-    case 'rotate':
-      // Below 3 servers there is no minority to move.
-      return minorityOf(n) === 0 ? undefined : { op: 'rotate', by: 1 + (r.by % (n - 1)) };
-  }
+function mapRound(r: RawRound, n: number): Step[] {
+  const steps: Step[] = [];
+  const cut = r.cut;
+  // One server has nobody to be cut off from; below 3 there is no minority to move.
+  // Mostly as many followers as the minority holds (a raw 0 takes none).
+  if (cut.op === 'isolateLeader' && n >= 2) steps.push({ op: 'isolateLeader', followers: Math.min(cut.followers, maxIsolatedFollowers(n)), pick: cut.pick });
+  if (cut.op === 'rotate' && minorityOf(n) > 0) steps.push({ op: 'rotate', by: 1 + (cut.by % (n - 1)) });
+  if (r.holdMs !== null) steps.push({ op: 'holdReplies', ms: r.holdMs });
+  if (r.burst !== null) steps.push({ op: 'submit', server: 0, command: r.burst.command, count: r.burst.count, everyMs: 0, toLeader: true });
+  if (r.pauseMs > 0) steps.push({ op: 'pause', ms: r.pauseMs });
+  if (r.then !== null) steps.push({ op: 'submit', server: 0, command: r.then.command, count: r.then.count, everyMs: 0, toLeader: true });
+  if (r.settleMs > 0) steps.push({ op: 'pause', ms: r.settleMs });
+  if (r.release) steps.push({ op: 'releaseReplies' });
+  return steps;
 }
 
 function range(n: number): number[] {
@@ -547,6 +585,7 @@ export function validateScenario(value: unknown): Scenario {
         if (!isInt(step['command'], 0, Number.MAX_SAFE_INTEGER)) fail(`${where}: submit needs a whole-number command`);
         if (!isInt(step['count'], 1, 10_000)) fail(`${where}: submit needs a count of commands from 1`);
         if (!isInt(step['everyMs'], 0, 600_000)) fail(`${where}: submit needs a whole number of ms between commands`);
+        if (step['toLeader'] !== undefined && step['toLeader'] !== true) fail(`${where}: submit's toLeader is true or absent`);
         break;
     }
   });
@@ -660,10 +699,12 @@ export function describeStep(step: Step): string {
       return `hold each reply inside the nemesis's minority ${step.ms} ms`;
     case 'releaseReplies':
       return 'release every held reply at once';
-    case 'submit':
+    case 'submit': {
+      const where = step.toLeader === true ? `on the leader of the moment (else from S${step.server} on until one leads)` : `on S${step.server}, then on each next server until one leads`;
       return step.count === 1
-        ? `start(${step.command}) on S${step.server}, then on each next server until one leads`
-        : `start(${step.command}..${step.command + step.count - 1}) ${step.everyMs === 0 ? 'at once' : `${step.everyMs} ms apart in the background`}, each on S${step.server}, then on each next server until one leads`;
+        ? `start(${step.command}) ${where}`
+        : `start(${step.command}..${step.command + step.count - 1}) ${step.everyMs === 0 ? 'at once' : `${step.everyMs} ms apart in the background`}, each ${where}`;
+    }
   }
 }
 
