@@ -189,9 +189,9 @@ function startOn(cfg: Config, server: number, command: number): number {
  * only one server of it has the log its voters need (§5.4.1). Every monitor
  * is fatal; liveness is required only of a connected majority.
  */
-export async function TestMinorityLeaderLateReplies2B(options: LabTestOptions = {}): Promise<void> {
+export async function TestMinorityLeaderLateReplies(options: LabTestOptions = {}): Promise<void> {
   const n = 5;
-  const cfg = makeConfig(n, false, { policy: STRICT, requires: RAFT_LOG_METHODS, ...options, testName: 'TestMinorityLeaderLateReplies2B' });
+  const cfg = makeConfig(n, false, { policy: STRICT, requires: RAFT_LOG_METHODS, ...options, testName: 'TestMinorityLeaderLateReplies' });
   const nemesis = new Nemesis(cfg);
   try {
     cfg.begin('Test (ours): a minority leader, its replies late across later elections');
@@ -253,5 +253,5 @@ export const OWN_TESTS: readonly LabTestEntry[] = [
   { name: 'TestOneWayLinks', run: TestOneWayLinks },
   { name: 'TestCrashRestart', run: TestCrashRestart, crashes: true },
   { name: 'TestUnreliableElection', run: TestUnreliableElection },
-  { name: 'TestMinorityLeaderLateReplies2B', run: TestMinorityLeaderLateReplies2B, requires: RAFT_LOG_METHODS },
+  { name: 'TestMinorityLeaderLateReplies', run: TestMinorityLeaderLateReplies, requires: RAFT_LOG_METHODS },
 ];

@@ -66,7 +66,7 @@ const QUICK: Record<string, Quick> = {
   // elected again while replies of its first term are still held (the
   // fuzzer's nemesis: about one nemesis scenario in 100 for L30, in 20 for
   // L31, npm run mutants); here the scenarios it found and shrank.
-  // TestMinorityLeaderLateReplies2B catches both on every seed tried.
+  // TestMinorityLeaderLateReplies catches both on every seed tried.
   L30: { kind: 'scenario', name: 'l30-stale-reply-after-reelection' },
   L31: { kind: 'scenario', name: 'l31-stale-match-after-reelection' },
 };
