@@ -1,8 +1,8 @@
 // An emulated network in the style of the lab's labrpc. The order of the
 // steps, the delays and the probabilities are the lab's (see the comments on
-// processRequest); the one-way links, partitions and duplication are extras,
-// off by default, so the lab's tests see the lab's network.
-import type { Clock } from '../runtime/clock.ts';
+// processRequest); the one-way links, partitions, duplication and held
+// replies are extras, off by default, so the lab's tests see the lab's network.
+import type { Clock, Timer } from '../runtime/clock.ts';
 import type { Random } from '../runtime/random.ts';
 import type { FailReason, Host, NetEvent, NetListener } from './events.ts';
 import { encode, type Encoded } from './codec.ts';
@@ -82,6 +82,9 @@ export class Network {
   private readonly ends = new Map<string, ClientEnd>();
   private readonly servers = new Map<Host, Server>();
   private readonly downLinks = new Set<string>();
+  private holdRule: { hosts: ReadonlySet<Host>; ms: number } | undefined;
+  /** Replies held by the hold rule, in the order they were held (a Map keeps insertion order). */
+  private readonly held = new Map<number, { req: Request; encoded: Encoded; timer: Timer }>();
   private listeners: NetListener[] = [];
   private closed = false;
   private nextId = 0;
@@ -142,13 +145,47 @@ export class Network {
     }
   }
 
+  /**
+   * A nemesis's fault: from now on, each reply that a host of `hosts` sends
+   * to a caller that is also one of `hosts` is held `ms` before it is
+   * delivered (instead of the long reordering's draw), whatever happens to
+   * the links meanwhile, as a reply already on the wire would be. The lab's
+   * long reordering delays a reply by up to 2.2 s; holding the replies inside
+   * one group for that long, while the cluster elects and re-elects around
+   * it, delivers them after it has moved on (Raft §5.1: a reply of an earlier
+   * term may arrive at any time). Replaces any earlier rule; replies held
+   * under it keep their time.
+   */
+  holdReplies(hosts: readonly Host[], ms: number): void {
+    this.assertOpen('holdReplies');
+    if (!(ms >= 0)) throw new Error(`labrpc: holdReplies: ms must be >= 0, got ${ms}`);
+    this.holdRule = { hosts: new Set(hosts), ms };
+  }
+
+  /** Stops holding replies and delivers every held one now, in the order they were held. Returns how many. */
+  releaseReplies(): number {
+    this.holdRule = undefined;
+    const held = [...this.held.values()];
+    this.held.clear();
+    for (const h of held) {
+      h.timer.cancel();
+      if (!this.closed) this.deliverReply(h.req, h.encoded);
+    }
+    return this.closed ? 0 : held.length;
+  }
+
+  /** The hold rule in force, if any. */
+  getHold(): { hosts: Host[]; ms: number } | undefined {
+    return this.holdRule === undefined ? undefined : { hosts: [...this.holdRule.hosts], ms: this.holdRule.ms };
+  }
+
   linkUp(from: Host | undefined, to: Host | undefined): boolean {
     return this.downLinks.size === 0 || from === undefined || to === undefined || !this.downLinks.has(linkKey(from, to));
   }
 
-  /** True when the network adds no fault but disabled ends: no loss, no delay, no duplicate, no cut link. */
+  /** True when the network adds no fault but disabled ends: no loss, no delay, no duplicate, no cut link, no held reply. */
   isCalm(): boolean {
-    return this.reliableNet && !this.longReorderingOn && this.duplicateRate === 0 && this.downLinks.size === 0;
+    return this.reliableNet && !this.longReorderingOn && this.duplicateRate === 0 && this.downLinks.size === 0 && this.holdRule === undefined && this.held.size === 0;
   }
 
   /**
@@ -400,6 +437,16 @@ export class Network {
     const encoded = this.encodeOrReport(reply, `reply of ${req.method}`);
     if (encoded === undefined) {
       this.fail(req, 'bad-call', 0);
+      return;
+    }
+    const rule = this.holdRule;
+    if (rule !== undefined && req.end.owner !== undefined && rule.hosts.has(req.end.owner) && rule.hosts.has(req.serverName as Host)) {
+      this.emit({ kind: 'delay', t: this.clock.now(), id: req.id, from: req.end.owner, to: req.serverName, method: req.method, stage: 'reply', ms: rule.ms });
+      const timer = this.clock.setTimer(rule.ms, () => {
+        this.held.delete(req.id);
+        this.deliverReply(req, encoded);
+      });
+      this.held.set(req.id, { req, encoded, timer });
       return;
     }
     const [share, outOf] = LAB_TIMING.reorderShare;

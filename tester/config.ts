@@ -297,6 +297,16 @@ export class Config {
     this.faults.healLinks();
   }
 
+  /** Beyond the lab (a nemesis): replies between servers of `group` are held `ms` each before delivery. */
+  holdReplies(group: readonly number[], ms: number): void {
+    this.faults.holdReplies(group, ms);
+  }
+
+  /** Stops holding replies and delivers every held one now. Returns how many. */
+  releaseReplies(): number {
+    return this.faults.releaseReplies();
+  }
+
   // ---- the lab's checks ----
 
   async checkOneLeader(): Promise<number> {

@@ -90,6 +90,9 @@ export interface NetConfigEvent {
   requestDropRate?: number;
   replyDropRate?: number;
   maxDelayMs?: number;
+  /** A nemesis holds the replies between these servers holdMs each (absent: no hold). */
+  holdGroup?: number[];
+  holdMs?: number;
 }
 /** A step of the test (checkOneLeader, sleep, a fault...). */
 export interface StepEvent {

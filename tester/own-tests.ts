@@ -1,7 +1,11 @@
 // Our own tests, stricter than the lab's: every monitor is a failure
 // (stability included), and the faults go beyond the lab's 2A tests: even
-// clusters, partitions, one-way links, crash and restart, a lossy network.
-import { makeConfig } from './config.ts';
+// clusters, partitions, one-way links, crash and restart, a lossy network,
+// a nemesis that cuts leaders off and holds their replies.
+import { RAFT_LOG_METHODS } from '../raft/contract.ts';
+import { Nemesis } from './cluster/nemesis.ts';
+import { LIVENESS_MS, MAX_HOLD_REPLY_MS } from './fuzz/scenario.ts';
+import { makeConfig, type Config } from './config.ts';
 import type { LabTestEntry, LabTestOptions } from './lab2a.ts';
 import { STRICT } from './monitors/index.ts';
 
@@ -134,6 +138,114 @@ export async function TestUnreliableElection(options: LabTestOptions = {}): Prom
   }
 }
 
+/** How often the nemesis test looks at getState() while it waits for a leader or a commit. */
+const POLL_MS = 10;
+
+/**
+ * The leader of the highest term among `members`, once one of them leads in
+ * a term above `aboveTerm`; fails after the lab's 5 s. Liveness is asked of
+ * a connected majority only, whose own replies nobody holds.
+ */
+async function leaderAmong(cfg: Config, members: readonly number[], aboveTerm: number): Promise<{ leader: number; term: number }> {
+  const deadline = cfg.now() + LIVENESS_MS;
+  for (;;) {
+    let best: { leader: number; term: number } | undefined;
+    for (const m of members) {
+      const { term, isLeader } = cfg.getStateOf(m);
+      if (isLeader && term > aboveTerm && (best === undefined || term > best.term)) best = { leader: m, term };
+    }
+    if (best !== undefined) return best;
+    if (cfg.now() >= deadline) cfg.fatal(`expected a leader among {${members.join(',')}} in a term above ${aboveTerm} within ${LIVENESS_MS} ms, got none`);
+    await cfg.sleep(POLL_MS);
+  }
+}
+
+/** Until `count` servers have applied `index` (at most the lab's one() budget of 2 s); fails if they do not. */
+async function appliedOn(cfg: Config, index: number, count: number): Promise<void> {
+  const deadline = cfg.now() + 2000;
+  while (cfg.nCommitted(index).count < count) {
+    if (cfg.now() >= deadline) cfg.fatal(`index ${index} applied on ${cfg.nCommitted(index).count} servers within 2 s, wanted ${count}`);
+    await cfg.sleep(POLL_MS);
+  }
+}
+
+/** start() on a server that must lead: its index. */
+function startOn(cfg: Config, server: number, command: number): number {
+  const r = cfg.start(server, command);
+  if (!r.isLeader) cfg.fatal(`S${server} led a moment ago but refused start(${command})`);
+  return r.index;
+}
+
+/**
+ * 5 servers: a leader is cut off with a follower that acknowledged it, and
+ * the replies between the two are held the lab's longest reordering delay
+ * (2.2 s); it takes commands the majority never sees. Leadership then
+ * rotates around the majorities until the old leader, overwritten in
+ * between (§5.3), leads again, while the held replies of its old term are
+ * still on their way. Cut off once more with a single voter, it takes new
+ * commands, which must not commit: no majority holds them (Figure 2: a
+ * reply counts for the term of its request, and nextIndex and matchIndex
+ * are reinitialized after each election). Each majority's leader is forced:
+ * only one server of it has the log its voters need (§5.4.1). Every monitor
+ * is fatal; liveness is required only of a connected majority.
+ */
+export async function TestMinorityLeaderLateReplies(options: LabTestOptions = {}): Promise<void> {
+  const n = 5;
+  const cfg = makeConfig(n, false, { policy: STRICT, requires: RAFT_LOG_METHODS, ...options, testName: 'TestMinorityLeaderLateReplies' });
+  const nemesis = new Nemesis(cfg);
+  try {
+    cfg.begin('Test (ours): a minority leader, its replies late across later elections');
+    await cfg.one(101, n, true);
+    const all = [0, 1, 2, 3, 4];
+    const { leader: old, term: oldTerm } = await leaderAmong(cfg, all, 0);
+    // Every follower acknowledges the old leader's log: its next heartbeat.
+    await cfg.sleep(200);
+    const acked = nemesis.acknowledged(old, oldTerm);
+    const follower = acked[cfg.random.intn(acked.length)];
+    if (follower === undefined) cfg.fatal(`no follower acknowledged leader S${old} of term ${oldTerm} within 200 ms`);
+    // 1. The old leader and its follower alone. It takes commands the
+    //    majority never sees and replicates them to the follower (a heartbeat
+    //    or two); from then on their replies to each other are held.
+    nemesis.cutOff([old, follower]);
+    for (let c = 0; c < 20; c++) startOn(cfg, old, 1000 + c);
+    await cfg.sleep(150);
+    nemesis.holdReplies(MAX_HOLD_REPLY_MS);
+    const majority = all.filter((s) => s !== old && s !== follower);
+    const second = await leaderAmong(cfg, majority, oldTerm);
+    await appliedOn(cfg, startOn(cfg, second.leader, 201), majority.length);
+    // 2. The second leader cut off with one of its followers: the third side
+    //    (the old pair and the one left) can elect only that one, the only
+    //    holder of the second term's entries; it overwrites the pair's logs.
+    const others = majority.filter((s) => s !== second.leader);
+    const partner = others[cfg.random.intn(others.length)] as number;
+    const third = others.find((s) => s !== partner) as number;
+    nemesis.cutOff([second.leader, partner]);
+    const t3 = await leaderAmong(cfg, [old, follower, third], second.term);
+    if (t3.leader !== third) cfg.fatal(`S${t3.leader} won term ${t3.term} without the second term's entries, which S${third} alone held among its voters`);
+    await appliedOn(cfg, startOn(cfg, third, 301), 3);
+    // 3. The third leader cut off with the old follower: the old leader, now
+    //    the only one of its side with the third term's entries, leads again.
+    nemesis.cutOff([third, follower]);
+    const again = await leaderAmong(cfg, [old, second.leader, partner], t3.term);
+    if (again.leader !== old) cfg.fatal(`S${again.leader} won term ${again.term} without the third term's entries, which S${old} alone held among its voters`);
+    // 4. It keeps one of its voters only: no majority holds what it takes
+    //    now, so nothing may commit, whatever replies of its first term
+    //    arrive meanwhile (the monitors judge every apply: CM, SMS, LC).
+    const kept = second.leader;
+    cfg.partition([[old, kept], [partner], [third, follower]]);
+    for (let c = 0; c < 5; c++) startOn(cfg, old, 401 + c);
+    await cfg.sleep(MAX_HOLD_REPLY_MS);
+    // 5. Heal, deliver what is still held, and agree on all five.
+    nemesis.heal();
+    cfg.healLinks();
+    await cfg.one(501, n, true);
+    cfg.end();
+  } finally {
+    nemesis.stop();
+    await cfg.cleanup();
+  }
+}
+
 export const OWN_TESTS: readonly LabTestEntry[] = [
   { name: 'TestStableLeader', run: TestStableLeader },
   { name: 'TestEvenCluster', run: TestEvenCluster },
@@ -141,4 +253,5 @@ export const OWN_TESTS: readonly LabTestEntry[] = [
   { name: 'TestOneWayLinks', run: TestOneWayLinks },
   { name: 'TestCrashRestart', run: TestCrashRestart, crashes: true },
   { name: 'TestUnreliableElection', run: TestUnreliableElection },
+  { name: 'TestMinorityLeaderLateReplies', run: TestMinorityLeaderLateReplies, requires: RAFT_LOG_METHODS },
 ];

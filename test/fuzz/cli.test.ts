@@ -62,7 +62,7 @@ describe('npm run fuzz', function () {
       [['--servers', '3,0'], /--servers must be cluster sizes from 1 to 9 separated by commas \(like 3,5\), got '3,0'/],
       [['--servers', '3,five'], /--servers must be cluster sizes/],
       [['--servers', '10'], /--servers must be cluster sizes/],
-      [['--faults', 'crash,bogus'], /--faults: unknown kind 'bogus' \(known: disconnect, partition, link, crash, heal, or none\)/],
+      [['--faults', 'crash,bogus'], /--faults: unknown kind 'bogus' \(known: disconnect, partition, link, crash, heal, nemesis, or none\)/],
       [['--lab', '2Z'], /--lab must be one of 2A, 2B, 2C, got '2Z'/],
     ];
     for (const [args, message] of bad) expect(() => parseFuzzArgs([...args, '--out', tmp]), args.join(' ')).to.throw(FuzzUsageError, message);
@@ -75,8 +75,8 @@ describe('npm run fuzz', function () {
     expect(options(['--servers', '5,3,5', '--out', tmp]).servers).to.deep.equal([5, 3]);
     expect(options(['--faults', 'heal,crash', '--out', tmp]).faults).to.deep.equal(['crash', 'heal']);
     expect(options(['--faults', 'none', '--out', tmp]).faults).to.deep.equal([]);
-    expect(options(['--lab', '2A', '--out', tmp]).faults).to.deep.equal(['disconnect', 'partition', 'link', 'heal']);
-    expect(options(['--lab', '2C', '--out', tmp]).faults).to.deep.equal(['disconnect', 'partition', 'link', 'crash', 'heal']);
+    expect(options(['--lab', '2A', '--out', tmp]).faults).to.deep.equal(['disconnect', 'partition', 'link', 'heal', 'nemesis']);
+    expect(options(['--lab', '2C', '--out', tmp]).faults).to.deep.equal(['disconnect', 'partition', 'link', 'crash', 'heal', 'nemesis']);
     expect(options(['--lab', '2A', '--faults', 'crash', '--out', tmp]).faults).to.deep.equal(['crash']);
   });
 

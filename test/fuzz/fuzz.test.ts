@@ -30,7 +30,7 @@ describe('the fuzzer', function () {
 
   it('leaves crash faults out for a Raft that does not declare it persists, and says so', async function () {
     const quiet = await runFuzz({ raftModule: 'test/fixtures/non-persisting-raft.ts', runs: 8, seed: 3 });
-    expect(quiet.space.kinds).to.deep.equal(['disconnect', 'partition', 'link', 'heal']);
+    expect(quiet.space.kinds).to.deep.equal(['disconnect', 'partition', 'link', 'heal', 'nemesis']);
     expect(quiet.note).to.match(/^crash faults left out: test\/fixtures\/non-persisting-raft\.ts does not declare `export const persists = true`/);
     const asked = await runFuzz({ raftModule: 'test/fixtures/non-persisting-raft.ts', runs: 1, seed: 3, faults: ['crash'] });
     expect(asked.space.kinds).to.deep.equal(['crash']);
@@ -54,7 +54,7 @@ describe('the fuzzer', function () {
     ran.forEach((s, k) => expect(scenarioAt(99, String(k), space)).to.deep.equal(s));
     expect(fuzzReplayCommand(99, '3:1', 'my-raft.ts', space)).to.equal('npm run fuzz -- --seed 99 --path 3:1 --raft my-raft.ts --servers 3,5 --faults disconnect');
     // --faults is left out when it is what the fuzzer picks by itself for that Raft.
-    expect(fuzzReplayCommand(99, '3', 'my-raft.ts', { kinds: ['disconnect', 'partition', 'link', 'heal'] }, defaultKinds(false))).to.equal('npm run fuzz -- --seed 99 --path 3 --raft my-raft.ts');
+    expect(fuzzReplayCommand(99, '3', 'my-raft.ts', { kinds: ['disconnect', 'partition', 'link', 'heal', 'nemesis'] }, defaultKinds(false))).to.equal('npm run fuzz -- --seed 99 --path 3 --raft my-raft.ts');
   });
 
   let caught: FuzzReport;
@@ -131,7 +131,7 @@ describe('the fuzzer', function () {
     expect(report.workers).to.equal(2);
     expect(report.failure?.check).to.be.oneOf(['V1', 'ES', 'QC']);
     // It declares no persistence: crash faults were left out, which `--raft` alone picks again on replay.
-    expect(report.space.kinds).to.deep.equal(['disconnect', 'partition', 'link', 'heal']);
+    expect(report.space.kinds).to.deep.equal(['disconnect', 'partition', 'link', 'heal', 'nemesis']);
     expect(report.failure?.replay).to.match(/ --raft test\/fuzz\/vote-for-anyone-raft\.ts$/);
   });
 });

@@ -189,7 +189,7 @@ describe('fuzz scenarios', function () {
       [
         'cluster: 4 servers (majority 3), simulation seed 77',
         'network: unreliable, request drop 10%, reply drop 5%, short delay up to 26 ms, long delays on, long reordering on, duplicates 3%',
-        'fault kinds: disconnect, partition, crash (never: link, heal)',
+        'fault kinds: disconnect, partition, crash (never: link, heal, nemesis)',
         'schedule: 5 faults over 2000 ms',
         '  t=   500 ms  disconnect S2',
         '  t=  1700 ms  partition {0,1} | {2,3}',
@@ -203,7 +203,7 @@ describe('fuzz scenarios', function () {
     expect(describeScenario(calm).split('\n')).to.deep.equal([
       'cluster: 1 server (majority 1), simulation seed 0',
       'network: reliable, long delays off',
-      'fault kinds: none (never: disconnect, partition, link, crash, heal)',
+      'fault kinds: none (never: disconnect, partition, link, crash, heal, nemesis)',
       'schedule: 0 faults over 0 ms',
       "  t=     0 ms  liveness: heal everything (restart crashed servers, connect all, restore links), calm network; require a leader among {0} within 5000 ms, and (with start()) a new command applied on all of {0} within the lab's one() budget; then hold 0 ms",
     ]);

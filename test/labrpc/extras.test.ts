@@ -1,5 +1,5 @@
 // The network's extras, off by default: one-way links, partitions,
-// duplication and the unreliable profile.
+// duplication, the unreliable profile and held replies.
 import { expect } from 'chai';
 import { LAB_UNRELIABLE, type ClientEnd, type Network } from '../../labrpc/network.ts';
 import { echoServer, expectRate, ofKind, simulate, virtualNet, type EchoReply } from '../support/net-harness.ts';
@@ -218,5 +218,52 @@ describe('labrpc Network: extras', function () {
     expect(() => net.setUnreliableProfile({ requestDropRate: 0, replyDropRate: 0, maxDelayMs: -1 })).to.throw('labrpc: maxDelayMs must be >= 0, got -1');
     expect(() => net.setUnreliableProfile({ requestDropRate: 0, replyDropRate: 0, maxDelayMs: Number.NaN })).to.throw('labrpc: maxDelayMs must be >= 0');
     expect(net.getDuplicateRate(), 'a rejected rate changes nothing').to.equal(0);
+  });
+
+  describe('held replies (a nemesis)', function () {
+    it('holds replies between hosts of the group ms each, whatever the links do meanwhile; others pass at once', async function () {
+      const { clock, net, events } = virtualNet();
+      const { ends } = mesh(net, 3);
+      net.holdReplies([0, 1], 500);
+      expect(net.isCalm()).to.equal(false);
+      const arrived: Record<string, number> = {};
+      await simulate(clock, async () => {
+        const calls = ([[0, 1], [1, 0], [0, 2], [2, 0]] as const).map(async ([i, j]) => {
+          const reply = await endAt(ends, i, j).call<EchoReply>('Echo.Say', { x: i });
+          expect(reply).to.deep.equal({ x: i, from: String(j) });
+          arrived[`${i}->${j}`] = clock.now();
+        });
+        // Cut after the handlers ran: a held reply is already on the wire.
+        await Promise.resolve();
+        net.partition([[0], [1], [2]]);
+        await Promise.all(calls);
+      });
+      expect(arrived).to.deep.equal({ '0->1': 500, '1->0': 500, '0->2': 0, '2->0': 0 });
+      const holds = ofKind(events, 'delay').filter((e) => e.stage === 'reply');
+      expect(holds.map((e) => [e.from, e.to, e.ms])).to.deep.equal([
+        [0, 1, 500],
+        [1, 0, 500],
+      ]);
+    });
+
+    it('releaseReplies() delivers every held reply at once, in the order held, and stops holding', async function () {
+      const { clock, net } = virtualNet();
+      const { ends } = mesh(net, 2);
+      net.holdReplies([0, 1], 2199);
+      const order: string[] = [];
+      await simulate(clock, async () => {
+        const a = endAt(ends, 0, 1).call<EchoReply>('Echo.Say', { x: 0 }).then(() => order.push(`0->1 at ${clock.now()}`));
+        const b = endAt(ends, 1, 0).call<EchoReply>('Echo.Say', { x: 1 }).then(() => order.push(`1->0 at ${clock.now()}`));
+        await clock.sleep(300);
+        expect(net.releaseReplies()).to.equal(2);
+        await Promise.all([a, b]);
+        // Not held any more.
+        await endAt(ends, 0, 1).call<EchoReply>('Echo.Say', { x: 0 });
+        order.push(`again at ${clock.now()}`);
+      });
+      expect(order).to.deep.equal(['0->1 at 300', '1->0 at 300', 'again at 300']);
+      expect(net.getHold()).to.equal(undefined);
+      expect(net.isCalm()).to.equal(true);
+    });
   });
 });

@@ -35,6 +35,8 @@ import { make as l11 } from './l11-backs-up-one-by-one.ts';
 import { make as l12 } from './l12-applies-twice.ts';
 import { make as l13 } from './l13-killed-keeps-applying.ts';
 import { make as l17 } from './l17-start-index-off-by-one.ts';
+import { make as l30 } from './l30-stale-append-reply.ts';
+import { make as l31 } from './l31-leader-state-kept.ts';
 
 export interface Mutant {
   id: string;
@@ -206,5 +208,23 @@ export const MUTANTS: Mutant[] = [
     make: l17,
     expectedChecks: ['SI', 'LAB'],
     file: 'test/mutants/l17-start-index-off-by-one.ts',
+  },
+  // ---- bugs only a nemesis finds: a leader cut off with a follower, replies late across re-elections ----
+  {
+    id: 'L30',
+    bug: 'Term confusion on AppendEntries replies: the leader handles a reply without checking that it still leads in the term the request was sent in',
+    make: l30,
+    // CM: a reply of an earlier term counts the follower for an entry of the current term; SMS once it
+    // is overwritten; LAB: the stale reply's nextIndex keeps the follower from being brought up to date.
+    expectedChecks: ['CM', 'SMS', 'LC', 'LAB'],
+    file: 'test/mutants/l30-stale-append-reply.ts',
+  },
+  {
+    id: 'L31',
+    bug: 'Leader state not reset on election: a new leader keeps nextIndex and matchIndex from an earlier term in which it led',
+    make: l31,
+    // CM, SMS, LC as L30; LAB or LV: the stale nextIndex keeps a follower from being brought up to date.
+    expectedChecks: ['CM', 'SMS', 'LC', 'LAB', 'LV'],
+    file: 'test/mutants/l31-leader-state-kept.ts',
   },
 ];

@@ -4,6 +4,7 @@ import { OWN_TESTS } from '../../tester/own-tests.ts';
 import { iterationSeed, runIteration } from '../../tester/stress/iteration.ts';
 import { iterationOptionsFor, raftUnderTest } from '../support/raft-under-test.ts';
 import { makeQuirky } from '../fixtures/quirky-raft.ts';
+import { MUTANTS } from '../mutants/index.ts';
 
 const SEEDS = 20;
 
@@ -12,6 +13,8 @@ describe(`our own stricter tests in virtual time (${SEEDS} seeds each)`, functio
   for (const test of OWN_TESTS) {
     it(`${test.name} over ${SEEDS} seeds`, async function () {
       const raft = await raftUnderTest();
+      // A 2A-only module (no start()) runs only the election tests.
+      if (test.requires?.some((m) => raft.lacks?.includes(m) === true) === true) this.skip();
       const results = await Promise.all(
         Array.from({ length: SEEDS }, (_, i) =>
           runIteration(test, iterationSeed(11, test.name, i), iterationOptionsFor(raft)),
@@ -38,4 +41,24 @@ describe('our own tests can fail', function () {
       expect(r.message).to.match(/no leader among \{[0-9, ]+\}|expected one leader among/);
     }
   });
+});
+
+describe('TestMinorityLeaderLateReplies catches the bugs only a nemesis finds', function () {
+  this.timeout(120_000);
+  const test = OWN_TESTS.find((t) => t.name === 'TestMinorityLeaderLateReplies') as (typeof OWN_TESTS)[number];
+
+  // L30 needs the replies of the old leader's first term to arrive once it
+  // leads again; L31 only its matchIndex of that term. Both commit an entry
+  // of the new term that no majority holds.
+  for (const id of ['L30', 'L31']) {
+    it(`${id} fails it with CM on every one of 5 seeds`, async function () {
+      const mutant = MUTANTS.find((m) => m.id === id);
+      if (mutant === undefined) throw new Error(`no mutant ${id}`);
+      const results = await Promise.all(Array.from({ length: 5 }, (_, i) => runIteration(test, iterationSeed(13, test.name, i), { raft: mutant.make, raftModule: mutant.file })));
+      for (const r of results) {
+        expect(r.ok, `seed ${r.seed} passed`).to.equal(false);
+        expect(r.check, `seed ${r.seed}: ${r.message ?? ''}`).to.equal('CM');
+      }
+    });
+  }
 });

@@ -175,5 +175,7 @@ export function loadVariant(v: CorrectVariant): Promise<RaftModule> {
  */
 export function testsFor(v: CorrectVariant, which: 'all' | 'election' = 'all'): LabTestEntry[] {
   const logTests = v.log && which === 'all' ? LAB_2B_TESTS : [];
-  return [...LAB_2A_TESTS, ...logTests, ...OWN_TESTS].filter((t) => t.crashes !== true || v.persists);
+  // Our tests that need start() (lab 2B) only for a variant with a log.
+  const own = OWN_TESTS.filter((t) => t.requires === undefined || (v.log && which === 'all'));
+  return [...LAB_2A_TESTS, ...logTests, ...own].filter((t) => t.crashes !== true || v.persists);
 }

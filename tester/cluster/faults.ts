@@ -1,6 +1,7 @@
 // The fault injector: the network's settings as the lab's tests change them
 // (unreliable, long reordering), plus ours (loss rates, duplicates, one-way
-// links, partitions). Every change is an event, so monitors and traces see it.
+// links, partitions, held replies). Every change is an event, so monitors and
+// traces see it.
 import { LAB_UNRELIABLE, type Network, type UnreliableProfile } from '../../labrpc/network.ts';
 import type { TesterEvent } from '../events.ts';
 
@@ -47,6 +48,27 @@ export class FaultInjector {
     this.net.healLinks();
   }
 
+  /**
+   * Beyond the lab (a nemesis): replies between servers of `group` are held
+   * `ms` each before delivery; releaseReplies() delivers what is held at once.
+   */
+  holdReplies(group: readonly number[], ms: number): void {
+    this.step('hold replies', `inside {${group.join(',')}} ${ms} ms`);
+    this.net.holdReplies(group, ms);
+    this.emitNetConfig();
+  }
+
+  /** Stops holding replies and delivers every held one now. Returns how many. */
+  releaseReplies(): number {
+    const hold = this.net.getHold();
+    const released = this.net.releaseReplies();
+    if (hold !== undefined || released > 0) {
+      this.step('release replies', `${released} held`);
+      this.emitNetConfig();
+    }
+    return released;
+  }
+
   private emitNetConfig(): void {
     const net = this.net;
     this.emit({
@@ -56,6 +78,13 @@ export class FaultInjector {
       longReordering: net.isLongReordering(),
       duplicateRate: net.getDuplicateRate(),
       ...net.getUnreliableProfile(),
+      ...holdFields(net),
     });
   }
+}
+
+function holdFields(net: Network): { holdGroup?: number[]; holdMs?: number } {
+  const hold = net.getHold();
+  if (hold === undefined) return {};
+  return { holdGroup: hold.hosts.filter((h): h is number => typeof h === 'number').sort((a, b) => a - b), holdMs: hold.ms };
 }

@@ -13,8 +13,9 @@ import { LAB_UNRELIABLE } from '../../labrpc/network.ts';
 import { makeConfig, type Config, type RunStats } from '../config.ts';
 import type { TesterEvent } from '../events.ts';
 import { TestFailure, describeError } from '../failure.ts';
+import { Nemesis, leaderOfTheMoment } from '../cluster/nemesis.ts';
 import { STRICT, type CheckPolicy } from '../monitors/index.ts';
-import { LIVENESS_MS, describeStep, drainMs, type Scenario, type Step } from './scenario.ts';
+import { KIND_OF, LIVENESS_MS, describeStep, drainMs, type Scenario, type Step } from './scenario.ts';
 
 /** How often the liveness phase looks for a leader among the healed servers. */
 const POLL_MS = 50;
@@ -86,13 +87,20 @@ export async function runScenario(s: Scenario, options: RunScenarioOptions = {})
     }
     const clients = cfg.rafts.some((r) => typeof r?.start === 'function') ? new Clients(cfg) : undefined;
     const crashes = new CrashTriggers(cfg);
+    // Only a schedule with nemesis steps watches the cluster for them.
+    const nemesis = s.steps.some((step) => KIND_OF[step.op] === 'nemesis') ? new Nemesis(cfg) : undefined;
     try {
-      for (const step of s.steps) await apply(cfg, step, clients, crashes);
+      for (const step of s.steps) await apply(cfg, step, clients, crashes, nemesis);
     } finally {
       // The schedule's clients and crash triggers stop with it: the liveness phase has its own command.
       clients?.stop();
       crashes.stop();
+      nemesis?.stop();
     }
+    // Replies the nemesis still holds are delivered now, before the drain
+    // (at least 1 ms with every server cut off, see drainMs): a late reply
+    // must not land in the calm window the liveness and stability checks judge.
+    nemesis?.heal();
 
     // The liveness phase. Messages of the lossy network may still be on
     // their way (a reordered reply arrives up to 2.2 s late and may carry a
@@ -204,7 +212,7 @@ class Clients {
   constructor(private readonly cfg: Config) {}
 
   run(step: Extract<Step, { op: 'submit' }>): void {
-    this.submit(step.server, step.command);
+    this.submit(step, step.command);
     if (step.count > 1) void this.rest(step);
   }
 
@@ -216,16 +224,21 @@ class Clients {
     try {
       for (let c = 1; c < step.count && !this.stopped; c++) {
         if (step.everyMs > 0) await this.cfg.sleep(step.everyMs);
-        if (!this.stopped) this.submit(step.server, step.command + c);
+        if (!this.stopped) this.submit(step, step.command + c);
       }
     } catch {
       // The run failed meanwhile: its failure is reported where the schedule awaits.
     }
   }
 
-  // As the lab's one() does: from the drawn server on, each in turn until one says it leads.
-  private submit(from: number, command: number): void {
-    for (let k = 0; k < this.cfg.n; k++) if (this.cfg.start((from + k) % this.cfg.n, command).isLeader) return;
+  // As the lab's one() does: from the drawn server on, each in turn until one
+  // says it leads. The nemesis's clients go to the leader of the moment first.
+  private submit(step: Extract<Step, { op: 'submit' }>, command: number): void {
+    if (step.toLeader === true) {
+      const leader = leaderOfTheMoment(this.cfg);
+      if (leader !== undefined && this.cfg.start(leader, command).isLeader) return;
+    }
+    for (let k = 0; k < this.cfg.n; k++) if (this.cfg.start((step.server + k) % this.cfg.n, command).isLeader) return;
   }
 }
 
@@ -283,7 +296,7 @@ class CrashTriggers {
   }
 }
 
-async function apply(cfg: Config, step: Step, clients: Clients | undefined, crashes: CrashTriggers): Promise<void> {
+async function apply(cfg: Config, step: Step, clients: Clients | undefined, crashes: CrashTriggers, nemesis: Nemesis | undefined): Promise<void> {
   if (step.op === 'pause') {
     if (step.ms > 0) await cfg.sleep(step.ms);
     return;
@@ -295,6 +308,10 @@ async function apply(cfg: Config, step: Step, clients: Clients | undefined, cras
   if (step.op === 'crashOnAppend') {
     cfg.step('fault', `arm: ${describeStep(step)}`);
     crashes.arm(step);
+    return;
+  }
+  if (nemesis !== undefined && KIND_OF[step.op] === 'nemesis') {
+    applyNemesis(nemesis, step);
     return;
   }
   cfg.step('fault', describeStep(step));
@@ -324,6 +341,26 @@ async function apply(cfg: Config, step: Step, clients: Clients | undefined, cras
     case 'heal':
       cfg.healLinks();
       for (let i = 0; i < cfg.n; i++) cfg.connect(i);
+      // Healed: nothing held back any more (the held replies arrive now, late).
+      nemesis?.heal();
+      break;
+  }
+}
+
+/** A nemesis step: it finds its servers in the cluster as it is now, and says what it did. */
+function applyNemesis(nemesis: Nemesis, step: Step): void {
+  switch (step.op) {
+    case 'isolateLeader':
+      nemesis.isolateLeader(step.followers, step.pick);
+      break;
+    case 'rotate':
+      nemesis.rotate(step.by);
+      break;
+    case 'holdReplies':
+      nemesis.holdReplies(step.ms);
+      break;
+    case 'releaseReplies':
+      nemesis.releaseReplies();
       break;
   }
 }

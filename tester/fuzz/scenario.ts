@@ -12,6 +12,20 @@
 // The arbitraries draw raw numbers and map them onto the cluster (modulo n),
 // so a schedule stays valid however fast-check shrinks the cluster size, and
 // the kinds a scenario leaves out filter its steps the same way.
+//
+// Nemesis steps (kind `nemesis`, in the style of Jepsen's nemeses) name no
+// server: they act on what the cluster is doing when they run. isolateLeader
+// cuts the leader of the moment off with followers that acknowledged it, into
+// a minority; rotate moves that minority around the ring, so that the
+// majority changes; holdReplies holds the replies inside that minority for
+// the lab's long-reordering delays (up to 2.2 s), so that they arrive after
+// the cluster has moved on; releaseReplies delivers what is held at once.
+// They are drawn in rounds, as a nemesis strikes: cut a minority off (hold
+// its replies), give its leader commands the majority never sees, wait for
+// the majority to elect, give the new leader commands, wait; and come as one
+// block at a drawn position of the schedule. The block is drawn after every
+// other part of a scenario, so that a seed draws the same cluster, network,
+// faults and liveness phase as before the nemesis existed.
 import fc from 'fast-check';
 import { LAB_TIMING } from '../../labrpc/network.ts';
 import { MAX_SEED } from '../../runtime/random.ts';
@@ -35,6 +49,21 @@ export const MAX_COMMAND_GAP_MS = 50;
 export const MAX_RESTART_AFTER_MS = 2000;
 /** The longest single pause, in virtual ms. */
 export const MAX_PAUSE_MS = 2500;
+/** The most rounds in a nemesis block. */
+export const MAX_NEMESIS_ROUNDS = 8;
+/**
+ * The longest wait after a nemesis's cut: a few election timeouts, so that
+ * the majority elects meanwhile, yet short enough that a few rounds fit in
+ * the 2.2 s a reply may be held.
+ */
+export const MAX_NEMESIS_PAUSE_MS = 1500;
+/** The longest wait after a nemesis's commands for the new leader: a heartbeat or a few, to replicate them. */
+export const MAX_NEMESIS_SETTLE_MS = 500;
+/** The most commands a nemesis round gives a leader at once. */
+export const MAX_NEMESIS_BURST = 30;
+/** A held reply waits as a long-reordered one may: 200..2199 ms (the lab's labrpc). */
+export const MIN_HOLD_MS = LAB_TIMING.reorderBaseMs;
+export const MAX_HOLD_REPLY_MS = LAB_TIMING.reorderBaseMs + LAB_TIMING.reorderSpreadMs - 1;
 /** The longest calm hold after the liveness leader, in virtual ms. */
 export const MAX_HOLD_MS = 3000;
 /** The lab's 5 s: the healed majority must have a leader within this long. */
@@ -45,7 +74,7 @@ export const MAX_RATE_PCT = 30;
 export const MAX_SHORT_DELAY_MS = 100;
 
 /** The kinds of fault a scenario can use; each scenario picks a subset. */
-export const FAULT_KINDS = ['disconnect', 'partition', 'link', 'crash', 'heal'] as const;
+export const FAULT_KINDS = ['disconnect', 'partition', 'link', 'crash', 'heal', 'nemesis'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export type Step =
@@ -68,8 +97,33 @@ export type Step =
    */
   | { op: 'crashOnAppend'; server: number; beforeReply: boolean; restartAfterMs?: number }
   | { op: 'heal' }
-  /** start(command), start(command+1), ... count of them, everyMs apart, each from `server` on until one leads. */
-  | { op: 'submit'; server: number; command: number; count: number; everyMs: number };
+  /**
+   * Nemesis: cut the leader of the moment (the live server that says it
+   * leads, in the highest term) off together with `followers` of the
+   * servers that acknowledged an AppendEntries of its current term, into a
+   * minority; the others form the majority (a partition by links). The
+   * followers are taken in order of the most entries acknowledged (then
+   * by number), starting at the `pick`-th (modulo how many acknowledged).
+   * No leader, nothing done.
+   */
+  | { op: 'isolateLeader'; followers: number; pick: number }
+  /**
+   * Nemesis: the minority the nemesis last cut off (servers 0..m-1 if none,
+   * m the largest minority) moves `by` servers around the ring: server i
+   * becomes i+by mod n; the others form the majority.
+   */
+  | { op: 'rotate'; by: number }
+  /** Nemesis: from now on, each reply inside the nemesis's minority is held `ms` before delivery (nothing if none was cut off). */
+  | { op: 'holdReplies'; ms: number }
+  /** Nemesis: stop holding, and deliver every held reply at once. */
+  | { op: 'releaseReplies' }
+  /**
+   * start(command), start(command+1), ... count of them, everyMs apart, each
+   * from `server` on until one leads; toLeader (the nemesis's clients): each
+   * on the leader of the moment (the live server that says it leads, in the
+   * highest term) if there is one.
+   */
+  | { op: 'submit'; server: number; command: number; count: number; everyMs: number; toLeader?: true };
 
 export type StepOp = Step['op'];
 
@@ -85,6 +139,10 @@ export const KIND_OF: Readonly<Record<StepOp, FaultKind | undefined>> = {
   restart: 'crash',
   crashOnAppend: 'crash',
   heal: 'heal',
+  isolateLeader: 'nemesis',
+  rotate: 'nemesis',
+  holdReplies: 'nemesis',
+  releaseReplies: 'nemesis',
   submit: undefined,
 };
 
@@ -140,6 +198,16 @@ export function majorityOf(n: number): number {
   return Math.floor(n / 2) + 1;
 }
 
+/** The largest minority of n servers. */
+export function minorityOf(n: number): number {
+  return Math.floor((n - 1) / 2);
+}
+
+/** How many followers isolateLeader can take along and still leave a minority. */
+export function maxIsolatedFollowers(n: number): number {
+  return Math.max(0, minorityOf(n) - 1);
+}
+
 // ---- the arbitraries ----
 
 /** A raw step: server numbers are any naturals, mapped onto the cluster later. */
@@ -150,7 +218,41 @@ type RawStep =
   | { op: 'cut' | 'restore'; from: number; to: number }
   | { op: 'heal' }
   | { op: 'crashOnAppend'; server: number; beforeReply: boolean; restartAfterMs: number | null }
-  | { op: 'submit'; server: number; command: number; count: number; everyMs: number };
+  | RawSubmit;
+
+type RawSubmit = { op: 'submit'; server: number; command: number; count: number; everyMs: number };
+
+/** What a nemesis round does first: cut the leader of the moment off, or move the minority on. */
+type RawCut = { op: 'isolateLeader'; followers: number; pick: number } | { op: 'rotate'; by: number };
+
+/** Commands for the leader of the moment. */
+interface RawBurst {
+  command: number;
+  count: number;
+}
+
+/**
+ * One round of the nemesis: the cut; optionally hold the replies inside the
+ * minority; optionally commands at once (for the leader just cut off, which
+ * still leads its minority); wait pauseMs (the majority elects); optionally
+ * commands for the leader of the moment then (the majority's); wait
+ * settleMs; optionally release what is held.
+ */
+interface RawRound {
+  cut: RawCut;
+  holdMs: number | null;
+  burst: RawBurst | null;
+  pauseMs: number;
+  then: RawBurst | null;
+  settleMs: number;
+  release: boolean;
+}
+
+/** The nemesis block: its rounds, inserted before the at-th step of the schedule (modulo its length + 1). */
+interface RawNemesis {
+  at: number;
+  rounds: RawRound[];
+}
 
 interface RawScenario {
   n: number;
@@ -159,9 +261,47 @@ interface RawScenario {
   kinds: Record<FaultKind, boolean>;
   steps: RawStep[];
   liveness: { all: boolean; mask: boolean[]; holdMs: number; delayMs: number };
+  /** null: the scenario does not use the nemesis (its swarm bit). */
+  nemesis: RawNemesis | null;
 }
 
 const rawServer = fc.nat({ max: 1000 });
+
+const rawSubmitArb: fc.Arbitrary<RawSubmit> = fc.record({
+  op: fc.constant('submit' as const),
+  server: rawServer,
+  command: fc.integer({ min: 1, max: MAX_COMMAND }), count: fc.integer({ min: 1, max: MAX_BURST }),
+  everyMs: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: MAX_COMMAND_GAP_MS })),
+});
+
+const rawBurstArb = (max: number): fc.Arbitrary<RawBurst> => fc.record({ command: fc.integer({ min: 1, max: MAX_COMMAND }), count: fc.integer({ min: 1, max }) });
+
+const rawRoundArb: fc.Arbitrary<RawRound> = fc.record({
+  // Mostly the leader of the moment, with followers that acknowledged it.
+  cut: fc.oneof(
+    { arbitrary: fc.record({ op: fc.constant('isolateLeader' as const), followers: fc.nat({ max: 8 }), pick: fc.nat({ max: 8 }) }), weight: 4 },
+    { arbitrary: fc.record({ op: fc.constant('rotate' as const), by: rawServer }), weight: 1 },
+  ),
+  // Mostly the lab's longest delay: replies must outlast the elections that follow.
+  holdMs: fc.option(fc.oneof({ arbitrary: fc.constant(MAX_HOLD_REPLY_MS), weight: 2 }, { arbitrary: fc.integer({ min: MIN_HOLD_MS, max: MAX_HOLD_REPLY_MS }), weight: 1 }), {
+    freq: 3,
+    nil: null,
+  }),
+  burst: fc.option(rawBurstArb(MAX_NEMESIS_BURST), { freq: 5, nil: null }),
+  pauseMs: fc.integer({ min: 0, max: MAX_NEMESIS_PAUSE_MS }),
+  then: fc.option(rawBurstArb(5), { freq: 5, nil: null }),
+  settleMs: fc.integer({ min: 0, max: MAX_NEMESIS_SETTLE_MS }),
+  // Seldom (one round in four): what is held should mostly arrive on its own,
+  // after later rounds. Shrinks to false.
+  release: fc.nat({ max: 3 }).map((x) => x === 3),
+});
+
+// Half the scenarios use the nemesis (freq 2: null once in two), as the
+// other kinds' swarm bits.
+const rawNemesisArb: fc.Arbitrary<RawNemesis | null> = fc.option(
+  fc.record({ at: fc.nat({ max: 1000 }), rounds: fc.array(rawRoundArb, { minLength: 1, maxLength: MAX_NEMESIS_ROUNDS, size: 'max' }) }),
+  { freq: 2, nil: null },
+);
 
 const rawStepArb: fc.Arbitrary<RawStep> = fc.oneof(
   { arbitrary: fc.record({ op: fc.constant('pause' as const), ms: fc.integer({ min: 0, max: MAX_PAUSE_MS }) }), weight: 4 },
@@ -179,15 +319,7 @@ const rawStepArb: fc.Arbitrary<RawStep> = fc.oneof(
     }),
     weight: 1,
   },
-  {
-    arbitrary: fc.record({
-      op: fc.constant('submit' as const),
-      server: rawServer,
-      command: fc.integer({ min: 1, max: MAX_COMMAND }), count: fc.integer({ min: 1, max: MAX_BURST }),
-      everyMs: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: MAX_COMMAND_GAP_MS })),
-    }),
-    weight: 3,
-  },
+  { arbitrary: rawSubmitArb, weight: 3 },
 );
 
 const percent = fc.integer({ min: 0, max: MAX_RATE_PCT });
@@ -205,7 +337,8 @@ export const networkArb: fc.Arbitrary<NetworkProfile> = fc.oneof(
   }),
 );
 
-const kindsArb: fc.Arbitrary<Record<FaultKind, boolean>> = fc.record({
+// The nemesis's swarm bit is drawn with its block, last (rawNemesisArb).
+const kindsArb: fc.Arbitrary<Record<Exclude<FaultKind, 'nemesis'>, boolean>> = fc.record({
   disconnect: fc.boolean(),
   partition: fc.boolean(),
   link: fc.boolean(),
@@ -213,19 +346,81 @@ const kindsArb: fc.Arbitrary<Record<FaultKind, boolean>> = fc.record({
   heal: fc.boolean(),
 });
 
-const rawScenarioArb = (servers: fc.Arbitrary<number>): fc.Arbitrary<RawScenario> => fc.record({
-  n: servers,
-  simSeed: fc.integer({ min: 0, max: MAX_SEED }),
-  network: networkArb,
-  kinds: kindsArb,
-  steps: fc.array(rawStepArb, { maxLength: MAX_STEPS, size: 'max' }),
-  liveness: fc.record({
-    all: fc.boolean(),
-    mask: fc.array(fc.boolean(), { minLength: MAX_SERVERS, maxLength: MAX_SERVERS }),
-    holdMs: fc.integer({ min: 0, max: MAX_HOLD_MS }),
-    delayMs: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: CALM_MAX_DELAY_MS })),
-  }),
-});
+/** Everything but the nemesis: what a scenario drew before the nemesis existed. */
+type BaseRaw = Omit<RawScenario, 'nemesis' | 'kinds'> & { kinds: Record<Exclude<FaultKind, 'nemesis'>, boolean> };
+
+const baseRawArb = (servers: fc.Arbitrary<number>): fc.Arbitrary<BaseRaw> =>
+  fc.record({
+    n: servers,
+    simSeed: fc.integer({ min: 0, max: MAX_SEED }),
+    network: networkArb,
+    kinds: kindsArb,
+    steps: fc.array(rawStepArb, { maxLength: MAX_STEPS, size: 'max' }),
+    liveness: fc.record({
+      all: fc.boolean(),
+      mask: fc.array(fc.boolean(), { minLength: MAX_SERVERS, maxLength: MAX_SERVERS }),
+      holdMs: fc.integer({ min: 0, max: MAX_HOLD_MS }),
+      delayMs: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: CALM_MAX_DELAY_MS })),
+    }),
+  });
+
+/**
+ * A scenario's raw draws: everything else first, then the nemesis (so that,
+ * as fast-check draws in order, every seed draws what it drew before the
+ * nemesis existed), but shrunk the other way round: the nemesis first, so
+ * that a failure that does not need it loses it before anything else is
+ * shrunk around it. A value without a nemesis shrinks exactly as before
+ * (the same candidates, in the same order: saved paths stay valid).
+ */
+class RawScenarioArbitrary extends fc.Arbitrary<RawScenario> {
+  constructor(
+    private readonly base: fc.Arbitrary<BaseRaw>,
+    private readonly nemesis: fc.Arbitrary<RawNemesis | null>,
+  ) {
+    super();
+  }
+
+  generate(mrng: fc.Random, biasFactor: number | undefined): fc.Value<RawScenario> {
+    const base = this.base.generate(mrng, biasFactor);
+    const nemesis = this.nemesis.generate(mrng, biasFactor);
+    return join(base, nemesis);
+  }
+
+  canShrinkWithoutContext(value: unknown): value is RawScenario {
+    return false;
+  }
+
+  shrink(_value: RawScenario, context: unknown): fc.Stream<fc.Value<RawScenario>> {
+    if (!isJoined(context)) return fc.Stream.nil();
+    const { base, nemesis } = context;
+    return this.nemesis
+      .shrink(nemesis.value_, nemesis.context)
+      .map((n) => join(base, n))
+      .join(this.base.shrink(base.value_, base.context).map((b) => join(b, nemesis)));
+  }
+}
+
+interface Joined {
+  base: fc.Value<BaseRaw>;
+  nemesis: fc.Value<RawNemesis | null>;
+}
+
+function join(base: fc.Value<BaseRaw>, nemesis: fc.Value<RawNemesis | null>): fc.Value<RawScenario> {
+  const b = base.value;
+  const context: Joined = { base, nemesis };
+  return new fc.Value<RawScenario>({ ...b, kinds: { ...b.kinds, nemesis: nemesis.value !== null }, nemesis: nemesis.value }, context);
+}
+
+function isJoined(context: unknown): context is Joined {
+  return typeof context === 'object' && context !== null && 'base' in context && 'nemesis' in context;
+}
+
+/**
+ * With the nemesis out of the space nothing is drawn for it: the scenarios,
+ * and their shrinks, are exactly those drawn before it existed.
+ */
+const rawScenarioArb = (servers: fc.Arbitrary<number>, nemesis: boolean): fc.Arbitrary<RawScenario> =>
+  new RawScenarioArbitrary(baseRawArb(servers), nemesis ? rawNemesisArb : fc.constant(null));
 
 /**
  * The scenarios a campaign may make: the cluster sizes and the fault kinds
@@ -246,7 +441,7 @@ export interface ScenarioSpace {
 export function scenarioArbFor(space: ScenarioSpace = {}): fc.Arbitrary<Scenario> {
   const servers = space.servers === undefined ? fc.integer({ min: 1, max: MAX_SERVERS }) : fc.constantFrom(...space.servers);
   const allowed = space.kinds;
-  return rawScenarioArb(servers).map((raw) =>
+  return rawScenarioArb(servers, allowed === undefined || allowed.includes('nemesis')).map((raw) =>
     fromRaw(allowed === undefined ? raw : { ...raw, kinds: mapKinds(raw.kinds, (k, on) => on && allowed.includes(k)) }),
   );
 }
@@ -260,8 +455,8 @@ export const scenarioArb: fc.Arbitrary<Scenario> = scenarioArbFor();
 
 /** The fault kinds each lab stage can be expected to survive: crash needs persistence (lab 2C). */
 export const LAB_PROFILES: Readonly<Record<string, readonly FaultKind[]>> = {
-  '2A': ['disconnect', 'partition', 'link', 'heal'],
-  '2B': ['disconnect', 'partition', 'link', 'heal'],
+  '2A': ['disconnect', 'partition', 'link', 'heal', 'nemesis'],
+  '2B': ['disconnect', 'partition', 'link', 'heal', 'nemesis'],
   '2C': FAULT_KINDS,
 };
 
@@ -270,7 +465,10 @@ export function defaultKinds(persists: boolean): FaultKind[] {
   return FAULT_KINDS.filter((k) => persists || k !== 'crash');
 }
 
-/** Maps raw draws onto the cluster: indices modulo n, steps of unused kinds dropped. */
+/**
+ * Maps raw draws onto the cluster: indices modulo n, steps of unused kinds
+ * dropped, the nemesis block (if the scenario uses the nemesis) inserted.
+ */
 export function fromRaw(raw: RawScenario): Scenario {
   const n = raw.n;
   const kinds = FAULT_KINDS.filter((k) => raw.kinds[k]);
@@ -280,6 +478,10 @@ export function fromRaw(raw: RawScenario): Scenario {
     if (kind !== undefined && !raw.kinds[kind]) continue;
     const step = mapStep(r, n);
     if (step !== undefined) steps.push(step);
+  }
+  if (raw.nemesis !== null && raw.kinds.nemesis) {
+    const block = raw.nemesis.rounds.flatMap((r) => mapRound(r, n));
+    steps.splice(raw.nemesis.at % (steps.length + 1), 0, ...block);
   }
   const majority = majorityOf(n);
   let members: number[];
@@ -324,6 +526,22 @@ function mapStep(r: RawStep, n: number): Step | undefined {
       return { op: r.op, from, to };
     }
   }
+}
+
+function mapRound(r: RawRound, n: number): Step[] {
+  const steps: Step[] = [];
+  const cut = r.cut;
+  // One server has nobody to be cut off from; below 3 there is no minority to move.
+  // Mostly as many followers as the minority holds (a raw 0 takes none).
+  if (cut.op === 'isolateLeader' && n >= 2) steps.push({ op: 'isolateLeader', followers: Math.min(cut.followers, maxIsolatedFollowers(n)), pick: cut.pick });
+  if (cut.op === 'rotate' && minorityOf(n) > 0) steps.push({ op: 'rotate', by: 1 + (cut.by % (n - 1)) });
+  if (r.holdMs !== null) steps.push({ op: 'holdReplies', ms: r.holdMs });
+  if (r.burst !== null) steps.push({ op: 'submit', server: 0, command: r.burst.command, count: r.burst.count, everyMs: 0, toLeader: true });
+  if (r.pauseMs > 0) steps.push({ op: 'pause', ms: r.pauseMs });
+  if (r.then !== null) steps.push({ op: 'submit', server: 0, command: r.then.command, count: r.then.count, everyMs: 0, toLeader: true });
+  if (r.settleMs > 0) steps.push({ op: 'pause', ms: r.settleMs });
+  if (r.release) steps.push({ op: 'releaseReplies' });
+  return steps;
 }
 
 function range(n: number): number[] {
@@ -406,11 +624,28 @@ export function validateScenario(value: unknown): Scenario {
         if (typeof step['beforeReply'] !== 'boolean') fail(`${where}: crashOnAppend needs beforeReply, a boolean`);
         if (step['restartAfterMs'] !== undefined && !isInt(step['restartAfterMs'], 0, 600_000)) fail(`${where}: crashOnAppend's restartAfterMs must be a whole number of ms`);
         break;
+      case 'isolateLeader':
+        if (n < 2) fail(`${where}: isolateLeader needs at least 2 servers`);
+        if (!isInt(step['followers'], 0, maxIsolatedFollowers(n))) {
+          fail(`${where}: isolateLeader's followers must be a whole number from 0 to ${maxIsolatedFollowers(n)} (the leader and they must stay a minority of ${n})`);
+        }
+        if (!isInt(step['pick'], 0, Number.MAX_SAFE_INTEGER)) fail(`${where}: isolateLeader's pick must be a whole number from 0`);
+        break;
+      case 'rotate':
+        if (minorityOf(n) === 0) fail(`${where}: rotate needs at least 3 servers`);
+        else if (!isInt(step['by'], 1, n - 1)) fail(`${where}: rotate's by must be a whole number from 1 to ${n - 1}`);
+        break;
+      case 'holdReplies':
+        if (!isInt(step['ms'], 0, 600_000)) fail(`${where}: holdReplies needs a whole number of ms`);
+        break;
+      case 'releaseReplies':
+        break;
       case 'submit':
         server(step['server'], where);
         if (!isInt(step['command'], 0, Number.MAX_SAFE_INTEGER)) fail(`${where}: submit needs a whole-number command`);
         if (!isInt(step['count'], 1, 10_000)) fail(`${where}: submit needs a count of commands from 1`);
         if (!isInt(step['everyMs'], 0, 600_000)) fail(`${where}: submit needs a whole number of ms between commands`);
+        if (step['toLeader'] !== undefined && step['toLeader'] !== true) fail(`${where}: submit's toLeader is true or absent`);
         break;
     }
   });
@@ -445,10 +680,14 @@ function isInt(x: unknown, lo: number, hi: number): x is number {
  * disconnected, so that nothing the lossy network still holds (a reply
  * reordered up to 2199 ms late, a request in its short delay) arrives inside
  * the calm window the liveness and stability checks judge. 0 for a reliable
- * network, which holds nothing back. (Why: see tester/fuzz/README.md.)
+ * network, which holds nothing back, unless the nemesis held replies.
+ * (Why: see tester/fuzz/README.md.)
  */
 export function drainMs(s: Scenario): number {
-  if (s.network.kind !== 'unreliable') return 0;
+  // Replies the nemesis held are released as the drain begins: 1 ms lets them
+  // land, on servers all cut off, before the calm window.
+  const held = s.steps.some((step) => step.op === 'holdReplies') ? 1 : 0;
+  if (s.network.kind !== 'unreliable') return held;
   const reorder = s.network.longReordering ? LAB_TIMING.reorderBaseMs + LAB_TIMING.reorderSpreadMs : 0;
   return Math.max(reorder, s.network.maxDelayMs) + 1;
 }
@@ -507,11 +746,32 @@ export function describeStep(step: Step): string {
       const then = step.restartAfterMs === undefined ? '' : `, restart it ${step.restartAfterMs} ms later and connect it`;
       return `crash S${step.server} ${when}${then}`;
     }
-    case 'submit':
+    case 'isolateLeader': {
+      const with_ =
+        step.followers === 0
+          ? 'alone'
+          : `with ${step.followers} of the followers that acknowledged its term (most entries first${step.pick === 0 ? '' : `, from the ${ordinal(step.pick + 1)}`})`;
+      return `isolate the leader ${with_} in a minority; the others form a majority`;
+    }
+    case 'rotate':
+      return `rotate: the nemesis's minority moves ${step.by} server${step.by === 1 ? '' : 's'} around the ring; the others form a majority`;
+    case 'holdReplies':
+      return `hold each reply inside the nemesis's minority ${step.ms} ms`;
+    case 'releaseReplies':
+      return 'release every held reply at once';
+    case 'submit': {
+      const where = step.toLeader === true ? `on the leader of the moment (else from S${step.server} on until one leads)` : `on S${step.server}, then on each next server until one leads`;
       return step.count === 1
-        ? `start(${step.command}) on S${step.server}, then on each next server until one leads`
-        : `start(${step.command}..${step.command + step.count - 1}) ${step.everyMs === 0 ? 'at once' : `${step.everyMs} ms apart in the background`}, each on S${step.server}, then on each next server until one leads`;
+        ? `start(${step.command}) ${where}`
+        : `start(${step.command}..${step.command + step.count - 1}) ${step.everyMs === 0 ? 'at once' : `${step.everyMs} ms apart in the background`}, each ${where}`;
+    }
   }
+}
+
+function ordinal(k: number): string {
+  const tens = k % 100;
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][k % 10] ?? 'th');
+  return `${k}${suffix}`;
 }
 
 export function describeLiveness(s: Scenario): string {

@@ -39,7 +39,7 @@ export class Facts {
   saidTerm: number[] = [];
   /** Latest getState answer per server. */
   claimsLeader: boolean[] = [];
-  /** The network loses nothing, delays by little (at most CALM_MAX_DELAY_MS), duplicates and reorders nothing. */
+  /** The network loses nothing, delays by little (at most CALM_MAX_DELAY_MS), duplicates, reorders and holds nothing. */
   calm = true;
   clean: CleanMajority | undefined;
   /**
@@ -57,6 +57,8 @@ export class Facts {
   private reliable = true;
   private longReordering = false;
   private duplicateRate = 0;
+  /** A nemesis holds some replies back (calm only once it stops). */
+  private holding = false;
   /** An unreliable network that loses nothing and delays by little. */
   private lossless = false;
   /** Each server's incarnation: bumped at every start and crash. */
@@ -100,6 +102,7 @@ export class Facts {
         this.reliable = e.reliable;
         this.longReordering = e.longReordering;
         this.duplicateRate = e.duplicateRate;
+        this.holding = e.holdGroup !== undefined;
         this.lossless = e.requestDropRate === 0 && e.replyDropRate === 0 && (e.maxDelayMs ?? Infinity) <= CALM_MAX_DELAY_MS;
         return true;
       case 'send':
@@ -230,7 +233,7 @@ export class Facts {
   settleConnectivity(t: number): void {
     this.epoch++;
     const wasCalm = this.calm;
-    this.calm = (this.reliable || this.lossless) && !this.longReordering && this.duplicateRate === 0;
+    this.calm = (this.reliable || this.lossless) && !this.longReordering && this.duplicateRate === 0 && !this.holding;
     const members = this.findCleanMajority();
     this.clean = members === undefined ? undefined : { members, since: t, epoch: this.epoch };
     const groups = this.findTalkingMajorities();

@@ -108,7 +108,11 @@ function connectivity(line: TraceLine, d: Detail): Description {
     case 'link':
       return peerText(`link→{} ${d.up === true ? 'restored' : 'CUT'}`, d.to);
     case 'net-config': {
-      const extras = [d.longReordering === true ? 'long reordering' : '', typeof d.duplicateRate === 'number' && d.duplicateRate > 0 ? `duplicates ${d.duplicateRate}` : '']
+      const extras = [
+        d.longReordering === true ? 'long reordering' : '',
+        typeof d.duplicateRate === 'number' && d.duplicateRate > 0 ? `duplicates ${d.duplicateRate}` : '',
+        Array.isArray(d.holdGroup) ? `replies inside {${d.holdGroup.map((x) => str(x)).join(',')}} held ${num(d.holdMs)}ms` : '',
+      ]
         .filter(Boolean)
         .join(', ');
       return { text: `── network ${d.reliable === true ? 'reliable' : 'UNRELIABLE'}${extras ? `, ${extras}` : ''}` };

@@ -50,7 +50,7 @@ export function formatEvent(e: TesterEvent): string {
     case 'persist':
       return `${time}  S${e.server} persists ${e.size} bytes`;
     case 'net-config':
-      return `${time}  network: ${e.reliable ? 'reliable' : 'unreliable'}${e.longReordering ? ', long reordering' : ''}${e.duplicateRate > 0 ? `, duplicates ${e.duplicateRate}` : ''}`;
+      return `${time}  network: ${e.reliable ? 'reliable' : 'unreliable'}${e.longReordering ? ', long reordering' : ''}${e.duplicateRate > 0 ? `, duplicates ${e.duplicateRate}` : ''}${e.holdGroup !== undefined ? `, replies inside {${e.holdGroup.join(',')}} held ${e.holdMs ?? 0} ms` : ''}`;
     case 'step':
       return `${time}  ---- ${e.name}${e.detail ? `: ${e.detail}` : ''}`;
     case 'check':

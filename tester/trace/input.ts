@@ -20,7 +20,7 @@ export interface ParsedTrace {
   n: number;
 }
 
-type FieldType = 'number' | 'string' | 'boolean' | 'host' | 'host?' | 'number[]' | 'number?' | 'any';
+type FieldType = 'number' | 'string' | 'boolean' | 'host' | 'host?' | 'number[]' | 'number[]?' | 'number?' | 'any';
 const RPC_FIELDS = { id: 'number', method: 'string', from: 'host?', to: 'host?' } as const;
 
 /** The fields each raw event must have (the conversion relies on them). */
@@ -35,7 +35,7 @@ const RAW_FIELDS: Record<TesterEvent['kind'], Record<string, FieldType>> = {
   persist: { server: 'number', incarnation: 'number', size: 'number' },
   connect: { server: 'number' },
   disconnect: { server: 'number' },
-  'net-config': { reliable: 'boolean', longReordering: 'boolean', duplicateRate: 'number', requestDropRate: 'number?', replyDropRate: 'number?', maxDelayMs: 'number?' },
+  'net-config': { reliable: 'boolean', longReordering: 'boolean', duplicateRate: 'number', requestDropRate: 'number?', replyDropRate: 'number?', maxDelayMs: 'number?', holdGroup: 'number[]?', holdMs: 'number?' },
   step: { name: 'string', detail: 'string' },
   check: { name: 'string', ok: 'boolean', detail: 'string' },
   violation: { check: 'string', message: 'string', servers: 'number[]', term: 'number?', fatal: 'boolean' },
@@ -64,6 +64,7 @@ const IS: Record<FieldType, Check> = {
   host: (v) => typeof v === 'number' || typeof v === 'string',
   'host?': (v) => v === undefined || typeof v === 'number' || typeof v === 'string',
   'number[]': (v) => Array.isArray(v) && v.every((x) => typeof x === 'number'),
+  'number[]?': (v) => v === undefined || (Array.isArray(v) && v.every((x) => typeof x === 'number')),
 };
 /** Each kind's checks, worked out once: [field, type, check]. */
 const RAW_CHECKS = new Map<string, [string, FieldType, Check][]>(
@@ -232,6 +233,8 @@ function describeType(type: FieldType): string {
       return 'a server number or name (or absent)';
     case 'number[]':
       return 'a list of numbers';
+    case 'number[]?':
+      return 'a list of numbers (or absent)';
     case 'any':
       return 'present';
   }
