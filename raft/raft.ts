@@ -351,9 +351,18 @@ export class Raft implements RaftPeer {
     void (this.peers[peer] as Peer).call<AppendEntriesReply>(RPC.AppendEntries, args).then((reply) => {
       if (reply === null || this.killed()) return;
       if (reply.term > this.currentTerm) this.becomeFollower(reply.term);
-      // Note 4: the world may have moved on while we waited.
-      else if (this.role === Leader && this.currentTerm === term) this.onAppendReply(peer, args, reply);
+      else if (this.stillLeads(term)) this.onAppendReply(peer, args, reply);
     });
+  }
+
+  /**
+   * Whether a reply to a request sent in `term` still speaks to this server:
+   * the world may have moved on while it waited, and a reply counts only
+   * for the leader of the term the request was sent in (Figure 2's
+   * nextIndex and matchIndex are a term's leader state).
+   */
+  protected stillLeads(term: number): boolean {
+    return this.role === Leader && this.currentTerm === term;
   }
 
   /** What an AppendEntries from nextIndex `next` carries: all the follower lacks. */

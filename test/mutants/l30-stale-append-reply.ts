@@ -14,32 +14,14 @@
 // The reply must arrive after a re-election: a leader and a follower that
 // acknowledged it cut off together, their replies held across the
 // elections that follow (the fuzzer's nemesis).
-import type { AppendEntriesArgs, AppendEntriesReply, LogEntry, Peer } from '../../raft/contract.ts';
-import { RPC } from '../../raft/contract.ts';
 import { Leader, Raft } from '../../raft/raft.ts';
 import { makeVariant } from './variant.ts';
 
 export class ConfusesReplyTerms extends Raft {
-  // The reference's sendAppendEntries, but for the one condition.
-  protected override sendAppendEntries(peer: number): void {
-    const term = this.currentTerm;
-    const next = Math.min(this.nextIndex[peer] ?? 1, this.log.length);
-    const prevLogIndex = next - 1;
-    const args: AppendEntriesArgs = {
-      term,
-      leaderId: this.me,
-      prevLogIndex,
-      prevLogTerm: (this.log[prevLogIndex] as LogEntry).term,
-      entries: this.entriesFrom(next),
-      leaderCommit: this.commitIndex,
-    };
-    void (this.peers[peer] as Peer).call<AppendEntriesReply>(RPC.AppendEntries, args).then((reply) => {
-      if (reply === null || this.killed()) return;
-      if (reply.term > this.currentTerm) this.becomeFollower(reply.term);
-      // BUG (L30): the reference also requires `this.currentTerm === term`
-      // (the term the request was sent in).
-      else if (this.role === Leader) this.onAppendReply(peer, args, reply);
-    });
+  // BUG (L30): the reference also requires `this.currentTerm === term`, the
+  // term the request was sent in.
+  protected override stillLeads(_term: number): boolean {
+    return this.role === Leader;
   }
 }
 
