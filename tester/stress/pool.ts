@@ -48,7 +48,11 @@ interface Slot {
   inFlight: Map<number, { job: Job; startedAt: number | undefined }>;
   /** The worker thread's id, to read its CPU time (undefined off Linux). */
   threadId: number | undefined;
-  /** The last heartbeat's count, and when (wall ms, thread CPU ms) the thread last made progress. */
+  /**
+   * The last heartbeat's count, and when the thread last made progress: wall
+   * ms, and its CPU ms (read at the watchdog's next look, so that progress,
+   * reported per iteration, costs no read of /proc).
+   */
   progress: { count: number; wall: number; cpu: number | undefined };
 }
 
@@ -215,7 +219,7 @@ export class WorkerPool {
 
   private progressed(slot: Slot): void {
     slot.progress.wall = wallNow();
-    slot.progress.cpu = slot.threadId === undefined ? undefined : threadCpuMs(slot.threadId);
+    slot.progress.cpu = undefined;
   }
 
   private checkBudgets(): void {
@@ -225,6 +229,7 @@ export class WorkerPool {
       if (![...slot.inFlight.values()].some((entry) => entry.startedAt !== undefined)) continue;
       const stalledWall = wallNow() - slot.progress.wall;
       const cpu = slot.threadId === undefined ? undefined : threadCpuMs(slot.threadId);
+      slot.progress.cpu ??= cpu;
       const stalledCpu = cpu === undefined || slot.progress.cpu === undefined ? undefined : cpu - slot.progress.cpu;
       const why =
         stalledCpu === undefined
