@@ -45,11 +45,15 @@ export class Histogram {
   }
 
   toJSON(): HistogramData {
+    // Empty bins at either end are not drawn: a test whose iterations all take 3 s shows 3 s, not 0 to 3 s.
     let last = this.counts.length - 1;
     while (last > 0 && this.counts[last] === 0) last--;
+    let first = 0;
+    while (first < last && this.counts[first] === 0) first++;
     return {
       width: this.width,
-      counts: this.counts.slice(0, last + 1),
+      first,
+      counts: this.counts.slice(first, last + 1),
       n: this.n,
       min: this.n === 0 ? 0 : this.min,
       max: this.n === 0 ? 0 : this.max,
@@ -59,8 +63,9 @@ export class Histogram {
 }
 
 export interface HistogramData {
-  /** Bin k holds values in [k * width, (k + 1) * width). */
+  /** counts[k] holds values in [(first + k) * width, (first + k + 1) * width). */
   width: number;
+  first: number;
   counts: number[];
   n: number;
   min: number;
@@ -220,7 +225,7 @@ const SCRIPT = `
     } else {
       var colors = { time: '#1565c0', terms: '#6a1b9a', rpcs: '#00838f' };
       s.dists.forEach(function (d) {
-        var h = d.hist; var labels = h.counts.map(function (_, k) { return h.width === 1 ? String(k) : (k * h.width) + '–' + ((k + 1) * h.width - 1); });
+        var h = d.hist; var labels = h.counts.map(function (_, k) { var b = h.first + k; return h.width === 1 ? String(b) : (b * h.width) + '–' + ((b + 1) * h.width - 1); });
         chart(charts, d.id + '-' + i, d.label + ' — n ' + h.n + ', mean ' + h.mean + ', min ' + h.min + ', max ' + h.max, labels, h.counts, colors[d.id], '');
       });
     }
