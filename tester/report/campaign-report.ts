@@ -187,7 +187,7 @@ h2 { font-size: 1.15em; margin: 1.5em 0 .4em; border-top: 1px solid #ccc; paddin
 .chart { position: relative; height: 240px; }
 .note { color: #777; font-style: italic; }
 .failures { margin: .5em 0 0; padding-left: 1.2em; }
-.failures li { margin: .15em 0; }
+.failures li { margin: .15em 0; overflow-wrap: anywhere; }
 .check { font-family: monospace; font-weight: bold; }
 .fail { color: #b00020; }
 .pass { color: #1b7f3a; }
