@@ -230,7 +230,8 @@ const SCRIPT = `
       });
     }
     if (s.failures.length > 0) {
-      section.appendChild(el('p', null, 'Failures kept (' + s.failures.filter(function (f) { return f.href; }).length + ' with a page):'));
+      var more = s.failed - s.failures.length;
+      section.appendChild(el('p', null, 'Failures kept (' + s.failures.filter(function (f) { return f.href; }).length + ' with a page)' + (more > 0 ? '; ' + more + ' more counted, not kept' : '') + ':'));
       var list = el('ul', 'failures');
       s.failures.forEach(function (f) {
         var li = el('li'); li.appendChild(el('span', 'check', '[' + f.check + '] '));

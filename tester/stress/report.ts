@@ -18,10 +18,11 @@ export function stressReportInput(summary: StressSummary, figures: CampaignFigur
       total: t.total,
       failed: t.failed,
       checks: t.checks ?? {},
-      failures: t.failures.map((f) => {
+      // Only the kept failures are listed: past --keep a campaign may have thousands, counted in the chart by check.
+      failures: t.failures.filter((f) => f.log !== undefined).map((f) => {
         // A kept failure's page sits beside its log (written only when it had a trace).
-        const page = f.log === undefined ? undefined : resolve(pagePath(f.log));
-        return { label: `#${f.iteration} seed ${f.seed}`, check: f.check, message: f.message, page: page !== undefined && existsSync(page) ? page : undefined };
+        const page = resolve(pagePath(f.log as string));
+        return { label: `#${f.iteration} seed ${f.seed}`, check: f.check, message: f.message, page: existsSync(page) ? page : undefined };
       }),
       figures: figures?.get(t.name),
       unit: 'iteration',
