@@ -88,6 +88,8 @@ export interface RunStats {
   warnings: string[];
   /** The highest index applied anywhere (the Passed line's last column, from 0). */
   maxIndex?: number;
+  /** The highest term any getState() answered: how many elections the run took (for --report). */
+  maxTerm?: number;
 }
 
 export class Config {
@@ -117,6 +119,8 @@ export class Config {
   private rpcs0 = 0;
   private bytes0 = 0;
   private maxIndex0 = 0;
+  /** The highest term observed (kept here, not asked again: monitors already poll getState()). */
+  private maxTermSeen = 0;
 
   constructor(
     n: number,
@@ -593,6 +597,7 @@ export class Config {
     stats.wallMs = this.driver.wallMs();
     stats.warnings = this.warnings;
     stats.maxIndex = this.maxIndex;
+    stats.maxTerm = this.maxTermSeen;
   }
 
   /** The test's time.Sleep: on the run's clock, and cut short by a failure. */
@@ -661,6 +666,7 @@ export class Config {
     if (raft === undefined) return undefined;
     const state = guardedGetState(raft, i, (message, check) => this.fail(message, check));
     if (state === undefined) return undefined;
+    if (state.term > this.maxTermSeen) this.maxTermSeen = state.term;
     return this.feed.noteState(i, state.term, state.isLeader, this.now());
   }
 

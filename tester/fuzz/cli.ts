@@ -1,7 +1,7 @@
 // npm run fuzz -- [options]: property-based fuzzing of fault schedules.
 // Exit codes: 0 no failure, 1 a failure was found, 2 bad input, 3 internal error.
 import { writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import logUpdate from 'log-update';
 import { enterUserFolder, plural, usageHint, usageText } from '../cli-args.ts';
 import { describeError } from '../failure.ts';
@@ -18,6 +18,7 @@ import { regressionPath, saveDir, saveRegressionCase } from './regressions.ts';
 import { fuzzJUnit } from './junit.ts';
 import { writeJUnit } from '../junit.ts';
 import { wallDate, wallEvery, wallNow } from '../../runtime/wall.ts';
+import { Figures, writeCampaignReport, type ReportFailure } from '../report/campaign-report.ts';
 
 async function main(): Promise<number> {
   enterUserFolder();
@@ -86,6 +87,8 @@ async function main(): Promise<number> {
   };
   const ticker = tty ? wallEvery(200, () => shown !== undefined && logUpdate(progressLine(shown))) : undefined;
   let report: FuzzReport;
+  // --report: histograms of the searched scenarios (fixed size, see Histogram).
+  const figures = options.report !== undefined ? new Figures() : undefined;
   try {
     report = await runFuzz({
       ...(options.runs !== undefined && { runs: options.runs }),
@@ -100,6 +103,7 @@ async function main(): Promise<number> {
       workers: options.workers,
       streams: options.streams,
       traces: true,
+      ...(figures !== undefined && { onSearched: (result) => figures.add(result.stats) }),
       onProgress,
       signal: abort.signal,
     });
@@ -110,8 +114,10 @@ async function main(): Promise<number> {
 
   const seconds = report.wallMs / 1000;
   const why = report.timedOut ? ` (the ${options.timeSeconds} s budget ran out)` : report.interrupted ? ' (interrupted)' : '';
+  const pages: ReportFailure[] = [];
   report.findings.forEach((f, i) => {
     const trace = writeTrace(options, f, i);
+    pages.push({ label: `finding ${i + 1}: ${plural(f.scenario.n, 'server')}, ${plural(f.faults, 'fault')}, ${plural(f.occurrences, 'scenario')} failed it`, check: f.check, message: f.message, page: trace?.page === undefined ? undefined : resolve(trace.page) });
     printFailure(f, trace, replay, i, report.findings.length);
     if (options.save !== undefined) {
       const name = i === 0 ? options.save : `${options.save}-${f.check.toLowerCase()}`;
@@ -155,6 +161,33 @@ async function main(): Promise<number> {
     }
   }
   if (options.junit !== undefined) writeJUnit(options.junit, fuzzJUnit(report, options.raftModule ?? 'built-in', checkName), 'fuzz');
+  if (options.report !== undefined) {
+    const verdict = report.findings.length > 0 ? `FAIL: ${plural(report.findings.length, 'distinct failure')}` : report.interrupted ? 'INTERRUPTED' : 'PASS';
+    try {
+      writeCampaignReport(
+        {
+          title: `fuzz campaign on ${options.raftModule ?? 'the built-in Raft'}`,
+          lines: [`${verdict} in ${report.searched} scenarios searched (+${report.runs - report.searched} while shrinking), ${seconds.toFixed(1)} s${why}`, `seed ${seed} | cluster sizes ${report.space.servers.join(', ')} | faults ${report.space.kinds.join(', ') || 'none'} | checks ${options.checks}`],
+          sections: [
+            {
+              name: 'scenarios searched',
+              total: report.searched,
+              failed: report.findings.reduce((n, f) => n + f.occurrences, 0),
+              checks: Object.fromEntries(report.findings.map((f) => [f.check, f.occurrences])),
+              failures: pages,
+              figures,
+              unit: 'scenario',
+              clockLabel: 'Virtual time',
+            },
+          ],
+        },
+        options.report,
+      );
+      console.log(`report written to ${options.report}`);
+    } catch (error) {
+      console.log(`fuzz: cannot write the report to ${options.report}: ${describeError(error)}`);
+    }
+  }
   if (report.findings.length > 0) return 1;
   if (report.interrupted) return 130;
   return report.searched === 0 ? 1 : 0;

@@ -85,6 +85,8 @@ export interface FuzzOptions {
   onProgress?: (progress: FuzzProgress) => void;
   /** Aborting stops the search and the shrinking at their next scenario; what was found is reported. */
   signal?: AbortSignal;
+  /** Called with each scenario of the search (not of the shrinking), wherever it ran: for --report's distributions. */
+  onSearched?: (result: ScenarioResult) => void;
   /** Called after every scenario run in this thread: for statistics. */
   onScenario?: (scenario: Scenario, result: ScenarioResult) => void;
   /** Run each finding once more with a recorder, on the same executors, and keep its trace. */
@@ -427,6 +429,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
       const task = execute(scenario).then((result) => {
         if (result === undefined) return;
         searched++;
+        options.onSearched?.(result);
         if (result.ok) return;
         const check = result.check ?? 'HARNESS';
         occurrences.set(check, (occurrences.get(check) ?? 0) + 1);

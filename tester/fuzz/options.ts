@@ -33,6 +33,9 @@ export const FUZZ_USAGE = `usage: npm run fuzz -- [options]
                 say whether they fail it too; lab: the lab's checks only
 --junit FILE    write JUnit XML for CI: one test case per finding (check, message,
                 seed, path, replay command), or one passing case
+--report FILE.html  one self-contained page of charts (works offline): findings by
+                check, the distributions of virtual time, elections (terms) and RPCs
+                per scenario searched, and links to each finding's trace page
 --save NAME     store the shrunk counterexample as test/regressions/NAME.json
 -h, --help      this text`;
 
@@ -59,6 +62,8 @@ export interface FuzzCliOptions {
   /** Which checks judge (all, or the lab's alone). */
   checks: Checks;
   junit: string | undefined;
+  /** Write the campaign's page of charts here (--report FILE.html). */
+  report?: string;
 }
 
 export function parseFuzzArgs(argv: string[]): FuzzCliOptions | 'help' {
@@ -81,6 +86,7 @@ export function parseFuzzArgs(argv: string[]): FuzzCliOptions | 'help' {
       lab: { type: 'string' },
       checks: { type: 'string' },
       junit: { type: 'string' },
+      report: { type: 'string' },
     },
     false,
   );
@@ -102,6 +108,7 @@ export function parseFuzzArgs(argv: string[]): FuzzCliOptions | 'help' {
   writableDir(out, '--out');
   if (v.json !== undefined) writableFile(resolve(v.json), '--json');
   if (v.junit !== undefined) writableFile(resolve(v.junit), '--junit');
+  if (v.report !== undefined) writableFile(resolve(v.report), '--report');
   const checks = checksArg(v.checks);
   if (v.save !== undefined) {
     if (process.env.RAFT_HARNESS_BIN === '1') {
@@ -118,7 +125,7 @@ export function parseFuzzArgs(argv: string[]): FuzzCliOptions | 'help' {
     if (profile === undefined) throw new UsageError(`--lab must be one of ${Object.keys(LAB_PROFILES).join(', ')}, got '${v.lab}'`);
     faults ??= [...profile];
   }
-  return { runs, timeSeconds, seed, path: v.path, raftModule: v.raft, workers, streams, scenarioTimeoutSeconds, out, json: v.json, save: v.save, servers, faults, checks, junit: v.junit };
+  return { runs, timeSeconds, seed, path: v.path, raftModule: v.raft, workers, streams, scenarioTimeoutSeconds, out, json: v.json, save: v.save, servers, faults, checks, junit: v.junit, ...(v.report !== undefined && { report: v.report }) };
 }
 
 /** --servers 3,5: distinct whole numbers from 1 to MAX_SERVERS, kept in the order given (fast-check shrinks towards the first). */

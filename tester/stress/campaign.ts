@@ -15,6 +15,7 @@ import type { IterationJob as Job, JobDone } from './protocol.ts';
 import { Tally, type FailureRecord, type StressSummary } from './summary.ts';
 import { failsTheLab } from '../checks.ts';
 import { wallNow, wallStamp } from '../../runtime/wall.ts';
+import { CampaignFigures } from '../report/campaign-report.ts';
 
 /**
  * Iterations one virtual-time worker runs at once: they share one settle
@@ -44,11 +45,14 @@ export interface Campaign {
   folder: () => string | undefined;
   /** The summary so far (for a second Ctrl-C). */
   snapshot: () => StressSummary;
+  /** Per test, histograms of virtual time, terms and RPCs per iteration (for --report; fixed size). */
+  figures: () => CampaignFigures;
 }
 
 export function startCampaign(options: StressOptions, io: CampaignIO): Campaign {
   const names = options.tests.map((t) => t.name);
   const tally = new Tally(names);
+  const figures = new CampaignFigures();
   const started = wallNow();
   const raftLabel = options.raftModule ?? 'built-in';
   let worstLag = 0;
@@ -210,6 +214,8 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
       }
       if (options.verbose) progress.announce(`${result.ok ? 'ok  ' : 'FAIL'} ${job.test} #${job.index} seed ${job.seed} (${Math.round(result.stats.elapsedMs)} ms)`);
       const sample = { clockMs: result.stats.elapsedMs, wallMs: result.wallMs, rpcs: result.stats.rpcs };
+      // Iterations lost to the watchdog or a crash have no figures: they are in the failures by check.
+      figures.of(job.test).add(result.stats);
       if (result.ok) {
         tally.add(job.test, sample);
         counted(job);
@@ -308,6 +314,7 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
     },
     folder: () => folder,
     snapshot,
+    figures: () => figures,
   };
 }
 

@@ -11,6 +11,8 @@ import { STRESS_USAGE, UsageError, parseStressArgs, type StressOptions } from '.
 import { MergeError, mergeSummaries, renderBreakdown, renderLabSplit, renderTable, type StressSummary } from './summary.ts';
 import { stressJUnit } from './junit.ts';
 import { writeJUnit } from '../junit.ts';
+import { writeCampaignReport, type CampaignFigures } from '../report/campaign-report.ts';
+import { stressReportInput } from './report.ts';
 
 /** What each signal's exit code is (128 + its number), as a shell reports it. */
 const SIGNAL_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
@@ -75,7 +77,7 @@ async function main(): Promise<number> {
       return;
     }
     // Failure logs are already on disk: they are written as each iteration ends.
-    report({ ...campaign.snapshot(), interrupted: true }, options, signal);
+    report({ ...campaign.snapshot(), interrupted: true }, options, signal, campaign.figures());
     process.exit(SIGNAL_CODES[signal]);
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
@@ -83,10 +85,10 @@ async function main(): Promise<number> {
   const summary = await campaign.done;
   const folder = campaign.folder();
   if (folder !== undefined) console.log(`logs of this campaign: ${folder}`);
-  return report(summary, options, stoppedBy);
+  return report(summary, options, stoppedBy, campaign.figures());
 }
 
-function report(summary: StressSummary, options: Pick<StressOptions, 'json' | 'junit'>, signal: StopSignal | undefined): number {
+function report(summary: StressSummary, options: Pick<StressOptions, 'json' | 'junit' | 'report'>, signal: StopSignal | undefined, figures?: CampaignFigures): number {
   const json = options.json;
   console.log(renderTable(summary));
   const failed = summary.tests.reduce((n, t) => n + t.failed, 0);
@@ -124,6 +126,16 @@ function report(summary: StressSummary, options: Pick<StressOptions, 'json' | 'j
     }
   }
   if (options.junit !== undefined) writeJUnit(options.junit, stressJUnit(summary), 'stress');
+  if (options.report !== undefined) {
+    const line = `${verdict}: ${failed} of ${total} iterations failed`;
+    try {
+      writeCampaignReport(stressReportInput(summary, figures, line), options.report);
+      console.log(`report written to ${options.report}`);
+    } catch (error) {
+      // The summary and logs are written already; a page that cannot be drawn does not change the verdict.
+      console.log(`stress: cannot write the report to ${options.report}: ${describeError(error)}`);
+    }
+  }
   if (summary.interrupted) return signal !== undefined ? SIGNAL_CODES[signal] : SIGNAL_CODES.SIGINT;
   return failed === 0 && total > 0 ? 0 : 1;
 }

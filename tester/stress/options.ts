@@ -46,6 +46,8 @@ export interface StressOptions {
   checks: Checks;
   /** Write the result as JUnit XML here. */
   junit: string | undefined;
+  /** Write the campaign's page of charts here (--report FILE.html). */
+  report: string | undefined;
   /** --rerun: the summary read, and exactly the iterations to run (instead of -n per test). */
   rerun: { file: string; jobs: RerunJob[] } | undefined;
 }
@@ -76,6 +78,9 @@ TESTS       test names or patterns (2A, 2B, TestReElection2A); default: the thre
             whether the Go tester would have failed it too; lab: the lab's checks only
 --junit FILE  write JUnit XML for CI: one test case per test, its failures with
             check, message, seed and replay command
+--report FILE.html  one self-contained page of charts (works offline): per test,
+            failures by check, the distributions of virtual time, elections (terms)
+            and RPCs per iteration, and links to each kept failure's page
 --rerun SUMMARY.json  run exactly the failing seeds of an earlier campaign (its
             --json summary): same tests, same Raft (unless --raft), same clock and checks
             (unless --clock, --checks)
@@ -104,6 +109,7 @@ export function parseStressArgs(argv: string[]): StressOptions | 'help' {
       checks: { type: 'string' },
       junit: { type: 'string' },
       rerun: { type: 'string' },
+      report: { type: 'string' },
     },
     true,
   );
@@ -116,7 +122,8 @@ export function parseStressArgs(argv: string[]): StressOptions | 'help' {
     const base = defaults();
     if (values.json !== undefined) writableFile(resolve(values.json), '--json');
     if (values.junit !== undefined) writableFile(resolve(values.junit), '--junit');
-    return { ...base, merge: positionals, json: values.json, junit: values.junit };
+    if (values.report !== undefined) writableFile(resolve(values.report), '--report');
+    return { ...base, merge: positionals, json: values.json, junit: values.junit, report: values.report };
   }
   if (values.rerun !== undefined) {
     if (positionals.length > 0) throw new UsageError(`--rerun runs the tests that failed in ${values.rerun}: give no TESTS with it (got ${positionals.map((p) => `'${p}'`).join(', ')})`);
@@ -144,6 +151,7 @@ export function parseStressArgs(argv: string[]): StressOptions | 'help' {
   writableDir(out, '--out');
   if (values.json !== undefined) writableFile(resolve(values.json), '--json');
   if (values.junit !== undefined) writableFile(resolve(values.junit), '--junit');
+  if (values.report !== undefined) writableFile(resolve(values.report), '--report');
   const raftModule = values.raft;
   if (raftModule !== undefined) checkRaftPath(raftModule, '--raft');
   return {
@@ -166,11 +174,12 @@ export function parseStressArgs(argv: string[]): StressOptions | 'help' {
     merge: undefined,
     checks: checksArg(values.checks),
     junit: values.junit,
+    report: values.report,
     rerun: undefined,
   };
 }
 
-type StressValues = Partial<Record<'n' | 'p' | 'clock' | 'seed' | 'out' | 'keep' | 'timeout' | 'json' | 'shard' | 'raft' | 'checks' | 'junit' | 'rerun', string>> &
+type StressValues = Partial<Record<'n' | 'p' | 'clock' | 'seed' | 'out' | 'keep' | 'timeout' | 'json' | 'shard' | 'raft' | 'checks' | 'junit' | 'rerun' | 'report', string>> &
   Partial<Record<'archive' | 'failfast' | 'loop' | 'verbose' | 'merge', boolean>>;
 
 /**
@@ -199,6 +208,7 @@ function parseRerun(values: StressValues): StressOptions {
   writableDir(out, '--out');
   if (values.json !== undefined) writableFile(resolve(values.json), '--json');
   if (values.junit !== undefined) writableFile(resolve(values.junit), '--junit');
+  if (values.report !== undefined) writableFile(resolve(values.report), '--report');
   return {
     tests: names.map((name) => testNamed(name) as LabTestEntry),
     patterns: names,
@@ -219,6 +229,7 @@ function parseRerun(values: StressValues): StressOptions {
     merge: undefined,
     checks: values.checks !== undefined ? checksArg(values.checks) : s.checks === 'lab' ? 'lab' : 'all',
     junit: values.junit,
+    report: values.report,
     rerun: { file, jobs: plan.jobs },
   };
 }
@@ -244,6 +255,7 @@ function defaults(): StressOptions {
     merge: undefined,
     checks: 'all',
     junit: undefined,
+    report: undefined,
     rerun: undefined,
   };
 }
