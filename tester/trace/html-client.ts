@@ -319,10 +319,18 @@ export function traceClient(): void {
     const y1 = laneMid(m.to);
     const color = vote ? '#7b3fa0' : '#3d6fb4';
     const widthPx = (vote ? 1.6 : 1) + (m.causal ? 1.2 : 0);
-    const xs = x(m.t0);
+    let xs = x(m.t0);
+    // Where the request arrives: at least SLANT pixels on, except for a message
+    // that led to a violation, which slants backwards from where it took effect:
+    // one that took no time ends on the violation's line, not SLANT pixels past
+    // it (and so after it, however far one zooms in).
+    let xd = m.t1 === null ? xs : Math.max(x(m.t1), xs + SLANT);
+    if (m.causal && m.t1 !== null) {
+      xd = Math.min(x(m.t1), m.tr !== null && shown.replies ? x(m.tr) - SLANT : Infinity);
+      xs = Math.min(xs, xd - SLANT);
+    }
     const parts: string[] = [];
     if (m.t1 !== null) {
-      const xd = Math.max(x(m.t1), xs + SLANT);
       parts.push(arrow(`${cls} request`, xs, y0, xd, y1, color, widthPx, vote ? 'ah-vote' : 'ah-hb', '', tipText, m.causal));
       if (!shown.replies) return parts.join('');
       if (m.tr !== null) {
