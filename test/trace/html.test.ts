@@ -150,7 +150,7 @@ describe('trace page in a real browser (headless Chromium)', function () {
     await browser?.close();
   });
 
-  async function open(): Promise<{ page: Page; errors: string[]; external: string[] }> {
+  async function open(path = pagePath): Promise<{ page: Page; errors: string[]; external: string[] }> {
     const page = await (browser as Browser).newPage({ viewport: { width: 1400, height: 720 } });
     const errors: string[] = [];
     const external: string[] = [];
@@ -164,7 +164,7 @@ describe('trace page in a real browser (headless Chromium)', function () {
       external.push(url);
       return route.abort();
     });
-    await page.goto(pathToFileURL(pagePath).href);
+    await page.goto(pathToFileURL(path).href);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 10_000 });
     return { page, errors, external };
   }
@@ -186,7 +186,7 @@ describe('trace page in a real browser (headless Chromium)', function () {
     // The violation: a marker where it happened, with its explanation.
     const marker = page.locator('#violation-0');
     expect(await marker.count()).to.equal(1);
-    expect(await marker.locator('text').textContent()).to.match(/election safety: term \d+ has two leaders/);
+    expect(await page.locator('#violation-label-0 text').textContent()).to.match(/election safety: term \d+ has two leaders/);
     const line = await marker.locator('line').boundingBox();
     expect(line?.height ?? 0).to.be.greaterThan(150); // through every lane
     expect(await page.locator('.violation-note').first().textContent()).to.include('VIOLATION [ES]');
@@ -258,8 +258,9 @@ describe('trace page in a real browser (headless Chromium)', function () {
       const [from, to] = ((await page.locator('#status').textContent()) ?? '').match(/[\d.]+(?= ms)/g)?.map(Number) ?? [];
       return [from ?? NaN, to ?? NaN];
     };
-    // Messages still in flight when the run ended are drawn, to the run's end.
-    expect(await page.locator('g.msg.in-flight').count()).to.be.greaterThan(0);
+    // Messages still in flight when the run ended are drawn, to the run's end, when asked for.
+    await page.check('#show-inflight');
+    await page.waitForFunction(() => document.querySelectorAll('g.msg.in-flight').length > 0);
     const [, whole] = await range();
     await page.click('#zoom-in');
     for (let i = 0; i < 8; i++) await page.click('#pan-right');
@@ -271,6 +272,92 @@ describe('trace page in a real browser (headless Chromium)', function () {
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
     const [left] = await range();
     expect(left, 'not before its start').to.equal(0);
+    expect(errors, errors.join('\n')).to.deep.equal([]);
+    await page.close();
+  });
+
+  it('what a first look found: one bar per violation, an instant crash drawn, in-flight hidden, nothing past the run, the label on top, causal arrows ending on the line', async function () {
+    // The known run, with its first violation reported twice (as a monitor
+    // does when it sees the offending message again) and S2 crashed and
+    // restarted within one millisecond; the run ends with the cleanup's kills.
+    // Just before the violation, S1's heartbeat to S0 at 1050 ms comes once
+    // more, taking no time: a zero-delay message that led to it.
+    const events = [...run.events];
+    const first = events.findIndex((e) => e.kind === 'violation');
+    const tV = (events[first] as TesterEvent).t;
+    const again = events.filter((e) => 'id' in e && e.id === 25).map((e): TesterEvent => ({ ...e, t: tV, id: 9999 }) as TesterEvent);
+    expect(again.map((e) => e.kind)).to.deep.equal(['send', 'deliver', 'handled', 'reply']);
+    events.splice(first, 0, ...again);
+    events.splice(first + again.length + 1, 0, { ...(events[first + again.length] as TesterEvent) });
+    const at = events.findIndex((e) => e.t > 500);
+    events.splice(at, 0, { kind: 'crash', t: 500, server: 2 }, { kind: 'start', t: 500, server: 2, incarnation: 2 });
+    const model = buildModel(toStructured(events), 't');
+    const path = join(OUTPUT, 'first-look.html');
+    writeFileSync(path, renderTraceHtml(events, 'first look'));
+    const { page, errors } = await open(path);
+
+    // One bar per violation, at the top and in the chart: two distinct ones, not three.
+    expect(await page.locator('.violation-note').count()).to.equal(2);
+    expect(await page.locator('g.violation').count()).to.equal(2);
+    expect(await page.locator('g.violation-label').count()).to.equal(2);
+
+    // The crash and restart at 500 ms: a mark on S2's lane, with width, where it happened.
+    const instant = page.locator('.outage.crashed[data-server="2"]');
+    expect(await instant.count()).to.equal(1);
+    const mark = await instant.evaluate((el) => {
+      const box = el.getBoundingClientRect();
+      return { width: box.width, tip: el.getAttribute('data-tip') };
+    });
+    expect(mark.width).to.be.greaterThan(2);
+    expect(mark.tip).to.match(/crashed and restarted at 500 ms/);
+    // The cleanup's kills are one "end of run" step, not a crash on every lane.
+    expect(await page.locator('.outage.crashed').count()).to.equal(1);
+    expect(await page.locator('.step-mark.end').textContent()).to.equal('end of run');
+
+    // In flight at the end: hidden until asked for.
+    expect(await page.locator('g.msg.in-flight').count()).to.equal(0);
+    await page.check('#show-inflight');
+    await page.waitForFunction(() => document.querySelectorAll('g.msg.in-flight').length > 0);
+    await page.uncheck('#show-inflight');
+    await page.waitForFunction(() => document.querySelectorAll('g.msg.in-flight').length === 0);
+
+    // No tooltip speaks of a moment past the end of the run.
+    const tips = await page.locator('#chart [data-tip]').evaluateAll((els) => els.map((el) => el.getAttribute('data-tip') ?? ''));
+    const times = tips.flatMap((tip) => [...tip.matchAll(/(\d+(?:\.\d+)?) ms/g)].map((m) => Number(m[1])));
+    expect(times.length).to.be.greaterThan(0);
+    expect(Math.max(...times), 'the latest moment any tooltip names').to.be.at.most(model.tEnd);
+
+    // The violation's label is on top of everything, and clicking it zooms to it.
+    const statusBefore = (await page.locator('#status').textContent()) ?? '';
+    const centre = await page.locator('#violation-label-0 rect').evaluate((el) => {
+      const box = el.getBoundingClientRect();
+      const x = box.x + box.width / 2;
+      const y = box.y + box.height / 2;
+      const hit = document.elementFromPoint(x, y);
+      return { x, y, onTop: hit !== null && (hit.closest('#violation-label-0') !== null) };
+    });
+    expect(centre.onTop, 'the label is what is under the pointer at its centre').to.equal(true);
+    await page.mouse.click(centre.x, centre.y);
+    await page.waitForFunction((b) => document.getElementById('status')?.textContent !== b, statusBefore);
+
+    // About 100 ms around the violation: a causal arrow that took no time ends on the violation's line, not past it.
+    const v = model.violations[0] as (typeof model.violations)[number];
+    const line = (await page.locator('#violation-0 line').boundingBox()) as { x: number; y: number; width: number; height: number };
+    await page.mouse.move(line.x + line.width / 2, line.y + 40);
+    await page.mouse.wheel(0, Math.log(100 / 600) / 0.0015);
+    await page.waitForFunction(() => {
+      const [from, to] = document.getElementById('status')?.textContent?.match(/[\d.]+(?= ms)/g)?.map(Number) ?? [];
+      return (to ?? 0) - (from ?? 0) < 110;
+    });
+    const lineX = Number(await page.locator('#violation-0 line').getAttribute('x1'));
+    const atViolation = model.messages.filter((m) => m.causal && (m.tr ?? m.t1) === v.t);
+    expect(atViolation.length, 'a causal message that took effect at the violation').to.be.greaterThan(0);
+    const ends = await page.locator('g.msg.causal').evaluateAll((groups) =>
+      groups.map((g) => Number([...(g.querySelectorAll('path')[1]?.getAttribute('d') ?? '').matchAll(/-?[\d.]+/g)].map((m) => m[0])[2])),
+    );
+    expect(ends.some((end) => Math.abs(end - lineX) < 0.6), `arrow ends ${ends.join(', ')} vs the line at ${lineX}`).to.equal(true);
+    expect(Math.max(...ends), 'no causal arrow ends after the violation').to.be.at.most(lineX + 0.6);
+    await page.screenshot({ path: join(OUTPUT, 'first-look.png'), fullPage: true });
     expect(errors, errors.join('\n')).to.deep.equal([]);
     await page.close();
   });
@@ -337,7 +424,7 @@ describe('trace page in a real browser (headless Chromium)', function () {
     await page.waitForFunction((n) => document.querySelectorAll('g.msg.vote').length === n, votes);
 
     // Hovering the violation's label shows its details.
-    const label = (await page.locator('#violation-0 text').boundingBox()) as { x: number; y: number; width: number; height: number };
+    const label = (await page.locator('#violation-label-0 text').boundingBox()) as { x: number; y: number; width: number; height: number };
     await page.mouse.move(label.x + 10, label.y + label.height / 2);
     await page.waitForSelector('#tip', { state: 'visible' });
     expect(await page.locator('#tip').textContent()).to.match(/^VIOLATION at \d+ ms/);

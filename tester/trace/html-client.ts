@@ -41,7 +41,7 @@ export interface PageModel {
     causal: boolean;
   }[];
   marks: { s: number; t: number; kind: 'timer' | 'leader'; text: string }[];
-  steps: { t: number; kind: 'step' | 'check' | 'warning' | 'connectivity'; label: string; text: string; ok: boolean }[];
+  steps: { t: number; kind: 'step' | 'check' | 'warning' | 'connectivity' | 'end'; label: string; text: string; ok: boolean }[];
   /** rpcs: the RPCs a violation names (the AppendEntries that put each applied entry there), drawn as its cause. */
   violations: { t: number; text: string; servers: number[]; rpcs: number[]; term: number | null }[];
   /** On each lane: accepted start()s, applies, and the log's state (last entry, commit index, last applied) when it changes. */
@@ -81,7 +81,11 @@ export function traceClient(): void {
   const span0 = Math.max(model.tEnd, 10);
   const full = { t0: -span0 * 0.01, t1: span0 * 1.04 };
   let view = { t0: full.t0, t1: full.t1 };
-  const shown = { votes: true, heartbeats: true, replies: true, lost: true };
+  // In-flight messages are hidden at first: at the run's end there are many, and they say little.
+  const shown = { votes: true, heartbeats: true, replies: true, lost: true, inflight: false };
+  /** What ends with the run is drawn this much past it, so that a state entered at the very end still shows. */
+  const TAIL = Math.max(5, model.tEnd * 0.015);
+  const drawnEnd = (t: number): number => (t >= model.tEnd ? model.tEnd + TAIL : t);
 
   const esc = (text: string): string =>
     text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
@@ -147,14 +151,14 @@ export function traceClient(): void {
     out.push(`<g clip-path="url(#plot-clip)">`);
     // Roles, coloured by term: follower thin, candidate middling and striped, leader full height.
     for (const seg of model.segments) {
-      if (!visible(seg.t0, seg.t1)) continue;
+      if (!visible(seg.t0, drawnEnd(seg.t1))) continue;
       const x0 = clampX(x(seg.t0));
-      const x1 = clampX(x(seg.t1));
+      const x1 = clampX(x(drawnEnd(seg.t1)));
       const h = seg.role === 'leader' ? LANE_H - 4 : seg.role === 'candidate' ? LANE_H * 0.62 : LANE_H * 0.3;
       const y = laneTop(seg.s) + LANE_H - 2 - h;
       const color = colorOf(seg.term);
-      const tipText = seg.t1 > model.tEnd
-        ? `S${seg.s}: ${seg.role}, term ${seg.term ?? '?'}\nfrom ${ms(seg.t0)} to the end of the trace`
+      const tipText = seg.t1 >= model.tEnd
+        ? `S${seg.s}: ${seg.role}, term ${seg.term ?? '?'}\nfrom ${ms(seg.t0)} to the end of the run (${ms(model.tEnd)})`
         : `S${seg.s}: ${seg.role}, term ${seg.term ?? '?'}\n${ms(seg.t0)} → ${ms(seg.t1)} (${ms(seg.t1 - seg.t0)})`;
       out.push(
         `<rect class="seg role-${seg.role}" data-term="${seg.term ?? ''}" data-server="${seg.s}" x="${f(x0)}" y="${f(y)}" width="${f(Math.max(0.5, x1 - x0))}" height="${f(h)}" fill="${color}"${seg.role === 'leader' ? ' stroke="#222" stroke-width="1.2"' : ''} data-tip="${esc(tipText)}"/>`,
@@ -171,17 +175,22 @@ export function traceClient(): void {
     const drawOrder = { disconnected: 0, partitioned: 1, crashed: 2 } as const;
     const crashes = model.outages.filter((o) => o.what === 'crashed');
     for (const o of [...model.outages].sort((a, b) => drawOrder[a.what] - drawOrder[b.what])) {
-      if (!visible(o.t0, o.t1)) continue;
+      if (!visible(o.t0, drawnEnd(o.t1))) continue;
       // A disconnection within a crash goes without saying.
-      if (o.what === 'disconnected' && crashes.some((c) => c.s === o.s && c.t0 <= o.t0 && c.t1 >= o.t1)) continue;
-      const x0 = clampX(x(o.t0));
-      const x1 = clampX(x(o.t1));
-      const tipText = `S${o.s} ${o.what}\n${ms(o.t0)} → ${ms(o.t1)}${o.text ? `\n${o.text}` : ''}`;
-      const common = `class="outage ${o.what}" data-server="${o.s}" data-tip="${esc(tipText)}"`;
+      if (o.what === 'disconnected' && crashes.some((c) => c.s === o.s && c.t0 <= o.t0 && c.t1 >= o.t1 && c.t1 > c.t0)) continue;
+      const instant = o.t1 === o.t0;
+      // A crash and restart in one millisecond has no width in time: a narrow bar of its own, so that it is seen and can be hovered.
+      const x0 = clampX(instant ? x(o.t0) - 2 : x(o.t0));
+      const x1 = clampX(instant ? x(o.t0) + 2 : x(drawnEnd(o.t1)));
+      const until = o.t1 >= model.tEnd ? `the end of the run (${ms(model.tEnd)})` : ms(o.t1);
+      const tipText = instant
+        ? `S${o.s} crashed and restarted at ${ms(o.t0)}${o.text ? `\n${o.text}` : ''}`
+        : `S${o.s} ${o.what}\n${ms(o.t0)} → ${until}${o.text ? `\n${o.text}` : ''}`;
+      const common = `class="outage ${o.what}${instant ? ' instant' : ''}" data-server="${o.s}" data-tip="${esc(tipText)}"`;
       if (o.what === 'partitioned') {
         out.push(`<rect ${common} x="${f(x0)}" y="${laneTop(o.s) + LANE_H - 7}" width="${f(Math.max(1, x1 - x0))}" height="7" fill="url(#hatch-orange)" stroke="#e8710a" stroke-width="0.8"/>`);
       } else {
-        const fill = o.what === 'crashed' ? 'fill="#222" fill-opacity="0.7"' : 'fill="url(#hatch-gray)"';
+        const fill = instant ? 'fill="#222"' : o.what === 'crashed' ? 'fill="#222" fill-opacity="0.7"' : 'fill="url(#hatch-gray)"';
         out.push(`<rect ${common} x="${f(x0)}" y="${laneTop(o.s)}" width="${f(Math.max(1, x1 - x0))}" height="${LANE_H}" ${fill}/>`);
         if (x1 - x0 > 70) out.push(`<text class="outage-label" x="${f(x0 + 4)}" y="${laneTop(o.s) + 11}" pointer-events="none">${o.what}</text>`);
       }
@@ -245,7 +254,9 @@ export function traceClient(): void {
       );
     }
 
-    // The violation: a red line through every lane, its explanation at the top.
+    // The violation: a red line through every lane, its explanation below them
+    // (drawn after the messages, so that no message's hit area covers it).
+    const labels: string[] = [];
     let row = 0;
     model.violations.forEach((v, i) => {
       if (!visible(v.t, v.t)) return;
@@ -259,6 +270,10 @@ export function traceClient(): void {
         `<g class="violation" id="violation-${i}" data-tip="${esc(`VIOLATION at ${ms(v.t)}\n${v.text}`)}">` +
           `<line x1="${f(px)}" y1="${AXIS}" x2="${f(px)}" y2="${by}" stroke="#d00" stroke-width="2.5"/>` +
           v.servers.filter((s) => s < model.n).map((s) => `<circle cx="${f(px)}" cy="${laneMid(s)}" r="7" fill="none" stroke="#d00" stroke-width="2.5"/>`).join('') +
+          '</g>',
+      );
+      labels.push(
+        `<g class="violation-label" id="violation-label-${i}" data-goto="${v.t}" style="cursor:pointer" data-tip="${esc(`VIOLATION at ${ms(v.t)} (click: zoom to it)\n${v.text}`)}">` +
           `<rect x="${f(bx)}" y="${by - 1}" width="${f(boxWidth)}" height="18" rx="3" fill="#d00"/>` +
           `<text class="violation-text" x="${f(bx + 8)}" y="${by + 12}">${esc(text)}</text></g>`,
       );
@@ -267,6 +282,7 @@ export function traceClient(): void {
     out.push('<g clip-path="url(#plot-clip)">');
     for (const m of model.messages) if (m.causal) out.push(message(m));
     out.push('</g>');
+    out.push(...labels);
 
     chart.setAttribute('width', String(w));
     chart.setAttribute('height', String(HEIGHT));
@@ -284,6 +300,8 @@ export function traceClient(): void {
     if (m.type === 'vote' ? !shown.votes : !shown.heartbeats) return '';
     if (m.from === m.to || m.from >= model.n || m.to >= model.n) return '';
     const inFlight = m.tl === null && (m.t1 === null || m.tr === null);
+    // Never delivered before the run ended: hidden unless asked for (a delivered request whose reply is in flight still shows).
+    if (inFlight && m.t1 === null && !shown.inflight) return '';
     const end = inFlight ? model.tEnd : Math.max(m.t1 ?? -Infinity, m.tr ?? -Infinity, m.tl ?? -Infinity);
     if (!visible(m.t0, end)) return '';
     const vote = m.type === 'vote';
@@ -301,10 +319,18 @@ export function traceClient(): void {
     const y1 = laneMid(m.to);
     const color = vote ? '#7b3fa0' : '#3d6fb4';
     const widthPx = (vote ? 1.6 : 1) + (m.causal ? 1.2 : 0);
-    const xs = x(m.t0);
+    let xs = x(m.t0);
+    // Where the request arrives: at least SLANT pixels on, except for a message
+    // that led to a violation, which slants backwards from where it took effect:
+    // one that took no time ends on the violation's line, not SLANT pixels past
+    // it (and so after it, however far one zooms in).
+    let xd = m.t1 === null ? xs : Math.max(x(m.t1), xs + SLANT);
+    if (m.causal && m.t1 !== null) {
+      xd = Math.min(x(m.t1), m.tr !== null && shown.replies ? x(m.tr) - SLANT : Infinity);
+      xs = Math.min(xs, xd - SLANT);
+    }
     const parts: string[] = [];
     if (m.t1 !== null) {
-      const xd = Math.max(x(m.t1), xs + SLANT);
       parts.push(arrow(`${cls} request`, xs, y0, xd, y1, color, widthPx, vote ? 'ah-vote' : 'ah-hb', '', tipText, m.causal));
       if (!shown.replies) return parts.join('');
       if (m.tr !== null) {
@@ -313,7 +339,7 @@ export function traceClient(): void {
         parts.push(arrow(`${cls} reply${verdict}`, xd, y1, Math.max(x(m.tr), xd + SLANT), y0, replyColor, (vote ? 1.3 : 0.8) + (m.causal ? 1.2 : 0), vote ? (m.ok ? 'ah-grant' : 'ah-deny') : 'ah-hbr', '4,3', tipText, m.causal));
       } else if (m.tl !== null) {
         if (shown.lost) parts.push(lost(`${cls} reply lost`, xd, y1, Math.max(x(m.tl), xd + SLANT), y0, tipText));
-      } else {
+      } else if (shown.inflight) {
         parts.push(inFlightArrow(`${cls} reply in-flight`, xd, y1, Math.max(x(model.tEnd), xd + SLANT), y0, color, tipText));
       }
     } else if (m.tl !== null) {
@@ -474,15 +500,20 @@ export function traceClient(): void {
   on('pan-left', () => pan(-0.25));
   on('pan-right', () => pan(0.25));
   on('reset', () => setView(full.t0, full.t1));
+  const goTo = (t: number): void => {
+    // Close enough that the messages just before it stand apart.
+    const span = Math.min(full.t1 - full.t0, 600);
+    setView(t - span / 2, t + span / 2);
+  };
   document.querySelectorAll<HTMLElement>('[data-goto]').forEach((el) => {
-    el.addEventListener('click', () => {
-      const t = Number(el.getAttribute('data-goto'));
-      // Close enough that the messages just before it stand apart.
-      const span = Math.min(full.t1 - full.t0, 600);
-      setView(t - span / 2, t + span / 2);
-    });
+    el.addEventListener('click', () => goTo(Number(el.getAttribute('data-goto'))));
   });
-  for (const key of ['votes', 'heartbeats', 'replies', 'lost'] as const) {
+  // The chart's own violation labels: redrawn on every render, so listened for on the chart.
+  chart.addEventListener('click', (e: MouseEvent) => {
+    const target = e.target instanceof Element ? e.target.closest('[data-goto]') : null;
+    if (target !== null && chart.contains(target)) goTo(Number(target.getAttribute('data-goto')));
+  });
+  for (const key of ['votes', 'heartbeats', 'replies', 'lost', 'inflight'] as const) {
     const input = document.getElementById(`show-${key}`) as HTMLInputElement | null;
     input?.addEventListener('change', () => {
       shown[key] = input.checked;

@@ -56,6 +56,7 @@ ${header.length > 0 ? `<details class="log-header"${problems.length === 0 ? ' op
 <label><input type="checkbox" id="show-heartbeats" checked> heartbeats</label>
 <label><input type="checkbox" id="show-replies" checked> replies</label>
 <label><input type="checkbox" id="show-lost" checked> lost</label>
+<label title="messages sent but not yet delivered when the run ended"><input type="checkbox" id="show-inflight"> in flight at the end</label>
 <span id="status"></span>
 <span class="hint">wheel: zoom · drag: pan · hover: details</span>
 </div>
@@ -100,13 +101,15 @@ export function buildModel(lines: readonly TraceLine[], title: string, header: r
   const openSegment: (PageModel['segments'][number] | undefined)[] = [];
   const openOutage = new Map<string, PageModel['outages'][number]>();
   const cutLinks = new Set<string>();
+  const killedAt = new Map<number, number>();
   const closeOutage = (s: number, what: PageModel['outages'][number]['what'], t: number): void => {
     const key = `${s}/${what}`;
     const o = openOutage.get(key);
     if (o === undefined) return;
     o.t1 = t;
     openOutage.delete(key);
-    if (o.t1 > o.t0) outages.push(o);
+    // A crash and restart in the same millisecond is kept (drawn as a narrow mark): a durability failure hinges on it.
+    if (o.t1 > o.t0 || what === 'crashed') outages.push(o);
   };
   const openOutageAt = (s: number, what: PageModel['outages'][number]['what'], t: number, text = ''): void => {
     const key = `${s}/${what}`;
@@ -116,7 +119,19 @@ export function buildModel(lines: readonly TraceLine[], title: string, header: r
   for (const line of lines) {
     const d = line.detail;
     const s = line.server;
-    if (s !== null) {
+    const isKill = line.kind === 'connectivity' && d.event === 'kill';
+    if (s !== null && isKill) {
+      // Killed (as a run ends): the role stays drawn up to here, and up to the run's end if nothing follows.
+      killedAt.set(s, line.t);
+    } else if (s !== null) {
+      const killed = killedAt.get(s);
+      const stale = openSegment[s];
+      if (killed !== undefined && stale !== undefined) {
+        stale.t1 = killed;
+        if (stale.t1 > stale.t0) segments.push(stale);
+        openSegment[s] = undefined;
+      }
+      killedAt.delete(s);
       // Role and term: a new segment whenever either changes.
       const open = openSegment[s];
       if (line.term !== null && line.role !== null) terms.add(line.term);
@@ -137,7 +152,13 @@ export function buildModel(lines: readonly TraceLine[], title: string, header: r
         }
         if (d.event === 'disconnect') openOutageAt(s, 'disconnected', line.t);
         else if (d.event === 'connect') closeOutage(s, 'disconnected', line.t);
-        else if (d.event === 'crash' || d.event === 'kill') openOutageAt(s, 'crashed', line.t);
+        else if (d.event === 'crash') openOutageAt(s, 'crashed', line.t);
+        else if (d.event === 'kill') {
+          // The cleanup kills every server as the run ends: one "end of run" step, not a crash on every lane.
+          const previous = steps.at(-1);
+          if (previous?.kind === 'end' && previous.t === line.t) previous.text = `${previous.text}, S${s}`;
+          else steps.push({ t: line.t, kind: 'end', label: 'end of run', text: `end of run: servers killed: S${s}`, ok: true });
+        }
         else if (d.event === 'start') closeOutage(s, 'crashed', line.t);
         else if (d.event === 'link') {
           const from = host(asHost(d.from));
@@ -222,15 +243,23 @@ export function buildModel(lines: readonly TraceLine[], title: string, header: r
       case 'warning':
         if (s === null) steps.push({ t: line.t, kind: 'warning', label: '⚠ warning', text: describeLine(line).text, ok: true });
         break;
-      case 'violation':
+      case 'violation': {
+        // A monitor may report the same violation more than once (each time the offending message is seen again): one bar each.
+        const text = violationText(d);
+        const same = violations.find((v) => v.t === line.t && v.text === text);
+        if (same !== undefined) {
+          for (const x of Array.isArray(d.rpcs) ? d.rpcs : []) if (typeof x === 'number' && !same.rpcs.includes(x)) same.rpcs.push(x);
+          break;
+        }
         violations.push({
           t: line.t,
-          text: violationText(d),
+          text,
           servers: Array.isArray(d.servers) ? d.servers.filter((x): x is number => typeof x === 'number') : [],
           rpcs: Array.isArray(d.rpcs) ? d.rpcs.filter((x): x is number => typeof x === 'number') : [],
           term: typeof d.term === 'number' ? d.term : null,
         });
         break;
+      }
       case 'log':
         // Applies, accepted start()s and the log's state (last entry, commit, applied) on the server's lane.
         if (s === null) break;
@@ -242,15 +271,15 @@ export function buildModel(lines: readonly TraceLine[], title: string, header: r
         break;
     }
   }
-  // The state at the end of the trace (often the moment of the violation)
-  // stays visible: open segments run a little past the last event.
-  const tail = Math.max(5, tEnd * 0.015);
+  // Roles and outages still open end with the run (the page draws them a
+  // little past it, so that a state entered at the very end still shows).
   for (const open of openSegment) {
     if (open === undefined) continue;
-    open.t1 = tEnd + tail;
+    open.t1 = killedAt.get(open.s) ?? tEnd;
     segments.push(open);
   }
-  for (const o of [...openOutage.values()]) closeOutage(o.s, o.what, tEnd + tail);
+  // Outages still open end with the run: their tooltips and boxes say nothing past it.
+  for (const o of [...openOutage.values()]) closeOutage(o.s, o.what, tEnd);
   segments.sort((a, b) => a.s - b.s || a.t0 - b.t0);
   outages.sort((a, b) => a.s - b.s || a.t0 - b.t0);
 
