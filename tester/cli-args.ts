@@ -175,10 +175,12 @@ export function enterUserFolder(env: NodeJS.ProcessEnv = process.env): void {
 }
 
 /** The Raft module a user names: a file that exists (a folder is not a module). */
+/** flag: the option that named the file, said before the problem ('' for a positional argument: the command's name says it). */
 export function checkRaftPath(path: string, flag: string): void {
   const file = resolve(path);
-  if (!existsSync(file)) throw new UsageError(`${flag}: no such file: ${path}`);
-  if (statSync(file).isDirectory()) throw new UsageError(`${flag}: ${path} is a folder; name the module's file (e.g. ${path.replace(/\/$/, '')}/raft.ts)`);
+  const prefix = flag === '' ? '' : `${flag}: `;
+  if (!existsSync(file)) throw new UsageError(`${prefix}no such file: ${path}`);
+  if (statSync(file).isDirectory()) throw new UsageError(`${prefix}${path} is a folder; name the module's file (e.g. ${path.replace(/\/$/, '')}/raft.ts)`);
 }
 
 /** "1 worker", "2 workers". */

@@ -75,6 +75,12 @@ describe('command lines, end to end', function () {
     expect(runs[1]?.stderr).to.match(/^replay: --seed: seed must be a whole number from 0 to \d+, got '-5'/);
   });
 
+  it('typecheck-raft names a missing file once, under its own name (no "typecheck:" second prefix)', async function () {
+    const r = await runCli('tester/typecheck-cli.ts', ['no-such-raft.ts']);
+    expect(r.code, r.stderr).to.equal(2);
+    expect(r.stderr.trim()).to.equal('typecheck-raft: no such file: no-such-raft.ts (npm run typecheck-raft -- --help for usage)');
+  });
+
   it('under npm run, --raft, --json and --out are relative to the folder the user typed them in (INIT_CWD)', async function () {
     const typedIn = mkdtempSync(join(tmpdir(), 'init-cwd-'));
     mkdirSync(join(typedIn, 'sub'));
