@@ -262,6 +262,15 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
     },
   });
 
+  /** Iterations of the plan never handed out (a --loop campaign's plan ends with the round it was in). */
+  const skippedByFailfast = (): number => {
+    if (options.rerun !== undefined) return Math.max(0, rerun.length - nextRerun);
+    let left = 0;
+    for (let i = nextIndex; i < roundEnd; i++) if (i % options.shard.count === options.shard.index - 1) left++;
+    // nextIndex moves on only once every test was handed out at it: its first nextTest tests were.
+    return left * names.length - nextTest;
+  };
+
   const snapshot = (): StressSummary => ({
     clock: options.clock,
     checks: options.checks,
@@ -272,6 +281,7 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
     shard: `${options.shard.index}/${options.shard.count}`,
     wallSeconds: Math.round((wallNow() - started) / 10) / 100,
     interrupted,
+    ...(stopNew && options.failfast && { skippedByFailfast: skippedByFailfast() }),
     worstLoopDelayMs: round1(worstLag),
     memory: { ...heapTrend(heapSamples), peakRssMb },
     tests: tally.summaries(),
