@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCommandLine, UsageError, usageText } from '../../tester/cli-args.ts';
 import { ROOT, runCli } from '../support/run-cli.ts';
+import { countLine, totalLine } from '../support/suite-counts.mjs';
 
 const COMMANDS: Record<string, string> = {
   stress: 'tester/stress/cli.ts',
@@ -106,5 +107,16 @@ describe('fuzz --save from an installed package', function () {
       if (before === undefined) delete process.env.RAFT_HARNESS_BIN;
       else process.env.RAFT_HARNESS_BIN = before;
     }
+  });
+});
+
+describe('npm test: one line over both mocha passes', function () {
+  it("sums each pass's passing and failing counts, coloured or not, into `N passed, N failed`", function () {
+    const counts = { passed: 0, failed: 0 };
+    // The parallel pass, as mocha prints it to a terminal (colours), then the serial pass, plain.
+    const output = ['  \u001b[32m  640 passing\u001b[0m\u001b[90m (4m)\u001b[0m', '\u001b[31m  2 failing\u001b[0m', '  1) a test', '  92 passing (2m)', '  3 pending', '  ✔ 12 passing tests are fine (a test title, not a count)'];
+    for (const line of output) countLine(line, counts);
+    expect(totalLine(counts)).to.equal('732 passed, 2 failed');
+    expect(totalLine({ passed: 5, failed: 0 })).to.equal('5 passed, 0 failed');
   });
 });
