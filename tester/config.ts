@@ -200,7 +200,7 @@ export class Config {
     const persister = this.persisters[i]?.copy() ?? new MemoryPersister();
     this.persisters[i] = persister;
     persister.onSave = (size) => this.emit({ kind: 'persist', t: this.now(), server: i, incarnation, size });
-    const runtime = this.world.runtime(`server-${i}/${incarnation}`);
+    const runtime = this.world.runtime(`server-${i}/${incarnation}`, i);
     this.runtimes[i] = runtime;
     this.emit({ kind: 'start', t: this.now(), server: i, incarnation });
     const raft = guardedMake(

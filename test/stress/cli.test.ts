@@ -137,7 +137,20 @@ describe('stress: campaigns', function () {
     expect(test?.failed).to.be.within(1, 11);
     for (const f of test?.failures ?? []) expect(f.message).to.match(/^\[WATCHDOG\] stopped by the watchdog: its thread spent [2-9] s of CPU time with virtual time standing still/);
     const [folder] = readdirSync(dir).filter((f) => f.includes('_seed-3'));
-    expect(readdirSync(join(dir, folder ?? '')).filter((f) => f.endsWith('.log'))).to.have.length(test?.failed ?? -1);
+    const logs = readdirSync(join(dir, folder ?? '')).filter((f) => f.endsWith('.log'));
+    expect(logs).to.have.length(test?.failed ?? -1);
+    // Each kept log holds the events up to the stop (streamed by its seed's traced re-run), names the call that never returned, and has its trace and page.
+    for (const log of logs) {
+      const text = readFileSync(join(dir, folder ?? '', log), 'utf8');
+      expect(text).to.match(/stuck in a timer callback of server 0, which never returned/);
+      expect(text).to.match(/\(the last event before the stop: .+; the \d+ events up to it are in the trace\)/);
+      expect(text.split('\n').filter((l) => l.startsWith('{')).length, text).to.be.above(5);
+      const base = log.replace(/\.log$/, '');
+      expect(readdirSync(join(dir, folder ?? ''))).to.include.members([`${base}.trace.jsonl`, `${base}.html`]);
+      // The announcement named the page with the log.
+      expect(result.stdout).to.include(`${log}\n`);
+      expect(result.stdout).to.include(`trace page: ${join(dir, folder ?? '', `${base}.html`)}`);
+    }
   });
 
   it('never stops a slow iteration that keeps making progress, whatever its wall or CPU time', async function () {
