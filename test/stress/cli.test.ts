@@ -151,6 +151,18 @@ describe('stress: campaigns', function () {
       expect(result.stdout).to.include(`${log}\n`);
       expect(result.stdout).to.include(`trace page: ${join(dir, folder ?? '', `${base}.html`)}`);
     }
+    // Its printed replay has the same watchdog and budget: it stops with the same verdict and exit 1, also with --quiet.
+    const first = test?.failures[0];
+    expect(first?.replay).to.match(/ --timeout 2$/);
+    const args = (first?.replay ?? '').replace(/^npm run replay -- /, '').split(' ');
+    const [loud, quiet] = await Promise.all([runCli(REPLAY, args), runCli(REPLAY, [...args, '--quiet'])]);
+    for (const replay of [loud, quiet]) {
+      expect(replay.code, replay.stdout + replay.stderr).to.equal(1);
+      expect(replay.stdout).to.match(/^FAIL TestInitialElection2A seed \d+: \[WATCHDOG\] stopped by the watchdog: its thread spent [2-9] s of CPU time with virtual time standing still \(stuck in a timer callback of server 0, which never returned\)$/m);
+    }
+    // Printed as they came, the events up to the stop, and where it stopped.
+    expect(loud.stdout).to.match(/S\d getState: term 0/);
+    expect(loud.stdout).to.match(/^\(the last event before the stop: .+; the \d+ events up to it are in the trace\)$/m);
   });
 
   it('never stops a slow iteration that keeps making progress, whatever its wall or CPU time', async function () {

@@ -249,7 +249,9 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
         writeIterationLog(original.log, header(original.job), { ...original.result, message }, trace);
         return;
       }
-      const replay = options.clock === 'virtual' ? replayCommand(job.test, job.seed, options.raftModule) : undefined;
+      // Replay has the same watchdog: its command carries this campaign's budget, to stop after the same CPU time.
+      const budget = check === 'WATCHDOG' && options.timeoutSeconds !== 60 ? ` --timeout ${options.timeoutSeconds}` : '';
+      const replay = options.clock === 'virtual' ? `${replayCommand(job.test, job.seed, options.raftModule)}${budget}` : undefined;
       const result: IterationResult = {
         test: job.test,
         seed: job.seed,
