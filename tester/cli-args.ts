@@ -1,6 +1,6 @@
 // What every command line of the harness checks the same way. Each mistake
 // is a UsageError: one clear line, exit code 2, before any work starts.
-import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, rmdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseSeed } from '../runtime/random.ts';
@@ -87,6 +87,26 @@ function makeDirs(dir: string): void {
   const parent = dirname(dir);
   if (parent !== dir) makeDirs(parent);
   mkdirSync(dir);
+  if (madeDirs.length === 0) process.on('exit', removeMadeDirsOnUsageError);
+  madeDirs.push(dir);
+}
+
+/** Folders made while checking the command line, outermost first. */
+const madeDirs: string[] = [];
+
+/**
+ * A command that ends with exit code 2 (bad input: nothing ran) leaves no
+ * folder behind that checking its options made, if it stayed empty.
+ */
+function removeMadeDirsOnUsageError(code: number): void {
+  if (code !== 2) return;
+  for (const dir of [...madeDirs].reverse()) {
+    try {
+      rmdirSync(dir); // Only an empty folder: anything written into it stays.
+    } catch {
+      // Not empty, or gone: leave it.
+    }
+  }
 }
 
 // ---- one parser for every command line ----

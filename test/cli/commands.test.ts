@@ -2,7 +2,7 @@
 // bad input is one line and exit 2 (no stack, no Node advice about '--');
 // paths typed under `npm run` are relative to the folder they were typed in.
 import { expect } from 'chai';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCommandLine, UsageError, usageText } from '../../tester/cli-args.ts';
@@ -74,6 +74,17 @@ describe('command lines, end to end', function () {
     }
     expect(runs[0]?.stderr).to.match(/^stress: '\(' is not a valid test pattern/);
     expect(runs[1]?.stderr).to.match(/^replay: --seed: seed must be a whole number from 0 to \d+, got '-5'/);
+  });
+
+  it('an exit-2 path leaves no empty stress-logs/ or fuzz-logs/ behind (the --out folder made while checking the options)', async function () {
+    const dir = mkdtempSync(join(tmpdir(), 'exit-2-'));
+    const [stress, fuzz] = await Promise.all([
+      // The --out folder is checked (and made) before --raft is found missing, or --lab refused.
+      runCli(COMMANDS.stress as string, ['-n', '1', '--out', join(dir, 'a', 'stress-logs'), '--raft', 'no-such-raft.ts']),
+      runCli(COMMANDS.fuzz as string, ['--runs', '1', '--out', join(dir, 'b', 'fuzz-logs'), '--lab', '9Z']),
+    ]);
+    expect([stress.code, fuzz.code], stress.stderr + fuzz.stderr).to.deep.equal([2, 2]);
+    expect(readdirSync(dir)).to.deep.equal([]);
   });
 
   it('typecheck-raft names a missing file once, under its own name (no "typecheck:" second prefix)', async function () {
