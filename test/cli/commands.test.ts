@@ -76,6 +76,14 @@ describe('command lines, end to end', function () {
     expect(runs[1]?.stderr).to.match(/^replay: --seed: seed must be a whole number from 0 to \d+, got '-5'/);
   });
 
+  it('fuzz --help from the package does not offer --save (which it refuses there); from the repository it does', async function () {
+    const [fromPackage, fromRepo] = await Promise.all([runCli(COMMANDS.fuzz as string, ['--help'], { env: { RAFT_HARNESS_BIN: '1' } }), runCli(COMMANDS.fuzz as string, ['--help'])]);
+    expect([fromPackage.code, fromRepo.code]).to.deep.equal([0, 0]);
+    expect(fromPackage.stdout).to.match(/^usage: npx raft-harness fuzz/);
+    expect(fromPackage.stdout).to.not.include('--save');
+    expect(fromRepo.stdout).to.match(/^--save NAME/m);
+  });
+
   it('an exit-2 path leaves no empty stress-logs/ or fuzz-logs/ behind (the --out folder made while checking the options)', async function () {
     const dir = mkdtempSync(join(tmpdir(), 'exit-2-'));
     const [stress, fuzz] = await Promise.all([

@@ -13,7 +13,7 @@ import { randomInt } from 'node:crypto';
 import { MAX_SEED } from '../../runtime/random.ts';
 import { DEFAULT_RUNS, FuzzPathError, campaignSpace, runFuzz, scenarioAt, type FuzzFailure, type FuzzProgress, type FuzzReport } from './fuzz.ts';
 import { FAULT_KINDS, MAX_SERVERS } from './scenario.ts';
-import { FUZZ_USAGE, FuzzUsageError, parseFuzzArgs, type FuzzCliOptions } from './options.ts';
+import { FuzzUsageError, fuzzUsage, parseFuzzArgs, type FuzzCliOptions } from './options.ts';
 import { regressionPath, saveDir, saveRegressionCase } from './regressions.ts';
 import { fuzzJUnit } from './junit.ts';
 import { writeJUnit } from '../junit.ts';
@@ -26,7 +26,7 @@ async function main(): Promise<number> {
   try {
     const parsed = parseFuzzArgs(process.argv.slice(2));
     if (parsed === 'help') {
-      console.log(usageText(FUZZ_USAGE));
+      console.log(usageText(fuzzUsage()));
       return 0;
     }
     options = parsed;

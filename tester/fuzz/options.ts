@@ -36,6 +36,15 @@ export const FUZZ_USAGE = `usage: npm run fuzz -- [options]
 --save NAME     store the shrunk counterexample as test/regressions/NAME.json
 -h, --help      this text`;
 
+/**
+ * The usage as the user's command offers it: from the package (npx
+ * raft-harness fuzz), --save is refused (it writes into the harness's own
+ * repository), so it is not offered either.
+ */
+export function fuzzUsage(env: NodeJS.ProcessEnv = process.env): string {
+  return env.RAFT_HARNESS_BIN === '1' ? FUZZ_USAGE.split('\n').filter((l) => !l.startsWith('--save ')).join('\n') : FUZZ_USAGE;
+}
+
 /** The fuzzer's usage errors are the harness's. */
 export { UsageError as FuzzUsageError };
 
