@@ -116,6 +116,8 @@ describe('npm run fuzz', function () {
       // One seed, the campaign's: printed once, and in the replay command.
       const seedPath = /^replay: {2}npm run fuzz -- --seed (\d+) --path ([\d:]+) /m.exec(out);
       expect(new Set([...out.matchAll(/(?:\| seed|--seed) (\d+)/g)].map((m) => m[1]))).to.deep.equal(new Set(['7']));
+      // No other seed beside it: the message does not say the scenario's simulation seed (often 0).
+      expect(out, out).to.not.match(/\bseed (?!7\b)\d+/);
       expect(seedPath, out).to.not.equal(null);
       expect(out).to.contain(`replay:  npm run fuzz -- --seed ${seedPath?.[1]} --path ${seedPath?.[2]} --raft test/fuzz/vote-for-anyone-raft.ts`);
       const trace = /^trace: {3}(.+)$/m.exec(out)?.[1] ?? '';
