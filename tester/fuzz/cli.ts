@@ -1,5 +1,6 @@
 // npm run fuzz -- [options]: property-based fuzzing of fault schedules.
 // Exit codes: 0 no failure, 1 a failure was found, 2 bad input, 3 internal error.
+import { campaignFolder } from '../stress/campaign.ts';
 import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import logUpdate from 'log-update';
@@ -110,8 +111,11 @@ async function main(): Promise<number> {
 
   const seconds = report.wallMs / 1000;
   const why = report.timedOut ? ` (the ${options.timeSeconds} s budget ran out)` : report.interrupted ? ' (interrupted)' : '';
+  // This campaign's folder inside --out, as the stress loop's (time and seed in its name), made with its first trace.
+  let folder: string | undefined;
+  const dir = (): string => (folder ??= campaignFolder({ out: options.out, seed, shard: { index: 1, count: 1 } }));
   report.findings.forEach((f, i) => {
-    const trace = writeTrace(options, f, i);
+    const trace = writeTrace(options, dir, f, i);
     printFailure(f, trace, replay, i, report.findings.length);
     if (options.save !== undefined) {
       const name = i === 0 ? options.save : `${options.save}-${f.check.toLowerCase()}`;
@@ -214,7 +218,7 @@ function printFailure(f: FuzzFailure, trace: { log: string; page: string | undef
 }
 
 /** Writes a finding's trace (recorded on the pool): '#' header lines, then one JSON event per line. */
-function writeTrace(options: FuzzCliOptions, f: FuzzFailure, i: number): { log: string; page: string | undefined } | undefined {
+function writeTrace(options: FuzzCliOptions, dir: () => string, f: FuzzFailure, i: number): { log: string; page: string | undefined } | undefined {
   if (f.trace === undefined) return undefined;
   const header = [
     'fuzz counterexample',
@@ -231,7 +235,13 @@ function writeTrace(options: FuzzCliOptions, f: FuzzFailure, i: number): { log: 
     `scenario json: ${JSON.stringify(f.scenario)}`,
     'trace: one JSON event per line below',
   ];
-  const file = join(options.out, `fuzz_${f.seed}_${i + 1}_${f.check}.log`);
+  let file: string;
+  try {
+    file = join(dir(), `fuzz_${f.seed}_${i + 1}_${f.check}.log`);
+  } catch (error) {
+    console.error(`fuzz: cannot make the campaign's folder of traces: ${describeError(error)}`);
+    return undefined;
+  }
   const text = `${header.map((l) => `# ${l}`).join('\n')}\n${f.trace}`;
   try {
     writeFileSync(file, text);
