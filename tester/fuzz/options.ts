@@ -25,7 +25,7 @@ export const FUZZ_USAGE = `usage: npm run fuzz -- [options]
 --streams N     scenarios at once in each thread (default ${DEFAULT_STREAMS})
 --timeout S     the watchdog: seconds of a worker thread's CPU time without virtual
                 time moving on, after which a scenario is hung, a failure of its own (default ${DEFAULT_SCENARIO_TIMEOUT_S}, or a quarter of --time, at least 1)
---out DIR       where the failing scenario's trace goes (default fuzz-logs)
+--out DIR       where failing scenarios' traces go, in a folder per campaign (default fuzz-logs)
 --json FILE     write the report as JSON
 --checks C      all (default): every monitor judges, and the lab's helpers the scenario
                 uses (the applier's checks, one(), the liveness phase's leader check);
