@@ -1,6 +1,6 @@
 // The stress loop and replay, end to end, as a user runs them.
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseStressArgs, UsageError, type StressOptions } from '../../tester/stress/options.ts';
@@ -92,6 +92,10 @@ describe('stress: campaigns', function () {
     const events = log.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { kind: string });
     expect(events[0]?.kind).to.equal('cluster');
     expect(events.filter((e) => e.kind === 'check').length).to.equal(1);
+    // The announcement named its page as well as its log (written with the seed's traced re-run), and the page is there.
+    const page = (failure?.log ?? '').replace(/\.log$/, '.html');
+    expect(result.stdout).to.include(`\n  trace page: ${page}`);
+    expect(existsSync(page), page).to.equal(true);
 
     const replay = await runCli(REPLAY, ['--test', 'TestInitialElection2A', '--seed', String(failure?.seed), '--raft', 'test/fixtures/passive-raft.ts', '--quiet']);
     expect(replay.code).to.equal(1);
