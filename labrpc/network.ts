@@ -2,6 +2,7 @@
 // steps, the delays and the probabilities are the lab's (see the comments on
 // processRequest); the one-way links, partitions, duplication and held
 // replies are extras, off by default, so the lab's tests see the lab's network.
+import { CALL_HANDLER, enterCall, leaveCall } from '../runtime/in-call.ts';
 import type { Clock, Timer } from '../runtime/clock.ts';
 import type { Random } from '../runtime/random.ts';
 import type { FailReason, Host, NetEvent, NetListener } from './events.ts';
@@ -362,12 +363,15 @@ export class Network {
     // The handler gets a copy of its own: events keep req.args as sent.
     const args = req.encoded.copy();
     let result: unknown;
+    const before = enterCall(CALL_HANDLER, typeof req.serverName === 'number' ? req.serverName : -1);
     try {
       result = (lookup.handler as (a: unknown) => unknown)(args);
     } catch (error) {
       this.handlerFailed(req, error);
       if (!duplicate) this.finish(req, undefined, this.isDead(req), 'handler-error');
       return;
+    } finally {
+      leaveCall(before);
     }
     if (isThenable(result)) this.awaitHandler(req, result, duplicate);
     else this.handled(req, result, duplicate);

@@ -2,6 +2,7 @@
 // of random streams. Components get scoped views of it.
 import type { Clock, ClockKind, OwnedClock, Timer } from './clock.ts';
 import { Random } from './random.ts';
+import { CALL_TIMER, enterCall, leaveCall } from './in-call.ts';
 import { GlobalTimersClock } from './global-timers.ts';
 import { RealClock } from './real-clock.ts';
 import { VirtualClock, type SteppableClock } from './virtual-clock.ts';
@@ -54,8 +55,8 @@ export class World {
   }
 
   /** A runtime view for one component, with its own random stream. */
-  runtime(stream: string): ScopedRuntime {
-    return new ScopedRuntime(this.clock, this.random(stream));
+  runtime(stream: string, owner = -1): ScopedRuntime {
+    return new ScopedRuntime(this.clock, this.random(stream), owner);
   }
 }
 
@@ -72,6 +73,8 @@ export class ScopedRuntime implements Runtime {
   constructor(
     private readonly clock: Clock,
     readonly random: Random,
+    /** The server whose runtime this is (-1: none), named if one of its timer callbacks never returns. */
+    private readonly owner = -1,
   ) {}
 
   now(): number {
@@ -80,7 +83,16 @@ export class ScopedRuntime implements Runtime {
 
   setTimer(ms: number, fn: () => void): Timer {
     this.counted();
-    return this.clock.setTimer(ms, fn);
+    const owner = this.owner;
+    // Marked as the implementation's call: the watchdog names it if it never returns.
+    return this.clock.setTimer(ms, () => {
+      const before = enterCall(CALL_TIMER, owner);
+      try {
+        fn();
+      } finally {
+        leaveCall(before);
+      }
+    });
   }
 
   sleep(ms: number): Promise<void> {

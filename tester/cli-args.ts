@@ -1,6 +1,6 @@
 // What every command line of the harness checks the same way. Each mistake
 // is a UsageError: one clear line, exit code 2, before any work starts.
-import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, rmdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseSeed } from '../runtime/random.ts';
@@ -87,6 +87,26 @@ function makeDirs(dir: string): void {
   const parent = dirname(dir);
   if (parent !== dir) makeDirs(parent);
   mkdirSync(dir);
+  if (madeDirs.length === 0) process.on('exit', removeMadeDirsOnUsageError);
+  madeDirs.push(dir);
+}
+
+/** Folders made while checking the command line, outermost first. */
+const madeDirs: string[] = [];
+
+/**
+ * A command that ends with exit code 2 (bad input: nothing ran) leaves no
+ * folder behind that checking its options made, if it stayed empty.
+ */
+function removeMadeDirsOnUsageError(code: number): void {
+  if (code !== 2) return;
+  for (const dir of [...madeDirs].reverse()) {
+    try {
+      rmdirSync(dir); // Only an empty folder: anything written into it stays.
+    } catch {
+      // Not empty, or gone: leave it.
+    }
+  }
 }
 
 // ---- one parser for every command line ----
@@ -175,10 +195,12 @@ export function enterUserFolder(env: NodeJS.ProcessEnv = process.env): void {
 }
 
 /** The Raft module a user names: a file that exists (a folder is not a module). */
+/** flag: the option that named the file, said before the problem ('' for a positional argument: the command's name says it). */
 export function checkRaftPath(path: string, flag: string): void {
   const file = resolve(path);
-  if (!existsSync(file)) throw new UsageError(`${flag}: no such file: ${path}`);
-  if (statSync(file).isDirectory()) throw new UsageError(`${flag}: ${path} is a folder; name the module's file (e.g. ${path.replace(/\/$/, '')}/raft.ts)`);
+  const prefix = flag === '' ? '' : `${flag}: `;
+  if (!existsSync(file)) throw new UsageError(`${prefix}no such file: ${path}`);
+  if (statSync(file).isDirectory()) throw new UsageError(`${prefix}${path} is a folder; name the module's file (e.g. ${path.replace(/\/$/, '')}/raft.ts)`);
 }
 
 /** "1 worker", "2 workers". */

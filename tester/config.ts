@@ -45,6 +45,12 @@ export interface ConfigOptions {
   clock?: ClockKind;
   /** Every random choice flows from it; default: a fresh one, printed on failure. */
   seed?: number;
+  /**
+   * Say the seed in a failure's message (default true). The fuzzer's
+   * simulation seed is part of its scenario: the seed a user needs is the
+   * campaign's, printed beside it, so a second one would only mislead.
+   */
+  seedInMessages?: boolean;
   /** The implementation under test (default: the reference Raft). */
   raft?: MakeRaft;
   /**
@@ -135,6 +141,7 @@ export class Config {
       timeLimitMs,
       ...(options.clock !== undefined && { clock: options.clock }),
       ...(options.seed !== undefined && { seed: options.seed }),
+      ...(options.seedInMessages === false && { seedInMessages: false }),
       ...(options.globalTimers !== undefined && { globalTimers: options.globalTimers }),
       ...(options.testName !== undefined && { testName: options.testName }),
       ...(options.raftModule !== undefined && { raftModule: options.raftModule }),
@@ -204,7 +211,7 @@ export class Config {
     const persister = this.persisters[i]?.copy() ?? new MemoryPersister();
     this.persisters[i] = persister;
     persister.onSave = (size) => this.emit({ kind: 'persist', t: this.now(), server: i, incarnation, size });
-    const runtime = this.world.runtime(`server-${i}/${incarnation}`);
+    const runtime = this.world.runtime(`server-${i}/${incarnation}`, i);
     this.runtimes[i] = runtime;
     this.emit({ kind: 'start', t: this.now(), server: i, incarnation });
     const raft = guardedMake(

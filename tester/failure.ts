@@ -22,3 +22,12 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
 }
+
+/**
+ * Virtual times in a message, rounded to whole milliseconds: a Raft that
+ * sleeps fractional milliseconds would otherwise print `t=1454.1870878078043 ms`.
+ * The trace keeps the exact times.
+ */
+export function roundTimes(message: string): string {
+  return message.replace(/\bt=(-?\d+\.\d+)/g, (_, t: string) => `t=${Math.round(Number(t))}`);
+}

@@ -21,7 +21,8 @@ function main(): number {
     }
     files = parsed.positionals;
     if (files.length === 0) throw new UsageError('name the module(s) to check');
-    for (const file of files) checkRaftPath(file, 'typecheck');
+    // No flag label: the message below is already prefixed with the command's name.
+    for (const file of files) checkRaftPath(file, '');
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     console.error(`typecheck-raft: ${error.message} (${invocation('typecheck-raft')} --help for usage)`);

@@ -2,11 +2,12 @@
 // bad input is one line and exit 2 (no stack, no Node advice about '--');
 // paths typed under `npm run` are relative to the folder they were typed in.
 import { expect } from 'chai';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCommandLine, UsageError, usageText } from '../../tester/cli-args.ts';
 import { ROOT, runCli } from '../support/run-cli.ts';
+import { countLine, totalLine } from '../support/suite-counts.mjs';
 
 const COMMANDS: Record<string, string> = {
   stress: 'tester/stress/cli.ts',
@@ -75,6 +76,31 @@ describe('command lines, end to end', function () {
     expect(runs[1]?.stderr).to.match(/^replay: --seed: seed must be a whole number from 0 to \d+, got '-5'/);
   });
 
+  it('fuzz --help from the package does not offer --save (which it refuses there); from the repository it does', async function () {
+    const [fromPackage, fromRepo] = await Promise.all([runCli(COMMANDS.fuzz as string, ['--help'], { env: { RAFT_HARNESS_BIN: '1' } }), runCli(COMMANDS.fuzz as string, ['--help'])]);
+    expect([fromPackage.code, fromRepo.code]).to.deep.equal([0, 0]);
+    expect(fromPackage.stdout).to.match(/^usage: npx raft-harness fuzz/);
+    expect(fromPackage.stdout).to.not.include('--save');
+    expect(fromRepo.stdout).to.match(/^--save NAME/m);
+  });
+
+  it('an exit-2 path leaves no empty stress-logs/ or fuzz-logs/ behind (the --out folder made while checking the options)', async function () {
+    const dir = mkdtempSync(join(tmpdir(), 'exit-2-'));
+    const [stress, fuzz] = await Promise.all([
+      // The --out folder is checked (and made) before --raft is found missing, or --lab refused.
+      runCli(COMMANDS.stress as string, ['-n', '1', '--out', join(dir, 'a', 'stress-logs'), '--raft', 'no-such-raft.ts']),
+      runCli(COMMANDS.fuzz as string, ['--runs', '1', '--out', join(dir, 'b', 'fuzz-logs'), '--lab', '9Z']),
+    ]);
+    expect([stress.code, fuzz.code], stress.stderr + fuzz.stderr).to.deep.equal([2, 2]);
+    expect(readdirSync(dir)).to.deep.equal([]);
+  });
+
+  it('typecheck-raft names a missing file once, under its own name (no "typecheck:" second prefix)', async function () {
+    const r = await runCli('tester/typecheck-cli.ts', ['no-such-raft.ts']);
+    expect(r.code, r.stderr).to.equal(2);
+    expect(r.stderr.trim()).to.equal('typecheck-raft: no such file: no-such-raft.ts (npm run typecheck-raft -- --help for usage)');
+  });
+
   it('under npm run, --raft, --json and --out are relative to the folder the user typed them in (INIT_CWD)', async function () {
     const typedIn = mkdtempSync(join(tmpdir(), 'init-cwd-'));
     mkdirSync(join(typedIn, 'sub'));
@@ -100,5 +126,16 @@ describe('fuzz --save from an installed package', function () {
       if (before === undefined) delete process.env.RAFT_HARNESS_BIN;
       else process.env.RAFT_HARNESS_BIN = before;
     }
+  });
+});
+
+describe('npm test: one line over both mocha passes', function () {
+  it("sums each pass's passing and failing counts, coloured or not, into `N passed, N failed`", function () {
+    const counts = { passed: 0, failed: 0 };
+    // The parallel pass, as mocha prints it to a terminal (colours), then the serial pass, plain.
+    const output = ['  \u001b[32m  640 passing\u001b[0m\u001b[90m (4m)\u001b[0m', '\u001b[31m  2 failing\u001b[0m', '  1) a test', '  92 passing (2m)', '  3 pending', '  ✔ 12 passing tests are fine (a test title, not a count)'];
+    for (const line of output) countLine(line, counts);
+    expect(totalLine(counts)).to.equal('732 passed, 2 failed');
+    expect(totalLine({ passed: 5, failed: 0 })).to.equal('5 passed, 0 failed');
   });
 });

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseFuzzArgs, FuzzUsageError, type FuzzCliOptions } from '../../tester/fuzz/options.ts';
 
@@ -116,10 +116,14 @@ describe('npm run fuzz', function () {
       // One seed, the campaign's: printed once, and in the replay command.
       const seedPath = /^replay: {2}npm run fuzz -- --seed (\d+) --path ([\d:]+) /m.exec(out);
       expect(new Set([...out.matchAll(/(?:\| seed|--seed) (\d+)/g)].map((m) => m[1]))).to.deep.equal(new Set(['7']));
+      // No other seed beside it: the message does not say the scenario's simulation seed (often 0).
+      expect(out, out).to.not.match(/\bseed (?!7\b)\d+/);
       expect(seedPath, out).to.not.equal(null);
       expect(out).to.contain(`replay:  npm run fuzz -- --seed ${seedPath?.[1]} --path ${seedPath?.[2]} --raft test/fuzz/vote-for-anyone-raft.ts`);
       const trace = /^trace: {3}(.+)$/m.exec(out)?.[1] ?? '';
       expect(existsSync(trace), trace).to.equal(true);
+      // In a folder of this campaign's own inside --out, as the stress loop's: its time and seed in its name.
+      expect(relative(tmp, resolve(trace))).to.match(/^\d{4}-\d\d-\d\d_\d\d-\d\d-\d\d_seed-7\/fuzz_7_1_\w+\.log$/);
       const lines = readFileSync(trace, 'utf8').split('\n');
       expect(lines[0]).to.equal('# fuzz counterexample');
       const events = lines.filter((l) => l !== '' && !l.startsWith('#')).map((l) => JSON.parse(l) as { kind: string });

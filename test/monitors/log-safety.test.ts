@@ -106,7 +106,13 @@ describe('monitors: log safety', function () {
       {
         name: 'L12: an index skipped',
         log: [...boot(3), apply(10, 0, 1, 'a'), apply(11, 0, 3, 'c')],
-        want: [{ check: 'AO', servers: [0], t: 11, says: 'server 0 apply out of order 3: incarnation 1 applied index 3 right after index 1 (skipped 2)' }],
+        want: [{ check: 'AO', servers: [0], t: 11, says: 'server 0 apply out of order 3: incarnation 1 applied index 3 right after index 1 (skipped index 2)' }],
+        options: only('AO'),
+      },
+      {
+        name: 'L12: several indexes skipped, named as a range',
+        log: [...boot(3), apply(10, 0, 1, 'a'), apply(11, 0, 5, 'e')],
+        want: [{ check: 'AO', servers: [0], t: 11, says: 'applied index 5 right after index 1 (skipped indexes 2-4)' }],
         options: only('AO'),
       },
       {

@@ -15,7 +15,7 @@ import { runIteration } from '../../tester/stress/iteration.ts';
 import { testNamed } from '../../tester/tests.ts';
 import { make as leakyMake } from '../fixtures/leaky-raft.ts';
 import { UsageError, parseStressArgs } from '../../tester/stress/options.ts';
-import { MergeError, mergeSummaries, type StressSummary } from '../../tester/stress/summary.ts';
+import { MergeError, memoryLine, mergeSummaries, type StressSummary } from '../../tester/stress/summary.ts';
 import { runCli } from '../support/run-cli.ts';
 
 const STRESS = 'tester/stress/cli.ts';
@@ -67,6 +67,10 @@ describe('stress: failure artefacts are capped, counted and broken down', functi
     const summary = JSON.parse(readFileSync(json, 'utf8')) as StressSummary;
     expect(summary.tests[0]?.failed).to.be.at.least(1);
     expect(summary.tests[0]?.total).to.be.below(100); // Only those already in flight finish.
+    // The verdict says how many of the 2000 never ran: those not handed out (the ones in flight finished and are counted).
+    const skipped = 2000 - (summary.tests[0]?.total ?? 0);
+    expect(summary.skippedByFailfast).to.equal(skipped);
+    expect(result.stdout).to.match(new RegExp(`^FAIL: \\d+ of \\d+ iterations failed in [\\d.]+ s \\(--failfast: ${skipped} iterations skipped\\)`, 'm'));
   });
 
   it('writes each campaign into a folder of its own', async function () {
@@ -275,5 +279,12 @@ describe('stress: memory stays flat over a campaign', function () {
     const { memory } = JSON.parse(readFileSync(json, 'utf8')) as StressSummary;
     expect(memory.earlyHeapMb).to.be.above(0);
     expect(memory.lateHeapMb).to.be.above(0);
+  });
+
+  it('the memory line says whether its figures are a problem', function () {
+    expect(memoryLine({ earlyHeapMb: 10.4, lateHeapMb: 10.9, peakRssMb: 80 })).to.equal('worker live heap 10.4 → 10.9 MiB (first → last quarter: flat, no leak), peak RSS 80 MiB');
+    expect(memoryLine({ earlyHeapMb: 10, lateHeapMb: 40, peakRssMb: 200 })).to.match(/first → last quarter: GROWING by 30 MiB: a leak\?/);
+    // Growth that is large in proportion but small in MiB is noise of a small heap.
+    expect(memoryLine({ earlyHeapMb: 2, lateHeapMb: 5, peakRssMb: 60 })).to.match(/flat, no leak/);
   });
 });

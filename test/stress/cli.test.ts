@@ -1,6 +1,6 @@
 // The stress loop and replay, end to end, as a user runs them.
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseStressArgs, UsageError, type StressOptions } from '../../tester/stress/options.ts';
@@ -92,6 +92,10 @@ describe('stress: campaigns', function () {
     const events = log.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { kind: string });
     expect(events[0]?.kind).to.equal('cluster');
     expect(events.filter((e) => e.kind === 'check').length).to.equal(1);
+    // The announcement named its page as well as its log (written with the seed's traced re-run), and the page is there.
+    const page = (failure?.log ?? '').replace(/\.log$/, '.html');
+    expect(result.stdout).to.include(`\n  trace page: ${page}`);
+    expect(existsSync(page), page).to.equal(true);
 
     const replay = await runCli(REPLAY, ['--test', 'TestInitialElection2A', '--seed', String(failure?.seed), '--raft', 'test/fixtures/passive-raft.ts', '--quiet']);
     expect(replay.code).to.equal(1);
@@ -137,7 +141,32 @@ describe('stress: campaigns', function () {
     expect(test?.failed).to.be.within(1, 11);
     for (const f of test?.failures ?? []) expect(f.message).to.match(/^\[WATCHDOG\] stopped by the watchdog: its thread spent [2-9] s of CPU time with virtual time standing still/);
     const [folder] = readdirSync(dir).filter((f) => f.includes('_seed-3'));
-    expect(readdirSync(join(dir, folder ?? '')).filter((f) => f.endsWith('.log'))).to.have.length(test?.failed ?? -1);
+    const logs = readdirSync(join(dir, folder ?? '')).filter((f) => f.endsWith('.log'));
+    expect(logs).to.have.length(test?.failed ?? -1);
+    // Each kept log holds the events up to the stop (streamed by its seed's traced re-run), names the call that never returned, and has its trace and page.
+    for (const log of logs) {
+      const text = readFileSync(join(dir, folder ?? '', log), 'utf8');
+      expect(text).to.match(/stuck in a timer callback of server 0, which never returned/);
+      expect(text).to.match(/\(the last event before the stop: .+; the \d+ events up to it are in the trace\)/);
+      expect(text.split('\n').filter((l) => l.startsWith('{')).length, text).to.be.above(5);
+      const base = log.replace(/\.log$/, '');
+      expect(readdirSync(join(dir, folder ?? ''))).to.include.members([`${base}.trace.jsonl`, `${base}.html`]);
+      // The announcement named the page with the log.
+      expect(result.stdout).to.include(`${log}\n`);
+      expect(result.stdout).to.include(`trace page: ${join(dir, folder ?? '', `${base}.html`)}`);
+    }
+    // Its printed replay has the same watchdog and budget: it stops with the same verdict and exit 1, also with --quiet.
+    const first = test?.failures[0];
+    expect(first?.replay).to.match(/ --timeout 2$/);
+    const args = (first?.replay ?? '').replace(/^npm run replay -- /, '').split(' ');
+    const [loud, quiet] = await Promise.all([runCli(REPLAY, args), runCli(REPLAY, [...args, '--quiet'])]);
+    for (const replay of [loud, quiet]) {
+      expect(replay.code, replay.stdout + replay.stderr).to.equal(1);
+      expect(replay.stdout).to.match(/^FAIL TestInitialElection2A seed \d+: \[WATCHDOG\] stopped by the watchdog: its thread spent [2-9] s of CPU time with virtual time standing still \(stuck in a timer callback of server 0, which never returned\)$/m);
+    }
+    // Printed as they came, the events up to the stop, and where it stopped.
+    expect(loud.stdout).to.match(/S\d getState: term 0/);
+    expect(loud.stdout).to.match(/^\(the last event before the stop: .+; the \d+ events up to it are in the trace\)$/m);
   });
 
   it('never stops a slow iteration that keeps making progress, whatever its wall or CPU time', async function () {

@@ -8,7 +8,8 @@
 // TEST_SERIAL=1, the whole suite runs in one serial pass, as plain mocha
 // would: a wrong RAFT_MODULE is then one failure (the root hook), not one per
 // parallel worker.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { countLine, totalLine } from './suite-counts.mjs';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -58,21 +59,43 @@ function testFiles() {
 
 const args = process.argv.slice(2);
 
+/** Both passes' counts, for the last line. */
+const counts = { passed: 0, failed: 0 };
+
+/**
+ * One mocha pass. Its output is passed through as it comes and read for its
+ * counts; read through a pipe, mocha would drop its colours, so a terminal
+ * asks for them.
+ */
 function mocha(mochaArgs) {
-  const r = spawnSync(process.execPath, [MOCHA, ...mochaArgs, ...args], { cwd: ROOT, stdio: 'inherit' });
-  if (r.error !== undefined) throw r.error;
-  return r.status ?? 1;
+  const colour = process.stdout.isTTY ? ['--color'] : [];
+  const child = spawn(process.execPath, [MOCHA, ...colour, ...mochaArgs, ...args], { cwd: ROOT, stdio: ['inherit', 'pipe', 'inherit'] });
+  let partial = '';
+  child.stdout.on('data', (chunk) => {
+    process.stdout.write(chunk);
+    const lines = (partial + chunk.toString('utf8')).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) countLine(line, counts);
+  });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (status) => {
+      countLine(partial, counts);
+      resolve(status ?? 1);
+    });
+  });
 }
 
 let code;
 if ((process.env['RAFT_MODULE'] ?? '') !== '' || process.env['TEST_SERIAL'] === '1') {
-  code = mocha([ALL]);
+  code = await mocha([ALL]);
 } else {
   // Listed, not globbed: in parallel mode mocha would run a file named twice twice.
   const files = testFiles();
   const rest = files.filter((f) => !REAL_TIME_FILES.includes(f) && !LONGEST_FIRST.includes(f));
-  const parallel = mocha(['--parallel', '--jobs', '2', ...LONGEST_FIRST.filter((f) => files.includes(f)), ...rest]);
-  const serial = mocha(REAL_TIME_FILES.filter((f) => files.includes(f)));
+  const parallel = await mocha(['--parallel', '--jobs', '2', ...LONGEST_FIRST.filter((f) => files.includes(f)), ...rest]);
+  const serial = await mocha(REAL_TIME_FILES.filter((f) => files.includes(f)));
   code = parallel !== 0 ? parallel : serial;
 }
+console.log(totalLine(counts));
 process.exit(code);

@@ -4,7 +4,7 @@
 // check still stands behind it.
 import { expect } from 'chai';
 import { makeConfig } from '../../tester/config.ts';
-import { TestFailure } from '../../tester/failure.ts';
+import { TestFailure, roundTimes } from '../../tester/failure.ts';
 import { TestCount2B } from '../../tester/lab2b.ts';
 import { LAB_TESTS } from '../../tester/monitors/index.ts';
 import { make as fastHeartbeats } from '../mutants/e16-fast-heartbeats.ts';
@@ -41,7 +41,23 @@ describe("the lab's budgets as the 2B tests state them (BUD)", function () {
       expect(window.bytes).to.equal(cfg.bytesTotal() - bytes0);
       window.close();
     } finally {
-      await cfg.cleanup();
+      await cfg.cleanup().catch((error: unknown) => expect(error).to.be.instanceOf(TestFailure)); // It rethrows the run's failure.
+    }
+  });
+});
+
+describe('virtual times in messages are rounded', function () {
+  it('to whole milliseconds, wherever a message says t=', function () {
+    expect(roundTimes('a leader since t=1454.1870878078043 ms (at t=20 ms), t=0.5 ms')).to.equal('a leader since t=1454 ms (at t=20 ms), t=1 ms');
+  });
+
+  it("in a run's failure, the test's message and where it failed", async function () {
+    const cfg = makeConfig(3, false, { seed: 1 });
+    try {
+      cfg.fail('server 0 did something at t=1454.1870878078043 ms', 'RAFT');
+      expect(cfg.failureSeen?.message).to.match(/^server 0 did something at t=1454 ms \(virtual t=0 ms, seed 1\)/);
+    } finally {
+      await cfg.cleanup().catch((error: unknown) => expect(error).to.be.instanceOf(TestFailure)); // It rethrows the run's failure.
     }
   });
 });

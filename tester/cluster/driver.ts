@@ -9,7 +9,7 @@ import { MAX_SEED } from '../../runtime/random.ts';
 import { World } from '../../runtime/runtime.ts';
 import { runVirtual, type VirtualRun } from '../../runtime/settle-pump.ts';
 import { wallNow } from '../../runtime/wall.ts';
-import { TestFailure, describeError } from '../failure.ts';
+import { TestFailure, describeError, roundTimes } from '../failure.ts';
 
 /** In real time, how often the observer runs (virtual time runs it at every instant). */
 export const REAL_TIME_POLL_MS = 10;
@@ -17,6 +17,8 @@ export const REAL_TIME_POLL_MS = 10;
 export interface DriverOptions {
   clock?: ClockKind;
   seed?: number;
+  /** Say the seed in a failure's message (default true; see ConfigOptions). */
+  seedInMessages?: boolean;
   globalTimers?: boolean;
   /** The lab's limit on one test, in ms on the run's clock. */
   timeLimitMs: number;
@@ -132,10 +134,10 @@ export class RunDriver {
   /** Records the run's first failure, stops the clock, and wakes the test. */
   fail(message: string, check: string, t = this.now()): void {
     if (this.failure !== undefined) return;
-    const where = `${this.kind} t=${Math.round(t)} ms, seed ${this.seed}`;
+    const where = `${this.kind} t=${Math.round(t)} ms${this.options.seedInMessages === false ? '' : `, seed ${this.seed}`}`;
     const command = this.replayCommand();
     const replay = command !== undefined ? `\nreplay: ${command}` : '';
-    this.failure = new TestFailure(`${message} (${where})${replay}`, check, t);
+    this.failure = new TestFailure(`${roundTimes(message)} (${where})${replay}`, check, t);
     this.run?.stop(this.failure);
     this.rejectWaits(this.failure);
   }

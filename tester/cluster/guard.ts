@@ -6,6 +6,7 @@ import { RAFT_LOG_METHODS, RAFT_PEER_METHODS, type ApplyChannel, type MakeRaft, 
 import type { ScopedRuntime } from '../../runtime/runtime.ts';
 import { nodeTimers } from '../../runtime/wall.ts';
 import { describeError } from '../failure.ts';
+import { CALL_GET_STATE, CALL_KILL, CALL_MAKE, CALL_START, enterCall, leaveCall } from '../../runtime/in-call.ts';
 import { CAPTURED_TIMERS } from '../raft-module.ts';
 
 /** A killed server may still see timers it set before fire; a new one this long after kill() is a leak. */
@@ -34,11 +35,14 @@ export function guardedMake(options: MakeOptions, report: Report): RaftPeer | un
   const { server: i } = options;
   const timersBefore = options.watchTimers ? nodeTimers() : 0;
   let raft: RaftPeer;
+  const before = enterCall(CALL_MAKE, i);
   try {
     raft = options.makeRaft(options.ends, i, options.persister, options.applyCh, options.runtime);
   } catch (error) {
     report(`make() of server ${i} threw: ${describeError(error)}`, 'RAFT');
     return undefined;
+  } finally {
+    leaveCall(before);
   }
   // make() runs synchronously: any Node timer that appears meanwhile is its.
   if (options.watchTimers && nodeTimers() > timersBefore && options.globalTimers) {
@@ -78,11 +82,14 @@ export function lacksLogMethods(lacking: readonly string[]): string {
 /** getState(), checked for shape; undefined (after reporting) when it fails. */
 export function guardedGetState(raft: RaftPeer, i: number, report: Report): { term: number; isLeader: boolean } | undefined {
   let answer: unknown;
+  const before = enterCall(CALL_GET_STATE, i);
   try {
     answer = raft.getState();
   } catch (error) {
     report(`server ${i}'s getState() threw: ${describeError(error)}`, 'RAFT');
     return undefined;
+  } finally {
+    leaveCall(before);
   }
   const state = answer as { term?: unknown; isLeader?: unknown } | null;
   if (typeof state?.term !== 'number' || typeof state.isLeader !== 'boolean') {
@@ -100,11 +107,14 @@ export function guardedStart(raft: RaftPeer, i: number, command: unknown, report
     return undefined;
   }
   let answer: unknown;
+  const before = enterCall(CALL_START, i);
   try {
     answer = start.call(raft, command);
   } catch (error) {
     report(`server ${i}'s start(${safeJson(command)}) threw: ${describeError(error)}`, 'RAFT');
     return undefined;
+  } finally {
+    leaveCall(before);
   }
   const result = answer as { index?: unknown; term?: unknown; isLeader?: unknown } | null;
   if (!Number.isInteger(result?.index) || !Number.isInteger(result?.term) || typeof result?.isLeader !== 'boolean') {
@@ -116,10 +126,13 @@ export function guardedStart(raft: RaftPeer, i: number, command: unknown, report
 
 /** kill(), then a watch for timers set after it. */
 export function guardedKill(raft: RaftPeer, i: number, runtime: ScopedRuntime | undefined, report: Report): void {
+  const before = enterCall(CALL_KILL, i);
   try {
     raft.kill();
   } catch (error) {
     report(`server ${i}'s kill() threw: ${describeError(error)}`, 'RAFT');
+  } finally {
+    leaveCall(before);
   }
   runtime?.watchAfterKill(KILL_GRACE_MS, (ms) => report(`server ${i} set a timer ${Math.round(ms)} ms after kill(): kill() must stop every loop and timer`, 'RAFT'));
 }

@@ -1,5 +1,6 @@
 // npm run fuzz -- [options]: property-based fuzzing of fault schedules.
 // Exit codes: 0 no failure, 1 a failure was found, 2 bad input, 3 internal error.
+import { campaignFolder } from '../stress/campaign.ts';
 import { writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import logUpdate from 'log-update';
@@ -13,7 +14,7 @@ import { randomInt } from 'node:crypto';
 import { MAX_SEED } from '../../runtime/random.ts';
 import { DEFAULT_RUNS, FuzzPathError, campaignSpace, runFuzz, scenarioAt, type FuzzFailure, type FuzzProgress, type FuzzReport } from './fuzz.ts';
 import { FAULT_KINDS, MAX_SERVERS } from './scenario.ts';
-import { FUZZ_USAGE, FuzzUsageError, parseFuzzArgs, type FuzzCliOptions } from './options.ts';
+import { FuzzUsageError, fuzzUsage, parseFuzzArgs, type FuzzCliOptions } from './options.ts';
 import { regressionPath, saveDir, saveRegressionCase } from './regressions.ts';
 import { fuzzJUnit } from './junit.ts';
 import { writeJUnit } from '../junit.ts';
@@ -27,7 +28,7 @@ async function main(): Promise<number> {
   try {
     const parsed = parseFuzzArgs(process.argv.slice(2));
     if (parsed === 'help') {
-      console.log(usageText(FUZZ_USAGE));
+      console.log(usageText(fuzzUsage()));
       return 0;
     }
     options = parsed;
@@ -115,8 +116,11 @@ async function main(): Promise<number> {
   const seconds = report.wallMs / 1000;
   const why = report.timedOut ? ` (the ${options.timeSeconds} s budget ran out)` : report.interrupted ? ' (interrupted)' : '';
   const pages: ReportFailure[] = [];
+  // This campaign's folder inside --out, as the stress loop's (time and seed in its name), made with its first trace.
+  let folder: string | undefined;
+  const dir = (): string => (folder ??= campaignFolder({ out: options.out, seed, shard: { index: 1, count: 1 } }));
   report.findings.forEach((f, i) => {
-    const trace = writeTrace(options, f, i);
+    const trace = writeTrace(options, dir, f, i);
     pages.push({ label: `finding ${i + 1}: ${plural(f.scenario.n, 'server')}, ${plural(f.faults, 'fault')}, ${plural(f.occurrences, 'scenario')} failed it`, check: f.check, message: f.message, page: trace?.page === undefined ? undefined : resolve(trace.page) });
     printFailure(f, trace, replay, i, report.findings.length);
     if (options.save !== undefined) {
@@ -247,7 +251,7 @@ function printFailure(f: FuzzFailure, trace: { log: string; page: string | undef
 }
 
 /** Writes a finding's trace (recorded on the pool): '#' header lines, then one JSON event per line. */
-function writeTrace(options: FuzzCliOptions, f: FuzzFailure, i: number): { log: string; page: string | undefined } | undefined {
+function writeTrace(options: FuzzCliOptions, dir: () => string, f: FuzzFailure, i: number): { log: string; page: string | undefined } | undefined {
   if (f.trace === undefined) return undefined;
   const header = [
     'fuzz counterexample',
@@ -264,7 +268,13 @@ function writeTrace(options: FuzzCliOptions, f: FuzzFailure, i: number): { log: 
     `scenario json: ${JSON.stringify(f.scenario)}`,
     'trace: one JSON event per line below',
   ];
-  const file = join(options.out, `fuzz_${f.seed}_${i + 1}_${f.check}.log`);
+  let file: string;
+  try {
+    file = join(dir(), `fuzz_${f.seed}_${i + 1}_${f.check}.log`);
+  } catch (error) {
+    console.error(`fuzz: cannot make the campaign's folder of traces: ${describeError(error)}`);
+    return undefined;
+  }
   const text = `${header.map((l) => `# ${l}`).join('\n')}\n${f.trace}`;
   try {
     writeFileSync(file, text);

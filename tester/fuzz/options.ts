@@ -25,7 +25,7 @@ export const FUZZ_USAGE = `usage: npm run fuzz -- [options]
 --streams N     scenarios at once in each thread (default ${DEFAULT_STREAMS})
 --timeout S     the watchdog: seconds of a worker thread's CPU time without virtual
                 time moving on, after which a scenario is hung, a failure of its own (default ${DEFAULT_SCENARIO_TIMEOUT_S}, or a quarter of --time, at least 1)
---out DIR       where the failing scenario's trace goes (default fuzz-logs)
+--out DIR       where failing scenarios' traces go, in a folder per campaign (default fuzz-logs)
 --json FILE     write the report as JSON
 --checks C      all (default): every monitor judges, and the lab's helpers the scenario
                 uses (the applier's checks, one(), the liveness phase's leader check);
@@ -38,6 +38,15 @@ export const FUZZ_USAGE = `usage: npm run fuzz -- [options]
                 per scenario searched, and links to each finding's trace page
 --save NAME     store the shrunk counterexample as test/regressions/NAME.json
 -h, --help      this text`;
+
+/**
+ * The usage as the user's command offers it: from the package (npx
+ * raft-harness fuzz), --save is refused (it writes into the harness's own
+ * repository), so it is not offered either.
+ */
+export function fuzzUsage(env: NodeJS.ProcessEnv = process.env): string {
+  return env.RAFT_HARNESS_BIN === '1' ? FUZZ_USAGE.split('\n').filter((l) => !l.startsWith('--save ')).join('\n') : FUZZ_USAGE;
+}
 
 /** The fuzzer's usage errors are the harness's. */
 export { UsageError as FuzzUsageError };

@@ -65,6 +65,7 @@ export async function runScenario(s: Scenario, options: RunScenarioOptions = {})
   try {
     cfg = makeConfig(s.n, net.kind === 'unreliable', {
       seed: options.seed ?? s.simSeed,
+      seedInMessages: false,
       policy: options.policy ?? STRICT,
       print: () => {},
       stats,

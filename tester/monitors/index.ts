@@ -1,5 +1,6 @@
 // All continuous checks, fed one event at a time. The monitors judge the run
 // from the full record of events, not from samples.
+import { roundTimes } from '../failure.ts';
 import type { TesterEvent, ViolationEvent } from '../events.ts';
 import { HeartbeatRate, LeaderActivity, Liveness, Stability } from './conduct.ts';
 import { Durability } from './durability.ts';
@@ -197,7 +198,7 @@ export class MonitorSet {
       kind: 'violation',
       t: this.now,
       check,
-      message: finding.message,
+      message: roundTimes(finding.message),
       servers: finding.servers,
       term: finding.term,
       fatal: verdict === 'fail',

@@ -137,10 +137,10 @@ export class ApplyOrder implements Monitor {
       }
     } else if (!Number.isInteger(e.index) || e.index < 1) problem = `applied index ${e.index} (the first index is 1)`;
     else if (last === undefined) {
-      if (e.index > max + 1) problem = `began applying at index ${e.index}, but it has applied nothing beyond index ${max} (skipped ${max + 1})`;
+      if (e.index > max + 1) problem = `began applying at index ${e.index}, but it has applied nothing beyond index ${max} (skipped ${skippedRange(max + 1, e.index - 1)})`;
     } else if (e.index === last) problem = `applied index ${e.index} twice`;
     else if (e.index < last) problem = `applied index ${e.index} after index ${last} (out of order)`;
-    else if (e.index > last + 1) problem = `applied index ${e.index} right after index ${last} (skipped ${last + 1})`;
+    else if (e.index > last + 1) problem = `applied index ${e.index} right after index ${last} (skipped ${skippedRange(last + 1, e.index - 1)})`;
     if (problem !== undefined) {
       this.ctx.report('AO', {
         message: `server ${e.server} apply out of order ${e.index}: incarnation ${e.incarnation} ${problem}`,
@@ -545,4 +545,9 @@ export class StartIndex implements Monitor {
   private report(server: number, term: number, message: string): void {
     this.ctx.report('SI', { message, servers: [server], term });
   }
+}
+
+/** The indexes an apply jumped over, named: "index 2", "indexes 2-4". */
+function skippedRange(from: number, to: number): string {
+  return from === to ? `index ${from}` : `indexes ${from}-${to}`;
 }

@@ -6,7 +6,7 @@ import { plural } from '../cli-args.ts';
 import { replayCommand } from '../config.ts';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { logPath, writeIterationLog } from './artifacts.ts';
+import { logPath, pagePath, writeIterationLog } from './artifacts.ts';
 import { iterationSeed, type IterationResult } from './iteration.ts';
 import type { StressOptions } from './options.ts';
 import { WorkerPool } from './pool.ts';
@@ -16,6 +16,8 @@ import { Tally, type FailureRecord, type StressSummary } from './summary.ts';
 import { failsTheLab } from '../checks.ts';
 import { wallNow, wallStamp } from '../../runtime/wall.ts';
 import { CampaignFigures } from '../report/campaign-report.ts';
+import type { TesterEvent } from '../events.ts';
+import { formatEvent } from '../trace/format.ts';
 
 /**
  * Iterations one virtual-time worker runs at once: they share one settle
@@ -128,7 +130,7 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
   const dir = (): string => (folder ??= campaignFolder(options));
   const traceQueue: Job[] = [];
   /** Failures whose log is kept, waiting for the traced re-run of their seed. */
-  const awaitingTrace = new Map<number, { job: Job; result: IterationResult; log: string; message: string }>();
+  const awaitingTrace = new Map<number, { job: Job; result: IterationResult; log: string; message: string; lines: string[] }>();
   /**
    * Failures of a monitor, waiting for their seed's re-run with the lab's
    * checks alone (virtual time replays a seed exactly, and the monitors only
@@ -137,6 +139,7 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
   const labQueue: Job[] = [];
   const awaitingLab = new Map<number, FailureRecord>();
   let stopNew = false;
+  const awaitingTraceOf = (log: string): boolean => [...awaitingTrace.values()].some((a) => a.log === log);
   const header = (job: Job) => ({ test: job.test, iteration: job.index, seed: job.seed, clock: options.clock, raft: raftLabel });
 
   const failed = (job: Job, result: IterationResult, message: string, sample: { clockMs: number; wallMs: number; rpcs: number }, trace: string | undefined): void => {
@@ -149,8 +152,10 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
       log = logPath(dir(), job.test, job.index);
       page = writeIterationLog(log, header(job), { ...result, message }, trace);
       if (trace === undefined && options.clock === 'virtual') {
-        const traced: Job = { key: key++, test: job.test, index: job.index, seed: job.seed, trace: true };
-        awaitingTrace.set(traced.key, { job, result, log, message });
+        // A run the watchdog stopped sends nothing at its end: its re-run streams its events, to keep those up to the stop.
+        const lost = check === 'WATCHDOG' || check === 'CRASH';
+        const traced: Job = { key: key++, test: job.test, index: job.index, seed: job.seed, trace: true, ...(lost && { stream: true }) };
+        awaitingTrace.set(traced.key, { job, result, log, message, lines: [] });
         traceQueue.push(traced);
       }
     }
@@ -168,7 +173,10 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
       progress.announce('--failfast: a failure; no new iterations');
     }
     if (keep) {
-      progress.announce(`Failed test ${job.test} [${check}] - ${log ?? '(no log)'}\n  ${message.split('\n')[0]}${page !== undefined ? `\n  trace page: ${page}` : ''}`);
+      // Virtual time: the page comes with the traced re-run of the seed, a moment later; named now all the same.
+      const later = page === undefined && log !== undefined && awaitingTraceOf(log) ? `${pagePath(log)} (written once its seed's traced re-run ends)` : undefined;
+      const named = page ?? later;
+      progress.announce(`Failed test ${job.test} [${check}] - ${log ?? '(no log)'}\n  ${message.split('\n')[0]}${named !== undefined ? `\n  trace page: ${named}` : ''}`);
     } else if (seen === options.keep) {
       progress.announce(`(further failures of ${job.test} [${check}] are counted, not logged: --keep ${options.keep})`);
     }
@@ -238,10 +246,18 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
         return;
       }
       if (job.trace === true) {
-        awaitingTrace.delete(job.key); // Its log stays as written, without the trace.
+        const original = awaitingTrace.get(job.key);
+        awaitingTrace.delete(job.key);
+        if (original === undefined || original.lines.length === 0) return; // Its log stays as written, without the trace.
+        // The re-run streamed its events: keep those up to the stop, and name where it stopped.
+        const trace = `${original.lines.join('\n')}\n`;
+        const message = `${original.message}\n${whereItStopped(original.lines, check === original.result.check)}`;
+        writeIterationLog(original.log, header(original.job), { ...original.result, message }, trace);
         return;
       }
-      const replay = options.clock === 'virtual' ? replayCommand(job.test, job.seed, options.raftModule) : undefined;
+      // Replay has the same watchdog: its command carries this campaign's budget, to stop after the same CPU time.
+      const budget = check === 'WATCHDOG' && options.timeoutSeconds !== 60 ? ` --timeout ${options.timeoutSeconds}` : '';
+      const replay = options.clock === 'virtual' ? `${replayCommand(job.test, job.seed, options.raftModule)}${budget}` : undefined;
       const result: IterationResult = {
         test: job.test,
         seed: job.seed,
@@ -253,8 +269,17 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
         wallMs,
         ...(replay !== undefined && { replay }),
       };
-      // No trace: the thread that held it is gone (a re-run would hang or crash again).
-      failed(job, result, result.message as string, { clockMs: 0, wallMs, rpcs: 0 }, '');
+      // No trace: the thread that held it is gone. Virtual time replays it: its traced re-run streams its events up to the stop.
+      failed(job, result, result.message as string, { clockMs: 0, wallMs, rpcs: 0 }, options.clock === 'virtual' ? undefined : '');
+      // Its traced re-run may be queued after the source ran dry: the pool looks again.
+      if (traceQueue.length > 0) queueMicrotask(() => pool.poke());
+    },
+    onStart: (anyJob) => {
+      const awaiting = awaitingTrace.get(anyJob.key);
+      if (awaiting !== undefined) awaiting.lines.length = 0;
+    },
+    onEvent: (anyJob, line) => {
+      awaitingTrace.get(anyJob.key)?.lines.push(line);
     },
     onMemory: (heapMb, rssMb) => {
       heapSamples.push(heapMb);
@@ -268,6 +293,15 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
     },
   });
 
+  /** Iterations of the plan never handed out (a --loop campaign's plan ends with the round it was in). */
+  const skippedByFailfast = (): number => {
+    if (options.rerun !== undefined) return Math.max(0, rerun.length - nextRerun);
+    let left = 0;
+    for (let i = nextIndex; i < roundEnd; i++) if (i % options.shard.count === options.shard.index - 1) left++;
+    // nextIndex moves on only once every test was handed out at it: its first nextTest tests were.
+    return left * names.length - nextTest;
+  };
+
   const snapshot = (): StressSummary => ({
     clock: options.clock,
     checks: options.checks,
@@ -278,6 +312,7 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
     shard: `${options.shard.index}/${options.shard.count}`,
     wallSeconds: Math.round((wallNow() - started) / 10) / 100,
     interrupted,
+    ...(stopNew && options.failfast && { skippedByFailfast: skippedByFailfast() }),
     worstLoopDelayMs: round1(worstLag),
     memory: { ...heapTrend(heapSamples), peakRssMb },
     tests: tally.summaries(),
@@ -316,6 +351,14 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
     snapshot,
     figures: () => figures,
   };
+}
+
+/** The last event before a run was stopped, for its message (sameCheck: the re-run stopped the same way). */
+export function whereItStopped(lines: readonly string[], sameCheck: boolean): string {
+  const last = lines[lines.length - 1];
+  const event = last === undefined ? undefined : (JSON.parse(last) as TesterEvent);
+  const what = event === undefined ? 'no event was recorded' : `the last event before the stop: ${formatEvent(event).trim()}`;
+  return `(${what}; the ${lines.length} events up to it are in the trace${sameCheck ? '' : ', from a re-run that ended differently'})`;
 }
 
 /** A new folder inside --out for one campaign: start time, seed and shard in its name. */

@@ -6,9 +6,9 @@ import { RaftModuleError, loadRaftModule, refuseLacking } from '../raft-module.t
 import { describeError } from '../failure.ts';
 import { stageTests } from '../tests.ts';
 import { startCampaign } from './campaign.ts';
-import { enterUserFolder, usageHint, usageText } from '../cli-args.ts';
+import { enterUserFolder, plural, usageHint, usageText } from '../cli-args.ts';
 import { STRESS_USAGE, UsageError, parseStressArgs, type StressOptions } from './options.ts';
-import { MergeError, mergeSummaries, renderBreakdown, renderLabSplit, renderTable, type StressSummary } from './summary.ts';
+import { MergeError, memoryLine, mergeSummaries, renderBreakdown, renderLabSplit, renderTable, type StressSummary } from './summary.ts';
 import { stressJUnit } from './junit.ts';
 import { writeJUnit } from '../junit.ts';
 import { writeCampaignReport, type CampaignFigures } from '../report/campaign-report.ts';
@@ -110,10 +110,10 @@ function report(summary: StressSummary, options: Pick<StressOptions, 'json' | 'j
     }
   }
   const lag = summary.clock === 'real' ? ` | worst event-loop delay ${summary.worstLoopDelayMs} ms` : '';
-  const memory = summary.memory.peakRssMb > 0 ? ` | worker live heap ${summary.memory.earlyHeapMb} → ${summary.memory.lateHeapMb} MiB (first → last quarter), peak RSS ${summary.memory.peakRssMb} MiB` : '';
+  const memory = summary.memory.peakRssMb > 0 ? ` | ${memoryLine(summary.memory)}` : '';
   // Only a campaign that ran to its end, and ran something, can pass.
   const verdict = summary.interrupted ? 'INTERRUPTED' : total === 0 ? 'NOTHING RAN' : failed === 0 ? 'PASS' : 'FAIL';
-  console.log(`${verdict}: ${failed} of ${total} iterations failed in ${summary.wallSeconds} s${summary.interrupted ? ` (interrupted${signal !== undefined ? ` by ${signal}` : ''}: not every iteration ran)` : ''}${lag}${memory} | seed ${summary.seed}`);
+  console.log(`${verdict}: ${failed} of ${total} iterations failed in ${summary.wallSeconds} s${summary.interrupted ? ` (interrupted${signal !== undefined ? ` by ${signal}` : ''}: not every iteration ran)` : ''}${summary.skippedByFailfast !== undefined ? ` (--failfast: ${plural(summary.skippedByFailfast, 'iteration')} skipped)` : ''}${lag}${memory} | seed ${summary.seed}`);
   if (json !== undefined) {
     const text = `${JSON.stringify(summary, null, 2)}\n`;
     try {

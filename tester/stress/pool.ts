@@ -10,6 +10,7 @@
 import { Worker } from 'node:worker_threads';
 import type { FromWorker, Job, JobDone, ScenarioDone, ToWorker, WorkerInit } from './protocol.ts';
 import { threadCpuMs } from '../../runtime/thread-cpu.ts';
+import { describeCall } from '../../runtime/in-call.ts';
 import { wallAfter, wallEvery, wallNow, wallSleep } from '../../runtime/wall.ts';
 
 /**
@@ -34,6 +35,10 @@ export interface PoolOptions {
    * it ran alone (CRASH); wallMs is how long it had run.
    */
   onLost: (job: Job, message: string, check: string, wallMs: number) => void;
+  /** A job started (again, for a suspect re-run alone: what it streamed before is void). */
+  onStart?: (job: Job) => void;
+  /** An event of a job run with stream set, as it happens (the line its trace would hold). */
+  onEvent?: (job: Job, line: string) => void;
   onLag?: (maxMs: number) => void;
   onMemory?: (heapMb: number, rssMb: number) => void;
 }
@@ -46,6 +51,8 @@ interface Slot {
   /** Asked to be replaced once its jobs are done. */
   retiring: boolean;
   inFlight: Map<number, { job: Job; startedAt: number | undefined }>;
+  /** The call into the implementation the thread is in (runtime/in-call.ts), once it is ready. */
+  callSlot: SharedArrayBuffer | undefined;
   /** The worker thread's id, to read its CPU time (undefined off Linux). */
   threadId: number | undefined;
   /**
@@ -116,7 +123,7 @@ export class WorkerPool {
     // large young generation makes each one pause the event loop for longer.
     const resourceLimits = this.options.init.clock === 'virtual' ? { maxYoungGenerationSizeMb: 96 } : {};
     const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), { resourceLimits });
-    const slot: Slot = { worker, ready: false, solo: false, retiring: false, inFlight: new Map(), threadId: undefined, progress: { count: -1, wall: wallNow(), cpu: undefined } };
+    const slot: Slot = { worker, ready: false, solo: false, retiring: false, inFlight: new Map(), callSlot: undefined, threadId: undefined, progress: { count: -1, wall: wallNow(), cpu: undefined } };
     this.slots.add(slot);
     worker.on('message', (message: FromWorker) => this.onMessage(slot, message));
     worker.on('error', (error) => this.lose(slot, `the implementation crashed its thread: ${error.stack ?? error.message}`, 'CRASH'));
@@ -131,6 +138,7 @@ export class WorkerPool {
       case 'ready':
         slot.ready = true;
         slot.threadId = message.threadId;
+        slot.callSlot = message.callSlot;
         this.progressed(slot);
         this.dispatch(slot);
         break;
@@ -145,7 +153,10 @@ export class WorkerPool {
         break;
       case 'start': {
         const entry = slot.inFlight.get(message.key);
-        if (entry !== undefined) entry.startedAt = wallNow();
+        if (entry !== undefined) {
+          entry.startedAt = wallNow();
+          this.options.onStart?.(entry.job);
+        }
         this.progressed(slot);
         break;
       }
@@ -159,6 +170,11 @@ export class WorkerPool {
         if (slot.inFlight.size === 0) this.replace(slot);
         else slot.retiring = true;
         break;
+      case 'event': {
+        const entry = slot.inFlight.get(message.key);
+        if (entry !== undefined) this.options.onEvent?.(entry.job, message.line);
+        break;
+      }
       case 'lag':
         this.options.onLag?.(message.maxMs);
         break;
@@ -238,7 +254,10 @@ export class WorkerPool {
             ? `its thread spent ${seconds(stalledCpu)} of CPU time with virtual time standing still`
             : stalledWall > budget * BLOCKED_WALL_FACTOR && `its thread made no progress for ${seconds(stalledWall)} of wall-clock time`;
       if (why !== false) {
-        this.lose(slot, `stopped by the watchdog: ${why} (a synchronous call that never returns, or continuations that never let time move on)`, 'WATCHDOG');
+        // Read before the thread is terminated: the call it is stuck in, if it is stuck in one.
+        const call = slot.callSlot === undefined ? undefined : describeCall(slot.callSlot);
+        const what = call === undefined ? 'a synchronous call that never returns, or continuations that never let time move on' : `stuck in ${call}, which never returned`;
+        this.lose(slot, `stopped by the watchdog: ${why} (${what})`, 'WATCHDOG');
       }
     }
   }

@@ -17,6 +17,12 @@ export interface IterationJob {
   trace?: boolean;
   /** Run it with the lab's checks alone: would the lab's tester fail it too? */
   labOnly?: boolean;
+  /**
+   * Send each event as it happens (an 'event' message), not only the trace at
+   * the end: a thread the watchdog stops can send nothing more, so the events
+   * up to the stop are only those already sent.
+   */
+  stream?: boolean;
 }
 
 /** One fuzz scenario (the fuzzer runs on the same pool, with the same watchdog). */
@@ -62,8 +68,8 @@ export interface ScenarioDone {
 }
 
 export type FromWorker =
-  /** threadId: the thread's id in /proc/self/task (Linux), for the watchdog's reading of its CPU time. */
-  | { type: 'ready'; threadId: number | undefined }
+  /** threadId: the thread's id in /proc/self/task (Linux), for the watchdog's reading of its CPU time; callSlot: runtime/in-call.ts's slot, the call the thread is in. */
+  | { type: 'ready'; threadId: number | undefined; callSlot: SharedArrayBuffer }
   /** Once a second: how far the thread's simulations have got (a count that grows as virtual time moves, or as a real-time thread turns). */
   | { type: 'beat'; progress: number }
   | { type: 'init-error'; message: string }
@@ -77,6 +83,8 @@ export type FromWorker =
   | { type: 'retire' }
   | JobDone
   | ScenarioDone
+  /** One event of a streamed job, as the JSON line its trace would hold. */
+  | { type: 'event'; key: number; line: string }
   | { type: 'lag'; maxMs: number }
   /** Once a second: the worker's heap after its iterations, to show memory stays flat. */
   | { type: 'memory'; heapMb: number; rssMb: number };

@@ -1,24 +1,31 @@
 // npm run replay -- --test NAME --seed S [--raft MODULE] [--verify] [--trace FILE] [--quiet]
-// Runs one iteration again in virtual time, printing every event; --verify
+// Runs one iteration again in virtual time, on a worker thread under the
+// stress loop's watchdog, printing every event; --verify
 // runs it twice and compares a hash of both event sequences.
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { MakeRaft } from '../../raft/contract.ts';
-import { make as referenceMake } from '../../raft/raft.ts';
-import { checkRaftPath, enterUserFolder, invocation, parseCommandLine, seedArg, usageHint, usageText, writableFile } from '../cli-args.ts';
+import { checkRaftPath, enterUserFolder, invocation, parseCommandLine, positiveSeconds, seedArg, usageHint, usageText, writableFile } from '../cli-args.ts';
 import type { TesterEvent } from '../events.ts';
 import { RaftModuleError, loadRaftModule, refuseLacking } from '../raft-module.ts';
 import { ALL_TESTS, testNamed } from '../tests.ts';
-import { installCrashGuard } from '../crash-guard.ts';
 import { formatEvent } from '../trace/format.ts';
 import { structuredText } from '../trace/input.ts';
-import { runIteration, type IterationResult } from './iteration.ts';
+import type { IterationResult } from './iteration.ts';
+import { WorkerPool } from './pool.ts';
+import type { IterationJob, JobDone } from './protocol.ts';
+import { whereItStopped } from './campaign.ts';
+import { replayCommand } from '../config.ts';
+
+/** The stress loop's default budget in virtual time (tester/stress/options.ts). */
+const DEFAULT_TIMEOUT_S = 60;
 import { checksArg, type Checks } from '../checks.ts';
-import { drainRealIo } from '../../runtime/settle-pump.ts';
 
-const USAGE = `usage: npm run replay -- --test NAME --seed S [--raft MODULE] [--checks all|lab] [--verify] [--trace FILE] [--events FILE] [--quiet]
+const USAGE = `usage: npm run replay -- --test NAME --seed S [--raft MODULE] [--checks all|lab] [--timeout S] [--verify] [--trace FILE] [--events FILE] [--quiet]
 
+--timeout S the stress loop's watchdog (default 60): the run is stopped, and
+            fails [WATCHDOG], once its thread spends S seconds of CPU time
+            without virtual time moving on
 --checks C  all (default): every monitor and the lab's own checks judge; lab: the
             lab's checks only, as the Go tester would (a failure printed with
             --checks lab in its replay command replays only with it)`;
@@ -38,6 +45,7 @@ async function main(): Promise<number> {
         events: { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
         checks: { type: 'string' },
+        timeout: { type: 'string' },
       },
       false,
     );
@@ -61,49 +69,49 @@ async function main(): Promise<number> {
   if (test === undefined) return usage(`unknown test '${values.test}' (known: ${ALL_TESTS.map((t) => t.name).join(', ')})`);
   let seed: number;
   let checks: Checks;
-  let raft: MakeRaft = referenceMake;
-  let globalTimers = false;
+  let timeoutSeconds = DEFAULT_TIMEOUT_S;
   try {
     seed = seedArg(values.seed);
     checks = checksArg(values.checks);
+    if (values.timeout !== undefined) timeoutSeconds = positiveSeconds(values.timeout, '--timeout');
     if (values.raft !== undefined) {
       checkRaftPath(values.raft, '--raft');
       const loaded = await loadRaftModule(values.raft);
       refuseLacking([test], loaded, values.raft);
-      raft = loaded.make;
-      globalTimers = loaded.timers === 'global';
     }
   } catch (error) {
     return usage((error as Error).message);
   }
-  const options = { raft, globalTimers, checks, ...(values.raft !== undefined && { raftModule: values.raft }) };
-
-  // A crash of the implementation fails the run, as in the stress loop (one run live: it is that run's).
-  installCrashGuard((message) => console.error(`replay: ${message}`));
-  // The harness's own loading (a cold tsx cache being written) ends before the run.
-  await drainRealIo();
-  const events: TesterEvent[] = [];
+  // The run is on a worker thread under the stress loop's watchdog: an
+  // implementation that never returns is stopped after the same CPU budget,
+  // with the same verdict, instead of hanging replay for good.
+  const run = (stream: boolean, onLine: (line: string) => void): Promise<WatchedRun> =>
+    runWatched({ test: test.name, seed, raftModule: values.raft, checks, timeoutMs: timeoutSeconds * 1000, stream, onLine });
+  const quiet = values.quiet === true;
   const lines: string[] = [];
-  const first = await runIteration(test, seed, {
-    ...options,
-    record: (e) => {
-      lines.push(JSON.stringify(e));
-      if (values.quiet !== true) console.log(formatEvent(e));
-      events.push(e);
-    },
+  // Events stream out as they happen when they are printed or written: a stopped run keeps those up to the stop.
+  const stream = !quiet || values.trace !== undefined || values.events !== undefined;
+  const first = await run(stream, (line) => {
+    lines.push(line);
+    if (!quiet) console.log(formatEvent(JSON.parse(line) as TesterEvent));
   });
-  for (const line of first.output) console.log(line);
-  const raw = `${lines.join('\n')}\n`;
+  if (!stream && first.trace !== undefined) lines.push(...first.trace.split('\n').filter((l) => l !== ''));
+  for (const line of first.result.output) console.log(line);
+  const raw = lines.length === 0 ? '' : `${lines.join('\n')}\n`;
   if (values.trace !== undefined) writeOutput(values.trace, () => structuredText(raw, values.trace as string), 'structured trace');
   if (values.events !== undefined) writeOutput(values.events, () => raw, 'raw events');
-  printResult(first);
+  printResult(first.result);
+  if (first.lost) {
+    if (stream) console.log(whereItStopped(lines, true));
+    return 1;
+  }
 
   if (values.verify === true) {
     const firstHash = hashOf(lines);
-    const again: string[] = [];
-    const second = await runIteration(test, seed, { ...options, record: (e) => again.push(JSON.stringify(e)) });
+    const second = await run(false, () => {});
+    const again = (second.trace ?? '').split('\n').filter((l) => l !== '');
     const secondHash = hashOf(again);
-    const same = firstHash === secondHash && first.message === second.message;
+    const same = firstHash === secondHash && first.result.message === second.result.message;
     console.log(`verify: run 1 ${firstHash.slice(0, 16)} (${lines.length} events), run 2 ${secondHash.slice(0, 16)} (${again.length} events): ${same ? 'identical' : 'DIFFERENT'}`);
     if (!same) {
       const at = lines.findIndex((line, i) => line !== again[i]);
@@ -112,7 +120,54 @@ async function main(): Promise<number> {
     }
     return 0;
   }
-  return first.ok ? 0 : 1;
+  return first.result.ok ? 0 : 1;
+}
+
+interface WatchedRun {
+  result: IterationResult;
+  /** The run's events (when not streamed). */
+  trace: string | undefined;
+  /** Stopped by the watchdog, or its thread died. */
+  lost: boolean;
+}
+
+/** One iteration on a pool of one worker thread, with the pool's watchdog. */
+async function runWatched(o: { test: string; seed: number; raftModule: string | undefined; checks: Checks; timeoutMs: number; stream: boolean; onLine: (line: string) => void }): Promise<WatchedRun> {
+  let outcome: WatchedRun | undefined;
+  let handed = false;
+  const job: IterationJob = { key: 0, test: o.test, index: 0, seed: o.seed, trace: true, ...(o.stream && { stream: true }) };
+  const pool = new WorkerPool({
+    workers: 1,
+    init: { clock: 'virtual', raftModule: o.raftModule, archive: false, concurrency: 1, checks: o.checks },
+    timeoutMs: o.timeoutMs,
+    nextJob: () => (handed ? undefined : ((handed = true), job)),
+    onEvent: (_job, line) => o.onLine(line),
+    onDone: (_job, done) => {
+      const d = done as JobDone;
+      outcome = { result: d.result, trace: d.trace, lost: false };
+    },
+    onLost: (_job, message, check, wallMs) => {
+      const replay = replayCommand(o.test, o.seed, o.raftModule);
+      outcome = {
+        lost: true,
+        trace: undefined,
+        result: {
+          test: o.test,
+          seed: o.seed,
+          ok: false,
+          message: `[${check}] ${message}`,
+          check,
+          output: [],
+          stats: { seed: o.seed, clock: 'virtual', elapsedMs: 0, rpcs: 0, bytes: 0, events: 0, wallMs, warnings: [] },
+          wallMs,
+          replay,
+        },
+      };
+    },
+  });
+  await pool.run();
+  if (outcome === undefined) throw new Error('the replay worker ended without a result');
+  return outcome;
 }
 
 function printResult(result: IterationResult): void {

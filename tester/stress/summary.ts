@@ -60,6 +60,8 @@ export interface StressSummary {
   shard: string;
   wallSeconds: number;
   interrupted: boolean;
+  /** Iterations planned but never started because --failfast stopped the campaign (absent without it). */
+  skippedByFailfast?: number;
   /** Worst event-loop delay seen (real time), in ms. */
   worstLoopDelayMs: number;
   /**
@@ -333,4 +335,15 @@ export function renderTable(summary: StressSummary): string {
 
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;
+}
+
+/**
+ * The memory figures, with what they mean: the live heap of the first and
+ * the last quarter of the campaign is flat when nothing leaks (a few MiB of
+ * noise); growth by half and by more than 8 MiB is worth a look.
+ */
+export function memoryLine(m: StressSummary['memory']): string {
+  const grew = m.lateHeapMb - m.earlyHeapMb;
+  const judged = grew > 8 && m.lateHeapMb > 1.5 * m.earlyHeapMb ? `GROWING by ${Math.round(grew)} MiB: a leak? (a Raft that keeps state after kill(), or timers never stopped)` : 'flat, no leak';
+  return `worker live heap ${m.earlyHeapMb} → ${m.lateHeapMb} MiB (first → last quarter: ${judged}), peak RSS ${m.peakRssMb} MiB`;
 }

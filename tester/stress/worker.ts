@@ -15,6 +15,7 @@ import { CRASH_CHECK, installCrashGuard } from '../crash-guard.ts';
 import { loadRaftModule } from '../raft-module.ts';
 import { drainRealIo, virtualSteps } from '../../runtime/settle-pump.ts';
 import { currentThreadId } from '../../runtime/thread-cpu.ts';
+import { shareCallSlot } from '../../runtime/in-call.ts';
 import { LAB_2A_TESTS } from '../lab2a.ts';
 import { testNamed } from '../tests.ts';
 import { TraceRecorder } from '../trace/recorder.ts';
@@ -29,6 +30,9 @@ if (port === null) throw new Error('worker.ts runs only as a worker thread');
 const post = (message: FromWorker): void => port.postMessage(message);
 // A crash that no single live iteration can take: the pool re-runs this thread's iterations alone.
 installCrashGuard((message) => post({ type: 'crash', message }));
+
+// The call into the implementation this thread is in, for the watchdog to name if it never returns.
+const callSlot = shareCallSlot();
 
 let init: WorkerInit | undefined;
 let raft: MakeRaft = referenceMake;
@@ -103,7 +107,7 @@ async function start(options: WorkerInit): Promise<void> {
     if (options.clock === 'real') {
       for (const entry of LAB_2A_TESTS) await runIteration(entry, 0, { raft, globalTimers });
     }
-    post({ type: 'ready', threadId: currentThreadId() });
+    post({ type: 'ready', threadId: currentThreadId(), callSlot });
   } catch (error) {
     post({ type: 'init-error', message: describeError(error) });
   }
@@ -145,8 +149,18 @@ async function run(job: IterationJob): Promise<void> {
   // again (a job with trace set) to record its trace, and nothing is
   // recorded otherwise; real time records always.
   const recordNow = job.labOnly !== true && (options.archive || options.clock === 'real' || job.trace === true);
-  const recorder = recordNow ? new TraceRecorder() : undefined;
-  const result = await runIteration(test, job.seed, { ...common, ...(recorder && { record: recorder.record }) });
+  const recorder = recordNow || job.stream === true ? new TraceRecorder() : undefined;
+  // Streamed: each event leaves as its line at once (the recorder's lines are the same JSON, written at the end).
+  const record =
+    recorder === undefined
+      ? undefined
+      : job.stream === true
+        ? (e: Parameters<TraceRecorder['record']>[0]): void => {
+            recorder.record(e);
+            post({ type: 'event', key: job.key, line: recorder.lastLine() });
+          }
+        : recorder.record;
+  const result = await runIteration(test, job.seed, { ...common, ...(record && { record }) });
   sampler?.stop();
   const trace = recorder !== undefined && (!result.ok || options.archive || job.trace === true) ? recorder.text() : undefined;
   post({ type: 'done', key: job.key, result, trace, loopDelayMs: worstLag });

@@ -14,6 +14,11 @@ export class TraceRecorder {
     else this.events.push(event);
   };
 
+  /** The last event recorded, as its line of the trace (a streamed run sends each as it comes). */
+  lastLine(): string {
+    return JSON.stringify(this.events[this.events.length - 1]);
+  }
+
   /** The events, one JSON object per line. */
   get lines(): string[] {
     return this.events.map((e) => JSON.stringify(e));
