@@ -53,7 +53,9 @@ wallEvery(1000, () => {
 // whose simulations cannot move virtual time on sends the same count.
 // In real time, the beat itself shows the thread turns.
 let beats = 0;
-wallEvery(1000, () => post({ type: 'beat', progress: init?.clock === 'real' ? ++beats : virtualSteps() }));
+// Five a second: the watchdog's budget (seconds of CPU) must stay well above
+// the CPU a busy thread spends between two beats.
+wallEvery(200, () => post({ type: 'beat', progress: init?.clock === 'real' ? ++beats : virtualSteps() }));
 
 // Memory: the live heap, measured right after a full collection. The heap in
 // use at a random moment also counts garbage not yet collected, which grows
@@ -74,7 +76,14 @@ const sampleMemory = (): void => {
   post({ type: 'memory', heapMb: memory.heapUsed / 2 ** 20, rssMb: memory.rss / 2 ** 20 });
   wallAfter(Math.max(1000, 100 * tookMs), sampleMemory);
 };
-wallAfter(1000, sampleMemory);
+// The first sample once the first job is done, however short the campaign:
+// every campaign that ran something reports its heap.
+let memorySampled = false;
+const firstMemorySample = (): void => {
+  if (memorySampled) return;
+  memorySampled = true;
+  sampleMemory();
+};
 
 port.on('message', (message: ToWorker) => {
   if (message.type === 'init') void start(message.init);
@@ -132,6 +141,7 @@ async function runFuzzScenario(job: ScenarioJob): Promise<void> {
   const policy = policyFor(job.labOnly === true ? 'lab' : init?.checks);
   const result = await runScenario(job.scenario, { raft, globalTimers, ...(policy !== undefined && { policy }), ...(recorder !== undefined && { record: recorder.record }) });
   post({ type: 'scenario-done', key: job.key, result, trace: recorder?.text() });
+  firstMemorySample();
   if (result.check === CRASH_CHECK) post({ type: 'retire' });
 }
 
@@ -164,5 +174,6 @@ async function run(job: IterationJob): Promise<void> {
   sampler?.stop();
   const trace = recorder !== undefined && (!result.ok || options.archive || job.trace === true) ? recorder.text() : undefined;
   post({ type: 'done', key: job.key, result, trace, loopDelayMs: worstLag });
+  firstMemorySample();
   if (result.check === CRASH_CHECK) post({ type: 'retire' });
 }
