@@ -76,7 +76,8 @@ async function setUp(tarballDir: string, tarball: string, keepType: boolean): Pr
   expect(installMocha.code, installMocha.out).to.equal(0);
   const runs: Record<string, Promise<Run>> = {
     // As printed, with fewer seeds than the 1000 it runs by default.
-    stress: run(dir, 'npx', ['raft-harness', 'stress', '--raft', 'raft.ts', '-n', '1', '-p', '1', '--seed', '1']),
+    // With a grader's outputs: JUnit XML, and the campaign's page (charts inlined: it works offline).
+    stress: run(dir, 'npx', ['raft-harness', 'stress', '--raft', 'raft.ts', '-n', '1', '-p', '1', '--seed', '1', '--junit', 'junit.xml', '--report', 'report.html']),
     test: run(dir, 'npm', ['test']),
   };
   // What does not depend on the package's type, once (the compiler is the slowest part of the suite).
@@ -153,6 +154,13 @@ describe("a student's first hour: npm init -y, the tarball, raft-harness init (o
         const stress = (await runs['stress']) as Run;
         expect(stress.code, stress.out).to.equal(1);
         expect(stress.out).to.match(/^FAIL: 3 of 3 iterations failed/m);
+        const junit = readFileSync(join(dir, 'junit.xml'), 'utf8');
+        expect(junit).to.match(/<testsuites\b[^>]*\btests="3"[^>]*\bfailures="3"/);
+        expect(junit.match(/<testcase\b/g) ?? []).to.have.length(3);
+        expect(junit).to.contain('npx raft-harness replay --test TestInitialElection2A');
+        const page = readFileSync(join(dir, 'report.html'), 'utf8');
+        expect(page).to.match(/Chart\.js v4/);
+        expect(page).to.not.match(/<script[^>]+src=|<link[^>]+href="http/);
         const replay = await run(dir, 'npx', replayOf(stress.out).slice(1));
         expect(replay.code, replay.out).to.equal(1);
         expect(replay.out).to.match(/^FAIL Test\w+2A seed \d+: expected one leader, got none/m);
