@@ -34,8 +34,8 @@ const USAGE = `usage: npm run replay -- --test NAME --seed S [options]
               without virtual time moving on
 --verify      run it twice and compare a SHA-256 of the two event sequences;
               exit 0 only when they are identical (the determinism self-check)
---trace FILE  also write the structured trace (JSON Lines), for npm run trace
---events FILE also write the raw events, for npm run trace
+--trace FILE  also write the structured trace (JSON Lines), which trace reads
+--events FILE also write the raw events, which trace reads too
 -q, --quiet   print only the test's output and the verdict, not every event
 -h, --help    this text`;
 
