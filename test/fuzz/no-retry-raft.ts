@@ -1,5 +1,5 @@
 // A deliberately broken Raft for the fuzzer's regression cases (bug E14 of
-// shared/reference/election-checks.md): a candidate whose election fails
+// the catalogue of known election bugs, docs/mutants-and-variants.md): a candidate whose election fails
 // never starts another one.
 import type { MakeRaft } from '../../raft/contract.ts';
 import { Candidate, Raft } from '../../raft/raft.ts';

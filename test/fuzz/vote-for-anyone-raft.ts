@@ -1,5 +1,5 @@
 // A deliberately broken Raft for the fuzzer's tests (bug E01 of
-// shared/reference/election-checks.md): RequestVote grants a vote for an
+// the catalogue of known election bugs, docs/mutants-and-variants.md): RequestVote grants a vote for an
 // equal or higher term without checking whom it already voted for.
 import type { MakeRaft, RequestVoteArgs, RequestVoteReply } from '../../raft/contract.ts';
 import { DEFAULT_TIMING, Raft } from '../../raft/raft.ts';

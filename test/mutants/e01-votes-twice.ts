@@ -1,6 +1,6 @@
 // E01: "RequestVote grants a vote for an equal or higher term without
 // checking whom it already voted for in that term."
-// Expected: V1, ES (shared/reference/election-checks.md).
+// Expected: V1, ES (the catalogue of known election bugs).
 import type { RequestVoteArgs, RequestVoteReply } from '../../raft/contract.ts';
 import { Raft } from '../../raft/raft.ts';
 import { makeVariant } from './variant.ts';

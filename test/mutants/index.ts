@@ -1,14 +1,14 @@
-// The registry of broken variants: one per known election bug of
-// shared/reference/election-checks.md and per visible log bug of
-// shared/reference/log-checks.md, each a small change to the reference
+// The registry of broken variants: one per known election bug and per
+// visible log bug of the catalogue of known Raft bugs (see
+// docs/mutants-and-variants.md), each a small change to the reference
 // Raft (raft/raft.ts) kept here, in the test code, never in the reference.
 //
-// expectedChecks: the checks the reference table says catch the bug, plus
+// expectedChecks: the checks the catalogue says catch the bug, plus
 // LAB where the lab's own checks (checkOneLeader, checkNoLeader, checkTerms)
 // catch it too (measured: `npm run mutants`). A variant counts as caught
 // only when one of these names it.
 //
-// RND (E15) is in the reference table, but the harness has no RND monitor
+// RND (E15) is in the catalogue, but the harness has no RND monitor
 // (tester/monitors/monitor.ts CHECKS): LV catches E15, in the fuzzer's
 // liveness phases on a lossless network with small delays, where servers
 // whose timers expire together really do split the vote.

@@ -1,4 +1,4 @@
-// npm run replay -- --test NAME --seed S [--raft MODULE] [--verify] [--trace FILE] [--quiet]
+// npm run replay -- --test NAME --seed S [options] (--help lists them)
 // Runs one iteration again in virtual time, on a worker thread under the
 // stress loop's watchdog, printing every event; --verify
 // runs it twice and compares a hash of both event sequences.
@@ -21,14 +21,23 @@ import { replayCommand } from '../config.ts';
 const DEFAULT_TIMEOUT_S = 60;
 import { checksArg, type Checks } from '../checks.ts';
 
-const USAGE = `usage: npm run replay -- --test NAME --seed S [--raft MODULE] [--checks all|lab] [--timeout S] [--verify] [--trace FILE] [--events FILE] [--quiet]
+const USAGE = `usage: npm run replay -- --test NAME --seed S [options]
 
---timeout S the stress loop's watchdog (default 60): the run is stopped, and
-            fails [WATCHDOG], once its thread spends S seconds of CPU time
-            without virtual time moving on
---checks C  all (default): every monitor and the lab's own checks judge; lab: the
-            lab's checks only, as the Go tester would (a failure printed with
-            --checks lab in its replay command replays only with it)`;
+--test NAME   the test to run again, as the failure names it (required)
+--seed S      the iteration's seed, as the failure prints it (required)
+--raft MODULE the Raft implementation (default: the built-in one)
+--checks C    all (default): every monitor and the lab's own checks judge; lab: the
+              lab's checks only, as the Go tester would (a failure printed with
+              --checks lab in its replay command replays only with it)
+--timeout S   the stress loop's watchdog (default 60): the run is stopped, and
+              fails [WATCHDOG], once its thread spends S seconds of CPU time
+              without virtual time moving on
+--verify      run it twice and compare a SHA-256 of the two event sequences;
+              exit 0 only when they are identical (the determinism self-check)
+--trace FILE  also write the structured trace (JSON Lines), which trace reads
+--events FILE also write the raw events, which trace reads too
+-q, --quiet   print only the test's output and the verdict, not every event
+-h, --help    this text`;
 
 async function main(): Promise<number> {
   enterUserFolder();
