@@ -2,7 +2,7 @@
 // Every mistake gets one clear line (UsageError) and exit code 2.
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { ClockKind } from '../../runtime/clock.ts';
 import { MAX_SEED } from '../../runtime/random.ts';
 import { UsageError, checkRaftPath, parseCommandLine, positiveInt, positiveSeconds, seedArg, writableDir, writableFile } from '../cli-args.ts';
