@@ -17,9 +17,8 @@ import { Server, Service } from '../labrpc/service.ts';
 import { World } from '../runtime/runtime.ts';
 import { runVirtual } from '../runtime/settle-pump.ts';
 import type { RunStats } from '../tester/config.ts';
-import { LAB_2A_TESTS, type LabTestEntry } from '../tester/lab2a.ts';
-import { LAB_2B_TESTS } from '../tester/lab2b.ts';
-import { LAB_2C_TESTS } from '../tester/lab2c.ts';
+import type { LabTestEntry } from '../tester/lab-test.ts';
+import { registeredTest, testsOf } from '../tester/tests.ts';
 import { availableParallelism } from 'node:os';
 import { structuredText } from '../tester/trace/input.ts';
 import { TraceRecorder } from '../tester/trace/recorder.ts';
@@ -200,8 +199,8 @@ if (only === undefined || only === 'network') {
   await benchNetwork(CONCURRENCY);
 }
 if (only === undefined || only === 'tests') {
-  for (const test of LAB_2A_TESTS) await benchTest(test, false);
-  await benchTest(LAB_2A_TESTS[2] as LabTestEntry, true);
+  for (const test of testsOf('2A')) await benchTest(test, false);
+  await benchTest(registeredTest('TestManyElections2A'), true);
 }
 /**
  * The stress loop runs sets of tests on every core at once; the estimate is
@@ -216,6 +215,6 @@ async function benchSet(what: string, tests: readonly LabTestEntry[], goalSecond
     [`1000 seeds each on ${cores} cores`]: `${Math.round((setMs * 1000) / cores / 1000)} s of CPU per core (goal: ${goalSeconds} s on 2 cores)`,
   });
 }
-if (only === undefined || only === 'tests' || only === '2B') await benchSet('the ten 2B tests', LAB_2B_TESTS, 300);
-if (only === undefined || only === 'tests' || only === '2C') await benchSet('the eight 2C tests', LAB_2C_TESTS, 900);
+if (only === undefined || only === 'tests' || only === '2B') await benchSet('the ten 2B tests', testsOf('2B'), 300);
+if (only === undefined || only === 'tests' || only === '2C') await benchSet('the eight 2C tests', testsOf('2C'), 900);
 if (only === undefined || only === 'fuzz') await benchFuzz();

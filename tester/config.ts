@@ -96,6 +96,8 @@ export interface RunStats {
   maxIndex?: number;
   /** The highest term any getState() answered: how many elections the run took (for --report). */
   maxTerm?: number;
+  /** The test crashed a running server (crash1, or start1 of one still running): see LabTestEntry.crashes. */
+  crashed?: boolean;
 }
 
 export class Config {
@@ -127,6 +129,7 @@ export class Config {
   private maxIndex0 = 0;
   /** The highest term observed (kept here, not asked again: monitors already poll getState()). */
   private maxTermSeen = 0;
+  private crashed = false;
 
   constructor(
     n: number,
@@ -257,6 +260,7 @@ export class Config {
     }
     const raft = this.rafts[i];
     if (raft !== undefined) {
+      this.crashed = true;
       this.rafts[i] = undefined;
       this.feed.forgetState(i);
       this.emit({ kind: 'crash', t: this.now(), server: i });
@@ -605,6 +609,7 @@ export class Config {
     stats.warnings = this.warnings;
     stats.maxIndex = this.maxIndex;
     stats.maxTerm = this.maxTermSeen;
+    stats.crashed = this.crashed;
   }
 
   /** The test's time.Sleep: on the run's clock, and cut short by a failure. */
@@ -619,6 +624,11 @@ export class Config {
 
   now(): number {
     return this.driver.now();
+  }
+
+  /** Whether the test has crashed a running server so far (a server that only the final cleanup kills does not count). */
+  get crashedAServer(): boolean {
+    return this.crashed;
   }
 
   /** The first failure of the run, if any. */

@@ -1,14 +1,11 @@
 // The lab's three 2A tests, written once, exactly as test_test.go defines
-// them. Every driver (mocha, the stress loop, replay) runs these bodies.
-import { RAFT_ELECTION_TIMEOUT_MS, makeConfig, type ConfigOptions } from './config.ts';
+// them, in the order `go test -run 2A` runs them. Every driver (mocha, the
+// stress loop, replay) runs these bodies.
+import { RAFT_ELECTION_TIMEOUT_MS } from './config.ts';
+import { labTest, type LabTestEntry } from './lab-test.ts';
 
-export type LabTestOptions = Omit<ConfigOptions, 'testName' | 'requires'>;
-export type LabTest = (options?: LabTestOptions) => Promise<void>;
-
-export async function TestInitialElection2A(options: LabTestOptions = {}): Promise<void> {
-  const servers = 3;
-  const cfg = makeConfig(servers, false, { ...options, testName: 'TestInitialElection2A' });
-  try {
+export const LAB_2A_TESTS: readonly LabTestEntry[] = [
+  labTest({ name: 'TestInitialElection2A', part: '2A', servers: 3, unreliable: false }, async (cfg) => {
     cfg.begin('Test (2A): initial election');
 
     // is a leader elected?
@@ -29,15 +26,9 @@ export async function TestInitialElection2A(options: LabTestOptions = {}): Promi
     await cfg.checkOneLeader();
 
     cfg.end();
-  } finally {
-    await cfg.cleanup();
-  }
-}
+  }),
 
-export async function TestReElection2A(options: LabTestOptions = {}): Promise<void> {
-  const servers = 3;
-  const cfg = makeConfig(servers, false, { ...options, testName: 'TestReElection2A' });
-  try {
+  labTest({ name: 'TestReElection2A', part: '2A', servers: 3, unreliable: false }, async (cfg, servers) => {
     cfg.begin('Test (2A): election after network failure');
 
     const leader1 = await cfg.checkOneLeader();
@@ -67,15 +58,9 @@ export async function TestReElection2A(options: LabTestOptions = {}): Promise<vo
     await cfg.checkOneLeader();
 
     cfg.end();
-  } finally {
-    await cfg.cleanup();
-  }
-}
+  }),
 
-export async function TestManyElections2A(options: LabTestOptions = {}): Promise<void> {
-  const servers = 7;
-  const cfg = makeConfig(servers, false, { ...options, testName: 'TestManyElections2A' });
-  try {
+  labTest({ name: 'TestManyElections2A', part: '2A', servers: 7, unreliable: false }, async (cfg, servers) => {
     cfg.begin('Test (2A): multiple elections');
 
     await cfg.checkOneLeader();
@@ -102,23 +87,5 @@ export async function TestManyElections2A(options: LabTestOptions = {}): Promise
     await cfg.checkOneLeader();
 
     cfg.end();
-  } finally {
-    await cfg.cleanup();
-  }
-}
-
-export interface LabTestEntry {
-  name: string;
-  run: LabTest;
-  /** Methods the test needs beyond the 2A contract (RAFT_LOG_METHODS for 2B and 2C): a Raft without them is refused before any work. */
-  requires?: readonly string[];
-  /** The test crashes and restarts servers: only an implementation that persists (lab 2C) can pass it. */
-  crashes?: boolean;
-}
-
-/** The lab's 2A tests, in the order `go test -run 2A` runs them. */
-export const LAB_2A_TESTS: readonly LabTestEntry[] = [
-  { name: 'TestInitialElection2A', run: TestInitialElection2A },
-  { name: 'TestReElection2A', run: TestReElection2A },
-  { name: 'TestManyElections2A', run: TestManyElections2A },
+  }),
 ];

@@ -1,13 +1,10 @@
 // The lab's ten 2B tests (log agreement), written once, exactly as the 2023
-// test_test.go defines them. Every driver (mocha, the stress loop, replay,
+// test_test.go defines them, in the order `go test -run 2B` runs them; each
+// needs start() (PART_FACTS). Every driver (mocha, the stress loop, replay,
 // the bench) runs these bodies.
-import { RAFT_LOG_METHODS } from '../raft/contract.ts';
 import { show } from './cluster/applier.ts';
-import { RAFT_ELECTION_TIMEOUT_MS, makeConfig, type Config } from './config.ts';
-import type { LabTestEntry, LabTestOptions } from './lab2a.ts';
-
-/** What every 2B test needs of an implementation beyond 2A. */
-const NEEDS = { requires: RAFT_LOG_METHODS };
+import { RAFT_ELECTION_TIMEOUT_MS, type Config } from './config.ts';
+import { labTest, type LabTestEntry } from './lab-test.ts';
 
 /** Go's rand.Int() (63 bits there): a non-negative integer JSON carries exactly. */
 function randInt(cfg: Config): number {
@@ -31,10 +28,8 @@ function showInts(values: readonly unknown[]): string {
   return `[${values.map(show).join(' ')}]`;
 }
 
-export async function TestBasicAgree2B(options: LabTestOptions = {}): Promise<void> {
-  const servers = 3;
-  const cfg = makeConfig(servers, false, { ...options, ...NEEDS, testName: 'TestBasicAgree2B' });
-  try {
+export const LAB_2B_TESTS: readonly LabTestEntry[] = [
+  labTest({ name: 'TestBasicAgree2B', part: '2B', servers: 3, unreliable: false }, async (cfg, servers) => {
     cfg.begin('Test (2B): basic agreement');
 
     const iters = 3;
@@ -47,16 +42,10 @@ export async function TestBasicAgree2B(options: LabTestOptions = {}): Promise<vo
     }
 
     cfg.end();
-  } finally {
-    await cfg.cleanup();
-  }
-}
+  }),
 
-/** Check, based on counting bytes of RPCs, that each command is sent to each peer just once. */
-export async function TestRPCBytes2B(options: LabTestOptions = {}): Promise<void> {
-  const servers = 3;
-  const cfg = makeConfig(servers, false, { ...options, ...NEEDS, testName: 'TestRPCBytes2B' });
-  try {
+  /** Check, based on counting bytes of RPCs, that each command is sent to each peer just once. */
+  labTest({ name: 'TestRPCBytes2B', part: '2B', servers: 3, unreliable: false }, async (cfg, servers) => {
     cfg.begin('Test (2B): RPC byte count');
 
     await cfg.one(99, servers, false);
@@ -80,16 +69,10 @@ export async function TestRPCBytes2B(options: LabTestOptions = {}): Promise<void
     budget.close();
 
     cfg.end();
-  } finally {
-    await cfg.cleanup();
-  }
-}
+  }),
 
-/** Test just failure of followers. */
-export async function TestFollowerFailure2B(options: LabTestOptions = {}): Promise<void> {
-  const servers = 3;
-  const cfg = makeConfig(servers, false, { ...options, ...NEEDS, testName: 'TestFollowerFailure2B' });
-  try {
+  /** Test just failure of followers. */
+  labTest({ name: 'TestFollowerFailure2B', part: '2B', servers: 3, unreliable: false }, async (cfg, servers) => {
     cfg.begin('Test (2B): test progressive failure of followers');
 
     await cfg.one(101, servers, false);
@@ -121,16 +104,10 @@ export async function TestFollowerFailure2B(options: LabTestOptions = {}): Promi
     if (n > 0) cfg.fatal(`${n} committed but no majority`);
 
     cfg.end();
-  } finally {
-    await cfg.cleanup();
-  }
-}
+  }),
 
-/** Test just failure of leaders. */
-export async function TestLeaderFailure2B(options: LabTestOptions = {}): Promise<void> {
-  const servers = 3;
-  const cfg = makeConfig(servers, false, { ...options, ...NEEDS, testName: 'TestLeaderFailure2B' });
-  try {
+  /** Test just failure of leaders. */
+  labTest({ name: 'TestLeaderFailure2B', part: '2B', servers: 3, unreliable: false }, async (cfg, servers) => {
     cfg.begin('Test (2B): test failure of leaders');
 
     await cfg.one(101, servers, false);
@@ -159,16 +136,10 @@ export async function TestLeaderFailure2B(options: LabTestOptions = {}): Promise
     if (n > 0) cfg.fatal(`${n} committed but no majority`);
 
     cfg.end();
-  } finally {
-    await cfg.cleanup();
-  }
-}
+  }),
 
-/** Test that a follower participates after disconnect and re-connect. */
-export async function TestFailAgree2B(options: LabTestOptions = {}): Promise<void> {
-  const servers = 3;
-  const cfg = makeConfig(servers, false, { ...options, ...NEEDS, testName: 'TestFailAgree2B' });
-  try {
+  /** Test that a follower participates after disconnect and re-connect. */
+  labTest({ name: 'TestFailAgree2B', part: '2B', servers: 3, unreliable: false }, async (cfg, servers) => {
     cfg.begin('Test (2B): agreement after follower reconnects');
 
     await cfg.one(101, servers, false);
@@ -196,15 +167,9 @@ export async function TestFailAgree2B(options: LabTestOptions = {}): Promise<voi
     await cfg.one(107, servers, true);
 
     cfg.end();
-  } finally {
-    await cfg.cleanup();
-  }
-}
+  }),
 
-export async function TestFailNoAgree2B(options: LabTestOptions = {}): Promise<void> {
-  const servers = 5;
-  const cfg = makeConfig(servers, false, { ...options, ...NEEDS, testName: 'TestFailNoAgree2B' });
-  try {
+  labTest({ name: 'TestFailNoAgree2B', part: '2B', servers: 5, unreliable: false }, async (cfg, servers) => {
     cfg.begin('Test (2B): no agreement if too many followers disconnect');
 
     await cfg.one(10, servers, false);
@@ -239,15 +204,9 @@ export async function TestFailNoAgree2B(options: LabTestOptions = {}): Promise<v
     await cfg.one(1000, servers, true);
 
     cfg.end();
-  } finally {
-    await cfg.cleanup();
-  }
-}
+  }),
 
-export async function TestConcurrentStarts2B(options: LabTestOptions = {}): Promise<void> {
-  const servers = 3;
-  const cfg = makeConfig(servers, false, { ...options, ...NEEDS, testName: 'TestConcurrentStarts2B' });
-  try {
+  labTest({ name: 'TestConcurrentStarts2B', part: '2B', servers: 3, unreliable: false }, async (cfg, servers) => {
     cfg.begin('Test (2B): concurrent Start()s');
 
     let success = false;
@@ -315,15 +274,9 @@ export async function TestConcurrentStarts2B(options: LabTestOptions = {}): Prom
     if (!success) cfg.fatal('term changed too often');
 
     cfg.end();
-  } finally {
-    await cfg.cleanup();
-  }
-}
+  }),
 
-export async function TestRejoin2B(options: LabTestOptions = {}): Promise<void> {
-  const servers = 3;
-  const cfg = makeConfig(servers, false, { ...options, ...NEEDS, testName: 'TestRejoin2B' });
-  try {
+  labTest({ name: 'TestRejoin2B', part: '2B', servers: 3, unreliable: false }, async (cfg, servers) => {
     cfg.begin('Test (2B): rejoin of partitioned leader');
 
     await cfg.one(101, servers, true);
@@ -355,15 +308,9 @@ export async function TestRejoin2B(options: LabTestOptions = {}): Promise<void> 
     await cfg.one(105, servers, true);
 
     cfg.end();
-  } finally {
-    await cfg.cleanup();
-  }
-}
+  }),
 
-export async function TestBackup2B(options: LabTestOptions = {}): Promise<void> {
-  const servers = 5;
-  const cfg = makeConfig(servers, false, { ...options, ...NEEDS, testName: 'TestBackup2B' });
-  try {
+  labTest({ name: 'TestBackup2B', part: '2B', servers: 5, unreliable: false }, async (cfg, servers) => {
     cfg.begin('Test (2B): leader backs up quickly over incorrect follower logs');
 
     await cfg.one(randInt(cfg), servers, true);
@@ -415,15 +362,9 @@ export async function TestBackup2B(options: LabTestOptions = {}): Promise<void> 
     await cfg.one(randInt(cfg), servers, true);
 
     cfg.end();
-  } finally {
-    await cfg.cleanup();
-  }
-}
+  }),
 
-export async function TestCount2B(options: LabTestOptions = {}): Promise<void> {
-  const servers = 3;
-  const cfg = makeConfig(servers, false, { ...options, ...NEEDS, testName: 'TestCount2B' });
-  try {
+  labTest({ name: 'TestCount2B', part: '2B', servers: 3, unreliable: false }, async (cfg, servers) => {
     cfg.begin("Test (2B): RPC counts aren't too high");
 
     const rpcs = (): number => {
@@ -516,21 +457,5 @@ export async function TestCount2B(options: LabTestOptions = {}): Promise<void> {
     if (total3 - total2 > 3 * 20) cfg.fatal(`too many RPCs (${total3 - total2}) for 1 second of idleness`);
 
     cfg.end();
-  } finally {
-    await cfg.cleanup();
-  }
-}
-
-/** The lab's 2B tests, in the order `go test -run 2B` runs them; each needs start(). */
-export const LAB_2B_TESTS: readonly LabTestEntry[] = [
-  { name: 'TestBasicAgree2B', run: TestBasicAgree2B, requires: RAFT_LOG_METHODS },
-  { name: 'TestRPCBytes2B', run: TestRPCBytes2B, requires: RAFT_LOG_METHODS },
-  { name: 'TestFollowerFailure2B', run: TestFollowerFailure2B, requires: RAFT_LOG_METHODS },
-  { name: 'TestLeaderFailure2B', run: TestLeaderFailure2B, requires: RAFT_LOG_METHODS },
-  { name: 'TestFailAgree2B', run: TestFailAgree2B, requires: RAFT_LOG_METHODS },
-  { name: 'TestFailNoAgree2B', run: TestFailNoAgree2B, requires: RAFT_LOG_METHODS },
-  { name: 'TestConcurrentStarts2B', run: TestConcurrentStarts2B, requires: RAFT_LOG_METHODS },
-  { name: 'TestRejoin2B', run: TestRejoin2B, requires: RAFT_LOG_METHODS },
-  { name: 'TestBackup2B', run: TestBackup2B, requires: RAFT_LOG_METHODS },
-  { name: 'TestCount2B', run: TestCount2B, requires: RAFT_LOG_METHODS },
+  }),
 ];

@@ -1,14 +1,11 @@
 // The lab's eight 2C tests (persistence), written once, exactly as the 2023
-// test_test.go defines them. Every driver (mocha, the stress loop, replay,
+// test_test.go defines them, in the order `go test -run 2C` runs them; each
+// needs start() (PART_FACTS). Every driver (mocha, the stress loop, replay,
 // the bench) runs these bodies. The lab's goroutines are async functions
 // started without waiting; in virtual time their interleaving, like every
 // other choice, comes from the seed.
-import { RAFT_LOG_METHODS } from '../raft/contract.ts';
-import { RAFT_ELECTION_TIMEOUT_MS, makeConfig, type Config } from './config.ts';
-import type { LabTestEntry, LabTestOptions } from './lab2a.ts';
-
-/** What every 2C test needs of an implementation beyond 2A. */
-const NEEDS = { requires: RAFT_LOG_METHODS };
+import { RAFT_ELECTION_TIMEOUT_MS, type Config } from './config.ts';
+import { labTest, type LabTestEntry } from './lab-test.ts';
 
 /** Go's rand.Int() (63 bits there): a non-negative integer JSON carries exactly. */
 function randInt(cfg: Config): number {
@@ -20,10 +17,8 @@ function go<T>(body: () => Promise<T>): Promise<T | undefined> {
   return body().catch(() => undefined);
 }
 
-export async function TestPersist12C(options: LabTestOptions = {}): Promise<void> {
-  const servers = 3;
-  const cfg = makeConfig(servers, false, { ...options, ...NEEDS, testName: 'TestPersist12C' });
-  try {
+export const LAB_2C_TESTS: readonly LabTestEntry[] = [
+  labTest({ name: 'TestPersist12C', part: '2C', servers: 3, unreliable: false, crashes: true }, async (cfg, servers) => {
     cfg.begin('Test (2C): basic persistence');
 
     await cfg.one(11, servers, true);
@@ -61,15 +56,9 @@ export async function TestPersist12C(options: LabTestOptions = {}): Promise<void
     await cfg.one(16, servers, true);
 
     cfg.end();
-  } finally {
-    await cfg.cleanup();
-  }
-}
+  }),
 
-export async function TestPersist22C(options: LabTestOptions = {}): Promise<void> {
-  const servers = 5;
-  const cfg = makeConfig(servers, false, { ...options, ...NEEDS, testName: 'TestPersist22C' });
-  try {
+  labTest({ name: 'TestPersist22C', part: '2C', servers: 5, unreliable: false, crashes: true }, async (cfg, servers) => {
     cfg.begin('Test (2C): more persistence');
 
     let index = 1;
@@ -109,15 +98,9 @@ export async function TestPersist22C(options: LabTestOptions = {}): Promise<void
     await cfg.one(1000, servers, true);
 
     cfg.end();
-  } finally {
-    await cfg.cleanup();
-  }
-}
+  }),
 
-export async function TestPersist32C(options: LabTestOptions = {}): Promise<void> {
-  const servers = 3;
-  const cfg = makeConfig(servers, false, { ...options, ...NEEDS, testName: 'TestPersist32C' });
-  try {
+  labTest({ name: 'TestPersist32C', part: '2C', servers: 3, unreliable: false, crashes: true }, async (cfg, servers) => {
     cfg.begin('Test (2C): partitioned leader and one follower crash, leader restarts');
 
     await cfg.one(101, 3, true);
@@ -141,25 +124,19 @@ export async function TestPersist32C(options: LabTestOptions = {}): Promise<void
     await cfg.one(104, servers, true);
 
     cfg.end();
-  } finally {
-    await cfg.cleanup();
-  }
-}
+  }),
 
-/**
- * Test the scenarios described in Figure 8 of the extended Raft paper. Each
- * iteration asks a leader, if there is one, to insert a command in the Raft
- * log. If there is a leader, that leader will fail quickly with a high
- * probability (perhaps without committing the command), or crash after a
- * while with low probability (most likely committing the command). If the
- * number of alive servers isn't enough to form a majority, perhaps start a
- * new server. The leader in a new term may try to finish replicating log
- * entries that haven't been committed yet.
- */
-export async function TestFigure82C(options: LabTestOptions = {}): Promise<void> {
-  const servers = 5;
-  const cfg = makeConfig(servers, false, { ...options, ...NEEDS, testName: 'TestFigure82C' });
-  try {
+  /**
+   * Test the scenarios described in Figure 8 of the extended Raft paper. Each
+   * iteration asks a leader, if there is one, to insert a command in the Raft
+   * log. If there is a leader, that leader will fail quickly with a high
+   * probability (perhaps without committing the command), or crash after a
+   * while with low probability (most likely committing the command). If the
+   * number of alive servers isn't enough to form a majority, perhaps start a
+   * new server. The leader in a new term may try to finish replicating log
+   * entries that haven't been committed yet.
+   */
+  labTest({ name: 'TestFigure82C', part: '2C', servers: 5, unreliable: false, crashes: true }, async (cfg, servers) => {
     cfg.begin('Test (2C): Figure 8');
 
     await cfg.one(randInt(cfg), 1, true);
@@ -207,15 +184,9 @@ export async function TestFigure82C(options: LabTestOptions = {}): Promise<void>
     await cfg.one(randInt(cfg), servers, true);
 
     cfg.end();
-  } finally {
-    await cfg.cleanup();
-  }
-}
+  }),
 
-export async function TestUnreliableAgree2C(options: LabTestOptions = {}): Promise<void> {
-  const servers = 5;
-  const cfg = makeConfig(servers, true, { ...options, ...NEEDS, testName: 'TestUnreliableAgree2C' });
-  try {
+  labTest({ name: 'TestUnreliableAgree2C', part: '2C', servers: 5, unreliable: true }, async (cfg, servers) => {
     cfg.begin('Test (2C): unreliable agreement');
 
     const wg: Promise<unknown>[] = [];
@@ -231,15 +202,9 @@ export async function TestUnreliableAgree2C(options: LabTestOptions = {}): Promi
     await cfg.one(100, servers, true);
 
     cfg.end();
-  } finally {
-    await cfg.cleanup();
-  }
-}
+  }),
 
-export async function TestFigure8Unreliable2C(options: LabTestOptions = {}): Promise<void> {
-  const servers = 5;
-  const cfg = makeConfig(servers, true, { ...options, ...NEEDS, testName: 'TestFigure8Unreliable2C' });
-  try {
+  labTest({ name: 'TestFigure8Unreliable2C', part: '2C', servers: 5, unreliable: true }, async (cfg, servers) => {
     cfg.begin('Test (2C): Figure 8 (unreliable)');
 
     await cfg.one(randInt(cfg) % 10000, 1, true);
@@ -282,10 +247,16 @@ export async function TestFigure8Unreliable2C(options: LabTestOptions = {}): Pro
     await cfg.one(randInt(cfg) % 10000, servers, true);
 
     cfg.end();
-  } finally {
-    await cfg.cleanup();
-  }
-}
+  }),
+
+  labTest({ name: 'TestReliableChurn2C', part: '2C', servers: 5, unreliable: false, crashes: true }, async (cfg) => {
+    await internalChurn(cfg, false);
+  }),
+
+  labTest({ name: 'TestUnreliableChurn2C', part: '2C', servers: 5, unreliable: true, crashes: true }, async (cfg) => {
+    await internalChurn(cfg, true);
+  }),
+];
 
 async function internalChurn(cfg: Config, unreliable: boolean): Promise<void> {
   const servers = 5;
@@ -394,33 +365,3 @@ async function internalChurn(cfg: Config, unreliable: boolean): Promise<void> {
 
   cfg.end();
 }
-
-export async function TestReliableChurn2C(options: LabTestOptions = {}): Promise<void> {
-  const cfg = makeConfig(5, false, { ...options, ...NEEDS, testName: 'TestReliableChurn2C' });
-  try {
-    await internalChurn(cfg, false);
-  } finally {
-    await cfg.cleanup();
-  }
-}
-
-export async function TestUnreliableChurn2C(options: LabTestOptions = {}): Promise<void> {
-  const cfg = makeConfig(5, true, { ...options, ...NEEDS, testName: 'TestUnreliableChurn2C' });
-  try {
-    await internalChurn(cfg, true);
-  } finally {
-    await cfg.cleanup();
-  }
-}
-
-/** The lab's 2C tests, in the order `go test -run 2C` runs them; each needs start(). */
-export const LAB_2C_TESTS: readonly LabTestEntry[] = [
-  { name: 'TestPersist12C', run: TestPersist12C, requires: RAFT_LOG_METHODS, crashes: true },
-  { name: 'TestPersist22C', run: TestPersist22C, requires: RAFT_LOG_METHODS, crashes: true },
-  { name: 'TestPersist32C', run: TestPersist32C, requires: RAFT_LOG_METHODS, crashes: true },
-  { name: 'TestFigure82C', run: TestFigure82C, requires: RAFT_LOG_METHODS, crashes: true },
-  { name: 'TestUnreliableAgree2C', run: TestUnreliableAgree2C, requires: RAFT_LOG_METHODS },
-  { name: 'TestFigure8Unreliable2C', run: TestFigure8Unreliable2C, requires: RAFT_LOG_METHODS, crashes: true },
-  { name: 'TestReliableChurn2C', run: TestReliableChurn2C, requires: RAFT_LOG_METHODS, crashes: true },
-  { name: 'TestUnreliableChurn2C', run: TestUnreliableChurn2C, requires: RAFT_LOG_METHODS, crashes: true },
-];

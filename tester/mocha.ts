@@ -10,7 +10,8 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MakeRaft } from '../raft/contract.ts';
-import { LAB_2A_TESTS, type LabTestEntry } from './lab2a.ts';
+import { LAB_2A_TESTS } from './lab2a.ts';
+import type { LabTestEntry } from './lab-test.ts';
 import { loadRaftModule } from './raft-module.ts';
 import { iterationSeed, runIteration, type IterationResult } from './stress/iteration.ts';
 import { selectTests } from './tests.ts';
@@ -50,7 +51,16 @@ export interface LabTestsOptions {
   label?: string;
   /** 'lab': only the lab's own checks judge, as the Go tester would (default 'all': every monitor too). */
   checks?: Checks;
+  /**
+   * Called with a test's seeds in virtual time once none has failed: what
+   * each run printed (its begin and Passed lines, warnings). Throw (an
+   * assertion) to fail the test.
+   */
+  afterSeeds?: (test: string, runs: readonly SeedRun[]) => void;
 }
+
+/** One seed of a test in virtual time, as afterSeeds sees it. */
+export type SeedRun = Pick<IterationResult, 'seed' | 'output'>;
 
 interface Loaded {
   make: MakeRaft;
@@ -80,7 +90,7 @@ export function registerLabTests(options: LabTestsOptions): void {
   // What stress would leave out of these patterns for this module (it cannot run it): pending, not failed.
   // A test named exactly is asked for: it runs (and fails) whatever the module lacks.
   const runnable = (test: LabTestEntry, chosenBy: readonly string[], raft: Loaded): boolean =>
-    chosenBy.includes(test.name) || (test.requires?.some((m) => raft.lacks.includes(m)) !== true && (raft.persists || test.crashes !== true));
+    chosenBy.includes(test.name) || (!test.requires.some((m) => raft.lacks.includes(m)) && (raft.persists || !test.crashes));
 
   describe(`lab tests on ${shown}`, function () {
     // A module that cannot load fails once, here, with the one-line reason.
@@ -132,6 +142,7 @@ export function registerLabTests(options: LabTestsOptions): void {
             error.stack = `Error: ${error.message}`;
             throw error;
           }
+          options.afterSeeds?.(test.name, results);
         });
       }
     });

@@ -5,138 +5,8 @@
 import { RAFT_LOG_METHODS } from '../raft/contract.ts';
 import { Nemesis } from './cluster/nemesis.ts';
 import { LIVENESS_MS, MAX_HOLD_REPLY_MS } from './fuzz/scenario.ts';
-import { makeConfig, type Config } from './config.ts';
-import type { LabTestEntry, LabTestOptions } from './lab2a.ts';
-import { STRICT } from './monitors/index.ts';
-
-function strictConfig(n: number, unreliable: boolean, name: string, options: LabTestOptions) {
-  return makeConfig(n, unreliable, { policy: STRICT, ...options, testName: name });
-}
-
-/** 5 servers, no faults: the leader and the term stay put (a failure here, not a warning). */
-export async function TestStableLeader(options: LabTestOptions = {}): Promise<void> {
-  const cfg = strictConfig(5, false, 'TestStableLeader', options);
-  try {
-    cfg.begin('Test (ours): stable leader without faults');
-    const leader = await cfg.checkOneLeader();
-    await cfg.sleep(50);
-    const term = cfg.checkTerms();
-    await cfg.sleep(3000);
-    if (cfg.checkTerms() !== term) cfg.fatal(`term changed from ${term} to ${cfg.checkTerms()} without any fault`);
-    const again = await cfg.checkOneLeader();
-    if (again !== leader) cfg.fatal(`leader changed from ${leader} to ${again} without any fault`);
-    cfg.end();
-  } finally {
-    await cfg.cleanup();
-  }
-}
-
-/** 4 servers: 2 of 4 is no majority, 3 of 4 is. */
-export async function TestEvenCluster(options: LabTestOptions = {}): Promise<void> {
-  const cfg = strictConfig(4, false, 'TestEvenCluster', options);
-  try {
-    cfg.begin('Test (ours): election in an even cluster');
-    const leader = await cfg.checkOneLeader();
-    const other = (leader + 1) % 4;
-    cfg.disconnect(leader);
-    cfg.disconnect(other);
-    await cfg.sleep(2000);
-    cfg.checkNoLeader();
-    cfg.connect(other);
-    await cfg.checkOneLeader();
-    cfg.connect(leader);
-    await cfg.checkOneLeader();
-    cfg.end();
-  } finally {
-    await cfg.cleanup();
-  }
-}
-
-/** 5 servers split 2 | 3 by cut links: only the majority side elects; after healing, one leader. */
-export async function TestPartitionHeal(options: LabTestOptions = {}): Promise<void> {
-  const cfg = strictConfig(5, false, 'TestPartitionHeal', options);
-  try {
-    cfg.begin('Test (ours): partition and heal');
-    const leader = await cfg.checkOneLeader();
-    const minority = [leader, (leader + 1) % 5];
-    const majority = [0, 1, 2, 3, 4].filter((s) => !minority.includes(s));
-    cfg.partition([minority, majority]);
-    // The lab's checkOneLeader would accept the stale leader on the minority
-    // side (a partition disconnects nobody): only the majority counts here.
-    await cfg.checkOneLeaderAmong(majority);
-    cfg.healLinks();
-    await cfg.checkOneLeader();
-    cfg.end();
-  } finally {
-    await cfg.cleanup();
-  }
-}
-
-/** 3 servers: the leader's outgoing links are cut one way; the others elect, and the old leader steps down. */
-export async function TestOneWayLinks(options: LabTestOptions = {}): Promise<void> {
-  const cfg = strictConfig(3, false, 'TestOneWayLinks', options);
-  try {
-    cfg.begin('Test (ours): one-way link failure');
-    const leader = await cfg.checkOneLeader();
-    for (let j = 0; j < 3; j++) if (j !== leader) cfg.setLink(leader, j, false);
-    await cfg.sleep(2000);
-    const next = await cfg.checkOneLeader();
-    if (next === leader) cfg.fatal(`server ${leader} still leads though none of its messages get out`);
-    cfg.healLinks();
-    await cfg.checkOneLeader();
-    cfg.end();
-  } finally {
-    await cfg.cleanup();
-  }
-}
-
-/** 3 servers: the leader crashes, the others elect; it restarts (its persisted state kept) and rejoins. */
-export async function TestCrashRestart(options: LabTestOptions = {}): Promise<void> {
-  const cfg = strictConfig(3, false, 'TestCrashRestart', options);
-  try {
-    cfg.begin('Test (ours): crash and restart');
-    const leader = await cfg.checkOneLeader();
-    cfg.crash1(leader);
-    await cfg.checkOneLeader();
-    cfg.start1(leader);
-    cfg.connect(leader);
-    await cfg.checkOneLeader();
-    await cfg.sleep(1000);
-    cfg.checkTerms();
-    await cfg.checkOneLeader();
-    cfg.end();
-  } finally {
-    await cfg.cleanup();
-  }
-}
-
-/**
- * 5 servers on the lab's unreliable network with long reordering, in turns
- * with a calm network. Under that much loss and reordering the design's
- * 150-300 ms timeouts may not elect anyone within the lab's 5 s (vote
- * replies arrive after the next election has begun), so the lossy phases are
- * judged on safety by the monitors, and a leader is required once calm.
- */
-export async function TestUnreliableElection(options: LabTestOptions = {}): Promise<void> {
-  const cfg = strictConfig(5, false, 'TestUnreliableElection', options);
-  try {
-    cfg.begin('Test (ours): elections on an unreliable network');
-    for (let round = 0; round < 4; round++) {
-      cfg.setUnreliable(true);
-      cfg.setLongReordering(true);
-      const down = cfg.random.intn(5);
-      cfg.disconnect(down);
-      await cfg.sleep(3000);
-      cfg.connect(down);
-      cfg.setUnreliable(false);
-      cfg.setLongReordering(false);
-      await cfg.checkOneLeader();
-    }
-    cfg.end();
-  } finally {
-    await cfg.cleanup();
-  }
-}
+import type { Config } from './config.ts';
+import { labTest, type LabTestEntry } from './lab-test.ts';
 
 /** How often the nemesis test looks at getState() while it waits for a leader or a commit. */
 const POLL_MS = 10;
@@ -176,82 +46,166 @@ function startOn(cfg: Config, server: number, command: number): number {
   return r.index;
 }
 
-/**
- * 5 servers: a leader is cut off with a follower that acknowledged it, and
- * the replies between the two are held the lab's longest reordering delay
- * (2.2 s); it takes commands the majority never sees. Leadership then
- * rotates around the majorities until the old leader, overwritten in
- * between (§5.3), leads again, while the held replies of its old term are
- * still on their way. Cut off once more with a single voter, it takes new
- * commands, which must not commit: no majority holds them (Figure 2: a
- * reply counts for the term of its request, and nextIndex and matchIndex
- * are reinitialized after each election). Each majority's leader is forced:
- * only one server of it has the log its voters need (§5.4.1). Every monitor
- * is fatal; liveness is required only of a connected majority.
- */
-export async function TestMinorityLeaderLateReplies(options: LabTestOptions = {}): Promise<void> {
-  const n = 5;
-  const cfg = makeConfig(n, false, { policy: STRICT, requires: RAFT_LOG_METHODS, ...options, testName: 'TestMinorityLeaderLateReplies' });
-  const nemesis = new Nemesis(cfg);
-  try {
-    cfg.begin('Test (ours): a minority leader, its replies late across later elections');
-    await cfg.one(101, n, true);
-    const all = [0, 1, 2, 3, 4];
-    const { leader: old, term: oldTerm } = await leaderAmong(cfg, all, 0);
-    // Every follower acknowledges the old leader's log: its next heartbeat.
-    await cfg.sleep(200);
-    const acked = nemesis.acknowledged(old, oldTerm);
-    const follower = acked[cfg.random.intn(acked.length)];
-    if (follower === undefined) cfg.fatal(`no follower acknowledged leader S${old} of term ${oldTerm} within 200 ms`);
-    // 1. The old leader and its follower alone. It takes commands the
-    //    majority never sees and replicates them to the follower (a heartbeat
-    //    or two); from then on their replies to each other are held.
-    nemesis.cutOff([old, follower]);
-    for (let c = 0; c < 20; c++) startOn(cfg, old, 1000 + c);
-    await cfg.sleep(150);
-    nemesis.holdReplies(MAX_HOLD_REPLY_MS);
-    const majority = all.filter((s) => s !== old && s !== follower);
-    const second = await leaderAmong(cfg, majority, oldTerm);
-    await appliedOn(cfg, startOn(cfg, second.leader, 201), majority.length);
-    // 2. The second leader cut off with one of its followers: the third side
-    //    (the old pair and the one left) can elect only that one, the only
-    //    holder of the second term's entries; it overwrites the pair's logs.
-    const others = majority.filter((s) => s !== second.leader);
-    const partner = others[cfg.random.intn(others.length)] as number;
-    const third = others.find((s) => s !== partner) as number;
-    nemesis.cutOff([second.leader, partner]);
-    const t3 = await leaderAmong(cfg, [old, follower, third], second.term);
-    if (t3.leader !== third) cfg.fatal(`S${t3.leader} won term ${t3.term} without the second term's entries, which S${third} alone held among its voters`);
-    await appliedOn(cfg, startOn(cfg, third, 301), 3);
-    // 3. The third leader cut off with the old follower: the old leader, now
-    //    the only one of its side with the third term's entries, leads again.
-    nemesis.cutOff([third, follower]);
-    const again = await leaderAmong(cfg, [old, second.leader, partner], t3.term);
-    if (again.leader !== old) cfg.fatal(`S${again.leader} won term ${again.term} without the third term's entries, which S${old} alone held among its voters`);
-    // 4. It keeps one of its voters only: no majority holds what it takes
-    //    now, so nothing may commit, whatever replies of its first term
-    //    arrive meanwhile (the monitors judge every apply: CM, SMS, LC).
-    const kept = second.leader;
-    cfg.partition([[old, kept], [partner], [third, follower]]);
-    for (let c = 0; c < 5; c++) startOn(cfg, old, 401 + c);
-    await cfg.sleep(MAX_HOLD_REPLY_MS);
-    // 5. Heal, deliver what is still held, and agree on all five.
-    nemesis.heal();
-    cfg.healLinks();
-    await cfg.one(501, n, true);
-    cfg.end();
-  } finally {
-    nemesis.stop();
-    await cfg.cleanup();
-  }
-}
-
 export const OWN_TESTS: readonly LabTestEntry[] = [
-  { name: 'TestStableLeader', run: TestStableLeader },
-  { name: 'TestEvenCluster', run: TestEvenCluster },
-  { name: 'TestPartitionHeal', run: TestPartitionHeal },
-  { name: 'TestOneWayLinks', run: TestOneWayLinks },
-  { name: 'TestCrashRestart', run: TestCrashRestart, crashes: true },
-  { name: 'TestUnreliableElection', run: TestUnreliableElection },
-  { name: 'TestMinorityLeaderLateReplies', run: TestMinorityLeaderLateReplies, requires: RAFT_LOG_METHODS },
+  /** 5 servers, no faults: the leader and the term stay put (a failure here, not a warning). */
+  labTest({ name: 'TestStableLeader', part: 'own', servers: 5, unreliable: false }, async (cfg) => {
+    cfg.begin('Test (ours): stable leader without faults');
+    const leader = await cfg.checkOneLeader();
+    await cfg.sleep(50);
+    const term = cfg.checkTerms();
+    await cfg.sleep(3000);
+    if (cfg.checkTerms() !== term) cfg.fatal(`term changed from ${term} to ${cfg.checkTerms()} without any fault`);
+    const again = await cfg.checkOneLeader();
+    if (again !== leader) cfg.fatal(`leader changed from ${leader} to ${again} without any fault`);
+    cfg.end();
+  }),
+
+  /** 4 servers: 2 of 4 is no majority, 3 of 4 is. */
+  labTest({ name: 'TestEvenCluster', part: 'own', servers: 4, unreliable: false }, async (cfg) => {
+    cfg.begin('Test (ours): election in an even cluster');
+    const leader = await cfg.checkOneLeader();
+    const other = (leader + 1) % 4;
+    cfg.disconnect(leader);
+    cfg.disconnect(other);
+    await cfg.sleep(2000);
+    cfg.checkNoLeader();
+    cfg.connect(other);
+    await cfg.checkOneLeader();
+    cfg.connect(leader);
+    await cfg.checkOneLeader();
+    cfg.end();
+  }),
+
+  /** 5 servers split 2 | 3 by cut links: only the majority side elects; after healing, one leader. */
+  labTest({ name: 'TestPartitionHeal', part: 'own', servers: 5, unreliable: false }, async (cfg) => {
+    cfg.begin('Test (ours): partition and heal');
+    const leader = await cfg.checkOneLeader();
+    const minority = [leader, (leader + 1) % 5];
+    const majority = [0, 1, 2, 3, 4].filter((s) => !minority.includes(s));
+    cfg.partition([minority, majority]);
+    // The lab's checkOneLeader would accept the stale leader on the minority
+    // side (a partition disconnects nobody): only the majority counts here.
+    await cfg.checkOneLeaderAmong(majority);
+    cfg.healLinks();
+    await cfg.checkOneLeader();
+    cfg.end();
+  }),
+
+  /** 3 servers: the leader's outgoing links are cut one way; the others elect, and the old leader steps down. */
+  labTest({ name: 'TestOneWayLinks', part: 'own', servers: 3, unreliable: false }, async (cfg) => {
+    cfg.begin('Test (ours): one-way link failure');
+    const leader = await cfg.checkOneLeader();
+    for (let j = 0; j < 3; j++) if (j !== leader) cfg.setLink(leader, j, false);
+    await cfg.sleep(2000);
+    const next = await cfg.checkOneLeader();
+    if (next === leader) cfg.fatal(`server ${leader} still leads though none of its messages get out`);
+    cfg.healLinks();
+    await cfg.checkOneLeader();
+    cfg.end();
+  }),
+
+  /** 3 servers: the leader crashes, the others elect; it restarts (its persisted state kept) and rejoins. */
+  labTest({ name: 'TestCrashRestart', part: 'own', servers: 3, unreliable: false, crashes: true }, async (cfg) => {
+    cfg.begin('Test (ours): crash and restart');
+    const leader = await cfg.checkOneLeader();
+    cfg.crash1(leader);
+    await cfg.checkOneLeader();
+    cfg.start1(leader);
+    cfg.connect(leader);
+    await cfg.checkOneLeader();
+    await cfg.sleep(1000);
+    cfg.checkTerms();
+    await cfg.checkOneLeader();
+    cfg.end();
+  }),
+
+  /**
+   * 5 servers on the lab's unreliable network with long reordering, in turns
+   * with a calm network. Under that much loss and reordering the design's
+   * 150-300 ms timeouts may not elect anyone within the lab's 5 s (vote
+   * replies arrive after the next election has begun), so the lossy phases are
+   * judged on safety by the monitors, and a leader is required once calm.
+   */
+  labTest({ name: 'TestUnreliableElection', part: 'own', servers: 5, unreliable: false }, async (cfg) => {
+    cfg.begin('Test (ours): elections on an unreliable network');
+    for (let round = 0; round < 4; round++) {
+      cfg.setUnreliable(true);
+      cfg.setLongReordering(true);
+      const down = cfg.random.intn(5);
+      cfg.disconnect(down);
+      await cfg.sleep(3000);
+      cfg.connect(down);
+      cfg.setUnreliable(false);
+      cfg.setLongReordering(false);
+      await cfg.checkOneLeader();
+    }
+    cfg.end();
+  }),
+
+  /**
+   * 5 servers: a leader is cut off with a follower that acknowledged it, and
+   * the replies between the two are held the lab's longest reordering delay
+   * (2.2 s); it takes commands the majority never sees. Leadership then
+   * rotates around the majorities until the old leader, overwritten in
+   * between (§5.3), leads again, while the held replies of its old term are
+   * still on their way. Cut off once more with a single voter, it takes new
+   * commands, which must not commit: no majority holds them (Figure 2: a
+   * reply counts for the term of its request, and nextIndex and matchIndex
+   * are reinitialized after each election). Each majority's leader is forced:
+   * only one server of it has the log its voters need (§5.4.1). Every monitor
+   * is fatal; liveness is required only of a connected majority.
+   */
+  labTest({ name: 'TestMinorityLeaderLateReplies', part: 'own', servers: 5, unreliable: false, requires: RAFT_LOG_METHODS }, async (cfg, n) => {
+    const nemesis = new Nemesis(cfg);
+    try {
+      cfg.begin('Test (ours): a minority leader, its replies late across later elections');
+      await cfg.one(101, n, true);
+      const all = [0, 1, 2, 3, 4];
+      const { leader: old, term: oldTerm } = await leaderAmong(cfg, all, 0);
+      // Every follower acknowledges the old leader's log: its next heartbeat.
+      await cfg.sleep(200);
+      const acked = nemesis.acknowledged(old, oldTerm);
+      const follower = acked[cfg.random.intn(acked.length)];
+      if (follower === undefined) cfg.fatal(`no follower acknowledged leader S${old} of term ${oldTerm} within 200 ms`);
+      // 1. The old leader and its follower alone. It takes commands the
+      //    majority never sees and replicates them to the follower (a heartbeat
+      //    or two); from then on their replies to each other are held.
+      nemesis.cutOff([old, follower]);
+      for (let c = 0; c < 20; c++) startOn(cfg, old, 1000 + c);
+      await cfg.sleep(150);
+      nemesis.holdReplies(MAX_HOLD_REPLY_MS);
+      const majority = all.filter((s) => s !== old && s !== follower);
+      const second = await leaderAmong(cfg, majority, oldTerm);
+      await appliedOn(cfg, startOn(cfg, second.leader, 201), majority.length);
+      // 2. The second leader cut off with one of its followers: the third side
+      //    (the old pair and the one left) can elect only that one, the only
+      //    holder of the second term's entries; it overwrites the pair's logs.
+      const others = majority.filter((s) => s !== second.leader);
+      const partner = others[cfg.random.intn(others.length)] as number;
+      const third = others.find((s) => s !== partner) as number;
+      nemesis.cutOff([second.leader, partner]);
+      const t3 = await leaderAmong(cfg, [old, follower, third], second.term);
+      if (t3.leader !== third) cfg.fatal(`S${t3.leader} won term ${t3.term} without the second term's entries, which S${third} alone held among its voters`);
+      await appliedOn(cfg, startOn(cfg, third, 301), 3);
+      // 3. The third leader cut off with the old follower: the old leader, now
+      //    the only one of its side with the third term's entries, leads again.
+      nemesis.cutOff([third, follower]);
+      const again = await leaderAmong(cfg, [old, second.leader, partner], t3.term);
+      if (again.leader !== old) cfg.fatal(`S${again.leader} won term ${again.term} without the third term's entries, which S${old} alone held among its voters`);
+      // 4. It keeps one of its voters only: no majority holds what it takes
+      //    now, so nothing may commit, whatever replies of its first term
+      //    arrive meanwhile (the monitors judge every apply: CM, SMS, LC).
+      const kept = second.leader;
+      cfg.partition([[old, kept], [partner], [third, follower]]);
+      for (let c = 0; c < 5; c++) startOn(cfg, old, 401 + c);
+      await cfg.sleep(MAX_HOLD_REPLY_MS);
+      // 5. Heal, deliver what is still held, and agree on all five.
+      nemesis.heal();
+      cfg.healLinks();
+      await cfg.one(501, n, true);
+      cfg.end();
+    } finally {
+      nemesis.stop();
+    }
+  }),
 ];

@@ -1,13 +1,24 @@
-// Every named test a driver can run: the lab's 2A, 2B and 2C tests, then our own.
-import { LAB_2A_TESTS, type LabTestEntry } from './lab2a.ts';
+// The registry: every named test a driver can run, the lab's 2A, 2B and 2C
+// tests, then our own. Adding one is an entry (labTest) in its part's file.
+import { LAB_2A_TESTS } from './lab2a.ts';
 import { LAB_2B_TESTS } from './lab2b.ts';
 import { LAB_2C_TESTS } from './lab2c.ts';
+import type { LabTestEntry } from './lab-test.ts';
 import { OWN_TESTS } from './own-tests.ts';
+import { PART_FACTS, type Part } from './parts.ts';
 import { UsageError } from './cli-args.ts';
 
-export type { LabTestEntry as TestEntry };
-
 export const ALL_TESTS: readonly LabTestEntry[] = [...LAB_2A_TESTS, ...LAB_2B_TESTS, ...LAB_2C_TESTS, ...OWN_TESTS];
+
+/** The tests of these parts, in registry order. */
+export function testsOf(...parts: readonly Part[]): LabTestEntry[] {
+  return ALL_TESTS.filter((t) => parts.includes(t.part));
+}
+
+/** The lab's own tests (test_test.go's), as against ours. */
+export function isLabTest(test: LabTestEntry): boolean {
+  return PART_FACTS[test.part].lab;
+}
 
 /**
  * Tests whose name matches any pattern: an exact name, or a substring as
@@ -42,14 +53,14 @@ export function stageTests(
   const notes: string[] = [];
   // A test it cannot run at all, picked by a pattern: left out. Named exactly, or
   // if nothing else is left, the driver refuses it in one line instead (refuseLacking).
-  const cannot = tests.filter((t) => t.requires?.some((m) => lacks.includes(m)) === true && !patterns.includes(t.name));
+  const cannot = tests.filter((t) => t.requires.some((m) => lacks.includes(m)) && !patterns.includes(t.name));
   let kept = cannot.length < tests.length ? tests.filter((t) => !cannot.includes(t)) : [...tests];
   if (kept.length < tests.length) {
     const what = lacks.map((m) => (m === 'start' ? 'start(command)' : m)).join(', ');
     notes.push(`${count(cannot)} left out: ${raftLabel} has no ${what}, which they need (lab 2B).`);
   }
   if (!persists) {
-    const left = kept.filter((t) => t.crashes === true && !patterns.includes(t.name));
+    const left = kept.filter((t) => t.crashes && !patterns.includes(t.name));
     if (left.length > 0) {
       kept = kept.filter((t) => !left.includes(t));
       notes.push(
@@ -67,4 +78,11 @@ function count(tests: readonly LabTestEntry[]): string {
 
 export function testNamed(name: string): LabTestEntry | undefined {
   return ALL_TESTS.find((t) => t.name === name);
+}
+
+/** The registered test of that name; one not registered is a mistake in the caller. */
+export function registeredTest(name: string): LabTestEntry {
+  const test = testNamed(name);
+  if (test === undefined) throw new Error(`no registered test named ${name}`);
+  return test;
 }

@@ -21,11 +21,8 @@ import { UsageError, enterUserFolder, invocation, parseCommandLine, usageText } 
 import type { MakeRaft } from '../../raft/contract.ts';
 import { make as referenceMake } from '../../raft/raft.ts';
 import { parseSeed } from '../../runtime/random.ts';
-import { LAB_2A_TESTS } from '../../tester/lab2a.ts';
-import { LAB_2B_TESTS } from '../../tester/lab2b.ts';
-import { LAB_2C_TESTS } from '../../tester/lab2c.ts';
 import { LAB_CHECKS_ONLY } from '../../tester/monitors/index.ts';
-import { ALL_TESTS } from '../../tester/tests.ts';
+import { ALL_TESTS, isLabTest, testsOf } from '../../tester/tests.ts';
 import { runVariant, variantDetails, variantTable, type VariantRow } from '../variants/campaign.ts';
 import { VARIANTS } from '../variants/index.ts';
 import { fuzzRaft, stressRaft, type FuzzOutcome, type StressOutcome } from './harness.ts';
@@ -46,7 +43,7 @@ const USAGE = `usage: npm run mutants -- [options]
 -h, --help        this text`;
 
 /** The lab's own tests (2A and 2B), for the lab-alone comparison. */
-const LAB_TESTS_ALONE = [...LAB_2A_TESTS, ...LAB_2B_TESTS];
+const LAB_TESTS_ALONE = testsOf('2A', '2B');
 
 interface Options {
   ids: string[] | undefined;
@@ -188,7 +185,7 @@ function rate(s: StressOutcome): string {
 }
 
 /** The lab's tests among those the stress loop runs (2A, 2B and 2C). */
-const LAB_TEST_NAMES = new Set([...LAB_2A_TESTS, ...LAB_2B_TESTS, ...LAB_2C_TESTS].map((t) => t.name));
+const LAB_TEST_NAMES = new Set(ALL_TESTS.filter(isLabTest).map((t) => t.name));
 
 /** The stress loop's failures split between the lab's tests (with every monitor) and ours. */
 function splitCell(s: StressOutcome, seeds: number): string {

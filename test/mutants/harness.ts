@@ -3,7 +3,7 @@
 // lab's tests and ours. Shared by the mutants CLI and the mocha tests.
 import type { MakeRaft } from '../../raft/contract.ts';
 import { runFuzz, type FuzzReport } from '../../tester/fuzz/fuzz.ts';
-import type { LabTestEntry } from '../../tester/lab2a.ts';
+import type { LabTestEntry } from '../../tester/lab-test.ts';
 import type { CheckPolicy } from '../../tester/monitors/index.ts';
 import { iterationSeed, runIteration, type IterationResult } from '../../tester/stress/iteration.ts';
 

@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { makeConfig } from '../../tester/config.ts';
 import { TestFailure, roundTimes } from '../../tester/failure.ts';
-import { TestCount2B } from '../../tester/lab2b.ts';
+import { registeredTest } from '../../tester/tests.ts';
 import { LAB_TESTS } from '../../tester/monitors/index.ts';
 import { make as fastHeartbeats } from '../mutants/e16-fast-heartbeats.ts';
 
@@ -17,7 +17,7 @@ describe("the lab's budgets as the 2B tests state them (BUD)", function () {
     const output: string[] = [];
     try {
       // HB would name the fast heartbeats first; here only the budget judges them.
-      await TestCount2B({ raft: fastHeartbeats, seed: 3, policy: { ...LAB_TESTS, HB: 'off' }, print: (line) => output.push(line) });
+      await registeredTest('TestCount2B').run({ raft: fastHeartbeats, seed: 3, policy: { ...LAB_TESTS, HB: 'off' }, print: (line) => output.push(line) });
     } catch (error) {
       failure = error;
     }

@@ -7,7 +7,7 @@ import type { MakeRaft, RaftPeer } from '../../raft/contract.ts';
 import { make as referenceMake } from '../../raft/raft.ts';
 import { activeSimulations } from '../../runtime/settle-pump.ts';
 import { makeConfig, type RunStats } from '../../tester/config.ts';
-import { TestInitialElection2A, TestReElection2A } from '../../tester/lab2a.ts';
+import { registeredTest } from '../../tester/tests.ts';
 
 setFlagsFromString('--expose_gc');
 const gc = runInNewContext('gc') as () => void;
@@ -17,7 +17,7 @@ describe('config', function () {
 
   it('prints the lab\'s begin and Passed lines', async function () {
     const lines: string[] = [];
-    await TestInitialElection2A({ seed: 5, print: (l) => lines.push(l) });
+    await registeredTest('TestInitialElection2A').run({ seed: 5, print: (l) => lines.push(l) });
     expect(lines[0]).to.equal('Test (2A): initial election ...');
     // Go's "  ... Passed --" then "  %4.1f  %d %4d %7d %4d".
     expect(lines[1]).to.match(/^ {2}\.\.\. Passed -- {2}[ \d]\d\.\d {2}3 [ \d]{3}\d [ \d]{6}\d {4}0$/);
@@ -33,7 +33,7 @@ describe('config', function () {
     });
     let message = '';
     try {
-      await TestInitialElection2A({ seed: 9, raft: passive, print: () => {} });
+      await registeredTest('TestInitialElection2A').run({ seed: 9, raft: passive, print: () => {} });
     } catch (error) {
       message = (error as Error).message;
     }
@@ -51,7 +51,7 @@ describe('config', function () {
     });
     let message = '';
     try {
-      await TestReElection2A({ seed: 3, raft: liar, print: () => {} });
+      await registeredTest('TestReElection2A').run({ seed: 3, raft: liar, print: () => {} });
     } catch (error) {
       message = (error as Error).message;
     }

@@ -1,8 +1,8 @@
 // A misbehaving implementation is a failure of that iteration, with a
 // message that names the cause; the harness itself goes on.
 import { expect } from 'chai';
-import { TestInitialElection2A } from '../../tester/lab2a.ts';
 import { LAB_2A_TESTS } from '../../tester/lab2a.ts';
+import { registeredTest } from '../../tester/tests.ts';
 import { runIteration } from '../../tester/stress/iteration.ts';
 import { HOSTILE } from '../fixtures/hostile.ts';
 
@@ -10,7 +10,7 @@ describe('hostile implementations', function () {
   this.timeout(60_000);
   for (const [what, { make, cause }] of Object.entries(HOSTILE)) {
     it(`reports ${what}, by name`, async function () {
-      const result = await runIteration({ name: 'TestInitialElection2A', run: TestInitialElection2A }, 7, { raft: make });
+      const result = await runIteration(registeredTest('TestInitialElection2A'), 7, { raft: make });
       expect(result.ok).to.equal(false);
       expect(result.message).to.match(cause);
       expect(result.message).to.include('replay: npm run replay -- --test TestInitialElection2A --seed 7');
@@ -34,7 +34,7 @@ describe('a failure in real time, as mocha prints it', function () {
     if (failing === undefined) throw new Error('fixture missing');
     let caught: unknown;
     try {
-      await TestInitialElection2A({ clock: 'real', raft: failing.make });
+      await registeredTest('TestInitialElection2A').run({ clock: 'real', raft: failing.make });
     } catch (error) {
       caught = error;
     }

@@ -8,7 +8,8 @@ import { Applier } from '../../tester/cluster/applier.ts';
 import { ONE_AGREEMENT_MS, ONE_TIMEOUT_MS, makeConfig } from '../../tester/config.ts';
 import type { TesterEvent } from '../../tester/events.ts';
 import { LAB_2A_TESTS } from '../../tester/lab2a.ts';
-import { LAB_2B_TESTS, TestBasicAgree2B } from '../../tester/lab2b.ts';
+import { LAB_2B_TESTS } from '../../tester/lab2b.ts';
+import { registeredTest } from '../../tester/tests.ts';
 import { RaftModuleError, refuseLacking } from '../../tester/raft-module.ts';
 import { LAB_CHECKS_ONLY } from '../../tester/monitors/index.ts';
 
@@ -100,7 +101,7 @@ describe('config: the lab\'s log helpers (2B)', function () {
   it('fails the test with the lab\'s "commit index=" text when servers apply different commands', async function () {
     const raft = withApplies((me, msg, send) => send(me === 2 && msg.commandIndex === 2 ? { ...msg, command: 999 } : msg));
     // The lab's own check, alone (SMS catches the same apply first, with its own text).
-    const message = await failureOf(() => TestBasicAgree2B({ seed: 4, raft, print: () => {}, policy: LAB_CHECKS_ONLY }));
+    const message = await failureOf(() => registeredTest('TestBasicAgree2B').run({ seed: 4, raft, print: () => {}, policy: LAB_CHECKS_ONLY }));
     expect(message).to.match(/^apply error: commit index=2 server=\d 200 != server=2 999|^apply error: commit index=2 server=2 999 != server=\d 200/);
   });
 
@@ -174,7 +175,7 @@ describe('config: the lab\'s log helpers (2B)', function () {
   it('the Passed line counts the commands committed during the test, and the events show submits and applies', async function () {
     const lines: string[] = [];
     const events: TesterEvent[] = [];
-    await TestBasicAgree2B({ seed: 6, print: (l) => lines.push(l), record: (e) => events.push(e) });
+    await registeredTest('TestBasicAgree2B').run({ seed: 6, print: (l) => lines.push(l), record: (e) => events.push(e) });
     expect(lines[0]).to.equal('Test (2B): basic agreement ...');
     expect(lines[1]).to.match(/^ {2}\.\.\. Passed -- {2}[ \d]\d\.\d {2}3 [ \d]{3}\d [ \d]{6}\d {4}3$/);
     const submits = events.filter((e) => e.kind === 'submit' && e.isLeader);
@@ -190,7 +191,7 @@ describe('config: the lab\'s log helpers (2B)', function () {
       return { getState: () => raft.getState(), kill: () => raft.kill(), requestVote: (a) => raft.requestVote(a), appendEntries: (a) => raft.appendEntries(a) };
     };
     const events: TesterEvent[] = [];
-    const message = await failureOf(() => TestBasicAgree2B({ seed: 1, raft: only2A, print: () => {}, record: (e) => events.push(e) }));
+    const message = await failureOf(() => registeredTest('TestBasicAgree2B').run({ seed: 1, raft: only2A, print: () => {}, record: (e) => events.push(e) }));
     expect(message.split('\n')[0]).to.match(/^this test needs start\(command\) \(lab 2B\): the implementation has no start\(command\), so it can run only the 2A tests \(virtual t=0 ms, seed 1\)$/);
     expect(events.some((e) => e.kind === 'step' && e.name === 'one'), 'no step of the test ran').to.equal(false);
   });

@@ -14,7 +14,7 @@ describe(`our own stricter tests in virtual time (${SEEDS} seeds each)`, functio
     it(`${test.name} over ${SEEDS} seeds`, async function () {
       const raft = await raftUnderTest();
       // A 2A-only module (no start()) runs only the election tests.
-      if (test.requires?.some((m) => raft.lacks?.includes(m) === true) === true) this.skip();
+      if (test.requires.some((m) => raft.lacks?.includes(m) === true)) this.skip();
       const results = await Promise.all(
         Array.from({ length: SEEDS }, (_, i) =>
           runIteration(test, iterationSeed(11, test.name, i), iterationOptionsFor(raft)),

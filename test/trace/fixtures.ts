@@ -7,7 +7,7 @@
 import type { MakeRaft } from '../../raft/contract.ts';
 import { makeWithTiming } from '../../raft/raft.ts';
 import type { TesterEvent } from '../../tester/events.ts';
-import { TestReElection2A } from '../../tester/lab2a.ts';
+import { registeredTest } from '../../tester/tests.ts';
 import { runIteration, type IterationResult } from '../../tester/stress/iteration.ts';
 import { TraceRecorder } from '../../tester/trace/recorder.ts';
 
@@ -43,7 +43,7 @@ export interface RecordedRun {
 /** TestReElection2A on the sticky-leader Raft, recorded. */
 export async function knownFailingRun(seed = FAILING_SEED): Promise<RecordedRun> {
   const recorder = new TraceRecorder();
-  const result = await runIteration({ name: 'TestReElection2A', run: TestReElection2A }, seed, { raft: stickyLeaderRaft, record: recorder.record });
+  const result = await runIteration(registeredTest('TestReElection2A'), seed, { raft: stickyLeaderRaft, record: recorder.record });
   const text = recorder.text();
   const events = recorder.lines.map((line) => JSON.parse(line) as TesterEvent);
   return { result, events, text };

@@ -3,7 +3,7 @@
 // listener sees.
 import { expect } from 'chai';
 import type { TesterEvent } from '../../tester/events.ts';
-import { TestReElection2A } from '../../tester/lab2a.ts';
+import { registeredTest } from '../../tester/tests.ts';
 import { runIteration } from '../../tester/stress/iteration.ts';
 import { parseTrace, structuredText } from '../../tester/trace/input.ts';
 import { TraceRecorder } from '../../tester/trace/recorder.ts';
@@ -132,7 +132,7 @@ describe('structured trace', function () {
     const recorder = new TraceRecorder();
     const live: string[] = [];
     const listen = structuredListener((l) => live.push(serializeLine(l)));
-    const result = await runIteration({ name: 'TestReElection2A', run: TestReElection2A }, FAILING_SEED, {
+    const result = await runIteration(registeredTest('TestReElection2A'), FAILING_SEED, {
       raft: stickyLeaderRaft,
       record: (e) => {
         recorder.record(e);

@@ -2,8 +2,7 @@
 // stress loop over every test that applies, and the fuzzer) and builds the
 // "correct variants" table of `npm run mutants`. Every variant must show 0
 // failures.
-import { LAB_2A_TESTS } from '../../tester/lab2a.ts';
-import { LAB_2B_TESTS } from '../../tester/lab2b.ts';
+import { ALL_TESTS, isLabTest } from '../../tester/tests.ts';
 import { fuzzRaft, stressRaft, type FuzzOutcome, type StressOutcome } from '../mutants/harness.ts';
 import { loadVariant, testsFor, type CorrectVariant } from './index.ts';
 
@@ -51,7 +50,7 @@ export async function runVariant(v: CorrectVariant, budget: VariantBudget): Prom
 const secs = (ms: number): string => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
 
 function stressCell(r: VariantRow): string {
-  const lab = new Set([...LAB_2A_TESTS, ...LAB_2B_TESTS].map((t) => t.name));
+  const lab = new Set(ALL_TESTS.filter(isLabTest).map((t) => t.name));
   let inLab = 0;
   let inOurs = 0;
   for (const [test, n] of Object.entries(r.stress.byTest)) {

@@ -9,9 +9,8 @@
 // Each file exports make() (and, where it applies, `persists` and `timing`),
 // so each also works as --raft MODULE.
 import type { RaftModule } from '../../raft/contract.ts';
-import { LAB_2A_TESTS, type LabTestEntry } from '../../tester/lab2a.ts';
-import { LAB_2B_TESTS } from '../../tester/lab2b.ts';
-import { OWN_TESTS } from '../../tester/own-tests.ts';
+import type { LabTestEntry } from '../../tester/lab-test.ts';
+import { testsOf } from '../../tester/tests.ts';
 import { loadRaftModule } from '../../tester/raft-module.ts';
 
 export interface CorrectVariant {
@@ -174,8 +173,8 @@ export function loadVariant(v: CorrectVariant): Promise<RaftModule> {
  * limit, see its labLimits).
  */
 export function testsFor(v: CorrectVariant, which: 'all' | 'election' = 'all'): LabTestEntry[] {
-  const logTests = v.log && which === 'all' ? LAB_2B_TESTS : [];
+  const logTests = v.log && which === 'all' ? testsOf('2B') : [];
   // Our tests that need start() (lab 2B) only for a variant with a log.
-  const own = OWN_TESTS.filter((t) => t.requires === undefined || (v.log && which === 'all'));
-  return [...LAB_2A_TESTS, ...logTests, ...own].filter((t) => t.crashes !== true || v.persists);
+  const own = testsOf('own').filter((t) => t.requires.length === 0 || (v.log && which === 'all'));
+  return [...testsOf('2A'), ...logTests, ...own].filter((t) => !t.crashes || v.persists);
 }

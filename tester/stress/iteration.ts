@@ -8,7 +8,7 @@ import { deriveSeed } from '../../runtime/random.ts';
 import { replayCommand, type RunStats } from '../config.ts';
 import type { TesterEvent } from '../events.ts';
 import { TestFailure, describeError } from '../failure.ts';
-import type { LabTestEntry } from '../lab2a.ts';
+import type { LabTestEntry } from '../lab-test.ts';
 import type { CheckPolicy } from '../monitors/index.ts';
 import { policyFor, withChecks, type Checks } from '../checks.ts';
 

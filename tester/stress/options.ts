@@ -7,7 +7,7 @@ import type { ClockKind } from '../../runtime/clock.ts';
 import { MAX_SEED } from '../../runtime/random.ts';
 import { UsageError, checkRaftPath, parseCommandLine, positiveInt, positiveSeconds, seedArg, writableDir, writableFile } from '../cli-args.ts';
 import { randomInt } from 'node:crypto';
-import type { LabTestEntry } from '../lab2a.ts';
+import type { LabTestEntry } from '../lab-test.ts';
 import { ALL_TESTS, selectTests, testNamed } from '../tests.ts';
 import { checksArg, type Checks } from '../checks.ts';
 import { loadRerun, type RerunJob } from './rerun.ts';
