@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { LAB_2A_TESTS } from '../tester/lab2a.ts';
 import { iterationSeed, runIteration, type IterationResult } from '../tester/stress/iteration.ts';
-import { iterationOptionsFor, raftUnderTest } from './support/raft-under-test.ts';
+import { raftUnderTest } from './support/raft-under-test.ts';
 
 const SEEDS_PER_TEST = Number(process.env['SEEDS'] ?? 100);
 const BASE_SEED = Number(process.env['SEED'] ?? 2026);
@@ -12,9 +12,9 @@ describe('lab 2A tests in real time (as go test -run 2A)', function () {
   this.timeout(130_000);
   for (const test of LAB_2A_TESTS) {
     it(test.name, async function () {
-      const { make } = await raftUnderTest();
+      const raft = await raftUnderTest();
       // Real time: an implementation on global timers runs on them as they are.
-      await test.run({ clock: 'real', raft: make });
+      await test.run({ clock: 'real', raft });
     });
   }
 });
@@ -27,7 +27,7 @@ describe(`lab 2A tests in virtual time (${SEEDS_PER_TEST} seeds each)`, function
       const seeds = Array.from({ length: SEEDS_PER_TEST }, (_, i) => iterationSeed(BASE_SEED, test.name, i));
       // All seeds at once: the simulations share the settle pump.
       const results: IterationResult[] = await Promise.all(
-        seeds.map((seed) => runIteration(test, seed, iterationOptionsFor(raft))),
+        seeds.map((seed) => runIteration(test, seed, { raft })),
       );
       const failures = results.filter((r) => !r.ok).map((r) => `seed ${r.seed}: ${r.message}`);
       expect(failures, failures.join('\n\n')).to.deep.equal([]);

@@ -7,7 +7,8 @@ import { expect } from 'chai';
 import type { LabTestEntry } from '../../tester/lab2a.ts';
 import { refuseLacking } from '../../tester/raft-module.ts';
 import { iterationSeed, runIteration, type IterationResult } from '../../tester/stress/iteration.ts';
-import { iterationOptionsFor, raftUnderTest, type RaftUnderTest } from './raft-under-test.ts';
+import type { RaftUnderTest } from '../../tester/raft-module.ts';
+import { raftUnderTest } from './raft-under-test.ts';
 
 export interface LogLabSuite {
   /** '2B' or '2C', as the lab names the part. */
@@ -29,7 +30,7 @@ export function registerLogLabTests(suite: LogLabSuite): void {
   /** The Raft under test, refused in one line when it lacks start(). */
   async function logRaft(test: LabTestEntry): Promise<RaftUnderTest> {
     const raft = await raftUnderTest();
-    if (raft.module !== undefined && raft.lacks !== undefined) refuseLacking([test], { make: raft.make, lacks: raft.lacks }, raft.module);
+    if (raft.path !== undefined) refuseLacking([test], raft, raft.path);
     return raft;
   }
 
@@ -37,8 +38,8 @@ export function registerLogLabTests(suite: LogLabSuite): void {
     this.timeout(130_000);
     for (const test of realTimeTests) {
       it(test.name, async function () {
-        const { make } = await logRaft(test);
-        await test.run({ clock: 'real', raft: make });
+        const raft = await logRaft(test);
+        await test.run({ clock: 'real', raft });
       });
     }
   });
@@ -50,7 +51,7 @@ export function registerLogLabTests(suite: LogLabSuite): void {
         const raft = await logRaft(test);
         const seeds = Array.from({ length: seedsPerTest }, (_, i) => iterationSeed(baseSeed, test.name, i));
         // All seeds at once: the simulations share the settle pump.
-        const results: IterationResult[] = await Promise.all(seeds.map((seed) => runIteration(test, seed, iterationOptionsFor(raft))));
+        const results: IterationResult[] = await Promise.all(seeds.map((seed) => runIteration(test, seed, { raft })));
         const failures = results.filter((r) => !r.ok).map((r) => `seed ${r.seed}: ${r.message}`);
         expect(failures, failures.join('\n\n')).to.deep.equal([]);
         // Every run printed the lab's Passed line, with at least one command committed.

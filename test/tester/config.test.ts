@@ -8,6 +8,7 @@ import { make as referenceMake } from '../../raft/raft.ts';
 import { activeSimulations } from '../../runtime/settle-pump.ts';
 import { makeConfig, type RunStats } from '../../tester/config.ts';
 import { TestInitialElection2A, TestReElection2A } from '../../tester/lab2a.ts';
+import { inProcessRaft } from '../../tester/raft-module.ts';
 
 setFlagsFromString('--expose_gc');
 const gc = runInNewContext('gc') as () => void;
@@ -33,7 +34,7 @@ describe('config', function () {
     });
     let message = '';
     try {
-      await TestInitialElection2A({ seed: 9, raft: passive, print: () => {} });
+      await TestInitialElection2A({ seed: 9, raft: inProcessRaft(passive), print: () => {} });
     } catch (error) {
       message = (error as Error).message;
     }
@@ -51,7 +52,7 @@ describe('config', function () {
     });
     let message = '';
     try {
-      await TestReElection2A({ seed: 3, raft: liar, print: () => {} });
+      await TestReElection2A({ seed: 3, raft: inProcessRaft(liar), print: () => {} });
     } catch (error) {
       message = (error as Error).message;
     }
@@ -65,7 +66,7 @@ describe('config', function () {
       const raft: RaftPeer = referenceMake(peers, me, persister, applyCh, runtime);
       return { ...raft, getState: () => raft.getState(), requestVote: (a) => raft.requestVote(a), appendEntries: (a) => raft.appendEntries(a), kill: () => { killed.push(me); raft.kill(); } };
     };
-    const cfg = makeConfig(3, false, { seed: 1, raft: tracked, print: () => {} });
+    const cfg = makeConfig(3, false, { seed: 1, raft: inProcessRaft(tracked), print: () => {} });
     await cfg.checkOneLeader();
     await cfg.cleanup();
     expect(killed.sort()).to.deep.equal([0, 1, 2]);
