@@ -8,6 +8,7 @@ import { make as referenceMake } from '../../raft/raft.ts';
 import { activeSimulations } from '../../runtime/settle-pump.ts';
 import { makeConfig, type RunStats } from '../../tester/config.ts';
 import { TestInitialElection2A, TestReElection2A } from '../../tester/lab2a.ts';
+import type { TestFailure } from '../../tester/failure.ts';
 import { inProcessRaft } from '../../tester/raft-module.ts';
 
 setFlagsFromString('--expose_gc');
@@ -58,6 +59,28 @@ describe('config', function () {
     }
     expect(message).to.match(/^\[QC\] leader had a quorum: server 0 getState\(\) said leader for term 1 with valid term-1 votes from \{0\} only/);
     expect(message).to.match(/virtual t=\d+ ms, seed 3\)/);
+  });
+
+  it('takes the Raft as one value: its path goes into the replay command, its declared timing is what it is held to', async function () {
+    const passive: MakeRaft = () => ({
+      getState: () => ({ term: 0, isLeader: false }),
+      kill: () => {},
+      requestVote: (a) => ({ term: a.term, voteGranted: false }),
+      appendEntries: (a) => ({ term: a.term, success: false }),
+    });
+    const named = await TestInitialElection2A({ seed: 9, raft: inProcessRaft(passive, { path: 'my-raft.ts' }), print: () => {} }).then(
+      () => '',
+      (error: unknown) => (error as Error).message,
+    );
+    expect(named).to.include('replay: npm run replay -- --test TestInitialElection2A --seed 9 --raft my-raft.ts');
+    // The reference heartbeats every 110 ms: declaring 60 ms timeouts makes that too slow (LA).
+    const hurried = inProcessRaft(referenceMake, { timing: { heartbeatMs: 50, electionTimeoutMs: [60, 120] } });
+    const held = await TestInitialElection2A({ seed: 9, raft: hurried, policy: {}, print: () => {} }).then(
+      () => undefined,
+      (error: unknown) => error as TestFailure,
+    );
+    expect(held?.check).to.equal('LA');
+    expect(held?.message).to.match(/longer than the minimum election timeout it declares \(60 ms\)/);
   });
 
   it('cleanup kills every server and leaves no timer, in virtual time', async function () {
