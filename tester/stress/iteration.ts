@@ -14,7 +14,7 @@ import { policyFor, withChecks, type Checks } from '../checks.ts';
 
 export interface IterationOptions {
   clock?: ClockKind;
-  /** Default: the built-in Raft. */
+  /** The implementation under test (default: the built-in Raft); its path, if any, goes into replay commands. */
   raft?: RaftUnderTest;
   policy?: CheckPolicy;
   /** 'lab': only the lab's own checks judge (LAB_CHECKS_ONLY), and replay commands say so; `policy` wins. */
