@@ -200,7 +200,7 @@ export interface RaftModule {
   timing?: RaftTiming;
 }
 
-/** What a module may declare about its timing (see RaftModule.timing). */
+/** What a module may declare about its timing (see RaftModule.timing); the reference Raft's own timing has this shape too. */
 export interface RaftTiming {
   /** How often a leader sends heartbeats, in ms (the lab allows at most 10 per second: 100 or more). */
   heartbeatMs: number;

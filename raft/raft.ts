@@ -38,6 +38,7 @@ import type {
   RaftPeer,
   RaftRuntime,
   RaftState,
+  RaftTiming,
   RequestVoteArgs,
   RequestVoteReply,
   StartResult,
@@ -49,21 +50,17 @@ export const Candidate = 2;
 export const Leader = 3;
 export type Role = typeof Follower | typeof Candidate | typeof Leader;
 
-export interface ElectionTiming {
-  /** How long the ticker sleeps between checks (ElectionSleepTime). */
-  tickerSleepMs: number;
-  /** How often a leader sends heartbeats (HeartBeatSendTime). */
-  heartbeatMs: number;
-  /** Election timeouts are uniform in [min, max] (ElectionTimeOutMin/Max). */
-  electionTimeoutMinMs: number;
-  electionTimeoutMaxMs: number;
-}
+/** How long the ticker sleeps between checks (the design's ElectionSleepTime). */
+export const TICKER_SLEEP_MS = 30;
 
-export const DEFAULT_TIMING: Readonly<ElectionTiming> = {
-  tickerSleepMs: 30,
+/**
+ * The reference's timing, in the contract's shape: heartbeats every
+ * HeartBeatSendTime, election timeouts uniform in [ElectionTimeOutMin, Max]
+ * (250-500 ms rather than the design's 150-300, as the header says).
+ */
+export const DEFAULT_TIMING: Readonly<RaftTiming> = {
   heartbeatMs: 110,
-  electionTimeoutMinMs: 250,
-  electionTimeoutMaxMs: 500,
+  electionTimeoutMs: [250, 500],
 };
 
 const NOBODY = -1;
@@ -115,7 +112,7 @@ export class Raft implements RaftPeer {
     readonly persister: Persister,
     readonly applyCh: ApplyChannel,
     readonly runtime: RaftRuntime,
-    readonly timing: ElectionTiming = DEFAULT_TIMING,
+    readonly timing: RaftTiming = DEFAULT_TIMING,
   ) {
     this.electionResetAt = runtime.now();
     this.electionTimeout = this.getRandElectionTimeOut();
@@ -256,7 +253,7 @@ export class Raft implements RaftPeer {
 
   async ticker(): Promise<void> {
     while (!this.killed()) {
-      await this.runtime.sleep(this.timing.tickerSleepMs);
+      await this.runtime.sleep(TICKER_SLEEP_MS);
       if (this.killed()) return;
       if (this.role === Leader) {
         if (this.isHeartBeatTimeOut()) this.sendHeartBeats();
@@ -450,7 +447,8 @@ export class Raft implements RaftPeer {
   }
 
   getRandElectionTimeOut(): number {
-    return this.runtime.random.between(this.timing.electionTimeoutMinMs, this.timing.electionTimeoutMaxMs);
+    const [min, max] = this.timing.electionTimeoutMs;
+    return this.runtime.random.between(min, max);
   }
 
   // ---- persistence ----
@@ -509,7 +507,7 @@ export class Raft implements RaftPeer {
 }
 
 /** A `make` with other timing constants (the defaults are the design's). */
-export function makeWithTiming(timing: Partial<ElectionTiming>): MakeRaft {
+export function makeWithTiming(timing: Partial<RaftTiming>): MakeRaft {
   const full = { ...DEFAULT_TIMING, ...timing };
   return (peers, me, persister, applyCh, runtime) => {
     const raft = new Raft(peers, me, persister, applyCh, runtime, full);

@@ -29,11 +29,11 @@ describe('no false alarms on correct Rafts the checks used to fail', function ()
         const module = await loadRaftModule(fixture.file);
         // These fixtures are election-only (lab 2A): the log tests need start(), which they lack.
         const electionTests = ALL_TESTS.filter((t) => t.requires.length === 0);
-        const { tests, note } = stageTests(electionTests, [], module.persists === true, fixture.file);
+        const { tests, note } = stageTests(electionTests, [], module.persists, fixture.file);
         expect(note, 'TestCrashRestart is left out for a Raft that does not persist').to.match(/^TestCrashRestart left out/);
         const results = await Promise.all(
           tests.flatMap((test) =>
-            Array.from({ length: SEEDS }, (_, i) => runIteration(test, iterationSeed(31, test.name, i), { raft: module.make, raftModule: fixture.file })),
+            Array.from({ length: SEEDS }, (_, i) => runIteration(test, iterationSeed(31, test.name, i), { raft: module })),
           ),
         );
         const failures = results.filter((r) => !r.ok).map((r) => `${r.test} seed ${r.seed}: ${r.message}`);
@@ -41,7 +41,7 @@ describe('no false alarms on correct Rafts the checks used to fail', function ()
       });
 
       it(`passes ${FUZZ_RUNS} fuzz scenarios (no crash faults: it does not persist)`, async function () {
-        const report = await runFuzz({ raftModule: fixture.file, runs: FUZZ_RUNS, seed: 1010 });
+        const report = await runFuzz({ raft: await loadRaftModule(fixture.file), runs: FUZZ_RUNS, seed: 1010 });
         expect(report.space.kinds).to.not.include('crash');
         expect(report.note).to.match(/^crash faults left out/);
         const f = report.failure;
@@ -54,7 +54,7 @@ describe('no false alarms on correct Rafts the checks used to fail', function ()
     it('one that declares 150 ms timeouts but heartbeats every 200 ms fails LA', async function () {
       const module = await loadRaftModule('test/fixtures/wrong-timing-raft.ts');
       const test = ALL_TESTS.find((t) => t.name === 'TestInitialElection2A') as (typeof ALL_TESTS)[number];
-      const result = await runIteration(test, 5, { raft: module.make, policy: {} });
+      const result = await runIteration(test, 5, { raft: module, policy: {} });
       expect(result.ok).to.equal(false);
       expect(result.check).to.equal('LA');
       expect(result.message).to.match(/went 20\d ms without an AppendEntries to server \d, longer than the minimum election timeout it declares \(150 ms\)/);
@@ -71,13 +71,13 @@ describe('no false alarms on correct Rafts the checks used to fail', function ()
       const module = await loadRaftModule('test/variants/c15-guarded-reference.ts');
       const test = testNamed('TestFigure8Unreliable2C');
       if (test === undefined) throw new Error('no TestFigure8Unreliable2C');
-      const result = await runIteration(test, 3056826579, { raft: module.make, raftModule: 'test/variants/c15-guarded-reference.ts' });
+      const result = await runIteration(test, 3056826579, { raft: module });
       expect(result.ok, result.message).to.equal(true);
     });
 
     it('handlers that return null once killed pass the crash-fault scenarios they failed (was WF)', async function () {
       // Seed 7 of these faults failed 21 of 400 scenarios, the 5th first.
-      const report = await runFuzz({ raftModule: 'test/fixtures/null-when-killed-raft.ts', runs: 30, seed: 7, faults: ['crash', 'disconnect'] });
+      const report = await runFuzz({ raft: await loadRaftModule('test/fixtures/null-when-killed-raft.ts'), runs: 30, seed: 7, faults: ['crash', 'disconnect'] });
       const f = report.failure;
       expect(f, f && `${f.message}\n${f.scenarioText}\n${f.replay}`).to.equal(undefined);
     });

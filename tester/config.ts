@@ -8,8 +8,7 @@
 // (faults.ts) and the applier (applier.ts).
 import { Network, type ClientEnd, type UnreliableProfile } from '../labrpc/network.ts';
 import { Server, Service, type Handler } from '../labrpc/service.ts';
-import type { MakeRaft, RaftPeer, RaftTiming, StartResult } from '../raft/contract.ts';
-import { make as referenceMake } from '../raft/raft.ts';
+import type { RaftPeer, StartResult } from '../raft/contract.ts';
 import type { ClockKind } from '../runtime/clock.ts';
 import type { Random } from '../runtime/random.ts';
 import type { ScopedRuntime, World } from '../runtime/runtime.ts';
@@ -22,7 +21,8 @@ import type { TesterEvent } from './events.ts';
 import type { TestFailure } from './failure.ts';
 import type { BudgetLimits, BudgetWindow, CheckPolicy, ConductLimits } from './monitors/index.ts';
 import { MemoryPersister } from './persister.ts';
-import { declaredBy } from './raft-module.ts';
+import type { RaftUnderTest } from './raft-module.ts';
+import { BUILT_IN_RAFT } from './built-in-raft.ts';
 import { liveRun } from './crash-guard.ts';
 
 export { KILL_GRACE_MS, REAL_TIME_POLL_MS, replayCommand };
@@ -51,28 +51,20 @@ export interface ConfigOptions {
    * campaign's, printed beside it, so a second one would only mislead.
    */
   seedInMessages?: boolean;
-  /** The implementation under test (default: the reference Raft). */
-  raft?: MakeRaft;
   /**
-   * The implementation uses the global timers, Date and random source directly: in
-   * virtual time those globals are faked for the run (one run at a time).
+   * The implementation under test, with what its module declared (timers,
+   * timing) and its path for replay commands (default: the built-in Raft).
    */
-  globalTimers?: boolean;
+  raft?: RaftUnderTest;
   /** What each check does on a violation (default: the lab tests' policy). */
   policy?: CheckPolicy;
   limits?: Partial<ConductLimits>;
-  /**
-   * The implementation's declared timing (RaftModule.timing); default: what
-   * the module behind `raft` declared when loadRaftModule loaded it.
-   */
-  timing?: RaftTiming;
   /** Where begin/end/warnings print (default: console.log). */
   print?: (line: string) => void;
   /** Receives every event of the run (traces). */
   record?: (event: TesterEvent) => void;
-  /** The test's name and the --raft module, to print how to replay a failure. */
+  /** The test's name, to print how to replay a failure. */
   testName?: string;
-  raftModule?: string;
   /** Filled in at cleanup, for drivers. */
   stats?: RunStats;
   timeLimitMs?: number;
@@ -117,7 +109,7 @@ export class Config {
   private readonly endNames: string[][];
   private readonly runtimes: (ScopedRuntime | undefined)[];
   private readonly incarnations: number[];
-  private readonly makeRaft: MakeRaft;
+  private readonly implementation: RaftUnderTest;
   private readonly print: (line: string) => void;
   private readonly warnings: string[] = [];
   private finished = false;
@@ -139,21 +131,21 @@ export class Config {
     if (!Number.isInteger(n) || n < 1) throw new Error(`makeConfig: the number of servers must be a whole number >= 1, got ${n}`);
     this.n = n;
     this.releaseCrashes = liveRun(this);
+    this.implementation = options.raft ?? BUILT_IN_RAFT;
     const timeLimitMs = options.timeLimitMs ?? TIME_LIMIT_MS;
     this.driver = new RunDriver({
       timeLimitMs,
       ...(options.clock !== undefined && { clock: options.clock }),
       ...(options.seed !== undefined && { seed: options.seed }),
       ...(options.seedInMessages === false && { seedInMessages: false }),
-      ...(options.globalTimers !== undefined && { globalTimers: options.globalTimers }),
+      globalTimers: this.implementation.timers === 'global',
       ...(options.testName !== undefined && { testName: options.testName }),
-      ...(options.raftModule !== undefined && { raftModule: options.raftModule }),
+      ...(this.implementation.path !== undefined && { raftModule: this.implementation.path }),
     });
     this.world = this.driver.world;
     this.seed = this.driver.seed;
     this.random = this.world.random('tester');
     this.net = new Network(this.world.clock, this.world.random('network'));
-    this.makeRaft = options.raft ?? referenceMake;
     this.print = options.print ?? ((line) => console.log(line));
     this.connected = new Array<boolean>(n).fill(false);
     this.rafts = new Array<RaftPeer | undefined>(n).fill(undefined);
@@ -165,7 +157,7 @@ export class Config {
       clock: this.world.clock,
       ...(options.policy !== undefined && { policy: options.policy }),
       ...(options.limits !== undefined && { limits: options.limits }),
-      timing: options.timing ?? (options.raft !== undefined ? declaredBy(options.raft)?.timing : undefined),
+      timing: this.implementation.timing,
       ...(options.record !== undefined && { record: options.record }),
       fail: (message, check, t) => this.fail(message, check, t),
       warn: (line) => this.warn(line),
@@ -219,14 +211,14 @@ export class Config {
     this.emit({ kind: 'start', t: this.now(), server: i, incarnation });
     const raft = guardedMake(
       {
-        makeRaft: this.makeRaft,
+        makeRaft: this.implementation.make,
         server: i,
         ends,
         persister,
         applyCh: this.applier.channel(i, incarnation),
         runtime,
         watchTimers: this.world.clock.kind === 'virtual',
-        globalTimers: this.options.globalTimers === true,
+        globalTimers: this.implementation.timers === 'global',
         requires: this.options.requires ?? [],
       },
       (message, check) => this.fail(message, check),

@@ -9,10 +9,9 @@
 // prints the command that replays it.
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { MakeRaft } from '../raft/contract.ts';
 import { LAB_2A_TESTS } from './lab2a.ts';
 import type { LabTestEntry } from './lab-test.ts';
-import { loadRaftModule } from './raft-module.ts';
+import { loadRaftModule, type RaftUnderTest } from './raft-module.ts';
 import { iterationSeed, runIteration, type IterationResult } from './stress/iteration.ts';
 import { selectTests } from './tests.ts';
 import { failsTheLab, policyFor, type Checks } from './checks.ts';
@@ -62,15 +61,6 @@ export interface LabTestsOptions {
 /** One seed of a test in virtual time, as afterSeeds sees it. */
 export type SeedRun = Pick<IterationResult, 'seed' | 'output'>;
 
-interface Loaded {
-  make: MakeRaft;
-  globalTimers: boolean;
-  persists: boolean;
-  lacks: string[];
-  /** The module's path as replay commands name it: relative to the folder mocha runs in, when inside it. */
-  module: string;
-}
-
 export function registerLabTests(options: LabTestsOptions): void {
   const module = options.raft instanceof URL ? fileURLToPath(options.raft) : options.raft;
   const shown = options.label ?? shownPath(module);
@@ -79,17 +69,16 @@ export function registerLabTests(options: LabTestsOptions): void {
   const keep = options.keep ?? 5;
   const patterns = options.tests ?? [];
   const tests = chooseTests(patterns, 'tests');
-  let loaded: Loaded | undefined;
-  const load = async (): Promise<Loaded> => {
-    if (loaded === undefined) {
-      const raft = await loadRaftModule(module, options.label ?? 'raft');
-      loaded = { make: raft.make, globalTimers: raft.timers === 'global', persists: raft.persists === true, lacks: raft.lacks, module: shownPath(module) };
-    }
+  let loaded: RaftUnderTest | undefined;
+  const load = async (): Promise<RaftUnderTest> => {
+    // Replay commands name the module relative to the folder mocha runs in, when inside it.
+    const path = shownPath(module);
+    loaded ??= { ...(await loadRaftModule(module, options.label ?? 'raft')), path, label: path };
     return loaded;
   };
   // What stress would leave out of these patterns for this module (it cannot run it): pending, not failed.
   // A test named exactly is asked for: it runs (and fails) whatever the module lacks.
-  const runnable = (test: LabTestEntry, chosenBy: readonly string[], raft: Loaded): boolean =>
+  const runnable = (test: LabTestEntry, chosenBy: readonly string[], raft: RaftUnderTest): boolean =>
     chosenBy.includes(test.name) || (!test.requires.some((m) => raft.lacks.includes(m)) && (raft.persists || !test.crashes));
 
   describe(`lab tests on ${shown}`, function () {
@@ -110,7 +99,7 @@ export function registerLabTests(options: LabTestsOptions): void {
             const raft = await load();
             if (!runnable(test, realPatterns, raft)) this.skip();
             const policy = policyFor(options.checks);
-            await test.run({ clock: 'real', raft: raft.make, ...(policy !== undefined && { policy }) });
+            await test.run({ clock: 'real', raft, ...(policy !== undefined && { policy }) });
           });
         }
       });
@@ -125,7 +114,7 @@ export function registerLabTests(options: LabTestsOptions): void {
           // All seeds at once: the simulations share the settle pump.
           const results: IterationResult[] = await Promise.all(
             runs.map((seed) =>
-              runIteration(test, seed, { raft: raft.make, globalTimers: raft.globalTimers, raftModule: raft.module, ...(options.checks !== undefined && { checks: options.checks }) }),
+              runIteration(test, seed, { raft, ...(options.checks !== undefined && { checks: options.checks }) }),
             ),
           );
           const failed = results.filter((r) => !r.ok);
@@ -133,7 +122,7 @@ export function registerLabTests(options: LabTestsOptions): void {
             // Would the lab's checks fail it too? Each failure shown in full, once more with them alone (it replays exactly).
             const lab = async (r: IterationResult): Promise<string> => {
               if (options.checks === 'lab' || failsTheLab(r.check ?? 'HARNESS')) return '';
-              const again = await runIteration(test, r.seed, { raft: raft.make, globalTimers: raft.globalTimers, raftModule: raft.module, checks: 'lab' });
+              const again = await runIteration(test, r.seed, { raft, checks: 'lab' });
               return again.ok ? "(only our monitors fail it: the lab's checks pass it)" : `(the lab's checks fail it too: ${(again.message ?? '').split('\n')[0]})`;
             };
             const notes = await Promise.all(failed.slice(0, keep).map(lab));

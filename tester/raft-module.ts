@@ -1,9 +1,10 @@
 // Loads a Raft implementation given by path (--raft, RAFT_MODULE) and checks
-// that it exports what the contract needs.
+// that it exports what the contract needs; the loaded module is the one value
+// every driver hands down to the config (RaftUnderTest).
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { RAFT_LOG_METHODS, RAFT_PEER_METHODS, type MakeRaft, type Peer, type RaftModule, type RaftTiming } from '../raft/contract.ts';
+import { RAFT_LOG_METHODS, RAFT_PEER_METHODS, type MakeRaft, type Peer, type RaftTiming } from '../raft/contract.ts';
 import { nodeTimers } from '../runtime/wall.ts';
 import { World } from '../runtime/runtime.ts';
 import { installTimerRouter } from '../runtime/global-timers.ts';
@@ -16,20 +17,44 @@ export class RaftModuleError extends Error {
   override name = 'RaftModuleError';
 }
 
-/** A module as loaded: what it exports, and what its servers lack of the log tests' methods. */
-export interface LoadedRaftModule extends RaftModule {
+/**
+ * One Raft implementation as the harness runs it, carried whole from the
+ * command line to the config: a loaded module (loadRaftModule), the built-in
+ * Raft (BUILT_IN_RAFT), or a make() given in-process (inProcessRaft).
+ */
+export interface RaftUnderTest {
+  make: MakeRaft;
+  /** RaftModule.timers: 'global' ones are faked in virtual time, for one run of a thread at a time. */
+  timers: 'runtime' | 'global';
+  /** RaftModule.persists: only then do the drivers crash and restart its servers on their own. */
+  persists: boolean;
+  /** RaftModule.timing: what it declared, which the checks then hold it to. */
+  timing?: RaftTiming;
   /** RAFT_LOG_METHODS its make() result does not have (a 2A-only implementation lacks start). */
-  lacks: string[];
+  lacks: readonly string[];
+  /**
+   * Its module's path as the user gave it: what worker threads load, and
+   * what replay commands name with --raft. None for the built-in Raft (a
+   * worker told no path runs it) nor for a make() given in-process.
+   */
+  path?: string;
+  /** How messages name it: its path, the built-in Raft, or the Raft under test. */
+  label: string;
+}
+
+/** A make() given in-process (tests, benchmarks), with what its module would declare (default: nothing). */
+export function inProcessRaft(make: MakeRaft, declared: Partial<Omit<RaftUnderTest, 'make'>> = {}): RaftUnderTest {
+  return { make, timers: 'runtime', persists: false, lacks: [], label: declared.path ?? 'the Raft under test', ...declared };
 }
 
 /**
- * `label` names where the path came from (`--raft`, `RAFT_MODULE`), so that
+ * `option` names where the path came from (`--raft`, `RAFT_MODULE`), so that
  * every message points at what the user typed.
  */
-export async function loadRaftModule(path: string, label = '--raft'): Promise<LoadedRaftModule> {
+export async function loadRaftModule(path: string, option = '--raft'): Promise<RaftUnderTest> {
   const file = resolve(process.cwd(), path);
-  if (!existsSync(file)) throw new RaftModuleError(`${label}: no such file: ${path} (resolved to ${file})`);
-  if (statSync(file).isDirectory()) throw new RaftModuleError(`${label}: ${path} is a folder; name the module's file (e.g. ${path.replace(/\/$/, '')}/raft.ts)`);
+  if (!existsSync(file)) throw new RaftModuleError(`${option}: no such file: ${path} (resolved to ${file})`);
+  if (statSync(file).isDirectory()) throw new RaftModuleError(`${option}: ${path} is a folder; name the module's file (e.g. ${path.replace(/\/$/, '')}/raft.ts)`);
   // Before the module first loads: one that copies setTimeout (or Date,
   // Math.random) when it loads must copy the router, not Node's own.
   installTimerRouter();
@@ -37,7 +62,7 @@ export async function loadRaftModule(path: string, label = '--raft'): Promise<Lo
   try {
     loaded = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (error) {
-    throw new RaftModuleError(`${label}: ${path} failed to load: ${describeError(error)}`);
+    throw new RaftModuleError(`${option}: ${path} failed to load: ${describeError(error)}`);
   }
   // The loader's own I/O (a fresh compile written to tsx's cache) ends before any run starts.
   await drainRealIo();
@@ -45,42 +70,34 @@ export async function loadRaftModule(path: string, label = '--raft'): Promise<Lo
   if (typeof make !== 'function') {
     const exported = Object.keys(loaded).join(', ') || 'nothing';
     throw new RaftModuleError(
-      `${label}: ${path} does not export what the contract needs: missing 'make(peers, me, persister, applyCh, runtime)' (it exports: ${exported})`,
+      `${option}: ${path} does not export what the contract needs: missing 'make(peers, me, persister, applyCh, runtime)' (it exports: ${exported})`,
     );
   }
   const timers = loaded['timers'] ?? (loaded['default'] as Record<string, unknown> | undefined)?.['timers'] ?? 'runtime';
   if (timers !== 'runtime' && timers !== 'global') {
-    throw new RaftModuleError(`${label}: ${path} exports timers = ${JSON.stringify(timers)}; it must be 'runtime' or 'global'`);
+    throw new RaftModuleError(`${option}: ${path} exports timers = ${JSON.stringify(timers)}; it must be 'runtime' or 'global'`);
   }
-  // A module may also have declared itself through declare() (the test variants do).
-  const persists = exported(loaded, 'persists') ?? (typeof make === 'function' ? declaredBy(make as MakeRaft)?.persists : undefined) ?? false;
+  const persists = exported(loaded, 'persists') ?? false;
   if (typeof persists !== 'boolean') {
-    throw new RaftModuleError(`${label}: ${path} exports persists = ${JSON.stringify(persists)}; it must be true or false`);
+    throw new RaftModuleError(`${option}: ${path} exports persists = ${JSON.stringify(persists)}; it must be true or false`);
   }
   const timing = exported(loaded, 'timing');
   const problem = timing === undefined ? undefined : timingProblem(timing);
-  if (problem !== undefined) throw new RaftModuleError(`${label}: ${path} exports timing = ${safeJson(timing)}: ${problem}`);
-  const module: RaftModule = {
-    make: make as RaftModule['make'],
-    timers,
-    persists,
-    ...(timing !== undefined && { timing: timing as RaftTiming }),
-  };
-  const lacks = probe(module, path, label);
-  declare(module);
-  return { ...module, lacks };
+  if (problem !== undefined) throw new RaftModuleError(`${option}: ${path} exports timing = ${safeJson(timing)}: ${problem}`);
+  const declared: Omit<RaftUnderTest, 'lacks'> = { make: make as MakeRaft, timers, persists, ...(timing !== undefined && { timing: timing as RaftTiming }), path, label: path };
+  return { ...declared, lacks: probe(declared, path, option) };
 }
 
 /**
  * Refuses, in one line and before any work, to run tests that need methods
  * the module's servers lack (a 2A-only implementation and the 2B tests).
  */
-export function refuseLacking(tests: readonly { name: string; requires?: readonly string[] }[], loaded: LoadedRaftModule, path: string, label = '--raft'): void {
+export function refuseLacking(tests: readonly { name: string; requires?: readonly string[] }[], loaded: Pick<RaftUnderTest, 'lacks'>, path: string, option = '--raft'): void {
   const refused = tests.filter((t) => t.requires?.some((m) => loaded.lacks.includes(m)) === true);
   if (refused.length === 0) return;
   const what = loaded.lacks.map((m) => (m === 'start' ? 'start(command)' : m)).join(', ');
   const names = refused.length > 3 ? `${refused.slice(0, 3).map((t) => t.name).join(', ')} and ${refused.length - 3} more` : refused.map((t) => t.name).join(', ');
-  throw new RaftModuleError(`${label}: ${path}: make() returns an object without ${what}, which ${names} ${refused.length === 1 ? 'needs' : 'need'} (lab 2B); it can run only the 2A tests`);
+  throw new RaftModuleError(`${option}: ${path}: make() returns an object without ${what}, which ${names} ${refused.length === 1 ? 'needs' : 'need'} (lab 2B); it can run only the 2A tests`);
 }
 
 function exported(loaded: Record<string, unknown>, name: string): unknown {
@@ -97,22 +114,6 @@ export function timingProblem(timing: unknown): string | undefined {
     return 'electionTimeoutMs must be [min, max], positive numbers of ms with min <= max';
   }
   return undefined;
-}
-
-// What a loaded module declared travels with its make(): every driver
-// (stress workers, the fuzzer's threads, replay) gets make() from
-// loadRaftModule, and Config looks the declaration up, so no driver has to
-// carry it along.
-const declarations = new WeakMap<MakeRaft, Pick<RaftModule, 'persists' | 'timing'>>();
-
-/** Records what a module declares, for declaredBy(module.make). */
-export function declare(module: RaftModule): void {
-  declarations.set(module.make, { ...(module.persists !== undefined && { persists: module.persists }), ...(module.timing !== undefined && { timing: module.timing }) });
-}
-
-/** What the module behind this make() declared (persists, timing), if it was loaded or declared. */
-export function declaredBy(make: MakeRaft): Pick<RaftModule, 'persists' | 'timing'> | undefined {
-  return declarations.get(make);
 }
 
 function safeJson(value: unknown): string {
@@ -137,7 +138,7 @@ export const CAPTURED_TIMERS =
  * checks what it returns, so that a module that cannot work is refused
  * before any campaign starts.
  */
-function probe(module: RaftModule, path: string, label: string): string[] {
+function probe(module: Pick<RaftUnderTest, 'make' | 'timers'>, path: string, option: string): string[] {
   const world = new World('virtual', 0, { globalTimers: module.timers === 'global' });
   const timersBefore = nodeTimers();
   try {
@@ -146,22 +147,22 @@ function probe(module: RaftModule, path: string, label: string): string[] {
     try {
       raft = module.make([peer], 0, new MemoryPersister(), new ApplyLog(), world.runtime('probe'));
     } catch (error) {
-      throw new RaftModuleError(`${label}: ${path}: make() threw: ${describeError(error)}`);
+      throw new RaftModuleError(`${option}: ${path}: make() threw: ${describeError(error)}`);
     }
     const record = (typeof raft === 'object' && raft !== null ? raft : {}) as Record<string, unknown>;
     const missing = RAFT_PEER_METHODS.filter((m) => typeof record[m] !== 'function');
     if (missing.length > 0) {
-      throw new RaftModuleError(`${label}: ${path}: make() returns an object without ${missing.join(', ')} (the contract needs ${RAFT_PEER_METHODS.join(', ')})`);
+      throw new RaftModuleError(`${option}: ${path}: make() returns an object without ${missing.join(', ')} (the contract needs ${RAFT_PEER_METHODS.join(', ')})`);
     }
     const lacks = RAFT_LOG_METHODS.filter((m) => typeof record[m] !== 'function');
     const leaked = nodeTimers() > timersBefore;
     (record['kill'] as () => void)();
     if (leaked && module.timers !== 'global') {
       throw new RaftModuleError(
-        `${label}: ${path}: make() sets real timers (setTimeout/setInterval); add \`export const timers = 'global'\` to the module so that virtual time can fake them`,
+        `${option}: ${path}: make() sets real timers (setTimeout/setInterval); add \`export const timers = 'global'\` to the module so that virtual time can fake them`,
       );
     }
-    if (leaked) throw new RaftModuleError(`${label}: ${path}: ${CAPTURED_TIMERS}`);
+    if (leaked) throw new RaftModuleError(`${option}: ${path}: ${CAPTURED_TIMERS}`);
     return lacks;
   } finally {
     world.clock.cancelAll();

@@ -19,28 +19,28 @@ describe('examples/timer-raft.ts (global timers)', function () {
   });
 
   it(`passes the three 2A tests in virtual time (${SEEDS} seeds each)`, async function () {
-    const { make } = await loadRaftModule(MODULE);
+    const raft = await loadRaftModule(MODULE);
     const runs = LAB_2A_TESTS.flatMap((test) =>
-      Array.from({ length: SEEDS }, (_, i) => runIteration(test, iterationSeed(5, test.name, i), { raft: make, raftModule: MODULE, globalTimers: true })),
+      Array.from({ length: SEEDS }, (_, i) => runIteration(test, iterationSeed(5, test.name, i), { raft })),
     );
     const failures = (await Promise.all(runs)).filter((r) => !r.ok).map((r) => `${r.test} seed ${r.seed}: ${r.message}`);
     expect(failures, failures.join('\n')).to.deep.equal([]);
   });
 
   it('passes the three 2A tests in real time, on the real timers', async function () {
-    const { make } = await loadRaftModule(MODULE);
-    const results = await Promise.all(LAB_2A_TESTS.map((test) => runIteration(test, 1, { clock: 'real', raft: make })));
+    const raft = await loadRaftModule(MODULE);
+    const results = await Promise.all(LAB_2A_TESTS.map((test) => runIteration(test, 1, { clock: 'real', raft })));
     const failures = results.filter((r) => !r.ok).map((r) => `${r.test}: ${r.message}`);
     expect(failures, failures.join('\n')).to.deep.equal([]);
   });
 
   it('replays exactly: the same seed gives the same events, and the globals are put back', async function () {
-    const { make } = await loadRaftModule(MODULE);
+    const raft = await loadRaftModule(MODULE);
     const realSetTimeout = globalThis.setTimeout;
     const realRandom = Math.random;
     const hashOfRun = async (): Promise<string> => {
       const hash = createHash('sha256');
-      const result = await runIteration(LAB_2A_TESTS[2]!, 77, { raft: make, globalTimers: true, record: (e) => hash.update(JSON.stringify(e)) });
+      const result = await runIteration(LAB_2A_TESTS[2]!, 77, { raft, record: (e) => hash.update(JSON.stringify(e)) });
       expect(result.ok, result.message).to.equal(true);
       return hash.digest('hex');
     };

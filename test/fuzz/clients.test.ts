@@ -6,6 +6,7 @@ import type { TesterEvent } from '../../tester/events.ts';
 import { LIVENESS_COMMAND, runScenario } from '../../tester/fuzz/run-scenario.ts';
 import type { Scenario } from '../../tester/fuzz/scenario.ts';
 import { make as timerRaft } from '../../examples/timer-raft.ts';
+import { inProcessRaft } from '../../tester/raft-module.ts';
 
 const scenario: Scenario = {
   n: 3,
@@ -49,7 +50,7 @@ describe('fuzz: client commands', function () {
 
   it('a module without start() runs the same scenario without commands', async function () {
     const events: TesterEvent[] = [];
-    const r = await runScenario(scenario, { raft: timerRaft, globalTimers: true, record: (e) => events.push(e) });
+    const r = await runScenario(scenario, { raft: inProcessRaft(timerRaft, { timers: 'global' }), record: (e) => events.push(e) });
     expect(r.ok, r.message).to.equal(true);
     expect(events.filter((e) => e.kind === 'submit' || e.kind === 'apply')).to.deep.equal([]);
   });

@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import type { MakeRaft, RequestVoteArgs, RequestVoteReply } from '../../raft/contract.ts';
 import { Raft, makeWithTiming } from '../../raft/raft.ts';
-import { loadRaftModule } from '../../tester/raft-module.ts';
+import { inProcessRaft, loadRaftModule } from '../../tester/raft-module.ts';
 import { fuzzReplayCommand, runFuzz, scenarioAt, type FuzzReport } from '../../tester/fuzz/fuzz.ts';
 import { REGRESSIONS_DIR, harnessBrokenRaft, loadRegressionCases } from '../../tester/fuzz/regressions.ts';
 import { runScenario } from '../../tester/fuzz/run-scenario.ts';
@@ -24,15 +24,18 @@ const grantsEveryVote: MakeRaft = (peers, me, persister, applyCh, runtime) => {
   void raft.ticker();
   return raft;
 };
+// A subclass of the reference: it persists, so crash faults are in, as for the built-in Raft.
+const grantsEveryVoteRaft = inProcessRaft(grantsEveryVote, { persists: true });
 
 describe('the fuzzer', function () {
   this.timeout(30_000);
 
   it('leaves crash faults out for a Raft that does not declare it persists, and says so', async function () {
-    const quiet = await runFuzz({ raftModule: 'test/fixtures/non-persisting-raft.ts', runs: 8, seed: 3 });
+    const nonPersisting = await loadRaftModule('test/fixtures/non-persisting-raft.ts');
+    const quiet = await runFuzz({ raft: nonPersisting, runs: 8, seed: 3 });
     expect(quiet.space.kinds).to.deep.equal(['disconnect', 'partition', 'link', 'heal', 'nemesis']);
     expect(quiet.note).to.match(/^crash faults left out: test\/fixtures\/non-persisting-raft\.ts does not declare `export const persists = true`/);
-    const asked = await runFuzz({ raftModule: 'test/fixtures/non-persisting-raft.ts', runs: 1, seed: 3, faults: ['crash'] });
+    const asked = await runFuzz({ raft: nonPersisting, runs: 1, seed: 3, faults: ['crash'] });
     expect(asked.space.kinds).to.deep.equal(['crash']);
     expect(asked.note).to.equal(undefined);
     const builtIn = await runFuzz({ runs: 1, seed: 3 });
@@ -60,9 +63,9 @@ describe('the fuzzer', function () {
   let caught: FuzzReport;
 
   it('passes the reference Raft on a short campaign (60 scenarios, every monitor fatal)', async function () {
-    const { make } = await raftUnderTest();
+    const raft = await raftUnderTest();
     const progress: number[] = [];
-    const report = await runFuzz({ raft: make, runs: 60, seed: 20261126, onProgress: (p) => progress.push(p.runs) });
+    const report = await runFuzz({ raft, runs: 60, seed: 20261126, onProgress: (p) => progress.push(p.runs) });
     expect(report.failure, report.failure && `${report.failure.message}\n${report.failure.scenarioText}`).to.equal(undefined);
     expect(report.ok).to.equal(true);
     expect(report.runs).to.equal(60);
@@ -71,8 +74,7 @@ describe('the fuzzer', function () {
   });
 
   it('catches a Raft that grants every vote, shrinks the scenario, and names the check', async function () {
-    // A subclass of the reference: it persists, so crash faults are in, as for the built-in Raft.
-    caught = await runFuzz({ raft: grantsEveryVote, persists: true, runs: 300, seed: 7 });
+    caught = await runFuzz({ raft: grantsEveryVoteRaft, runs: 300, seed: 7 });
     const f = caught.failure;
     expect(caught.ok).to.equal(false);
     expect(f).to.not.equal(undefined);
@@ -95,13 +97,13 @@ describe('the fuzzer', function () {
     if (f === undefined) throw new Error('the previous test found no failure');
     expect(scenarioAt(f.seed, f.path)).to.deep.equal(f.scenario);
     // The same space as the campaign (it persists: crash faults in).
-    const again = await runFuzz({ raft: grantsEveryVote, persists: true, seed: f.seed, path: f.path });
+    const again = await runFuzz({ raft: grantsEveryVoteRaft, seed: f.seed, path: f.path });
     expect(again.runs).to.equal(1);
     expect(again.failure?.scenario).to.deep.equal(f.scenario);
     expect(again.failure?.check).to.equal(f.check);
     expect(again.failure?.message).to.equal(f.message);
     // The scenario alone replays too (what regression cases rely on).
-    const direct = await runScenario(f.scenario, { raft: grantsEveryVote });
+    const direct = await runScenario(f.scenario, { raft: grantsEveryVoteRaft });
     expect(direct.message).to.equal(f.message);
     // And the reference Raft passes it.
     expect((await runScenario(f.scenario)).ok).to.equal(true);
@@ -127,7 +129,7 @@ describe('the fuzzer', function () {
   });
 
   it('runs on the stress loop\'s worker pool, loading the Raft module there', async function () {
-    const report = await runFuzz({ raftModule: 'test/fuzz/vote-for-anyone-raft.ts', runs: 200, seed: 7, workers: 2, streams: 2 });
+    const report = await runFuzz({ raft: await loadRaftModule('test/fuzz/vote-for-anyone-raft.ts'), runs: 200, seed: 7, workers: 2, streams: 2 });
     expect(report.workers).to.equal(2);
     expect(report.failure?.check).to.be.oneOf(['V1', 'ES', 'QC']);
     // It declares no persistence: crash faults were left out, which `--raft` alone picks again on replay.
@@ -160,22 +162,22 @@ describe('stored regression cases (test/regressions/*.json)', function () {
     if (c === undefined) throw new Error('late-reply-after-calm.json is missing');
     // On the reference as it was when the case was found (the design's
     // 150-300 ms timeouts): the scenario replays only with that timing.
-    const result = await runScenario(c.scenario, { drain: false, raft: makeWithTiming({ electionTimeoutMinMs: 150, electionTimeoutMaxMs: 300 }) });
+    const result = await runScenario(c.scenario, { drain: false, raft: inProcessRaft(makeWithTiming({ electionTimeoutMs: [150, 300] })) });
     expect(result.check).to.equal('ST');
     expect(result.message).to.contain('with no fault since');
   });
 
   for (const c of cases) {
     it(`${c.name}: passes`, async function () {
-      const { make } = await raftUnderTest();
-      const result = await runScenario(c.scenario, { raft: make });
+      const raft = await raftUnderTest();
+      const result = await runScenario(c.scenario, { raft });
       expect(result.ok, `${result.message}\n${describeScenario(c.scenario)}`).to.equal(true);
     });
     const broken = harnessBrokenRaft(c);
     if (broken !== undefined) {
       it(`${c.name}: still fails ${c.found?.check} on ${c.found?.raft}`, async function () {
-        const { make } = await loadRaftModule(broken);
-        const result = await runScenario(c.scenario, { raft: make });
+        const raft = await loadRaftModule(broken);
+        const result = await runScenario(c.scenario, { raft });
         expect(result.ok).to.equal(false);
         expect(result.check).to.equal(c.found?.check);
       });

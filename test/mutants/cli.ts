@@ -18,8 +18,9 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError, enterUserFolder, invocation, parseCommandLine, usageText } from '../../tester/cli-args.ts';
-import type { MakeRaft } from '../../raft/contract.ts';
-import { make as referenceMake } from '../../raft/raft.ts';
+import { BUILT_IN_RAFT } from '../../tester/built-in-raft.ts';
+import type { RaftUnderTest } from '../../tester/raft-module.ts';
+import { variantRaft } from './variant.ts';
 import { parseSeed } from '../../runtime/random.ts';
 import { LAB_CHECKS_ONLY } from '../../tester/monitors/index.ts';
 import { ALL_TESTS, isLabTest, testsOf } from '../../tester/tests.ts';
@@ -121,10 +122,9 @@ function positive(text: string | undefined, flag: string, fallback: number, whol
 interface Subject {
   id: string;
   bug: string;
-  make: MakeRaft;
+  raft: RaftUnderTest;
   /** Empty for the control: it must pass. */
   expectedChecks: string[];
-  file: string | undefined;
 }
 
 interface Row {
@@ -140,10 +140,9 @@ interface Row {
 }
 
 async function runSubject(s: Subject, o: Options): Promise<Row> {
-  const module = s.file;
-  const fuzz = await fuzzRaft(s.make, { runs: o.runs, timeSeconds: o.budget, shrinkSeconds: o.shrink, seed: o.seed }, module);
-  const stress = await stressRaft(s.make, { tests: ALL_TESTS, seeds: o.seeds, baseSeed: o.seed }, module);
-  const labAlone = await stressRaft(s.make, { tests: LAB_TESTS_ALONE, seeds: o.labSeeds, baseSeed: o.seed, policy: LAB_CHECKS_ONLY }, module);
+  const fuzz = await fuzzRaft(s.raft, { runs: o.runs, timeSeconds: o.budget, shrinkSeconds: o.shrink, seed: o.seed });
+  const stress = await stressRaft(s.raft, { tests: ALL_TESTS, seeds: o.seeds, baseSeed: o.seed });
+  const labAlone = await stressRaft(s.raft, { tests: LAB_TESTS_ALONE, seeds: o.labSeeds, baseSeed: o.seed, policy: LAB_CHECKS_ONLY });
   const named = new Set<string>([...(fuzz.check !== undefined ? [fuzz.check] : []), ...Object.keys(stress.byCheck)]);
   const caughtBy = [...named].filter((c) => s.expectedChecks.includes(c));
   const control = s.expectedChecks.length === 0;
@@ -281,8 +280,8 @@ async function main(): Promise<number> {
   }
   const o = options;
   const subjects: Subject[] = [
-    { id: 'REF', bug: 'the reference Raft (control: must pass every budget)', make: referenceMake, expectedChecks: [], file: undefined },
-    ...MUTANTS.map((m) => ({ id: m.id, bug: m.bug, make: m.make, expectedChecks: m.expectedChecks, file: fromHere(m.file) })),
+    { id: 'REF', bug: 'the reference Raft (control: must pass every budget)', raft: BUILT_IN_RAFT, expectedChecks: [] },
+    ...MUTANTS.map((m) => ({ id: m.id, bug: m.bug, raft: variantRaft(m.make, fromHere(m.file)), expectedChecks: m.expectedChecks })),
   ].filter((s) => o.ids === undefined || o.ids.includes(s.id));
   const variants = VARIANTS.filter((v) => o.ids === undefined || o.ids.includes(v.id));
 

@@ -18,3 +18,4 @@ export class VotesTwice extends Raft {
 }
 
 export const make = makeVariant(VotesTwice);
+export { persists } from './variant.ts';

@@ -14,3 +14,4 @@ export class CountsStaleGrants extends Raft {
 }
 
 export const make = makeVariant(CountsStaleGrants);
+export { persists } from './variant.ts';

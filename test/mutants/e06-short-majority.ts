@@ -11,3 +11,4 @@ export class ShortMajority extends Raft {
 }
 
 export const make = makeVariant(ShortMajority);
+export { persists } from './variant.ts';

@@ -14,3 +14,4 @@ export class KeepsRoleOnHigherTerm extends Raft {
 }
 
 export const make = makeVariant(KeepsRoleOnHigherTerm);
+export { persists } from './variant.ts';

@@ -24,3 +24,4 @@ export class HeartbeatKeepsTimer extends Raft {
 }
 
 export const make = makeVariant(HeartbeatKeepsTimer);
+export { persists } from './variant.ts';

@@ -13,3 +13,4 @@ export class CandidateGivesUp extends Raft {
 }
 
 export const make = makeVariant(CandidateGivesUp);
+export { persists } from './variant.ts';

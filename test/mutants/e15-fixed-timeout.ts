@@ -14,3 +14,4 @@ export class FixedElectionTimeout extends Raft {
 }
 
 export const make = makeVariant(FixedElectionTimeout);
+export { persists } from './variant.ts';

@@ -11,3 +11,4 @@ import { Raft } from '../../raft/raft.ts';
 export const FAST_HEARTBEAT_MS = 20;
 
 export const make = makeVariant(Raft, { heartbeatMs: FAST_HEARTBEAT_MS });
+export { persists } from './variant.ts';

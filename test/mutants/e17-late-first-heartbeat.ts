@@ -15,3 +15,4 @@ export class LateFirstHeartbeat extends Raft {
 }
 
 export const make = makeVariant(LateFirstHeartbeat);
+export { persists } from './variant.ts';

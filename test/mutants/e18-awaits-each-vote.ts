@@ -35,3 +35,4 @@ export class AwaitsEachVote extends Raft {
 }
 
 export const make = makeVariant(AwaitsEachVote);
+export { persists } from './variant.ts';

@@ -30,3 +30,4 @@ export class HeartbeatLoopSurvives extends Raft {
 }
 
 export const make = makeVariant(HeartbeatLoopSurvives);
+export { persists } from './variant.ts';

@@ -21,3 +21,4 @@ export class StaleLeaderFlag extends Raft {
 }
 
 export const make = makeVariant(StaleLeaderFlag);
+export { persists } from './variant.ts';

@@ -1,10 +1,10 @@
 // Runs a Raft (a broken variant, or the reference as a control) through the
 // harness the way a user would: the fuzzer, and the stress loop over the
 // lab's tests and ours. Shared by the mutants CLI and the mocha tests.
-import type { MakeRaft } from '../../raft/contract.ts';
 import { runFuzz, type FuzzReport } from '../../tester/fuzz/fuzz.ts';
 import type { LabTestEntry } from '../../tester/lab-test.ts';
 import type { CheckPolicy } from '../../tester/monitors/index.ts';
+import type { RaftUnderTest } from '../../tester/raft-module.ts';
 import { iterationSeed, runIteration, type IterationResult } from '../../tester/stress/iteration.ts';
 
 // ---- the fuzzer ----
@@ -47,10 +47,9 @@ export interface FuzzOutcome {
   timedOut: boolean;
 }
 
-export async function fuzzRaft(make: MakeRaft, budget: FuzzBudget, raftModule?: string): Promise<FuzzOutcome> {
+export async function fuzzRaft(raft: RaftUnderTest, budget: FuzzBudget): Promise<FuzzOutcome> {
   const report: FuzzReport = await runFuzz({
-    raft: make,
-    ...(raftModule !== undefined && { raftModule }),
+    raft,
     runs: budget.runs,
     timeSeconds: budget.timeSeconds,
     seed: budget.seed,
@@ -124,7 +123,7 @@ export interface StressOutcome {
  * pump, so many at once cost less each). Every iteration runs: the outcome
  * gives the catch rate as well as the first failure.
  */
-export async function stressRaft(make: MakeRaft, budget: StressBudget, raftModule?: string): Promise<StressOutcome> {
+export async function stressRaft(raft: RaftUnderTest, budget: StressBudget): Promise<StressOutcome> {
   const started = Date.now();
   const tests = budget.tests;
   const perRound = Math.max(1, budget.roundSeeds ?? 5);
@@ -135,8 +134,7 @@ export async function stressRaft(make: MakeRaft, budget: StressBudget, raftModul
       tests.forEach((test, k) => {
         const seed = iterationSeed(budget.baseSeed, test.name, index);
         const run = runIteration(test, seed, {
-          raft: make,
-          ...(raftModule !== undefined && { raftModule }),
+          raft,
           ...(budget.policy !== undefined && { policy: budget.policy }),
         });
         jobs.push(run.then((result) => ({ result, iteration: index * tests.length + k + 1 })));

@@ -19,4 +19,5 @@ export class TruncatesAlways extends Raft {
 // The 2A design's 150-300 ms election timeouts, which the reference had when
 // the fuzzer found and shrank this mutant's stored scenario (test/regressions):
 // the scenario replays event for event only with the timing it was found with.
-export const make = makeVariant(TruncatesAlways, { electionTimeoutMinMs: 150, electionTimeoutMaxMs: 300 });
+export const make = makeVariant(TruncatesAlways, { electionTimeoutMs: [150, 300] });
+export { persists } from './variant.ts';

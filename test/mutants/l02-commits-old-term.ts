@@ -11,3 +11,4 @@ export class CommitsOldTerm extends Raft {
 }
 
 export const make = makeVariant(CommitsOldTerm);
+export { persists } from './variant.ts';

@@ -38,3 +38,4 @@ export class CommitUncapped extends Raft {
 }
 
 export const make = makeVariant(CommitUncapped);
+export { persists } from './variant.ts';

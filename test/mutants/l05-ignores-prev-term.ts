@@ -12,3 +12,4 @@ export class IgnoresPrevTerm extends Raft {
 }
 
 export const make = makeVariant(IgnoresPrevTerm);
+export { persists } from './variant.ts';

@@ -12,3 +12,4 @@ export class VotesForStaleLogs extends Raft {
 }
 
 export const make = makeVariant(VotesForStaleLogs);
+export { persists } from './variant.ts';

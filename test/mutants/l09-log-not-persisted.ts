@@ -17,3 +17,4 @@ export class LogNotPersisted extends Raft {
 }
 
 export const make = makeVariant(LogNotPersisted);
+export { persists } from './variant.ts';

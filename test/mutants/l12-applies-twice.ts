@@ -19,3 +19,4 @@ export class AppliesTwice extends Raft {
 }
 
 export const make = makeVariant(AppliesTwice);
+export { persists } from './variant.ts';

@@ -13,3 +13,4 @@ export class StartIndexOffByOne extends Raft {
 }
 
 export const make = makeVariant(StartIndexOffByOne);
+export { persists } from './variant.ts';

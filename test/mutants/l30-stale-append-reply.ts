@@ -26,3 +26,4 @@ export class ConfusesReplyTerms extends Raft {
 }
 
 export const make = makeVariant(ConfusesReplyTerms);
+export { persists } from './variant.ts';

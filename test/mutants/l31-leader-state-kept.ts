@@ -31,3 +31,4 @@ export class KeepsLeaderState extends Raft {
 }
 
 export const make = makeVariant(KeepsLeaderState);
+export { persists } from './variant.ts';

@@ -5,14 +5,14 @@
 // reference Raft passes the very same runs, so these tests fail if the
 // harness goes blind or over-eager. (The full figures: npm run mutants.)
 import { expect } from 'chai';
-import { make as referenceMake } from '../../raft/raft.ts';
-import { loadRaftModule } from '../../tester/raft-module.ts';
+import { BUILT_IN_RAFT } from '../../tester/built-in-raft.ts';
+import { loadRaftModule, type RaftUnderTest } from '../../tester/raft-module.ts';
 import { CHECKS } from '../../tester/monitors/index.ts';
 import { testNamed } from '../../tester/tests.ts';
 import { loadRegressionCases } from '../../tester/fuzz/regressions.ts';
 import { runScenario } from '../../tester/fuzz/run-scenario.ts';
 import { describeScenario } from '../../tester/fuzz/scenario.ts';
-import type { MakeRaft } from '../../raft/contract.ts';
+import { variantRaft } from './variant.ts';
 import { fuzzRaft, stressRaft, type FuzzOutcome, type StressOutcome } from './harness.ts';
 import { MUTANTS } from './index.ts';
 
@@ -80,22 +80,22 @@ interface Verdict {
   detail: string;
 }
 
-async function runQuick(quick: Quick, make: MakeRaft, expected?: readonly string[]): Promise<Verdict> {
+async function runQuick(quick: Quick, raft: RaftUnderTest, expected?: readonly string[]): Promise<Verdict> {
   if (quick.kind === 'scenario') {
     const stored = loadRegressionCases().find((c) => c.name === quick.name);
     if (stored === undefined) throw new Error(`no regression case named ${quick.name}`);
-    const r = await runScenario(stored.scenario, { raft: make });
+    const r = await runScenario(stored.scenario, { raft });
     if (r.ok) return { caught: false, detail: `scenario ${quick.name} passed` };
     return { caught: true, ...(r.check !== undefined && { check: r.check }), detail: `${r.message ?? ''}\n${describeScenario(stored.scenario)}` };
   }
   if (quick.kind === 'fuzz') {
-    const f: FuzzOutcome = await fuzzRaft(make, { runs: quick.runs, timeSeconds: 60, shrinkSeconds: SHRINK_SECONDS, seed: SEED, ...(expected !== undefined && { prefer: expected }) });
+    const f: FuzzOutcome = await fuzzRaft(raft, { runs: quick.runs, timeSeconds: 60, shrinkSeconds: SHRINK_SECONDS, seed: SEED, ...(expected !== undefined && { prefer: expected }) });
     if (!f.found) return { caught: false, detail: `the fuzzer found nothing in ${f.scenarios} scenarios` };
     return { caught: true, ...(f.check !== undefined && { check: f.check }), detail: `${f.message ?? ''}\n${f.scenarioText ?? ''}\n${f.replay ?? ''}` };
   }
   const test = testNamed(quick.test);
   if (test === undefined) throw new Error(`no test named ${quick.test}`);
-  const s: StressOutcome = await stressRaft(make, { tests: [test], seeds: quick.seeds, baseSeed: SEED, roundSeeds: quick.seeds });
+  const s: StressOutcome = await stressRaft(raft, { tests: [test], seeds: quick.seeds, baseSeed: SEED, roundSeeds: quick.seeds });
   const first = s.first;
   if (first === undefined) return { caught: false, detail: `${quick.test} passed ${s.iterations} seeds` };
   return { caught: true, check: first.check, detail: `${first.test} seed ${first.seed}: ${first.message}` };
@@ -121,13 +121,14 @@ describe('mutants: the harness catches every known election bug and every visibl
       expect(QUICK[m.id], `${m.id} has no quick budget`).to.not.equal(undefined);
       const loaded = await loadRaftModule(m.file);
       expect(loaded.make, m.file).to.be.a('function');
+      expect(loaded.persists, `${m.file} exports persists`).to.equal(true);
     }
   });
 
   for (const m of MUTANTS) {
     const quick = QUICK[m.id] as Quick;
     it(`${m.id} (${m.bug}): ${describeQuick(quick)} catches it with ${m.expectedChecks.join(' or ')}`, async function () {
-      const v = await runQuick(quick, m.make, m.expectedChecks);
+      const v = await runQuick(quick, variantRaft(m.make), m.expectedChecks);
       expect(v.caught, `${m.id} was not caught: ${v.detail}`).to.equal(true);
       expect(m.expectedChecks, `${m.id} was caught by ${v.check}, not an expected check:\n${v.detail}`).to.include(v.check);
     });
@@ -136,7 +137,7 @@ describe('mutants: the harness catches every known election bug and every visibl
   it('the reference Raft passes every one of those runs', async function () {
     const budgets = new Map<string, Quick>();
     for (const quick of Object.values(QUICK)) budgets.set(JSON.stringify(quick), quick);
-    const verdicts = await Promise.all([...budgets.values()].map(async (quick) => ({ quick, v: await runQuick(quick, referenceMake) })));
+    const verdicts = await Promise.all([...budgets.values()].map(async (quick) => ({ quick, v: await runQuick(quick, BUILT_IN_RAFT) })));
     for (const { quick, v } of verdicts) expect(v.caught, `the reference Raft failed ${describeQuick(quick)}: ${v.detail}`).to.equal(false);
   });
 });

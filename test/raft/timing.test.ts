@@ -2,7 +2,7 @@
 // timeouts, the ticker (heartbeat pace, timer resets) and kill().
 import { expect } from 'chai';
 import type { AppendEntriesArgs } from '../../raft/contract.ts';
-import { Candidate, DEFAULT_TIMING, Follower, Leader } from '../../raft/raft.ts';
+import { Candidate, DEFAULT_TIMING, Follower, Leader, TICKER_SLEEP_MS } from '../../raft/raft.ts';
 import { World } from '../../runtime/runtime.ts';
 import { flush, grant, harness, runUntil } from './fakes.ts';
 
@@ -19,7 +19,7 @@ describe('raft: time', function () {
   });
 
   describe('randomized election timeouts', function () {
-    const { electionTimeoutMinMs: lo, electionTimeoutMaxMs: hi } = DEFAULT_TIMING;
+    const [lo, hi] = DEFAULT_TIMING.electionTimeoutMs;
     const values = hi - lo + 1;
     const draws = values * 200;
 
@@ -73,8 +73,8 @@ describe('raft: time', function () {
 
     it('a server killed on the tick before its election is due never starts it', async function () {
       const seed = 5;
-      const { tickerSleepMs: tick } = DEFAULT_TIMING;
-      const first = new World('virtual', seed).runtime('server-0').random.between(DEFAULT_TIMING.electionTimeoutMinMs, DEFAULT_TIMING.electionTimeoutMaxMs);
+      const tick = TICKER_SLEEP_MS;
+      const first = new World('virtual', seed).runtime('server-0').random.between(...DEFAULT_TIMING.electionTimeoutMs);
       const due = Math.ceil(first / tick) * tick;
       const { raft, peers, runtime, world } = harness(3, 0, seed);
       const done = raft.ticker();
@@ -136,13 +136,14 @@ describe('raft: time', function () {
       await runUntil(world, () => raft.role === Candidate, 3000);
       raft.kill();
       const electedAt = peers[0]!.lastRequestVote().at;
-      expect(electedAt - 2000).to.be.within(DEFAULT_TIMING.electionTimeoutMinMs, DEFAULT_TIMING.electionTimeoutMaxMs + DEFAULT_TIMING.tickerSleepMs);
+      expect(electedAt - 2000).to.be.within(DEFAULT_TIMING.electionTimeoutMs[0], DEFAULT_TIMING.electionTimeoutMs[1] + TICKER_SLEEP_MS);
       expect(peers[0]!.lastRequestVote().args.term).to.equal(2);
       world.clock.cancelAll();
     });
 
     it('granting a vote restarts the election timer', async function () {
-      const { electionTimeoutMinMs: lo, electionTimeoutMaxMs: hi, tickerSleepMs: tick } = DEFAULT_TIMING;
+      const [lo, hi] = DEFAULT_TIMING.electionTimeoutMs;
+      const tick = TICKER_SLEEP_MS;
       // The server's first timeout, drawn as the Raft draws it (same seed, same stream).
       const firstTimeout = (s: number): number => new World('virtual', s).runtime('server-1').random.between(lo, hi);
       // A seed whose first timeout is early: without the restart the server

@@ -14,6 +14,7 @@ import { runIteration } from '../../tester/stress/iteration.ts';
 import { LAB_2A_TESTS } from '../../tester/lab2a.ts';
 import { make as immediateStorageRaft } from '../fixtures/immediate-storage-raft.ts';
 import { make as realIoRaft } from '../fixtures/real-io-raft.ts';
+import { inProcessRaft } from '../../tester/raft-module.ts';
 
 /** A chain of `depth` hops that mixes every kind of continuation Node has. */
 function chain(depth: number, done: () => void): void {
@@ -80,7 +81,7 @@ describe('continuations take no virtual time', function () {
     for (const test of LAB_2A_TESTS) {
       const traces: string[][] = [[], []];
       for (const trace of traces) {
-        const result = await runIteration(test, 7, { raft: immediateStorageRaft, record: (e) => trace.push(JSON.stringify(e)) });
+        const result = await runIteration(test, 7, { raft: inProcessRaft(immediateStorageRaft), record: (e) => trace.push(JSON.stringify(e)) });
         expect(result.ok, `${test.name}: ${result.message}`).to.equal(true);
       }
       expect(traces[0]).to.deep.equal(traces[1]);
@@ -91,7 +92,7 @@ describe('continuations take no virtual time', function () {
 describe('real I/O in virtual time', function () {
   it('is detected and named as such, not reported as a Raft bug', async function () {
     this.timeout(20_000);
-    const result = await runIteration(LAB_2A_TESTS[0]!, 3, { raft: realIoRaft });
+    const result = await runIteration(LAB_2A_TESTS[0]!, 3, { raft: inProcessRaft(realIoRaft) });
     expect(result.ok).to.equal(false);
     expect(result.check).to.equal('REAL-IO');
     expect(result.message).to.match(/^the implementation waits on real I\/O \(FSReqCallback in flight\): virtual time cannot wait for work outside the process/);

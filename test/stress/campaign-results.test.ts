@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { MakeRaft } from '../../raft/contract.ts';
-import { make as referenceMake } from '../../raft/raft.ts';
+import { BUILT_IN_RAFT } from '../../tester/built-in-raft.ts';
+import { inProcessRaft, type RaftUnderTest } from '../../tester/raft-module.ts';
 import { runIteration } from '../../tester/stress/iteration.ts';
 import { testNamed } from '../../tester/tests.ts';
 import { make as leakyMake } from '../fixtures/leaky-raft.ts';
@@ -242,7 +242,7 @@ describe('stress: memory stays flat over a campaign', function () {
     collect();
     return process.memoryUsage().heapUsed;
   };
-  async function growth(raft: MakeRaft, iterations: number): Promise<number> {
+  async function growth(raft: RaftUnderTest, iterations: number): Promise<number> {
     const test = testNamed('TestReElection2A');
     if (test === undefined) throw new Error('no TestReElection2A');
     const run = async (from: number, count: number): Promise<void> => {
@@ -262,12 +262,12 @@ describe('stress: memory stays flat over a campaign', function () {
   const LIMIT_BYTES = 2_000_000;
 
   it(`the built-in Raft: ${ITERATIONS} iterations leave the live heap as they found it`, async function () {
-    const grew = await growth(referenceMake, ITERATIONS);
+    const grew = await growth(BUILT_IN_RAFT, ITERATIONS);
     expect(grew, `live heap grew by ${grew} bytes`).to.be.below(LIMIT_BYTES);
   });
 
   it('a Raft that keeps 16 KiB per server it makes trips the same limit', async function () {
-    const grew = await growth(leakyMake, ITERATIONS);
+    const grew = await growth(inProcessRaft(leakyMake), ITERATIONS);
     expect(grew, `live heap grew by ${grew} bytes`).to.be.above(LIMIT_BYTES);
   });
 

@@ -4,7 +4,8 @@
 import { make } from '../fixtures/captured-timers-raft.ts';
 import { LAB_2A_TESTS } from '../../tester/lab2a.ts';
 import { runIteration } from '../../tester/stress/iteration.ts';
+import { inProcessRaft } from '../../tester/raft-module.ts';
 
-const result = await runIteration(LAB_2A_TESTS[0]!, 1, { raft: make, globalTimers: true });
+const result = await runIteration(LAB_2A_TESTS[0]!, 1, { raft: inProcessRaft(make, { timers: 'global' }) });
 console.log(JSON.stringify({ ok: result.ok, check: result.check, message: result.message }));
 process.exit(0);

@@ -8,6 +8,7 @@ import { TestFailure, roundTimes } from '../../tester/failure.ts';
 import { registeredTest } from '../../tester/tests.ts';
 import { LAB_TESTS } from '../../tester/monitors/index.ts';
 import { make as fastHeartbeats } from '../mutants/e16-fast-heartbeats.ts';
+import { inProcessRaft } from '../../tester/raft-module.ts';
 
 describe("the lab's budgets as the 2B tests state them (BUD)", function () {
   this.timeout(60_000);
@@ -17,7 +18,7 @@ describe("the lab's budgets as the 2B tests state them (BUD)", function () {
     const output: string[] = [];
     try {
       // HB would name the fast heartbeats first; here only the budget judges them.
-      await registeredTest('TestCount2B').run({ raft: fastHeartbeats, seed: 3, policy: { ...LAB_TESTS, HB: 'off' }, print: (line) => output.push(line) });
+      await registeredTest('TestCount2B').run({ raft: inProcessRaft(fastHeartbeats), seed: 3, policy: { ...LAB_TESTS, HB: 'off' }, print: (line) => output.push(line) });
     } catch (error) {
       failure = error;
     }

@@ -19,17 +19,17 @@ describe('timers captured when the module loads (timers = global)', function () 
   this.timeout(120_000);
 
   it('run on virtual time: the 2A tests pass, and replay exactly', async function () {
-    const { make, timers } = await loadRaftModule(MODULE);
-    expect(timers).to.equal('global');
+    const raft = await loadRaftModule(MODULE);
+    expect(raft.timers).to.equal('global');
     const runs: Promise<{ ok: boolean; message?: string; test: string }>[] = [];
     for (const test of LAB_2A_TESTS) {
-      for (let i = 0; i < 4; i++) runs.push(runIteration(test, iterationSeed(3, test.name, i), { raft: make, globalTimers: true }));
+      for (let i = 0; i < 4; i++) runs.push(runIteration(test, iterationSeed(3, test.name, i), { raft }));
     }
     const failures = (await Promise.all(runs)).filter((r) => !r.ok).map((r) => `${r.test}: ${r.message}`);
     expect(failures, failures.join('\n')).to.deep.equal([]);
     const hashOfRun = async (): Promise<string> => {
       const hash = createHash('sha256');
-      const result = await runIteration(LAB_2A_TESTS[1]!, 8, { raft: make, globalTimers: true, record: (e) => hash.update(JSON.stringify(e)) });
+      const result = await runIteration(LAB_2A_TESTS[1]!, 8, { raft, record: (e) => hash.update(JSON.stringify(e)) });
       expect(result.ok, result.message).to.equal(true);
       return hash.digest('hex');
     };

@@ -8,6 +8,8 @@ import { make as referenceMake } from '../../raft/raft.ts';
 import { activeSimulations } from '../../runtime/settle-pump.ts';
 import { makeConfig, type RunStats } from '../../tester/config.ts';
 import { registeredTest } from '../../tester/tests.ts';
+import type { TestFailure } from '../../tester/failure.ts';
+import { inProcessRaft } from '../../tester/raft-module.ts';
 
 setFlagsFromString('--expose_gc');
 const gc = runInNewContext('gc') as () => void;
@@ -33,7 +35,7 @@ describe('config', function () {
     });
     let message = '';
     try {
-      await registeredTest('TestInitialElection2A').run({ seed: 9, raft: passive, print: () => {} });
+      await registeredTest('TestInitialElection2A').run({ seed: 9, raft: inProcessRaft(passive), print: () => {} });
     } catch (error) {
       message = (error as Error).message;
     }
@@ -51,12 +53,34 @@ describe('config', function () {
     });
     let message = '';
     try {
-      await registeredTest('TestReElection2A').run({ seed: 3, raft: liar, print: () => {} });
+      await registeredTest('TestReElection2A').run({ seed: 3, raft: inProcessRaft(liar), print: () => {} });
     } catch (error) {
       message = (error as Error).message;
     }
     expect(message).to.match(/^\[QC\] leader had a quorum: server 0 getState\(\) said leader for term 1 with valid term-1 votes from \{0\} only/);
     expect(message).to.match(/virtual t=\d+ ms, seed 3\)/);
+  });
+
+  it('takes the Raft as one value: its path goes into the replay command, its declared timing is what it is held to', async function () {
+    const passive: MakeRaft = () => ({
+      getState: () => ({ term: 0, isLeader: false }),
+      kill: () => {},
+      requestVote: (a) => ({ term: a.term, voteGranted: false }),
+      appendEntries: (a) => ({ term: a.term, success: false }),
+    });
+    const named = await registeredTest('TestInitialElection2A').run({ seed: 9, raft: inProcessRaft(passive, { path: 'my-raft.ts' }), print: () => {} }).then(
+      () => '',
+      (error: unknown) => (error as Error).message,
+    );
+    expect(named).to.include('replay: npm run replay -- --test TestInitialElection2A --seed 9 --raft my-raft.ts');
+    // The reference heartbeats every 110 ms: declaring 60 ms timeouts makes that too slow (LA).
+    const hurried = inProcessRaft(referenceMake, { timing: { heartbeatMs: 50, electionTimeoutMs: [60, 120] } });
+    const held = await registeredTest('TestInitialElection2A').run({ seed: 9, raft: hurried, policy: {}, print: () => {} }).then(
+      () => undefined,
+      (error: unknown) => error as TestFailure,
+    );
+    expect(held?.check).to.equal('LA');
+    expect(held?.message).to.match(/longer than the minimum election timeout it declares \(60 ms\)/);
   });
 
   it('cleanup kills every server and leaves no timer, in virtual time', async function () {
@@ -65,7 +89,7 @@ describe('config', function () {
       const raft: RaftPeer = referenceMake(peers, me, persister, applyCh, runtime);
       return { ...raft, getState: () => raft.getState(), requestVote: (a) => raft.requestVote(a), appendEntries: (a) => raft.appendEntries(a), kill: () => { killed.push(me); raft.kill(); } };
     };
-    const cfg = makeConfig(3, false, { seed: 1, raft: tracked, print: () => {} });
+    const cfg = makeConfig(3, false, { seed: 1, raft: inProcessRaft(tracked), print: () => {} });
     await cfg.checkOneLeader();
     await cfg.cleanup();
     expect(killed.sort()).to.deep.equal([0, 1, 2]);

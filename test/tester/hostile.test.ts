@@ -5,12 +5,13 @@ import { LAB_2A_TESTS } from '../../tester/lab2a.ts';
 import { registeredTest } from '../../tester/tests.ts';
 import { runIteration } from '../../tester/stress/iteration.ts';
 import { HOSTILE } from '../fixtures/hostile.ts';
+import { inProcessRaft } from '../../tester/raft-module.ts';
 
 describe('hostile implementations', function () {
   this.timeout(60_000);
   for (const [what, { make, cause }] of Object.entries(HOSTILE)) {
     it(`reports ${what}, by name`, async function () {
-      const result = await runIteration(registeredTest('TestInitialElection2A'), 7, { raft: make });
+      const result = await runIteration(registeredTest('TestInitialElection2A'), 7, { raft: inProcessRaft(make) });
       expect(result.ok).to.equal(false);
       expect(result.message).to.match(cause);
       expect(result.message).to.include('replay: npm run replay -- --test TestInitialElection2A --seed 7');
@@ -18,7 +19,7 @@ describe('hostile implementations', function () {
   }
 
   it('goes on after each of them: a batch of all of them, then the reference, all complete', async function () {
-    const hostile = Object.values(HOSTILE).map(({ make }) => runIteration(LAB_2A_TESTS[1]!, 3, { raft: make }));
+    const hostile = Object.values(HOSTILE).map(({ make }) => runIteration(LAB_2A_TESTS[1]!, 3, { raft: inProcessRaft(make) }));
     const results = await Promise.all(hostile);
     expect(results.map((r) => r.ok)).to.deep.equal(results.map(() => false));
     const after = await runIteration(LAB_2A_TESTS[1]!, 3);
@@ -34,7 +35,7 @@ describe('a failure in real time, as mocha prints it', function () {
     if (failing === undefined) throw new Error('fixture missing');
     let caught: unknown;
     try {
-      await registeredTest('TestInitialElection2A').run({ clock: 'real', raft: failing.make });
+      await registeredTest('TestInitialElection2A').run({ clock: 'real', raft: inProcessRaft(failing.make) });
     } catch (error) {
       caught = error;
     }

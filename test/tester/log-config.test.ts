@@ -10,12 +10,12 @@ import type { TesterEvent } from '../../tester/events.ts';
 import { LAB_2A_TESTS } from '../../tester/lab2a.ts';
 import { LAB_2B_TESTS } from '../../tester/lab2b.ts';
 import { registeredTest } from '../../tester/tests.ts';
-import { RaftModuleError, refuseLacking } from '../../tester/raft-module.ts';
+import { RaftModuleError, inProcessRaft, refuseLacking, type RaftUnderTest } from '../../tester/raft-module.ts';
 import { LAB_CHECKS_ONLY } from '../../tester/monitors/index.ts';
 
 /** The reference Raft, with its apply channel replaced by `onApply(me, msg, send)`. */
-function withApplies(onApply: (me: number, msg: ApplyMsg, send: (m: ApplyMsg) => void) => void): MakeRaft {
-  return (peers, me, persister, applyCh, runtime) => referenceMake(peers, me, persister, { send: (m) => onApply(me, m, (x) => applyCh.send(x)) }, runtime);
+function withApplies(onApply: (me: number, msg: ApplyMsg, send: (m: ApplyMsg) => void) => void): RaftUnderTest {
+  return inProcessRaft((peers, me, persister, applyCh, runtime) => referenceMake(peers, me, persister, { send: (m) => onApply(me, m, (x) => applyCh.send(x)) }, runtime));
 }
 
 async function failureOf(run: () => Promise<void>): Promise<string> {
@@ -191,18 +191,18 @@ describe('config: the lab\'s log helpers (2B)', function () {
       return { getState: () => raft.getState(), kill: () => raft.kill(), requestVote: (a) => raft.requestVote(a), appendEntries: (a) => raft.appendEntries(a) };
     };
     const events: TesterEvent[] = [];
-    const message = await failureOf(() => registeredTest('TestBasicAgree2B').run({ seed: 1, raft: only2A, print: () => {}, record: (e) => events.push(e) }));
+    const message = await failureOf(() => registeredTest('TestBasicAgree2B').run({ seed: 1, raft: inProcessRaft(only2A), print: () => {}, record: (e) => events.push(e) }));
     expect(message.split('\n')[0]).to.match(/^this test needs start\(command\) \(lab 2B\): the implementation has no start\(command\), so it can run only the 2A tests \(virtual t=0 ms, seed 1\)$/);
     expect(events.some((e) => e.kind === 'step' && e.name === 'one'), 'no step of the test ran').to.equal(false);
   });
 
   it('drivers refuse a module without start() for 2B tests in one line, and let it run the 2A tests', function () {
-    const only2A = { make: referenceMake, lacks: ['start'] };
+    const only2A = { lacks: ['start'] };
     expect(() => refuseLacking(LAB_2A_TESTS, only2A, 'my-raft.ts')).to.not.throw();
     expect(() => refuseLacking([...LAB_2A_TESTS, ...LAB_2B_TESTS], only2A, 'my-raft.ts'))
       .to.throw(RaftModuleError)
       .with.property('message', '--raft: my-raft.ts: make() returns an object without start(command), which TestBasicAgree2B, TestRPCBytes2B, TestFollowerFailure2B and 7 more need (lab 2B); it can run only the 2A tests');
-    expect(() => refuseLacking(LAB_2B_TESTS, { make: referenceMake, lacks: [] }, 'my-raft.ts')).to.not.throw();
+    expect(() => refuseLacking(LAB_2B_TESTS, { lacks: [] }, 'my-raft.ts')).to.not.throw();
   });
 
   describe('crash1 and start1, as the lab has them (2C)', function () {
@@ -213,7 +213,7 @@ describe('config: the lab\'s log helpers (2B)', function () {
         return referenceMake(peers, me, persister, applyCh, runtime);
       };
       const events: TesterEvent[] = [];
-      const cfg = makeConfig(3, false, { seed: 3, raft, print: () => {}, record: (e) => events.push(e) });
+      const cfg = makeConfig(3, false, { seed: 3, raft: inProcessRaft(raft), print: () => {}, record: (e) => events.push(e) });
       try {
         await cfg.one(7, 3, false);
         const before = persisters[0]![0]!.readRaftState();
@@ -244,7 +244,7 @@ describe('config: the lab\'s log helpers (2B)', function () {
       };
       const events: TesterEvent[] = [];
       // The lab's checks alone: the monitors (SMS) would name it first.
-      const cfg = makeConfig(3, false, { seed: 3, raft, print: () => {}, record: (e) => events.push(e), policy: LAB_CHECKS_ONLY });
+      const cfg = makeConfig(3, false, { seed: 3, raft: inProcessRaft(raft), print: () => {}, record: (e) => events.push(e), policy: LAB_CHECKS_ONLY });
       try {
         await cfg.one(7, 3, false);
         cfg.crash1(1);

@@ -2,9 +2,11 @@
 import { expect } from 'chai';
 import { OWN_TESTS } from '../../tester/own-tests.ts';
 import { iterationSeed, runIteration } from '../../tester/stress/iteration.ts';
-import { iterationOptionsFor, raftUnderTest } from '../support/raft-under-test.ts';
+import { raftUnderTest } from '../support/raft-under-test.ts';
 import { makeQuirky } from '../fixtures/quirky-raft.ts';
 import { MUTANTS } from '../mutants/index.ts';
+import { inProcessRaft } from '../../tester/raft-module.ts';
+import { variantRaft } from '../mutants/variant.ts';
 
 const SEEDS = 20;
 
@@ -14,10 +16,10 @@ describe(`our own stricter tests in virtual time (${SEEDS} seeds each)`, functio
     it(`${test.name} over ${SEEDS} seeds`, async function () {
       const raft = await raftUnderTest();
       // A 2A-only module (no start()) runs only the election tests.
-      if (test.requires.some((m) => raft.lacks?.includes(m) === true)) this.skip();
+      if (test.requires.some((m) => raft.lacks.includes(m))) this.skip();
       const results = await Promise.all(
         Array.from({ length: SEEDS }, (_, i) =>
-          runIteration(test, iterationSeed(11, test.name, i), iterationOptionsFor(raft)),
+          runIteration(test, iterationSeed(11, test.name, i), { raft }),
         ),
       );
       const failures = results.filter((r) => !r.ok).map((r) => `seed ${r.seed}: ${r.message}`);
@@ -34,7 +36,7 @@ describe('our own tests can fail', function () {
   // partition disconnects nobody) and passed whatever the majority did.
   it('TestPartitionHeal fails when the majority side never elects', async function () {
     const test = OWN_TESTS.find((t) => t.name === 'TestPartitionHeal') as (typeof OWN_TESTS)[number];
-    const raft = makeQuirky({ heartbeatMs: 100, electionTimeoutMs: [300, 600], bugNeverElectsAfterALeader: true });
+    const raft = inProcessRaft(makeQuirky({ heartbeatMs: 100, electionTimeoutMs: [300, 600], bugNeverElectsAfterALeader: true }));
     const results = await Promise.all(Array.from({ length: 5 }, (_, i) => runIteration(test, iterationSeed(12, test.name, i), { raft })));
     for (const r of results) {
       expect(r.ok, `seed ${r.seed} passed`).to.equal(false);
@@ -54,7 +56,7 @@ describe('TestMinorityLeaderLateReplies catches the bugs only a nemesis finds', 
     it(`${id} fails it with CM on every one of 5 seeds`, async function () {
       const mutant = MUTANTS.find((m) => m.id === id);
       if (mutant === undefined) throw new Error(`no mutant ${id}`);
-      const results = await Promise.all(Array.from({ length: 5 }, (_, i) => runIteration(test, iterationSeed(13, test.name, i), { raft: mutant.make, raftModule: mutant.file })));
+      const results = await Promise.all(Array.from({ length: 5 }, (_, i) => runIteration(test, iterationSeed(13, test.name, i), { raft: variantRaft(mutant.make, mutant.file) })));
       for (const r of results) {
         expect(r.ok, `seed ${r.seed} passed`).to.equal(false);
         expect(r.check, `seed ${r.seed}: ${r.message ?? ''}`).to.equal('CM');

@@ -4,19 +4,19 @@
 // and when the first one comes back it adopts that term while still claiming
 // leadership: two leaders in one term, an election-safety violation. Virtual
 // time and a fixed seed make it the same run every time.
-import type { MakeRaft } from '../../raft/contract.ts';
 import { makeWithTiming } from '../../raft/raft.ts';
 import type { TesterEvent } from '../../tester/events.ts';
 import { registeredTest } from '../../tester/tests.ts';
+import { inProcessRaft } from '../../tester/raft-module.ts';
 import { runIteration, type IterationResult } from '../../tester/stress/iteration.ts';
 import { TraceRecorder } from '../../tester/trace/recorder.ts';
 
 // With the 2A design's 150-300 ms election timeouts, which the reference had
 // when this run was chosen: the tests name what happens in it (who leads
 // which term), and that is this seed's run only with that timing.
-const referenceMake = makeWithTiming({ electionTimeoutMinMs: 150, electionTimeoutMaxMs: 300 });
+const referenceMake = makeWithTiming({ electionTimeoutMs: [150, 300] });
 
-export const stickyLeaderRaft: MakeRaft = (peers, me, persister, applyCh, runtime) => {
+export const stickyLeaderRaft = inProcessRaft((peers, me, persister, applyCh, runtime) => {
   const raft = referenceMake(peers, me, persister, applyCh, runtime);
   let hasLed = false;
   return {
@@ -29,7 +29,7 @@ export const stickyLeaderRaft: MakeRaft = (peers, me, persister, applyCh, runtim
     requestVote: (args) => raft.requestVote(args),
     appendEntries: (args) => raft.appendEntries(args),
   };
-};
+});
 
 export const FAILING_SEED = 1;
 

@@ -29,11 +29,11 @@ export interface VariantRow {
 }
 
 export async function runVariant(v: CorrectVariant, budget: VariantBudget): Promise<VariantRow> {
-  const { make } = await loadVariant(v);
+  const raft = await loadVariant(v);
   const tests = testsFor(v);
-  const stress = await stressRaft(make, { tests, seeds: budget.seeds, baseSeed: budget.seed }, v.file);
+  const stress = await stressRaft(raft, { tests, seeds: budget.seeds, baseSeed: budget.seed });
   // Shrinking only makes a failure's report smaller; a correct variant should have none to shrink.
-  const fuzz = await fuzzRaft(make, { runs: budget.fuzzRuns, timeSeconds: budget.fuzzSeconds, shrinkSeconds: 10, seed: budget.seed }, v.file);
+  const fuzz = await fuzzRaft(raft, { runs: budget.fuzzRuns, timeSeconds: budget.fuzzSeconds, shrinkSeconds: 10, seed: budget.seed });
   return {
     id: v.id,
     what: v.what,

@@ -8,10 +8,9 @@
 //
 // Each file exports make() (and, where it applies, `persists` and `timing`),
 // so each also works as --raft MODULE.
-import type { RaftModule } from '../../raft/contract.ts';
 import type { LabTestEntry } from '../../tester/lab-test.ts';
 import { testsOf } from '../../tester/tests.ts';
-import { loadRaftModule } from '../../tester/raft-module.ts';
+import { loadRaftModule, type RaftUnderTest } from '../../tester/raft-module.ts';
 
 export interface CorrectVariant {
   id: string;
@@ -157,8 +156,8 @@ export const VARIANTS: readonly CorrectVariant[] = [
   },
 ];
 
-/** Loads a variant the way --raft does, so that what it declares (persists, timing) travels with its make(). */
-export function loadVariant(v: CorrectVariant): Promise<RaftModule> {
+/** Loads a variant the way --raft does, with what it declares (persists, timing). */
+export function loadVariant(v: CorrectVariant): Promise<RaftUnderTest> {
   return loadRaftModule(v.file);
 }
 

@@ -45,11 +45,11 @@ describe('correct variants: the harness passes every correct Raft', function () 
 
   for (const v of VARIANTS) {
     it(`${v.id} (${v.what}): ${STRESS_SEEDS} seeds of each test and ${FUZZ_RUNS} fuzz scenarios, no failure`, async function () {
-      const { make } = await loadVariant(v);
+      const raft = await loadVariant(v);
       const tests = testsFor(v, 'election');
       const [stress, fuzz] = await Promise.all([
-        stressRaft(make, { tests, seeds: STRESS_SEEDS, baseSeed: SEED, roundSeeds: STRESS_SEEDS }, v.file),
-        fuzzRaft(make, { runs: FUZZ_RUNS, timeSeconds: 60, shrinkSeconds: 1, seed: SEED }, v.file),
+        stressRaft(raft, { tests, seeds: STRESS_SEEDS, baseSeed: SEED, roundSeeds: STRESS_SEEDS }),
+        fuzzRaft(raft, { runs: FUZZ_RUNS, timeSeconds: 60, shrinkSeconds: 1, seed: SEED }),
       ]);
       const first = stress.first;
       expect(stress.iterations).to.equal(STRESS_SEEDS * tests.length);
@@ -66,8 +66,8 @@ describe('correct variants: the harness passes every correct Raft', function () 
       it(`${v.id} fails ${limit.test} on the lab's own verdict only (LAB), never on a monitor`, async function () {
         const test = LAB_2C_TESTS.find((t) => t.name === limit.test);
         expect(test, limit.test).to.not.equal(undefined);
-        const { make } = await loadVariant(v);
-        const stress = await stressRaft(make, { tests: [test as (typeof LAB_2C_TESTS)[number]], seeds: 2, baseSeed: SEED, roundSeeds: 2 }, v.file);
+        const raft = await loadVariant(v);
+        const stress = await stressRaft(raft, { tests: [test as (typeof LAB_2C_TESTS)[number]], seeds: 2, baseSeed: SEED, roundSeeds: 2 });
         expect(stress.iterations).to.equal(2);
         expect(Object.keys(stress.byCheck), JSON.stringify(stress.first)).to.deep.equal(stress.failed === 0 ? [] : ['LAB']);
         expect(stress.failed, `${v.id} now passes ${limit.test}: drop its lab limit from test/variants/index.ts`).to.be.above(0);

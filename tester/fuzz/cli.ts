@@ -7,7 +7,8 @@ import logUpdate from 'log-update';
 import { enterUserFolder, plural, usageHint, usageText } from '../cli-args.ts';
 import { describeError } from '../failure.ts';
 import { CHECKS } from '../monitors/index.ts';
-import { RaftModuleError, loadRaftModule } from '../raft-module.ts';
+import { RaftModuleError, type RaftUnderTest } from '../raft-module.ts';
+import { loadRaft } from '../built-in-raft.ts';
 import { pagePath, structuredPath, writeStructuredTrace } from '../stress/artifacts.ts';
 import { writeTraceHtml } from '../trace/html.ts';
 import { randomInt } from 'node:crypto';
@@ -24,7 +25,7 @@ import { Figures, writeCampaignReport, type ReportFailure } from '../report/camp
 async function main(): Promise<number> {
   enterUserFolder();
   let options: FuzzCliOptions;
-  let persists = true; // The built-in Raft persists.
+  let raft: RaftUnderTest;
   try {
     const parsed = parseFuzzArgs(process.argv.slice(2));
     if (parsed === 'help') {
@@ -32,15 +33,12 @@ async function main(): Promise<number> {
       return 0;
     }
     options = parsed;
-    if (options.raftModule !== undefined) {
-      const module = await loadRaftModule(options.raftModule);
-      // Faked globals belong to a whole thread: such a Raft runs one scenario at a time in each.
-      if (module.timers === 'global') options.streams = 1;
-      persists = module.persists === true;
-    }
+    raft = await loadRaft(options.raftModule);
+    // Faked globals belong to a whole thread: such a Raft runs one scenario at a time in each.
+    if (raft.timers === 'global') options.streams = 1;
     // A --path must lead somewhere from its seed, in this campaign's scenario space.
     if (options.path !== undefined && options.seed !== undefined) {
-      scenarioAt(options.seed, options.path, campaignSpace(options, persists, options.raftModule ?? 'the built-in Raft').space);
+      scenarioAt(options.seed, options.path, campaignSpace(options, raft.persists, raft.label).space);
     }
   } catch (error) {
     if (error instanceof FuzzPathError) {
@@ -68,9 +66,9 @@ async function main(): Promise<number> {
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   const plan = replay
     ? `replaying path ${options.path} of seed ${seed}`
-    : `fuzzing ${describePlan(options)} on ${options.raftModule ?? 'the built-in Raft'}, ${plural(options.workers, 'worker')} x ${options.streams} scenarios at once | seed ${seed}`;
+    : `fuzzing ${describePlan(options)} on ${raft.label}, ${plural(options.workers, 'worker')} x ${options.streams} scenarios at once | seed ${seed}`;
   console.log(`fuzz: ${plan}`);
-  const { space, note } = campaignSpace(options, persists, options.raftModule ?? 'the built-in Raft');
+  const { space, note } = campaignSpace(options, raft.persists, raft.label);
   console.log(
     `fuzz: cluster sizes ${space.servers?.join(', ') ?? `1 to ${MAX_SERVERS}`}; fault kinds ${space.kinds === undefined ? FAULT_KINDS.join(', ') : space.kinds.length === 0 ? 'none' : space.kinds.join(', ')}`,
   );
@@ -96,7 +94,7 @@ async function main(): Promise<number> {
       ...(options.timeSeconds !== undefined && { timeSeconds: options.timeSeconds }),
       seed,
       ...(options.path !== undefined && { path: options.path }),
-      ...(options.raftModule !== undefined && { raftModule: options.raftModule }),
+      raft,
       ...(options.scenarioTimeoutSeconds !== undefined && { scenarioTimeoutSeconds: options.scenarioTimeoutSeconds }),
       ...(options.servers !== undefined && { servers: options.servers }),
       ...(options.faults !== undefined && { faults: options.faults }),
@@ -127,13 +125,13 @@ async function main(): Promise<number> {
       const name = i === 0 ? options.save : `${options.save}-${f.check.toLowerCase()}`;
       const path = saveRegressionCase({
         name,
-        description: `Found by the fuzzer on ${options.raftModule ?? 'the built-in Raft'}: ${firstLine(f.message).replace(/^(?!\[)/, `[${f.check}] `)}`,
-        found: { check: f.check, message: f.message, raft: options.raftModule ?? 'built-in', seed: f.seed, path: f.path, date: wallDate() },
+        description: `Found by the fuzzer on ${raft.label}: ${firstLine(f.message).replace(/^(?!\[)/, `[${f.check}] `)}`,
+        found: { check: f.check, message: f.message, raft: raft.path ?? 'built-in', seed: f.seed, path: f.path, date: wallDate() },
         scenario: f.scenario,
       }, saveDir());
       console.log(`saved:   ${shortPath(path)} (replayed by npm test; it must pass on the Raft under test)`);
-      if (options.raftModule !== undefined && !/^test\//.test(options.raftModule)) {
-        console.log(`         npm test does not re-run it on ${options.raftModule}: only the harness's own broken Rafts (test/...) must keep failing their cases`);
+      if (raft.path !== undefined && !/^test\//.test(raft.path)) {
+        console.log(`         npm test does not re-run it on ${raft.path}: only the harness's own broken Rafts (test/...) must keep failing their cases`);
       }
     }
   });
@@ -164,13 +162,13 @@ async function main(): Promise<number> {
       console.log(text);
     }
   }
-  if (options.junit !== undefined) writeJUnit(options.junit, fuzzJUnit(report, options.raftModule ?? 'built-in', checkName), 'fuzz');
+  if (options.junit !== undefined) writeJUnit(options.junit, fuzzJUnit(report, raft.path ?? 'built-in', checkName), 'fuzz');
   if (options.report !== undefined) {
     const verdict = report.findings.length > 0 ? `FAIL: ${plural(report.findings.length, 'distinct failure')}` : report.interrupted ? 'INTERRUPTED' : 'PASS';
     try {
       writeCampaignReport(
         {
-          title: `fuzz campaign on ${options.raftModule ?? 'the built-in Raft'}`,
+          title: `fuzz campaign on ${raft.label}`,
           lines: [`${verdict} in ${report.searched} scenarios searched (+${report.runs - report.searched} while shrinking), ${seconds.toFixed(1)} s${why}`, `seed ${seed} | cluster sizes ${report.space.servers.join(', ')} | faults ${report.space.kinds.join(', ') || 'none'} | checks ${options.checks}`],
           sections: [
             {

@@ -18,11 +18,10 @@ import fc from 'fast-check';
 import { randomInt } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import pLimit from 'p-limit';
-import type { MakeRaft } from '../../raft/contract.ts';
-import { make as referenceMake } from '../../raft/raft.ts';
 import { MAX_SEED } from '../../runtime/random.ts';
 import { wallAfter, wallNow } from '../../runtime/wall.ts';
-import { declaredBy, loadRaftModule } from '../raft-module.ts';
+import type { RaftUnderTest } from '../raft-module.ts';
+import { BUILT_IN_RAFT } from '../built-in-raft.ts';
 import { WorkerPool } from '../stress/pool.ts';
 import type { ScenarioDone, ScenarioJob } from '../stress/protocol.ts';
 import { runScenario, type ScenarioResult } from './run-scenario.ts';
@@ -52,22 +51,16 @@ export interface FuzzProgress {
 }
 
 export interface FuzzOptions {
-  /** The implementation under test, in this thread (default: raftModule's on the pool, else the reference Raft). */
-  raft?: MakeRaft;
-  /** `raft` runs on global timers (see RaftModule.timers); a raftModule says so itself. */
-  globalTimers?: boolean;
-  /** Path of a module exporting make(): what the pool's workers load; named in replay commands. */
-  raftModule?: string;
+  /**
+   * The implementation under test (default: the built-in Raft). Its path is
+   * what the pool's workers load and replay commands name; one without a
+   * path (a make() given in-process) runs in this thread.
+   */
+  raft?: RaftUnderTest;
   /** Cluster sizes to fuzz (default: 1 to 9). */
   servers?: number[];
-  /** Fault kinds to fuzz, as the user chose them (default: see persists). */
+  /** Fault kinds to fuzz, as the user chose them (default: crash faults only for a Raft that persists). */
   faults?: FaultKind[];
-  /**
-   * The Raft persists its term and vote (RaftModule.persists): crash faults
-   * are then in by default. Default: what its module declared; true for the
-   * built-in Raft.
-   */
-  persists?: boolean;
   /** Scenarios to search (default 100, or unlimited with timeSeconds). */
   runs?: number;
   /** The campaign's wall-clock budget, shrinking included: nothing new starts after it. */
@@ -246,8 +239,8 @@ interface Executor {
 }
 
 /** This thread, several scenarios at once (no watchdog: for a make() given in-process). */
-function localExecutor(raft: MakeRaft, globalTimers: boolean, streams: number, onScenario: FuzzOptions['onScenario'], checks: Checks): Executor {
-  const limit = pLimit(globalTimers ? 1 : streams);
+function localExecutor(raft: RaftUnderTest, streams: number, onScenario: FuzzOptions['onScenario'], checks: Checks): Executor {
+  const limit = pLimit(raft.timers === 'global' ? 1 : streams);
   // Scenarios queued before the last abandon() (or close()) resolve as abandoned when their turn comes.
   let epoch = 0;
   let closed = false;
@@ -261,7 +254,6 @@ function localExecutor(raft: MakeRaft, globalTimers: boolean, streams: number, o
         const lines: string[] = [];
         const result = await runScenario(scenario, {
           raft,
-          globalTimers,
           ...(policy !== undefined && { policy }),
           ...(trace === true && { record: (e) => lines.push(JSON.stringify(e)) }),
         });
@@ -357,29 +349,22 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
   const timeLimited = options.timeSeconds !== undefined;
   const runs = replay ? 1 : (options.runs ?? (timeLimited ? Infinity : DEFAULT_RUNS));
   const deadline = timeLimited ? started + (options.timeSeconds as number) * 1000 : Infinity;
-  // The pool when asked for (workers >= 1), with nothing that cannot cross threads (a make(), a callback).
-  const inProcess = options.raft !== undefined || options.onScenario !== undefined || options.workers === undefined || options.workers === 0;
-  let globalTimers = options.globalTimers === true;
-  const module =
-    options.raft !== undefined
-      ? { make: options.raft }
-      : options.raftModule !== undefined
-        ? await loadRaftModule(options.raftModule)
-        : { make: referenceMake, timers: 'runtime' as const };
-  if ('timers' in module && module.timers === 'global') globalTimers = true;
-  const persists = options.persists ?? (module.make === referenceMake ? true : (declaredBy(module.make)?.persists ?? false));
-  const { space, note } = campaignSpace(options, persists, options.raftModule ?? 'the Raft under test');
-  // What `npm run fuzz` picks by itself for the replayed --raft (the built-in Raft persists).
-  const replayDefault = defaultKinds(options.raftModule === undefined ? true : persists);
+  const raft = options.raft ?? BUILT_IN_RAFT;
+  // The pool when asked for (workers >= 1), with nothing that cannot cross threads (a make() without a module, a callback).
+  const crossesThreads = raft.path !== undefined || raft === BUILT_IN_RAFT;
+  const inProcess = !crossesThreads || options.onScenario !== undefined || options.workers === undefined || options.workers === 0;
+  const { space, note } = campaignSpace(options, raft.persists, raft.label);
+  // What `npm run fuzz` picks by itself for the replayed --raft (none: the built-in Raft).
+  const replayDefault = defaultKinds(raft.path === undefined ? BUILT_IN_RAFT.persists : raft.persists);
   const arbitrary = scenarioArbFor(space);
   if (replay) scenarioAt(seed, options.path as string, space); // Refuses a path that leads nowhere, before any work.
   let executor: Executor;
   if (inProcess) {
-    executor = localExecutor(module.make, globalTimers, options.streams ?? DEFAULT_STREAMS, options.onScenario, checks);
+    executor = localExecutor(raft, options.streams ?? DEFAULT_STREAMS, options.onScenario, checks);
   } else {
     const workers = Math.max(1, options.workers ?? availableParallelism());
     const timeoutS = options.scenarioTimeoutSeconds ?? (timeLimited ? Math.min(DEFAULT_SCENARIO_TIMEOUT_S, Math.max(1, (options.timeSeconds as number) / 4)) : DEFAULT_SCENARIO_TIMEOUT_S);
-    executor = poolExecutor(options.raftModule, workers, globalTimers ? 1 : (options.streams ?? DEFAULT_STREAMS), timeoutS * 1000, checks);
+    executor = poolExecutor(raft.path, workers, raft.timers === 'global' ? 1 : (options.streams ?? DEFAULT_STREAMS), timeoutS * 1000, checks);
   }
 
   let ran = 0;
@@ -480,7 +465,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
         scenarioText: describeScenario(shrunk.scenario),
         seed,
         path: shrunk.path,
-        replay: withChecks(fuzzReplayCommand(seed, shrunk.path, options.raftModule, space, replayDefault), checks),
+        replay: withChecks(fuzzReplayCommand(seed, shrunk.path, raft.path, space, replayDefault), checks),
         faults: faultCount(shrunk.scenario),
         runsUntilFound: seen.index + 1,
         msUntilFound: seen.atMs,

@@ -7,11 +7,12 @@
 // start(), the schedule's client commands are started as they come, and the
 // liveness phase also requires a new command to be applied on every healed
 // server within the lab's one() budget.
-import type { MakeRaft, RaftPeer } from '../../raft/contract.ts';
+import type { RaftPeer } from '../../raft/contract.ts';
 import { RPC } from '../../raft/contract.ts';
 import { LAB_UNRELIABLE } from '../../labrpc/network.ts';
 import { makeConfig, type Config, type RunStats } from '../config.ts';
 import type { TesterEvent } from '../events.ts';
+import type { RaftUnderTest } from '../raft-module.ts';
 import { TestFailure, describeError } from '../failure.ts';
 import { Nemesis, leaderOfTheMoment } from '../cluster/nemesis.ts';
 import { STRICT, type CheckPolicy } from '../monitors/index.ts';
@@ -23,10 +24,8 @@ const POLL_MS = 50;
 export const LIVENESS_COMMAND = 1_000_000;
 
 export interface RunScenarioOptions {
-  /** The implementation under test (default: the reference Raft). */
-  raft?: MakeRaft;
-  /** It runs on global timers (RaftModule.timers === 'global'): they are faked for the run. */
-  globalTimers?: boolean;
+  /** The implementation under test (default: the built-in Raft). */
+  raft?: RaftUnderTest;
   /** Overrides the scenario's own simSeed. */
   seed?: number;
   /** Receives every event of the run (traces). */
@@ -70,7 +69,6 @@ export async function runScenario(s: Scenario, options: RunScenarioOptions = {})
       print: () => {},
       stats,
       ...(options.raft !== undefined && { raft: options.raft }),
-      ...(options.globalTimers === true && { globalTimers: true }),
       ...(options.record !== undefined && { record: options.record }),
     });
   } catch (error) {

@@ -2,7 +2,8 @@
 // Exit codes: 0 every iteration passed, 1 a failure (or no iteration ran),
 // 2 bad input, 3 internal error; 130 / 143 when stopped by SIGINT / SIGTERM.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { RaftModuleError, loadRaftModule, refuseLacking } from '../raft-module.ts';
+import { RaftModuleError, refuseLacking } from '../raft-module.ts';
+import { loadRaft } from '../built-in-raft.ts';
 import { describeError } from '../failure.ts';
 import { stageTests } from '../tests.ts';
 import { startCampaign } from './campaign.ts';
@@ -28,14 +29,12 @@ async function main(): Promise<number> {
       return 0;
     }
     options = parsed;
-    const loaded = options.raftModule === undefined ? undefined : await loadRaftModule(options.raftModule);
-    // The built-in Raft persists; a module says whether it does.
-    const persists = loaded === undefined || loaded.persists === true;
+    const raft = await loadRaft(options.raftModule);
     if (options.merge === undefined) {
       // Tests picked by a pattern that the Raft cannot run (2B tests for a 2A-only one) or survive
       // (crashes without persistence) are left out, saying so; one named exactly is refused or run.
-      const staged = stageTests(options.tests, options.patterns, persists, options.raftModule ?? 'the built-in Raft', loaded?.lacks ?? []);
-      if (loaded !== undefined && options.raftModule !== undefined) refuseLacking(staged.tests, loaded, options.raftModule);
+      const staged = stageTests(options.tests, options.patterns, raft.persists, raft.label, raft.lacks);
+      if (raft.path !== undefined) refuseLacking(staged.tests, raft, raft.path);
       if (staged.note !== undefined) console.log(`stress: ${staged.note}`);
       if (staged.tests.length === 0) throw new UsageError('no test left to run');
       options.tests = staged.tests;

@@ -1,7 +1,6 @@
 // One iteration: one test, one seed, one clock. Everything a driver needs to
 // report it comes back in the result; nothing is printed.
 import pLimit from 'p-limit';
-import type { MakeRaft } from '../../raft/contract.ts';
 import { wallNow } from '../../runtime/wall.ts';
 import type { ClockKind } from '../../runtime/clock.ts';
 import { deriveSeed } from '../../runtime/random.ts';
@@ -10,15 +9,13 @@ import type { TesterEvent } from '../events.ts';
 import { TestFailure, describeError } from '../failure.ts';
 import type { LabTestEntry } from '../lab-test.ts';
 import type { CheckPolicy } from '../monitors/index.ts';
+import type { RaftUnderTest } from '../raft-module.ts';
 import { policyFor, withChecks, type Checks } from '../checks.ts';
 
 export interface IterationOptions {
   clock?: ClockKind;
-  raft?: MakeRaft;
-  /** The implementation uses global timers (see RaftModule.timers). */
-  globalTimers?: boolean;
-  /** The --raft module's path, for replay commands. */
-  raftModule?: string;
+  /** The implementation under test (default: the built-in Raft); its path, if any, goes into replay commands. */
+  raft?: RaftUnderTest;
   policy?: CheckPolicy;
   /** 'lab': only the lab's own checks judge (LAB_CHECKS_ONLY), and replay commands say so; `policy` wins. */
   checks?: Checks;
@@ -49,7 +46,7 @@ export function iterationSeed(baseSeed: number, test: string, index: number): nu
 const oneAtATime = pLimit(1);
 
 export async function runIteration(test: LabTestEntry, seed: number, options: IterationOptions = {}): Promise<IterationResult> {
-  if (options.globalTimers === true && (options.clock ?? 'virtual') === 'virtual') {
+  if (options.raft?.timers === 'global' && (options.clock ?? 'virtual') === 'virtual') {
     return oneAtATime(() => runIterationNow(test, seed, options));
   }
   return runIterationNow(test, seed, options);
@@ -60,7 +57,7 @@ async function runIterationNow(test: LabTestEntry, seed: number, options: Iterat
   const stats: RunStats = { seed, clock: options.clock ?? 'virtual', elapsedMs: 0, rpcs: 0, bytes: 0, events: 0, wallMs: 0, warnings: [] };
   const started = wallNow();
   const result: IterationResult = { test: test.name, seed, ok: true, output, stats, wallMs: 0 };
-  const base = replayCommand(test.name, seed, options.raftModule);
+  const base = replayCommand(test.name, seed, options.raft?.path);
   if (stats.clock === 'virtual') result.replay = withChecks(base, options.checks);
   const policy = options.policy ?? policyFor(options.checks);
   try {
@@ -68,8 +65,6 @@ async function runIterationNow(test: LabTestEntry, seed: number, options: Iterat
       clock: stats.clock,
       seed,
       ...(options.raft !== undefined && { raft: options.raft }),
-      ...(options.globalTimers === true && { globalTimers: true }),
-      ...(options.raftModule !== undefined && { raftModule: options.raftModule }),
       ...(policy !== undefined && { policy }),
       ...(options.record !== undefined && { record: options.record }),
       print: (line) => output.push(line),

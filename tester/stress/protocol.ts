@@ -39,6 +39,7 @@ export type Job = IterationJob | ScenarioJob;
 
 export interface WorkerInit {
   clock: ClockKind;
+  /** The Raft's module path, which each worker loads once (RaftUnderTest.path); none: the built-in Raft. */
   raftModule: string | undefined;
   /** Record every iteration's trace, not only failures'. */
   archive: boolean;

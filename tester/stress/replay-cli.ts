@@ -7,7 +7,8 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { checkRaftPath, enterUserFolder, invocation, parseCommandLine, positiveSeconds, seedArg, usageHint, usageText, writableFile } from '../cli-args.ts';
 import type { TesterEvent } from '../events.ts';
-import { RaftModuleError, loadRaftModule, refuseLacking } from '../raft-module.ts';
+import { RaftModuleError, refuseLacking, type RaftUnderTest } from '../raft-module.ts';
+import { loadRaft } from '../built-in-raft.ts';
 import { ALL_TESTS, testNamed } from '../tests.ts';
 import { formatEvent } from '../trace/format.ts';
 import { structuredText } from '../trace/input.ts';
@@ -79,15 +80,14 @@ async function main(): Promise<number> {
   let seed: number;
   let checks: Checks;
   let timeoutSeconds = DEFAULT_TIMEOUT_S;
+  let raft: RaftUnderTest;
   try {
     seed = seedArg(values.seed);
     checks = checksArg(values.checks);
     if (values.timeout !== undefined) timeoutSeconds = positiveSeconds(values.timeout, '--timeout');
-    if (values.raft !== undefined) {
-      checkRaftPath(values.raft, '--raft');
-      const loaded = await loadRaftModule(values.raft);
-      refuseLacking([test], loaded, values.raft);
-    }
+    if (values.raft !== undefined) checkRaftPath(values.raft, '--raft');
+    raft = await loadRaft(values.raft);
+    if (raft.path !== undefined) refuseLacking([test], raft, raft.path);
   } catch (error) {
     return usage((error as Error).message);
   }
@@ -95,7 +95,7 @@ async function main(): Promise<number> {
   // implementation that never returns is stopped after the same CPU budget,
   // with the same verdict, instead of hanging replay for good.
   const run = (stream: boolean, onLine: (line: string) => void): Promise<WatchedRun> =>
-    runWatched({ test: test.name, seed, raftModule: values.raft, checks, timeoutMs: timeoutSeconds * 1000, stream, onLine });
+    runWatched({ test: test.name, seed, raftModule: raft.path, checks, timeoutMs: timeoutSeconds * 1000, stream, onLine });
   const quiet = values.quiet === true;
   const lines: string[] = [];
   // Events stream out as they happen when they are printed or written: a stopped run keeps those up to the stop.

@@ -8,11 +8,10 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parentPort } from 'node:worker_threads';
 import pLimit from 'p-limit';
-import type { MakeRaft } from '../../raft/contract.ts';
-import { make as referenceMake } from '../../raft/raft.ts';
 import { describeError } from '../failure.ts';
 import { CRASH_CHECK, installCrashGuard } from '../crash-guard.ts';
-import { loadRaftModule } from '../raft-module.ts';
+import type { RaftUnderTest } from '../raft-module.ts';
+import { loadRaft } from '../built-in-raft.ts';
 import { drainRealIo, virtualSteps } from '../../runtime/settle-pump.ts';
 import { currentThreadId } from '../../runtime/thread-cpu.ts';
 import { shareCallSlot } from '../../runtime/in-call.ts';
@@ -35,8 +34,12 @@ installCrashGuard((message) => post({ type: 'crash', message }));
 const callSlot = shareCallSlot();
 
 let init: WorkerInit | undefined;
-let raft: MakeRaft = referenceMake;
-let globalTimers = false;
+/** The Raft this thread runs: the one the init's path names, loaded once (jobs come only after). */
+let raft: RaftUnderTest | undefined;
+const raftOfThread = (): RaftUnderTest => {
+  if (raft === undefined) throw new Error('a job came before the worker was ready');
+  return raft;
+};
 let limit = pLimit(1);
 
 // Event-loop delay matters in real time: a late timer looks like a slow Raft.
@@ -100,21 +103,17 @@ port.on('message', (message: ToWorker) => {
 async function start(options: WorkerInit): Promise<void> {
   init = options;
   try {
-    if (options.raftModule !== undefined) {
-      const loaded = await loadRaftModule(options.raftModule);
-      raft = loaded.make;
-      globalTimers = loaded.timers === 'global';
-    }
+    raft = await loadRaft(options.raftModule);
     // The thread's own loading (a cold tsx cache written after the harness's
     // modules compiled) must end before any virtual run, or the run would be
     // failed as waiting on real I/O.
     await drainRealIo();
     // Faked globals belong to the whole thread: one iteration at a time.
-    limit = pLimit(globalTimers && options.clock === 'virtual' ? 1 : options.concurrency);
+    limit = pLimit(raft.timers === 'global' && options.clock === 'virtual' ? 1 : options.concurrency);
     // Real time: warm the JIT up on a few virtual runs first, so that the
     // first real clusters do not pay for compilation in delayed timers.
     if (options.clock === 'real') {
-      for (const entry of LAB_2A_TESTS) await runIteration(entry, 0, { raft, globalTimers });
+      for (const entry of LAB_2A_TESTS) await runIteration(entry, 0, { raft });
     }
     post({ type: 'ready', threadId: currentThreadId(), callSlot });
   } catch (error) {
@@ -139,7 +138,7 @@ async function runFuzzScenario(job: ScenarioJob): Promise<void> {
   post({ type: 'start', key: job.key });
   const recorder = job.trace === true ? new TraceRecorder() : undefined;
   const policy = policyFor(job.labOnly === true ? 'lab' : init?.checks);
-  const result = await runScenario(job.scenario, { raft, globalTimers, ...(policy !== undefined && { policy }), ...(recorder !== undefined && { record: recorder.record }) });
+  const result = await runScenario(job.scenario, { raft: raftOfThread(), ...(policy !== undefined && { policy }), ...(recorder !== undefined && { record: recorder.record }) });
   post({ type: 'scenario-done', key: job.key, result, trace: recorder?.text() });
   firstMemorySample();
   if (result.check === CRASH_CHECK) post({ type: 'retire' });
@@ -154,7 +153,7 @@ async function run(job: IterationJob): Promise<void> {
   let worstLag = 0;
   const sampler = options.clock === 'real' ? wallEvery(250, () => (worstLag = Math.max(worstLag, recentLagMs))) : undefined;
   const checks = job.labOnly === true ? 'lab' : (options.checks ?? 'all');
-  const common = { clock: options.clock, raft, globalTimers, checks, ...(options.raftModule !== undefined && { raftModule: options.raftModule }) };
+  const common = { clock: options.clock, raft: raftOfThread(), checks };
   // Virtual time replays exactly, so a failure whose log is kept is run
   // again (a job with trace set) to record its trace, and nothing is
   // recorded otherwise; real time records always.
