@@ -6,6 +6,7 @@
 import { LAB_CHECKS_ONLY, type CheckPolicy } from './monitors/index.ts';
 import { CRASH_CHECK } from './crash-guard.ts';
 import { UsageError } from './cli-args.ts';
+import type { CheckId } from './check-ids.ts';
 
 export type Checks = 'all' | 'lab';
 
@@ -27,7 +28,7 @@ export function policyFor(checks: Checks | undefined): CheckPolicy | undefined {
  * tester too fails (a test timeout, a panic). Any other (a monitor's id,
  * HARNESS, REAL-IO) is run again with the lab's checks alone to know.
  */
-export function failsTheLab(check: string): boolean {
+export function failsTheLab(check: CheckId): boolean {
   return check === 'LAB' || check === 'WATCHDOG' || check === CRASH_CHECK;
 }
 

@@ -30,6 +30,7 @@ import { runVariant, variantDetails, variantTable, type VariantRow } from '../va
 import { VARIANTS } from '../variants/index.ts';
 import { fuzzRaft, stressRaft, type FuzzOutcome, type StressOutcome } from './harness.ts';
 import { MUTANTS } from './index.ts';
+import { countsOf, type CheckId } from '../../tester/check-ids.ts';
 
 const USAGE = `usage: npm run mutants -- [options]
 
@@ -147,7 +148,7 @@ async function runSubject(s: Subject, o: Options): Promise<Row> {
   const fuzz = await fuzzRaft(s.make, { runs: o.runs, timeSeconds: o.budget, shrinkSeconds: o.shrink, seed: o.seed }, module);
   const stress = await stressRaft(s.make, { tests: ALL_TESTS, seeds: o.seeds, baseSeed: o.seed }, module);
   const labAlone = await stressRaft(s.make, { tests: LAB_TESTS_ALONE, seeds: o.labSeeds, baseSeed: o.seed, policy: LAB_CHECKS_ONLY }, module);
-  const named = new Set<string>([...(fuzz.check !== undefined ? [fuzz.check] : []), ...Object.keys(stress.byCheck)]);
+  const named = new Set<CheckId>([...(fuzz.found ? [fuzz.check] : []), ...countsOf(stress.byCheck).map(([check]) => check)]);
   const caughtBy = [...named].filter((c) => s.expectedChecks.includes(c));
   const control = s.expectedChecks.length === 0;
   const ok = control ? !fuzz.found && stress.failed === 0 && labAlone.failed === 0 : caughtBy.length > 0;
@@ -159,21 +160,20 @@ async function runSubject(s: Subject, o: Options): Promise<Row> {
 const secs = (ms: number): string => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-function mark(check: string | undefined, expected: string[]): string {
-  if (check === undefined) return '';
+function mark(check: CheckId, expected: readonly string[]): string {
   return expected.length === 0 || expected.includes(check) ? check : `${check}*`;
 }
 
 function fuzzCell(r: Row): string {
   const f = r.fuzz;
   if (!f.found) return `not found in ${f.scenarios} scenarios, ${secs(f.wallMs)}${f.timedOut ? ' (time budget)' : ''}`;
-  return `${mark(f.check, r.expectedChecks)} after ${plural(f.scenariosUntilFound ?? 0, 'scenario')}, ${secs(f.msUntilFound ?? 0)}`;
+  return `${mark(f.check, r.expectedChecks)} after ${plural(f.scenariosUntilFound, 'scenario')}, ${secs(f.msUntilFound)}`;
 }
 
 function shrunkCell(r: Row): string {
   const f = r.fuzz;
   if (!f.found) return '';
-  return `${plural(f.faults ?? 0, 'fault')}, ${plural(f.servers ?? 0, 'server')}${f.shrinkCut ? ' (shrinking cut short)' : ''}`;
+  return `${plural(f.faults, 'fault')}, ${plural(f.servers, 'server')}${f.shrinkCut ? ' (shrinking cut short)' : ''}`;
 }
 
 function stressCell(r: Row): string {
@@ -203,7 +203,7 @@ function splitCell(s: StressOutcome, seeds: number): string {
 }
 
 function checksCell(s: StressOutcome, expected: string[]): string {
-  return Object.entries(s.byCheck)
+  return countsOf(s.byCheck)
     .sort((a, b) => b[1] - a[1])
     .map(([check, n]) => `${mark(check, expected)} ${n}`)
     .join(', ');
@@ -306,7 +306,7 @@ async function main(): Promise<number> {
   for (const v of variants) {
     const row = await runVariant(v, { seeds: o.seeds, fuzzRuns: o.variantRuns, fuzzSeconds: o.budget, seed: o.seed });
     variantRows.push(row);
-    const fuzzed = row.fuzz.found ? `FAILED (${row.fuzz.check ?? '?'})` : `0/${row.fuzz.scenarios}`;
+    const fuzzed = row.fuzz.found ? `FAILED (${row.fuzz.check})` : `0/${row.fuzz.scenarios}`;
     console.error(`  ${v.id}: ${row.ok ? 'passes' : 'FAILS'}; stress ${rate(row.stress)}; fuzzer ${fuzzed}`);
   }
   const when = new Date();

@@ -6,7 +6,7 @@ import { join, relative, resolve } from 'node:path';
 import logUpdate from 'log-update';
 import { enterUserFolder, plural, usageHint, usageText } from '../cli-args.ts';
 import { describeError } from '../failure.ts';
-import { CHECKS } from '../monitors/index.ts';
+import { CHECKS, type CheckId } from '../check-ids.ts';
 import { RaftModuleError, loadRaftModule } from '../raft-module.ts';
 import { pagePath, structuredPath, writeStructuredTrace } from '../stress/artifacts.ts';
 import { writeTraceHtml } from '../trace/html.ts';
@@ -217,18 +217,8 @@ function firstLine(text: string): string {
   return text.split('\n')[0] ?? '';
 }
 
-/** What the checks that are not monitors mean. */
-const OTHER_CHECKS: Record<string, string> = {
-  LAB: "the lab's check",
-  WATCHDOG: 'the scenario stopped making progress (a call that never returns?): stopped by the watchdog',
-  CRASH: 'the implementation crashed its thread',
-  'REAL-IO': 'the implementation waits on real I/O, which virtual time cannot',
-  RAFT: 'the implementation broke the contract',
-  HARNESS: 'the harness itself failed',
-};
-
-function checkName(check: string): string {
-  return (CHECKS as Record<string, string>)[check] ?? OTHER_CHECKS[check] ?? check;
+function checkName(check: CheckId): string {
+  return CHECKS[check].name;
 }
 
 function printFailure(f: FuzzFailure, trace: { log: string; page: string | undefined } | undefined, replay: boolean, i: number, of: number): void {
