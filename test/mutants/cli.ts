@@ -10,14 +10,15 @@
 // stress loop (every test that applies to it) and the fuzzer, and must pass
 // them all; a second table shows its runs and failures.
 //
-// Exit code: 0 when the harness catches every broken variant (with a check
-// the variant expects), the control passes and every correct variant
-// passes; 1 otherwise; 2 for bad input.
+// Exit code (runCli): 0 when the harness catches every broken variant (with
+// a check the variant expects), the control passes and every correct variant
+// passes; 1 otherwise; 2 for bad input; 3 internal error; 130 / 143 signals.
 import { cpus, hostname } from 'node:os';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UsageError, enterUserFolder, invocation, parseCommandLine, usageText } from '../../tester/cli-args.ts';
+import { UsageError, enterUserFolder, parseCommandLine, usageText } from '../../tester/cli-args.ts';
+import { runCli, type CommandResult } from '../../tester/run-cli.ts';
 import type { MakeRaft } from '../../raft/contract.ts';
 import { make as referenceMake } from '../../raft/raft.ts';
 import { parseSeed } from '../../runtime/random.ts';
@@ -266,18 +267,9 @@ function fromHere(file: string): string {
 
 // ---- main ----
 
-async function main(): Promise<number> {
+async function main(): Promise<CommandResult> {
   enterUserFolder();
-  let options: Options | 'help';
-  try {
-    options = parse(process.argv.slice(2));
-  } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`mutants: ${error.message} (${invocation('mutants')} --help for usage)`);
-      return 2;
-    }
-    throw error;
-  }
+  const options = parse(process.argv.slice(2));
   if (options === 'help') {
     console.log(usageText(USAGE));
     return 0;
@@ -350,10 +342,4 @@ async function main(): Promise<number> {
   return bad.length === 0 ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`mutants: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    process.exit(1);
-  },
-);
+runCli(main, { name: 'mutants', helpHint: 'always' });
