@@ -2,7 +2,7 @@
 // the default), or the lab's own checks alone (`lab`): what the Go tester of
 // 6.824 would have said. The lab's checks are the lab's helpers
 // (checkOneLeader, checkTerms, one(), the applier's `apply error`), which
-// fail with check LAB; the monitors are every other check id (CHECKS).
+// fail with check LAB; the monitors are the ids of MONITOR_CHECKS (check-ids.ts).
 import { LAB_CHECKS_ONLY, type CheckPolicy } from './monitors/index.ts';
 import { CRASH_CHECK } from './crash-guard.ts';
 import { UsageError } from './cli-args.ts';

@@ -5,7 +5,7 @@ import type { CheckId } from './check-ids.ts';
 export class TestFailure extends Error {
   constructor(
     message: string,
-    /** The check that failed: a monitor's id, LAB for the lab's own checks, or another of CHECKS. */
+    /** The check that failed: a monitor's id, LAB for the lab's own checks, or another of check-ids.ts. */
     readonly check: CheckId,
     /** Virtual (or real) milliseconds since the start of the run. */
     readonly t: number,

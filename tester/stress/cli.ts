@@ -9,6 +9,7 @@ import { stageTests } from '../tests.ts';
 import { startCampaign } from './campaign.ts';
 import { enterUserFolder, plural, usageText } from '../cli-args.ts';
 import { runCli, type CliRun, type CommandResult, type StopSignal } from '../run-cli.ts';
+import { countsOf } from '../check-ids.ts';
 import { STRESS_USAGE, UsageError, parseStressArgs, type StressOptions } from './options.ts';
 import { MergeError, memoryLine, mergeSummaries, renderBreakdown, renderLabSplit, renderTable, unknownCheckIn, type StressSummary } from './summary.ts';
 import { stressJUnit } from './junit.ts';
@@ -86,7 +87,7 @@ function report(summary: StressSummary, options: Pick<StressOptions, 'json' | 'j
   }
   // The first failure of each test and check; the others are in their logs and the JSON summary.
   for (const test of summary.tests) {
-    for (const check of Object.keys(test.checks ?? {})) {
+    for (const [check] of countsOf(test.checks ?? {})) {
       const f = test.failures.find((x) => x.check === check);
       if (f === undefined) continue;
       const lab = f.lab === 'fails' ? (check === 'LAB' ? '' : `\n    the lab's checks fail it too${f.labMessage !== undefined ? `: ${f.labMessage}` : ''}`) : f.lab === 'passes' ? "\n    only our monitors fail it: the lab's checks pass it" : '';
