@@ -2,10 +2,11 @@
 // the default), or the lab's own checks alone (`lab`): what the Go tester of
 // 6.824 would have said. The lab's checks are the lab's helpers
 // (checkOneLeader, checkTerms, one(), the applier's `apply error`), which
-// fail with check LAB; the monitors are every other check id (CHECKS).
+// fail with check LAB; the monitors are the ids of MONITOR_CHECKS (check-ids.ts).
 import { LAB_CHECKS_ONLY, type CheckPolicy } from './monitors/index.ts';
 import { CRASH_CHECK } from './crash-guard.ts';
 import { UsageError } from './cli-args.ts';
+import type { CheckId } from './check-ids.ts';
 
 export type Checks = 'all' | 'lab';
 
@@ -27,7 +28,7 @@ export function policyFor(checks: Checks | undefined): CheckPolicy | undefined {
  * tester too fails (a test timeout, a panic). Any other (a monitor's id,
  * HARNESS, REAL-IO) is run again with the lab's checks alone to know.
  */
-export function failsTheLab(check: string): boolean {
+export function failsTheLab(check: CheckId): boolean {
   return check === 'LAB' || check === 'WATCHDOG' || check === CRASH_CHECK;
 }
 

@@ -19,6 +19,7 @@ import { MonitorFeed } from './cluster/feed.ts';
 import { KILL_GRACE_MS, guardedGetState, guardedKill, guardedMake, guardedStart } from './cluster/guard.ts';
 import type { TesterEvent } from './events.ts';
 import type { TestFailure } from './failure.ts';
+import type { CheckId } from './check-ids.ts';
 import type { BudgetLimits, BudgetWindow, CheckPolicy, ConductLimits } from './monitors/index.ts';
 import { MemoryPersister } from './persister.ts';
 import type { RaftUnderTest } from './raft-module.ts';
@@ -652,7 +653,7 @@ export class Config {
   }
 
   /** Records the run's first failure, stops the clock, and wakes the test. */
-  fail(message: string, check: string, t = this.now()): void {
+  fail(message: string, check: CheckId, t = this.now()): void {
     this.driver.fail(message, check, t);
   }
 

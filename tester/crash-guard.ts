@@ -7,13 +7,14 @@
 // which one crashed, and the driver is told so that it re-runs them one at a
 // time.
 import { inspect } from 'node:util';
+import type { CheckId } from './check-ids.ts';
 
 /** What the guard needs of a run: the Config's fail(). */
 export interface CrashTarget {
-  fail(message: string, check: string): void;
+  fail(message: string, check: CheckId): void;
 }
 
-export const CRASH_CHECK = 'CRASH';
+export const CRASH_CHECK = 'CRASH' satisfies CheckId;
 
 const live = new Set<CrashTarget>();
 let unattributed: ((message: string) => void) | undefined;

@@ -1,6 +1,7 @@
 // Everything a run records: the network's events plus what the tester itself
 // sees and does. Monitors and traces are built on this one stream.
 import type { NetEvent } from '../labrpc/events.ts';
+import type { MonitorCheckId } from './check-ids.ts';
 
 /** The first event of every run. */
 export interface ClusterEvent {
@@ -112,7 +113,7 @@ export interface CheckEvent {
 export interface ViolationEvent {
   kind: 'violation';
   t: number;
-  check: string;
+  check: MonitorCheckId;
   message: string;
   servers: number[];
   term: number | undefined;

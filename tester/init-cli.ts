@@ -3,11 +3,12 @@
 // the package), a mocha test file that runs the lab's tests on it, npm
 // scripts, and mocha as a dev dependency. It never overwrites a file, and
 // says what it wrote and what to type next.
-// Exit code: 0 done (whatever was kept), 2 bad input (no package.json).
+// Exit code (runCli): 0 done (whatever was kept), 2 bad input (no package.json), 3 internal error.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UsageError, parseCommandLine } from './cli-args.ts';
+import { parseCommandLine } from './cli-args.ts';
+import { runCli, type CommandResult } from './run-cli.ts';
 
 const USAGE = `usage: npx raft-harness init
 
@@ -80,7 +81,7 @@ function writeNew(dir: string, path: string, text: string, what: string, said: s
   said.push(`  wrote  ${path.padEnd(20)} ${what}`);
 }
 
-export function init(dir: string): { code: number; out: string } {
+export function init(dir: string): { code: 0 | 2; out: string } {
   const pkgPath = join(dir, 'package.json');
   if (!existsSync(pkgPath)) return { code: 2, out: `init: no package.json in ${dir}: run \`npm init -y\` there first, then \`npm install --save-dev\` the harness` };
   let pkg: PackageJson;
@@ -130,16 +131,10 @@ export function init(dir: string): { code: number; out: string } {
   return { code: 0, out: `raft-harness init in ${dir}:\n${said.join('\n')}\n\nNext:\n${next.map(([command, what]) => `  ${command.padEnd(width)}${what}`).join('\n')}` };
 }
 
-function main(): number {
-  try {
-    if (parseCommandLine(process.argv.slice(2), {}, false) === 'help') {
-      console.log(USAGE);
-      return 0;
-    }
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    console.error(`init: ${error.message} (npx raft-harness init --help for usage)`);
-    return 2;
+function main(): CommandResult {
+  if (parseCommandLine(process.argv.slice(2), {}, false) === 'help') {
+    console.log(USAGE);
+    return 0;
   }
   const { code, out } = init(resolve(process.cwd()));
   (code === 0 ? console.log : console.error)(out);
@@ -147,4 +142,4 @@ function main(): number {
 }
 
 // Run as the command, not when a test imports init().
-if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) process.exitCode = main();
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) runCli(main, { name: 'init', helpHint: 'always', help: 'npx raft-harness init --help' });

@@ -15,6 +15,7 @@ import { loadRaftModule, type RaftUnderTest } from './raft-module.ts';
 import { iterationSeed, runIteration, type IterationResult } from './stress/iteration.ts';
 import { selectTests } from './tests.ts';
 import { failsTheLab, policyFor, type Checks } from './checks.ts';
+import type { Failed } from './failure.ts';
 
 /** Mocha's globals, as much of them as this uses (so that its types are not needed here). */
 interface MochaContext {
@@ -117,13 +118,13 @@ export function registerLabTests(options: LabTestsOptions): void {
               runIteration(test, seed, { raft, ...(options.checks !== undefined && { checks: options.checks }) }),
             ),
           );
-          const failed = results.filter((r) => !r.ok);
+          const failed = results.filter((r): r is IterationResult & Failed => !r.ok);
           if (failed.length > 0) {
             // Would the lab's checks fail it too? Each failure shown in full, once more with them alone (it replays exactly).
-            const lab = async (r: IterationResult): Promise<string> => {
-              if (options.checks === 'lab' || failsTheLab(r.check ?? 'HARNESS')) return '';
+            const lab = async (r: IterationResult & Failed): Promise<string> => {
+              if (options.checks === 'lab' || failsTheLab(r.check)) return '';
               const again = await runIteration(test, r.seed, { raft, checks: 'lab' });
-              return again.ok ? "(only our monitors fail it: the lab's checks pass it)" : `(the lab's checks fail it too: ${(again.message ?? '').split('\n')[0]})`;
+              return again.ok ? "(only our monitors fail it: the lab's checks pass it)" : `(the lab's checks fail it too: ${again.message.split('\n')[0]})`;
             };
             const notes = await Promise.all(failed.slice(0, keep).map(lab));
             const error = new Error(failureReport(failed, seeds, keep, notes));
@@ -158,9 +159,9 @@ function chooseTests(patterns: readonly string[], option: string): LabTestEntry[
  * The first `keep` failing seeds in full, each with the command that
  * replays it; the rest counted, with their seeds (as stress --keep does).
  */
-export function failureReport(failed: readonly IterationResult[], seeds: number, keep: number, notes: readonly string[] = []): string {
+export function failureReport(failed: readonly (IterationResult & Failed)[], seeds: number, keep: number, notes: readonly string[] = []): string {
   const shown = failed.slice(0, keep).map((r, i) => {
-    const message = `${r.message ?? 'failed'}${notes[i] ? `\n${notes[i]}` : ''}`;
+    const message = `${r.message}${notes[i] ? `\n${notes[i]}` : ''}`;
     return r.replay === undefined || message.includes(r.replay) ? `seed ${r.seed}: ${message}` : `seed ${r.seed}: ${message}\n  replay: ${r.replay}`;
   });
   const rest = failed.slice(keep);

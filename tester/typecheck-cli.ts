@@ -1,6 +1,7 @@
 // npm run typecheck-raft -- FILE...: does each module fit the contract?
-// Exit code: 0 all fit, 1 a type error, 2 bad input.
-import { UsageError, checkRaftPath, enterUserFolder, invocation, parseCommandLine, usageText } from './cli-args.ts';
+// Exit code (runCli): 0 all fit, 1 a type error, 2 bad input, 3 internal error.
+import { UsageError, checkRaftPath, enterUserFolder, parseCommandLine, usageText } from './cli-args.ts';
+import { runCli, type CommandResult } from './run-cli.ts';
 import { typecheckModule } from './typecheck.ts';
 
 const USAGE = `usage: npm run typecheck-raft -- FILE...
@@ -10,24 +11,17 @@ with the TypeScript compiler, strict, with the harness's own settings: no
 tsconfig of your own is needed. (The other commands run TypeScript without
 checking its types.)`;
 
-function main(): number {
+function main(): CommandResult {
   enterUserFolder();
-  let files: string[];
-  try {
-    const parsed = parseCommandLine(process.argv.slice(2), {}, true);
-    if (parsed === 'help') {
-      console.log(usageText(USAGE));
-      return 0;
-    }
-    files = parsed.positionals;
-    if (files.length === 0) throw new UsageError('name the module(s) to check');
-    // No flag label: the message below is already prefixed with the command's name.
-    for (const file of files) checkRaftPath(file, '');
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    console.error(`typecheck-raft: ${error.message} (${invocation('typecheck-raft')} --help for usage)`);
-    return 2;
+  const parsed = parseCommandLine(process.argv.slice(2), {}, true);
+  if (parsed === 'help') {
+    console.log(usageText(USAGE));
+    return 0;
   }
+  const files = parsed.positionals;
+  if (files.length === 0) throw new UsageError('name the module(s) to check');
+  // No flag label: the message is already prefixed with the command's name.
+  for (const file of files) checkRaftPath(file, '');
   let failed = 0;
   for (const file of files) {
     const result = typecheckModule(file);
@@ -40,4 +34,4 @@ function main(): number {
   return failed === 0 ? 0 : 1;
 }
 
-process.exit(main());
+runCli(main, { name: 'typecheck-raft', helpHint: 'always' });

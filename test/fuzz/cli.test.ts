@@ -16,6 +16,7 @@ function options(args: string[]): FuzzCliOptions {
   return parsed;
 }
 import { loadRegressionCases } from '../../tester/fuzz/regressions.ts';
+import { runCli } from '../support/run-cli.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -142,5 +143,24 @@ describe('npm run fuzz', function () {
       expect(again.code).to.equal(1);
       expect(again.stdout).to.contain('(replayed)');
     }
+  });
+
+  it('on SIGTERM: stops after the scenarios in progress, reports and writes the JSON, exit 143', async function () {
+    const json = join(tmp, 'stopped.json');
+    let sent = false;
+    const r = await runCli('tester/fuzz/cli.ts', ['--time', '120', '--seed', '3', '-p', '1', '--out', tmp, '--json', json], {
+      afterStart: (child) => {
+        child.stdout?.on('data', (d: Buffer) => {
+          if (!sent && d.toString().includes('fuzz: fuzzing')) {
+            sent = true;
+            child.kill('SIGTERM');
+          }
+        });
+      },
+    });
+    expect(r.code, r.stdout + r.stderr).to.equal(143);
+    expect(r.stdout).to.match(/fuzz: interrupted \(SIGTERM\): finishing the scenarios in progress/);
+    expect(r.stdout).to.match(/^INTERRUPTED: \d+ scenarios? in /m);
+    expect((JSON.parse(readFileSync(json, 'utf8')) as { interrupted: boolean }).interrupted).to.equal(true);
   });
 });

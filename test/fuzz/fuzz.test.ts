@@ -2,13 +2,16 @@
 // and shrinks a broken one naming the check, replays a counterexample from
 // fast-check's seed and path, and every stored regression case passes.
 import { expect } from 'chai';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { MakeRaft, RequestVoteArgs, RequestVoteReply } from '../../raft/contract.ts';
 import { Raft, makeWithTiming } from '../../raft/raft.ts';
 import { inProcessRaft, loadRaftModule } from '../../tester/raft-module.ts';
 import { fuzzReplayCommand, runFuzz, scenarioAt, type FuzzReport } from '../../tester/fuzz/fuzz.ts';
 import { REGRESSIONS_DIR, harnessBrokenRaft, loadRegressionCases } from '../../tester/fuzz/regressions.ts';
 import { runScenario } from '../../tester/fuzz/run-scenario.ts';
-import { defaultKinds, describeScenario, faultCount, type Scenario } from '../../tester/fuzz/scenario.ts';
+import { ScenarioError, defaultKinds, describeScenario, faultCount, type Scenario } from '../../tester/fuzz/scenario.ts';
 import { raftUnderTest } from '../support/raft-under-test.ts';
 
 // Bug E01: RequestVote grants any candidate of an equal or higher term,
@@ -144,13 +147,20 @@ describe('stored regression cases (test/regressions/*.json)', function () {
 
   it("re-checks a case's Raft only when it is one of the harness's own broken ones, not a user's file", function () {
     const scenario = (cases[0] as (typeof cases)[number]).scenario;
-    const found = { check: 'V1', message: 'm', seed: 1, path: '0', date: '2026-11-29' };
+    const found = { check: 'V1' as const, message: 'm', seed: 1, path: '0', date: '2026-11-29' };
     const on = (raft: string): string | undefined => harnessBrokenRaft({ name: 'x', description: 'd', found: { ...found, raft }, scenario });
     expect(on('test/fuzz/vote-for-anyone-raft.ts')).to.match(/test\/fuzz\/vote-for-anyone-raft\.ts$/);
     expect(on('my-vote-twice.ts'), "a user's file, fixed since").to.equal(undefined);
     expect(on('examples/timer-raft.ts')).to.equal(undefined);
     expect(on('built-in')).to.equal(undefined);
     expect(on('test/../my-raft.ts')).to.equal(undefined);
+  });
+
+  it('refuses a case whose check is not one of the harness\'s, in one line naming the file', function () {
+    const dir = mkdtempSync(join(tmpdir(), 'regressions-'));
+    const good = cases[0] as (typeof cases)[number];
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ ...good, found: { ...good.found, check: 'XYZ' } }));
+    expect(() => loadRegressionCases(dir)).to.throw(ScenarioError, /^bad\.json: found\.check "XYZ" is not one of this harness's checks \(ES, V1, .*, HARNESS\)$/);
   });
 
   it('has cases to replay', function () {

@@ -19,7 +19,8 @@ import type {
   TesterEvent,
   ViolationEvent,
 } from '../../tester/events.ts';
-import { CHECKS, judge, type CheckId, type CheckPolicy } from '../../tester/monitors/index.ts';
+import { judge, type CheckPolicy } from '../../tester/monitors/index.ts';
+import { MONITOR_CHECKS, type MonitorCheckId } from '../../tester/check-ids.ts';
 
 export type Log = TesterEvent[];
 
@@ -252,8 +253,8 @@ export function vote(t: number, from: number, to: number, term: number, lastLogI
 }
 
 /** Every check off but these (for logs that exercise a few checks in isolation). */
-export function only(...ids: CheckId[]): { policy: CheckPolicy } {
-  return { policy: Object.fromEntries(Object.keys(CHECKS).map((id) => [id, ids.includes(id as CheckId) ? 'fail' : 'off'])) as CheckPolicy };
+export function only(...ids: MonitorCheckId[]): { policy: CheckPolicy } {
+  return { policy: Object.fromEntries(Object.keys(MONITOR_CHECKS).map((id) => [id, ids.includes(id as MonitorCheckId) ? 'fail' : 'off'])) as CheckPolicy };
 }
 
 /**
@@ -312,7 +313,7 @@ export function byTime(...parts: (TesterEvent | Log)[]): Log {
 
 /** What a test expects of one violation. Omitted fields are not compared. */
 export interface Want {
-  check: CheckId;
+  check: MonitorCheckId;
   term?: number | undefined;
   servers?: number[];
   t?: number;

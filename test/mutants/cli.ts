@@ -10,14 +10,15 @@
 // stress loop (every test that applies to it) and the fuzzer, and must pass
 // them all; a second table shows its runs and failures.
 //
-// Exit code: 0 when the harness catches every broken variant (with a check
-// the variant expects), the control passes and every correct variant
-// passes; 1 otherwise; 2 for bad input.
+// Exit code (runCli): 0 when the harness catches every broken variant (with
+// a check the variant expects), the control passes and every correct variant
+// passes; 1 otherwise; 2 for bad input; 3 internal error; 130 / 143 signals.
 import { cpus, hostname } from 'node:os';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UsageError, enterUserFolder, invocation, parseCommandLine, usageText } from '../../tester/cli-args.ts';
+import { UsageError, enterUserFolder, parseCommandLine, usageText } from '../../tester/cli-args.ts';
+import { runCli, type CommandResult } from '../../tester/run-cli.ts';
 import { BUILT_IN_RAFT } from '../../tester/built-in-raft.ts';
 import type { RaftUnderTest } from '../../tester/raft-module.ts';
 import { variantRaft } from './variant.ts';
@@ -28,6 +29,7 @@ import { runVariant, variantDetails, variantTable, type VariantRow } from '../va
 import { VARIANTS } from '../variants/index.ts';
 import { fuzzRaft, stressRaft, type FuzzOutcome, type StressOutcome } from './harness.ts';
 import { MUTANTS } from './index.ts';
+import { countsOf, type CheckId } from '../../tester/check-ids.ts';
 
 const USAGE = `usage: npm run mutants -- [options]
 
@@ -143,7 +145,7 @@ async function runSubject(s: Subject, o: Options): Promise<Row> {
   const fuzz = await fuzzRaft(s.raft, { runs: o.runs, timeSeconds: o.budget, shrinkSeconds: o.shrink, seed: o.seed });
   const stress = await stressRaft(s.raft, { tests: ALL_TESTS, seeds: o.seeds, baseSeed: o.seed });
   const labAlone = await stressRaft(s.raft, { tests: LAB_TESTS_ALONE, seeds: o.labSeeds, baseSeed: o.seed, policy: LAB_CHECKS_ONLY });
-  const named = new Set<string>([...(fuzz.check !== undefined ? [fuzz.check] : []), ...Object.keys(stress.byCheck)]);
+  const named = new Set<CheckId>([...(fuzz.found ? [fuzz.check] : []), ...countsOf(stress.byCheck).map(([check]) => check)]);
   const caughtBy = [...named].filter((c) => s.expectedChecks.includes(c));
   const control = s.expectedChecks.length === 0;
   const ok = control ? !fuzz.found && stress.failed === 0 && labAlone.failed === 0 : caughtBy.length > 0;
@@ -155,21 +157,20 @@ async function runSubject(s: Subject, o: Options): Promise<Row> {
 const secs = (ms: number): string => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-function mark(check: string | undefined, expected: string[]): string {
-  if (check === undefined) return '';
+function mark(check: CheckId, expected: readonly string[]): string {
   return expected.length === 0 || expected.includes(check) ? check : `${check}*`;
 }
 
 function fuzzCell(r: Row): string {
   const f = r.fuzz;
   if (!f.found) return `not found in ${f.scenarios} scenarios, ${secs(f.wallMs)}${f.timedOut ? ' (time budget)' : ''}`;
-  return `${mark(f.check, r.expectedChecks)} after ${plural(f.scenariosUntilFound ?? 0, 'scenario')}, ${secs(f.msUntilFound ?? 0)}`;
+  return `${mark(f.check, r.expectedChecks)} after ${plural(f.scenariosUntilFound, 'scenario')}, ${secs(f.msUntilFound)}`;
 }
 
 function shrunkCell(r: Row): string {
   const f = r.fuzz;
   if (!f.found) return '';
-  return `${plural(f.faults ?? 0, 'fault')}, ${plural(f.servers ?? 0, 'server')}${f.shrinkCut ? ' (shrinking cut short)' : ''}`;
+  return `${plural(f.faults, 'fault')}, ${plural(f.servers, 'server')}${f.shrinkCut ? ' (shrinking cut short)' : ''}`;
 }
 
 function stressCell(r: Row): string {
@@ -199,7 +200,7 @@ function splitCell(s: StressOutcome, seeds: number): string {
 }
 
 function checksCell(s: StressOutcome, expected: string[]): string {
-  return Object.entries(s.byCheck)
+  return countsOf(s.byCheck)
     .sort((a, b) => b[1] - a[1])
     .map(([check, n]) => `${mark(check, expected)} ${n}`)
     .join(', ');
@@ -262,18 +263,9 @@ function fromHere(file: string): string {
 
 // ---- main ----
 
-async function main(): Promise<number> {
+async function main(): Promise<CommandResult> {
   enterUserFolder();
-  let options: Options | 'help';
-  try {
-    options = parse(process.argv.slice(2));
-  } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`mutants: ${error.message} (${invocation('mutants')} --help for usage)`);
-      return 2;
-    }
-    throw error;
-  }
+  const options = parse(process.argv.slice(2));
   if (options === 'help') {
     console.log(usageText(USAGE));
     return 0;
@@ -302,7 +294,7 @@ async function main(): Promise<number> {
   for (const v of variants) {
     const row = await runVariant(v, { seeds: o.seeds, fuzzRuns: o.variantRuns, fuzzSeconds: o.budget, seed: o.seed });
     variantRows.push(row);
-    const fuzzed = row.fuzz.found ? `FAILED (${row.fuzz.check ?? '?'})` : `0/${row.fuzz.scenarios}`;
+    const fuzzed = row.fuzz.found ? `FAILED (${row.fuzz.check})` : `0/${row.fuzz.scenarios}`;
     console.error(`  ${v.id}: ${row.ok ? 'passes' : 'FAILS'}; stress ${rate(row.stress)}; fuzzer ${fuzzed}`);
   }
   const when = new Date();
@@ -346,10 +338,4 @@ async function main(): Promise<number> {
   return bad.length === 0 ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`mutants: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    process.exit(1);
-  },
-);
+runCli(main, { name: 'mutants', helpHint: 'always' });

@@ -5,6 +5,7 @@ import { runFuzz, type FuzzReport } from '../../tester/fuzz/fuzz.ts';
 import type { LabTestEntry } from '../../tester/lab-test.ts';
 import type { CheckPolicy } from '../../tester/monitors/index.ts';
 import type { RaftUnderTest } from '../../tester/raft-module.ts';
+import type { CheckCounts, CheckId } from '../../tester/check-ids.ts';
 import { iterationSeed, runIteration, type IterationResult } from '../../tester/stress/iteration.ts';
 
 // ---- the fuzzer ----
@@ -23,29 +24,38 @@ export interface FuzzBudget {
   prefer?: readonly string[];
 }
 
-export interface FuzzOutcome {
-  found: boolean;
-  /** The failed check of the shrunk counterexample. */
-  check?: string;
-  message?: string;
-  /** Scenarios run until the first failure was seen, and wall ms until then. */
-  scenariosUntilFound?: number;
-  msUntilFound?: number;
-  /** Fault steps and servers of the shrunk counterexample. */
-  faults?: number;
-  servers?: number;
-  shrinks?: number;
-  shrinkRuns?: number;
+interface FuzzCampaign {
   /** Shrinking was cut short by shrinkSeconds (the counterexample is the smallest found by then). */
   shrinkCut: boolean;
-  scenarioText?: string;
-  replay?: string;
   /** Scenarios run in all (shrinking included), and the wall ms the campaign took. */
   scenarios: number;
   wallMs: number;
   seed: number;
   timedOut: boolean;
 }
+
+/** What the fuzzer found: the shrunk counterexample of one check. */
+interface FuzzFound {
+  found: true;
+  /** The failed check of the shrunk counterexample. */
+  check: CheckId;
+  message: string;
+  /** Scenarios run until the first failure was seen, and wall ms until then. */
+  scenariosUntilFound: number;
+  msUntilFound: number;
+  /** Fault steps and servers of the shrunk counterexample. */
+  faults: number;
+  servers: number;
+  shrinks: number;
+  shrinkRuns: number;
+  scenarioText: string;
+  replay: string;
+}
+
+/** Found nothing: no counterexample to tell of (its fields absent, so that they can be read without asking first). */
+type FuzzNothing = { found: false } & { [K in Exclude<keyof FuzzFound, 'found'>]?: never };
+
+export type FuzzOutcome = FuzzCampaign & (FuzzFound | FuzzNothing);
 
 export async function fuzzRaft(raft: RaftUnderTest, budget: FuzzBudget): Promise<FuzzOutcome> {
   const report: FuzzReport = await runFuzz({
@@ -57,29 +67,22 @@ export async function fuzzRaft(raft: RaftUnderTest, budget: FuzzBudget): Promise
     shrinkSeconds: budget.shrinkSeconds,
   });
   const f = report.findings.find((x) => budget.prefer?.includes(x.check) === true) ?? report.failure;
-  const outcome: FuzzOutcome = {
-    found: f !== undefined,
-    shrinkCut: f !== undefined && f.shrinkCut,
-    scenarios: report.runs,
-    wallMs: report.wallMs,
-    seed: report.seed,
-    timedOut: report.timedOut,
+  const campaign = { shrinkCut: f !== undefined && f.shrinkCut, scenarios: report.runs, wallMs: report.wallMs, seed: report.seed, timedOut: report.timedOut };
+  if (f === undefined) return { found: false, ...campaign };
+  return {
+    found: true,
+    ...campaign,
+    check: f.check,
+    message: f.message,
+    scenariosUntilFound: f.runsUntilFound,
+    msUntilFound: f.msUntilFound,
+    faults: f.faults,
+    servers: f.scenario.n,
+    shrinks: f.shrinks,
+    shrinkRuns: f.shrinkRuns,
+    scenarioText: f.scenarioText,
+    replay: f.replay,
   };
-  if (f !== undefined) {
-    Object.assign(outcome, {
-      check: f.check,
-      message: f.message,
-      scenariosUntilFound: f.runsUntilFound,
-      msUntilFound: f.msUntilFound,
-      faults: f.faults,
-      servers: f.scenario.n,
-      shrinks: f.shrinks,
-      shrinkRuns: f.shrinkRuns,
-      scenarioText: f.scenarioText,
-      replay: f.replay,
-    } satisfies Partial<FuzzOutcome>);
-  }
-  return outcome;
 }
 
 // ---- the stress loop ----
@@ -98,7 +101,7 @@ export interface StressBudget {
 export interface StressFailure {
   test: string;
   seed: number;
-  check: string;
+  check: CheckId;
   message: string;
   replay?: string;
   /** 1-based position in the campaign's order: seed index first, then test order. */
@@ -109,7 +112,7 @@ export interface StressOutcome {
   iterations: number;
   failed: number;
   /** Failures by the check that failed first in each iteration. */
-  byCheck: Record<string, number>;
+  byCheck: CheckCounts;
   /** Failures by test. */
   byTest: Record<string, number>;
   /** The failure earliest in the campaign's order, and the wall ms until its round ended. */
@@ -144,7 +147,7 @@ export async function stressRaft(raft: RaftUnderTest, budget: StressBudget): Pro
     for (const { result, iteration } of done) {
       outcome.iterations++;
       if (result.ok) continue;
-      const check = result.check ?? 'HARNESS';
+      const check = result.check;
       outcome.failed++;
       outcome.byCheck[check] = (outcome.byCheck[check] ?? 0) + 1;
       outcome.byTest[result.test] = (outcome.byTest[result.test] ?? 0) + 1;
@@ -153,7 +156,7 @@ export async function stressRaft(raft: RaftUnderTest, budget: StressBudget): Pro
           test: result.test,
           seed: result.seed,
           check,
-          message: result.message ?? '',
+          message: result.message,
           ...(result.replay !== undefined && { replay: result.replay }),
           iteration,
           msUntilFound: Date.now() - started,

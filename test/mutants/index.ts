@@ -9,7 +9,7 @@
 // only when one of these names it.
 //
 // RND (E15) is in the catalogue, but the harness has no RND monitor
-// (tester/monitors/monitor.ts CHECKS): LV catches E15, in the fuzzer's
+// (tester/check-ids.ts MONITOR_CHECKS): LV catches E15, in the fuzzer's
 // liveness phases on a lossless network with small delays, where servers
 // whose timers expire together really do split the vote.
 import type { MakeRaft } from '../../raft/contract.ts';

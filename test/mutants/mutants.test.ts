@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import { BUILT_IN_RAFT } from '../../tester/built-in-raft.ts';
 import { loadRaftModule, type RaftUnderTest } from '../../tester/raft-module.ts';
-import { CHECKS } from '../../tester/monitors/index.ts';
+import { CHECK_IDS, type CheckId } from '../../tester/check-ids.ts';
 import { testNamed } from '../../tester/tests.ts';
 import { loadRegressionCases } from '../../tester/fuzz/regressions.ts';
 import { runScenario } from '../../tester/fuzz/run-scenario.ts';
@@ -76,7 +76,7 @@ const SHRINK_SECONDS = 1;
 
 interface Verdict {
   caught: boolean;
-  check?: string;
+  check?: CheckId;
   detail: string;
 }
 
@@ -86,12 +86,12 @@ async function runQuick(quick: Quick, raft: RaftUnderTest, expected?: readonly s
     if (stored === undefined) throw new Error(`no regression case named ${quick.name}`);
     const r = await runScenario(stored.scenario, { raft });
     if (r.ok) return { caught: false, detail: `scenario ${quick.name} passed` };
-    return { caught: true, ...(r.check !== undefined && { check: r.check }), detail: `${r.message ?? ''}\n${describeScenario(stored.scenario)}` };
+    return { caught: true, check: r.check, detail: `${r.message}\n${describeScenario(stored.scenario)}` };
   }
   if (quick.kind === 'fuzz') {
     const f: FuzzOutcome = await fuzzRaft(raft, { runs: quick.runs, timeSeconds: 60, shrinkSeconds: SHRINK_SECONDS, seed: SEED, ...(expected !== undefined && { prefer: expected }) });
     if (!f.found) return { caught: false, detail: `the fuzzer found nothing in ${f.scenarios} scenarios` };
-    return { caught: true, ...(f.check !== undefined && { check: f.check }), detail: `${f.message ?? ''}\n${f.scenarioText ?? ''}\n${f.replay ?? ''}` };
+    return { caught: true, check: f.check, detail: `${f.message}\n${f.scenarioText}\n${f.replay}` };
   }
   const test = testNamed(quick.test);
   if (test === undefined) throw new Error(`no test named ${quick.test}`);
@@ -114,7 +114,7 @@ describe('mutants: the harness catches every known election bug and every visibl
       ...['E01', 'E04', 'E06', 'E08', 'E12', 'E14', 'E15', 'E16', 'E17', 'E18', 'E20', 'E22'],
       ...['L01', 'L02', 'L03', 'L05', 'L06', 'L09', 'L11', 'L12', 'L13', 'L17', 'L30', 'L31'],
     ]);
-    const known = [...Object.keys(CHECKS), 'LAB', 'RND'];
+    const known: string[] = [...CHECK_IDS, 'RND'];
     for (const m of MUTANTS) {
       expect(m.expectedChecks, m.id).to.not.be.empty;
       for (const c of m.expectedChecks) expect(known, `${m.id} expects ${c}`).to.include(c);

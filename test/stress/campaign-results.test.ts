@@ -224,6 +224,22 @@ describe('stress --merge refuses what cannot be one campaign', function () {
     expect(result.stderr.trim()).to.equal('stress: --merge: shard 3/3 missing: a merge needs every shard of the campaign');
     expect(result.stdout).to.equal('');
   });
+
+  it('refuses a shard whose check is not one of the harness\'s (exit 2); a merge with an interrupted shard cannot pass (exit 1: no signal stopped the merge)', async function () {
+    this.timeout(30_000);
+    const dir = tempDir();
+    const [a, b, c] = ['a.json', 'b.json', 'c.json'].map((f) => join(dir, f)) as [string, string, string];
+    // As a file may say it, whatever the types say.
+    const one = shard(1, 2);
+    writeFileSync(a, JSON.stringify({ ...one, tests: one.tests.map((t) => ({ ...t, failed: 1, failures: [{ iteration: 1, seed: 5, check: 'XYZ', message: 'x' }] })) }));
+    writeFileSync(b, JSON.stringify(shard(2, 2)));
+    writeFileSync(c, JSON.stringify(shard(1, 2, { interrupted: true })));
+    const [unknown, interrupted] = await Promise.all([runCli(STRESS, ['--merge', a, b]), runCli(STRESS, ['--merge', c, b])]);
+    expect(unknown.code).to.equal(2);
+    expect(unknown.stderr).to.match(/^stress: --merge: .*a\.json is not a stress summary of this harness: TestReElection2A #1: its check "XYZ" is not one of this harness's checks \(ES, .*\)\n$/);
+    expect(interrupted.code, interrupted.stderr).to.equal(1);
+    expect(interrupted.stdout).to.match(/^INTERRUPTED: 0 of 4 iterations failed/m);
+  });
 });
 
 describe('stress: memory stays flat over a campaign', function () {

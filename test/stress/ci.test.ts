@@ -72,6 +72,13 @@ describe('stress --checks, --junit, --rerun: bad input', function () {
     expect(parsed.rerun?.jobs).to.deep.equal([{ test: 'TestReElection2A', iteration: 1, seed: 99 }]);
     expect(parsed.tests.map((t) => t.name)).to.deep.equal(['TestReElection2A']);
     expect(parsed.raftModule).to.equal(undefined);
+    // A check is read from the file as one of this harness's, or refused.
+    const unknown = join(dir, 'unknown-check.json');
+    writeFileSync(unknown, JSON.stringify({ ...summary, tests: [{ ...test, failed: 1, failures: [{ ...failure, check: 'XYZ' }] }] }));
+    expect(() => parseStressArgs(['--rerun', unknown])).to.throw(
+      UsageError,
+      /^--rerun: .*unknown-check\.json is not a stress summary of this harness: TestReElection2A #1: its check "XYZ" is not one of this harness's checks \(ES, V1, .*, HARNESS\)$/,
+    );
   });
 
   it('exits 2 with one line on stderr for a missing summary, before any work', async function () {

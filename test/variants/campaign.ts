@@ -66,12 +66,12 @@ function stressCell(r: VariantRow): string {
 function fuzzCell(r: VariantRow): string {
   const f = r.fuzz;
   if (!f.found) return `0/${f.scenarios}, ${secs(f.wallMs)}${f.timedOut ? ' (time budget)' : ''}`;
-  return `**${f.check ?? '?'} after ${f.scenariosUntilFound ?? 0} scenarios**`;
+  return `**${f.check} after ${f.scenariosUntilFound} scenarios**`;
 }
 
 function checksCell(r: VariantRow): string {
   const named: Record<string, number> = { ...r.stress.byCheck };
-  if (r.fuzz.found && r.fuzz.check !== undefined) named[`${r.fuzz.check} (fuzz)`] = 1;
+  if (r.fuzz.found) named[`${r.fuzz.check} (fuzz)`] = 1;
   return Object.entries(named)
     .sort((a, b) => b[1] - a[1])
     .map(([check, n]) => `${check} ${n}`)
@@ -99,8 +99,8 @@ export function variantDetails(rows: VariantRow[]): string {
       if (first.replay !== undefined) out.push(`           replay: ${first.replay}`);
     }
     if (r.fuzz.found) {
-      out.push(`  fuzzer:  ${(r.fuzz.message ?? '').split('\n')[0] ?? ''}`);
-      out.push(`           replay: ${r.fuzz.replay ?? ''}`);
+      out.push(`  fuzzer:  ${r.fuzz.message.split('\n')[0] ?? ''}`);
+      out.push(`           replay: ${r.fuzz.replay}`);
     }
   }
   return out.join('\n');

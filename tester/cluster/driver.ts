@@ -10,6 +10,7 @@ import { World } from '../../runtime/runtime.ts';
 import { runVirtual, type VirtualRun } from '../../runtime/settle-pump.ts';
 import { wallNow } from '../../runtime/wall.ts';
 import { TestFailure, describeError, roundTimes } from '../failure.ts';
+import type { CheckId } from '../check-ids.ts';
 
 /** In real time, how often the observer runs (virtual time runs it at every instant). */
 export const REAL_TIME_POLL_MS = 10;
@@ -132,7 +133,7 @@ export class RunDriver {
   }
 
   /** Records the run's first failure, stops the clock, and wakes the test. */
-  fail(message: string, check: string, t = this.now()): void {
+  fail(message: string, check: CheckId, t = this.now()): void {
     if (this.failure !== undefined) return;
     const where = `${this.kind} t=${Math.round(t)} ms${this.options.seedInMessages === false ? '' : `, seed ${this.seed}`}`;
     const command = this.replayCommand();

@@ -5,7 +5,8 @@
 import type { OwnedClock } from '../../runtime/clock.ts';
 import type { TesterEvent, ViolationEvent } from '../events.ts';
 import type { RaftTiming } from '../../raft/contract.ts';
-import { CHECKS, LAB_TESTS, LAB_TEST_LIMITS, MonitorSet, limitsFromTiming, type BudgetLimits, type BudgetWindow, type CheckPolicy, type ConductLimits } from '../monitors/index.ts';
+import { MONITOR_CHECKS, type CheckId } from '../check-ids.ts';
+import { LAB_TESTS, LAB_TEST_LIMITS, MonitorSet, limitsFromTiming, type BudgetLimits, type BudgetWindow, type CheckPolicy, type ConductLimits } from '../monitors/index.ts';
 
 export interface FeedOptions {
   clock: OwnedClock;
@@ -16,7 +17,7 @@ export interface FeedOptions {
   /** Receives every event of the run (traces). */
   record?: (event: TesterEvent) => void;
   /** A violation the policy makes fatal. */
-  fail: (message: string, check: string, t: number) => void;
+  fail: (message: string, check: CheckId, t: number) => void;
   /** A violation the policy only warns about. */
   warn: (line: string) => void;
 }
@@ -104,7 +105,7 @@ export class MonitorFeed {
 
   private onViolation(v: ViolationEvent): void {
     this.record?.(v);
-    const text = `[${v.check}] ${CHECKS[v.check as keyof typeof CHECKS] ?? v.check}: ${v.message}`;
+    const text = `[${v.check}] ${MONITOR_CHECKS[v.check].name}: ${v.message}`;
     if (v.fatal) this.options.fail(text, v.check, v.t);
     else this.options.warn(`warning: ${text}`);
   }

@@ -6,6 +6,7 @@ import { RAFT_LOG_METHODS, RAFT_PEER_METHODS, type ApplyChannel, type MakeRaft, 
 import type { ScopedRuntime } from '../../runtime/runtime.ts';
 import { nodeTimers } from '../../runtime/wall.ts';
 import { describeError } from '../failure.ts';
+import type { CheckId } from '../check-ids.ts';
 import { CALL_GET_STATE, CALL_KILL, CALL_MAKE, CALL_START, enterCall, leaveCall } from '../../runtime/in-call.ts';
 import { CAPTURED_TIMERS } from '../raft-module.ts';
 
@@ -13,7 +14,7 @@ import { CAPTURED_TIMERS } from '../raft-module.ts';
 export const KILL_GRACE_MS = 100;
 
 /** How the guard reports a misbehaving implementation: (message, check). */
-export type Report = (message: string, check: string) => void;
+export type Report = (message: string, check: CheckId) => void;
 
 export interface MakeOptions {
   makeRaft: MakeRaft;

@@ -1,13 +1,15 @@
 // npm run fuzz -- [options]: property-based fuzzing of fault schedules.
-// Exit codes: 0 no failure, 1 a failure was found, 2 bad input, 3 internal error.
+// Exit codes (runCli): 0 no failure, 1 a failure was found (or nothing ran),
+// 2 bad input, 3 internal error; 130 / 143 when stopped by SIGINT / SIGTERM.
 import { campaignFolder } from '../stress/campaign.ts';
 import { writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import logUpdate from 'log-update';
-import { enterUserFolder, plural, usageHint, usageText } from '../cli-args.ts';
+import { enterUserFolder, plural, usageText } from '../cli-args.ts';
+import { runCli, type CliRun, type CommandResult } from '../run-cli.ts';
 import { describeError } from '../failure.ts';
-import { CHECKS } from '../monitors/index.ts';
-import { RaftModuleError, type RaftUnderTest } from '../raft-module.ts';
+import { CHECKS, type CheckId } from '../check-ids.ts';
+import type { RaftUnderTest } from '../raft-module.ts';
 import { loadRaft } from '../built-in-raft.ts';
 import { pagePath, structuredPath, writeStructuredTrace } from '../stress/artifacts.ts';
 import { writeTraceHtml } from '../trace/html.ts';
@@ -15,55 +17,38 @@ import { randomInt } from 'node:crypto';
 import { MAX_SEED } from '../../runtime/random.ts';
 import { DEFAULT_RUNS, FuzzPathError, campaignSpace, runFuzz, scenarioAt, type FuzzFailure, type FuzzProgress, type FuzzReport } from './fuzz.ts';
 import { FAULT_KINDS, MAX_SERVERS } from './scenario.ts';
-import { FuzzUsageError, fuzzUsage, parseFuzzArgs, type FuzzCliOptions } from './options.ts';
+import { fuzzUsage, parseFuzzArgs, type FuzzCliOptions } from './options.ts';
 import { regressionPath, saveDir, saveRegressionCase } from './regressions.ts';
 import { fuzzJUnit } from './junit.ts';
 import { writeJUnit } from '../junit.ts';
 import { wallDate, wallEvery, wallNow } from '../../runtime/wall.ts';
 import { Figures, writeCampaignReport, type ReportFailure } from '../report/campaign-report.ts';
 
-async function main(): Promise<number> {
+async function main(cli: CliRun): Promise<CommandResult> {
   enterUserFolder();
-  let options: FuzzCliOptions;
-  let raft: RaftUnderTest;
-  try {
-    const parsed = parseFuzzArgs(process.argv.slice(2));
-    if (parsed === 'help') {
-      console.log(usageText(fuzzUsage()));
-      return 0;
-    }
-    options = parsed;
-    raft = await loadRaft(options.raftModule);
-    // Faked globals belong to a whole thread: such a Raft runs one scenario at a time in each.
-    if (raft.timers === 'global') options.streams = 1;
-    // A --path must lead somewhere from its seed, in this campaign's scenario space.
-    if (options.path !== undefined && options.seed !== undefined) {
-      scenarioAt(options.seed, options.path, campaignSpace(options, raft.persists, raft.label).space);
-    }
-  } catch (error) {
-    if (error instanceof FuzzPathError) {
-      console.error(`fuzz: ${error.message}`);
-      return 2;
-    }
-    if (error instanceof FuzzUsageError || error instanceof RaftModuleError) {
-      console.error(`fuzz: ${error.message}${usageHint(error, 'fuzz')}`);
-      return 2;
-    }
-    throw error;
+  const parsed = parseFuzzArgs(process.argv.slice(2));
+  if (parsed === 'help') {
+    console.log(usageText(fuzzUsage()));
+    return 0;
+  }
+  const options: FuzzCliOptions = parsed;
+  const raft: RaftUnderTest = await loadRaft(options.raftModule);
+  // Faked globals belong to a whole thread: such a Raft runs one scenario at a time in each.
+  if (raft.timers === 'global') options.streams = 1;
+  // A --path must lead somewhere from its seed, in this campaign's scenario space.
+  if (options.path !== undefined && options.seed !== undefined) {
+    scenarioAt(options.seed, options.path, campaignSpace(options, raft.persists, raft.label).space);
   }
 
   const tty = process.stdout.isTTY === true;
   const replay = options.path !== undefined;
   const seed = options.seed ?? randomInt(MAX_SEED);
   const abort = new AbortController();
-  // SIGTERM (timeout, CI cancellation) is Ctrl-C: what was found is reported.
-  const onSignal = (signal: string): void => {
-    if (abort.signal.aborted) process.exit(signal === 'SIGTERM' ? 143 : 130);
+  // SIGTERM (timeout, CI cancellation) is Ctrl-C: what was found is reported; a second leaves at once.
+  cli.onStop((signal) => {
     console.log(`\nfuzz: interrupted (${signal}): finishing the scenarios in progress (${signal} again to leave now)`);
     abort.abort();
-  };
-  process.on('SIGINT', () => onSignal('SIGINT'));
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  });
   const plan = replay
     ? `replaying path ${options.path} of seed ${seed}`
     : `fuzzing ${describePlan(options)} on ${raft.label}, ${plural(options.workers, 'worker')} x ${options.streams} scenarios at once | seed ${seed}`;
@@ -190,9 +175,8 @@ async function main(): Promise<number> {
       console.log(`fuzz: cannot write the report to ${options.report}: ${describeError(error)}`);
     }
   }
-  if (report.findings.length > 0) return 1;
-  if (report.interrupted) return 130;
-  return report.searched === 0 ? 1 : 0;
+  // Only a campaign that ran something, to its end, without a failure, passes (a signal's exit code is runCli's to give).
+  return report.findings.length > 0 || report.interrupted || report.searched === 0 ? 1 : 0;
 }
 
 function describePlan(o: FuzzCliOptions): string {
@@ -215,18 +199,8 @@ function firstLine(text: string): string {
   return text.split('\n')[0] ?? '';
 }
 
-/** What the checks that are not monitors mean. */
-const OTHER_CHECKS: Record<string, string> = {
-  LAB: "the lab's check",
-  WATCHDOG: 'the scenario stopped making progress (a call that never returns?): stopped by the watchdog',
-  CRASH: 'the implementation crashed its thread',
-  'REAL-IO': 'the implementation waits on real I/O, which virtual time cannot',
-  RAFT: 'the implementation broke the contract',
-  HARNESS: 'the harness itself failed',
-};
-
-function checkName(check: string): string {
-  return (CHECKS as Record<string, string>)[check] ?? OTHER_CHECKS[check] ?? check;
+function checkName(check: CheckId): string {
+  return CHECKS[check].name;
 }
 
 function printFailure(f: FuzzFailure, trace: { log: string; page: string | undefined } | undefined, replay: boolean, i: number, of: number): void {
@@ -297,14 +271,4 @@ function shortPath(file: string): string {
   return rel === '' || rel.startsWith('..') ? file : rel;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof RaftModuleError) {
-      console.error(`fuzz: ${error.message}`);
-      process.exit(2);
-    }
-    console.error(`fuzz: internal error: ${(error as Error).stack ?? String(error)}`);
-    process.exit(3);
-  },
-);
+runCli(main, { name: 'fuzz', badInput: [FuzzPathError] });

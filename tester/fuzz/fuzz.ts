@@ -24,7 +24,8 @@ import type { RaftUnderTest } from '../raft-module.ts';
 import { BUILT_IN_RAFT } from '../built-in-raft.ts';
 import { WorkerPool } from '../stress/pool.ts';
 import type { ScenarioDone, ScenarioJob } from '../stress/protocol.ts';
-import { runScenario, type ScenarioResult } from './run-scenario.ts';
+import { runScenario, type ScenarioPhase, type ScenarioResult } from './run-scenario.ts';
+import type { CheckId } from '../check-ids.ts';
 import { failsTheLab, policyFor, withChecks, type Checks } from '../checks.ts';
 import type { LabVerdict } from '../stress/summary.ts';
 import { FAULT_KINDS, MAX_SERVERS, defaultKinds, describeScenario, faultCount, scenarioArbFor, type FaultKind, type Scenario, type ScenarioSpace } from './scenario.ts';
@@ -96,8 +97,7 @@ export interface FuzzOptions {
 }
 
 export interface FuzzFailure {
-  /** The failed check: a monitor id (ES, V1, LV...), LAB, RAFT, CRASH, WATCHDOG or HARNESS. */
-  check: string;
+  check: CheckId;
   message: string;
   /** The shrunk counterexample. */
   scenario: Scenario;
@@ -122,7 +122,7 @@ export interface FuzzFailure {
   /** Shrinking stopped early (time budget, interrupt): smaller may exist. */
   shrinkCut: boolean;
   /** The phase of the scenario it failed in. */
-  phase: ScenarioResult['phase'];
+  phase: ScenarioPhase | undefined;
   /** Its events, one JSON object per line (with options.traces; none for a hang). */
   trace?: string;
   /** The traced run ended differently (with options.traces). */
@@ -331,12 +331,14 @@ function poolExecutor(raftModule: string | undefined, workers: number, streams: 
 
 // ---- the campaign ----
 
+type FailedScenario = Extract<ScenarioResult, { ok: false }>;
+
 interface Seen {
-  check: string;
+  check: CheckId;
   index: number;
   path: string;
   scenario: Scenario;
-  result: ScenarioResult;
+  result: FailedScenario;
   foundBy: string;
   atMs: number;
 }
@@ -370,7 +372,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
   let ran = 0;
   let shrinkRuns = 0;
   let timedOut = false;
-  const checksSeen = new Set<string>();
+  const checksSeen = new Set<CheckId>();
   const progress = (): void =>
     options.onProgress?.({ runs: ran, elapsedMs: wallNow() - started, found: checksSeen.size > 0, checks: checksSeen.size, shrinkRuns });
   const stopped = (): boolean => options.signal?.aborted === true;
@@ -401,7 +403,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
   // ahead of the executors, at most `window` scenarios in flight.
   let shrinkUntil = Infinity;
   const found: Seen[] = [];
-  const occurrences = new Map<string, number>();
+  const occurrences = new Map<CheckId, number>();
   let searched = 0;
   try {
     const window = Math.max(1, executor.workers * (options.streams ?? DEFAULT_STREAMS) * 2);
@@ -416,7 +418,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
         searched++;
         options.onSearched?.(result);
         if (result.ok) return;
-        const check = result.check ?? 'HARNESS';
+        const check = result.check;
         occurrences.set(check, (occurrences.get(check) ?? 0) + 1);
         checksSeen.add(check);
         found.push({ check, index: k, path: replay ? (options.path as string) : String(k), scenario, result, foundBy: 'search', atMs: wallNow() - started });
@@ -460,7 +462,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
       const r = shrunk.result;
       findings.push({
         check: seen.check,
-        message: r.message ?? '',
+        message: r.message,
         scenario: shrunk.scenario,
         scenarioText: describeScenario(shrunk.scenario),
         seed,
@@ -483,7 +485,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
         const outcome = await executor.run(f.scenario, true);
         if ('abandoned' in outcome) continue;
         if (outcome.trace !== undefined) f.trace = outcome.trace;
-        if (outcome.result.message !== f.message) f.tracedDiffers = outcome.result.ok ? 'it passed' : (outcome.result.message ?? '');
+        if (outcome.result.message !== f.message) f.tracedDiffers = outcome.result.ok ? 'it passed' : outcome.result.message;
       }
     }
     // Would the lab's checks fail it too? The shrunk counterexample once
@@ -499,7 +501,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
       const outcome = await executor.run(f.scenario, false, true);
       if ('abandoned' in outcome) continue;
       f.lab = outcome.result.ok ? 'passes' : 'fails';
-      if (!outcome.result.ok) f.labMessage = (outcome.result.message ?? '').split('\n')[0];
+      if (!outcome.result.ok) f.labMessage = outcome.result.message.split('\n')[0];
     }
     const report: FuzzReport = {
       ok: findings.length === 0,
@@ -524,7 +526,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
   interface Shrunk {
     scenario: Scenario;
     path: string;
-    result: ScenarioResult;
+    result: FailedScenario;
     shrinks: number;
     runs: number;
     cut: boolean;
@@ -557,8 +559,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
         best.runs++;
         shrinkRuns++;
       }
-      const check = result.ok ? undefined : (result.check ?? 'HARNESS');
-      if (check === seen.check) {
+      if (!result.ok && result.check === seen.check) {
         if (rank >= 0) {
           best.scenario = scenario;
           best.result = result;
@@ -569,8 +570,8 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
         rank = 0;
         return false;
       }
-      if (check !== undefined && !best.others.some((o) => o.check === check)) {
-        best.others.push({ check, index: seen.index, path: candidate, scenario, result, foundBy: `shrinking [${seen.check}]`, atMs: wallNow() - started });
+      if (!result.ok && !best.others.some((o) => o.check === result.check)) {
+        best.others.push({ check: result.check, index: seen.index, path: candidate, scenario, result, foundBy: `shrinking [${seen.check}]`, atMs: wallNow() - started });
       }
       rank++;
       return true;
@@ -582,7 +583,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
 
 /** The first failure of each check, in the order of the search. */
 function firstOfEach(found: readonly Seen[]): Seen[] {
-  const first = new Map<string, Seen>();
+  const first = new Map<CheckId, Seen>();
   for (const seen of [...found].sort((a, b) => a.index - b.index)) if (!first.has(seen.check)) first.set(seen.check, seen);
   return [...first.values()];
 }

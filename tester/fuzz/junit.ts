@@ -4,8 +4,9 @@
 // campaign's wall time varies, and the same seed gives the same file.
 import { junitXml, type JUnitCase } from '../junit.ts';
 import type { FuzzReport } from './fuzz.ts';
+import type { CheckId } from '../check-ids.ts';
 
-export function fuzzJUnit(report: FuzzReport, raft: string, checkName: (check: string) => string): string {
+export function fuzzJUnit(report: FuzzReport, raft: string, checkName: (check: CheckId) => string): string {
   const classname = 'raft-harness.fuzz';
   const cases: JUnitCase[] =
     report.findings.length === 0

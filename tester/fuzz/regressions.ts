@@ -6,6 +6,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ScenarioError, validateScenario, type Scenario } from './scenario.ts';
+import { isCheckId, notACheck, type CheckId } from '../check-ids.ts';
 
 export const REGRESSIONS_DIR = fileURLToPath(new URL('../../test/regressions/', import.meta.url));
 const REPOSITORY = fileURLToPath(new URL('../../', import.meta.url));
@@ -23,7 +24,7 @@ export interface RegressionCase {
   description: string;
   /** How it was found, when the fuzzer found it. */
   found?: {
-    check: string;
+    check: CheckId;
     message: string;
     /** The Raft it failed on: 'built-in' or the --raft module. */
     raft: string;
@@ -77,6 +78,7 @@ export function loadRegressionCases(dir = REGRESSIONS_DIR): RegressionCase[] {
       } catch (error) {
         throw new ScenarioError(`${file}: ${(error as Error).message}`);
       }
+      if (c.found !== undefined && !isCheckId(c.found.check)) throw new ScenarioError(`${file}: found.check ${notACheck(c.found.check)}`);
       return { ...(c as RegressionCase), name: file.slice(0, -'.json'.length) };
     });
 }

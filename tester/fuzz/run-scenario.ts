@@ -13,7 +13,7 @@ import { LAB_UNRELIABLE } from '../../labrpc/network.ts';
 import { makeConfig, type Config, type RunStats } from '../config.ts';
 import type { TesterEvent } from '../events.ts';
 import type { RaftUnderTest } from '../raft-module.ts';
-import { TestFailure, describeError } from '../failure.ts';
+import { describeError, failedWith, type Failed, type Passed } from '../failure.ts';
 import { Nemesis, leaderOfTheMoment } from '../cluster/nemesis.ts';
 import { STRICT, type CheckPolicy } from '../monitors/index.ts';
 import { KIND_OF, LIVENESS_MS, describeStep, drainMs, type Scenario, type Step } from './scenario.ts';
@@ -45,21 +45,16 @@ export interface RunScenarioOptions {
   policy?: CheckPolicy;
 }
 
-export interface ScenarioResult {
-  ok: boolean;
-  /** The check that failed: a monitor's id (LV, ES, V1...), LAB for the lab's checks, RAFT, or HARNESS. */
-  check?: string;
-  message?: string;
-  /** Where the run was when it failed. */
-  phase?: 'faults' | 'drain' | 'liveness' | 'hold';
-  stats: RunStats;
-}
+export type ScenarioPhase = 'faults' | 'drain' | 'liveness' | 'hold';
+
+/** Passed, or failed with the check that failed, its message, and where the run was when it failed (if it was running). */
+export type ScenarioResult = { stats: RunStats } & (Passed | (Failed & { phase?: ScenarioPhase }));
 
 export async function runScenario(s: Scenario, options: RunScenarioOptions = {}): Promise<ScenarioResult> {
   const stats: RunStats = { seed: s.simSeed, clock: 'virtual', elapsedMs: 0, rpcs: 0, bytes: 0, events: 0, wallMs: 0, warnings: [] };
-  const result: ScenarioResult = { ok: true, stats };
+  let result: ScenarioResult = { ok: true, stats };
   const net = s.network;
-  let phase: NonNullable<ScenarioResult['phase']> = 'faults';
+  let phase: ScenarioPhase = 'faults';
   let cfg: Config;
   try {
     cfg = makeConfig(s.n, net.kind === 'unreliable', {
@@ -135,29 +130,18 @@ export async function runScenario(s: Scenario, options: RunScenarioOptions = {})
       await cfg.sleep(holdMs);
     }
   } catch (error) {
-    fail(result, error, phase);
+    result = { ...failedWith(error), phase, stats };
   }
   try {
     await cfg.cleanup();
   } catch (error) {
-    if (result.ok) fail(result, error, phase);
+    if (result.ok) result = { ...failedWith(error), phase, stats };
   }
   // The first failure of the run is the one that counts, even if the driver
   // tripped over a later consequence of it.
   const first = cfg.failureSeen;
-  if (first !== undefined) {
-    result.ok = false;
-    result.check = first.check;
-    result.message = first.message;
-  }
+  if (first !== undefined) result = { ...result, ok: false, check: first.check, message: first.message };
   return result;
-}
-
-function fail(result: ScenarioResult, error: unknown, phase: NonNullable<ScenarioResult['phase']>): void {
-  result.ok = false;
-  result.phase = phase;
-  result.check = error instanceof TestFailure ? error.check : 'HARNESS';
-  result.message = describeError(error);
 }
 
 /**

@@ -17,8 +17,9 @@ import {
   StartIndex,
   StateMachineSafety,
 } from './log-safety.ts';
-import type { CheckId, ConductLimits, EventKind, Finding, Monitor, MonitorContext } from './monitor.ts';
-import { CHECKS, DEFAULT_LIMITS, leadershipAct, limitsFromTiming } from './monitor.ts';
+import type { ConductLimits, EventKind, Finding, Monitor, MonitorContext } from './monitor.ts';
+import { DEFAULT_LIMITS, leadershipAct, limitsFromTiming } from './monitor.ts';
+import { MONITOR_CHECKS, type MonitorCheckId } from '../check-ids.ts';
 import {
   ElectionSafety,
   HeartbeatSenderLegitimate,
@@ -32,11 +33,11 @@ import {
 } from './safety.ts';
 import { MessageShape } from './shape.ts';
 
-export { CHECKS, DEFAULT_LIMITS, Facts, LogFacts, limitsFromTiming };
-export type { BudgetLimits, BudgetWindow, CheckId, ConductLimits, LogCheck };
+export { DEFAULT_LIMITS, Facts, LogFacts, limitsFromTiming };
+export type { BudgetLimits, BudgetWindow, ConductLimits, LogCheck };
 
 export type Verdict = 'fail' | 'warn' | 'off';
-export type CheckPolicy = Partial<Record<CheckId, Verdict>>;
+export type CheckPolicy = Partial<Record<MonitorCheckId, Verdict>>;
 
 /** Our own tests: every check is a failure. */
 export const STRICT: CheckPolicy = {};
@@ -50,7 +51,7 @@ export const LAB_TESTS: CheckPolicy = { ST: 'warn' };
  */
 export const LAB_TEST_LIMITS: Partial<ConductLimits> = { livenessMs: 5500 };
 /** Only the lab's own checks: every monitor off (to compare with the Go tester). */
-export const LAB_CHECKS_ONLY: CheckPolicy = Object.fromEntries(Object.keys(CHECKS).map((id) => [id, 'off']));
+export const LAB_CHECKS_ONLY: CheckPolicy = Object.fromEntries(Object.keys(MONITOR_CHECKS).map((id) => [id, 'off']));
 
 export interface MonitorOptions {
   policy?: CheckPolicy;
@@ -191,7 +192,7 @@ export class MonitorSet {
   }
 
   /** Reports a finding from outside the monitors (getState() threw, say). */
-  report(check: CheckId, finding: Finding): void {
+  report(check: MonitorCheckId, finding: Finding): void {
     const verdict = this.policy[check] ?? 'fail';
     if (verdict === 'off') return;
     this.options.onViolation({

@@ -2,35 +2,7 @@
 import { RPC } from '../../raft/contract.ts';
 import type { TesterEvent } from '../events.ts';
 import type { Facts } from './facts.ts';
-
-export const CHECKS = {
-  ES: 'election safety',
-  V1: 'one vote per term',
-  QC: 'leader had a quorum',
-  TM: 'term monotonicity',
-  TA: 'term adoption',
-  RW: 'replies well formed',
-  RF: 'receivers follow Figure 2',
-  AEL: 'heartbeat sender legitimate',
-  HB: 'heartbeat rate',
-  LA: 'leader activity',
-  LV: 'liveness',
-  ST: 'stability',
-  SMS: 'state machine safety',
-  AO: 'apply order',
-  LM: 'log matching',
-  LAO: 'leader append-only',
-  LC: 'leader completeness',
-  CM: 'commitment',
-  SI: "start()'s index",
-  DUR: 'durability',
-  BUD: "the lab's RPC and byte budgets",
-  WF: 'messages match the contract',
-  NET: 'network used correctly',
-  RAFT: 'implementation misbehaved',
-} as const;
-
-export type CheckId = keyof typeof CHECKS;
+import type { MonitorCheckId } from '../check-ids.ts';
 
 export interface Finding {
   message: string;
@@ -43,7 +15,7 @@ export interface Finding {
 export interface MonitorContext {
   readonly facts: Facts;
   /** Reports a violation of this monitor's check at the current event's time. */
-  report(check: CheckId, finding: Finding): void;
+  report(check: MonitorCheckId, finding: Finding): void;
   /** Calls fn when virtual (or real) time reaches `time`. */
   at(time: number, fn: (now: number) => void): void;
 }

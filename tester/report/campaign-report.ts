@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import type { RunStats } from '../config.ts';
+import type { CheckCounts, CheckId } from '../check-ids.ts';
 
 /** Bins of every histogram: a campaign's figures take a fixed few hundred numbers per test, however long it runs. */
 export const HISTOGRAM_BINS = 40;
@@ -107,7 +108,7 @@ export class CampaignFigures {
 export interface ReportFailure {
   /** What the link says: iteration, seed or path. */
   label: string;
-  check: string;
+  check: CheckId;
   message: string;
   /** The kept failure's page (absolute path), if there is one. */
   page: string | undefined;
@@ -118,7 +119,7 @@ export interface ReportSection {
   /** Iterations (stress) or scenarios searched (fuzz). */
   total: number;
   failed: number;
-  checks: Record<string, number>;
+  checks: CheckCounts;
   failures: ReportFailure[];
   /** Absent when the figures are not known (a --merge of summaries). */
   figures: Figures | undefined;

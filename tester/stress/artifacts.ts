@@ -51,8 +51,8 @@ export function writeIterationLog(path: string, header: LogHeader, result: Itera
     `seed: ${header.seed}`,
     `clock: ${header.clock}`,
     `raft: ${header.raft}`,
-    `result: ${result.ok ? 'passed' : `FAILED [${result.check ?? '?'}]`}`,
-    ...(result.ok ? [] : ['message:', ...(result.message ?? '').split('\n').map((l) => `  ${l}`)]),
+    `result: ${result.ok ? 'passed' : `FAILED [${result.check}]`}`,
+    ...(result.ok ? [] : ['message:', ...result.message.split('\n').map((l) => `  ${l}`)]),
     `replay: ${result.replay ?? '(real time cannot be replayed; run the same test in virtual time to search for it)'}`,
     'output:',
     ...result.output.map((l) => `  ${l}`),
@@ -65,7 +65,7 @@ export function writeIterationLog(path: string, header: LogHeader, result: Itera
   if (result.ok) return undefined;
   const page = pagePath(path);
   try {
-    writeTraceHtml(text, page, `${header.test} #${header.iteration}, seed ${header.seed}: FAILED [${result.check ?? '?'}]`);
+    writeTraceHtml(text, page, `${header.test} #${header.iteration}, seed ${header.seed}: FAILED [${result.check}]`);
   } catch {
     return undefined; // The log is what matters; a page that cannot be drawn is not a reason to stop.
   }

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { logPath, pagePath, writeIterationLog } from './artifacts.ts';
 import { iterationSeed, type IterationResult } from './iteration.ts';
+import type { Failed } from '../failure.ts';
 import type { StressOptions } from './options.ts';
 import { WorkerPool } from './pool.ts';
 import { Progress } from './progress.ts';
@@ -18,6 +19,8 @@ import { wallNow, wallStamp } from '../../runtime/wall.ts';
 import { CampaignFigures } from '../report/campaign-report.ts';
 import type { TesterEvent } from '../events.ts';
 import { formatEvent } from '../trace/format.ts';
+
+type FailedIteration = IterationResult & Failed;
 
 /**
  * Iterations one virtual-time worker runs at once: they share one settle
@@ -130,7 +133,7 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
   const dir = (): string => (folder ??= campaignFolder(options));
   const traceQueue: Job[] = [];
   /** Failures whose log is kept, waiting for the traced re-run of their seed. */
-  const awaitingTrace = new Map<number, { job: Job; result: IterationResult; log: string; message: string; lines: string[] }>();
+  const awaitingTrace = new Map<number, { job: Job; result: FailedIteration; log: string; message: string; lines: string[] }>();
   /**
    * Failures of a monitor, waiting for their seed's re-run with the lab's
    * checks alone (virtual time replays a seed exactly, and the monitors only
@@ -142,8 +145,8 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
   const awaitingTraceOf = (log: string): boolean => [...awaitingTrace.values()].some((a) => a.log === log);
   const header = (job: Job) => ({ test: job.test, iteration: job.index, seed: job.seed, clock: options.clock, raft: raftLabel });
 
-  const failed = (job: Job, result: IterationResult, message: string, sample: { clockMs: number; wallMs: number; rpcs: number }, trace: string | undefined): void => {
-    const check = result.check ?? 'HARNESS';
+  const failed = (job: Job, result: FailedIteration, message: string, sample: { clockMs: number; wallMs: number; rpcs: number }, trace: string | undefined): void => {
+    const check = result.check;
     const seen = tally.failuresOf(job.test, check);
     const keep = options.archive || seen < options.keep;
     let log: string | undefined;
@@ -202,7 +205,7 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
         if (record === undefined) return;
         awaitingLab.delete(job.key);
         record.lab = result.ok ? 'passes' : 'fails';
-        if (!result.ok) record.labMessage = (result.message ?? '').split('\n')[0];
+        if (!result.ok) record.labMessage = result.message.split('\n')[0];
         return;
       }
       if (job.trace === true) {
@@ -216,10 +219,6 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
         writeIterationLog(original.log, header(original.job), { ...original.result, message }, trace);
         return;
       }
-      let message = result.message ?? '';
-      if (!result.ok && done.loopDelayMs > LAG_WARNING_MS) {
-        message += `\n(the event loop was delayed by up to ${Math.round(done.loopDelayMs)} ms during this iteration: the machine, not the Raft, may be at fault; try a lower -p)`;
-      }
       if (options.verbose) progress.announce(`${result.ok ? 'ok  ' : 'FAIL'} ${job.test} #${job.index} seed ${job.seed} (${Math.round(result.stats.elapsedMs)} ms)`);
       const sample = { clockMs: result.stats.elapsedMs, wallMs: result.wallMs, rpcs: result.stats.rpcs };
       // Iterations lost to the watchdog or a crash have no figures: they are in the failures by check.
@@ -229,6 +228,10 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
         counted(job);
         if (options.archive) writeIterationLog(logPath(dir(), job.test, job.index), header(job), result, trace);
         return;
+      }
+      let message = result.message;
+      if (done.loopDelayMs > LAG_WARNING_MS) {
+        message += `\n(the event loop was delayed by up to ${Math.round(done.loopDelayMs)} ms during this iteration: the machine, not the Raft, may be at fault; try a lower -p)`;
       }
       failed(job, result, message, sample, trace);
       if (traceQueue.length > 0 || labQueue.length > 0) pool.poke();
@@ -258,7 +261,7 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
       // Replay has the same watchdog: its command carries this campaign's budget, to stop after the same CPU time.
       const budget = check === 'WATCHDOG' && options.timeoutSeconds !== 60 ? ` --timeout ${options.timeoutSeconds}` : '';
       const replay = options.clock === 'virtual' ? `${replayCommand(job.test, job.seed, options.raftModule)}${budget}` : undefined;
-      const result: IterationResult = {
+      const result: FailedIteration = {
         test: job.test,
         seed: job.seed,
         ok: false,
@@ -270,7 +273,7 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
         ...(replay !== undefined && { replay }),
       };
       // No trace: the thread that held it is gone. Virtual time replays it: its traced re-run streams its events up to the stop.
-      failed(job, result, result.message as string, { clockMs: 0, wallMs, rpcs: 0 }, options.clock === 'virtual' ? undefined : '');
+      failed(job, result, result.message, { clockMs: 0, wallMs, rpcs: 0 }, options.clock === 'virtual' ? undefined : '');
       // Its traced re-run may be queued after the source ran dry: the pool looks again.
       if (traceQueue.length > 0) queueMicrotask(() => pool.poke());
     },

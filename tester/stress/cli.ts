@@ -1,93 +1,78 @@
 // npm run stress -- [TESTS...] [options]: the project's main job.
-// Exit codes: 0 every iteration passed, 1 a failure (or no iteration ran),
-// 2 bad input, 3 internal error; 130 / 143 when stopped by SIGINT / SIGTERM.
+// Exit codes (runCli): 0 every iteration passed, 1 a failure (or no iteration
+// ran, or a merged shard did not run to its end), 2 bad input, 3 internal
+// error; 130 / 143 when stopped by SIGINT / SIGTERM.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { RaftModuleError, refuseLacking } from '../raft-module.ts';
+import { refuseLacking } from '../raft-module.ts';
 import { loadRaft } from '../built-in-raft.ts';
 import { describeError } from '../failure.ts';
 import { stageTests } from '../tests.ts';
 import { startCampaign } from './campaign.ts';
-import { enterUserFolder, plural, usageHint, usageText } from '../cli-args.ts';
+import { enterUserFolder, plural, usageText } from '../cli-args.ts';
+import { runCli, type CliRun, type CommandResult, type StopSignal } from '../run-cli.ts';
+import { countsOf } from '../check-ids.ts';
 import { STRESS_USAGE, UsageError, parseStressArgs, type StressOptions } from './options.ts';
-import { MergeError, memoryLine, mergeSummaries, renderBreakdown, renderLabSplit, renderTable, type StressSummary } from './summary.ts';
+import { MergeError, memoryLine, mergeSummaries, renderBreakdown, renderLabSplit, renderTable, unknownCheckIn, type StressSummary } from './summary.ts';
 import { stressJUnit } from './junit.ts';
 import { writeJUnit } from '../junit.ts';
 import { writeCampaignReport, type CampaignFigures } from '../report/campaign-report.ts';
 import { stressReportInput } from './report.ts';
 
-/** What each signal's exit code is (128 + its number), as a shell reports it. */
-const SIGNAL_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
-type StopSignal = keyof typeof SIGNAL_CODES;
-
-async function main(): Promise<number> {
+async function main(cli: CliRun): Promise<CommandResult> {
   enterUserFolder();
-  let options: StressOptions;
-  try {
-    const parsed = parseStressArgs(process.argv.slice(2));
-    if (parsed === 'help') {
-      console.log(usageText(STRESS_USAGE));
-      return 0;
-    }
-    options = parsed;
-    const raft = await loadRaft(options.raftModule);
-    if (options.merge === undefined) {
-      // Tests picked by a pattern that the Raft cannot run (2B tests for a 2A-only one) or survive
-      // (crashes without persistence) are left out, saying so; one named exactly is refused or run.
-      const staged = stageTests(options.tests, options.patterns, raft.persists, raft.label, raft.lacks);
-      if (raft.path !== undefined) refuseLacking(staged.tests, raft, raft.path);
-      if (staged.note !== undefined) console.log(`stress: ${staged.note}`);
-      if (staged.tests.length === 0) throw new UsageError('no test left to run');
-      options.tests = staged.tests;
-    }
-  } catch (error) {
-    if (error instanceof UsageError || error instanceof RaftModuleError) {
-      console.error(`stress: ${error.message}${usageHint(error, 'stress')}`);
-      return 2;
-    }
-    throw error;
+  const parsed = parseStressArgs(process.argv.slice(2));
+  if (parsed === 'help') {
+    console.log(usageText(STRESS_USAGE));
+    return 0;
+  }
+  const options = parsed;
+  const raft = await loadRaft(options.raftModule);
+  if (options.merge === undefined) {
+    // Tests picked by a pattern that the Raft cannot run (2B tests for a 2A-only one) or survive
+    // (crashes without persistence) are left out, saying so; one named exactly is refused or run.
+    const staged = stageTests(options.tests, options.patterns, raft.persists, raft.label, raft.lacks);
+    if (raft.path !== undefined) refuseLacking(staged.tests, raft, raft.path);
+    if (staged.note !== undefined) console.log(`stress: ${staged.note}`);
+    if (staged.tests.length === 0) throw new UsageError('no test left to run');
+    options.tests = staged.tests;
   }
 
   if (options.merge !== undefined) {
     let merged: StressSummary;
     try {
       const parts = options.merge.map((file) => {
+        let part: StressSummary;
         try {
-          return JSON.parse(readFileSync(file, 'utf8')) as StressSummary;
+          part = JSON.parse(readFileSync(file, 'utf8')) as StressSummary;
         } catch (error) {
           throw new MergeError(`${file} is not a stress summary: ${describeError(error)}`);
         }
+        const unknown = Array.isArray(part.tests) ? unknownCheckIn(part.tests) : undefined;
+        if (unknown !== undefined) throw new MergeError(`${file} is not a stress summary of this harness: ${unknown}`);
+        return part;
       });
       merged = mergeSummaries(parts, options.merge);
     } catch (error) {
-      console.error(`stress: --merge: ${(error as Error).message}`);
-      return 2;
+      throw new UsageError(`--merge: ${(error as Error).message}`);
     }
     return report(merged, options, undefined);
   }
 
   const campaign = startCampaign(options, { write: (line) => console.log(line), tty: process.stdout.isTTY === true });
-  let stoppedBy: StopSignal | undefined;
   // SIGTERM (timeout, CI cancellation) is treated as Ctrl-C: the first stops
   // the campaign and reports; a second reports what there is and leaves.
-  const onSignal = (signal: StopSignal): void => {
-    if (stoppedBy === undefined) {
-      stoppedBy = signal;
-      campaign.interrupt(signal);
-      return;
-    }
+  cli.onStop(
+    (signal) => campaign.interrupt(signal),
     // Failure logs are already on disk: they are written as each iteration ends.
-    report({ ...campaign.snapshot(), interrupted: true }, options, signal, campaign.figures());
-    process.exit(SIGNAL_CODES[signal]);
-  };
-  process.on('SIGINT', () => onSignal('SIGINT'));
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
+    (signal) => void report({ ...campaign.snapshot(), interrupted: true }, options, signal, campaign.figures()),
+  );
   const summary = await campaign.done;
   const folder = campaign.folder();
   if (folder !== undefined) console.log(`logs of this campaign: ${folder}`);
-  return report(summary, options, stoppedBy, campaign.figures());
+  return report(summary, options, cli.stoppedBy, campaign.figures());
 }
 
-function report(summary: StressSummary, options: Pick<StressOptions, 'json' | 'junit' | 'report'>, signal: StopSignal | undefined, figures?: CampaignFigures): number {
+function report(summary: StressSummary, options: Pick<StressOptions, 'json' | 'junit' | 'report'>, signal: StopSignal | undefined, figures?: CampaignFigures): CommandResult {
   const json = options.json;
   console.log(renderTable(summary));
   const failed = summary.tests.reduce((n, t) => n + t.failed, 0);
@@ -101,7 +86,7 @@ function report(summary: StressSummary, options: Pick<StressOptions, 'json' | 'j
   }
   // The first failure of each test and check; the others are in their logs and the JSON summary.
   for (const test of summary.tests) {
-    for (const check of Object.keys(test.checks ?? {})) {
+    for (const [check] of countsOf(test.checks ?? {})) {
       const f = test.failures.find((x) => x.check === check);
       if (f === undefined) continue;
       const lab = f.lab === 'fails' ? (check === 'LAB' ? '' : `\n    the lab's checks fail it too${f.labMessage !== undefined ? `: ${f.labMessage}` : ''}`) : f.lab === 'passes' ? "\n    only our monitors fail it: the lab's checks pass it" : '';
@@ -135,14 +120,8 @@ function report(summary: StressSummary, options: Pick<StressOptions, 'json' | 'j
       console.log(`stress: cannot write the report to ${options.report}: ${describeError(error)}`);
     }
   }
-  if (summary.interrupted) return signal !== undefined ? SIGNAL_CODES[signal] : SIGNAL_CODES.SIGINT;
-  return failed === 0 && total > 0 ? 0 : 1;
+  // A campaign stopped before its end cannot pass (a signal's exit code is runCli's to give).
+  return failed === 0 && total > 0 && !summary.interrupted ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`stress: internal error: ${(error as Error).stack ?? String(error)}`);
-    process.exit(3);
-  },
-);
+runCli(main, { name: 'stress' });

@@ -6,7 +6,7 @@ import type { ClockKind } from '../../runtime/clock.ts';
 import { deriveSeed } from '../../runtime/random.ts';
 import { replayCommand, type RunStats } from '../config.ts';
 import type { TesterEvent } from '../events.ts';
-import { TestFailure, describeError } from '../failure.ts';
+import { failedWith, type PassOrFail } from '../failure.ts';
 import type { LabTestEntry } from '../lab-test.ts';
 import type { CheckPolicy } from '../monitors/index.ts';
 import type { RaftUnderTest } from '../raft-module.ts';
@@ -22,20 +22,18 @@ export interface IterationOptions {
   record?: (event: TesterEvent) => void;
 }
 
-export interface IterationResult {
+interface IterationRun {
   test: string;
   seed: number;
-  ok: boolean;
-  /** The failure message (with the replay command in virtual time). */
-  message?: string;
-  /** Which check failed: a monitor id, LAB, or RAFT. */
-  check?: string;
   /** What the test printed (begin/end lines, warnings). */
   output: string[];
   stats: RunStats;
   wallMs: number;
   replay?: string;
 }
+
+/** Passed, or failed with the check that failed and its message (which ends with the replay command in virtual time). */
+export type IterationResult = IterationRun & PassOrFail;
 
 /** The seed of iteration `index` of `test` in a campaign with `baseSeed`: independent of -p and sharding. */
 export function iterationSeed(baseSeed: number, test: string, index: number): number {
@@ -56,10 +54,10 @@ async function runIterationNow(test: LabTestEntry, seed: number, options: Iterat
   const output: string[] = [];
   const stats: RunStats = { seed, clock: options.clock ?? 'virtual', elapsedMs: 0, rpcs: 0, bytes: 0, events: 0, wallMs: 0, warnings: [] };
   const started = wallNow();
-  const result: IterationResult = { test: test.name, seed, ok: true, output, stats, wallMs: 0 };
   const base = replayCommand(test.name, seed, options.raft?.path);
-  if (stats.clock === 'virtual') result.replay = withChecks(base, options.checks);
+  const replay = stats.clock === 'virtual' ? { replay: withChecks(base, options.checks) } : {};
   const policy = options.policy ?? policyFor(options.checks);
+  let verdict: PassOrFail = { ok: true };
   try {
     await test.run({
       clock: stats.clock,
@@ -71,13 +69,11 @@ async function runIterationNow(test: LabTestEntry, seed: number, options: Iterat
       stats,
     });
   } catch (error) {
-    result.ok = false;
-    result.message = describeError(error);
-    result.check = error instanceof TestFailure ? error.check : 'HARNESS';
+    verdict = failedWith(error);
     // The message ends with the command that replays it: the same seed replays the same run only under the same checks.
-    if (options.checks === 'lab' && stats.clock === 'virtual') result.message = result.message.split(base).join(withChecks(base, 'lab'));
+    if (options.checks === 'lab' && stats.clock === 'virtual') verdict.message = verdict.message.split(base).join(withChecks(base, 'lab'));
   }
   // A run that failed before cleanup has no share on record: fall back to elapsed time.
-  result.wallMs = stats.wallMs > 0 ? stats.wallMs : wallNow() - started;
-  return result;
+  const wallMs = stats.wallMs > 0 ? stats.wallMs : wallNow() - started;
+  return { test: test.name, seed, ...verdict, output, stats, wallMs, ...replay };
 }

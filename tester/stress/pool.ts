@@ -12,6 +12,7 @@ import type { FromWorker, Job, JobDone, ScenarioDone, ToWorker, WorkerInit } fro
 import { threadCpuMs } from '../../runtime/thread-cpu.ts';
 import { describeCall } from '../../runtime/in-call.ts';
 import { wallAfter, wallEvery, wallNow, wallSleep } from '../../runtime/wall.ts';
+import type { LostCheck } from '../check-ids.ts';
 
 /**
  * Without a reading of the thread's CPU time (off Linux), wall time without
@@ -34,7 +35,7 @@ export interface PoolOptions {
    * A job stopped by the watchdog (check WATCHDOG), or whose worker died while
    * it ran alone (CRASH); wallMs is how long it had run.
    */
-  onLost: (job: Job, message: string, check: string, wallMs: number) => void;
+  onLost: (job: Job, message: string, check: LostCheck, wallMs: number) => void;
   /** A job started (again, for a suspect re-run alone: what it streamed before is void). */
   onStart?: (job: Job) => void;
   /** An event of a job run with stream set, as it happens (the line its trace would hold). */
@@ -264,7 +265,7 @@ export class WorkerPool {
 
   // A worker hung or died: replace it. Alone, its job is the culprit; with
   // company, every job it held is re-run alone to find out which one it was.
-  private lose(slot: Slot, message: string, check: string, orderly = false): void {
+  private lose(slot: Slot, message: string, check: LostCheck, orderly = false): void {
     if (!this.slots.delete(slot)) return;
     if (orderly) this.retire(slot.worker);
     else void slot.worker.terminate();

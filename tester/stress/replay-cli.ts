@@ -2,13 +2,17 @@
 // Runs one iteration again in virtual time, on a worker thread under the
 // stress loop's watchdog, printing every event; --verify
 // runs it twice and compares a hash of both event sequences.
+// Exit codes (runCli): 0 it passed (--verify: both runs identical), 1 it
+// failed (or they differ), 2 bad input, 3 internal error, 130 / 143 signals.
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { checkRaftPath, enterUserFolder, invocation, parseCommandLine, positiveSeconds, seedArg, usageHint, usageText, writableFile } from '../cli-args.ts';
+import { UsageError, checkRaftPath, enterUserFolder, parseCommandLine, positiveSeconds, seedArg, usageText, writableFile } from '../cli-args.ts';
+import { runCli, type CommandResult } from '../run-cli.ts';
 import type { TesterEvent } from '../events.ts';
 import { RaftModuleError, refuseLacking, type RaftUnderTest } from '../raft-module.ts';
 import { loadRaft } from '../built-in-raft.ts';
+import { describeError } from '../failure.ts';
 import { ALL_TESTS, testNamed } from '../tests.ts';
 import { formatEvent } from '../trace/format.ts';
 import { structuredText } from '../trace/input.ts';
@@ -40,56 +44,45 @@ const USAGE = `usage: npm run replay -- --test NAME --seed S [options]
 -q, --quiet   print only the test's output and the verdict, not every event
 -h, --help    this text`;
 
-async function main(): Promise<number> {
+async function main(): Promise<CommandResult> {
   enterUserFolder();
-  let parsed;
-  try {
-    parsed = parseCommandLine(
-      process.argv.slice(2),
-      {
-        test: { type: 'string' },
-        seed: { type: 'string' },
-        raft: { type: 'string' },
-        verify: { type: 'boolean' },
-        trace: { type: 'string' },
-        events: { type: 'string' },
-        quiet: { type: 'boolean', short: 'q' },
-        checks: { type: 'string' },
-        timeout: { type: 'string' },
-      },
-      false,
-    );
-  } catch (error) {
-    return usage((error as Error).message, usageHint(error, 'replay'));
-  }
+  const parsed = parseCommandLine(
+    process.argv.slice(2),
+    {
+      test: { type: 'string' },
+      seed: { type: 'string' },
+      raft: { type: 'string' },
+      verify: { type: 'boolean' },
+      trace: { type: 'string' },
+      events: { type: 'string' },
+      quiet: { type: 'boolean', short: 'q' },
+      checks: { type: 'string' },
+      timeout: { type: 'string' },
+    },
+    false,
+  );
   if (parsed === 'help') {
     console.log(usageText(USAGE));
     return 0;
   }
   const { values } = parsed;
-  if (values.test === undefined || values.seed === undefined) return usage('--test and --seed are required', ` (${invocation('replay')} --help for usage)`);
+  if (values.test === undefined || values.seed === undefined) throw new UsageError('--test and --seed are required', true);
   // Output paths are checked before the run, so that its result is never lost to a bad one.
-  try {
-    if (values.trace !== undefined) writableFile(resolve(values.trace), '--trace');
-    if (values.events !== undefined) writableFile(resolve(values.events), '--events');
-  } catch (error) {
-    return usage((error as Error).message);
-  }
+  if (values.trace !== undefined) writableFile(resolve(values.trace), '--trace');
+  if (values.events !== undefined) writableFile(resolve(values.events), '--events');
   const test = testNamed(values.test);
-  if (test === undefined) return usage(`unknown test '${values.test}' (known: ${ALL_TESTS.map((t) => t.name).join(', ')})`);
-  let seed: number;
-  let checks: Checks;
-  let timeoutSeconds = DEFAULT_TIMEOUT_S;
+  if (test === undefined) throw new UsageError(`unknown test '${values.test}' (known: ${ALL_TESTS.map((t) => t.name).join(', ')})`);
+  const seed = seedArg(values.seed);
+  const checks: Checks = checksArg(values.checks);
+  const timeoutSeconds = values.timeout !== undefined ? positiveSeconds(values.timeout, '--timeout') : DEFAULT_TIMEOUT_S;
+  if (values.raft !== undefined) checkRaftPath(values.raft, '--raft');
   let raft: RaftUnderTest;
   try {
-    seed = seedArg(values.seed);
-    checks = checksArg(values.checks);
-    if (values.timeout !== undefined) timeoutSeconds = positiveSeconds(values.timeout, '--timeout');
-    if (values.raft !== undefined) checkRaftPath(values.raft, '--raft');
     raft = await loadRaft(values.raft);
     if (raft.path !== undefined) refuseLacking([test], raft, raft.path);
   } catch (error) {
-    return usage((error as Error).message);
+    // Whatever goes wrong with the module it names (its make() or kill() throwing) is the user's input.
+    throw error instanceof RaftModuleError ? error : new UsageError(describeError(error));
   }
   // The run is on a worker thread under the stress loop's watchdog: an
   // implementation that never returns is stopped after the same CPU budget,
@@ -200,19 +193,4 @@ function hashOf(lines: readonly string[]): string {
   return hash.digest('hex');
 }
 
-function usage(message: string, hint = ''): number {
-  console.error(`replay: ${message}${hint}`);
-  return 2;
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof RaftModuleError) {
-      console.error(`replay: ${error.message}`);
-      process.exit(2);
-    }
-    console.error(`replay: internal error: ${(error as Error).stack ?? String(error)}`);
-    process.exit(3);
-  },
-);
+runCli(main, { name: 'replay' });

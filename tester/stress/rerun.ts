@@ -7,7 +7,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { UsageError } from '../cli-args.ts';
 import { testNamed } from '../tests.ts';
 import { describeError } from '../failure.ts';
-import type { StressSummary } from './summary.ts';
+import { unknownCheckIn, type StressSummary } from './summary.ts';
 
 export interface RerunJob {
   test: string;
@@ -37,6 +37,8 @@ export function loadRerun(file: string): RerunPlan {
   }
   const summary = asSummary(data);
   if (summary === undefined) throw new UsageError(`--rerun: ${file} is not a stress summary (stress --json FILE): no tests with their failures`);
+  const unknown = unknownCheckIn(summary.tests);
+  if (unknown !== undefined) throw new UsageError(`--rerun: ${file} is not a stress summary of this harness: ${unknown}`);
   const jobs: RerunJob[] = [];
   for (const test of summary.tests) {
     if (test.failures.length > 0 && testNamed(test.name) === undefined) throw new UsageError(`--rerun: ${file} names a test this harness does not know: ${test.name}`);

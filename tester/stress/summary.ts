@@ -3,6 +3,7 @@
 import Table from 'cli-table3';
 import type { ClockKind } from '../../runtime/clock.ts';
 import type { Checks } from '../checks.ts';
+import { countsOf, isCheckId, notACheck, type CheckCounts, type CheckId } from '../check-ids.ts';
 
 /**
  * Would the lab's own checks fail this iteration too? 'fails' or 'passes'
@@ -15,8 +16,7 @@ export type LabVerdict = 'fails' | 'passes';
 export interface FailureRecord {
   iteration: number;
   seed: number;
-  /** The failed check: a monitor id, LAB, RAFT, CRASH, WATCHDOG... */
-  check: string;
+  check: CheckId;
   message: string;
   /** The failure's log; undefined past the cap of kept logs for its test and check. */
   log: string | undefined;
@@ -39,7 +39,7 @@ export interface TestSummary {
   stdWallMs: number;
   meanRpcs: number;
   /** Failures per check. */
-  checks: Record<string, number>;
+  checks: CheckCounts;
   /** Failures the lab's own checks fail too; failed - labFailed - labUnknown are failed by our monitors only. */
   labFailed?: number;
   /** Failures whose lab verdict is not known (real time; an interrupted campaign). */
@@ -105,10 +105,10 @@ class TestTally {
   readonly wallMs = new Moments();
   readonly rpcs = new Moments();
   readonly failures: FailureRecord[] = [];
-  readonly checks = new Map<string, number>();
+  readonly checks = new Map<CheckId, number>();
   constructor(readonly name: string) {}
 
-  count(check: string, n = 1): void {
+  count(check: CheckId, n = 1): void {
     this.checks.set(check, (this.checks.get(check) ?? 0) + n);
   }
 
@@ -157,7 +157,7 @@ export class Tally {
     tally.wallMs.addSummary(s.total, s.meanWallMs, s.stdWallMs);
     tally.rpcs.addSummary(s.total, s.meanRpcs, 0);
     tally.failed += s.failed;
-    for (const [check, n] of Object.entries(s.checks ?? {})) tally.count(check, n);
+    for (const [check, n] of countsOf(s.checks ?? {})) tally.count(check, n);
     tally.failures.push(...s.failures);
   }
 
@@ -174,7 +174,7 @@ export class Tally {
   }
 
   /** Failures seen so far of one test and check. */
-  failuresOf(test: string, check: string): number {
+  failuresOf(test: string, check: CheckId): number {
     return this.of(test).checks.get(check) ?? 0;
   }
 
@@ -195,6 +195,19 @@ export class Tally {
     }
     return tally;
   }
+}
+
+/**
+ * The first check in a summary read from a file that is not one of this
+ * harness's checks, said in one line; undefined when every one is. Only the
+ * checks are looked at: the caller has checked the rest of the shape it needs.
+ */
+export function unknownCheckIn(tests: readonly { name: string; checks?: object; failures: readonly { iteration: number; check?: unknown }[] }[]): string | undefined {
+  for (const test of tests) {
+    for (const key of Object.keys(test.checks ?? {})) if (!isCheckId(key)) return `${test.name}'s failures by check: ${notACheck(key)}`;
+    for (const f of test.failures) if (!isCheckId(f.check)) return `${test.name} #${f.iteration}: its check ${notACheck(f.check)}`;
+  }
+  return undefined;
 }
 
 /** Why shard summaries cannot be merged into one campaign: one line naming the file and the value. */
@@ -274,7 +287,7 @@ export function renderBreakdown(summary: StressSummary): string | undefined {
   });
   let rows = 0;
   for (const t of summary.tests) {
-    for (const [check, n] of Object.entries(t.checks ?? {})) {
+    for (const [check, n] of countsOf(t.checks ?? {})) {
       const mine = t.failures.filter((f) => f.check === check);
       const kept = mine.filter((f) => f.log !== undefined).length;
       const lab = mine.filter((f) => f.lab === 'fails').length;

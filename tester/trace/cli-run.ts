@@ -7,6 +7,7 @@ import { DEFAULT_WIDTH, TOPIC_GROUPS, filterLines, parseTopics, renderColumns } 
 import { writeTraceHtml } from './html.ts';
 import { TraceInputError, jsonLines, parseTrace } from './input.ts';
 import { TRACE_KINDS } from './structured.ts';
+import type { CommandResult } from '../run-cli.ts';
 
 export const USAGE = `usage: npm run trace -- [FILE|-] [options]
   FILE            a raw trace (replay --trace, a stress failure log) or a structured one; '-' or none: standard input
@@ -39,7 +40,7 @@ export interface TraceIO {
 }
 
 /** Runs `npm run trace -- ARGS`; resolves to the exit code (2: bad input or usage). */
-export async function runTraceCli(args: string[], io: TraceIO): Promise<number> {
+export async function runTraceCli(args: string[], io: TraceIO): Promise<CommandResult> {
   try {
     return await run(args, io);
   } catch (error) {
@@ -55,7 +56,7 @@ export async function runTraceCli(args: string[], io: TraceIO): Promise<number> 
   }
 }
 
-async function run(args: string[], io: TraceIO): Promise<number> {
+async function run(args: string[], io: TraceIO): Promise<CommandResult> {
   const parsed = parseCommandLine(
     args,
     {

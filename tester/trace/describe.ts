@@ -2,7 +2,7 @@
 // (and the page's tooltips). A line that names one peer has a template with
 // '{}' where the peer goes, so that the printer can merge the same message to
 // several peers ("AE→S1,S2,S3 T4").
-import { CHECKS } from '../monitors/monitor.ts';
+import { MONITOR_CHECKS, isMonitorCheckId } from '../check-ids.ts';
 import { host, shortMethod, type Detail, type Json, type TraceLine } from './structured.ts';
 
 export interface Description {
@@ -85,7 +85,7 @@ export function logStateText(d: Detail): string {
 /** "[ES] election safety: term 2 has two leaders ..." */
 export function violationText(d: Detail): string {
   const check = str(d.check);
-  const name = (CHECKS as Record<string, string>)[check];
+  const name = isMonitorCheckId(check) ? MONITOR_CHECKS[check].name : undefined;
   return `[${check}]${name !== undefined ? ` ${name}` : ''}: ${str(d.message)}`;
 }
 

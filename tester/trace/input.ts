@@ -4,6 +4,7 @@
 // problem names the line it is on.
 import type { TesterEvent } from '../events.ts';
 import { ROLES, TRACE_KINDS, serializeLine, toStructured, type TraceLine } from './structured.ts';
+import { MONITOR_CHECKS, isMonitorCheckId } from '../check-ids.ts';
 
 export class TraceInputError extends Error {
   override name = 'TraceInputError';
@@ -20,7 +21,7 @@ export interface ParsedTrace {
   n: number;
 }
 
-type FieldType = 'number' | 'string' | 'boolean' | 'host' | 'host?' | 'number[]' | 'number[]?' | 'number?' | 'any';
+type FieldType = 'number' | 'string' | 'boolean' | 'host' | 'host?' | 'number[]' | 'number[]?' | 'number?' | 'check' | 'any';
 const RPC_FIELDS = { id: 'number', method: 'string', from: 'host?', to: 'host?' } as const;
 
 /** The fields each raw event must have (the conversion relies on them). */
@@ -38,7 +39,7 @@ const RAW_FIELDS: Record<TesterEvent['kind'], Record<string, FieldType>> = {
   'net-config': { reliable: 'boolean', longReordering: 'boolean', duplicateRate: 'number', requestDropRate: 'number?', replyDropRate: 'number?', maxDelayMs: 'number?', holdGroup: 'number[]?', holdMs: 'number?' },
   step: { name: 'string', detail: 'string' },
   check: { name: 'string', ok: 'boolean', detail: 'string' },
-  violation: { check: 'string', message: 'string', servers: 'number[]', term: 'number?', fatal: 'boolean' },
+  violation: { check: 'check', message: 'string', servers: 'number[]', term: 'number?', fatal: 'boolean' },
   send: { ...RPC_FIELDS, args: 'any', bytes: 'number' },
   deliver: { ...RPC_FIELDS, args: 'any', duplicate: 'boolean' },
   handled: { ...RPC_FIELDS, args: 'any', reply: 'any', duplicate: 'boolean' },
@@ -65,6 +66,7 @@ const IS: Record<FieldType, Check> = {
   'host?': (v) => v === undefined || typeof v === 'number' || typeof v === 'string',
   'number[]': (v) => Array.isArray(v) && v.every((x) => typeof x === 'number'),
   'number[]?': (v) => v === undefined || (Array.isArray(v) && v.every((x) => typeof x === 'number')),
+  check: isMonitorCheckId,
 };
 /** Each kind's checks, worked out once: [field, type, check]. */
 const RAW_CHECKS = new Map<string, [string, FieldType, Check][]>(
@@ -235,6 +237,8 @@ function describeType(type: FieldType): string {
       return 'a list of numbers';
     case 'number[]?':
       return 'a list of numbers (or absent)';
+    case 'check':
+      return `a monitor's check (${Object.keys(MONITOR_CHECKS).join(', ')})`;
     case 'any':
       return 'present';
   }
