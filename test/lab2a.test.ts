@@ -2,7 +2,7 @@
 // each), then over many seeds in virtual time.
 import { expect } from 'chai';
 import { LAB_2A_TESTS } from '../tester/lab2a.ts';
-import { iterationSeed, runIteration, type IterationResult } from '../tester/stress/iteration.ts';
+import { iterationSeed, runIteration, type IterationResult } from '../tester/execution/iteration.ts';
 import { iterationOptionsFor, raftUnderTest } from './support/raft-under-test.ts';
 
 const SEEDS_PER_TEST = Number(process.env['SEEDS'] ?? 100);

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { MakeRaft } from '../raft/contract.ts';
 import { LAB_2A_TESTS, type LabTestEntry } from './lab2a.ts';
 import { loadRaftModule } from './raft-module.ts';
-import { iterationSeed, runIteration, type IterationResult } from './stress/iteration.ts';
+import { iterationSeed, runIteration, type IterationResult } from './execution/iteration.ts';
 import { selectTests } from './tests.ts';
 import { failsTheLab, policyFor, type Checks } from './checks.ts';
 

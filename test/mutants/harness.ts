@@ -5,7 +5,7 @@ import type { MakeRaft } from '../../raft/contract.ts';
 import { runFuzz, type FuzzReport } from '../../tester/fuzz/fuzz.ts';
 import type { LabTestEntry } from '../../tester/lab2a.ts';
 import type { CheckPolicy } from '../../tester/monitors/index.ts';
-import { iterationSeed, runIteration, type IterationResult } from '../../tester/stress/iteration.ts';
+import { iterationSeed, runIteration, type IterationResult } from '../../tester/execution/iteration.ts';
 
 // ---- the fuzzer ----
 

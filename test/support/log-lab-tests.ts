@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import type { LabTestEntry } from '../../tester/lab2a.ts';
 import { refuseLacking } from '../../tester/raft-module.ts';
-import { iterationSeed, runIteration, type IterationResult } from '../../tester/stress/iteration.ts';
+import { iterationSeed, runIteration, type IterationResult } from '../../tester/execution/iteration.ts';
 import { iterationOptionsFor, raftUnderTest, type RaftUnderTest } from './raft-under-test.ts';
 
 export interface LogLabSuite {

@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { TestInitialElection2A } from '../../tester/lab2a.ts';
 import { LAB_2A_TESTS } from '../../tester/lab2a.ts';
-import { runIteration } from '../../tester/stress/iteration.ts';
+import { runIteration } from '../../tester/execution/iteration.ts';
 import { HOSTILE } from '../fixtures/hostile.ts';
 
 describe('hostile implementations', function () {

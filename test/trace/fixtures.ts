@@ -8,7 +8,7 @@ import type { MakeRaft } from '../../raft/contract.ts';
 import { makeWithTiming } from '../../raft/raft.ts';
 import type { TesterEvent } from '../../tester/events.ts';
 import { TestReElection2A } from '../../tester/lab2a.ts';
-import { runIteration, type IterationResult } from '../../tester/stress/iteration.ts';
+import { runIteration, type IterationResult } from '../../tester/execution/iteration.ts';
 import { TraceRecorder } from '../../tester/trace/recorder.ts';
 
 // With the 2A design's 150-300 ms election timeouts, which the reference had

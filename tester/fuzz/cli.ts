@@ -1,6 +1,6 @@
 // npm run fuzz -- [options]: property-based fuzzing of fault schedules.
 // Exit codes: 0 no failure, 1 a failure was found, 2 bad input, 3 internal error.
-import { campaignFolder } from '../stress/campaign.ts';
+import { campaignFolder, pagePath, structuredPath, writeStructuredTrace } from '../campaign-files.ts';
 import { writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import logUpdate from 'log-update';
@@ -8,12 +8,11 @@ import { enterUserFolder, plural, usageHint, usageText } from '../cli-args.ts';
 import { describeError } from '../failure.ts';
 import { CHECKS } from '../monitors/index.ts';
 import { RaftModuleError, loadRaftModule } from '../raft-module.ts';
-import { pagePath, structuredPath, writeStructuredTrace } from '../stress/artifacts.ts';
 import { writeTraceHtml } from '../trace/html.ts';
 import { randomInt } from 'node:crypto';
 import { MAX_SEED } from '../../runtime/random.ts';
 import { DEFAULT_RUNS, FuzzPathError, campaignSpace, runFuzz, scenarioAt, type FuzzFailure, type FuzzProgress, type FuzzReport } from './fuzz.ts';
-import { FAULT_KINDS, MAX_SERVERS } from './scenario.ts';
+import { FAULT_KINDS, MAX_SERVERS } from '../execution/scenario.ts';
 import { FuzzUsageError, fuzzUsage, parseFuzzArgs, type FuzzCliOptions } from './options.ts';
 import { regressionPath, saveDir, saveRegressionCase } from './regressions.ts';
 import { fuzzJUnit } from './junit.ts';

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ScenarioError, validateScenario, type Scenario } from './scenario.ts';
+import { ScenarioError, validateScenario, type Scenario } from '../execution/scenario.ts';
 
 export const REGRESSIONS_DIR = fileURLToPath(new URL('../../test/regressions/', import.meta.url));
 const REPOSITORY = fileURLToPath(new URL('../../', import.meta.url));
