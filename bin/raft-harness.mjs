@@ -9,7 +9,7 @@ const COMMANDS = {
   init: ['tester/init-cli.ts', 'set up this project: raft.ts from the skeleton, a mocha test, npm scripts'],
   stress: ['tester/stress/cli.ts', 'the stress loop: the lab tests over many seeds, on every core'],
   fuzz: ['tester/fuzz/cli.ts', 'fault schedules generated, run under every monitor, failures shrunk'],
-  replay: ['tester/stress/replay-cli.ts', 'one iteration again, event by event, from its seed'],
+  replay: ['tester/replay/cli.ts', 'one iteration again, event by event, from its seed'],
   trace: ['tester/trace/cli.ts', 'read a trace: columns per server, JSON Lines, or a web page'],
   mutants: ['test/mutants/cli.ts', "the harness's proof: broken Rafts it must catch"],
   'typecheck-raft': ['tester/typecheck-cli.ts', 'type-check Raft modules against the contract'],

@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import { loadRaftModule } from '../tester/raft-module.ts';
 import { runFuzz } from '../tester/fuzz/fuzz.ts';
-import { iterationSeed, runIteration } from '../tester/stress/iteration.ts';
+import { iterationSeed, runIteration } from '../tester/execution/iteration.ts';
 import { ALL_TESTS, stageTests, testNamed } from '../tester/tests.ts';
 import type { TesterEvent } from '../tester/events.ts';
 

@@ -32,6 +32,14 @@ export function failsTheLab(check: CheckId): boolean {
   return check === 'LAB' || check === 'WATCHDOG' || check === CRASH_CHECK;
 }
 
+/**
+ * Would the lab's own checks fail this run too? 'fails' or 'passes' (a
+ * monitor's failure, run again with the lab's checks alone); absent when it
+ * cannot be known (real time does not replay; a campaign stopped before the
+ * re-run).
+ */
+export type LabVerdict = 'fails' | 'passes';
+
 /** A replay command that judges as the run did: with `--checks lab` when only the lab's checks judged. */
 export function withChecks(command: string, checks: Checks | undefined): string {
   return checks === 'lab' && !command.includes('--checks lab') ? `${command} --checks lab` : command;

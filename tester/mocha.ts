@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { LAB_2A_TESTS } from './lab2a.ts';
 import type { LabTestEntry } from './lab-test.ts';
 import { loadRaftModule, type RaftUnderTest } from './raft-module.ts';
-import { iterationSeed, runIteration, type IterationResult } from './stress/iteration.ts';
+import { iterationSeed, runIteration, type IterationResult } from './execution/iteration.ts';
 import { selectTests } from './tests.ts';
 import { failsTheLab, policyFor, type Checks } from './checks.ts';
 import type { Failed } from './failure.ts';

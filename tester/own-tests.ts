@@ -4,7 +4,7 @@
 // a nemesis that cuts leaders off and holds their replies.
 import { RAFT_LOG_METHODS } from '../raft/contract.ts';
 import { Nemesis } from './cluster/nemesis.ts';
-import { LIVENESS_MS, MAX_HOLD_REPLY_MS } from './fuzz/scenario.ts';
+import { LIVENESS_MS, MAX_HOLD_REPLY_MS } from './cluster/nemesis.ts';
 import type { Config } from './config.ts';
 import { labTest, type LabTestEntry } from './lab-test.ts';
 

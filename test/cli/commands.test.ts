@@ -11,7 +11,7 @@ import { countLine, totalLine } from '../support/suite-counts.mjs';
 
 const COMMANDS: Record<string, string> = {
   stress: 'tester/stress/cli.ts',
-  replay: 'tester/stress/replay-cli.ts',
+  replay: 'tester/replay/cli.ts',
   fuzz: 'tester/fuzz/cli.ts',
   trace: 'tester/trace/cli.ts',
   mutants: 'test/mutants/cli.ts',

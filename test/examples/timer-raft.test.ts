@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { LAB_2A_TESTS } from '../../tester/lab2a.ts';
 import { loadRaftModule } from '../../tester/raft-module.ts';
-import { iterationSeed, runIteration } from '../../tester/stress/iteration.ts';
+import { iterationSeed, runIteration } from '../../tester/execution/iteration.ts';
 
 const MODULE = 'examples/timer-raft.ts';
 const SEEDS = 20;

@@ -3,8 +3,8 @@
 // phase; for a module without start(), neither (its scenarios still run).
 import { expect } from 'chai';
 import type { TesterEvent } from '../../tester/events.ts';
-import { LIVENESS_COMMAND, runScenario } from '../../tester/fuzz/run-scenario.ts';
-import type { Scenario } from '../../tester/fuzz/scenario.ts';
+import { LIVENESS_COMMAND, runScenario } from '../../tester/execution/run-scenario.ts';
+import type { Scenario } from '../../tester/execution/scenario.ts';
 import { make as timerRaft } from '../../examples/timer-raft.ts';
 import { inProcessRaft } from '../../tester/raft-module.ts';
 

@@ -5,8 +5,8 @@
 import { expect } from 'chai';
 import { RPC } from '../../raft/contract.ts';
 import type { TesterEvent } from '../../tester/events.ts';
-import { runScenario } from '../../tester/fuzz/run-scenario.ts';
-import type { Scenario } from '../../tester/fuzz/scenario.ts';
+import { runScenario } from '../../tester/execution/run-scenario.ts';
+import type { Scenario } from '../../tester/execution/scenario.ts';
 
 function scenario(beforeReply: boolean): Scenario {
   return {

@@ -10,8 +10,9 @@ import { Raft, makeWithTiming } from '../../raft/raft.ts';
 import { inProcessRaft, loadRaftModule } from '../../tester/raft-module.ts';
 import { fuzzReplayCommand, runFuzz, scenarioAt, type FuzzReport } from '../../tester/fuzz/fuzz.ts';
 import { REGRESSIONS_DIR, harnessBrokenRaft, loadRegressionCases } from '../../tester/fuzz/regressions.ts';
-import { runScenario } from '../../tester/fuzz/run-scenario.ts';
-import { ScenarioError, defaultKinds, describeScenario, faultCount, type Scenario } from '../../tester/fuzz/scenario.ts';
+import { runScenario } from '../../tester/execution/run-scenario.ts';
+import { ScenarioError, describeScenario, faultCount, type Scenario } from '../../tester/execution/scenario.ts';
+import { defaultKinds } from '../../tester/fuzz/scenario.ts';
 import { raftUnderTest } from '../support/raft-under-test.ts';
 
 // Bug E01: RequestVote grants any candidate of an equal or higher term,

@@ -6,23 +6,22 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import type { TesterEvent } from '../../tester/events.ts';
 import { scenarioAt } from '../../tester/fuzz/fuzz.ts';
-import { runScenario } from '../../tester/fuzz/run-scenario.ts';
+import { runScenario } from '../../tester/execution/run-scenario.ts';
+import { MAX_HOLD_REPLY_MS, MIN_HOLD_MS } from '../../tester/cluster/nemesis.ts';
 import {
   FAULT_KINDS,
   KIND_OF,
-  MAX_HOLD_REPLY_MS,
-  MIN_HOLD_MS,
   ScenarioError,
   describeScenario,
   drainMs,
   faultCount,
   maxIsolatedFollowers,
-  scenarioArbFor,
   validateScenario,
   type FaultKind,
   type Scenario,
   type Step,
-} from '../../tester/fuzz/scenario.ts';
+} from '../../tester/execution/scenario.ts';
+import { scenarioArbFor } from '../../tester/fuzz/scenario.ts';
 
 const BEFORE_NEMESIS: FaultKind[] = ['disconnect', 'partition', 'link', 'crash', 'heal'];
 

@@ -12,13 +12,12 @@ import {
   commandCount,
   faultCount,
   majorityOf,
-  scenarioArb,
-  scenarioArbFor,
   scheduleMs,
   validateScenario,
   type Scenario,
   type Step,
-} from '../../tester/fuzz/scenario.ts';
+} from '../../tester/execution/scenario.ts';
+import { scenarioArb, scenarioArbFor } from '../../tester/fuzz/scenario.ts';
 
 /** Every server a step names. */
 function serversOf(step: Step): number[] {

@@ -6,7 +6,7 @@ import type { LabTestEntry } from '../../tester/lab-test.ts';
 import type { CheckPolicy } from '../../tester/monitors/index.ts';
 import type { RaftUnderTest } from '../../tester/raft-module.ts';
 import type { CheckCounts, CheckId } from '../../tester/check-ids.ts';
-import { iterationSeed, runIteration, type IterationResult } from '../../tester/stress/iteration.ts';
+import { iterationSeed, runIteration, type IterationResult } from '../../tester/execution/iteration.ts';
 
 // ---- the fuzzer ----
 

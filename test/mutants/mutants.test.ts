@@ -10,8 +10,8 @@ import { loadRaftModule, type RaftUnderTest } from '../../tester/raft-module.ts'
 import { CHECK_IDS, type CheckId } from '../../tester/check-ids.ts';
 import { testNamed } from '../../tester/tests.ts';
 import { loadRegressionCases } from '../../tester/fuzz/regressions.ts';
-import { runScenario } from '../../tester/fuzz/run-scenario.ts';
-import { describeScenario } from '../../tester/fuzz/scenario.ts';
+import { runScenario } from '../../tester/execution/run-scenario.ts';
+import { describeScenario } from '../../tester/execution/scenario.ts';
 import { variantRaft } from './variant.ts';
 import { fuzzRaft, stressRaft, type FuzzOutcome, type StressOutcome } from './harness.ts';
 import { MUTANTS } from './index.ts';

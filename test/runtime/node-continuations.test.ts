@@ -10,7 +10,7 @@ import { pendingImmediates, runVirtual, type RunOutcome } from '../../runtime/se
 import type { SteppableClock } from '../../runtime/virtual-clock.ts';
 import { VirtualClock } from '../../runtime/virtual-clock.ts';
 import type { OwnedClock } from '../../runtime/clock.ts';
-import { runIteration } from '../../tester/stress/iteration.ts';
+import { runIteration } from '../../tester/execution/iteration.ts';
 import { LAB_2A_TESTS } from '../../tester/lab2a.ts';
 import { make as immediateStorageRaft } from '../fixtures/immediate-storage-raft.ts';
 import { make as realIoRaft } from '../fixtures/real-io-raft.ts';

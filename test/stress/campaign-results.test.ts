@@ -11,7 +11,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { BUILT_IN_RAFT } from '../../tester/built-in-raft.ts';
 import { inProcessRaft, type RaftUnderTest } from '../../tester/raft-module.ts';
-import { runIteration } from '../../tester/stress/iteration.ts';
+import { runIteration } from '../../tester/execution/iteration.ts';
 import { testNamed } from '../../tester/tests.ts';
 import { make as leakyMake } from '../fixtures/leaky-raft.ts';
 import { UsageError, parseStressArgs } from '../../tester/stress/options.ts';
@@ -161,8 +161,8 @@ describe('stress: output paths are checked before the work', function () {
   it('replay and trace check --trace, --events and --html first', async function () {
     const dir = tempDir();
     const runs = await Promise.all([
-      runCli('tester/stress/replay-cli.ts', ['--test', 'TestInitialElection2A', '--seed', '1', '--trace', dir]),
-      runCli('tester/stress/replay-cli.ts', ['--test', 'TestInitialElection2A', '--seed', '1', '--events', dir]),
+      runCli('tester/replay/cli.ts', ['--test', 'TestInitialElection2A', '--seed', '1', '--trace', dir]),
+      runCli('tester/replay/cli.ts', ['--test', 'TestInitialElection2A', '--seed', '1', '--events', dir]),
       runCli('tester/trace/cli.ts', ['no-such-trace.log', '--html', dir]),
       runCli('tester/fuzz/cli.ts', ['--runs', '1', '--out', dir, '--json', dir]),
     ]);

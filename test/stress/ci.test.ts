@@ -11,7 +11,7 @@ import type { StressSummary, TestSummary } from '../../tester/stress/summary.ts'
 import { runCli } from '../support/run-cli.ts';
 
 const STRESS = 'tester/stress/cli.ts';
-const REPLAY = 'tester/stress/replay-cli.ts';
+const REPLAY = 'tester/replay/cli.ts';
 /** Grants any vote of a term at least its own (E01): the V1 monitor fails it; the lab's checks only sometimes (two leaders in a term). */
 const VOTE_FOR_ANYONE = 'test/fuzz/vote-for-anyone-raft.ts';
 /** Seed 2, 6 iterations of TestManyElections2A: 4 fail V1, the lab's checks fail 2 of those. */

@@ -16,7 +16,7 @@ import { runCli } from '../support/run-cli.ts';
 import { stageTests } from '../../tester/tests.ts';
 
 const STRESS = 'tester/stress/cli.ts';
-const REPLAY = 'tester/stress/replay-cli.ts';
+const REPLAY = 'tester/replay/cli.ts';
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'stress-test-'));

@@ -29,7 +29,7 @@ describe('a crash inside the implementation', function () {
     expect(messages.some((m) => /exception thrown from a callback, caught by nobody: Error: bad state in the apply loop\n\s+at .*crashing-raft\.ts/.test(m))).to.equal(true);
     for (const m of messages) expect(m).to.match(/virtual t=300 ms/);
     const failure = test?.failures[0];
-    const replay = await runCli('tester/stress/replay-cli.ts', ['--test', 'TestInitialElection2A', '--seed', String(failure?.seed), '--raft', CRASHING, '--quiet']);
+    const replay = await runCli('tester/replay/cli.ts', ['--test', 'TestInitialElection2A', '--seed', String(failure?.seed), '--raft', CRASHING, '--quiet']);
     expect(replay.code, replay.stderr).to.equal(1);
     expect(replay.stdout).to.include(`FAIL TestInitialElection2A seed ${failure?.seed}: ${failure?.message.split('\n')[0]}`);
   });

@@ -9,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { spawn } from 'node:child_process';
 import { HISTOGRAM_BINS, Histogram, renderCampaignReport, writeCampaignReport } from '../../tester/report/campaign-report.ts';
-import { pagePath } from '../../tester/stress/artifacts.ts';
+import { pagePath } from '../../tester/report/campaign-files.ts';
 import { startCampaign, type Campaign } from '../../tester/stress/campaign.ts';
 import { parseStressArgs, type StressOptions } from '../../tester/stress/options.ts';
 import { stressReportInput } from '../../tester/stress/report.ts';

@@ -3,7 +3,7 @@
 // iteration of it in virtual time and prints the result as JSON.
 import { make } from '../fixtures/captured-timers-raft.ts';
 import { LAB_2A_TESTS } from '../../tester/lab2a.ts';
-import { runIteration } from '../../tester/stress/iteration.ts';
+import { runIteration } from '../../tester/execution/iteration.ts';
 import { inProcessRaft } from '../../tester/raft-module.ts';
 
 const result = await runIteration(LAB_2A_TESTS[0]!, 1, { raft: inProcessRaft(make, { timers: 'global' }) });

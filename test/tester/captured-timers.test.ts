@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LAB_2A_TESTS } from '../../tester/lab2a.ts';
 import { loadRaftModule } from '../../tester/raft-module.ts';
-import { iterationSeed, runIteration } from '../../tester/stress/iteration.ts';
+import { iterationSeed, runIteration } from '../../tester/execution/iteration.ts';
 import type { StressSummary } from '../../tester/stress/summary.ts';
 import { runCli } from '../support/run-cli.ts';
 

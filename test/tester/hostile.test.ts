@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { LAB_2A_TESTS } from '../../tester/lab2a.ts';
 import { registeredTest } from '../../tester/tests.ts';
-import { runIteration } from '../../tester/stress/iteration.ts';
+import { runIteration } from '../../tester/execution/iteration.ts';
 import { HOSTILE } from '../fixtures/hostile.ts';
 import { inProcessRaft } from '../../tester/raft-module.ts';
 

@@ -1,7 +1,7 @@
 // Our stricter tests (every monitor fatal) over a few seeds each, in virtual time.
 import { expect } from 'chai';
 import { OWN_TESTS } from '../../tester/own-tests.ts';
-import { iterationSeed, runIteration } from '../../tester/stress/iteration.ts';
+import { iterationSeed, runIteration } from '../../tester/execution/iteration.ts';
 import { raftUnderTest } from '../support/raft-under-test.ts';
 import { makeQuirky } from '../fixtures/quirky-raft.ts';
 import { MUTANTS } from '../mutants/index.ts';

@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { labTest } from '../../tester/lab-test.ts';
 import { LAB_PARTS, PARTS } from '../../tester/parts.ts';
-import { iterationSeed, runIteration } from '../../tester/stress/iteration.ts';
+import { iterationSeed, runIteration } from '../../tester/execution/iteration.ts';
 import { ALL_TESTS, isLabTest } from '../../tester/tests.ts';
 
 /** Seeds of each test: a test that crashes servers at random (the churn tests, Figure 8) does so on one of them. */

@@ -8,7 +8,7 @@ import { makeWithTiming } from '../../raft/raft.ts';
 import type { TesterEvent } from '../../tester/events.ts';
 import { registeredTest } from '../../tester/tests.ts';
 import { inProcessRaft } from '../../tester/raft-module.ts';
-import { runIteration, type IterationResult } from '../../tester/stress/iteration.ts';
+import { runIteration, type IterationResult } from '../../tester/execution/iteration.ts';
 import { TraceRecorder } from '../../tester/trace/recorder.ts';
 
 // With the 2A design's 150-300 ms election timeouts, which the reference had

@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import type { TesterEvent } from '../../tester/events.ts';
 import { registeredTest } from '../../tester/tests.ts';
-import { runIteration } from '../../tester/stress/iteration.ts';
+import { runIteration } from '../../tester/execution/iteration.ts';
 import { parseTrace, structuredText } from '../../tester/trace/input.ts';
 import { TraceRecorder } from '../../tester/trace/recorder.ts';
 import { serializeLine, structuredListener, toStructured, type TraceLine } from '../../tester/trace/structured.ts';

@@ -16,8 +16,15 @@
 //
 // Everything it does follows from the run (the events it has seen and the
 // servers' getState()), so a scenario replays exactly.
+import { LAB_TIMING } from '../../labrpc/network.ts';
 import { RPC } from '../../raft/contract.ts';
 import type { Config } from '../config.ts';
+
+/** A held reply waits as a long-reordered one may: 200..2199 ms (the lab's labrpc). */
+export const MIN_HOLD_MS = LAB_TIMING.reorderBaseMs;
+export const MAX_HOLD_REPLY_MS = LAB_TIMING.reorderBaseMs + LAB_TIMING.reorderSpreadMs - 1;
+/** The lab's 5 s: once the faults heal, a connected majority must have a leader within this long. */
+export const LIVENESS_MS = 5000;
 
 /** What one leader's followers acknowledged in its current term: the highest index each vouched for. */
 interface Acks {

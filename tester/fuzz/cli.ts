@@ -1,7 +1,7 @@
 // npm run fuzz -- [options]: property-based fuzzing of fault schedules.
 // Exit codes (runCli): 0 no failure, 1 a failure was found (or nothing ran),
 // 2 bad input, 3 internal error; 130 / 143 when stopped by SIGINT / SIGTERM.
-import { campaignFolder } from '../stress/campaign.ts';
+import { campaignFolder, pagePath, structuredPath, writeStructuredTrace } from '../report/campaign-files.ts';
 import { writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import logUpdate from 'log-update';
@@ -11,12 +11,11 @@ import { describeError } from '../failure.ts';
 import { CHECKS, type CheckId } from '../check-ids.ts';
 import type { RaftUnderTest } from '../raft-module.ts';
 import { loadRaft } from '../built-in-raft.ts';
-import { pagePath, structuredPath, writeStructuredTrace } from '../stress/artifacts.ts';
 import { writeTraceHtml } from '../trace/html.ts';
 import { randomInt } from 'node:crypto';
 import { MAX_SEED } from '../../runtime/random.ts';
 import { DEFAULT_RUNS, FuzzPathError, campaignSpace, runFuzz, scenarioAt, type FuzzFailure, type FuzzProgress, type FuzzReport } from './fuzz.ts';
-import { FAULT_KINDS, MAX_SERVERS } from './scenario.ts';
+import { FAULT_KINDS, MAX_SERVERS } from '../execution/scenario.ts';
 import { fuzzUsage, parseFuzzArgs, type FuzzCliOptions } from './options.ts';
 import { regressionPath, saveDir, saveRegressionCase } from './regressions.ts';
 import { fuzzJUnit } from './junit.ts';

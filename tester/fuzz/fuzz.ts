@@ -10,9 +10,10 @@
 // groups are shrunk in a fixed order, so the same command line gives the same
 // report whatever the parallelism.
 //
-// The executors: the stress loop's worker pool (worker threads with a
-// watchdog: a hang or a busy loop is that scenario's failure), or, for a
-// make() function given in-process (tests, benchmarks), this thread.
+// The executors: the worker pool the stress loop runs on too (worker
+// threads with a watchdog: a hang or a busy loop is that scenario's
+// failure), or, for a make() function given in-process (tests,
+// benchmarks), this thread.
 import { invocation } from '../cli-args.ts';
 import fc from 'fast-check';
 import { randomInt } from 'node:crypto';
@@ -22,13 +23,13 @@ import { MAX_SEED } from '../../runtime/random.ts';
 import { wallAfter, wallNow } from '../../runtime/wall.ts';
 import type { RaftUnderTest } from '../raft-module.ts';
 import { BUILT_IN_RAFT } from '../built-in-raft.ts';
-import { WorkerPool } from '../stress/pool.ts';
-import type { ScenarioDone, ScenarioJob } from '../stress/protocol.ts';
-import { runScenario, type ScenarioPhase, type ScenarioResult } from './run-scenario.ts';
+import { WorkerPool } from '../execution/pool.ts';
+import type { ScenarioDone, ScenarioJob } from '../execution/protocol.ts';
+import { runScenario, type ScenarioPhase, type ScenarioResult } from '../execution/run-scenario.ts';
 import type { CheckId } from '../check-ids.ts';
-import { failsTheLab, policyFor, withChecks, type Checks } from '../checks.ts';
-import type { LabVerdict } from '../stress/summary.ts';
-import { FAULT_KINDS, MAX_SERVERS, defaultKinds, describeScenario, faultCount, scenarioArbFor, type FaultKind, type Scenario, type ScenarioSpace } from './scenario.ts';
+import { failsTheLab, policyFor, withChecks, type Checks, type LabVerdict } from '../checks.ts';
+import { FAULT_KINDS, MAX_SERVERS, describeScenario, faultCount, type FaultKind, type Scenario } from '../execution/scenario.ts';
+import { defaultKinds, scenarioArbFor, type ScenarioSpace } from './scenario.ts';
 
 /** Scenarios one thread runs at once, by default (they share its settle pump). */
 export const DEFAULT_STREAMS = 8;
@@ -271,7 +272,7 @@ function localExecutor(raft: RaftUnderTest, streams: number, onScenario: FuzzOpt
   };
 }
 
-/** The stress loop's worker pool: one boot file, one watchdog. */
+/** The worker pool (the stress loop's too): one boot file, one watchdog. */
 function poolExecutor(raftModule: string | undefined, workers: number, streams: number, timeoutMs: number, checks: Checks): Executor {
   const queue: ScenarioJob[] = [];
   const waiting = new Map<number, (outcome: Outcome) => void>();
@@ -538,46 +539,81 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
   }
 
   // fast-check replays the path, then tries the value's shrinks in order and
-  // descends into the first that still fails: the path of a candidate is the
-  // path of the value being shrunk, then its rank among that value's shrinks.
+  // descends into the first that still fails the same check: where it ends,
+  // and in how many steps, is its counterexamplePath and numShrinks.
   async function shrink(seen: Seen): Promise<Shrunk> {
     const best = unshrunk(seen);
-    let level = seen.path;
-    let rank = -1; // -1: the value at the path itself, replayed first.
+    // Each run of this shrink in fast-check's order: whether it failed the
+    // check being shrunk (a step down). The path of a value that failed
+    // another check is found from them (pathOfTry).
+    const steps: boolean[] = [];
+    const results = new Map<Scenario, Seen['result']>();
+    const met: { other: Omit<Seen, 'path'>; at: number }[] = [];
     const property = fc.asyncProperty(arbitrary, async (scenario) => {
       if (stopped() || pastDeadline() || wallNow() >= shrinkUntil) {
         best.cut = true;
         throw new fc.PreconditionFailure(true);
       }
-      const candidate = rank < 0 ? level : `${level}:${rank}`;
-      const result = await execute(scenario);
+      let result: ScenarioResult | undefined;
+      try {
+        result = await execute(scenario);
+      } catch {
+        // The executor itself failed (the pool could not start a thread):
+        // no step of this shrink, which ends with what it found. The
+        // failure is the campaign's at the executor's next run.
+        throw new fc.PreconditionFailure(true);
+      }
       if (result === undefined) {
         best.cut = true;
         throw new fc.PreconditionFailure(true);
       }
-      if (rank >= 0) {
+      // The first run replays the value at the path: no shrink run.
+      if (steps.length > 0) {
         best.runs++;
         shrinkRuns++;
       }
-      if (!result.ok && result.check === seen.check) {
-        if (rank >= 0) {
-          best.scenario = scenario;
-          best.result = result;
-          best.path = candidate;
-          best.shrinks++;
-          level = candidate;
-        }
-        rank = 0;
+      const failed = result.ok ? undefined : result;
+      steps.push(failed?.check === seen.check);
+      if (failed === undefined) return true;
+      if (failed.check === seen.check) {
+        results.set(scenario, failed);
         return false;
       }
-      if (!result.ok && !best.others.some((o) => o.check === result.check)) {
-        best.others.push({ check: result.check, index: seen.index, path: candidate, scenario, result, foundBy: `shrinking [${seen.check}]`, atMs: wallNow() - started });
+      if (!met.some((m) => m.other.check === failed.check)) {
+        met.push({ other: { check: failed.check, index: seen.index, scenario, result: failed, foundBy: `shrinking [${seen.check}]`, atMs: wallNow() - started }, at: steps.length - 1 });
       }
-      rank++;
       return true;
     });
-    await fc.check(property, { seed, path: seen.path, numRuns: 1 });
+    const details = await fc.check(property, { seed, path: seen.path, numRuns: 1 });
+    // A counterexample other than the value at the path itself: shrunk.
+    const shrunk = details.counterexample?.[0];
+    const result = shrunk === undefined ? undefined : results.get(shrunk);
+    if (details.counterexamplePath !== null && details.counterexamplePath !== seen.path && shrunk !== undefined && result !== undefined) {
+      best.scenario = shrunk;
+      best.result = result;
+      best.path = details.counterexamplePath;
+      best.shrinks = details.numShrinks;
+    }
+    best.others = met.map(({ other, at }) => ({ ...other, path: pathOfTry(seen.path, steps, at) }));
     return best;
+  }
+
+  // The path of the at-th value a shrink from `path` tried, its runs before
+  // it having gone as `steps` says: the same shrink again, drawn but not run
+  // (a scenario replays from its seed and path alone), that fails at that
+  // value, and fast-check's counterexamplePath.
+  function pathOfTry(path: string, steps: readonly boolean[], at: number): string {
+    let tried = 0;
+    const replayed = fc.check(
+      fc.property(arbitrary, () => {
+        const k = tried++;
+        if (k > at) throw new fc.PreconditionFailure(true);
+        return k === at ? false : steps[k] !== true;
+      }),
+      { seed, path, numRuns: 1 },
+    );
+    if (replayed.counterexamplePath === null) throw new Error(`fuzz: the shrink from path ${path} did not replay to its try ${at}`);
+    return replayed.counterexamplePath;
   }
 }
 

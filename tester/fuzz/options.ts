@@ -5,7 +5,8 @@ import { resolve } from 'node:path';
 import { UsageError, checkRaftPath, parseCommandLine, positiveInt, positiveSeconds, seedArg, writableDir, writableFile } from '../cli-args.ts';
 import { DEFAULT_RUNS, DEFAULT_SCENARIO_TIMEOUT_S, DEFAULT_STREAMS, isFuzzPath } from './fuzz.ts';
 import { checkCaseName, saveDir } from './regressions.ts';
-import { FAULT_KINDS, LAB_PROFILES, MAX_SERVERS, type FaultKind } from './scenario.ts';
+import { FAULT_KINDS, MAX_SERVERS, type FaultKind } from '../execution/scenario.ts';
+import { LAB_PROFILES } from './scenario.ts';
 import { checksArg, type Checks } from '../checks.ts';
 
 export const FUZZ_USAGE = `usage: npm run fuzz -- [options]

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ScenarioError, validateScenario, type Scenario } from './scenario.ts';
+import { ScenarioError, validateScenario, type Scenario } from '../execution/scenario.ts';
 import { isCheckId, notACheck, type CheckId } from '../check-ids.ts';
 
 export const REGRESSIONS_DIR = fileURLToPath(new URL('../../test/regressions/', import.meta.url));

@@ -4,9 +4,9 @@
 // run's event trace, one JSON object per line.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pagePath, structuredPath, writeStructuredTrace } from '../report/campaign-files.ts';
+import type { IterationResult } from '../execution/iteration.ts';
 import { writeTraceHtml } from '../trace/html.ts';
-import { structuredText } from '../trace/input.ts';
-import type { IterationResult } from './iteration.ts';
 
 export interface LogHeader {
   test: string;
@@ -18,29 +18,6 @@ export interface LogHeader {
 
 export function logPath(out: string, test: string, iteration: number): string {
   return join(out, `${test}_${iteration}.log`);
-}
-
-/** The structured trace next to a log: `<log path minus .log>.trace.jsonl`. */
-export function structuredPath(log: string): string {
-  return `${log.replace(/\.log$/, '')}.trace.jsonl`;
-}
-
-/**
- * The trace for people: one JSON object per line with the time, the server,
- * what happened (timer, vote, leader, term, heartbeat, drop...), its term and
- * role, and the message. The log keeps the raw events, complete.
- */
-export function writeStructuredTrace(logText: string, path: string): void {
-  try {
-    writeFileSync(path, structuredText(logText, path));
-  } catch {
-    // The log is what matters; it converts later with npm run trace -- LOG --json.
-  }
-}
-
-/** The trace page next to a log: `<log path minus .log>.html`. */
-export function pagePath(log: string): string {
-  return `${log.replace(/\.log$/, '')}.html`;
 }
 
 /** Writes the log; for a failure with a trace, also its page. Returns the page's path, if written. */

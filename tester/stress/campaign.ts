@@ -4,21 +4,19 @@
 import { availableParallelism } from 'node:os';
 import { plural } from '../cli-args.ts';
 import { replayCommand } from '../config.ts';
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { logPath, pagePath, writeIterationLog } from './artifacts.ts';
-import { iterationSeed, type IterationResult } from './iteration.ts';
+import { logPath, writeIterationLog } from './artifacts.ts';
+import { campaignFolder, pagePath } from '../report/campaign-files.ts';
+import { iterationSeed, type IterationResult } from '../execution/iteration.ts';
 import type { Failed } from '../failure.ts';
 import type { StressOptions } from './options.ts';
-import { WorkerPool } from './pool.ts';
+import { WorkerPool } from '../execution/pool.ts';
 import { Progress } from './progress.ts';
-import type { IterationJob as Job, JobDone } from './protocol.ts';
+import type { IterationJob as Job, JobDone } from '../execution/protocol.ts';
 import { Tally, type FailureRecord, type StressSummary } from './summary.ts';
 import { failsTheLab } from '../checks.ts';
-import { wallNow, wallStamp } from '../../runtime/wall.ts';
+import { wallNow } from '../../runtime/wall.ts';
 import { CampaignFigures } from '../report/campaign-report.ts';
-import type { TesterEvent } from '../events.ts';
-import { formatEvent } from '../trace/format.ts';
+import { whereItStopped } from '../execution/stopped-run.ts';
 
 type FailedIteration = IterationResult & Failed;
 
@@ -354,24 +352,6 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
     snapshot,
     figures: () => figures,
   };
-}
-
-/** The last event before a run was stopped, for its message (sameCheck: the re-run stopped the same way). */
-export function whereItStopped(lines: readonly string[], sameCheck: boolean): string {
-  const last = lines[lines.length - 1];
-  const event = last === undefined ? undefined : (JSON.parse(last) as TesterEvent);
-  const what = event === undefined ? 'no event was recorded' : `the last event before the stop: ${formatEvent(event).trim()}`;
-  return `(${what}; the ${lines.length} events up to it are in the trace${sameCheck ? '' : ', from a re-run that ended differently'})`;
-}
-
-/** A new folder inside --out for one campaign: start time, seed and shard in its name. */
-export function campaignFolder(options: Pick<StressOptions, 'out' | 'seed' | 'shard'>): string {
-  const shard = options.shard.count > 1 ? `_shard-${options.shard.index}-of-${options.shard.count}` : '';
-  const base = join(options.out, `${wallStamp()}_seed-${options.seed}${shard}`);
-  let folder = base;
-  for (let k = 2; existsSync(folder); k++) folder = `${base}-${k}`;
-  mkdirSync(folder, { recursive: true });
-  return folder;
 }
 
 function round1(x: number): number {

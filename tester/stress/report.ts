@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CampaignFigures, ReportInput } from '../report/campaign-report.ts';
-import { pagePath } from './artifacts.ts';
+import { pagePath } from '../report/campaign-files.ts';
 import type { StressSummary } from './summary.ts';
 
 export function stressReportInput(summary: StressSummary, figures: CampaignFigures | undefined, verdict: string): ReportInput {

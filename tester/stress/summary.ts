@@ -2,16 +2,8 @@
 // every failure with its seed, log and replay command. Shards merge exactly.
 import Table from 'cli-table3';
 import type { ClockKind } from '../../runtime/clock.ts';
-import type { Checks } from '../checks.ts';
+import type { Checks, LabVerdict } from '../checks.ts';
 import { countsOf, isCheckId, notACheck, type CheckCounts, type CheckId } from '../check-ids.ts';
-
-/**
- * Would the lab's own checks fail this iteration too? 'fails' or 'passes'
- * (a monitor's failure, its seed run again with the lab's checks alone);
- * absent when it cannot be known (real time does not replay; a campaign
- * stopped before the re-run).
- */
-export type LabVerdict = 'fails' | 'passes';
 
 export interface FailureRecord {
   iteration: number;

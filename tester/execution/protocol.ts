@@ -1,9 +1,10 @@
-// Messages between the stress loop and its worker threads.
+// Messages between a driver (the stress loop, the fuzzer, replay) and the
+// pool's worker threads.
 import type { ClockKind } from '../../runtime/clock.ts';
 import type { Checks } from '../checks.ts';
 import type { IterationResult } from './iteration.ts';
-import type { ScenarioResult } from '../fuzz/run-scenario.ts';
-import type { Scenario } from '../fuzz/scenario.ts';
+import type { ScenarioResult } from './run-scenario.ts';
+import type { Scenario } from './scenario.ts';
 
 /** One iteration of a test (the stress loop). */
 export interface IterationJob {

@@ -21,7 +21,7 @@ import { TraceRecorder } from '../trace/recorder.ts';
 import { runIteration } from './iteration.ts';
 import { wallAfter, wallEvery, wallNow, wallSleep } from '../../runtime/wall.ts';
 import type { FromWorker, IterationJob, ScenarioJob, ToWorker, WorkerInit } from './protocol.ts';
-import { runScenario } from '../fuzz/run-scenario.ts';
+import { runScenario } from './run-scenario.ts';
 import { policyFor } from '../checks.ts';
 
 const port = parentPort;

@@ -16,10 +16,10 @@ import { describeError } from '../failure.ts';
 import { ALL_TESTS, testNamed } from '../tests.ts';
 import { formatEvent } from '../trace/format.ts';
 import { structuredText } from '../trace/input.ts';
-import type { IterationResult } from './iteration.ts';
-import { WorkerPool } from './pool.ts';
-import type { IterationJob, JobDone } from './protocol.ts';
-import { whereItStopped } from './campaign.ts';
+import type { IterationResult } from '../execution/iteration.ts';
+import { WorkerPool } from '../execution/pool.ts';
+import type { IterationJob, JobDone } from '../execution/protocol.ts';
+import { whereItStopped } from '../execution/stopped-run.ts';
 import { replayCommand } from '../config.ts';
 
 /** The stress loop's default budget in virtual time (tester/stress/options.ts). */

@@ -14,9 +14,9 @@ import { makeConfig, type Config, type RunStats } from '../config.ts';
 import type { TesterEvent } from '../events.ts';
 import type { RaftUnderTest } from '../raft-module.ts';
 import { describeError, failedWith, type Failed, type Passed } from '../failure.ts';
-import { Nemesis, leaderOfTheMoment } from '../cluster/nemesis.ts';
+import { LIVENESS_MS, Nemesis, leaderOfTheMoment } from '../cluster/nemesis.ts';
 import { STRICT, type CheckPolicy } from '../monitors/index.ts';
-import { KIND_OF, LIVENESS_MS, describeStep, drainMs, type Scenario, type Step } from './scenario.ts';
+import { KIND_OF, describeStep, drainMs, type Scenario, type Step } from './scenario.ts';
 
 /** How often the liveness phase looks for a leader among the healed servers. */
 const POLL_MS = 50;
