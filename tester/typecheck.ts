@@ -52,7 +52,9 @@ export function typecheckModule(path: string): TypecheckResult {
         files: [check],
       }),
     );
-    const tsc = join(dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
+    // TypeScript 7 (the native compiler), installed under an alias of its own:
+    // the name `typescript` is TypeScript 6, for typescript-eslint's sake.
+    const tsc = join(dirname(require.resolve('@typescript/native/package.json')), 'bin', 'tsc');
     const run = spawnSync(process.execPath, [tsc, '-p', join(dir, 'tsconfig.json'), '--pretty', 'false'], { encoding: 'utf8' });
     const output = `${run.stdout}${run.stderr}`
       .split('\n')
