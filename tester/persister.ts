@@ -14,9 +14,9 @@ export class MemoryPersister implements Persister {
   saveRaftState(state: string): void {
     this.state = state;
     // Its length, not Buffer.byteLength: that walks the whole text (and
-    // flattens a string built by concatenation) on every save, which was a
-    // quarter of the CPU of a churn test for a Raft that writes its whole
-    // log each time. The same measure as raftStateSize().
+    // flattens a string built by concatenation) on every save, a cost that
+    // grows with the log of a Raft that writes its whole log each time
+    // (BENCHMARKS.md, "Lab 2C"). The same measure as raftStateSize().
     this.onSave?.(state.length);
   }
 

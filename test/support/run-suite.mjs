@@ -31,7 +31,7 @@ const REAL_TIME_FILES = [
 ];
 
 /**
- * The longest files of the parallel pass (wall time measured 2026-11-29),
+ * The longest files of the parallel pass (by wall time, docs/tests.md),
  * started first: two jobs finish together when the long ones do not start
  * last. The others follow in path order; each file runs once.
  */

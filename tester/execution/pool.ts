@@ -119,7 +119,7 @@ export class WorkerPool {
 
   private spawn(): void {
     // Virtual time: a larger young generation, as iterations make much
-    // short-lived garbage (measured: ~15% faster). Real time keeps the
+    // short-lived garbage (BENCHMARKS.md, "Memory"). Real time keeps the
     // default: traces kept for the whole run survive every scavenge, and a
     // large young generation makes each one pause the event loop for longer.
     const resourceLimits = this.options.init.clock === 'virtual' ? { maxYoungGenerationSizeMb: 96 } : {};

@@ -62,13 +62,11 @@ wallEvery(200, () => post({ type: 'beat', progress: init?.clock === 'real' ? ++b
 
 // Memory: the live heap, measured right after a full collection. The heap in
 // use at a random moment also counts garbage not yet collected, which grows
-// over a campaign as V8 lets the old generation grow between collections
-// (measured on 3000 iterations: 20 → 26 MiB sampled that way, 10.4 → 10.9 MiB
-// live), so it said "growing" when nothing leaked. A full collection costs a
-// few ms for the 2A tests' small heaps, but tens of ms amid eight runs of
-// TestBackup2B (once a second, that was 40 % of a worker's CPU): the next
-// sample waits 100 times as long as the last collection took, at least a
-// second, so sampling stays under 1 % of a core whatever the heap.
+// over a campaign as V8 lets the old generation grow between collections, so
+// it says "growing" when nothing leaks (BENCHMARKS.md, "Memory"). A full
+// collection costs a few ms for a small heap but tens of ms for a large one:
+// the next sample waits 100 times as long as the last collection took, at
+// least a second, so sampling stays under 1 % of a core whatever the heap.
 setFlagsFromString('--expose-gc');
 const collect = runInNewContext('gc') as () => void;
 const sampleMemory = (): void => {
