@@ -12,11 +12,16 @@ import { loadRaftModule } from '../../tester/raft-module.ts';
 import { iterationSeed, runIteration } from '../../tester/execution/iteration.ts';
 import type { StressSummary } from '../../tester/stress/summary.ts';
 import { runCli } from '../support/run-cli.ts';
+import { FIXTURE_PATH, expectedFixture } from '../fixtures/generate-captured-timers.ts';
 
 const MODULE = 'test/fixtures/captured-timers-raft.ts';
 
 describe('timers captured when the module loads (timers = global)', function () {
   this.timeout(120_000);
+
+  it('uses a fixture that is what its generator makes of examples/timer-raft.ts', function () {
+    expect(readFileSync(FIXTURE_PATH, 'utf8'), 'run: npx tsx test/fixtures/generate-captured-timers.ts').to.equal(expectedFixture());
+  });
 
   it('run on virtual time: the 2A tests pass, and replay exactly', async function () {
     const raft = await loadRaftModule(MODULE);
