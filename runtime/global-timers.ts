@@ -85,11 +85,6 @@ export function installTimerRouter(): void {
   Math.random = () => (current !== undefined ? current.random.float() : native.random());
 }
 
-/** The router is in place in this thread. */
-export function timerRouterInstalled(): boolean {
-  return routed;
-}
-
 /** The fake-timers heap is not part of its typed API; read its head when present. */
 type Peekable = { timerHeap?: { peek(): { callAt: number } | undefined } };
 

@@ -155,7 +155,7 @@ export const OWN_TESTS: readonly LabTestEntry[] = [
    * only one server of it has the log its voters need (§5.4.1). Every monitor
    * is fatal; liveness is required only of a connected majority.
    */
-  labTest({ name: 'TestMinorityLeaderLateReplies', part: 'own', servers: 5, unreliable: false, requires: RAFT_LOG_METHODS }, async (cfg, n) => {
+  labTest({ name: 'TestMinorityLeaderLateReplies', part: 'own', servers: 5, unreliable: false, requires: RAFT_LOG_METHODS }, async (cfg: Config, n) => {
     const nemesis = new Nemesis(cfg);
     try {
       cfg.begin('Test (ours): a minority leader, its replies late across later elections');

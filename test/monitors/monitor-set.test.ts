@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { RPC } from '../../raft/contract.ts';
 import type { ViolationEvent } from '../../tester/events.ts';
 import { LAB_CHECKS_ONLY, LAB_TESTS, MonitorSet, judge } from '../../tester/monitors/index.ts';
-import { MONITOR_CHECKS, type MonitorCheckId } from '../../tester/check-ids.ts';
+import { MONITOR_CHECKS } from '../../tester/check-ids.ts';
 import { boot, elect, expectViolations, handlerError, heartbeats, misuse, rv, rvSend, state, step, table, type Log, type Row } from './log.ts';
 
 describe('monitors: MonitorSet', function () {

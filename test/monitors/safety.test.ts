@@ -18,7 +18,6 @@ import {
   rvArgs,
   rvReply,
   rvSend,
-  send,
   start,
   state,
   table,

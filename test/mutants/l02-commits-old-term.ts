@@ -5,7 +5,7 @@ import { makeVariant } from './variant.ts';
 
 export class CommitsOldTerm extends Raft {
   // BUG (L02): the reference counts replicas only for entries of its own term (§5.4.2).
-  protected override countsTowardCommit(n: number): boolean {
+  protected override countsTowardCommit(): boolean {
     return true;
   }
 }

@@ -1,12 +1,11 @@
 // L05: "A follower checks prevLogIndex but not prevLogTerm."
 // Expected: LM.
-import type { AppendEntriesArgs } from '../../raft/contract.ts';
 import { Raft } from '../../raft/raft.ts';
 import { makeVariant } from './variant.ts';
 
 export class IgnoresPrevTerm extends Raft {
   // BUG (L05): the reference also compares the term at prevLogIndex (Figure 2, receiver rule 2).
-  protected override prevLogMatches(args: AppendEntriesArgs): boolean {
+  protected override prevLogMatches(): boolean {
     return true;
   }
 }

@@ -1,12 +1,11 @@
 // L06: "A vote is granted without the up-to-date check (§5.4.1)."
 // Expected: LC (and SMS once the stale leader overwrites a committed entry).
-import type { RequestVoteArgs } from '../../raft/contract.ts';
 import { Raft } from '../../raft/raft.ts';
 import { makeVariant } from './variant.ts';
 
 export class VotesForStaleLogs extends Raft {
   // BUG (L06): the reference grants only a candidate whose log is at least as up to date as its own.
-  protected override candidateUpToDate(args: RequestVoteArgs): boolean {
+  protected override candidateUpToDate(): boolean {
     return true;
   }
 }

@@ -2,13 +2,13 @@
 // Expected: the lab's Backup test times out (LAB), and liveness with client
 // commands: a healed majority does not commit a new command within the lab's
 // one() budget (LV).
-import type { AppendEntriesArgs, AppendEntriesReply } from '../../raft/contract.ts';
+import type { AppendEntriesArgs } from '../../raft/contract.ts';
 import { Raft } from '../../raft/raft.ts';
 import { makeVariant } from './variant.ts';
 
 export class BacksUpOneByOne extends Raft {
   // BUG (L11): the reference jumps over a whole conflicting term with the follower's hints.
-  protected override backUp(args: AppendEntriesArgs, reply: AppendEntriesReply): number {
+  protected override backUp(args: AppendEntriesArgs): number {
     return args.prevLogIndex;
   }
 

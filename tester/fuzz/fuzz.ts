@@ -131,7 +131,7 @@ export interface FuzzFailure {
   /** Whether the lab's checks alone fail the counterexample too (absent when the campaign stopped before it was known). */
   lab?: LabVerdict;
   /** The lab's checks fail it for a reason of their own: their message's first line. */
-  labMessage?: string;
+  labMessage?: string | undefined;
 }
 
 export interface FuzzReport {
@@ -182,7 +182,7 @@ export function spaceFlags(space: ScenarioSpace, defaultKinds: readonly FaultKin
  * Raft can be expected to survive (crash only if it persists), with a note
  * saying plainly what was left out and why.
  */
-export function campaignSpace(options: Pick<FuzzOptions, 'servers' | 'faults'>, persists: boolean, raftLabel: string): { space: ScenarioSpace; note?: string } {
+export function campaignSpace(options: { servers?: readonly number[] | undefined; faults?: readonly FaultKind[] | undefined }, persists: boolean, raftLabel: string): { space: ScenarioSpace; note?: string } {
   const servers = options.servers !== undefined ? { servers: options.servers } : {};
   if (options.faults !== undefined) return { space: { ...servers, kinds: options.faults } };
   if (persists) return { space: servers };

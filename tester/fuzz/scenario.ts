@@ -122,7 +122,7 @@ class RawScenarioArbitrary extends fc.Arbitrary<RawScenario> {
     return join(base, nemesis);
   }
 
-  canShrinkWithoutContext(value: unknown): value is RawScenario {
+  canShrinkWithoutContext(_value: unknown): _value is RawScenario {
     return false;
   }
 

@@ -6,7 +6,7 @@
 // that goes over its limit is reported at the instant it does, not when the
 // test looks.
 import type { TesterEvent } from '../events.ts';
-import type { EventKind, LeadershipAct, Monitor, MonitorContext } from './monitor.ts';
+import type { EventKind, Monitor, MonitorContext } from './monitor.ts';
 
 export interface BudgetLimits {
   /** What the window is for, as the lab's message says it ("for 10 entries"). */
@@ -54,7 +54,7 @@ export class RpcBudget implements Monitor {
     };
   }
 
-  observe(e: TesterEvent, act: LeadershipAct | undefined): void {
+  observe(e: TesterEvent): void {
     if (e.kind === 'cluster') {
       this.open = [];
       return;

@@ -20,7 +20,7 @@ export class HeartbeatRate implements Monitor {
     private readonly slackMs = 0,
   ) {}
 
-  observe(e: TesterEvent, act: LeadershipAct | undefined): void {
+  observe(e: TesterEvent): void {
     if (e.kind !== 'send' || e.method !== RPC.AppendEntries || typeof e.from !== 'number' || typeof e.to !== 'number') return;
     const entries = (e.args as { entries?: unknown } | null)?.entries;
     if (Array.isArray(entries) && entries.length > 0) return;
@@ -148,7 +148,7 @@ export class Liveness implements Monitor {
     return members.some((m) => facts.claimsLeader[m] === true && (facts.saidTerm[m] ?? 0) >= top);
   }
 
-  observe(e: TesterEvent, act: LeadershipAct | undefined): void {
+  observe(_e: TesterEvent, act: LeadershipAct | undefined): void {
     if (this.satisfied || act === undefined) return;
     const talking = this.ctx.facts.talking;
     if (talking === undefined) return;
@@ -180,7 +180,7 @@ export class Stability implements Monitor {
     this.stableSince = undefined;
   }
 
-  observe(e: TesterEvent, act: LeadershipAct | undefined): void {
+  observe(e: TesterEvent): void {
     const facts = this.ctx.facts;
     const clean = facts.clean;
     if (clean === undefined || !facts.calm) return;

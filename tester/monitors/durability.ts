@@ -17,7 +17,7 @@ import type { AppendEntriesArgs, RequestVoteArgs } from '../../raft/contract.ts'
 import { RPC } from '../../raft/contract.ts';
 import type { TesterEvent } from '../events.ts';
 import { wellFormed } from './log-facts.ts';
-import type { EventKind, LeadershipAct, Monitor, MonitorContext } from './monitor.ts';
+import type { EventKind, Monitor, MonitorContext } from './monitor.ts';
 import { termOf } from './monitor.ts';
 
 /** One acknowledgment: when, by which incarnation, and how (for messages). */
@@ -67,7 +67,7 @@ export class Durability implements Monitor {
 
   constructor(private readonly ctx: MonitorContext) {}
 
-  observe(e: TesterEvent, act: LeadershipAct | undefined): void {
+  observe(e: TesterEvent): void {
     switch (e.kind) {
       case 'cluster':
         this.reset(e.n);

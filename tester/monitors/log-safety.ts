@@ -8,7 +8,7 @@ import type { AppendEntriesArgs, AppendEntriesReply } from '../../raft/contract.
 import type { ApplyEvent, TesterEvent } from '../events.ts';
 import type { LogFacts } from './log-facts.ts';
 import { commandKey, showCommand, wellFormed, type CommandKey } from './log-facts.ts';
-import type { EventKind, LeadershipAct, Monitor, MonitorContext } from './monitor.ts';
+import type { EventKind, Monitor, MonitorContext } from './monitor.ts';
 import { list } from './monitor.ts';
 
 interface FirstApply {
@@ -66,7 +66,7 @@ export class StateMachineSafety implements Monitor {
     private readonly applied: Applied,
   ) {}
 
-  observe(e: TesterEvent, act: LeadershipAct | undefined): void {
+  observe(e: TesterEvent): void {
     if (e.kind !== 'apply' || !e.commandValid) return;
     const first = this.applied.first.get(e.index);
     if (first === undefined || first.key === commandKey(e.command)) return;
@@ -106,7 +106,7 @@ export class ApplyOrder implements Monitor {
   private readonly zombiesReported = new Set<number>();
   constructor(private readonly ctx: MonitorContext) {}
 
-  observe(e: TesterEvent, act: LeadershipAct | undefined): void {
+  observe(e: TesterEvent): void {
     if (e.kind === 'cluster') {
       this.last.clear();
       this.maxApplied = [];
@@ -165,7 +165,7 @@ export class LogMatching implements Monitor {
     private readonly log: LogFacts,
   ) {}
 
-  observe(e: TesterEvent, act: LeadershipAct | undefined): void {
+  observe(e: TesterEvent): void {
     if ((e.kind !== 'send' && e.kind !== 'handled') || e.method !== RPC.AppendEntries) return;
     if (e.kind === 'send' && typeof e.from === 'number' && wellFormed(e.args)) this.carried(e.from, e.args);
     else if (e.kind === 'handled' && typeof e.to === 'number' && typeof e.from === 'number' && wellFormed(e.args)) {
@@ -237,7 +237,7 @@ export class LeaderAppendOnly implements Monitor {
     private readonly log: LogFacts,
   ) {}
 
-  observe(e: TesterEvent, act: LeadershipAct | undefined): void {
+  observe(e: TesterEvent): void {
     if (e.kind !== 'send' || e.method !== RPC.AppendEntries || typeof e.from !== 'number' || !wellFormed(e.args)) return;
     const a = e.args;
     const lt = this.log.leaderTerm(e.from, a.term);
@@ -287,7 +287,7 @@ export class LeaderCompleteness implements Monitor {
     private readonly applied: Applied,
   ) {}
 
-  observe(e: TesterEvent, act: LeadershipAct | undefined): void {
+  observe(e: TesterEvent): void {
     if (e.kind === 'apply') this.note(e);
     else if (e.kind === 'submit') {
       if (!e.isLeader) return;
@@ -405,7 +405,7 @@ export class Commitment implements Monitor {
     private readonly log: LogFacts,
   ) {}
 
-  observe(e: TesterEvent, act: LeadershipAct | undefined): void {
+  observe(e: TesterEvent): void {
     if (e.kind === 'apply') this.applied(e);
     else if (e.kind === 'send' && e.method === RPC.AppendEntries && typeof e.from === 'number' && wellFormed(e.args)) this.leaderCommit(e.from, e.args);
   }
@@ -476,7 +476,7 @@ export class StartIndex implements Monitor {
     private readonly log: LogFacts,
   ) {}
 
-  observe(e: TesterEvent, act: LeadershipAct | undefined): void {
+  observe(e: TesterEvent): void {
     if (e.kind === 'submit') {
       if (!e.isLeader) return;
       if (!Number.isInteger(e.index) || e.index < 1) {

@@ -30,7 +30,7 @@ export class OneVotePerTerm implements Monitor {
   private readonly votedFor = new Map<number, number>();
   constructor(private readonly ctx: MonitorContext) {}
 
-  observe(e: TesterEvent, act: LeadershipAct | undefined): void {
+  observe(e: TesterEvent): void {
     if (e.kind === 'send') {
       const term = termOf(e.args);
       if (e.method === RPC.RequestVote && typeof e.from === 'number' && term !== undefined) this.vote(e.from, term, e.from);
@@ -63,7 +63,7 @@ export class LeaderHadQuorum implements Monitor {
   private readonly checked = new Set<number>();
   constructor(private readonly ctx: MonitorContext) {}
 
-  observe(e: TesterEvent, act: LeadershipAct | undefined): void {
+  observe(_e: TesterEvent, act: LeadershipAct | undefined): void {
     if (act === undefined) return;
     const k = act.term * 1024 + act.server;
     if (this.checked.has(k)) return;
@@ -95,7 +95,7 @@ export class TermMonotonicity implements Monitor {
   private readonly restarted: boolean[] = [];
   constructor(private readonly ctx: MonitorContext) {}
 
-  observe(e: TesterEvent, act: LeadershipAct | undefined): void {
+  observe(e: TesterEvent): void {
     // A request is not checked, but it shows the sender had reached its
     // term when it decided to send it: what it says later may not be lower.
     if (e.kind === 'send' && typeof e.from === 'number') this.raise(e.from, termOf(e.args), `sent ${e.method}`, e.t);
@@ -237,7 +237,7 @@ export class RepliesWellFormed implements Monitor {
   readonly kinds: readonly EventKind[] = ['handled'];
   constructor(private readonly ctx: MonitorContext) {}
 
-  observe(e: TesterEvent, act: LeadershipAct | undefined): void {
+  observe(e: TesterEvent): void {
     if (e.kind !== 'handled' || typeof e.to !== 'number') return;
     const asked = termOf(e.args);
     const answered = termOf(e.reply);
@@ -325,7 +325,7 @@ export class ReceiversFollowFigure2 implements Monitor {
     private readonly origin: (receiver: number, index: number) => string | undefined = () => undefined,
   ) {}
 
-  observe(e: TesterEvent, act: LeadershipAct | undefined): void {
+  observe(e: TesterEvent): void {
     if (e.kind !== 'handled' || e.method !== RPC.AppendEntries || typeof e.to !== 'number') return;
     const args = e.args as { term?: unknown; leaderId?: unknown; prevLogIndex?: unknown; prevLogTerm?: unknown } | null;
     const reply = e.reply as { term?: unknown; success?: unknown } | null;

@@ -3,7 +3,7 @@
 // mysterious election failure.
 import { MESSAGE_FIELDS, OPTIONAL_REPLY_FIELDS } from '../../raft/contract.ts';
 import type { TesterEvent } from '../events.ts';
-import type { EventKind, LeadershipAct, Monitor, MonitorContext } from './monitor.ts';
+import type { EventKind, Monitor, MonitorContext } from './monitor.ts';
 
 const TYPES: Record<string, 'number' | 'boolean' | 'array'> = {
   term: 'number',
@@ -30,7 +30,7 @@ export class MessageShape implements Monitor {
   readonly kinds: readonly EventKind[] = ['send', 'handled'];
   constructor(private readonly ctx: MonitorContext) {}
 
-  observe(e: TesterEvent, act: LeadershipAct | undefined): void {
+  observe(e: TesterEvent): void {
     if (e.kind === 'send') this.check(e.method, 'request', e.args, e.from);
     else if (e.kind === 'handled') this.check(e.method, 'reply', e.reply, e.to);
   }

@@ -16,7 +16,7 @@ export interface FailureRecord {
   /** Whether the lab's checks alone fail it too (see LabVerdict). */
   lab?: LabVerdict;
   /** When the lab's checks fail it for a reason of their own: their message's first line. */
-  labMessage?: string;
+  labMessage?: string | undefined;
 }
 
 export interface TestSummary {

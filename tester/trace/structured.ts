@@ -415,16 +415,6 @@ export function serializeLine(line: TraceLine): string {
   return JSON.stringify(line);
 }
 
-/** The number of servers the lines speak of. */
-export function serverCount(lines: readonly TraceLine[]): number {
-  let n = 0;
-  for (const line of lines) {
-    if (line.server !== null) n = Math.max(n, line.server + 1);
-    else if (line.detail.name === 'cluster' && typeof line.detail.n === 'number') n = Math.max(n, line.detail.n);
-  }
-  return n;
-}
-
 function answerKind(method: string, reply: unknown): TraceKind | undefined {
   if (method === RPC.RequestVote) return (reply as { voteGranted?: unknown } | null | undefined)?.voteGranted === true ? 'vote-grant' : 'vote-deny';
   if (method === RPC.AppendEntries) return 'heartbeat-reply';
