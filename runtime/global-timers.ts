@@ -68,12 +68,14 @@ export function installTimerRouter(): void {
   g['clearTimeout'] = cancel('clearTimeout');
   g['clearInterval'] = cancel('clearInterval');
   const dateNow = (): number => (current !== undefined ? current.fake.now : native.Date.now());
+  // fake-timers types its Date loosely; it is a DateConstructor.
+  const dateOf = (fallback: DateConstructor): DateConstructor => (current !== undefined ? (current.fake.Date) : fallback);
   g['Date'] = new Proxy(native.Date, {
-    construct: (_, args) => Reflect.construct(current !== undefined ? current.fake.Date : native.Date, args),
-    apply: (_, thisArg, args) => Reflect.apply(current !== undefined ? current.fake.Date : native.Date, thisArg, args),
-    get: (target, prop) => (prop === 'now' ? dateNow : Reflect.get(current !== undefined ? current.fake.Date : target, prop)),
+    construct: (_, args) => Reflect.construct(dateOf(native.Date), args) as object,
+    apply: (_, thisArg, args) => Reflect.apply(dateOf(native.Date), thisArg, args) as unknown,
+    get: (target, prop) => (prop === 'now' ? dateNow : Reflect.get(dateOf(target), prop)) as unknown,
   });
-  const performanceNow = (): number => (current !== undefined ? current.fake.performance.now() : native.performance.now());
+  const performanceNow = (): number => (current !== undefined ? (current.fake.performance as Performance).now() : native.performance.now());
   const routedPerformance = new Proxy(native.performance, {
     get: (target, prop) => {
       if (prop === 'now') return performanceNow;

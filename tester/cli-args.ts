@@ -145,8 +145,8 @@ export function parseCommandLine<const O extends Record<string, OptionSpec>>(
     } else args.push(arg);
   }
   try {
-    const parsed = parseArgs({ args, options: options as Record<string, OptionSpec>, strict: true, allowPositionals });
-    return parsed as unknown as { values: { [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : string }; positionals: string[] };
+    const parsed = parseArgs({ args, options: options, strict: true, allowPositionals });
+    return parsed;
   } catch (error) {
     throw new UsageError(plainParseError(error as Error & { code?: string }), true);
   }

@@ -7,7 +7,7 @@
 // (guard.ts), the feed of the monitors (feed.ts), the fault injector
 // (faults.ts) and the applier (applier.ts).
 import { Network, type ClientEnd, type UnreliableProfile } from '../labrpc/network.ts';
-import { Server, Service, type Handler } from '../labrpc/service.ts';
+import { Server, Service } from '../labrpc/service.ts';
 import type { RaftPeer, StartResult } from '../raft/contract.ts';
 import type { ClockKind } from '../runtime/clock.ts';
 import type { Random } from '../runtime/random.ts';
@@ -173,7 +173,7 @@ export class Config {
           incarnation,
           commandValid: msg?.commandValid === true,
           command: msg?.command,
-          index: msg?.commandIndex as number,
+          index: msg?.commandIndex,
         }),
       onError: (text) => this.fail(`apply error: ${text}`, 'LAB'),
     });
@@ -229,8 +229,8 @@ export class Config {
     const server = new Server();
     server.addService(
       new Service('Raft', {
-        RequestVote: ((args: never) => raft.requestVote(args)) as Handler,
-        AppendEntries: ((args: never) => raft.appendEntries(args)) as Handler,
+        RequestVote: ((args: never) => raft.requestVote(args)),
+        AppendEntries: ((args: never) => raft.appendEntries(args)),
       }),
     );
     this.net.addServer(i, server);

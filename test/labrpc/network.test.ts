@@ -586,6 +586,8 @@ describe('labrpc Network: the lab rules (virtual time)', function () {
             throw new Error('x');
           },
           ThrowString: (): never => {
+            // A handler that throws a string: the network must report it all the same.
+            // eslint-disable-next-line @typescript-eslint/only-throw-error
             throw 'not an Error';
           },
           Reject: (): Promise<never> => Promise.reject(new Error('y')),

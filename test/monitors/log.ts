@@ -254,7 +254,7 @@ export function vote(t: number, from: number, to: number, term: number, lastLogI
 
 /** Every check off but these (for logs that exercise a few checks in isolation). */
 export function only(...ids: MonitorCheckId[]): { policy: CheckPolicy } {
-  return { policy: Object.fromEntries(Object.keys(MONITOR_CHECKS).map((id) => [id, ids.includes(id as MonitorCheckId) ? 'fail' : 'off'])) as CheckPolicy };
+  return { policy: Object.fromEntries(Object.keys(MONITOR_CHECKS).map((id) => [id, ids.includes(id as MonitorCheckId) ? 'fail' : 'off'])) };
 }
 
 /**

@@ -84,7 +84,7 @@ describe('raft: log replication', function () {
     it('persists the log it acknowledges, and a restart reads it back', function () {
       const { raft, peers, runtime } = harness(3, 0);
       raft.appendEntries(ae(2, 0, 0, [1, 2]));
-      const again = new Raft(peers, 0, raft.persister as MemoryPersister, raft.applyCh, runtime);
+      const again = new Raft(peers, 0, raft.persister, raft.applyCh, runtime);
       expect(termsOf(again)).to.deep.equal([1, 2]);
       expect(again.currentTerm).to.equal(2);
     });

@@ -6,6 +6,8 @@ import { VirtualClock } from '../../runtime/virtual-clock.ts';
 import { never } from '../support/net-harness.ts';
 
 async function awaitChain(n: number): Promise<void> {
+  // Each await of a non-promise is one turn of the microtask queue: the chain being measured.
+  // eslint-disable-next-line @typescript-eslint/await-thenable
   for (let i = 0; i < n; i++) await null;
 }
 

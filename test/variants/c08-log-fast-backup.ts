@@ -287,7 +287,7 @@ class FastBackupRaft implements RaftPeer {
       this.matchIndex[i] = Math.max(this.matchIndex[i] as number, matched);
       this.nextIndex[i] = Math.max(this.nextIndex[i] as number, matched + 1);
       this.maybeCommit();
-      if ((this.nextIndex[i] as number) < this.log.length) this.send(i); // More arrived meanwhile.
+      if ((this.nextIndex[i]) < this.log.length) this.send(i); // More arrived meanwhile.
       return;
     }
     // Refused by the consistency check. Ignore it if nextIndex has moved since

@@ -91,6 +91,8 @@ export function show(value: unknown): string {
   try {
     return JSON.stringify(value);
   } catch {
+    // What JSON cannot say (a cycle, a BigInt): the value's own text, whatever it is.
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string
     return String(value);
   }
 }

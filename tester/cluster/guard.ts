@@ -102,6 +102,8 @@ export function guardedGetState(raft: RaftPeer, i: number, report: Report): { te
 
 /** start(command), checked for shape; undefined (after reporting) when it fails. */
 export function guardedStart(raft: RaftPeer, i: number, command: unknown, report: Report): StartResult | undefined {
+  // Read once, so that the check and the call see the same value; called with raft as `this` below.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const start = raft.start;
   if (typeof start !== 'function') {
     report(lacksLogMethods(['start']), 'RAFT');

@@ -227,7 +227,7 @@ export class Durability implements Monitor {
     const before = this.votes.get(k);
     if (before !== undefined && before.candidate !== candidate) {
       this.judge(to, before, (ack) =>
-        `server ${to} granted its term-${rep.term} vote to server ${candidate}, but ${ack} it had granted it to server ${before.candidate}`,
+        `server ${to} granted its term-${String(rep.term)} vote to server ${candidate}, but ${ack} it had granted it to server ${before.candidate}`,
       );
     }
     this.votes.set(k, { candidate, inc: this.inc[to] ?? 0, t, how });

@@ -245,10 +245,10 @@ export class LogFacts {
     this.majority = Math.floor(n / 2) + 1;
     this.held = Array.from({ length: n }, () => []);
     this.length = new Array<number | undefined>(n).fill(undefined);
-    this.placedBy = Array.from({ length: n }, () => new Map());
+    this.placedBy = Array.from({ length: n }, () => new Map<number, Placement>());
     this.knownCommit = new Array<number>(n).fill(0);
     this.lastRequestVote = new Array<RequestVoteArgs | undefined>(n).fill(undefined);
-    this.refused = Array.from({ length: n }, () => new Map());
+    this.refused = Array.from({ length: n }, () => new Map<CommandKey, number>());
     this.pairs.clear();
     this.pairsAt.clear();
     this.leaderTerms.clear();

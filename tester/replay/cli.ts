@@ -100,7 +100,7 @@ async function main(): Promise<CommandResult> {
   if (!stream && first.trace !== undefined) lines.push(...first.trace.split('\n').filter((l) => l !== ''));
   for (const line of first.result.output) console.log(line);
   const raw = lines.length === 0 ? '' : `${lines.join('\n')}\n`;
-  if (values.trace !== undefined) writeOutput(values.trace, () => structuredText(raw, values.trace as string), 'structured trace');
+  if (values.trace !== undefined) writeOutput(values.trace, () => structuredText(raw, values.trace), 'structured trace');
   if (values.events !== undefined) writeOutput(values.events, () => raw, 'raw events');
   printResult(first.result);
   if (first.lost) {

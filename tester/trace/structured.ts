@@ -448,6 +448,8 @@ function toJson(value: unknown): Json {
     const text = JSON.stringify(value);
     return text === undefined ? null : (JSON.parse(text) as Json);
   } catch {
+    // What JSON cannot say (a cycle, a BigInt): the value's own text, whatever it is.
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string
     return String(value);
   }
 }
