@@ -73,7 +73,7 @@ module.exports = {
     {
       name: 'product-never-imports-tests',
       severity: 'error',
-      comment: 'What users install does not reach into the repository\'s tests, bench or examples.',
+      comment: "What users install does not reach into the repository's tests, bench or examples.",
       from: { path: '^(runtime|labrpc|raft|tester|bin)/' },
       to: { path: '^(test|bench|examples)/' },
     },

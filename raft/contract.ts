@@ -162,13 +162,7 @@ export const RAFT_PEER_METHODS = ['getState', 'kill', 'requestVote', 'appendEntr
 export const RAFT_LOG_METHODS = ['start'] as const satisfies readonly (keyof RaftPeer)[];
 
 /** Must return quickly, like the lab's Make(); start long-running work in the background. */
-export type MakeRaft = (
-  peers: Peer[],
-  me: number,
-  persister: Persister,
-  applyCh: ApplyChannel,
-  runtime: RaftRuntime,
-) => RaftPeer;
+export type MakeRaft = (peers: Peer[], me: number, persister: Persister, applyCh: ApplyChannel, runtime: RaftRuntime) => RaftPeer;
 
 /** What a module passed with --raft must export. */
 export interface RaftModule {

@@ -69,7 +69,7 @@ export function installTimerRouter(): void {
   g['clearInterval'] = cancel('clearInterval');
   const dateNow = (): number => (current !== undefined ? current.fake.now : native.Date.now());
   // fake-timers types its Date loosely; it is a DateConstructor.
-  const dateOf = (fallback: DateConstructor): DateConstructor => (current !== undefined ? (current.fake.Date) : fallback);
+  const dateOf = (fallback: DateConstructor): DateConstructor => (current !== undefined ? current.fake.Date : fallback);
   g['Date'] = new Proxy(native.Date, {
     construct: (_, args) => Reflect.construct(dateOf(native.Date), args) as object,
     apply: (_, thisArg, args) => Reflect.apply(dateOf(native.Date), thisArg, args) as unknown,

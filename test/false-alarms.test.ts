@@ -32,9 +32,7 @@ describe('no false alarms on correct Rafts the checks used to fail', function ()
         const { tests, note } = stageTests(electionTests, [], module.persists, fixture.file);
         expect(note, 'TestCrashRestart is left out for a Raft that does not persist').to.match(/^TestCrashRestart left out/);
         const results = await Promise.all(
-          tests.flatMap((test) =>
-            Array.from({ length: SEEDS }, (_, i) => runIteration(test, iterationSeed(31, test.name, i), { raft: module })),
-          ),
+          tests.flatMap((test) => Array.from({ length: SEEDS }, (_, i) => runIteration(test, iterationSeed(31, test.name, i), { raft: module }))),
         );
         const failures = results.filter((r) => !r.ok).map((r) => `${r.test} seed ${r.seed}: ${r.message}`);
         expect(failures, failures.join('\n\n')).to.deep.equal([]);
@@ -77,7 +75,12 @@ describe('no false alarms on correct Rafts the checks used to fail', function ()
 
     it('handlers that return null once killed pass the crash-fault scenarios they failed (was WF)', async function () {
       // Seed 7 of these faults failed 21 of 400 scenarios, the 5th first.
-      const report = await runFuzz({ raft: await loadRaftModule('test/fixtures/null-when-killed-raft.ts'), runs: 30, seed: 7, faults: ['crash', 'disconnect'] });
+      const report = await runFuzz({
+        raft: await loadRaftModule('test/fixtures/null-when-killed-raft.ts'),
+        runs: 30,
+        seed: 7,
+        faults: ['crash', 'disconnect'],
+      });
       const f = report.failure;
       expect(f, f && `${f.message}\n${f.scenarioText}\n${f.replay}`).to.equal(undefined);
     });

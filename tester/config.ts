@@ -163,7 +163,12 @@ export class Config {
       fail: (message, check, t) => this.fail(message, check, t),
       warn: (line) => this.warn(line),
     });
-    this.faults = new FaultInjector(this.net, (e) => this.emit(e), (name, detail) => this.step(name, detail), () => this.now());
+    this.faults = new FaultInjector(
+      this.net,
+      (e) => this.emit(e),
+      (name, detail) => this.step(name, detail),
+      () => this.now(),
+    );
     this.applier = new Applier(n, {
       onApply: (server, incarnation, msg) =>
         this.emit({
@@ -229,8 +234,8 @@ export class Config {
     const server = new Server();
     server.addService(
       new Service('Raft', {
-        RequestVote: ((args: never) => raft.requestVote(args)),
-        AppendEntries: ((args: never) => raft.appendEntries(args)),
+        RequestVote: (args: never) => raft.requestVote(args),
+        AppendEntries: (args: never) => raft.appendEntries(args),
       }),
     );
     this.net.addServer(i, server);

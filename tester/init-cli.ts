@@ -83,7 +83,8 @@ function writeNew(dir: string, path: string, text: string, what: string, said: s
 
 export function init(dir: string): { code: 0 | 2; out: string } {
   const pkgPath = join(dir, 'package.json');
-  if (!existsSync(pkgPath)) return { code: 2, out: `init: no package.json in ${dir}: run \`npm init -y\` there first, then \`npm install --save-dev\` the harness` };
+  if (!existsSync(pkgPath))
+    return { code: 2, out: `init: no package.json in ${dir}: run \`npm init -y\` there first, then \`npm install --save-dev\` the harness` };
   let pkg: PackageJson;
   try {
     pkg = packageJson(pkgPath);
@@ -128,7 +129,10 @@ export function init(dir: string): { code: 0 | 2; out: string } {
     ['npm test', "the lab's tests in your mocha"],
   ];
   const width = Math.max(...next.map(([command]) => command.length)) + 3;
-  return { code: 0, out: `raft-harness init in ${dir}:\n${said.join('\n')}\n\nNext:\n${next.map(([command, what]) => `  ${command.padEnd(width)}${what}`).join('\n')}` };
+  return {
+    code: 0,
+    out: `raft-harness init in ${dir}:\n${said.join('\n')}\n\nNext:\n${next.map(([command, what]) => `  ${command.padEnd(width)}${what}`).join('\n')}`,
+  };
 }
 
 function main(): CommandResult {
@@ -142,4 +146,5 @@ function main(): CommandResult {
 }
 
 // Run as the command, not when a test imports init().
-if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) runCli(main, { name: 'init', helpHint: 'always', help: 'npx raft-harness init --help' });
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url))
+  runCli(main, { name: 'init', helpHint: 'always', help: 'npx raft-harness init --help' });

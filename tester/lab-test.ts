@@ -50,7 +50,8 @@ export function labTest(spec: LabTestSpec, body: LabTestBody): LabTestEntry {
     const cfg = makeConfig(servers, unreliable, { ...(facts.policy !== undefined && { policy: facts.policy }), ...options, requires, testName: name });
     try {
       await body(cfg, servers);
-      if (cfg.crashedAServer && !crashes) throw new Error(`${name} crashed a server but is not registered with crashes: true (drivers would run it on a Raft that does not persist)`);
+      if (cfg.crashedAServer && !crashes)
+        throw new Error(`${name} crashed a server but is not registered with crashes: true (drivers would run it on a Raft that does not persist)`);
     } finally {
       await cfg.cleanup();
     }

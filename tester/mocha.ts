@@ -114,9 +114,7 @@ export function registerLabTests(options: LabTestsOptions): void {
           const runs = Array.from({ length: seeds }, (_, i) => iterationSeed(base, test.name, i));
           // All seeds at once: the simulations share the settle pump.
           const results: IterationResult[] = await Promise.all(
-            runs.map((seed) =>
-              runIteration(test, seed, { raft, ...(options.checks !== undefined && { checks: options.checks }) }),
-            ),
+            runs.map((seed) => runIteration(test, seed, { raft, ...(options.checks !== undefined && { checks: options.checks }) })),
           );
           const failed = results.filter((r): r is IterationResult & Failed => !r.ok);
           if (failed.length > 0) {
@@ -150,7 +148,9 @@ function chooseTests(patterns: readonly string[], option: string): LabTestEntry[
   }
   const unmatched = patterns.filter((p) => selectTests([p]).length === 0);
   if (unmatched.length > 0) {
-    throw new Error(`registerLabTests: ${option}: ${unmatched.map((p) => `'${p}'`).join(', ')} matches no test (a name, or a pattern such as '2A', '2B', 'ReElection')`);
+    throw new Error(
+      `registerLabTests: ${option}: ${unmatched.map((p) => `'${p}'`).join(', ')} matches no test (a name, or a pattern such as '2A', '2B', 'ReElection')`,
+    );
   }
   return chosen;
 }

@@ -191,7 +191,8 @@ export const OWN_TESTS: readonly LabTestEntry[] = [
       //    the only one of its side with the third term's entries, leads again.
       nemesis.cutOff([third, follower]);
       const again = await leaderAmong(cfg, [old, second.leader, partner], t3.term);
-      if (again.leader !== old) cfg.fatal(`S${again.leader} won term ${again.term} without the third term's entries, which S${old} alone held among its voters`);
+      if (again.leader !== old)
+        cfg.fatal(`S${again.leader} won term ${again.term} without the third term's entries, which S${old} alone held among its voters`);
       // 4. It keeps one of its voters only: no majority holds what it takes
       //    now, so nothing may commit, whatever replies of its first term
       //    arrive meanwhile (the monitors judge every apply: CM, SMS, LC).

@@ -54,7 +54,8 @@ export function inProcessRaft(make: MakeRaft, declared: Partial<Omit<RaftUnderTe
 export async function loadRaftModule(path: string, option = '--raft'): Promise<RaftUnderTest> {
   const file = resolve(process.cwd(), path);
   if (!existsSync(file)) throw new RaftModuleError(`${option}: no such file: ${path} (resolved to ${file})`);
-  if (statSync(file).isDirectory()) throw new RaftModuleError(`${option}: ${path} is a folder; name the module's file (e.g. ${path.replace(/\/$/, '')}/raft.ts)`);
+  if (statSync(file).isDirectory())
+    throw new RaftModuleError(`${option}: ${path} is a folder; name the module's file (e.g. ${path.replace(/\/$/, '')}/raft.ts)`);
   // Before the module first loads: one that copies setTimeout (or Date,
   // Math.random) when it loads must copy the router, not Node's own.
   installTimerRouter();
@@ -84,7 +85,14 @@ export async function loadRaftModule(path: string, option = '--raft'): Promise<R
   const timing = exported(loaded, 'timing');
   const problem = timing === undefined ? undefined : timingProblem(timing);
   if (problem !== undefined) throw new RaftModuleError(`${option}: ${path} exports timing = ${safeJson(timing)}: ${problem}`);
-  const declared: Omit<RaftUnderTest, 'lacks'> = { make: make as MakeRaft, timers, persists, ...(timing !== undefined && { timing: timing as RaftTiming }), path, label: path };
+  const declared: Omit<RaftUnderTest, 'lacks'> = {
+    make: make as MakeRaft,
+    timers,
+    persists,
+    ...(timing !== undefined && { timing: timing as RaftTiming }),
+    path,
+    label: path,
+  };
   return { ...declared, lacks: probe(declared, path, option) };
 }
 
@@ -92,12 +100,25 @@ export async function loadRaftModule(path: string, option = '--raft'): Promise<R
  * Refuses, in one line and before any work, to run tests that need methods
  * the module's servers lack (a 2A-only implementation and the 2B tests).
  */
-export function refuseLacking(tests: readonly { name: string; requires?: readonly string[] }[], loaded: Pick<RaftUnderTest, 'lacks'>, path: string, option = '--raft'): void {
+export function refuseLacking(
+  tests: readonly { name: string; requires?: readonly string[] }[],
+  loaded: Pick<RaftUnderTest, 'lacks'>,
+  path: string,
+  option = '--raft',
+): void {
   const refused = tests.filter((t) => t.requires?.some((m) => loaded.lacks.includes(m)) === true);
   if (refused.length === 0) return;
   const what = loaded.lacks.map((m) => (m === 'start' ? 'start(command)' : m)).join(', ');
-  const names = refused.length > 3 ? `${refused.slice(0, 3).map((t) => t.name).join(', ')} and ${refused.length - 3} more` : refused.map((t) => t.name).join(', ');
-  throw new RaftModuleError(`${option}: ${path}: make() returns an object without ${what}, which ${names} ${refused.length === 1 ? 'needs' : 'need'} (lab 2B); it can run only the 2A tests`);
+  const names =
+    refused.length > 3
+      ? `${refused
+          .slice(0, 3)
+          .map((t) => t.name)
+          .join(', ')} and ${refused.length - 3} more`
+      : refused.map((t) => t.name).join(', ');
+  throw new RaftModuleError(
+    `${option}: ${path}: make() returns an object without ${what}, which ${names} ${refused.length === 1 ? 'needs' : 'need'} (lab 2B); it can run only the 2A tests`,
+  );
 }
 
 function exported(loaded: Record<string, unknown>, name: string): unknown {
@@ -152,7 +173,9 @@ function probe(module: Pick<RaftUnderTest, 'make' | 'timers'>, path: string, opt
     const record = (typeof raft === 'object' && raft !== null ? raft : {}) as Record<string, unknown>;
     const missing = RAFT_PEER_METHODS.filter((m) => typeof record[m] !== 'function');
     if (missing.length > 0) {
-      throw new RaftModuleError(`${option}: ${path}: make() returns an object without ${missing.join(', ')} (the contract needs ${RAFT_PEER_METHODS.join(', ')})`);
+      throw new RaftModuleError(
+        `${option}: ${path}: make() returns an object without ${missing.join(', ')} (the contract needs ${RAFT_PEER_METHODS.join(', ')})`,
+      );
     }
     const lacks = RAFT_LOG_METHODS.filter((m) => typeof record[m] !== 'function');
     const leaked = nodeTimers() > timersBefore;

@@ -96,7 +96,8 @@ export function runCli(main: (cli: CliRun) => CommandResult | Promise<CommandRes
   const failed = (error: unknown): void => {
     settled = true;
     if (!badInput.some((kind) => error instanceof kind)) return internal(error);
-    const hint = options.helpHint === 'always' && error instanceof UsageError ? ` (${options.help ?? `${invocation(name)} --help`} for usage)` : usageHint(error, name);
+    const hint =
+      options.helpHint === 'always' && error instanceof UsageError ? ` (${options.help ?? `${invocation(name)} --help`} for usage)` : usageHint(error, name);
     process.stderr.write(`${name}: ${(error as Error).message}${hint}\n`);
     exit(2);
   };

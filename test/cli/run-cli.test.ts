@@ -31,7 +31,7 @@ describe('runCli: one owner of every exit code', function () {
     expect(pass.stderr + fail.stderr).to.equal('');
   });
 
-  it('2 for bad input: one line under the command\'s name, pointing at --help only for the command line\'s shape', async function () {
+  it("2 for bad input: one line under the command's name, pointing at --help only for the command line's shape", async function () {
     const runs = await Promise.all([demo(['usage']), demo(['usage-shape']), demo(['raft-module'])]);
     expect(runs.map((r) => r.code)).to.deep.equal([2, 2, 2]);
     expect(runs.map((r) => r.stderr)).to.deep.equal([

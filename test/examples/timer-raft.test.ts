@@ -20,9 +20,7 @@ describe('examples/timer-raft.ts (global timers)', function () {
 
   it(`passes the three 2A tests in virtual time (${SEEDS} seeds each)`, async function () {
     const raft = await loadRaftModule(MODULE);
-    const runs = LAB_2A_TESTS.flatMap((test) =>
-      Array.from({ length: SEEDS }, (_, i) => runIteration(test, iterationSeed(5, test.name, i), { raft })),
-    );
+    const runs = LAB_2A_TESTS.flatMap((test) => Array.from({ length: SEEDS }, (_, i) => runIteration(test, iterationSeed(5, test.name, i), { raft })));
     const failures = (await Promise.all(runs)).filter((r) => !r.ok).map((r) => `${r.test} seed ${r.seed}: ${r.message}`);
     expect(failures, failures.join('\n')).to.deep.equal([]);
   });

@@ -89,7 +89,13 @@ async function runQuick(quick: Quick, raft: RaftUnderTest, expected?: readonly s
     return { caught: true, check: r.check, detail: `${r.message}\n${describeScenario(stored.scenario)}` };
   }
   if (quick.kind === 'fuzz') {
-    const f: FuzzOutcome = await fuzzRaft(raft, { runs: quick.runs, timeSeconds: 60, shrinkSeconds: SHRINK_SECONDS, seed: SEED, ...(expected !== undefined && { prefer: expected }) });
+    const f: FuzzOutcome = await fuzzRaft(raft, {
+      runs: quick.runs,
+      timeSeconds: 60,
+      shrinkSeconds: SHRINK_SECONDS,
+      seed: SEED,
+      ...(expected !== undefined && { prefer: expected }),
+    });
     if (!f.found) return { caught: false, detail: `the fuzzer found nothing in ${f.scenarios} scenarios` };
     return { caught: true, check: f.check, detail: `${f.message}\n${f.scenarioText}\n${f.replay}` };
   }

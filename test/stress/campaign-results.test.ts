@@ -225,18 +225,23 @@ describe('stress --merge refuses what cannot be one campaign', function () {
     expect(result.stdout).to.equal('');
   });
 
-  it('refuses a shard whose check is not one of the harness\'s (exit 2); a merge with an interrupted shard cannot pass (exit 1: no signal stopped the merge)', async function () {
+  it("refuses a shard whose check is not one of the harness's (exit 2); a merge with an interrupted shard cannot pass (exit 1: no signal stopped the merge)", async function () {
     this.timeout(30_000);
     const dir = tempDir();
     const [a, b, c] = ['a.json', 'b.json', 'c.json'].map((f) => join(dir, f)) as [string, string, string];
     // As a file may say it, whatever the types say.
     const one = shard(1, 2);
-    writeFileSync(a, JSON.stringify({ ...one, tests: one.tests.map((t) => ({ ...t, failed: 1, failures: [{ iteration: 1, seed: 5, check: 'XYZ', message: 'x' }] })) }));
+    writeFileSync(
+      a,
+      JSON.stringify({ ...one, tests: one.tests.map((t) => ({ ...t, failed: 1, failures: [{ iteration: 1, seed: 5, check: 'XYZ', message: 'x' }] })) }),
+    );
     writeFileSync(b, JSON.stringify(shard(2, 2)));
     writeFileSync(c, JSON.stringify(shard(1, 2, { interrupted: true })));
     const [unknown, interrupted] = await Promise.all([runCli(STRESS, ['--merge', a, b]), runCli(STRESS, ['--merge', c, b])]);
     expect(unknown.code).to.equal(2);
-    expect(unknown.stderr).to.match(/^stress: --merge: .*a\.json is not a stress summary of this harness: TestReElection2A #1: its check "XYZ" is not one of this harness's checks \(ES, .*\)\n$/);
+    expect(unknown.stderr).to.match(
+      /^stress: --merge: .*a\.json is not a stress summary of this harness: TestReElection2A #1: its check "XYZ" is not one of this harness's checks \(ES, .*\)\n$/,
+    );
     expect(interrupted.code, interrupted.stderr).to.equal(1);
     expect(interrupted.stdout).to.match(/^INTERRUPTED: 0 of 4 iterations failed/m);
   });
@@ -298,7 +303,9 @@ describe('stress: memory stays flat over a campaign', function () {
   });
 
   it('the memory line says whether its figures are a problem', function () {
-    expect(memoryLine({ earlyHeapMb: 10.4, lateHeapMb: 10.9, peakRssMb: 80 })).to.equal('worker live heap 10.4 → 10.9 MiB (first → last quarter: flat, no leak), peak RSS 80 MiB');
+    expect(memoryLine({ earlyHeapMb: 10.4, lateHeapMb: 10.9, peakRssMb: 80 })).to.equal(
+      'worker live heap 10.4 → 10.9 MiB (first → last quarter: flat, no leak), peak RSS 80 MiB',
+    );
     expect(memoryLine({ earlyHeapMb: 10, lateHeapMb: 40, peakRssMb: 200 })).to.match(/first → last quarter: GROWING by 30 MiB: a leak\?/);
     // Growth that is large in proportion but small in MiB is noise of a small heap.
     expect(memoryLine({ earlyHeapMb: 2, lateHeapMb: 5, peakRssMb: 60 })).to.match(/flat, no leak/);

@@ -18,7 +18,12 @@ describe("the lab's budgets as the 2B tests state them (BUD)", function () {
     const output: string[] = [];
     try {
       // HB would name the fast heartbeats first; here only the budget judges them.
-      await registeredTest('TestCount2B').run({ raft: inProcessRaft(fastHeartbeats), seed: 3, policy: { ...LAB_TESTS, HB: 'off' }, print: (line) => output.push(line) });
+      await registeredTest('TestCount2B').run({
+        raft: inProcessRaft(fastHeartbeats),
+        seed: 3,
+        policy: { ...LAB_TESTS, HB: 'off' },
+        print: (line) => output.push(line),
+      });
     } catch (error) {
       failure = error;
     }

@@ -17,7 +17,7 @@ const gc = runInNewContext('gc') as () => void;
 describe('config', function () {
   this.timeout(60_000);
 
-  it('prints the lab\'s begin and Passed lines', async function () {
+  it("prints the lab's begin and Passed lines", async function () {
     const lines: string[] = [];
     await registeredTest('TestInitialElection2A').run({ seed: 5, print: (l) => lines.push(l) });
     expect(lines[0]).to.equal('Test (2A): initial election ...');
@@ -25,7 +25,7 @@ describe('config', function () {
     expect(lines[1]).to.match(/^ {2}\.\.\. Passed -- {2}[ \d]\d\.\d {2}3 [ \d]{3}\d [ \d]{6}\d {4}0$/);
   });
 
-  it('fails with the lab\'s message and the replay command when no leader can be elected', async function () {
+  it("fails with the lab's message and the replay command when no leader can be elected", async function () {
     // A Raft that never campaigns: the lab's checkOneLeader gives up after 10 rounds.
     const passive: MakeRaft = () => ({
       getState: () => ({ term: 0, isLeader: false }),
@@ -68,17 +68,21 @@ describe('config', function () {
       requestVote: (a) => ({ term: a.term, voteGranted: false }),
       appendEntries: (a) => ({ term: a.term, success: false }),
     });
-    const named = await registeredTest('TestInitialElection2A').run({ seed: 9, raft: inProcessRaft(passive, { path: 'my-raft.ts' }), print: () => {} }).then(
-      () => '',
-      (error: unknown) => (error as Error).message,
-    );
+    const named = await registeredTest('TestInitialElection2A')
+      .run({ seed: 9, raft: inProcessRaft(passive, { path: 'my-raft.ts' }), print: () => {} })
+      .then(
+        () => '',
+        (error: unknown) => (error as Error).message,
+      );
     expect(named).to.include('replay: npm run replay -- --test TestInitialElection2A --seed 9 --raft my-raft.ts');
     // The reference heartbeats every 110 ms: declaring 60 ms timeouts makes that too slow (LA).
     const hurried = inProcessRaft(referenceMake, { timing: { heartbeatMs: 50, electionTimeoutMs: [60, 120] } });
-    const held = await registeredTest('TestInitialElection2A').run({ seed: 9, raft: hurried, policy: {}, print: () => {} }).then(
-      () => undefined,
-      (error: unknown) => error as TestFailure,
-    );
+    const held = await registeredTest('TestInitialElection2A')
+      .run({ seed: 9, raft: hurried, policy: {}, print: () => {} })
+      .then(
+        () => undefined,
+        (error: unknown) => error as TestFailure,
+      );
     expect(held?.check).to.equal('LA');
     expect(held?.message).to.match(/longer than the minimum election timeout it declares \(60 ms\)/);
   });
@@ -87,7 +91,16 @@ describe('config', function () {
     const killed: number[] = [];
     const tracked: MakeRaft = (peers, me, persister, applyCh, runtime) => {
       const raft: RaftPeer = referenceMake(peers, me, persister, applyCh, runtime);
-      return { ...raft, getState: () => raft.getState(), requestVote: (a) => raft.requestVote(a), appendEntries: (a) => raft.appendEntries(a), kill: () => { killed.push(me); raft.kill(); } };
+      return {
+        ...raft,
+        getState: () => raft.getState(),
+        requestVote: (a) => raft.requestVote(a),
+        appendEntries: (a) => raft.appendEntries(a),
+        kill: () => {
+          killed.push(me);
+          raft.kill();
+        },
+      };
     };
     const cfg = makeConfig(3, false, { seed: 1, raft: inProcessRaft(tracked), print: () => {} });
     await cfg.checkOneLeader();

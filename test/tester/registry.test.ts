@@ -23,10 +23,8 @@ describe('the test registry', function () {
     expect(LAB_PARTS).to.deep.equal(['2A', '2B', '2C']);
   });
 
-  it("registers `crashes` exactly for the tests whose runs crash a server (the reference Raft, in virtual time)", async function () {
-    const runs = await Promise.all(
-      ALL_TESTS.flatMap((test) => Array.from({ length: SEEDS }, (_, i) => runIteration(test, iterationSeed(19, test.name, i)))),
-    );
+  it('registers `crashes` exactly for the tests whose runs crash a server (the reference Raft, in virtual time)', async function () {
+    const runs = await Promise.all(ALL_TESTS.flatMap((test) => Array.from({ length: SEEDS }, (_, i) => runIteration(test, iterationSeed(19, test.name, i)))));
     const failed = runs.filter((r) => !r.ok).map((r) => `${r.test} seed ${r.seed}: ${r.message}`);
     expect(failed, failed.join('\n\n')).to.deep.equal([]);
     const recorded = ALL_TESTS.filter((t) => runs.some((r) => r.test === t.name && r.stats.crashed === true)).map((t) => t.name);

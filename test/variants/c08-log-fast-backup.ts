@@ -52,7 +52,6 @@ interface Saved {
   entries: LogEntry[];
 }
 
-
 class FastBackupRaft implements RaftPeer {
   private readonly logJson = new LogJson();
   private term = 0;
@@ -287,7 +286,7 @@ class FastBackupRaft implements RaftPeer {
       this.matchIndex[i] = Math.max(this.matchIndex[i] as number, matched);
       this.nextIndex[i] = Math.max(this.nextIndex[i] as number, matched + 1);
       this.maybeCommit();
-      if ((this.nextIndex[i]) < this.log.length) this.send(i); // More arrived meanwhile.
+      if (this.nextIndex[i] < this.log.length) this.send(i); // More arrived meanwhile.
       return;
     }
     // Refused by the consistency check. Ignore it if nextIndex has moved since

@@ -6,7 +6,16 @@ import type { OwnedClock } from '../../runtime/clock.ts';
 import type { TesterEvent, ViolationEvent } from '../events.ts';
 import type { RaftTiming } from '../../raft/contract.ts';
 import { MONITOR_CHECKS, type CheckId } from '../check-ids.ts';
-import { LAB_TESTS, LAB_TEST_LIMITS, MonitorSet, limitsFromTiming, type BudgetLimits, type BudgetWindow, type CheckPolicy, type ConductLimits } from '../monitors/index.ts';
+import {
+  LAB_TESTS,
+  LAB_TEST_LIMITS,
+  MonitorSet,
+  limitsFromTiming,
+  type BudgetLimits,
+  type BudgetWindow,
+  type CheckPolicy,
+  type ConductLimits,
+} from '../monitors/index.ts';
 
 export interface FeedOptions {
   clock: OwnedClock;

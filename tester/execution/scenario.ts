@@ -226,12 +226,15 @@ export function validateScenario(value: unknown): Scenario {
       case 'crashOnAppend':
         server(step['server'], where);
         if (typeof step['beforeReply'] !== 'boolean') fail(`${where}: crashOnAppend needs beforeReply, a boolean`);
-        if (step['restartAfterMs'] !== undefined && !isInt(step['restartAfterMs'], 0, 600_000)) fail(`${where}: crashOnAppend's restartAfterMs must be a whole number of ms`);
+        if (step['restartAfterMs'] !== undefined && !isInt(step['restartAfterMs'], 0, 600_000))
+          fail(`${where}: crashOnAppend's restartAfterMs must be a whole number of ms`);
         break;
       case 'isolateLeader':
         if (n < 2) fail(`${where}: isolateLeader needs at least 2 servers`);
         if (!isInt(step['followers'], 0, maxIsolatedFollowers(n))) {
-          fail(`${where}: isolateLeader's followers must be a whole number from 0 to ${maxIsolatedFollowers(n)} (the leader and they must stay a minority of ${n})`);
+          fail(
+            `${where}: isolateLeader's followers must be a whole number from 0 to ${maxIsolatedFollowers(n)} (the leader and they must stay a minority of ${n})`,
+          );
         }
         if (!isInt(step['pick'], 0, Number.MAX_SAFE_INTEGER)) fail(`${where}: isolateLeader's pick must be a whole number from 0`);
         break;
@@ -364,7 +367,10 @@ export function describeStep(step: Step): string {
     case 'releaseReplies':
       return 'release every held reply at once';
     case 'submit': {
-      const where = step.toLeader === true ? `on the leader of the moment (else from S${step.server} on until one leads)` : `on S${step.server}, then on each next server until one leads`;
+      const where =
+        step.toLeader === true
+          ? `on the leader of the moment (else from S${step.server} on until one leads)`
+          : `on S${step.server}, then on each next server until one leads`;
       return step.count === 1
         ? `start(${step.command}) ${where}`
         : `start(${step.command}..${step.command + step.count - 1}) ${step.everyMs === 0 ? 'at once' : `${step.everyMs} ms apart in the background`}, each ${where}`;

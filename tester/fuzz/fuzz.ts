@@ -165,7 +165,13 @@ export interface FuzzReport {
  * fuzzer picks by itself for the replayed --raft (crash only if it
  * persists): --faults is named only when the space's kinds differ from it.
  */
-export function fuzzReplayCommand(seed: number, path: string, raftModule?: string, space: ScenarioSpace = {}, defaultKinds: readonly FaultKind[] = FAULT_KINDS): string {
+export function fuzzReplayCommand(
+  seed: number,
+  path: string,
+  raftModule?: string,
+  space: ScenarioSpace = {},
+  defaultKinds: readonly FaultKind[] = FAULT_KINDS,
+): string {
   return `${invocation('fuzz')} --seed ${seed} --path ${path}${raftModule !== undefined ? ` --raft ${raftModule}` : ''}${spaceFlags(space, defaultKinds)}`;
 }
 
@@ -182,7 +188,11 @@ export function spaceFlags(space: ScenarioSpace, defaultKinds: readonly FaultKin
  * Raft can be expected to survive (crash only if it persists), with a note
  * saying plainly what was left out and why.
  */
-export function campaignSpace(options: { servers?: readonly number[] | undefined; faults?: readonly FaultKind[] | undefined }, persists: boolean, raftLabel: string): { space: ScenarioSpace; note?: string } {
+export function campaignSpace(
+  options: { servers?: readonly number[] | undefined; faults?: readonly FaultKind[] | undefined },
+  persists: boolean,
+  raftLabel: string,
+): { space: ScenarioSpace; note?: string } {
   const servers = options.servers !== undefined ? { servers: options.servers } : {};
   if (options.faults !== undefined) return { space: { ...servers, kinds: options.faults } };
   if (persists) return { space: servers };
@@ -193,7 +203,6 @@ export function campaignSpace(options: { servers?: readonly number[] | undefined
       `its term and vote cannot survive a crash (persistence is lab 2C). Ask for them with --faults ...,crash or --lab 2C.`,
   };
 }
-
 
 /** A path as fast-check writes it: run index, then shrink indices, separated by ':'. */
 export function isFuzzPath(path: string): boolean {
@@ -366,7 +375,9 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
     executor = localExecutor(raft, options.streams ?? DEFAULT_STREAMS, options.onScenario, checks);
   } else {
     const workers = Math.max(1, options.workers ?? availableParallelism());
-    const timeoutS = options.scenarioTimeoutSeconds ?? (timeLimited ? Math.min(DEFAULT_SCENARIO_TIMEOUT_S, Math.max(1, (options.timeSeconds as number) / 4)) : DEFAULT_SCENARIO_TIMEOUT_S);
+    const timeoutS =
+      options.scenarioTimeoutSeconds ??
+      (timeLimited ? Math.min(DEFAULT_SCENARIO_TIMEOUT_S, Math.max(1, (options.timeSeconds as number) / 4)) : DEFAULT_SCENARIO_TIMEOUT_S);
     executor = poolExecutor(raft.path, workers, raft.timers === 'global' ? 1 : (options.streams ?? DEFAULT_STREAMS), timeoutS * 1000, checks);
   }
 
@@ -379,7 +390,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
   const stopped = (): boolean => options.signal?.aborted === true;
   const pastDeadline = (share = 1): boolean => {
     if (!timeLimited) return false;
-    const over = wallNow() >= started + ((options.timeSeconds as number) * 1000) * share;
+    const over = wallNow() >= started + (options.timeSeconds as number) * 1000 * share;
     if (over) timedOut = true;
     return over;
   };
@@ -580,7 +591,10 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
         return false;
       }
       if (!met.some((m) => m.other.check === failed.check)) {
-        met.push({ other: { check: failed.check, index: seen.index, scenario, result: failed, foundBy: `shrinking [${seen.check}]`, atMs: wallNow() - started }, at: steps.length - 1 });
+        met.push({
+          other: { check: failed.check, index: seen.index, scenario, result: failed, foundBy: `shrinking [${seen.check}]`, atMs: wallNow() - started },
+          at: steps.length - 1,
+        });
       }
       return true;
     });

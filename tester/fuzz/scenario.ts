@@ -228,7 +228,14 @@ export function fromRaw(raw: RawScenario): Scenario {
     members.sort((a, b) => a - b);
   }
   const heal = members.length === n ? 'all' : 'majority';
-  return { n, simSeed: raw.simSeed, network: raw.network, kinds, steps, liveness: { heal, members, holdMs: raw.liveness.holdMs, delayMs: raw.liveness.delayMs } };
+  return {
+    n,
+    simSeed: raw.simSeed,
+    network: raw.network,
+    kinds,
+    steps,
+    liveness: { heal, members, holdMs: raw.liveness.holdMs, delayMs: raw.liveness.delayMs },
+  };
 }
 
 function mapStep(r: RawStep, n: number): Step | undefined {

@@ -75,7 +75,10 @@ export function shapeProblem(fields: readonly string[], message: unknown, option
     const value = record[field];
     const want = TYPES[field];
     const ok = want === 'array' ? Array.isArray(value) : typeof value === want && (want !== 'number' || Number.isInteger(value));
-    if (!ok) problems.push(`field '${field}' should be ${want === 'number' ? 'an integer' : `${want === 'array' ? 'an' : 'a'} ${want}`}, got ${JSON.stringify(value)}`);
+    if (!ok)
+      problems.push(
+        `field '${field}' should be ${want === 'number' ? 'an integer' : `${want === 'array' ? 'an' : 'a'} ${want}`}, got ${JSON.stringify(value)}`,
+      );
   }
   return problems.length === 0 ? undefined : problems.join('; ');
 }

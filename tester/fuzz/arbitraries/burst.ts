@@ -7,4 +7,5 @@ export interface RawBurst {
   count: number;
 }
 
-export const rawBurstArb = (max: number): fc.Arbitrary<RawBurst> => fc.record({ command: fc.integer({ min: 1, max: MAX_COMMAND }), count: fc.integer({ min: 1, max }) });
+export const rawBurstArb = (max: number): fc.Arbitrary<RawBurst> =>
+  fc.record({ command: fc.integer({ min: 1, max: MAX_COMMAND }), count: fc.integer({ min: 1, max }) });

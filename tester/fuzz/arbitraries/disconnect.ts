@@ -4,4 +4,7 @@ import { rawServerArb } from './raw-server.ts';
 
 export type RawDisconnect = { op: 'disconnect' | 'connect'; server: number };
 
-export const rawDisconnectArb: fc.Arbitrary<RawDisconnect> = fc.record({ op: fc.constantFrom('disconnect' as const, 'connect' as const), server: rawServerArb });
+export const rawDisconnectArb: fc.Arbitrary<RawDisconnect> = fc.record({
+  op: fc.constantFrom('disconnect' as const, 'connect' as const),
+  server: rawServerArb,
+});

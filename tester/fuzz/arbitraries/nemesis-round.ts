@@ -39,10 +39,13 @@ export const rawRoundArb: fc.Arbitrary<RawRound> = fc.record({
     { arbitrary: fc.record({ op: fc.constant('rotate' as const), by: rawServerArb }), weight: 1 },
   ),
   // Mostly the lab's longest delay: replies must outlast the elections that follow.
-  holdMs: fc.option(fc.oneof({ arbitrary: fc.constant(MAX_HOLD_REPLY_MS), weight: 2 }, { arbitrary: fc.integer({ min: MIN_HOLD_MS, max: MAX_HOLD_REPLY_MS }), weight: 1 }), {
-    freq: 3,
-    nil: null,
-  }),
+  holdMs: fc.option(
+    fc.oneof({ arbitrary: fc.constant(MAX_HOLD_REPLY_MS), weight: 2 }, { arbitrary: fc.integer({ min: MIN_HOLD_MS, max: MAX_HOLD_REPLY_MS }), weight: 1 }),
+    {
+      freq: 3,
+      nil: null,
+    },
+  ),
   burst: fc.option(rawBurstArb(MAX_NEMESIS_BURST), { freq: 5, nil: null }),
   pauseMs: fc.integer({ min: 0, max: MAX_NEMESIS_PAUSE_MS }),
   then: fc.option(rawBurstArb(5), { freq: 5, nil: null }),
