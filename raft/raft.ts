@@ -18,15 +18,9 @@
 // but election timeouts of 250-500 ms (still drawn at random per server and
 // per reset), not its 150-300 ms. The lab's text says why: the tester limits
 // heartbeats to about ten a second, so timeouts must be larger than the
-// paper's 150-300 ms while still electing within five seconds. Measured on
-// TestFigure8Unreliable2C (10 % of messages lost, replies up to 2.2 s late),
-// where a follower that misses one heartbeat calls an election:
-// with 150-300 ms the final one() missed its 10 s in 9 seeds of 40 (and 2 of
-// 20 again); with 200-400 ms in 1 of the first 11; with 250-500 ms and with
-// 300-600 ms in none of 300 each. 250-500 ms is the smallest of those ranges
-// that never failed. (One seed in about 900 still failed there, on slow
-// backing up rather than on elections; retrying a refusal at once, below,
-// mended it: 0 of 2,000 seeds.)
+// paper's 150-300 ms while still electing within five seconds. 250-500 ms
+// is the smallest range that never missed TestFigure8Unreliable2C's final
+// one() (BENCHMARKS.md has the runs behind that).
 import type {
   AppendEntriesArgs,
   AppendEntriesReply,
@@ -80,7 +74,7 @@ interface PersistentState {
 }
 
 export class Raft implements RaftPeer {
-  // Note 11: the initial term is 0.
+  // Figure 2: currentTerm is "initialized to 0 on first boot".
   currentTerm = 0;
   votedFor = NOBODY;
   role: Role = Follower;
@@ -156,10 +150,10 @@ export class Raft implements RaftPeer {
   // ---- RPC handlers ----
 
   requestVote(args: RequestVoteArgs): RequestVoteReply {
-    // Note 5: a higher term turns anyone into a follower of that term first.
+    // Figure 2, all servers: "If RPC request or response contains term T > currentTerm: set currentTerm = T, convert to follower".
     if (args.term > this.currentTerm) this.becomeFollower(args.term);
     if (args.term < this.currentTerm) return { term: this.currentTerm, voteGranted: false };
-    // Note 6: one vote per term (granting the same candidate again is fine).
+    // Figure 2, RequestVote: grant only "if votedFor is null or candidateId" (one vote per term; the same candidate again is fine).
     if (this.votedFor !== NOBODY && this.votedFor !== args.candidateId) {
       return { term: this.currentTerm, voteGranted: false };
     }
@@ -167,7 +161,7 @@ export class Raft implements RaftPeer {
     if (!this.candidateUpToDate(args)) return { term: this.currentTerm, voteGranted: false };
     this.votedFor = args.candidateId;
     this.persist();
-    this.resetElectionTimer(); // Note 10: granting a vote resets the timer.
+    this.resetElectionTimer(); // Figure 2, followers: "granting vote to candidate" resets the election timeout.
     return { term: this.currentTerm, voteGranted: true };
   }
 
@@ -182,7 +176,7 @@ export class Raft implements RaftPeer {
     if (args.term > this.currentTerm) this.becomeFollower(args.term);
     // An equal-term heartbeat means someone won this term: a candidate yields.
     else if (this.role === Candidate) this.role = Follower;
-    this.resetElectionTimer(); // Note 10: a heartbeat from the leader resets it.
+    this.resetElectionTimer(); // Figure 2, followers: "receiving AppendEntries RPC from current leader" resets it.
 
     // Figure 2, receiver rule 2: reply false if the log has no entry at
     // prevLogIndex whose term matches prevLogTerm, with the lab's hints.
@@ -296,7 +290,7 @@ export class Raft implements RaftPeer {
           answered++;
           if (reply !== null && !this.killed()) {
             if (reply.term > this.currentTerm) this.becomeFollower(reply.term);
-            // Note 4: the world may have moved on while we waited.
+            // The lab's guidance on RPC replies: the term and role may have changed while the RPC was out, so check them again.
             else if (reply.voteGranted && this.grantCounts(term)) this.votes.add(i);
           }
           tally();
