@@ -48,7 +48,7 @@ export class StubSnapshotRaft extends Raft {
     }
   }
 
-  snapshot(index: number, snapshot: string): void {
+  override snapshot(index: number, snapshot: string): void {
     if (index <= this.snapIndex || index > this.log.length - 1) return;
     this.snapIndex = index;
     this.snapTerm = (this.log[index] as LogEntry).term;
@@ -56,7 +56,7 @@ export class StubSnapshotRaft extends Raft {
     this.persist();
   }
 
-  installSnapshot(args: InstallSnapshotArgs): InstallSnapshotReply {
+  override installSnapshot(args: InstallSnapshotArgs): InstallSnapshotReply {
     return { term: Math.max(this.currentTerm, args.term) };
   }
 
