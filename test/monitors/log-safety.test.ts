@@ -404,6 +404,18 @@ describe('monitors: log safety', function () {
         options: only('CM'),
       },
       {
+        name: 'lab 2D: a follower that installed a snapshot knows it committed, and may lead with that leaderCommit',
+        log: [
+          ...won,
+          ...installSnapshot(30, 0, 1, 1, 9, 1),
+          applySnapshot(30, 1, 9),
+          ...elect(500, 1, 2, [2]),
+          appendSend(510, 1, 2, 2, { prev: 9, prevTerm: 1, commit: 9 }),
+        ],
+        want: [],
+        options: only('CM'),
+      },
+      {
         name: 'leaderCommit beyond what a majority holds',
         log: [...won, submit(20, 0, 'a', 1, 1), submit(21, 0, 'b', 2, 1), ...append(30, 0, 1, 1, { entries: [entry(1, 'a')] }), appendSend(40, 0, 1, 1, { prev: 1, prevTerm: 1, commit: 2 })],
         want: [{ check: 'CM', t: 40, says: 'a majority holds only up to index 1' }],

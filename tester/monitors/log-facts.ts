@@ -198,6 +198,8 @@ export class LogFacts {
         this.reset(e.n);
         return;
       case 'start':
+        // Lab 2D: the stored snapshot the tester ingested holds only committed entries.
+        if (e.snapshotIndex !== undefined && e.snapshotIndex > (this.knownCommit[e.server] ?? 0)) this.knownCommit[e.server] = e.snapshotIndex;
         this.running[e.server] = 0;
         this.overlapped[e.server] = false;
         if (this.started[e.server] === true) {
@@ -239,6 +241,8 @@ export class LogFacts {
         return;
       case 'apply':
         if (e.commandValid && e.index > (this.knownCommit[e.server] ?? 0)) this.knownCommit[e.server] = e.index;
+        // Lab 2D: a snapshot delivered to the service stands for committed entries up to its index.
+        else if (e.snapshotValid === true && e.snapshotIndex !== undefined && e.snapshotIndex > (this.knownCommit[e.server] ?? 0)) this.knownCommit[e.server] = e.snapshotIndex;
         return;
       default:
         return;
