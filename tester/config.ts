@@ -185,7 +185,8 @@ export class Config {
           incarnation,
           commandValid: msg?.commandValid === true,
           command: msg?.command,
-          index: msg?.commandIndex as number,
+          // A snapshot message need not say commandIndex (Go's zero value): 0 keeps the event well formed.
+          index: (msg?.snapshotValid === true && typeof msg.commandIndex !== 'number' ? 0 : msg?.commandIndex) as number,
           ...(msg?.snapshotValid === true && {
             snapshotValid: true,
             snapshot: msg.snapshot as string,
@@ -249,7 +250,7 @@ export class Config {
         server: i,
         ends,
         persister,
-        applyCh: this.applier.channel(i, incarnation, applier, (index, snapshot) => this.snapshot(i, incarnation, made.raft, index, snapshot)),
+        applyCh: this.applier.channel(i, incarnation, applier, (index, snapshot) => this.takeSnapshot(i, incarnation, made.raft, index, snapshot)),
         runtime,
         watchTimers: this.world.clock.kind === 'virtual',
         globalTimers: this.options.globalTimers === true,
@@ -280,7 +281,7 @@ export class Config {
    * apply-channel deadlock, a snapshot() that waits for the apply it was
    * called from.
    */
-  private snapshot(i: number, incarnation: number, raft: RaftPeer | undefined, index: number, snapshot: string): void {
+  private takeSnapshot(i: number, incarnation: number, raft: RaftPeer | undefined, index: number, snapshot: string): void {
     this.emit({ kind: 'snapshot', t: this.now(), server: i, incarnation, index, size: snapshot.length });
     if (raft === undefined) {
       this.fail(

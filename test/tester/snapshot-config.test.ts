@@ -4,7 +4,7 @@
 // implementation, the re-entrant snapshot() call and the JavaScript forms of
 // the lab's apply-channel deadlock, and the events and trace lines they make.
 import { expect } from 'chai';
-import { RPC, type ApplyMsg, type InstallSnapshotReply, type MakeRaft, type RaftPeer } from '../../raft/contract.ts';
+import { MESSAGE_FIELDS, OPTIONAL_ARGS_FIELDS, RPC, type ApplyChannel, type ApplyMsg, type InstallSnapshotReply, type MakeRaft, type RaftPeer } from '../../raft/contract.ts';
 import { Raft, make as referenceMake } from '../../raft/raft.ts';
 import { Applier, decodeSnapshot, encodeSnapshot } from '../../tester/cluster/applier.ts';
 import { makeConfig } from '../../tester/config.ts';
@@ -14,6 +14,7 @@ import { LAB_2B_TESTS } from '../../tester/lab2b.ts';
 import { LAB_2C_TESTS } from '../../tester/lab2c.ts';
 import { LAB_2D_TESTS, TestSnapshotBasic2D, TestSnapshotInit2D } from '../../tester/lab2d.ts';
 import { LAB_CHECKS_ONLY } from '../../tester/monitors/index.ts';
+import { shapeProblem } from '../../tester/monitors/shape.ts';
 import { RaftModuleError, refuseLacking } from '../../tester/raft-module.ts';
 import { selectTests } from '../../tester/tests.ts';
 import { describeLine } from '../../tester/trace/describe.ts';
@@ -254,6 +255,32 @@ describe('config: the lab\'s snapshot applier and the 2D tester (2D)', function 
       }
     });
 
+    it('a snapshot a server delivers is taken in, and its apply event carries it (a trace of it reads back)', async function () {
+      const channels: ApplyChannel[] = [];
+      const raft: MakeRaft = (peers, me, persister, applyCh, runtime) => {
+        channels[me] = applyCh;
+        return stubMake(peers, me, persister, applyCh, runtime);
+      };
+      const events: TesterEvent[] = [];
+      const cfg = makeConfig(3, false, { seed: 8, raft, print: () => {}, record: (e) => events.push(e), snapshot: true });
+      try {
+        for (let k = 1; k <= 12; k++) await cfg.one(k * 10, 3, true);
+        const log = [null, ...Array.from({ length: 9 }, (_, j) => (j + 1) * 10)];
+        // As a Raft may send it: no commandIndex.
+        channels[2]!.send({ commandValid: false, snapshotValid: true, snapshot: encodeSnapshot(9, log), snapshotIndex: 9, snapshotTerm: 1 } as ApplyMsg);
+        expect(cfg.applier.lastApplied[2]).to.equal(9);
+        expect(cfg.nCommitted(12).count, 'server 2\'s applied log is now the snapshot\'s').to.equal(2);
+        const applied = events.filter((e) => e.kind === 'apply' && e.snapshotValid === true);
+        expect(applied).to.deep.equal([
+          { kind: 'apply', t: cfg.now(), server: 2, incarnation: 1, commandValid: false, command: undefined, index: 0, snapshotValid: true, snapshot: encodeSnapshot(9, log), snapshotIndex: 9, snapshotTerm: 1 },
+        ]);
+        const parsed = parseTrace(events.map((e) => JSON.stringify(e)).join('\n'), 'test');
+        expect(parsed.events.filter((e) => e.kind === 'apply' && e.snapshotValid === true)).to.have.length(1);
+      } finally {
+        await cfg.cleanup();
+      }
+    });
+
     it('registers Raft.InstallSnapshot on the server when the implementation has installSnapshot()', async function () {
       const replies: unknown[] = [];
       const raft: MakeRaft = (peers, me, persister, applyCh, runtime) => {
@@ -363,6 +390,16 @@ describe('config: the lab\'s snapshot applier and the 2D tester (2D)', function 
         /without start\(command\), snapshot\(index, snapshot\), installSnapshot\(args\), which .* need \(labs 2B and 2D\); it can run only the 2A tests$/,
       );
     });
+  });
+
+  it('the message-shape check (WF) knows InstallSnapshot: Figure 13\'s fields and types, offset and done optional', function () {
+    const spec = MESSAGE_FIELDS[RPC.InstallSnapshot];
+    const optional = OPTIONAL_ARGS_FIELDS[RPC.InstallSnapshot];
+    const args = { term: 2, leaderId: 0, lastIncludedIndex: 9, lastIncludedTerm: 1, data: '{}' };
+    expect(shapeProblem(spec.args, args, optional)).to.equal(undefined);
+    expect(shapeProblem(spec.args, { ...args, offset: 0, done: true }, optional)).to.equal(undefined);
+    expect(shapeProblem(spec.args, { ...args, data: 5, done: 1 }, optional)).to.equal("field 'done' should be a boolean, got 1; field 'data' should be a string, got 5");
+    expect(shapeProblem(spec.reply, { term: 2 })).to.equal(undefined);
   });
 
   describe('events and traces', function () {
