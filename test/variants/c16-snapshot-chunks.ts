@@ -14,7 +14,8 @@
 // - Timer callbacks (runtime.setTimer), no polling loop: a 110 ms heartbeat
 //   (an empty AppendEntries at most once per 100 ms to each peer),
 //   300-600 ms election timeouts; a start() or a commit schedules a round at
-//   once, coalesced.
+//   once, coalesced, which skips a peer whose last AppendEntries is still
+//   awaited (its reply sends what follows; the heartbeat resends the lost).
 // - The lab's xTerm/xIndex/xLen fast backup.
 // - Persists everything; once a snapshot exists every save is
 //   persister.save(state, snapshot).
