@@ -156,6 +156,13 @@ export const VARIANTS: readonly CorrectVariant[] = [
     log: true,
     wrapsReference: true,
   },
+  {
+    id: 'C16',
+    what: 'lab 2D: InstallSnapshot in 64-character chunks (offset/done), sent one after another, a lost chunk sent again; nextIndex confirmed by the next AppendEntries; timer callbacks; 110 ms, 300-600 ms',
+    file: 'test/variants/c16-snapshot-chunks.ts',
+    persists: true,
+    log: true,
+  },
 ];
 
 /** Loads a variant the way --raft does, so that what it declares (persists, timing) travels with its make(). */
