@@ -2,7 +2,7 @@
 // them. Every driver (mocha, the stress loop, replay) runs these bodies.
 import { RAFT_ELECTION_TIMEOUT_MS, makeConfig, type ConfigOptions } from './config.ts';
 
-export type LabTestOptions = Omit<ConfigOptions, 'testName' | 'requires'>;
+export type LabTestOptions = Omit<ConfigOptions, 'testName' | 'requires' | 'snapshot'>;
 export type LabTest = (options?: LabTestOptions) => Promise<void>;
 
 export async function TestInitialElection2A(options: LabTestOptions = {}): Promise<void> {
@@ -110,7 +110,7 @@ export async function TestManyElections2A(options: LabTestOptions = {}): Promise
 export interface LabTestEntry {
   name: string;
   run: LabTest;
-  /** Methods the test needs beyond the 2A contract (RAFT_LOG_METHODS for 2B and 2C): a Raft without them is refused before any work. */
+  /** Methods the test needs beyond the 2A contract (RAFT_LOG_METHODS for 2B and 2C, RAFT_SNAPSHOT_METHODS for 2D): a Raft without them is refused before any work. */
   requires?: readonly string[];
   /** The test crashes and restarts servers: only an implementation that persists (lab 2C) can pass it. */
   crashes?: boolean;

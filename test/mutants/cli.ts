@@ -26,6 +26,7 @@ import { LAB_2B_TESTS } from '../../tester/lab2b.ts';
 import { LAB_2C_TESTS } from '../../tester/lab2c.ts';
 import { LAB_CHECKS_ONLY } from '../../tester/monitors/index.ts';
 import { ALL_TESTS } from '../../tester/tests.ts';
+import { LAB_2D_TESTS } from '../../tester/lab2d.ts';
 import { runVariant, variantDetails, variantTable, type VariantRow } from '../variants/campaign.ts';
 import { VARIANTS } from '../variants/index.ts';
 import { fuzzRaft, stressRaft, type FuzzOutcome, type StressOutcome } from './harness.ts';
@@ -187,8 +188,8 @@ function rate(s: StressOutcome): string {
   return `${s.failed}/${s.iterations}`;
 }
 
-/** The lab's tests among those the stress loop runs (2A, 2B and 2C). */
-const LAB_TEST_NAMES = new Set([...LAB_2A_TESTS, ...LAB_2B_TESTS, ...LAB_2C_TESTS].map((t) => t.name));
+/** The lab's tests among those the stress loop runs (2A, 2B, 2C and 2D). */
+const LAB_TEST_NAMES = new Set([...LAB_2A_TESTS, ...LAB_2B_TESTS, ...LAB_2C_TESTS, ...LAB_2D_TESTS].map((t) => t.name));
 
 /** The stress loop's failures split between the lab's tests (with every monitor) and ours. */
 function splitCell(s: StressOutcome, seeds: number): string {

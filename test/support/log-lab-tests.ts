@@ -1,4 +1,4 @@
-// The mocha registration the lab's log tests (2B, 2C) share: a few of them
+// The mocha registration the lab's log tests (2B, 2C, 2D) share: a few of them
 // once in real time (as `go test -run 2B` would), every one over several
 // seeds in virtual time, where each run must print the lab's Passed line
 // with at least one command committed. LAB_REAL=all runs every one in real
@@ -10,7 +10,7 @@ import { iterationSeed, runIteration, type IterationResult } from '../../tester/
 import { iterationOptionsFor, raftUnderTest, type RaftUnderTest } from './raft-under-test.ts';
 
 export interface LogLabSuite {
-  /** '2B' or '2C', as the lab names the part. */
+  /** '2B', '2C' or '2D', as the lab names the part. */
   part: string;
   tests: readonly LabTestEntry[];
   /** The tests run once in real time by default, and why those (for the suite's title). */
@@ -18,6 +18,8 @@ export interface LogLabSuite {
   realTimeWhy: string;
   /** Seeds per test in virtual time unless SEEDS says otherwise. */
   defaultSeeds: number;
+  /** The Raft to run (default: raftUnderTest(), the reference or RAFT_MODULE's). */
+  raft?: () => Promise<RaftUnderTest>;
 }
 
 export function registerLogLabTests(suite: LogLabSuite): void {
@@ -28,7 +30,7 @@ export function registerLogLabTests(suite: LogLabSuite): void {
 
   /** The Raft under test, refused in one line when it lacks start(). */
   async function logRaft(test: LabTestEntry): Promise<RaftUnderTest> {
-    const raft = await raftUnderTest();
+    const raft = await (suite.raft ?? raftUnderTest)();
     if (raft.module !== undefined && raft.lacks !== undefined) refuseLacking([test], { make: raft.make, lacks: raft.lacks }, raft.module);
     return raft;
   }
