@@ -22,7 +22,10 @@
 //   entries (doubling on each refusal, reset on success), so logs n entries
 //   apart converge in about log2(n) round trips.
 // - 115 ms heartbeat tick, 380-760 ms election timeouts (a one-shot timer),
-//   replication 3 ms after start() (several start()s share one batch).
+//   replication 3 ms after start() (several start()s share one batch), at
+//   most 300 entries per AppendEntries, and one chain of sends per peer: a
+//   start() batch skips a peer whose latest request is unanswered, and only
+//   the reply to the latest request sends the next one.
 //
 // Durability. The service's snapshot and the Raft state that names its index
 // are saved together, atomically: on a restart the tester hands the service
