@@ -163,6 +163,13 @@ export const VARIANTS: readonly CorrectVariant[] = [
     persists: true,
     log: true,
   },
+  {
+    id: 'C17',
+    what: 'lab 2D: one applier whose FIFO queue carries installed snapshots and commands in order; snapshot() saves at once and the log is cut at the next tick; whole-snapshot InstallSnapshot; nextIndex backs up 1, 2, 4, 8... (or to xLen); one send chain per peer; 115 ms, 380-760 ms',
+    file: 'test/variants/c17-snapshot-queue.ts',
+    persists: true,
+    log: true,
+  },
 ];
 
 /** Loads a variant the way --raft does, so that what it declares (persists, timing) travels with its make(). */
