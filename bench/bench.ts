@@ -37,7 +37,11 @@ const rows: Row[] = [];
 
 function report(what: string, figures: Record<string, string>): void {
   rows.push({ what, figures });
-  console.log(`${what.padEnd(44)} ${Object.entries(figures).map(([k, v]) => `${k} ${v}`).join(' | ')}`);
+  console.log(
+    `${what.padEnd(44)} ${Object.entries(figures)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(' | ')}`,
+  );
 }
 
 // ---- 1. the network and the clock alone ----

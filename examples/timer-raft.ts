@@ -5,16 +5,7 @@
 // seeded random stream), because this module says so:
 export const timers = 'global';
 
-import type {
-  AppendEntriesArgs,
-  AppendEntriesReply,
-  MakeRaft,
-  Peer,
-  Persister,
-  RaftPeer,
-  RequestVoteArgs,
-  RequestVoteReply,
-} from '../raft/contract.ts';
+import type { AppendEntriesArgs, AppendEntriesReply, MakeRaft, Peer, Persister, RaftPeer, RequestVoteArgs, RequestVoteReply } from '../raft/contract.ts';
 
 const HEARTBEAT_MS = 120;
 

@@ -111,16 +111,7 @@ export interface ServerEvent {
   present: boolean;
 }
 
-export type RpcEvent =
-  | SendEvent
-  | DeliverEvent
-  | HandledEvent
-  | ReplyEvent
-  | FailEvent
-  | DelayEvent
-  | DuplicateEvent
-  | HandlerStuckEvent
-  | HandlerErrorEvent;
+export type RpcEvent = SendEvent | DeliverEvent | HandledEvent | ReplyEvent | FailEvent | DelayEvent | DuplicateEvent | HandlerStuckEvent | HandlerErrorEvent;
 
 export type NetEvent = RpcEvent | MisuseEvent | EndEvent | LinkEvent | ServerEvent;
 

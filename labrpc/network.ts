@@ -186,7 +186,9 @@ export class Network {
 
   /** True when the network adds no fault but disabled ends: no loss, no delay, no duplicate, no cut link, no held reply. */
   isCalm(): boolean {
-    return this.reliableNet && !this.longReorderingOn && this.duplicateRate === 0 && this.downLinks.size === 0 && this.holdRule === undefined && this.held.size === 0;
+    return (
+      this.reliableNet && !this.longReorderingOn && this.duplicateRate === 0 && this.downLinks.size === 0 && this.holdRule === undefined && this.held.size === 0
+    );
   }
 
   /**
@@ -296,7 +298,18 @@ export class Network {
       return Promise.resolve(null);
     }
     return new Promise<unknown>((resolve) => {
-      const request: Request = { id, end, method, encoded, args: wireArgs, resolve, server: undefined, serverName: undefined, reliable: true, longReordering: false };
+      const request: Request = {
+        id,
+        end,
+        method,
+        encoded,
+        args: wireArgs,
+        resolve,
+        server: undefined,
+        serverName: undefined,
+        reliable: true,
+        longReordering: false,
+      };
       queueMicrotask(() => this.processRequest(request));
     });
   }
@@ -388,7 +401,15 @@ export class Network {
       }
       // Said once: a handler this slow is most likely waiting for something that never comes.
       if (++wait.polls * LAB_TIMING.deadCheckMs === LAB_TIMING.stuckHandlerMs) {
-        this.emit({ kind: 'handler-stuck', t: this.clock.now(), id: req.id, from: req.end.owner, to: req.serverName, method: req.method, ms: LAB_TIMING.stuckHandlerMs });
+        this.emit({
+          kind: 'handler-stuck',
+          t: this.clock.now(),
+          id: req.id,
+          from: req.end.owner,
+          to: req.serverName,
+          method: req.method,
+          ms: LAB_TIMING.stuckHandlerMs,
+        });
       }
       wait.poll = this.clock.setTimer(LAB_TIMING.deadCheckMs, check);
     };
@@ -419,7 +440,8 @@ export class Network {
       return;
     }
     const t = this.clock.now();
-    if (async) this.emit({ kind: 'handled', t, id: req.id, from: req.end.owner, to: req.serverName, method: req.method, args: req.args, reply, duplicate, async });
+    if (async)
+      this.emit({ kind: 'handled', t, id: req.id, from: req.end.owner, to: req.serverName, method: req.method, args: req.args, reply, duplicate, async });
     else this.emit({ kind: 'handled', t, id: req.id, from: req.end.owner, to: req.serverName, method: req.method, args: req.args, reply, duplicate });
     if (!duplicate) this.finish(req, reply, this.isDead(req), undefined);
   }

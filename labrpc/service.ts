@@ -50,7 +50,10 @@ export class Server {
     }
     const handler = service.handler(method);
     if (handler === undefined) {
-      const known = service.methodNames().map((m) => `${serviceName}.${m}`).join(', ');
+      const known = service
+        .methodNames()
+        .map((m) => `${serviceName}.${m}`)
+        .join(', ');
       return { error: `unknown method '${svcMeth}' (known methods: ${known})` };
     }
     this.handlers.set(svcMeth, handler);

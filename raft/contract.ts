@@ -237,13 +237,7 @@ export const RAFT_LOG_METHODS = ['start'] as const satisfies readonly (keyof Raf
 export const RAFT_SNAPSHOT_METHODS = ['start', 'snapshot', 'installSnapshot'] as const satisfies readonly (keyof RaftPeer)[];
 
 /** Must return quickly, like the lab's Make(); start long-running work in the background. */
-export type MakeRaft = (
-  peers: Peer[],
-  me: number,
-  persister: Persister,
-  applyCh: ApplyChannel,
-  runtime: RaftRuntime,
-) => RaftPeer;
+export type MakeRaft = (peers: Peer[], me: number, persister: Persister, applyCh: ApplyChannel, runtime: RaftRuntime) => RaftPeer;
 
 /** What a module passed with --raft must export. */
 export interface RaftModule {

@@ -391,7 +391,15 @@ export class Raft implements RaftPeer {
     // is index + 1).
     this.commitIndex = index;
     this.lastApplied = index;
-    this.applyCh.send({ commandValid: false, command: null, commandIndex: 0, snapshotValid: true, snapshot: data, snapshotTerm: args.lastIncludedTerm, snapshotIndex: index });
+    this.applyCh.send({
+      commandValid: false,
+      command: null,
+      commandIndex: 0,
+      snapshotValid: true,
+      snapshot: data,
+      snapshotTerm: args.lastIncludedTerm,
+      snapshotIndex: index,
+    });
     return { term: this.currentTerm };
   }
 

@@ -13,10 +13,13 @@ export class RealClock implements OwnedClock {
   }
 
   setTimer(ms: number, fn: () => void): Timer {
-    const handle = setTimeout(() => {
-      this.timers.delete(handle);
-      fn();
-    }, Math.max(0, ms));
+    const handle = setTimeout(
+      () => {
+        this.timers.delete(handle);
+        fn();
+      },
+      Math.max(0, ms),
+    );
     this.timers.add(handle);
     return {
       cancel: () => {

@@ -52,7 +52,17 @@ export function pendingImmediates(): number {
  * connected, datagrams). Writes to a stream (console output into a pipe) are
  * not: nothing in a simulation waits for them.
  */
-const REAL_IO = new Set(['FSReqCallback', 'FSReqPromise', 'FileHandleCloseReq', 'GetAddrInfoReqWrap', 'GetNameInfoReqWrap', 'QueryReqWrap', 'TCPConnectWrap', 'PipeConnectWrap', 'SendWrap']);
+const REAL_IO = new Set([
+  'FSReqCallback',
+  'FSReqPromise',
+  'FileHandleCloseReq',
+  'GetAddrInfoReqWrap',
+  'GetNameInfoReqWrap',
+  'QueryReqWrap',
+  'TCPConnectWrap',
+  'PipeConnectWrap',
+  'SendWrap',
+]);
 /**
  * Looking costs about 1 µs, half a step: once every this many steps. An
  * implementation that does real I/O does it all the time (on every persist).

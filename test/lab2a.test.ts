@@ -26,9 +26,7 @@ describe(`lab 2A tests in virtual time (${SEEDS_PER_TEST} seeds each)`, function
       const raft = await raftUnderTest();
       const seeds = Array.from({ length: SEEDS_PER_TEST }, (_, i) => iterationSeed(BASE_SEED, test.name, i));
       // All seeds at once: the simulations share the settle pump.
-      const results: IterationResult[] = await Promise.all(
-        seeds.map((seed) => runIteration(test, seed, iterationOptionsFor(raft))),
-      );
+      const results: IterationResult[] = await Promise.all(seeds.map((seed) => runIteration(test, seed, iterationOptionsFor(raft))));
       const failures = results.filter((r) => !r.ok).map((r) => `seed ${r.seed}: ${r.message}`);
       expect(failures, failures.join('\n\n')).to.deep.equal([]);
       const passedLines = results.filter((r) => r.output.some((line) => line.startsWith('  ... Passed --')));

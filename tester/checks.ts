@@ -12,7 +12,8 @@ export type Checks = 'all' | 'lab';
 /** --checks all|lab. */
 export function checksArg(text: string | undefined): Checks {
   if (text === undefined) return 'all';
-  if (text !== 'all' && text !== 'lab') throw new UsageError(`--checks must be 'all' (every monitor and the lab's checks) or 'lab' (the lab's checks only), got '${text}'`);
+  if (text !== 'all' && text !== 'lab')
+    throw new UsageError(`--checks must be 'all' (every monitor and the lab's checks) or 'lab' (the lab's checks only), got '${text}'`);
   return text;
 }
 

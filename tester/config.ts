@@ -175,7 +175,12 @@ export class Config {
       fail: (message, check, t) => this.fail(message, check, t),
       warn: (line) => this.warn(line),
     });
-    this.faults = new FaultInjector(this.net, (e) => this.emit(e), (name, detail) => this.step(name, detail), () => this.now());
+    this.faults = new FaultInjector(
+      this.net,
+      (e) => this.emit(e),
+      (name, detail) => this.step(name, detail),
+      () => this.now(),
+    );
     this.applier = new Applier(n, {
       onApply: (server, incarnation, msg) =>
         this.emit({

@@ -82,7 +82,8 @@ function writeNew(dir: string, path: string, text: string, what: string, said: s
 
 export function init(dir: string): { code: number; out: string } {
   const pkgPath = join(dir, 'package.json');
-  if (!existsSync(pkgPath)) return { code: 2, out: `init: no package.json in ${dir}: run \`npm init -y\` there first, then \`npm install --save-dev\` the harness` };
+  if (!existsSync(pkgPath))
+    return { code: 2, out: `init: no package.json in ${dir}: run \`npm init -y\` there first, then \`npm install --save-dev\` the harness` };
   let pkg: PackageJson;
   try {
     pkg = packageJson(pkgPath);
@@ -127,7 +128,10 @@ export function init(dir: string): { code: number; out: string } {
     ['npm test', "the lab's tests in your mocha"],
   ];
   const width = Math.max(...next.map(([command]) => command.length)) + 3;
-  return { code: 0, out: `raft-harness init in ${dir}:\n${said.join('\n')}\n\nNext:\n${next.map(([command, what]) => `  ${command.padEnd(width)}${what}`).join('\n')}` };
+  return {
+    code: 0,
+    out: `raft-harness init in ${dir}:\n${said.join('\n')}\n\nNext:\n${next.map(([command, what]) => `  ${command.padEnd(width)}${what}`).join('\n')}`,
+  };
 }
 
 function main(): number {

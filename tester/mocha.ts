@@ -115,7 +115,12 @@ export function registerLabTests(options: LabTestsOptions): void {
           // All seeds at once: the simulations share the settle pump.
           const results: IterationResult[] = await Promise.all(
             runs.map((seed) =>
-              runIteration(test, seed, { raft: raft.make, globalTimers: raft.globalTimers, raftModule: raft.module, ...(options.checks !== undefined && { checks: options.checks }) }),
+              runIteration(test, seed, {
+                raft: raft.make,
+                globalTimers: raft.globalTimers,
+                raftModule: raft.module,
+                ...(options.checks !== undefined && { checks: options.checks }),
+              }),
             ),
           );
           const failed = results.filter((r) => !r.ok);
@@ -124,7 +129,9 @@ export function registerLabTests(options: LabTestsOptions): void {
             const lab = async (r: IterationResult): Promise<string> => {
               if (options.checks === 'lab' || failsTheLab(r.check ?? 'HARNESS')) return '';
               const again = await runIteration(test, r.seed, { raft: raft.make, globalTimers: raft.globalTimers, raftModule: raft.module, checks: 'lab' });
-              return again.ok ? "(only our monitors fail it: the lab's checks pass it)" : `(the lab's checks fail it too: ${(again.message ?? '').split('\n')[0]})`;
+              return again.ok
+                ? "(only our monitors fail it: the lab's checks pass it)"
+                : `(the lab's checks fail it too: ${(again.message ?? '').split('\n')[0]})`;
             };
             const notes = await Promise.all(failed.slice(0, keep).map(lab));
             const error = new Error(failureReport(failed, seeds, keep, notes));
@@ -149,7 +156,9 @@ function chooseTests(patterns: readonly string[], option: string): LabTestEntry[
   }
   const unmatched = patterns.filter((p) => selectTests([p]).length === 0);
   if (unmatched.length > 0) {
-    throw new Error(`registerLabTests: ${option}: ${unmatched.map((p) => `'${p}'`).join(', ')} matches no test (a name, or a pattern such as '2A', '2B', 'ReElection')`);
+    throw new Error(
+      `registerLabTests: ${option}: ${unmatched.map((p) => `'${p}'`).join(', ')} matches no test (a name, or a pattern such as '2A', '2B', 'ReElection')`,
+    );
   }
   return chosen;
 }

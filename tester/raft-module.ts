@@ -33,7 +33,8 @@ export interface LoadedRaftModule extends RaftModule {
 export async function loadRaftModule(path: string, label = '--raft'): Promise<LoadedRaftModule> {
   const file = resolve(process.cwd(), path);
   if (!existsSync(file)) throw new RaftModuleError(`${label}: no such file: ${path} (resolved to ${file})`);
-  if (statSync(file).isDirectory()) throw new RaftModuleError(`${label}: ${path} is a folder; name the module's file (e.g. ${path.replace(/\/$/, '')}/raft.ts)`);
+  if (statSync(file).isDirectory())
+    throw new RaftModuleError(`${label}: ${path} is a folder; name the module's file (e.g. ${path.replace(/\/$/, '')}/raft.ts)`);
   // Before the module first loads: one that copies setTimeout (or Date,
   // Math.random) when it loads must copy the router, not Node's own.
   installTimerRouter();
@@ -80,12 +81,25 @@ export async function loadRaftModule(path: string, label = '--raft'): Promise<Lo
  * the module's servers lack (a 2A-only implementation and the 2B tests, a
  * 2C one and the 2D tests).
  */
-export function refuseLacking(tests: readonly { name: string; requires?: readonly string[] }[], loaded: LoadedRaftModule, path: string, label = '--raft'): void {
+export function refuseLacking(
+  tests: readonly { name: string; requires?: readonly string[] }[],
+  loaded: LoadedRaftModule,
+  path: string,
+  label = '--raft',
+): void {
   const refused = tests.filter((t) => t.requires?.some((m) => loaded.lacks.includes(m)) === true);
   if (refused.length === 0) return;
   const { what, lab, runs } = lackingText(loaded.lacks.filter((m) => refused.some((t) => t.requires?.includes(m) === true)));
-  const names = refused.length > 3 ? `${refused.slice(0, 3).map((t) => t.name).join(', ')} and ${refused.length - 3} more` : refused.map((t) => t.name).join(', ');
-  throw new RaftModuleError(`${label}: ${path}: make() returns an object without ${what}, which ${names} ${refused.length === 1 ? 'needs' : 'need'} (${lab}); it can run only ${runs}`);
+  const names =
+    refused.length > 3
+      ? `${refused
+          .slice(0, 3)
+          .map((t) => t.name)
+          .join(', ')} and ${refused.length - 3} more`
+      : refused.map((t) => t.name).join(', ');
+  throw new RaftModuleError(
+    `${label}: ${path}: make() returns an object without ${what}, which ${names} ${refused.length === 1 ? 'needs' : 'need'} (${lab}); it can run only ${runs}`,
+  );
 }
 
 /** The lab that brings each method beyond 2A, and how a message shows it. */
@@ -134,7 +148,10 @@ const declarations = new WeakMap<MakeRaft, Pick<RaftModule, 'persists' | 'timing
 
 /** Records what a module declares, for declaredBy(module.make). */
 export function declare(module: RaftModule): void {
-  declarations.set(module.make, { ...(module.persists !== undefined && { persists: module.persists }), ...(module.timing !== undefined && { timing: module.timing }) });
+  declarations.set(module.make, {
+    ...(module.persists !== undefined && { persists: module.persists }),
+    ...(module.timing !== undefined && { timing: module.timing }),
+  });
 }
 
 /** What the module behind this make() declared (persists, timing), if it was loaded or declared. */
@@ -178,7 +195,9 @@ function probe(module: RaftModule, path: string, label: string): string[] {
     const record = (typeof raft === 'object' && raft !== null ? raft : {}) as Record<string, unknown>;
     const missing = RAFT_PEER_METHODS.filter((m) => typeof record[m] !== 'function');
     if (missing.length > 0) {
-      throw new RaftModuleError(`${label}: ${path}: make() returns an object without ${missing.join(', ')} (the contract needs ${RAFT_PEER_METHODS.join(', ')})`);
+      throw new RaftModuleError(
+        `${label}: ${path}: make() returns an object without ${missing.join(', ')} (the contract needs ${RAFT_PEER_METHODS.join(', ')})`,
+      );
     }
     const lacks = [...new Set<string>([...RAFT_LOG_METHODS, ...RAFT_SNAPSHOT_METHODS])].filter((m) => typeof record[m] !== 'function');
     const leaked = nodeTimers() > timersBefore;

@@ -64,7 +64,12 @@ export function stageTests(
 }
 
 function count(tests: readonly LabTestEntry[]): string {
-  return tests.length > 3 ? `${tests.slice(0, 3).map((t) => t.name).join(', ')} and ${tests.length - 3} more` : tests.map((t) => t.name).join(', ');
+  return tests.length > 3
+    ? `${tests
+        .slice(0, 3)
+        .map((t) => t.name)
+        .join(', ')} and ${tests.length - 3} more`
+    : tests.map((t) => t.name).join(', ');
 }
 
 export function testNamed(name: string): LabTestEntry | undefined {

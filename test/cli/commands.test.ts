@@ -67,7 +67,10 @@ describe('command lines, end to end', function () {
 
   it('a malformed test pattern or a negative seed is one line and exit 2, not a stack', async function () {
     // In one process each: the parsing itself is checked in-process (test/stress/cli.test.ts); here, the exit code and the one line.
-    const runs = await Promise.all([runCli(COMMANDS.stress as string, ['(', '-n', '5']), runCli(COMMANDS.replay as string, ['--test', 'TestReElection2A', '--seed', '-5'])]);
+    const runs = await Promise.all([
+      runCli(COMMANDS.stress as string, ['(', '-n', '5']),
+      runCli(COMMANDS.replay as string, ['--test', 'TestReElection2A', '--seed', '-5']),
+    ]);
     for (const r of runs) {
       expect(r.code, r.stderr).to.equal(2);
       expect(r.stderr.trim().split('\n'), r.stderr).to.have.length(1);
@@ -77,7 +80,10 @@ describe('command lines, end to end', function () {
   });
 
   it('fuzz --help from the package does not offer --save (which it refuses there); from the repository it does', async function () {
-    const [fromPackage, fromRepo] = await Promise.all([runCli(COMMANDS.fuzz as string, ['--help'], { env: { RAFT_HARNESS_BIN: '1' } }), runCli(COMMANDS.fuzz as string, ['--help'])]);
+    const [fromPackage, fromRepo] = await Promise.all([
+      runCli(COMMANDS.fuzz as string, ['--help'], { env: { RAFT_HARNESS_BIN: '1' } }),
+      runCli(COMMANDS.fuzz as string, ['--help']),
+    ]);
     expect([fromPackage.code, fromRepo.code]).to.deep.equal([0, 0]);
     expect(fromPackage.stdout).to.match(/^usage: npx raft-harness fuzz/);
     expect(fromPackage.stdout).to.not.include('--save');
@@ -107,7 +113,11 @@ describe('command lines, end to end', function () {
     copyFileSync(join(ROOT, 'examples/timer-raft.ts'), join(typedIn, 'sub', 'my-raft.ts'));
     // As npm starts a script: in the project's root, with INIT_CWD where it was typed.
     const env = { INIT_CWD: join(typedIn, 'sub'), npm_config_local_prefix: ROOT };
-    const r = await runCli(COMMANDS.stress as string, ['TestInitialElection2A', '-n', '1', '-p', '1', '--seed', '3', '--raft', './my-raft.ts', '--json', 'here.json', '--out', 'logs'], { env });
+    const r = await runCli(
+      COMMANDS.stress as string,
+      ['TestInitialElection2A', '-n', '1', '-p', '1', '--seed', '3', '--raft', './my-raft.ts', '--json', 'here.json', '--out', 'logs'],
+      { env },
+    );
     expect(r.code, r.stdout + r.stderr).to.equal(0);
     expect(existsSync(join(typedIn, 'sub', 'here.json')), r.stdout).to.equal(true);
     expect(existsSync(join(typedIn, 'sub', 'logs'))).to.equal(true);
@@ -133,7 +143,14 @@ describe('npm test: one line over both mocha passes', function () {
   it("sums each pass's passing and failing counts, coloured or not, into `N passed, N failed`", function () {
     const counts = { passed: 0, failed: 0 };
     // The parallel pass, as mocha prints it to a terminal (colours), then the serial pass, plain.
-    const output = ['  \u001b[32m  640 passing\u001b[0m\u001b[90m (4m)\u001b[0m', '\u001b[31m  2 failing\u001b[0m', '  1) a test', '  92 passing (2m)', '  3 pending', '  ✔ 12 passing tests are fine (a test title, not a count)'];
+    const output = [
+      '  \u001b[32m  640 passing\u001b[0m\u001b[90m (4m)\u001b[0m',
+      '\u001b[31m  2 failing\u001b[0m',
+      '  1) a test',
+      '  92 passing (2m)',
+      '  3 pending',
+      '  ✔ 12 passing tests are fine (a test title, not a count)',
+    ];
     for (const line of output) countLine(line, counts);
     expect(totalLine(counts)).to.equal('732 passed, 2 failed');
     expect(totalLine({ passed: 5, failed: 0 })).to.equal('5 passed, 0 failed');

@@ -8,10 +8,15 @@ import { ROOT } from '../support/run-cli.ts';
 
 function mocha(files: string[], env: Record<string, string>): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(ROOT, 'node_modules', 'mocha', 'bin', 'mocha.js'), ...files], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' }, (error, stdout, stderr) => {
-      // Judged as text: a CI that forces colour (FORCE_COLOR) puts escapes between mocha's ✔ and the title.
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, out: stripVTControlCharacters(`${stdout}${stderr}`) });
-    });
+    execFile(
+      process.execPath,
+      [join(ROOT, 'node_modules', 'mocha', 'bin', 'mocha.js'), ...files],
+      { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        // Judged as text: a CI that forces colour (FORCE_COLOR) puts escapes between mocha's ✔ and the title.
+        resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, out: stripVTControlCharacters(`${stdout}${stderr}`) });
+      },
+    );
   });
 }
 

@@ -11,7 +11,11 @@ import { runCli } from '../support/run-cli.ts';
 
 const FUZZ = 'tester/fuzz/cli.ts';
 type Xml = Record<string, unknown>;
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ['testsuite', 'testcase', 'failure', 'property'].includes(name) });
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  isArray: (name) => ['testsuite', 'testcase', 'failure', 'property'].includes(name),
+});
 
 function parseJUnit(text: string): Xml {
   expect(XMLValidator.validate(text), 'well-formed XML').to.equal(true);
@@ -34,7 +38,22 @@ describe('fuzz --checks and --junit', function () {
 
   it("says whether the lab's checks fail each finding too, and writes the same JUnit XML for the same seed", async function () {
     // E01 (votes for anyone): V1 fails it at once; the lab's checks pass the shrunk scenario.
-    const args = (k: string): string[] => ['--raft', 'test/fuzz/vote-for-anyone-raft.ts', '--runs', '30', '--seed', '3', '-p', '1', '--out', dir, '--json', join(dir, `${k}.json`), '--junit', join(dir, `${k}.xml`)];
+    const args = (k: string): string[] => [
+      '--raft',
+      'test/fuzz/vote-for-anyone-raft.ts',
+      '--runs',
+      '30',
+      '--seed',
+      '3',
+      '-p',
+      '1',
+      '--out',
+      dir,
+      '--json',
+      join(dir, `${k}.json`),
+      '--junit',
+      join(dir, `${k}.xml`),
+    ];
     const runs = await Promise.all([runCli(FUZZ, args('a')), runCli(FUZZ, args('b'))]);
     for (const r of runs) expect(r.code, r.stderr).to.equal(1);
     const out = runs[0]?.stdout ?? '';
@@ -57,7 +76,9 @@ describe('fuzz --checks and --junit', function () {
     const failure = (testcase.failure as Xml[])[0] as Xml;
     const finding = report.findings[0];
     expect(failure.type).to.equal('V1');
-    expect(failure.message).to.equal(`${finding?.message.split('\n')[0]} (${finding?.occurrences} scenarios failed it; only our monitors fail it (the lab's checks pass))`);
+    expect(failure.message).to.equal(
+      `${finding?.message.split('\n')[0]} (${finding?.occurrences} scenarios failed it; only our monitors fail it (the lab's checks pass))`,
+    );
     expect(failure['#text']).to.include(`seed 3, path ${finding?.path}: `);
     expect(failure['#text']).to.include(`replay: ${finding?.replay}`);
   });
@@ -65,7 +86,22 @@ describe('fuzz --checks and --junit', function () {
   it("--checks lab: only the lab's checks judge, the replay command says so, and a clean JUnit case when nothing fails", async function () {
     // A Raft that never elects fails the liveness phase's leader check, the lab's checkOneLeader.
     const [passive, reference] = await Promise.all([
-      runCli(FUZZ, ['--raft', 'test/fixtures/passive-raft.ts', '--checks', 'lab', '--runs', '3', '--seed', '3', '-p', '1', '--out', dir, '--json', join(dir, 'lab.json')]),
+      runCli(FUZZ, [
+        '--raft',
+        'test/fixtures/passive-raft.ts',
+        '--checks',
+        'lab',
+        '--runs',
+        '3',
+        '--seed',
+        '3',
+        '-p',
+        '1',
+        '--out',
+        dir,
+        '--json',
+        join(dir, 'lab.json'),
+      ]),
       runCli(FUZZ, ['--checks', 'lab', '--runs', '3', '--seed', '3', '-p', '1', '--out', dir, '--junit', join(dir, 'pass.xml')]),
     ]);
     expect(passive.code, passive.stderr).to.equal(1);

@@ -105,7 +105,22 @@ describe('npm run fuzz', function () {
     const saved = join(cases, `${name}.json`);
     {
       const r = await fuzzCli(
-        ['--raft', 'test/fuzz/vote-for-anyone-raft.ts', '--runs', '200', '--seed', '7', '-p', '1', '--out', tmp, '--save', name, '--json', join(tmp, 'report.json')],
+        [
+          '--raft',
+          'test/fuzz/vote-for-anyone-raft.ts',
+          '--runs',
+          '200',
+          '--seed',
+          '7',
+          '-p',
+          '1',
+          '--out',
+          tmp,
+          '--save',
+          name,
+          '--json',
+          join(tmp, 'report.json'),
+        ],
         { FUZZ_REGRESSIONS_DIR: cases },
       );
       expect(r.code, r.stdout + r.stderr).to.equal(1);

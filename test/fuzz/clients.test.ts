@@ -34,7 +34,10 @@ describe('fuzz: client commands', function () {
     expect(accepted.slice(0, 4)).to.deep.equal([5, 5, 6, 7]);
     expect(accepted).to.include(LIVENESS_COMMAND);
     const submits = events.filter((e): e is Extract<TesterEvent, { kind: 'submit' }> => e.kind === 'submit');
-    expect(submits.some((e) => !e.isLeader && e.command !== LIVENESS_COMMAND), 'the scenario makes some server refuse').to.equal(true);
+    expect(
+      submits.some((e) => !e.isLeader && e.command !== LIVENESS_COMMAND),
+      'the scenario makes some server refuse',
+    ).to.equal(true);
     submits.forEach((e, i) => {
       if (e.isLeader) return;
       // A refusal is followed by a try of the same command on the next server (in the schedule; one() rotates its own way).

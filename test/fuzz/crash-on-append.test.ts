@@ -44,7 +44,9 @@ describe('the fuzzer: crashOnAppend', function () {
       const crashed = events[crashAt] as Extract<TesterEvent, { kind: 'crash' }>;
       // The last AppendEntries the crashed server received carried entries, at that very instant.
       const before = events.slice(0, crashAt);
-      const delivered = before.filter((e): e is Extract<TesterEvent, { kind: 'deliver' }> => e.kind === 'deliver' && e.to === crashed.server && e.method === RPC.AppendEntries);
+      const delivered = before.filter(
+        (e): e is Extract<TesterEvent, { kind: 'deliver' }> => e.kind === 'deliver' && e.to === crashed.server && e.method === RPC.AppendEntries,
+      );
       const last = delivered[delivered.length - 1];
       expect(last, 'an AppendEntries reached it first').to.not.equal(undefined);
       expect(last?.t).to.equal(crashed.t);

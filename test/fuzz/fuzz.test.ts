@@ -48,13 +48,20 @@ describe('the fuzzer', function () {
     expect(ran).to.have.length(4);
     for (const s of ran) {
       expect([3, 5]).to.include(s.n);
-      expect(s.kinds.every((k) => k === 'disconnect'), s.kinds.join(',')).to.equal(true);
+      expect(
+        s.kinds.every((k) => k === 'disconnect'),
+        s.kinds.join(','),
+      ).to.equal(true);
     }
     // Stream 0's k-th scenario is at path "k" of the same space (and not of the whole one).
     ran.forEach((s, k) => expect(scenarioAt(99, String(k), space)).to.deep.equal(s));
-    expect(fuzzReplayCommand(99, '3:1', 'my-raft.ts', space)).to.equal('npm run fuzz -- --seed 99 --path 3:1 --raft my-raft.ts --servers 3,5 --faults disconnect');
+    expect(fuzzReplayCommand(99, '3:1', 'my-raft.ts', space)).to.equal(
+      'npm run fuzz -- --seed 99 --path 3:1 --raft my-raft.ts --servers 3,5 --faults disconnect',
+    );
     // --faults is left out when it is what the fuzzer picks by itself for that Raft.
-    expect(fuzzReplayCommand(99, '3', 'my-raft.ts', { kinds: ['disconnect', 'partition', 'link', 'heal', 'nemesis'] }, defaultKinds(false))).to.equal('npm run fuzz -- --seed 99 --path 3 --raft my-raft.ts');
+    expect(fuzzReplayCommand(99, '3', 'my-raft.ts', { kinds: ['disconnect', 'partition', 'link', 'heal', 'nemesis'] }, defaultKinds(false))).to.equal(
+      'npm run fuzz -- --seed 99 --path 3 --raft my-raft.ts',
+    );
   });
 
   let caught: FuzzReport;
@@ -126,7 +133,7 @@ describe('the fuzzer', function () {
     expect(Date.now() - started).to.be.below(5000);
   });
 
-  it('runs on the stress loop\'s worker pool, loading the Raft module there', async function () {
+  it("runs on the stress loop's worker pool, loading the Raft module there", async function () {
     const report = await runFuzz({ raftModule: 'test/fuzz/vote-for-anyone-raft.ts', runs: 200, seed: 7, workers: 2, streams: 2 });
     expect(report.workers).to.equal(2);
     expect(report.failure?.check).to.be.oneOf(['V1', 'ES', 'QC']);

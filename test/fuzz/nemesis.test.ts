@@ -32,7 +32,14 @@ function sha(value: unknown): string {
 
 /** A 5-server scenario on a reliable network: the nemesis's rounds by hand. */
 function nemesisScenario(steps: Step[]): Scenario {
-  return { n: 5, simSeed: 3, network: { kind: 'reliable', longDelays: false }, kinds: ['nemesis'], steps, liveness: { heal: 'all', members: [0, 1, 2, 3, 4], holdMs: 200 } };
+  return {
+    n: 5,
+    simSeed: 3,
+    network: { kind: 'reliable', longDelays: false },
+    kinds: ['nemesis'],
+    steps,
+    liveness: { heal: 'all', members: [0, 1, 2, 3, 4], holdMs: 200 },
+  };
 }
 
 describe('the nemesis: adding it changed no earlier draw', function () {
@@ -138,7 +145,10 @@ describe('the nemesis steps: drawn, validated, described', function () {
     const cases: [unknown, RegExp][] = [
       [bad({ op: 'isolateLeader', followers: 2, pick: 0 }), /followers must be a whole number from 0 to 1 \(the leader and they must stay a minority of 5\)/],
       [bad({ op: 'isolateLeader', followers: 0, pick: -1 }), /pick must be a whole number from 0/],
-      [bad({ op: 'isolateLeader', followers: 0, pick: 0 }, { n: 1, liveness: { heal: 'all', members: [0], holdMs: 0 } }), /isolateLeader needs at least 2 servers/],
+      [
+        bad({ op: 'isolateLeader', followers: 0, pick: 0 }, { n: 1, liveness: { heal: 'all', members: [0], holdMs: 0 } }),
+        /isolateLeader needs at least 2 servers/,
+      ],
       [bad({ op: 'rotate', by: 5 }), /rotate's by must be a whole number from 1 to 4/],
       [bad({ op: 'rotate', by: 1 }, { n: 2, liveness: { heal: 'all', members: [0, 1], holdMs: 0 } }), /rotate needs at least 3 servers/],
       [bad({ op: 'holdReplies', ms: -5 }), /holdReplies needs a whole number of ms/],
@@ -180,7 +190,10 @@ describe('the nemesis steps: replayed on a cluster', function () {
   it('aims at the leader of the moment and the followers that acknowledged it, holds their replies, and replays event for event', async function () {
     const [a, b] = await Promise.all([run(), run()]);
     expect(sha(a.events)).to.equal(sha(b.events));
-    const steps = a.events.filter((e): e is Extract<TesterEvent, { kind: 'step' }> => e.kind === 'step' && (e.name === 'fault' || e.name === 'partition' || e.name === 'hold replies' || e.name === 'release replies'));
+    const steps = a.events.filter(
+      (e): e is Extract<TesterEvent, { kind: 'step' }> =>
+        e.kind === 'step' && (e.name === 'fault' || e.name === 'partition' || e.name === 'hold replies' || e.name === 'release replies'),
+    );
     const text = steps.map((e) => `${e.name}: ${e.detail}`);
     const isolations = text.filter((t) => t.startsWith('fault: isolate leader'));
     expect(isolations, text.join('\n')).to.have.length(2);
@@ -188,12 +201,20 @@ describe('the nemesis steps: replayed on a cluster', function () {
     for (const line of isolations) expect(line).to.match(/^fault: isolate leader S(\d) \(term \d+\) with S\d, which acknowledged it in a minority$/);
     const first = /S(\d) \(term (\d+)\) with S(\d)/.exec(isolations[0] as string) as RegExpExecArray;
     const [leader, term, follower] = [Number(first[1]), Number(first[2]), Number(first[3])];
-    const said = a.events.filter((e): e is Extract<TesterEvent, { kind: 'state' }> => e.kind === 'state' && e.isLeader && e.server === leader && e.term === term);
+    const said = a.events.filter(
+      (e): e is Extract<TesterEvent, { kind: 'state' }> => e.kind === 'state' && e.isLeader && e.server === leader && e.term === term,
+    );
     expect(said, `S${leader} led term ${term}`).to.not.be.empty;
     const pair = [leader, follower].sort((x, y) => x - y);
     expect(text).to.include(`hold replies: inside {${pair.join(',')}} 1500 ms`);
-    expect(text.some((t) => /^fault: rotate: minority \{\d,\d\} moves 1 around the ring to \{\d,\d\}$/.test(t)), text.join('\n')).to.equal(true);
-    expect(text.some((t) => /^release replies: \d+ held$/.test(t)), text.join('\n')).to.equal(true);
+    expect(
+      text.some((t) => /^fault: rotate: minority \{\d,\d\} moves 1 around the ring to \{\d,\d\}$/.test(t)),
+      text.join('\n'),
+    ).to.equal(true);
+    expect(
+      text.some((t) => /^release replies: \d+ held$/.test(t)),
+      text.join('\n'),
+    ).to.equal(true);
     // Replies inside the pair, and only those, were held 1500 ms.
     const held = a.events.filter((e): e is Extract<TesterEvent, { kind: 'delay' }> => e.kind === 'delay' && e.stage === 'reply');
     expect(held).to.not.be.empty;

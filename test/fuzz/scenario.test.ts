@@ -49,7 +49,11 @@ describe('the space of fuzz scenarios (--servers, --faults, --lab)', function ()
     const ops = new Set(all.flatMap((s) => s.steps.map((step) => step.op)));
     // Client commands belong to no fault kind: every space has them.
     expect([...ops].sort()).to.deep.equal(['connect', 'cut', 'disconnect', 'pause', 'restore', 'submit']);
-    for (const s of all) expect(s.kinds.every((k) => k === 'disconnect' || k === 'link'), s.kinds.join(',')).to.equal(true);
+    for (const s of all)
+      expect(
+        s.kinds.every((k) => k === 'disconnect' || k === 'link'),
+        s.kinds.join(','),
+      ).to.equal(true);
   });
 
   it('with crash left out, no scenario crashes or restarts a server', function () {
@@ -152,8 +156,14 @@ describe('fuzz scenarios', function () {
       '  t=   100 ms  disconnect S0',
       '  t=   100 ms  start(3..4) at once, each on S0, then on each next server until one leads',
     ]);
-    expect(() => validateScenario({ ...s, steps: [{ op: 'submit', server: 3, command: 1, count: 1, everyMs: 0 }] })).to.throw(ScenarioError, 'server 3 is not in 0..2');
-    expect(() => validateScenario({ ...s, steps: [{ op: 'submit', server: 0, command: 1, count: 0, everyMs: 0 }] })).to.throw(ScenarioError, 'count of commands');
+    expect(() => validateScenario({ ...s, steps: [{ op: 'submit', server: 3, command: 1, count: 1, everyMs: 0 }] })).to.throw(
+      ScenarioError,
+      'server 3 is not in 0..2',
+    );
+    expect(() => validateScenario({ ...s, steps: [{ op: 'submit', server: 0, command: 1, count: 0, everyMs: 0 }] })).to.throw(
+      ScenarioError,
+      'count of commands',
+    );
   });
 
   it('draw client commands, duplicates included', function () {
@@ -174,7 +184,13 @@ describe('fuzz scenarios', function () {
         { op: 'pause', ms: 500 },
         { op: 'disconnect', server: 2 },
         { op: 'pause', ms: 1200 },
-        { op: 'partition', groups: [[0, 1], [2, 3]] },
+        {
+          op: 'partition',
+          groups: [
+            [0, 1],
+            [2, 3],
+          ],
+        },
         { op: 'crash', server: 0 },
         { op: 'pause', ms: 300 },
         { op: 'restart', server: 0 },
@@ -199,7 +215,14 @@ describe('fuzz scenarios', function () {
         "  t=  2000 ms  liveness: drain 2201 ms (calm network, every server disconnected), then heal the majority {0,1,3} (restart, connect, restore links), isolate {2}, calm network; require a leader among {0,1,3} within 5000 ms, and (with start()) a new command applied on all of {0,1,3} within the lab's one() budget; then hold 1000 ms",
       ].join('\n'),
     );
-    const calm: Scenario = { n: 1, simSeed: 0, network: { kind: 'reliable', longDelays: false }, kinds: [], steps: [], liveness: { heal: 'all', members: [0], holdMs: 0 } };
+    const calm: Scenario = {
+      n: 1,
+      simSeed: 0,
+      network: { kind: 'reliable', longDelays: false },
+      kinds: [],
+      steps: [],
+      liveness: { heal: 'all', members: [0], holdMs: 0 },
+    };
     expect(describeScenario(calm).split('\n')).to.deep.equal([
       'cluster: 1 server (majority 1), simulation seed 0',
       'network: reliable, long delays off',

@@ -17,11 +17,24 @@ describe('npm run fuzz: campaigns, --time', function () {
     out = mkdtempSync(join(tmpdir(), 'fuzz-campaign-'));
   });
 
-  it('a Raft that sometimes hangs: the hang is a scenario\'s failure, and --time holds', async function () {
+  it("a Raft that sometimes hangs: the hang is a scenario's failure, and --time holds", async function () {
     const started = performance.now();
     // (Before: it never ended.) A budget of 8 s leaves room for worker threads that start slowly on a busy machine.
     // One scenario at a time per worker: a hang is attributed at once, without re-running its neighbours alone.
-    const result = await runCli(FUZZ, ['--raft', 'test/fixtures/sometimes-hangs-raft.ts', '--time', '8', '--timeout', '1', '--streams', '1', '--seed', '1', '--out', out]);
+    const result = await runCli(FUZZ, [
+      '--raft',
+      'test/fixtures/sometimes-hangs-raft.ts',
+      '--time',
+      '8',
+      '--timeout',
+      '1',
+      '--streams',
+      '1',
+      '--seed',
+      '1',
+      '--out',
+      out,
+    ]);
     const seconds = (performance.now() - started) / 1000;
     expect(result.code, result.stdout + result.stderr).to.equal(1);
     expect(result.stdout).to.match(/FAIL: \[WATCHDOG\] the scenario stopped making progress/);

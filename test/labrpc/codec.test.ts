@@ -60,7 +60,7 @@ describe('labrpc codec', function () {
     );
   });
 
-  it('gives copies of their own: changing one changes neither the sender\'s object nor the next copy', function () {
+  it("gives copies of their own: changing one changes neither the sender's object nor the next copy", function () {
     const args = { term: 3, candidateId: 1, lastLogIndex: 0, lastLogTerm: 0 };
     const encoded = encode(args);
     const first = encoded?.copy() as { term: number };

@@ -33,7 +33,19 @@ describe('labrpc Network: determinism', function () {
   it('the scenario exercises the unreliable network (so that equal logs mean something)', function () {
     expect(first.length).to.be.greaterThan(1000);
     const kinds = kindsOf(first);
-    for (const kind of ['send', 'deliver', 'handled', 'reply', 'delay:request', 'delay:reply', 'fail:request-dropped', 'fail:reply-dropped', 'fail:unreachable', 'end', 'server']) {
+    for (const kind of [
+      'send',
+      'deliver',
+      'handled',
+      'reply',
+      'delay:request',
+      'delay:reply',
+      'fail:request-dropped',
+      'fail:reply-dropped',
+      'fail:unreachable',
+      'end',
+      'server',
+    ]) {
       expect(kinds.has(kind), kind).to.equal(true);
     }
     expect(first.filter((l) => l.startsWith('{"kind":"send"'))).to.have.length(240);

@@ -49,7 +49,14 @@ describe('labrpc Network: extras', function () {
     expect(net.linkUp(0, 2)).to.equal(true);
     const outcome = await simulate(clock, async () => {
       const out: Record<string, EchoReply | null> = {};
-      for (const [i, j] of [[0, 1], [1, 0], [0, 2], [2, 0], [1, 2], [2, 1]] as const) {
+      for (const [i, j] of [
+        [0, 1],
+        [1, 0],
+        [0, 2],
+        [2, 0],
+        [1, 2],
+        [2, 1],
+      ] as const) {
         out[`${i}->${j}`] = await endAt(ends, i, j).call<EchoReply>('Echo.Say', { x: i });
       }
       return out;
@@ -228,7 +235,14 @@ describe('labrpc Network: extras', function () {
       expect(net.isCalm()).to.equal(false);
       const arrived: Record<string, number> = {};
       await simulate(clock, async () => {
-        const calls = ([[0, 1], [1, 0], [0, 2], [2, 0]] as const).map(async ([i, j]) => {
+        const calls = (
+          [
+            [0, 1],
+            [1, 0],
+            [0, 2],
+            [2, 0],
+          ] as const
+        ).map(async ([i, j]) => {
           const reply = await endAt(ends, i, j).call<EchoReply>('Echo.Say', { x: i });
           expect(reply).to.deep.equal({ x: i, from: String(j) });
           arrived[`${i}->${j}`] = clock.now();
@@ -252,8 +266,12 @@ describe('labrpc Network: extras', function () {
       net.holdReplies([0, 1], 2199);
       const order: string[] = [];
       await simulate(clock, async () => {
-        const a = endAt(ends, 0, 1).call<EchoReply>('Echo.Say', { x: 0 }).then(() => order.push(`0->1 at ${clock.now()}`));
-        const b = endAt(ends, 1, 0).call<EchoReply>('Echo.Say', { x: 1 }).then(() => order.push(`1->0 at ${clock.now()}`));
+        const a = endAt(ends, 0, 1)
+          .call<EchoReply>('Echo.Say', { x: 0 })
+          .then(() => order.push(`0->1 at ${clock.now()}`));
+        const b = endAt(ends, 1, 0)
+          .call<EchoReply>('Echo.Say', { x: 1 })
+          .then(() => order.push(`1->0 at ${clock.now()}`));
         await clock.sleep(300);
         expect(net.releaseReplies()).to.equal(2);
         await Promise.all([a, b]);

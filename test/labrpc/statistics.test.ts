@@ -34,12 +34,7 @@ interface Measured {
 }
 
 /** Makes `n` calls from `parallel` concurrent callers over 3 servers and records every call's life. */
-async function measure(
-  seed: number,
-  n: number,
-  configure: (net: Network) => void,
-  options: { enabled?: boolean; parallel?: number } = {},
-): Promise<Measured> {
+async function measure(seed: number, n: number, configure: (net: Network) => void, options: { enabled?: boolean; parallel?: number } = {}): Promise<Measured> {
   const clock = new VirtualClock();
   const net = new Network(clock, new Random(seed, 'network'));
   const servers = ['s0', 's1', 's2'];

@@ -46,7 +46,10 @@ describe('monitors: conduct', function () {
       {
         // Replication is not heartbeating: entries go out as soon as there are some (Figure 2); the lab's budgets judge their volume.
         name: '11 AppendEntries carrying entries 20 ms apart, between heartbeats',
-        log: [...won, ...Array.from({ length: 11 }, (_, k) => appendSend(10 + k * 20, 0, 1, 1, { prev: k, prevTerm: k === 0 ? 0 : 1, entries: [entry(1, k)] }))],
+        log: [
+          ...won,
+          ...Array.from({ length: 11 }, (_, k) => appendSend(10 + k * 20, 0, 1, 1, { prev: k, prevTerm: k === 0 ? 0 : 1, entries: [entry(1, k)] })),
+        ],
         want: [],
       },
       {
@@ -57,7 +60,10 @@ describe('monitors: conduct', function () {
       {
         // The lab limits heartbeats; AppendEntries that carry entries (sent at once on start()) are the RPC budgets' business.
         name: 'AppendEntries carrying entries 20 ms apart are not heartbeats',
-        log: [...won, ...Array.from({ length: 11 }, (_, k) => appendSend(10 + 20 * k, 0, 1, 1, { prev: k, prevTerm: k === 0 ? 0 : 1, entries: [entry(1, k)] }))],
+        log: [
+          ...won,
+          ...Array.from({ length: 11 }, (_, k) => appendSend(10 + 20 * k, 0, 1, 1, { prev: k, prevTerm: k === 0 ? 0 : 1, entries: [entry(1, k)] })),
+        ],
         want: [],
       },
       {
@@ -78,7 +84,15 @@ describe('monitors: conduct', function () {
       {
         name: 'E17: first heartbeat 101 ms after winning',
         log: [...won, aeSend(111, 0, 1, 1)],
-        want: [{ check: 'LA', term: 1, servers: [0, 1], t: 111, says: 'first AppendEntries to server 1 101 ms after winning the election: Figure 2 sends it upon election, at once' }],
+        want: [
+          {
+            check: 'LA',
+            term: 1,
+            servers: [0, 1],
+            t: 111,
+            says: 'first AppendEntries to server 1 101 ms after winning the election: Figure 2 sends it upon election, at once',
+          },
+        ],
       },
       {
         name: 'winning is when the majority formed, not the first grant (5 servers)',
@@ -97,7 +111,15 @@ describe('monitors: conduct', function () {
       {
         name: 'declared 600-1200 ms timeouts: heartbeats 601 ms apart',
         log: [...won, aeSend(10, 0, 1, 1), aeSend(611, 0, 1, 1)],
-        want: [{ check: 'LA', term: 1, servers: [0, 1], t: 611, says: 'went 601 ms without an AppendEntries to server 1, longer than the minimum election timeout it declares (600 ms)' }],
+        want: [
+          {
+            check: 'LA',
+            term: 1,
+            servers: [0, 1],
+            t: 611,
+            says: 'went 601 ms without an AppendEntries to server 1, longer than the minimum election timeout it declares (600 ms)',
+          },
+        ],
         options: { limits: limitsFromTiming({ electionTimeoutMs: [600, 1200] }) },
       },
       {
@@ -140,7 +162,7 @@ describe('monitors: conduct', function () {
       { name: 'a leader after 300 ms', log: [...boot(3), ...elect(300, 0, 1, [1]), ...heartbeatSends(300, 0, 1, [1, 2]), step(6000)], want: [] },
       { name: 'a getState() leader claim counts', log: [...boot(3), ...elect(300, 0, 1, [1]), state(300, 0, 1, true), step(6000)], want: [] },
       {
-        name: 'a leader in a term below a member\'s does not count',
+        name: "a leader in a term below a member's does not count",
         log: [...boot(3), rvSend(100, 2, 0, 4), ...elect(200, 0, 1, [1]), ...heartbeatSends(200, 0, 1, [1, 2]), step(5000)],
         want: [{ check: 'LV', servers: [0, 1, 2], t: 5000 }],
       },
@@ -170,7 +192,16 @@ describe('monitors: conduct', function () {
       },
       {
         name: 'not armed when the only pair that can talk both ways is no majority of 5',
-        log: [cluster(5), netConfig(0), ...[0, 1, 2, 3, 4].map((i) => start(i)), end(0, 0, 1, true), end(0, 1, 0, true), end(0, 2, 0, true), end(0, 0, 2, true), step(6000)],
+        log: [
+          cluster(5),
+          netConfig(0),
+          ...[0, 1, 2, 3, 4].map((i) => start(i)),
+          end(0, 0, 1, true),
+          end(0, 1, 0, true),
+          end(0, 2, 0, true),
+          end(0, 0, 2, true),
+          step(6000),
+        ],
         want: [],
       },
       {
@@ -254,16 +285,20 @@ describe('monitors: conduct', function () {
       },
       {
         // The leader's retry of a failed term-1 RequestVote, or one decided in term 1 and sent late: no new term.
-        name: 'a late RequestVote of the leader\'s own term is no election',
+        name: "a late RequestVote of the leader's own term is no election",
         log: [...heard, rvSend(1000, 0, 2, 1), rvSend(1001, 0, 2, 1)],
         want: [],
       },
       {
-        name: 'a RequestVote of a term above the leader\'s is one',
+        name: "a RequestVote of a term above the leader's is one",
         log: [...heard, rvSend(1000, 0, 2, 1), rvSend(1500, 1, 2, 2)],
         want: [{ check: 'ST', term: 1, servers: [1, 0], t: 1500, says: 'started an election for term 2' }],
       },
-      { name: 'not armed on an unreliable network', log: [...boot(3), netConfig(0, { reliable: false }), ...heard.slice(boot(3).length), rvSend(500, 1, 2, 2)], want: [] },
+      {
+        name: 'not armed on an unreliable network',
+        log: [...boot(3), netConfig(0, { reliable: false }), ...heard.slice(boot(3).length), rvSend(500, 1, 2, 2)],
+        want: [],
+      },
       {
         name: 'exempt right after a heal: the rejoining server may depose the leader',
         log: [...heard, ...heartbeatSends(200, 0, 1, [1, 2]), ...disconnect(250, 2, 3), ...reconnect(300, 2, 3), rvSend(310, 2, 0, 2)],
@@ -271,7 +306,14 @@ describe('monitors: conduct', function () {
       },
       {
         name: 're-armed once every member has accepted a heartbeat after the heal',
-        log: [...heard, ...heartbeatSends(200, 0, 1, [1, 2]), ...disconnect(250, 2, 3), ...reconnect(300, 2, 3), ...heartbeats(350, 0, 1, 3), rvSend(400, 2, 0, 2)],
+        log: [
+          ...heard,
+          ...heartbeatSends(200, 0, 1, [1, 2]),
+          ...disconnect(250, 2, 3),
+          ...reconnect(300, 2, 3),
+          ...heartbeats(350, 0, 1, 3),
+          rvSend(400, 2, 0, 2),
+        ],
         want: [{ check: 'ST', term: 1, servers: [2, 0], t: 400 }],
       },
     ];

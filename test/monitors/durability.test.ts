@@ -17,7 +17,15 @@ const acked: Log = agreeOnA(won);
 const restarted2: Log = [...acked, crash(100, 2), start(2, 110, 2)];
 
 /** An AppendEntries delivered to `to` whose handler has not answered yet. */
-function delivered(t: number, from: number, to: number, term: number, prev: number, prevTerm: number, entries: { term: number; command: unknown }[]): TesterEvent[] {
+function delivered(
+  t: number,
+  from: number,
+  to: number,
+  term: number,
+  prev: number,
+  prevTerm: number,
+  entries: { term: number; command: unknown }[],
+): TesterEvent[] {
   const args = { term, leaderId: from, prevLogIndex: prev, prevLogTerm: prevTerm, entries, leaderCommit: 0 };
   return [send(t, from, to, RPC.AppendEntries, args), deliver(t, from, to, RPC.AppendEntries, args)];
 }
@@ -25,7 +33,17 @@ function delivered(t: number, from: number, to: number, term: number, prev: numb
 /** The late success answer of the handler `delivered` started. */
 function answered(t: number, started: TesterEvent[]): TesterEvent {
   const d = started[1] as Extract<TesterEvent, { kind: 'deliver' }>;
-  return { kind: 'handled', t, id: d.id, from: d.from, to: d.to, method: d.method, args: d.args, reply: { term: (d.args as { term: number }).term, success: true }, duplicate: false };
+  return {
+    kind: 'handled',
+    t,
+    id: d.id,
+    from: d.from,
+    to: d.to,
+    method: d.method,
+    args: d.args,
+    reply: { term: (d.args as { term: number }).term, success: true },
+    duplicate: false,
+  };
 }
 
 const slow = delivered(210, 1, 2, 2, 0, 0, [entry(2, 'c')]);
@@ -115,7 +133,12 @@ describe('monitors: durability across crashes and restarts', function () {
         name: 'a restarted server that forgot its vote grants another candidate in the same term',
         log: [...boot(3), ...rv(10, 0, 1, 1), crash(20, 1), start(1, 30, 2), ...rv(40, 2, 1, 1)],
         want: [
-          { check: 'DUR', servers: [1], t: 40, says: "server 1 granted its term-1 vote to server 2, but before its crash at t=20 ms (restarted at t=30 ms), in its reply to server 0's term-1 RequestVote at t=10 ms, it had granted it to server 0" },
+          {
+            check: 'DUR',
+            servers: [1],
+            t: 40,
+            says: "server 1 granted its term-1 vote to server 2, but before its crash at t=20 ms (restarted at t=30 ms), in its reply to server 0's term-1 RequestVote at t=10 ms, it had granted it to server 0",
+          },
           { check: 'V1', servers: [1, 0, 2] },
         ],
         options: only('DUR', 'V1'),
@@ -124,7 +147,12 @@ describe('monitors: durability across crashes and restarts', function () {
         name: 'a restarted server that forgot its term answers getState() with a lower one',
         log: [...boot(3), ...rv(10, 0, 1, 3), crash(20, 1), start(1, 30, 2), state(40, 1, 0, false)],
         want: [
-          { check: 'DUR', servers: [1], t: 40, says: 'server 1 answered getState() with term 0, but before its crash at t=20 ms (restarted at t=30 ms), in its reply to server 0\'s term-3 RequestVote at t=10 ms, it had answered with term 3' },
+          {
+            check: 'DUR',
+            servers: [1],
+            t: 40,
+            says: "server 1 answered getState() with term 0, but before its crash at t=20 ms (restarted at t=30 ms), in its reply to server 0's term-3 RequestVote at t=10 ms, it had answered with term 3",
+          },
           { check: 'TM', servers: [1] },
         ],
         options: only('DUR', 'TM'),
@@ -138,7 +166,9 @@ describe('monitors: durability across crashes and restarts', function () {
       {
         name: "a restarted leader's start() shows its log lost what it acknowledged",
         log: [...restarted2, ...vote(500, 2, 1, 2, 1, 1), submit(510, 2, 'x', 1, 2, true, 2)],
-        want: [{ check: 'DUR', servers: [2], t: 510, says: 'start() on leader 2 of term 2 returned index 1, so its log ended at index 0, but before its crash' }],
+        want: [
+          { check: 'DUR', servers: [2], t: 510, says: 'start() on leader 2 of term 2 returned index 1, so its log ended at index 0, but before its crash' },
+        ],
         options: only('DUR'),
       },
       {
@@ -172,10 +202,30 @@ describe('monitors: durability across crashes and restarts', function () {
       },
       {
         name: 'AO, L13: a killed incarnation still applies, before and after its server restarted',
-        log: [...boot(3), apply(10, 0, 1, 'a'), crash(20, 0), apply(21, 0, 2, 'b', 1), start(0, 30, 2), apply(31, 0, 1, 'a', 2), crash(40, 1), start(1, 50, 2), apply(60, 1, 1, 'a', 1)],
+        log: [
+          ...boot(3),
+          apply(10, 0, 1, 'a'),
+          crash(20, 0),
+          apply(21, 0, 2, 'b', 1),
+          start(0, 30, 2),
+          apply(31, 0, 1, 'a', 2),
+          crash(40, 1),
+          start(1, 50, 2),
+          apply(60, 1, 1, 'a', 1),
+        ],
         want: [
-          { check: 'AO', servers: [0], t: 21, says: 'server 0 apply out of order 2: incarnation 1 applied index 2 after it was killed (at t=20 ms): a killed server keeps applying' },
-          { check: 'AO', servers: [1], t: 60, says: 'server 1 apply out of order 1: incarnation 1 applied index 1 after it was killed (and the server restarted since)' },
+          {
+            check: 'AO',
+            servers: [0],
+            t: 21,
+            says: 'server 0 apply out of order 2: incarnation 1 applied index 2 after it was killed (at t=20 ms): a killed server keeps applying',
+          },
+          {
+            check: 'AO',
+            servers: [1],
+            t: 60,
+            says: 'server 1 apply out of order 1: incarnation 1 applied index 1 after it was killed (and the server restarted since)',
+          },
         ],
         options: only('AO'),
       },
@@ -192,7 +242,15 @@ describe('monitors: durability across crashes and restarts', function () {
           ...vote(500, 0, 2, 2, 0, 0),
           ...append(510, 0, 2, 2, { entries: [entry(2, 'b')] }),
         ],
-        want: [{ check: 'LC', servers: [0, 0], term: 2, t: 510, says: 'leader 0 of term 2 holds "b" (term 2) there, but server 0 had applied "a" (term 1) at index 1' }],
+        want: [
+          {
+            check: 'LC',
+            servers: [0, 0],
+            term: 2,
+            t: 510,
+            says: 'leader 0 of term 2 holds "b" (term 2) there, but server 0 had applied "a" (term 1) at index 1',
+          },
+        ],
         options: only('LC', 'DUR'),
       },
     ];

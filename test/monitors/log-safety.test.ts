@@ -47,7 +47,19 @@ const staleLeader: Log = [
 
 /** Lab 2D: a snapshot ApplyMsg through `index`. */
 function applySnapshot(t: number, server: number, index: number, term = 1, incarnation = 1): ApplyEvent {
-  return { kind: 'apply', t, server, incarnation, commandValid: false, command: null, index: 0, snapshotValid: true, snapshot: `snap${index}`, snapshotIndex: index, snapshotTerm: term };
+  return {
+    kind: 'apply',
+    t,
+    server,
+    incarnation,
+    commandValid: false,
+    command: null,
+    index: 0,
+    snapshotValid: true,
+    snapshot: `snap${index}`,
+    snapshotIndex: index,
+    snapshotTerm: term,
+  };
 }
 
 /** Lab 2D: an InstallSnapshot (Figure 13) from `from` to `to`, handled and answered in its term. */
@@ -115,20 +127,48 @@ describe('monitors: log safety', function () {
       { name: '1, 2, 3', log: [...boot(3), apply(10, 0, 1, 'a'), apply(11, 0, 2, 'b'), apply(12, 0, 3, 'c')], want: [], options: only('AO') },
       {
         name: 'after a restart, from 1 again or from what it kept',
-        log: [...boot(3), apply(10, 0, 1, 'a'), apply(11, 0, 2, 'b'), crash(20, 0), start(0, 30, 2), apply(40, 0, 1, 'a', 2), crash(50, 0), start(0, 60, 3), apply(70, 0, 3, 'c', 3)],
+        log: [
+          ...boot(3),
+          apply(10, 0, 1, 'a'),
+          apply(11, 0, 2, 'b'),
+          crash(20, 0),
+          start(0, 30, 2),
+          apply(40, 0, 1, 'a', 2),
+          crash(50, 0),
+          start(0, 60, 3),
+          apply(70, 0, 3, 'c', 3),
+        ],
         want: [],
         options: only('AO'),
       },
       {
         name: "L13: a crashed incarnation's applier goes on after kill() (named once)",
-        log: [...boot(3), apply(10, 0, 1, 'a'), crash(20, 0), apply(25, 0, 2, 'b', 1), start(0, 30, 2), apply(31, 0, 1, 'a', 2), apply(32, 0, 3, 'c', 1), apply(33, 0, 2, 'b', 2)],
-        want: [{ check: 'AO', servers: [0], t: 25, says: 'server 0 apply out of order 2: incarnation 1 applied index 2 after it was killed (at t=20 ms): a killed server keeps applying' }],
+        log: [
+          ...boot(3),
+          apply(10, 0, 1, 'a'),
+          crash(20, 0),
+          apply(25, 0, 2, 'b', 1),
+          start(0, 30, 2),
+          apply(31, 0, 1, 'a', 2),
+          apply(32, 0, 3, 'c', 1),
+          apply(33, 0, 2, 'b', 2),
+        ],
+        want: [
+          {
+            check: 'AO',
+            servers: [0],
+            t: 25,
+            says: 'server 0 apply out of order 2: incarnation 1 applied index 2 after it was killed (at t=20 ms): a killed server keeps applying',
+          },
+        ],
         options: only('AO'),
       },
       {
         name: 'L12: an index skipped',
         log: [...boot(3), apply(10, 0, 1, 'a'), apply(11, 0, 3, 'c')],
-        want: [{ check: 'AO', servers: [0], t: 11, says: 'server 0 apply out of order 3: incarnation 1 applied index 3 right after index 1 (skipped index 2)' }],
+        want: [
+          { check: 'AO', servers: [0], t: 11, says: 'server 0 apply out of order 3: incarnation 1 applied index 3 right after index 1 (skipped index 2)' },
+        ],
         options: only('AO'),
       },
       {
@@ -143,7 +183,12 @@ describe('monitors: log safety', function () {
         want: [{ check: 'AO', t: 11, says: 'applied index 1 twice' }],
         options: only('AO'),
       },
-      { name: 'the first apply is not index 1', log: [...boot(3), apply(10, 1, 2, 'b')], want: [{ check: 'AO', says: 'began applying at index 2' }], options: only('AO') },
+      {
+        name: 'the first apply is not index 1',
+        log: [...boot(3), apply(10, 1, 2, 'b')],
+        want: [{ check: 'AO', says: 'began applying at index 2' }],
+        options: only('AO'),
+      },
       {
         name: 'lab 2D: after a snapshot ApplyMsg, applies continue after its index',
         log: [...boot(3), apply(10, 0, 1, 'a'), applySnapshot(20, 0, 9), apply(21, 0, 10, 'j')],
@@ -185,7 +230,9 @@ describe('monitors: log safety', function () {
       {
         name: 'one index and term, two commands',
         log: [...won, ...append(30, 0, 1, 1, { entries: [entry(1, 'a')] }), ...elect(500, 2, 2, [1]), appendSend(500, 2, 1, 2, { entries: [entry(1, 'x')] })],
-        want: [{ check: 'LM', servers: [2], term: 1, t: 500, says: "carries \"x\" at index 1 term 1, but server 0's term-1 AppendEntries at t=30 ms carried \"a\"" }],
+        want: [
+          { check: 'LM', servers: [2], term: 1, t: 500, says: 'carries "x" at index 1 term 1, but server 0\'s term-1 AppendEntries at t=30 ms carried "a"' },
+        ],
         options: only('LM'),
       },
       {
@@ -207,7 +254,15 @@ describe('monitors: log safety', function () {
           ...elect(500, 2, 2, [1]),
           ...append(500, 2, 1, 2, { prev: 1, prevTerm: 2, entries: [entry(2, 'z')] }),
         ],
-        want: [{ check: 'LM', servers: [1, 2], t: 500, term: 2, says: 'accepted server 2\'s term-2 AppendEntries with prevLogIndex=1 prevLogTerm=2, but its entry at index 1 has term 1' }],
+        want: [
+          {
+            check: 'LM',
+            servers: [1, 2],
+            t: 500,
+            term: 2,
+            says: "accepted server 2's term-2 AppendEntries with prevLogIndex=1 prevLogTerm=2, but its entry at index 1 has term 1",
+          },
+        ],
         options: only('LM'),
       },
       {
@@ -254,7 +309,7 @@ describe('monitors: log safety', function () {
         options: only('RF'),
       },
       {
-        name: 'a heartbeat with prevLogIndex 0 refused in the receiver\'s term',
+        name: "a heartbeat with prevLogIndex 0 refused in the receiver's term",
         log: [...won, ...append(30, 0, 2, 1, {}, false)],
         want: [{ check: 'RF', servers: [2], term: 1, says: 'prevLogIndex is 0, so every log passes the check' }],
       },
@@ -282,8 +337,21 @@ describe('monitors: log safety', function () {
       },
       {
         name: 'an entry replaced by one of another term',
-        log: [...boot(3), ...elect(10, 0, 2, [1]), appendSend(30, 0, 1, 2, { entries: [entry(1, 'a')] }), appendSend(40, 0, 1, 2, { entries: [entry(2, 'b')] })],
-        want: [{ check: 'LAO', servers: [0], term: 2, t: 40, says: 'leader 0 of term 2 sent "b" (term 2) at index 1, but earlier in term 2 (t=30 ms) it sent "a" (term 1) there' }],
+        log: [
+          ...boot(3),
+          ...elect(10, 0, 2, [1]),
+          appendSend(30, 0, 1, 2, { entries: [entry(1, 'a')] }),
+          appendSend(40, 0, 1, 2, { entries: [entry(2, 'b')] }),
+        ],
+        want: [
+          {
+            check: 'LAO',
+            servers: [0],
+            term: 2,
+            t: 40,
+            says: 'leader 0 of term 2 sent "b" (term 2) at index 1, but earlier in term 2 (t=30 ms) it sent "a" (term 1) there',
+          },
+        ],
       },
       {
         name: 'a previous entry whose term changed',
@@ -306,7 +374,15 @@ describe('monitors: log safety', function () {
       {
         name: 'L06: a leader elected without the applied entry: its RequestVote showed it',
         log: [...staleLeader, ...append(100, 2, 1, 2)],
-        want: [{ check: 'LC', servers: [2, 0], term: 2, t: 100, says: 'it won with a log ending at index 0 term 0 (its RequestVote), less up to date than index 1 term 1' }],
+        want: [
+          {
+            check: 'LC',
+            servers: [2, 0],
+            term: 2,
+            t: 100,
+            says: 'it won with a log ending at index 0 term 0 (its RequestVote), less up to date than index 1 term 1',
+          },
+        ],
       },
       {
         name: 'L06: what start() answers shows it too',
@@ -417,7 +493,13 @@ describe('monitors: log safety', function () {
       },
       {
         name: 'leaderCommit beyond what a majority holds',
-        log: [...won, submit(20, 0, 'a', 1, 1), submit(21, 0, 'b', 2, 1), ...append(30, 0, 1, 1, { entries: [entry(1, 'a')] }), appendSend(40, 0, 1, 1, { prev: 1, prevTerm: 1, commit: 2 })],
+        log: [
+          ...won,
+          submit(20, 0, 'a', 1, 1),
+          submit(21, 0, 'b', 2, 1),
+          ...append(30, 0, 1, 1, { entries: [entry(1, 'a')] }),
+          appendSend(40, 0, 1, 1, { prev: 1, prevTerm: 1, commit: 2 }),
+        ],
         want: [{ check: 'CM', t: 40, says: 'a majority holds only up to index 1' }],
         options: only('CM'),
       },
@@ -469,7 +551,15 @@ describe('monitors: log safety', function () {
       },
       {
         name: 'said it was not leader, and forwarded the command from another leader',
-        log: [...won, submit(20, 1, 'a', -1, 1, false), submit(21, 0, 'a', 1, 1), ...append(30, 0, 1, 1, { entries: [entry(1, 'a')] }), ...rv(500, 1, 2, 2), appendSend(510, 1, 2, 2, { entries: [entry(1, 'a')] }), step(520)],
+        log: [
+          ...won,
+          submit(20, 1, 'a', -1, 1, false),
+          submit(21, 0, 'a', 1, 1),
+          ...append(30, 0, 1, 1, { entries: [entry(1, 'a')] }),
+          ...rv(500, 1, 2, 2),
+          appendSend(510, 1, 2, 2, { entries: [entry(1, 'a')] }),
+          step(520),
+        ],
         want: [],
         options: only('SI'),
       },

@@ -305,7 +305,10 @@ export function handlerError(t: number, from: number, to: number, method: string
 /** Sorts a log by time, keeping the order of events at one instant. */
 export function byTime(...parts: (TesterEvent | Log)[]): Log {
   const log = parts.flat();
-  return log.map((e, i) => ({ e, i })).sort((a, b) => a.e.t - b.e.t || a.i - b.i).map(({ e }) => e);
+  return log
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => a.e.t - b.e.t || a.i - b.i)
+    .map(({ e }) => e);
 }
 
 // ---- expectations ----
@@ -331,7 +334,10 @@ export interface Row {
 
 export function expectViolations(found: readonly ViolationEvent[], want: readonly Want[]): void {
   const shown = found.map((v) => `[${v.check}] t=${v.t} term=${String(v.term)} servers=${JSON.stringify(v.servers)}: ${v.message}`).join('\n');
-  expect(found.map((v) => v.check), `violations:\n${shown || '(none)'}`).to.deep.equal(want.map((w) => w.check));
+  expect(
+    found.map((v) => v.check),
+    `violations:\n${shown || '(none)'}`,
+  ).to.deep.equal(want.map((w) => w.check));
   want.forEach((w, i) => {
     const v = found[i] as ViolationEvent;
     if ('term' in w) expect(v.term, `term of violation ${i} (${v.message})`).to.equal(w.term);

@@ -91,7 +91,32 @@ describe('monitors: MonitorSet', function () {
     });
 
     it('every check id has a name', function () {
-      const ids: CheckId[] = ['ES', 'V1', 'QC', 'TM', 'TA', 'RW', 'RF', 'AEL', 'HB', 'LA', 'LV', 'ST', 'SMS', 'AO', 'LM', 'LAO', 'LC', 'CM', 'SI', 'DUR', 'BUD', 'WF', 'NET', 'RAFT'];
+      const ids: CheckId[] = [
+        'ES',
+        'V1',
+        'QC',
+        'TM',
+        'TA',
+        'RW',
+        'RF',
+        'AEL',
+        'HB',
+        'LA',
+        'LV',
+        'ST',
+        'SMS',
+        'AO',
+        'LM',
+        'LAO',
+        'LC',
+        'CM',
+        'SI',
+        'DUR',
+        'BUD',
+        'WF',
+        'NET',
+        'RAFT',
+      ];
       expect(Object.keys(CHECKS).sort()).to.deep.equal([...ids].sort());
     });
   });

@@ -82,7 +82,7 @@ describe('monitors: safety', function () {
         name: 'a getState() leader claim makes a leader too',
         log: [...boot(3), ...elect(10, 0, 1, [1]), state(20, 0, 1, true), state(30, 1, 1, true)],
         want: [
-          { check: 'ES', term: 1, servers: [0, 1], says: "getState() said leader" },
+          { check: 'ES', term: 1, servers: [0, 1], says: 'getState() said leader' },
           { check: 'QC', term: 1, servers: [1] },
         ],
       },
@@ -117,7 +117,11 @@ describe('monitors: safety', function () {
   describe('QC: a leader had a quorum of distinct, current votes', function () {
     const rows: Row[] = [
       { name: '3 servers: one grant plus itself', log: [...boot(3), ...elect(10, 0, 1, [1]), ...heartbeatSends(10, 0, 1, [1, 2])], want: [] },
-      { name: '5 servers: two distinct grants plus itself', log: [...boot(5), ...elect(10, 0, 1, [1, 2]), ...heartbeatSends(10, 0, 1, [1, 2, 3, 4])], want: [] },
+      {
+        name: '5 servers: two distinct grants plus itself',
+        log: [...boot(5), ...elect(10, 0, 1, [1, 2]), ...heartbeatSends(10, 0, 1, [1, 2, 3, 4])],
+        want: [],
+      },
       {
         name: 'a refusal before the grants does not matter',
         log: [...boot(5), ...rv(10, 0, 1, 1, false), ...elect(20, 0, 1, [2, 3]), ...heartbeatSends(20, 0, 1, [1, 2, 3, 4])],
@@ -183,7 +187,14 @@ describe('monitors: safety', function () {
       },
       {
         name: 'a late AppendEntries of the term a leader won, sent after it moved on, is no decrease',
-        log: [...boot(3), ...elect(10, 0, 1, [1]), ...heartbeatSends(10, 0, 1, [1, 2]), rvHandled(50, 2, 0, 2, true), state(50, 0, 2, false), ...heartbeatSends(51, 0, 1, [1, 2])],
+        log: [
+          ...boot(3),
+          ...elect(10, 0, 1, [1]),
+          ...heartbeatSends(10, 0, 1, [1, 2]),
+          rvHandled(50, 2, 0, 2, true),
+          state(50, 0, 2, false),
+          ...heartbeatSends(51, 0, 1, [1, 2]),
+        ],
         want: [],
       },
       {
@@ -238,7 +249,15 @@ describe('monitors: safety', function () {
       {
         name: 'a reply in the old term to a request that reached it after the higher-term reply',
         log: [...higherReply, ...exchange(30, 2, 0, 1, 1)],
-        want: [{ check: 'TA', term: 1, servers: [0], t: 30, says: 'took in term 3 (from a Raft.RequestVote reply from server 1) but then replied to Raft.RequestVote with term 1' }],
+        want: [
+          {
+            check: 'TA',
+            term: 1,
+            servers: [0],
+            t: 30,
+            says: 'took in term 3 (from a Raft.RequestVote reply from server 1) but then replied to Raft.RequestVote with term 1',
+          },
+        ],
       },
       {
         name: 'getState() in the old term once it has handled a request that came after the reply',
@@ -250,7 +269,14 @@ describe('monitors: safety', function () {
       },
       {
         name: 'a request that reached it before the reply confirms nothing',
-        log: [...boot(3), rvSend(10, 0, 1, 1), deliver(9, 2, 0, RPC.RequestVote, rvArgs(1, 2)), rvHandled(10, 0, 1, 1, false, 3), rvReply(10, 0, 1, 1, false, 3), rvHandled(30, 2, 0, 1, false, 1)],
+        log: [
+          ...boot(3),
+          rvSend(10, 0, 1, 1),
+          deliver(9, 2, 0, RPC.RequestVote, rvArgs(1, 2)),
+          rvHandled(10, 0, 1, 1, false, 3),
+          rvReply(10, 0, 1, 1, false, 3),
+          rvHandled(30, 2, 0, 1, false, 1),
+        ],
         want: [],
       },
       {
@@ -318,11 +344,15 @@ describe('monitors: safety', function () {
 
   describe('RF: receivers follow Figure 2', function () {
     const rows: Row[] = [
-      { name: 'heartbeats of the receiver\'s term succeed', log: [...boot(3), ...elect(10, 0, 1, [1]), ...heartbeats(10, 0, 1, 3)], want: [] },
-      { name: 'a stale-term heartbeat refused with the receiver\'s higher term', log: [...boot(3), ...elect(5, 0, 1, [2]), state(5, 1, 2, false), ...ae(10, 0, 1, 1, false, 2)], want: [] },
-      { name: 'a vote refused in the candidate\'s own term (allowed: a disruption guard)', log: [...boot(3), ...rv(10, 0, 1, 1, false)], want: [] },
+      { name: "heartbeats of the receiver's term succeed", log: [...boot(3), ...elect(10, 0, 1, [1]), ...heartbeats(10, 0, 1, 3)], want: [] },
       {
-        name: 'a heartbeat of the receiver\'s term refused, with prevLogIndex 0 (every log passes)',
+        name: "a stale-term heartbeat refused with the receiver's higher term",
+        log: [...boot(3), ...elect(5, 0, 1, [2]), state(5, 1, 2, false), ...ae(10, 0, 1, 1, false, 2)],
+        want: [],
+      },
+      { name: "a vote refused in the candidate's own term (allowed: a disruption guard)", log: [...boot(3), ...rv(10, 0, 1, 1, false)], want: [] },
+      {
+        name: "a heartbeat of the receiver's term refused, with prevLogIndex 0 (every log passes)",
         log: [...boot(3), ...elect(5, 0, 1, [2]), ...ae(10, 0, 1, 1, false)],
         want: [{ check: 'RF', term: 1, servers: [1], t: 10, says: 'server 1 refused a term-1 AppendEntries from server 0 while in term 1 itself' }],
       },
@@ -335,7 +365,14 @@ describe('monitors: safety', function () {
         name: 'a refusal with prevLogIndex above 0 is not judged without a model of the logs',
         log: [
           ...boot(3),
-          handled(10, 0, 1, RPC.AppendEntries, { term: 1, leaderId: 0, prevLogIndex: 3, prevLogTerm: 1, entries: [], leaderCommit: 0 }, { term: 1, success: false }),
+          handled(
+            10,
+            0,
+            1,
+            RPC.AppendEntries,
+            { term: 1, leaderId: 0, prevLogIndex: 3, prevLogTerm: 1, entries: [], leaderCommit: 0 },
+            { term: 1, success: false },
+          ),
         ],
         want: [],
       },
@@ -343,7 +380,14 @@ describe('monitors: safety', function () {
         name: 'a plugged-in log check judges it',
         log: [
           ...boot(3),
-          handled(10, 0, 1, RPC.AppendEntries, { term: 1, leaderId: 0, prevLogIndex: 3, prevLogTerm: 1, entries: [], leaderCommit: 0 }, { term: 1, success: false }),
+          handled(
+            10,
+            0,
+            1,
+            RPC.AppendEntries,
+            { term: 1, leaderId: 0, prevLogIndex: 3, prevLogTerm: 1, entries: [], leaderCommit: 0 },
+            { term: 1, success: false },
+          ),
         ],
         want: [{ check: 'RF', term: 1, servers: [1], says: 'prevLogIndex 3 with term 1' }],
         options: { logCheck: (_receiver, args) => args.prevLogIndex <= 3 },
@@ -372,7 +416,7 @@ describe('monitors: safety', function () {
         want: [],
       },
       {
-        name: 'E20: after stepping down to term 2, the heartbeat loop sends with term 2 (the first act is QC\'s, the next AEL\'s)',
+        name: "E20: after stepping down to term 2, the heartbeat loop sends with term 2 (the first act is QC's, the next AEL's)",
         log: [...leader, rvHandled(50, 2, 0, 2, true), ...heartbeatSends(100, 0, 2, [1]), ...heartbeatSends(200, 0, 2, [1])],
         want: [
           { check: 'QC', term: 2, servers: [0], t: 100 },

@@ -246,7 +246,12 @@ function details(rows: Row[]): string {
       if (first.replay !== undefined) out.push(`           replay: ${first.replay}`);
     }
     const lab = r.labAlone.first;
-    if (lab !== undefined) out.push(`  lab alone: ${Object.entries(r.labAlone.byTest).map(([t, n]) => `${t} ${n}`).join(', ')}; first: ${lab.test} seed ${lab.seed}: ${firstLine(lab.message)}`);
+    if (lab !== undefined)
+      out.push(
+        `  lab alone: ${Object.entries(r.labAlone.byTest)
+          .map(([t, n]) => `${t} ${n}`)
+          .join(', ')}; first: ${lab.test} seed ${lab.seed}: ${firstLine(lab.message)}`,
+      );
   }
   return out.join('\n');
 }
@@ -313,12 +318,13 @@ async function main(): Promise<number> {
   const when = new Date();
   const machine = `${hostname()}, ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown cpu'}), Node ${process.version}`;
   console.log(`Mutants table, ${when.toISOString().slice(0, 10)}, ${machine}, total ${secs(Date.now() - started)}.`);
-  if (rows.length > 0) console.log(
-    `Fuzzer: at most ${o.runs} scenarios / ${o.budget} s per variant, shrinking at most ${o.shrink} s, seed ${o.seed}. ` +
-      `Stress: ${o.seeds} seeds of each of the ${ALL_TESTS.length} tests (the lab's ${LAB_TESTS_ALONE.length} + our ${ALL_TESTS.length - LAB_TESTS_ALONE.length}), virtual time, every monitor. ` +
-      `Lab tests alone: ${o.labSeeds} seeds of each of the lab's ${LAB_TESTS_ALONE.length} tests (2A, 2B), policy LAB_CHECKS_ONLY (only the lab's checks judge). ` +
-      `A check marked * is not among the variant's expected ones.`,
-  );
+  if (rows.length > 0)
+    console.log(
+      `Fuzzer: at most ${o.runs} scenarios / ${o.budget} s per variant, shrinking at most ${o.shrink} s, seed ${o.seed}. ` +
+        `Stress: ${o.seeds} seeds of each of the ${ALL_TESTS.length} tests (the lab's ${LAB_TESTS_ALONE.length} + our ${ALL_TESTS.length - LAB_TESTS_ALONE.length}), virtual time, every monitor. ` +
+        `Lab tests alone: ${o.labSeeds} seeds of each of the lab's ${LAB_TESTS_ALONE.length} tests (2A, 2B), policy LAB_CHECKS_ONLY (only the lab's checks judge). ` +
+        `A check marked * is not among the variant's expected ones.`,
+    );
   if (rows.length > 0) {
     console.log('');
     console.log(table(rows, o.seeds));

@@ -79,7 +79,7 @@ export const MUTANTS: Mutant[] = [
   },
   {
     id: 'E12',
-    bug: 'A heartbeat does not reset the follower\'s election timer',
+    bug: "A heartbeat does not reset the follower's election timer",
     make: e12,
     expectedChecks: ['ST'],
     file: 'test/mutants/e12-heartbeat-no-reset.ts',

@@ -89,7 +89,13 @@ async function runQuick(quick: Quick, make: MakeRaft, expected?: readonly string
     return { caught: true, ...(r.check !== undefined && { check: r.check }), detail: `${r.message ?? ''}\n${describeScenario(stored.scenario)}` };
   }
   if (quick.kind === 'fuzz') {
-    const f: FuzzOutcome = await fuzzRaft(make, { runs: quick.runs, timeSeconds: 60, shrinkSeconds: SHRINK_SECONDS, seed: SEED, ...(expected !== undefined && { prefer: expected }) });
+    const f: FuzzOutcome = await fuzzRaft(make, {
+      runs: quick.runs,
+      timeSeconds: 60,
+      shrinkSeconds: SHRINK_SECONDS,
+      seed: SEED,
+      ...(expected !== undefined && { prefer: expected }),
+    });
     if (!f.found) return { caught: false, detail: `the fuzzer found nothing in ${f.scenarios} scenarios` };
     return { caught: true, ...(f.check !== undefined && { check: f.check }), detail: `${f.message ?? ''}\n${f.scenarioText ?? ''}\n${f.replay ?? ''}` };
   }

@@ -77,7 +77,22 @@ async function setUp(tarballDir: string, tarball: string, keepType: boolean): Pr
   const runs: Record<string, Promise<Run>> = {
     // As printed, with fewer seeds than the 1000 it runs by default.
     // With a grader's outputs: JUnit XML, and the campaign's page (charts inlined: it works offline).
-    stress: run(dir, 'npx', ['raft-harness', 'stress', '--raft', 'raft.ts', '-n', '1', '-p', '1', '--seed', '1', '--junit', 'junit.xml', '--report', 'report.html']),
+    stress: run(dir, 'npx', [
+      'raft-harness',
+      'stress',
+      '--raft',
+      'raft.ts',
+      '-n',
+      '1',
+      '-p',
+      '1',
+      '--seed',
+      '1',
+      '--junit',
+      'junit.xml',
+      '--report',
+      'report.html',
+    ]),
     test: run(dir, 'npm', ['test']),
   };
   // What does not depend on the package's type, once (the compiler is the slowest part of the suite).
@@ -91,8 +106,12 @@ async function setUp(tarballDir: string, tarball: string, keepType: boolean): Pr
     writeFileSync(join(dir, 'values.ts'), values + skeleton);
     writeFileSync(join(dir, 'raft-copy.mts'), values + skeleton);
     runs['replay.values'] = run(dir, bin, ['replay', '--test', 'TestInitialElection2A', '--seed', '1', '--raft', 'values.ts', '--quiet']);
-    writeFileSync(join(dir, 'good.ts'), readFileSync(join(ROOT, 'examples', 'timer-raft.ts'), 'utf8').replace("from '../raft/contract.ts'", "from 'raft-election-harness'"));
-    for (const ext of EXTENSIONS.slice(1)) runs[`replay.${ext}`] = run(dir, bin, ['replay', '--test', 'TestInitialElection2A', '--seed', '1', '--raft', `raft-copy.${ext}`, '--quiet']);
+    writeFileSync(
+      join(dir, 'good.ts'),
+      readFileSync(join(ROOT, 'examples', 'timer-raft.ts'), 'utf8').replace("from '../raft/contract.ts'", "from 'raft-election-harness'"),
+    );
+    for (const ext of EXTENSIONS.slice(1))
+      runs[`replay.${ext}`] = run(dir, bin, ['replay', '--test', 'TestInitialElection2A', '--seed', '1', '--raft', `raft-copy.${ext}`, '--quiet']);
     runs['fuzz'] = run(dir, bin, ['fuzz', '--runs', '5', '--seed', '5', '-p', '1', '--raft', 'good.ts']);
   }
   return { dir, type: keepType ? (pkg['type'] as string | undefined) : undefined, init: initialised, initAgain, runs };
@@ -147,7 +166,6 @@ describe("a student's first hour: npm init -y, the tarball, raft-harness init (o
         expect(initAgain.out).to.match(/kept {3}package\.json/);
         expect(readFileSync(join(dir, 'raft.ts'), 'utf8')).to.equal(raft);
       });
-
 
       it('stress runs the skeleton (in worker threads) and fails it, with replay commands that reproduce the failure', async function () {
         const { dir, runs } = await project();

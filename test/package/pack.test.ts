@@ -21,7 +21,15 @@ const COMMANDS = ['init', 'stress', 'fuzz', 'replay', 'trace', 'mutants', 'typec
  */
 const HELP_ONLY = ['init', 'stress', 'trace', 'mutants'];
 /** What proves each command loads from the package: its help, or its real run. */
-const LOADED_BY: Record<string, string> = { init: 'help:init', stress: 'help:stress', trace: 'help:trace', mutants: 'help:mutants', fuzz: 'fuzz', replay: 'replay', 'typecheck-raft': 'typecheck' };
+const LOADED_BY: Record<string, string> = {
+  init: 'help:init',
+  stress: 'help:stress',
+  trace: 'help:trace',
+  mutants: 'help:mutants',
+  fuzz: 'fuzz',
+  replay: 'replay',
+  'typecheck-raft': 'typecheck',
+};
 
 describe('the packed harness, installed into a fresh project (offline)', function () {
   this.timeout(180_000);
@@ -47,7 +55,12 @@ describe('the packed harness, installed into a fresh project (offline)', functio
     const example = readFileSync(join(ROOT, 'examples', 'timer-raft.ts'), 'utf8');
     expect(example).to.include("from '../raft/contract.ts'");
     writeFileSync(join(project, 'raft.ts'), example.replace("from '../raft/contract.ts'", "from 'raft-election-harness'"));
-    writeFileSync(join(project, 'broken.ts'), example.replace("from '../raft/contract.ts'", "from 'raft-election-harness'").replace('return { term: this.term, isLeader', 'return { term: String(this.term), isLeader'));
+    writeFileSync(
+      join(project, 'broken.ts'),
+      example
+        .replace("from '../raft/contract.ts'", "from 'raft-election-harness'")
+        .replace('return { term: this.term, isLeader', 'return { term: String(this.term), isLeader'),
+    );
     // The project's own tsconfig, with settings that would change how classes and modules compile: the harness keeps its own.
     writeFileSync(
       join(project, 'tsconfig.json'),

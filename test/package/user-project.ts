@@ -18,7 +18,9 @@ export interface Run {
 /** Runs a command in the user's project, as they would type it there; resolves to its exit code and output. */
 export function run(cwd: string, command: string, args: string[]): Promise<Run> {
   // The machine's environment, less what `npm test` adds: the user types these in their own project.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('npm_') && k !== 'INIT_CWD' && k !== 'RAFT_MODULE' && k !== 'NODE_OPTIONS'));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('npm_') && k !== 'INIT_CWD' && k !== 'RAFT_MODULE' && k !== 'NODE_OPTIONS'),
+  );
   return new Promise((resolve) => {
     execFile(command, args, { cwd, env, encoding: 'utf8', maxBuffer: 16 * 2 ** 20 }, (error, stdout, stderr) => {
       // Judged as text: a CI that forces colour (FORCE_COLOR) puts escapes between mocha's ✔ and the title.
@@ -45,7 +47,11 @@ interface Lock {
 
 /** Packs the repository into `dir`; resolves to the tarball's path. */
 export function packHarness(root: string, dir: string): string {
-  const out = execFileSync('npm', ['pack', '--pack-destination', dir, '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = execFileSync('npm', ['pack', '--pack-destination', dir, '--json', '--ignore-scripts'], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const [info] = JSON.parse(out) as { filename: string }[];
   return join(dir, info?.filename ?? '');
 }
@@ -57,7 +63,15 @@ export function packHarness(root: string, dir: string): string {
 export function writeUserProject(root: string, dir: string, tarball: string): void {
   const ours = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string; devDependencies: Record<string, string> };
   // allowScripts as the README advises: esbuild's postinstall reviewed (it is not needed), so the install warns of nothing.
-  const pkg = { name: 'my-raft', version: '1.0.0', private: true, type: 'module', scripts: { test: 'mocha' }, devDependencies: { mocha: ours.devDependencies['mocha'] as string }, allowScripts: { esbuild: false } };
+  const pkg = {
+    name: 'my-raft',
+    version: '1.0.0',
+    private: true,
+    type: 'module',
+    scripts: { test: 'mocha' },
+    devDependencies: { mocha: ours.devDependencies['mocha'] as string },
+    allowScripts: { esbuild: false },
+  };
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
   addHarness(root, dir, tarball);
 }
@@ -74,15 +88,31 @@ export function writeUserProject(root: string, dir: string, tarball: string): vo
  * that init asks for.
  */
 export function addHarness(root: string, dir: string, tarball: string): void {
-  const ours = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string; version: string; dependencies: Record<string, string>; bin: Record<string, string>; engines: Record<string, string> };
+  const ours = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    name: string;
+    version: string;
+    dependencies: Record<string, string>;
+    bin: Record<string, string>;
+    engines: Record<string, string>;
+  };
   const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as Lock;
-  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string; version: string; dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+    name: string;
+    version: string;
+    dependencies?: Record<string, string>;
+    devDependencies?: Record<string, string>;
+  };
   const spec = `file:${basename(tarball)}`;
   pkg.devDependencies = { ...pkg.devDependencies, [ours.name]: spec };
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
 
   const packages: Record<string, LockEntry> = {
-    '': { name: pkg.name, version: pkg.version, ...(pkg.dependencies !== undefined && { dependencies: pkg.dependencies }), devDependencies: pkg.devDependencies },
+    '': {
+      name: pkg.name,
+      version: pkg.version,
+      ...(pkg.dependencies !== undefined && { dependencies: pkg.dependencies }),
+      devDependencies: pkg.devDependencies,
+    },
     [`node_modules/${ours.name}`]: {
       version: ours.version,
       resolved: spec,
@@ -114,5 +144,8 @@ export function addHarness(root: string, dir: string, tarball: string): void {
   };
   for (const dep of Object.keys(ours.dependencies)) visit(`node_modules/${ours.name}`, dep, false);
   for (const dep of Object.keys({ ...pkg.dependencies, ...pkg.devDependencies })) if (dep !== ours.name) visit('', dep, false);
-  writeFileSync(join(dir, 'package-lock.json'), `${JSON.stringify({ name: pkg.name, version: pkg.version, lockfileVersion: 3, requires: true, packages }, null, 2)}\n`);
+  writeFileSync(
+    join(dir, 'package-lock.json'),
+    `${JSON.stringify({ name: pkg.name, version: pkg.version, lockfileVersion: 3, requires: true, packages }, null, 2)}\n`,
+  );
 }

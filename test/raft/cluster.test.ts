@@ -11,10 +11,13 @@ describe('raft: a real cluster of 3 in virtual time', function () {
     try {
       const leader = await cfg.checkOneLeader();
       const states = cfg.rafts.map((r) => r!.getState());
-      expect(states.filter((s) => s.isLeader), 'leaders').to.have.length(1);
+      expect(
+        states.filter((s) => s.isLeader),
+        'leaders',
+      ).to.have.length(1);
       expect(states[leader]!.isLeader).to.equal(true);
       expect(states[leader]!.term).to.be.at.least(1);
-      expect(new Set(states.map((s) => s.term)).size, 'every server in the leader\'s term').to.equal(1);
+      expect(new Set(states.map((s) => s.term)).size, "every server in the leader's term").to.equal(1);
     } finally {
       await cfg.cleanup();
     }

@@ -136,7 +136,10 @@ describe('raft: log replication', function () {
       raft.sendHeartBeats();
       const call = peers[1]!.lastAppendEntries();
       expect(call.args).to.deep.include({ prevLogIndex: 0, prevLogTerm: 0, leaderCommit: 0 });
-      expect(call.args.entries).to.deep.equal([{ term: 1, command: 'a' }, { term: 1, command: 'b' }]);
+      expect(call.args.entries).to.deep.equal([
+        { term: 1, command: 'a' },
+        { term: 1, command: 'b' },
+      ]);
       call.answer({ term: 1, success: true });
       await flush();
       expect(raft.commitIndex).to.equal(2);

@@ -112,7 +112,7 @@ describe('raft: log compaction (§7, Figure 13)', function () {
       expect(persister(raft).readSnapshot()).to.equal('');
     });
 
-    it('the service may call it from inside an apply (as the lab\'s applier does): every command is applied once, in order', function () {
+    it("the service may call it from inside an apply (as the lab's applier does): every command is applied once, in order", function () {
       const seen: number[] = [];
       let raft: Raft | undefined;
       const applyCh: ApplyChannel = {
@@ -169,7 +169,10 @@ describe('raft: log compaction (§7, Figure 13)', function () {
       raft.kill();
       world.clock.cancelAll();
       expect(raft.lastIncludedIndex).to.equal(5);
-      expect(peers.flatMap((p) => p.requestVotes()), 'no election while they arrive').to.have.length(0);
+      expect(
+        peers.flatMap((p) => p.requestVotes()),
+        'no election while they arrive',
+      ).to.have.length(0);
     });
 
     it('a snapshot not newer than what it has committed is ignored: its service is already past it', function () {
@@ -221,7 +224,11 @@ describe('raft: log compaction (§7, Figure 13)', function () {
       ]);
       // The first entry after the snapshot, checked against its last included term.
       expect(raft.appendEntries(ae(2, 6, 2, [2, 2], 8))).to.include({ success: true });
-      expect(messages(raft).slice(3).map((m) => m.commandIndex)).to.deep.equal([7, 8]);
+      expect(
+        messages(raft)
+          .slice(3)
+          .map((m) => m.commandIndex),
+      ).to.deep.equal([7, 8]);
     });
 
     it('"5. Save snapshot file": the state and the snapshot together, and a restart finds both', function () {
@@ -353,7 +360,10 @@ describe('raft: log compaction (§7, Figure 13)', function () {
       expect({ commit: again.commitIndex, applied: again.lastApplied }).to.deep.equal({ commit: 4, applied: 4 });
       expect(held(again)).to.deep.equal([[5, 2]]);
       again.appendEntries(ae(2, 5, 2, [2], 6));
-      expect(messages(again).map((m) => m.commandIndex), 'the service read the snapshot itself: applies continue at 5').to.deep.equal([5, 6]);
+      expect(
+        messages(again).map((m) => m.commandIndex),
+        'the service read the snapshot itself: applies continue at 5',
+      ).to.deep.equal([5, 6]);
     });
 
     it('Save(state, snapshot) after a restart: a restarted server that saves never erases the snapshot', function () {

@@ -35,7 +35,10 @@ describe('raft: time', function () {
       expect(outside, 'draws outside the range').to.deep.equal([]);
       expect(counts[0], `${lo} drawn`).to.be.above(0);
       expect(counts[values - 1], `${hi} drawn`).to.be.above(0);
-      expect(counts.every((c) => c > 0), 'every value drawn').to.equal(true);
+      expect(
+        counts.every((c) => c > 0),
+        'every value drawn',
+      ).to.equal(true);
       // Chi-square with values-1 degrees of freedom (df): mean df, sd sqrt(2 df); the bound is 6 sd out.
       const expected = draws / values;
       const chi2 = counts.reduce((sum, c) => sum + (c - expected) ** 2 / expected, 0);
@@ -84,7 +87,10 @@ describe('raft: time', function () {
       const timers = runtime.timersSet;
       await runUntil(world, () => false, 5000);
       await done;
-      expect(peers.flatMap((p) => p.calls), 'no RPC after kill').to.have.length(0);
+      expect(
+        peers.flatMap((p) => p.calls),
+        'no RPC after kill',
+      ).to.have.length(0);
       expect(raft.getState()).to.deep.equal({ term: 0, isLeader: false });
       expect(runtime.timersSet, 'no timer after kill').to.equal(timers);
     });
@@ -131,7 +137,10 @@ describe('raft: time', function () {
       beat();
       await runUntil(world, () => false, 2000);
       expect(beats).to.equal(21);
-      expect(peers.flatMap((p) => p.requestVotes()), 'no election while heartbeats arrive').to.have.length(0);
+      expect(
+        peers.flatMap((p) => p.requestVotes()),
+        'no election while heartbeats arrive',
+      ).to.have.length(0);
       // Once they stop, the follower stands within one election timeout (plus a tick).
       await runUntil(world, () => raft.role === Candidate, 3000);
       raft.kill();

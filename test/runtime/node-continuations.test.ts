@@ -94,7 +94,9 @@ describe('real I/O in virtual time', function () {
     const result = await runIteration(LAB_2A_TESTS[0]!, 3, { raft: realIoRaft });
     expect(result.ok).to.equal(false);
     expect(result.check).to.equal('REAL-IO');
-    expect(result.message).to.match(/^the implementation waits on real I\/O \(FSReqCallback in flight\): virtual time cannot wait for work outside the process/);
+    expect(result.message).to.match(
+      /^the implementation waits on real I\/O \(FSReqCallback in flight\): virtual time cannot wait for work outside the process/,
+    );
     expect(result.message).to.match(/--clock real/);
   });
 });

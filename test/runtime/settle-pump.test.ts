@@ -19,11 +19,7 @@ async function program(clock: VirtualClock, k: number): Promise<string[]> {
       log.push(`${clock.now()}:${name}`);
     }
   };
-  await Promise.all([
-    task('a', [10, 10, 10, k % 5]),
-    task('b', [20, 0, 5 + k]),
-    task('c', [30, 1, 1, 1]),
-  ]);
+  await Promise.all([task('a', [10, 10, 10, k % 5]), task('b', [20, 0, 5 + k]), task('c', [30, 1, 1, 1])]);
   log.push(`end:${clock.now()}:${clock.eventsRun}`);
   return log;
 }

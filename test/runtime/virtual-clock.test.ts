@@ -65,24 +65,21 @@ describe('VirtualClock', function () {
 
   it('fires any mix of timers in (time, set order), cancelled ones never (property)', function () {
     fc.assert(
-      fc.property(
-        fc.array(fc.record({ ms: fc.integer({ min: 0, max: 50 }), cancel: fc.boolean() }), { maxLength: 200 }),
-        (specs) => {
-          const clock = new VirtualClock();
-          const fired: number[] = [];
-          specs.forEach((spec, i) => {
-            const timer = clock.setTimer(spec.ms, () => fired.push(i));
-            if (spec.cancel) timer.cancel();
-          });
-          const live = specs.map((s, i) => ({ ...s, i })).filter((s) => !s.cancel);
-          expect(clock.pendingTimers()).to.equal(live.length);
-          while (clock.runNext());
-          const expected = [...live].sort((a, b) => a.ms - b.ms || a.i - b.i).map((s) => s.i);
-          expect(fired).to.deep.equal(expected);
-          expect(clock.eventsRun).to.equal(live.length);
-          expect(clock.pendingTimers()).to.equal(0);
-        },
-      ),
+      fc.property(fc.array(fc.record({ ms: fc.integer({ min: 0, max: 50 }), cancel: fc.boolean() }), { maxLength: 200 }), (specs) => {
+        const clock = new VirtualClock();
+        const fired: number[] = [];
+        specs.forEach((spec, i) => {
+          const timer = clock.setTimer(spec.ms, () => fired.push(i));
+          if (spec.cancel) timer.cancel();
+        });
+        const live = specs.map((s, i) => ({ ...s, i })).filter((s) => !s.cancel);
+        expect(clock.pendingTimers()).to.equal(live.length);
+        while (clock.runNext());
+        const expected = [...live].sort((a, b) => a.ms - b.ms || a.i - b.i).map((s) => s.i);
+        expect(fired).to.deep.equal(expected);
+        expect(clock.eventsRun).to.equal(live.length);
+        expect(clock.pendingTimers()).to.equal(0);
+      }),
       { numRuns: 200, seed: 42 },
     );
   });

@@ -282,7 +282,9 @@ describe('stress: memory stays flat over a campaign', function () {
   });
 
   it('the memory line says whether its figures are a problem', function () {
-    expect(memoryLine({ earlyHeapMb: 10.4, lateHeapMb: 10.9, peakRssMb: 80 })).to.equal('worker live heap 10.4 → 10.9 MiB (first → last quarter: flat, no leak), peak RSS 80 MiB');
+    expect(memoryLine({ earlyHeapMb: 10.4, lateHeapMb: 10.9, peakRssMb: 80 })).to.equal(
+      'worker live heap 10.4 → 10.9 MiB (first → last quarter: flat, no leak), peak RSS 80 MiB',
+    );
     expect(memoryLine({ earlyHeapMb: 10, lateHeapMb: 40, peakRssMb: 200 })).to.match(/first → last quarter: GROWING by 30 MiB: a leak\?/);
     // Growth that is large in proportion but small in MiB is noise of a small heap.
     expect(memoryLine({ earlyHeapMb: 2, lateHeapMb: 5, peakRssMb: 60 })).to.match(/flat, no leak/);

@@ -31,7 +31,11 @@ function failuresOf(summary: StressSummary): string[] {
 }
 
 type Xml = Record<string, unknown>;
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ['testsuite', 'testcase', 'failure', 'property'].includes(name) });
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  isArray: (name) => ['testsuite', 'testcase', 'failure', 'property'].includes(name),
+});
 
 /** Parses JUnit XML with a real XML parser, after checking it is well-formed. */
 function parseJUnit(text: string): Xml {
@@ -41,12 +45,20 @@ function parseJUnit(text: string): Xml {
 
 describe('stress --checks, --junit, --rerun: bad input', function () {
   const cases: [string, string[], RegExp][] = [
-    ['an unknown --checks', ['--checks', 'some'], /^--checks must be 'all' \(every monitor and the lab's checks\) or 'lab' \(the lab's checks only\), got 'some'$/],
+    [
+      'an unknown --checks',
+      ['--checks', 'some'],
+      /^--checks must be 'all' \(every monitor and the lab's checks\) or 'lab' \(the lab's checks only\), got 'some'$/,
+    ],
     ['a folder as --junit', ['--junit', 'test'], /^--junit: .*test is a folder; give a file name$/],
     ['a missing summary', ['--rerun', 'no/such/summary.json'], /^--rerun: no such file: no\/such\/summary\.json$/],
     ['a folder as the summary', ['--rerun', 'test'], /^--rerun: test is a folder; give the JSON summary of a campaign/],
     ['a file that is not JSON', ['--rerun', 'README.md'], /^--rerun: README\.md is not a stress summary \(stress --json FILE\): /],
-    ['JSON that is not a summary', ['--rerun', 'package.json'], /^--rerun: package\.json is not a stress summary \(stress --json FILE\): no tests with their failures$/],
+    [
+      'JSON that is not a summary',
+      ['--rerun', 'package.json'],
+      /^--rerun: package\.json is not a stress summary \(stress --json FILE\): no tests with their failures$/,
+    ],
   ];
   for (const [what, args, message] of cases) {
     it(`refuses ${what} in one line`, function () {
@@ -58,8 +70,30 @@ describe('stress --checks, --junit, --rerun: bad input', function () {
     const dir = tempDir();
     const clean = join(dir, 'clean.json');
     const failing = join(dir, 'failing.json');
-    const test: TestSummary = { name: 'TestReElection2A', total: 2, failed: 0, meanMs: 1, stdMs: 0, meanWallMs: 1, stdWallMs: 0, meanRpcs: 1, checks: {}, failures: [] };
-    const summary: StressSummary = { clock: 'virtual', seed: 1, raft: 'built-in', iterations: 2, shard: '1/1', wallSeconds: 1, interrupted: false, worstLoopDelayMs: 0, memory: { earlyHeapMb: 0, lateHeapMb: 0, peakRssMb: 0 }, tests: [test] };
+    const test: TestSummary = {
+      name: 'TestReElection2A',
+      total: 2,
+      failed: 0,
+      meanMs: 1,
+      stdMs: 0,
+      meanWallMs: 1,
+      stdWallMs: 0,
+      meanRpcs: 1,
+      checks: {},
+      failures: [],
+    };
+    const summary: StressSummary = {
+      clock: 'virtual',
+      seed: 1,
+      raft: 'built-in',
+      iterations: 2,
+      shard: '1/1',
+      wallSeconds: 1,
+      interrupted: false,
+      worstLoopDelayMs: 0,
+      memory: { earlyHeapMb: 0, lateHeapMb: 0, peakRssMb: 0 },
+      tests: [test],
+    };
     writeFileSync(clean, JSON.stringify(summary));
     expect(() => parseStressArgs(['--rerun', clean])).to.throw(UsageError, /^--rerun: .*clean\.json records no failure: nothing to run again$/);
     const failure = { iteration: 1, seed: 99, check: 'LAB', message: 'x', log: undefined, replay: undefined };
@@ -108,7 +142,9 @@ describe("stress: the lab's checks, JUnit XML and --rerun, end to end", function
     expect(test.labUnknown).to.equal(0);
     // The lab's own message, from the lab's checkOneLeader.
     for (const f of test.failures.filter((x) => x.lab === 'fails')) expect(f.labMessage).to.match(/^term \d+ has 2 \(>1\) leaders/);
-    expect(stdout).to.include("the lab's checks: 2 of these failures fail them too (the Go tester would have failed them); only our monitors: 2 (the lab's checks pass them)");
+    expect(stdout).to.include(
+      "the lab's checks: 2 of these failures fail them too (the Go tester would have failed them); only our monitors: 2 (the lab's checks pass them)",
+    );
     expect(stdout).to.match(/│ TestManyElections2A │ V1 +│ +4 │ +2 │ +1 │/);
   });
 
@@ -126,7 +162,10 @@ describe("stress: the lab's checks, JUnit XML and --rerun, end to end", function
     const onlyOurs = test.failures.find((f) => f.lab === 'passes');
     const theLabs = test.failures.find((f) => f.lab === 'fails');
     const common = ['--test', 'TestManyElections2A', '--raft', VOTE_FOR_ANYONE, '--quiet', '--checks', 'lab'];
-    const [pass, fail] = await Promise.all([runCli(REPLAY, [...common, '--seed', String(onlyOurs?.seed)]), runCli(REPLAY, [...common, '--seed', String(theLabs?.seed)])]);
+    const [pass, fail] = await Promise.all([
+      runCli(REPLAY, [...common, '--seed', String(onlyOurs?.seed)]),
+      runCli(REPLAY, [...common, '--seed', String(theLabs?.seed)]),
+    ]);
     expect(pass.code, pass.stdout).to.equal(0);
     expect(pass.stdout).to.match(new RegExp(`^PASS TestManyElections2A seed ${onlyOurs?.seed} `, 'm'));
     expect(fail.code, fail.stdout).to.equal(1);
@@ -161,10 +200,14 @@ describe("stress: the lab's checks, JUnit XML and --rerun, end to end", function
 
   it('--rerun runs exactly the failing seeds again, with the same verdicts, and the same report run after run', async function () {
     const runs = await Promise.all(
-      ['a', 'b'].map((k) => runCli(STRESS, ['--rerun', json, '-p', '1', '--out', dir, '--json', join(dir, `rerun-${k}.json`), '--junit', join(dir, `rerun-${k}.xml`)])),
+      ['a', 'b'].map((k) =>
+        runCli(STRESS, ['--rerun', json, '-p', '1', '--out', dir, '--json', join(dir, `rerun-${k}.json`), '--junit', join(dir, `rerun-${k}.xml`)]),
+      ),
     );
     for (const run of runs) expect(run.code, run.stderr).to.equal(1);
-    expect(runs[0]?.stdout).to.match(/^stress: 4 failing iterations of .*all\.json again \(TestManyElections2A\) \| clock virtual \| seed 2 \| raft test\/fuzz\/vote-for-anyone-raft\.ts/m);
+    expect(runs[0]?.stdout).to.match(
+      /^stress: 4 failing iterations of .*all\.json again \(TestManyElections2A\) \| clock virtual \| seed 2 \| raft test\/fuzz\/vote-for-anyone-raft\.ts/m,
+    );
     const again = read(join(dir, 'rerun-a.json'));
     expect(again.rerunOf).to.equal(json);
     expect(again.tests.map((t) => [t.name, t.total, t.failed])).to.deep.equal([['TestManyElections2A', 4, 4]]);

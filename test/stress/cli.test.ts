@@ -79,7 +79,19 @@ describe('stress: campaigns', function () {
   it('reports failures with a log (seed, message, trace, replay) and exit 1; replay reproduces the failure', async function () {
     const dir = tempDir();
     const json = join(dir, 'summary.json');
-    const result = await runCli(STRESS, ['TestInitialElection2A', '-n', '2', '--seed', '5', '--out', dir, '--json', json, '--raft', 'test/fixtures/passive-raft.ts']);
+    const result = await runCli(STRESS, [
+      'TestInitialElection2A',
+      '-n',
+      '2',
+      '--seed',
+      '5',
+      '--out',
+      dir,
+      '--json',
+      json,
+      '--raft',
+      'test/fixtures/passive-raft.ts',
+    ]);
     expect(result.code).to.equal(1);
     expect(result.stdout).to.match(/Failed test TestInitialElection2A \[LAB\] - .*TestInitialElection2A_0\.log/);
     const summary = JSON.parse(readFileSync(json, 'utf8')) as StressSummary;
@@ -97,7 +109,15 @@ describe('stress: campaigns', function () {
     expect(result.stdout).to.include(`\n  trace page: ${page}`);
     expect(existsSync(page), page).to.equal(true);
 
-    const replay = await runCli(REPLAY, ['--test', 'TestInitialElection2A', '--seed', String(failure?.seed), '--raft', 'test/fixtures/passive-raft.ts', '--quiet']);
+    const replay = await runCli(REPLAY, [
+      '--test',
+      'TestInitialElection2A',
+      '--seed',
+      String(failure?.seed),
+      '--raft',
+      'test/fixtures/passive-raft.ts',
+      '--quiet',
+    ]);
     expect(replay.code).to.equal(1);
     expect(replay.stdout).to.include(`FAIL TestInitialElection2A seed ${failure?.seed}: ${failure?.message.split('\n')[0]}`);
   });
@@ -133,13 +153,30 @@ describe('stress: campaigns', function () {
     this.timeout(600_000);
     const dir = tempDir();
     const json = join(dir, 'summary.json');
-    const result = await runCli(STRESS, ['TestInitialElection2A', '-n', '6', '--seed', '3', '--timeout', '1', '--keep', '12', '--out', dir, '--json', json, '--raft', 'test/fixtures/sometimes-hangs-raft.ts']);
+    const result = await runCli(STRESS, [
+      'TestInitialElection2A',
+      '-n',
+      '6',
+      '--seed',
+      '3',
+      '--timeout',
+      '1',
+      '--keep',
+      '12',
+      '--out',
+      dir,
+      '--json',
+      json,
+      '--raft',
+      'test/fixtures/sometimes-hangs-raft.ts',
+    ]);
     expect(result.code).to.equal(1);
     const summary = JSON.parse(readFileSync(json, 'utf8')) as StressSummary;
     const test = summary.tests[0];
     expect(test?.total).to.equal(6);
     expect(test?.failed).to.be.within(1, 5);
-    for (const f of test?.failures ?? []) expect(f.message).to.match(/^\[WATCHDOG\] stopped by the watchdog: its thread spent [1-9] s of CPU time with virtual time standing still/);
+    for (const f of test?.failures ?? [])
+      expect(f.message).to.match(/^\[WATCHDOG\] stopped by the watchdog: its thread spent [1-9] s of CPU time with virtual time standing still/);
     const [folder] = readdirSync(dir).filter((f) => f.includes('_seed-3'));
     const logs = readdirSync(join(dir, folder ?? '')).filter((f) => f.endsWith('.log'));
     expect(logs).to.have.length(test?.failed ?? -1);
@@ -162,7 +199,9 @@ describe('stress: campaigns', function () {
     const [loud, quiet] = await Promise.all([runCli(REPLAY, args), runCli(REPLAY, [...args, '--quiet'])]);
     for (const replay of [loud, quiet]) {
       expect(replay.code, replay.stdout + replay.stderr).to.equal(1);
-      expect(replay.stdout).to.match(/^FAIL TestInitialElection2A seed \d+: \[WATCHDOG\] stopped by the watchdog: its thread spent [1-9] s of CPU time with virtual time standing still \(stuck in a timer callback of server 0, which never returned\)$/m);
+      expect(replay.stdout).to.match(
+        /^FAIL TestInitialElection2A seed \d+: \[WATCHDOG\] stopped by the watchdog: its thread spent [1-9] s of CPU time with virtual time standing still \(stuck in a timer callback of server 0, which never returned\)$/m,
+      );
     }
     // Printed as they came, the events up to the stop, and where it stopped.
     expect(loud.stdout).to.match(/S\d getState: term 0/);
@@ -175,7 +214,23 @@ describe('stress: campaigns', function () {
     // wall-clock watchdog failed every one of them.
     const dir = tempDir();
     const json = join(dir, 'summary.json');
-    const result = await runCli(STRESS, ['TestInitialElection2A', '-n', '2', '-p', '1', '--seed', '3', '--timeout', '1', '--out', dir, '--json', json, '--raft', 'test/fixtures/slow-handlers-raft.ts']);
+    const result = await runCli(STRESS, [
+      'TestInitialElection2A',
+      '-n',
+      '2',
+      '-p',
+      '1',
+      '--seed',
+      '3',
+      '--timeout',
+      '1',
+      '--out',
+      dir,
+      '--json',
+      json,
+      '--raft',
+      'test/fixtures/slow-handlers-raft.ts',
+    ]);
     const summary = JSON.parse(readFileSync(json, 'utf8')) as StressSummary;
     expect(summary.tests[0]?.failures ?? [], result.stdout).to.deep.equal([]);
     expect(result.code, result.stdout).to.equal(0);
@@ -250,9 +305,14 @@ describe('stress: tests a Raft cannot run', function () {
   it('leaves the 2B tests out of a pattern for a Raft without start(), saying so; refuses them when nothing else is left', function () {
     const all = options(['Test']);
     const staged = stageTests(all.tests, all.patterns, true, 'my-raft.ts', ['start']);
-    expect(staged.tests.every((t) => t.requires === undefined || t.requires.length === 0), staged.tests.map((t) => t.name).join(',')).to.equal(true);
+    expect(
+      staged.tests.every((t) => t.requires === undefined || t.requires.length === 0),
+      staged.tests.map((t) => t.name).join(','),
+    ).to.equal(true);
     expect(staged.tests.map((t) => t.name)).to.include.members(['TestInitialElection2A', 'TestStableLeader', 'TestCrashRestart']);
-    expect(staged.note).to.match(/^TestBasicAgree2B, TestRPCBytes2B, TestFollowerFailure2B and \d+ more left out: my-raft\.ts has no start\(command\), which they need \(lab 2B\)\.$/);
+    expect(staged.note).to.match(
+      /^TestBasicAgree2B, TestRPCBytes2B, TestFollowerFailure2B and \d+ more left out: my-raft\.ts has no start\(command\), which they need \(lab 2B\)\.$/,
+    );
     // Only 2B tests asked for: kept, so that the driver refuses them in one line.
     const only2B = options(['2B']);
     expect(stageTests(only2B.tests, only2B.patterns, true, 'my-raft.ts', ['start']).tests).to.deep.equal(only2B.tests);

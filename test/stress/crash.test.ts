@@ -17,7 +17,21 @@ describe('a crash inside the implementation', function () {
   it('is the failure of its iteration, with its stack, and replays to the same verdict', async function () {
     const dir = mkdtempSync(join(tmpdir(), 'stress-crash-'));
     const json = join(dir, 'summary.json');
-    const result = await runCli('tester/stress/cli.ts', ['TestInitialElection2A', '-n', '4', '--seed', '21', '--timeout', '20', '--out', dir, '--json', json, '--raft', CRASHING]);
+    const result = await runCli('tester/stress/cli.ts', [
+      'TestInitialElection2A',
+      '-n',
+      '4',
+      '--seed',
+      '21',
+      '--timeout',
+      '20',
+      '--out',
+      dir,
+      '--json',
+      json,
+      '--raft',
+      CRASHING,
+    ]);
     expect(result.code, result.stderr).to.equal(1);
     const summary = JSON.parse(readFileSync(json, 'utf8')) as StressSummary;
     const test = summary.tests[0];
@@ -25,11 +39,23 @@ describe('a crash inside the implementation', function () {
     // Each iteration costs what it ran, not a watchdog's budget.
     expect(test?.meanWallMs).to.be.below(5000);
     const messages = test?.failures.map((f) => f.message) ?? [];
-    expect(messages.some((m) => /promise rejection handled by nobody: Error: disk full while saving term \d+\n\s+at writeToDisk .*crashing-raft\.ts/.test(m))).to.equal(true);
-    expect(messages.some((m) => /exception thrown from a callback, caught by nobody: Error: bad state in the apply loop\n\s+at .*crashing-raft\.ts/.test(m))).to.equal(true);
+    expect(
+      messages.some((m) => /promise rejection handled by nobody: Error: disk full while saving term \d+\n\s+at writeToDisk .*crashing-raft\.ts/.test(m)),
+    ).to.equal(true);
+    expect(
+      messages.some((m) => /exception thrown from a callback, caught by nobody: Error: bad state in the apply loop\n\s+at .*crashing-raft\.ts/.test(m)),
+    ).to.equal(true);
     for (const m of messages) expect(m).to.match(/virtual t=300 ms/);
     const failure = test?.failures[0];
-    const replay = await runCli('tester/stress/replay-cli.ts', ['--test', 'TestInitialElection2A', '--seed', String(failure?.seed), '--raft', CRASHING, '--quiet']);
+    const replay = await runCli('tester/stress/replay-cli.ts', [
+      '--test',
+      'TestInitialElection2A',
+      '--seed',
+      String(failure?.seed),
+      '--raft',
+      CRASHING,
+      '--quiet',
+    ]);
     expect(replay.code, replay.stderr).to.equal(1);
     expect(replay.stdout).to.include(`FAIL TestInitialElection2A seed ${failure?.seed}: ${failure?.message.split('\n')[0]}`);
   });

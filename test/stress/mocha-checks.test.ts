@@ -16,7 +16,11 @@ function mocha(checks: string, xunit: string): Promise<{ code: number | null; st
   return new Promise((resolve) => {
     const env: NodeJS.ProcessEnv = { ...process.env, LAB_CHECKS: checks };
     delete env['RAFT_MODULE'];
-    const child = spawn(process.execPath, [MOCHA, 'test/fixtures/lab-checks-spec.ts', '--reporter', 'xunit', '--reporter-option', `output=${xunit}`], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MOCHA, 'test/fixtures/lab-checks-spec.ts', '--reporter', 'xunit', '--reporter-option', `output=${xunit}`], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

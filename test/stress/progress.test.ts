@@ -15,7 +15,10 @@ describe('stress progress', function () {
   it('--loop: a round is done when every iteration of it has finished, announced in order', function () {
     const done: number[] = [];
     let closed = 0;
-    const rounds = new RoundTracker((r, count) => done.push(r * 100 + count), () => closed);
+    const rounds = new RoundTracker(
+      (r, count) => done.push(r * 100 + count),
+      () => closed,
+    );
     rounds.started(1);
     rounds.started(1);
     closed = 1; // round 1 fully handed out

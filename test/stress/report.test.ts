@@ -92,7 +92,20 @@ describe('campaign report in a real browser (headless Chromium)', function () {
     // A small campaign that fails: the mutant that votes twice, whose seed 7 fails TestReElection2A's iteration #1 [V1].
     const out = tempDir('report-campaign-');
     const mutant = fileURLToPath(new URL('../mutants/e01-votes-twice.ts', import.meta.url));
-    const options = parseStressArgs(['TestInitialElection2A', 'TestReElection2A', '-n', '2', '-p', '1', '--seed', '7', '--raft', mutant, '--out', out]) as StressOptions;
+    const options = parseStressArgs([
+      'TestInitialElection2A',
+      'TestReElection2A',
+      '-n',
+      '2',
+      '-p',
+      '1',
+      '--seed',
+      '7',
+      '--raft',
+      mutant,
+      '--out',
+      out,
+    ]) as StressOptions;
     const campaign: Campaign = startCampaign(options, { write: () => {}, tty: false });
     summary = await campaign.done;
     mkdirSync(OUTPUT, { recursive: true });
@@ -170,11 +183,28 @@ describe('campaign report in a real browser (headless Chromium)', function () {
     await page.close();
   });
 
-  it('fuzz: npm run fuzz -- --report draws findings by check and the scenarios\' distributions, linking each finding\'s page', async function () {
+  it("fuzz: npm run fuzz -- --report draws findings by check and the scenarios' distributions, linking each finding's page", async function () {
     const dir = tempDir('report-fuzz-');
     const file = join(dir, 'fuzz.html');
     // Small: six 3-server scenarios without faults; the mutant that votes twice fails one of them [V1].
-    const args = ['--runs', '6', '--servers', '3', '--faults', 'none', '--seed', '3', '-p', '1', '--raft', 'test/mutants/e01-votes-twice.ts', '--out', dir, '--report', file];
+    const args = [
+      '--runs',
+      '6',
+      '--servers',
+      '3',
+      '--faults',
+      'none',
+      '--seed',
+      '3',
+      '-p',
+      '1',
+      '--raft',
+      'test/mutants/e01-votes-twice.ts',
+      '--out',
+      dir,
+      '--report',
+      file,
+    ];
     const run = await new Promise<{ code: number | null; stdout: string }>((done) => {
       const child = spawn(process.execPath, ['--import', 'tsx', 'tester/fuzz/cli.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
       let stdout = '';

@@ -11,7 +11,16 @@ export interface BrowserChoice {
   source: string;
 }
 
-const OWN_BROWSER_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const OWN_BROWSER_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** Resolves to the browser to launch; rejects with one line that says what is missing. */
 export async function chooseChromium(env: NodeJS.ProcessEnv = process.env): Promise<BrowserChoice> {

@@ -61,7 +61,13 @@ export class StubSnapshotRaft extends Raft {
   }
 
   protected override persist(): void {
-    const state: StubState = { currentTerm: this.currentTerm, votedFor: this.votedFor, snapIndex: this.snapIndex, snapTerm: this.snapTerm, log: this.log.slice(this.snapIndex + 1) };
+    const state: StubState = {
+      currentTerm: this.currentTerm,
+      votedFor: this.votedFor,
+      snapIndex: this.snapIndex,
+      snapTerm: this.snapTerm,
+      log: this.log.slice(this.snapIndex + 1),
+    };
     this.persister.save(JSON.stringify(state), this.snap === '' ? null : this.snap);
   }
 }

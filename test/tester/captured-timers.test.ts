@@ -36,7 +36,7 @@ describe('timers captured when the module loads (timers = global)', function () 
     expect(await hashOfRun()).to.equal(await hashOfRun());
   });
 
-  it('run in the stress loop\'s workers too (each thread routes before it imports)', async function () {
+  it("run in the stress loop's workers too (each thread routes before it imports)", async function () {
     const dir = mkdtempSync(join(tmpdir(), 'captured-'));
     const json = join(dir, 's.json');
     const result = await runCli('tester/stress/cli.ts', ['TestInitialElection2A', '-n', '6', '--seed', '2', '--out', dir, '--json', json, '--raft', MODULE]);
@@ -50,6 +50,8 @@ describe('timers captured when the module loads (timers = global)', function () 
     const outcome = JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}') as { ok: boolean; check: string; message: string };
     expect(outcome.ok).to.equal(false);
     expect(outcome.check).to.equal('RAFT');
-    expect(outcome.message).to.match(/make\(\) of server 0: make\(\) set a real timer although the module says timers = 'global': it copied setTimeout\/setInterval before the harness could route them/);
+    expect(outcome.message).to.match(
+      /make\(\) of server 0: make\(\) set a real timer although the module says timers = 'global': it copied setTimeout\/setInterval before the harness could route them/,
+    );
   });
 });

@@ -15,7 +15,7 @@ const gc = runInNewContext('gc') as () => void;
 describe('config', function () {
   this.timeout(60_000);
 
-  it('prints the lab\'s begin and Passed lines', async function () {
+  it("prints the lab's begin and Passed lines", async function () {
     const lines: string[] = [];
     await TestInitialElection2A({ seed: 5, print: (l) => lines.push(l) });
     expect(lines[0]).to.equal('Test (2A): initial election ...');
@@ -23,7 +23,7 @@ describe('config', function () {
     expect(lines[1]).to.match(/^ {2}\.\.\. Passed -- {2}[ \d]\d\.\d {2}3 [ \d]{3}\d [ \d]{6}\d {4}0$/);
   });
 
-  it('fails with the lab\'s message and the replay command when no leader can be elected', async function () {
+  it("fails with the lab's message and the replay command when no leader can be elected", async function () {
     // A Raft that never campaigns: the lab's checkOneLeader gives up after 10 rounds.
     const passive: MakeRaft = () => ({
       getState: () => ({ term: 0, isLeader: false }),
@@ -63,7 +63,16 @@ describe('config', function () {
     const killed: number[] = [];
     const tracked: MakeRaft = (peers, me, persister, applyCh, runtime) => {
       const raft: RaftPeer = referenceMake(peers, me, persister, applyCh, runtime);
-      return { ...raft, getState: () => raft.getState(), requestVote: (a) => raft.requestVote(a), appendEntries: (a) => raft.appendEntries(a), kill: () => { killed.push(me); raft.kill(); } };
+      return {
+        ...raft,
+        getState: () => raft.getState(),
+        requestVote: (a) => raft.requestVote(a),
+        appendEntries: (a) => raft.appendEntries(a),
+        kill: () => {
+          killed.push(me);
+          raft.kill();
+        },
+      };
     };
     const cfg = makeConfig(3, false, { seed: 1, raft: tracked, print: () => {} });
     await cfg.checkOneLeader();

@@ -34,7 +34,7 @@ function feed(): { feed: MonitorFeed; recorded: TesterEvent[]; failures: string[
 const apply: TesterEvent = { kind: 'apply', t: 10, server: 0, incarnation: 1, commandValid: true, command: 101, index: 1 };
 const submit: TesterEvent = { kind: 'submit', t: 10, server: 0, incarnation: 1, command: 101, index: 1, term: 1, isLeader: true };
 
-describe('the monitors\' feed: a call\'s effects come after the call\'s own', function () {
+describe("the monitors' feed: a call's effects come after the call's own", function () {
   it('in the order they were emitted, an apply inside start() reads as a leader lacking a committed entry (LC)', function () {
     const { feed: f, failures } = feed();
     f.emit(apply);

@@ -29,7 +29,7 @@ describe('hostile implementations', function () {
 describe('a failure in real time, as mocha prints it', function () {
   this.timeout(30_000);
 
-  it('is the check and the message (where, replay), not the harness\'s call stack', async function () {
+  it("is the check and the message (where, replay), not the harness's call stack", async function () {
     const failing = HOSTILE['getState() that throws'];
     if (failing === undefined) throw new Error('fixture missing');
     let caught: unknown;

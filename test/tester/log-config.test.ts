@@ -26,7 +26,7 @@ async function failureOf(run: () => Promise<void>): Promise<string> {
   return '';
 }
 
-describe('config: the lab\'s log helpers (2B)', function () {
+describe("config: the lab's log helpers (2B)", function () {
   this.timeout(60_000);
 
   describe('the applier', function () {
@@ -59,7 +59,7 @@ describe('config: the lab\'s log helpers (2B)', function () {
       expect(applier.nCommitted(1).error).to.equal('committed values do not match: index 1, 101, 202');
     });
 
-    it('skips messages that are not commandValid, and keeps a crashed incarnation\'s channel working', function () {
+    it("skips messages that are not commandValid, and keeps a crashed incarnation's channel working", function () {
       const errors: string[] = [];
       const seen: number[] = [];
       const applier = new Applier(1, { onApply: (_s, incarnation) => seen.push(incarnation), onError: (e) => errors.push(e) });
@@ -104,7 +104,7 @@ describe('config: the lab\'s log helpers (2B)', function () {
     expect(message).to.match(/^apply error: commit index=2 server=\d 200 != server=2 999|^apply error: commit index=2 server=2 999 != server=\d 200/);
   });
 
-  it('one() without retry gives up 2 s after a leader accepted, with the lab\'s text', async function () {
+  it("one() without retry gives up 2 s after a leader accepted, with the lab's text", async function () {
     const raft = withApplies(() => {}); // nothing is ever applied
     const cfg = makeConfig(3, false, { seed: 8, raft, print: () => {} });
     try {
@@ -156,7 +156,7 @@ describe('config: the lab\'s log helpers (2B)', function () {
     }
   });
 
-  it('wait() fails with the lab\'s text when too few servers apply', async function () {
+  it("wait() fails with the lab's text when too few servers apply", async function () {
     const raft = withApplies((me, msg, send) => me === 0 && send(msg)); // only server 0 applies
     const cfg = makeConfig(3, false, { seed: 2, raft, print: () => {}, policy: LAB_CHECKS_ONLY });
     try {
@@ -191,8 +191,13 @@ describe('config: the lab\'s log helpers (2B)', function () {
     };
     const events: TesterEvent[] = [];
     const message = await failureOf(() => TestBasicAgree2B({ seed: 1, raft: only2A, print: () => {}, record: (e) => events.push(e) }));
-    expect(message.split('\n')[0]).to.match(/^this test needs start\(command\) \(lab 2B\): the implementation has no start\(command\), so it can run only the 2A tests \(virtual t=0 ms, seed 1\)$/);
-    expect(events.some((e) => e.kind === 'step' && e.name === 'one'), 'no step of the test ran').to.equal(false);
+    expect(message.split('\n')[0]).to.match(
+      /^this test needs start\(command\) \(lab 2B\): the implementation has no start\(command\), so it can run only the 2A tests \(virtual t=0 ms, seed 1\)$/,
+    );
+    expect(
+      events.some((e) => e.kind === 'step' && e.name === 'one'),
+      'no step of the test ran',
+    ).to.equal(false);
   });
 
   it('drivers refuse a module without start() for 2B tests in one line, and let it run the 2A tests', function () {
@@ -200,7 +205,10 @@ describe('config: the lab\'s log helpers (2B)', function () {
     expect(() => refuseLacking(LAB_2A_TESTS, only2A, 'my-raft.ts')).to.not.throw();
     expect(() => refuseLacking([...LAB_2A_TESTS, ...LAB_2B_TESTS], only2A, 'my-raft.ts'))
       .to.throw(RaftModuleError)
-      .with.property('message', '--raft: my-raft.ts: make() returns an object without start(command), which TestBasicAgree2B, TestRPCBytes2B, TestFollowerFailure2B and 7 more need (lab 2B); it can run only the 2A tests');
+      .with.property(
+        'message',
+        '--raft: my-raft.ts: make() returns an object without start(command), which TestBasicAgree2B, TestRPCBytes2B, TestFollowerFailure2B and 7 more need (lab 2B); it can run only the 2A tests',
+      );
     expect(() => refuseLacking(LAB_2B_TESTS, { make: referenceMake, lacks: [] }, 'my-raft.ts')).to.not.throw();
   });
 
@@ -235,7 +243,7 @@ describe('config: the lab\'s log helpers (2B)', function () {
       }
     });
 
-    it('a crashed incarnation\'s apply channel still works, and its late applies are judged', async function () {
+    it("a crashed incarnation's apply channel still works, and its late applies are judged", async function () {
       const channels: ApplyChannel[] = [];
       const raft: MakeRaft = (peers, me, persister, applyCh, runtime) => {
         if (me === 1) channels.push(applyCh);

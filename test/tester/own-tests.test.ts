@@ -16,9 +16,7 @@ describe(`our own stricter tests in virtual time (${SEEDS} seeds each)`, functio
       // A 2A-only module (no start()) runs only the election tests.
       if (test.requires?.some((m) => raft.lacks?.includes(m) === true) === true) this.skip();
       const results = await Promise.all(
-        Array.from({ length: SEEDS }, (_, i) =>
-          runIteration(test, iterationSeed(11, test.name, i), iterationOptionsFor(raft)),
-        ),
+        Array.from({ length: SEEDS }, (_, i) => runIteration(test, iterationSeed(11, test.name, i), iterationOptionsFor(raft))),
       );
       const failures = results.filter((r) => !r.ok).map((r) => `seed ${r.seed}: ${r.message}`);
       expect(failures, failures.join('\n\n')).to.deep.equal([]);
@@ -54,7 +52,9 @@ describe('TestMinorityLeaderLateReplies catches the bugs only a nemesis finds', 
     it(`${id} fails it with CM on every one of 5 seeds`, async function () {
       const mutant = MUTANTS.find((m) => m.id === id);
       if (mutant === undefined) throw new Error(`no mutant ${id}`);
-      const results = await Promise.all(Array.from({ length: 5 }, (_, i) => runIteration(test, iterationSeed(13, test.name, i), { raft: mutant.make, raftModule: mutant.file })));
+      const results = await Promise.all(
+        Array.from({ length: 5 }, (_, i) => runIteration(test, iterationSeed(13, test.name, i), { raft: mutant.make, raftModule: mutant.file })),
+      );
       for (const r of results) {
         expect(r.ok, `seed ${r.seed} passed`).to.equal(false);
         expect(r.check, `seed ${r.seed}: ${r.message ?? ''}`).to.equal('CM');

@@ -20,7 +20,9 @@ describe('--raft module declarations', function () {
   }
 
   it('reads persists and timing, and declaredBy(make) gives them back', async function () {
-    const module = await loadRaftModule(moduleWith('declared', 'export const persists = true; export const timing = { heartbeatMs: 120, electionTimeoutMs: [400, 800] };'));
+    const module = await loadRaftModule(
+      moduleWith('declared', 'export const persists = true; export const timing = { heartbeatMs: 120, electionTimeoutMs: [400, 800] };'),
+    );
     expect(module.persists).to.equal(true);
     expect(module.timing).to.deep.equal({ heartbeatMs: 120, electionTimeoutMs: [400, 800] });
     expect(declaredBy(module.make)).to.deep.equal({ persists: true, timing: { heartbeatMs: 120, electionTimeoutMs: [400, 800] } });

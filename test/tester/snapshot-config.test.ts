@@ -4,7 +4,16 @@
 // implementation, the re-entrant snapshot() call and the JavaScript forms of
 // the lab's apply-channel deadlock, and the events and trace lines they make.
 import { expect } from 'chai';
-import { MESSAGE_FIELDS, OPTIONAL_ARGS_FIELDS, RPC, type ApplyChannel, type ApplyMsg, type InstallSnapshotReply, type MakeRaft, type RaftPeer } from '../../raft/contract.ts';
+import {
+  MESSAGE_FIELDS,
+  OPTIONAL_ARGS_FIELDS,
+  RPC,
+  type ApplyChannel,
+  type ApplyMsg,
+  type InstallSnapshotReply,
+  type MakeRaft,
+  type RaftPeer,
+} from '../../raft/contract.ts';
 import { Raft, make as referenceMake } from '../../raft/raft.ts';
 import { Applier, decodeSnapshot, encodeSnapshot } from '../../tester/cluster/applier.ts';
 import { makeConfig } from '../../tester/config.ts';
@@ -116,11 +125,11 @@ class DeadlockRaft extends StubSnapshotRaft {
   }
 }
 
-describe('config: the lab\'s snapshot applier and the 2D tester (2D)', function () {
+describe("config: the lab's snapshot applier and the 2D tester (2D)", function () {
   this.timeout(120_000);
 
   describe('the snapshot applier', function () {
-    it('asks for a snapshot of the applied log after every tenth command, from inside that apply, in the tester\'s encoding', function () {
+    it("asks for a snapshot of the applied log after every tenth command, from inside that apply, in the tester's encoding", function () {
       const { applier, errors } = snapshotApplier(1);
       const calls: [number, string][] = [];
       const channel = applier.channel(0, 1, 'snapshot', (index, data) => calls.push([index, data]));
@@ -142,24 +151,40 @@ describe('config: the lab\'s snapshot applier and the 2D tester (2D)', function 
       expect(errors[1]).to.equal('server 1 apply out of order, expected index 4, got 3');
     });
 
-    it('keeps checkLogs and its prevok rule: a different command anywhere, or a gap in the server\'s own log', function () {
+    it("keeps checkLogs and its prevok rule: a different command anywhere, or a gap in the server's own log", function () {
       const { applier, errors } = snapshotApplier();
       applier.channel(0, 1, 'snapshot').send(cmd(1, 5));
       applier.channel(1, 1, 'snapshot').send(cmd(1, 6));
       expect(errors).to.deep.equal(['commit index=1 server=1 6 != server=0 5']);
       // A snapshot that leaves index 11 out of server 2's log: 12 comes in order but has no predecessor.
       const channel = applier.channel(2, 1, 'snapshot');
-      channel.send({ commandValid: false, command: null, commandIndex: 0, snapshotValid: true, snapshot: JSON.stringify({ lastIncludedIndex: 12, log: [null, 1] }), snapshotIndex: 12, snapshotTerm: 1 });
+      channel.send({
+        commandValid: false,
+        command: null,
+        commandIndex: 0,
+        snapshotValid: true,
+        snapshot: JSON.stringify({ lastIncludedIndex: 12, log: [null, 1] }),
+        snapshotIndex: 12,
+        snapshotTerm: 1,
+      });
       channel.send(cmd(13));
       expect(errors[1]).to.equal('server 2 apply out of order 13');
     });
 
-    it('takes in a snapshot ApplyMsg: the server\'s applied log and lastApplied become the snapshot\'s', function () {
+    it("takes in a snapshot ApplyMsg: the server's applied log and lastApplied become the snapshot's", function () {
       const { applier, errors } = snapshotApplier();
       const channel = applier.channel(0, 1, 'snapshot');
       channel.send(cmd(1));
       const log = [null, ...Array.from({ length: 19 }, (_, j) => (j + 1) * 100)];
-      channel.send({ commandValid: false, command: null, commandIndex: 0, snapshotValid: true, snapshot: encodeSnapshot(19, log), snapshotIndex: 19, snapshotTerm: 2 });
+      channel.send({
+        commandValid: false,
+        command: null,
+        commandIndex: 0,
+        snapshotValid: true,
+        snapshot: encodeSnapshot(19, log),
+        snapshotIndex: 19,
+        snapshotTerm: 2,
+      });
       expect(errors).to.deep.equal([]);
       expect(applier.lastApplied[0]).to.equal(19);
       expect(applier.nCommitted(19)).to.deep.equal({ count: 1, command: 1900 });
@@ -168,10 +193,18 @@ describe('config: the lab\'s snapshot applier and the 2D tester (2D)', function 
       expect(errors).to.deep.equal(['server 0 apply out of order, expected index 21, got 22']);
     });
 
-    it('ingestSnap\'s texts: nil snapshot, snapshot decode error, snapshot doesn\'t match m.SnapshotIndex', function () {
+    it("ingestSnap's texts: nil snapshot, snapshot decode error, snapshot doesn't match m.SnapshotIndex", function () {
       const { applier, errors } = snapshotApplier();
       const channel = applier.channel(2, 1, 'snapshot');
-      const snap = (snapshot: unknown, snapshotIndex: number): ApplyMsg => ({ commandValid: false, command: null, commandIndex: 0, snapshotValid: true, snapshot: snapshot as string, snapshotIndex, snapshotTerm: 1 });
+      const snap = (snapshot: unknown, snapshotIndex: number): ApplyMsg => ({
+        commandValid: false,
+        command: null,
+        commandIndex: 0,
+        snapshotValid: true,
+        snapshot: snapshot as string,
+        snapshotIndex,
+        snapshotTerm: 1,
+      });
       channel.send(snap(undefined, 9));
       channel.send(snap('{"lastIncludedIndex":9', 9));
       channel.send(snap(encodeSnapshot(9, [null]), 19));
@@ -193,7 +226,7 @@ describe('config: the lab\'s snapshot applier and the 2D tester (2D)', function 
       expect(applier.lastApplied[0]).to.equal(0);
     });
 
-    it('a send from inside snapshot() is the lab\'s deadlock, named as such', function () {
+    it("a send from inside snapshot() is the lab's deadlock, named as such", function () {
       const { applier, errors, misuse } = snapshotApplier(1);
       const channel = applier.channel(0, 1, 'snapshot', () => channel.send(cmd(10)));
       for (let k = 1; k <= 9; k++) channel.send(cmd(k));
@@ -205,7 +238,7 @@ describe('config: the lab\'s snapshot applier and the 2D tester (2D)', function 
   });
 
   describe('the 2D tests on a stand-in snapshot-capable Raft (the reference, persisting only the log after its snapshot)', function () {
-    it('TestSnapshotBasic2D and TestSnapshotInit2D print the lab\'s Passed lines; snapshot calls are events', async function () {
+    it("TestSnapshotBasic2D and TestSnapshotInit2D print the lab's Passed lines; snapshot calls are events", async function () {
       for (const test of [TestSnapshotBasic2D, TestSnapshotInit2D]) {
         const output: string[] = [];
         const events: TesterEvent[] = [];
@@ -249,7 +282,9 @@ describe('config: the lab\'s snapshot applier and the 2D tester (2D)', function 
         for (let k = 1; k <= 10; k++) await cfg.one(k, 3, true);
         cfg.crash1(0);
         const message = await failureOf(async () => cfg.start1(0, cfg.applierSnap));
-        expect(message.split('\n')[0]).to.match(/^snapshot decode error \(server 0's stored snapshot: it is not the text snapshot\(\) was given: "not a snapshot"\) \(virtual t=\d+ ms, seed 6\)$/);
+        expect(message.split('\n')[0]).to.match(
+          /^snapshot decode error \(server 0's stored snapshot: it is not the text snapshot\(\) was given: "not a snapshot"\) \(virtual t=\d+ ms, seed 6\)$/,
+        );
       } finally {
         await cfg.cleanup().catch(() => {});
       }
@@ -269,10 +304,22 @@ describe('config: the lab\'s snapshot applier and the 2D tester (2D)', function 
         // As a Raft may send it: no commandIndex.
         channels[2]!.send({ commandValid: false, snapshotValid: true, snapshot: encodeSnapshot(9, log), snapshotIndex: 9, snapshotTerm: 1 } as ApplyMsg);
         expect(cfg.applier.lastApplied[2]).to.equal(9);
-        expect(cfg.nCommitted(12).count, 'server 2\'s applied log is now the snapshot\'s').to.equal(2);
+        expect(cfg.nCommitted(12).count, "server 2's applied log is now the snapshot's").to.equal(2);
         const applied = events.filter((e) => e.kind === 'apply' && e.snapshotValid === true);
         expect(applied).to.deep.equal([
-          { kind: 'apply', t: cfg.now(), server: 2, incarnation: 1, commandValid: false, command: undefined, index: 0, snapshotValid: true, snapshot: encodeSnapshot(9, log), snapshotIndex: 9, snapshotTerm: 1 },
+          {
+            kind: 'apply',
+            t: cfg.now(),
+            server: 2,
+            incarnation: 1,
+            commandValid: false,
+            command: undefined,
+            index: 0,
+            snapshotValid: true,
+            snapshot: encodeSnapshot(9, log),
+            snapshotIndex: 9,
+            snapshotTerm: 1,
+          },
         ]);
         const parsed = parseTrace(events.map((e) => JSON.stringify(e)).join('\n'), 'test');
         expect(parsed.events.filter((e) => e.kind === 'apply' && e.snapshotValid === true)).to.have.length(1);
@@ -287,7 +334,9 @@ describe('config: the lab\'s snapshot applier and the 2D tester (2D)', function 
         const peer = stubMake(peers, me, persister, applyCh, runtime);
         if (me === 0) {
           runtime.setTimer(100, () => {
-            void peers[1]!.call(RPC.InstallSnapshot, { term: 0, leaderId: 0, lastIncludedIndex: 0, lastIncludedTerm: 0, data: '' }).then((r) => replies.push(r));
+            void peers[1]!
+              .call(RPC.InstallSnapshot, { term: 0, leaderId: 0, lastIncludedIndex: 0, lastIncludedTerm: 0, data: '' })
+              .then((r) => replies.push(r));
           });
         }
         return peer;
@@ -305,13 +354,15 @@ describe('config: the lab\'s snapshot applier and the 2D tester (2D)', function 
     });
   });
 
-  describe('snapshot(): its failures, and the JavaScript forms of the lab\'s apply-channel deadlock', function () {
-    it('a snapshot() that throws is the implementation\'s failure, named', async function () {
+  describe("snapshot(): its failures, and the JavaScript forms of the lab's apply-channel deadlock", function () {
+    it("a snapshot() that throws is the implementation's failure, named", async function () {
       const throwing = stubWith(() => {
         throw new Error('the log is locked');
       });
       const message = await failureOf(() => TestSnapshotBasic2D({ seed: 3, raft: throwing, print: () => {} }));
-      expect(message.split('\n')[0]).to.match(/^server \d's snapshot\(9\) threw: the log is locked \(the tester calls it from inside the server's apply, as the lab's applier does\) \(virtual t=\d+ ms, seed 3\)$/);
+      expect(message.split('\n')[0]).to.match(
+        /^server \d's snapshot\(9\) threw: the log is locked \(the tester calls it from inside the server's apply, as the lab's applier does\) \(virtual t=\d+ ms, seed 3\)$/,
+      );
     });
 
     it('an apply loop that holds its lock while sending, and a snapshot() that needs the lock: a clear failure after 1 s, not a hang', async function () {
@@ -326,7 +377,7 @@ describe('config: the lab\'s snapshot applier and the 2D tester (2D)', function 
       );
     });
 
-    it('a snapshot() whose promise rejects is the implementation\'s failure', async function () {
+    it("a snapshot() whose promise rejects is the implementation's failure", async function () {
       const rejecting = stubWith(() => Promise.reject(new Error('no room')));
       const message = await failureOf(() => TestSnapshotBasic2D({ seed: 3, raft: rejecting, print: () => {} }));
       expect(message.split('\n')[0]).to.match(/^server \d's snapshot\(9\) threw: no room \(its promise rejected\)/);
@@ -369,7 +420,10 @@ describe('config: the lab\'s snapshot applier and the 2D tester (2D)', function 
       expect(message.split('\n')[0]).to.match(
         /^this test needs snapshot\(index, snapshot\), installSnapshot\(args\) \(lab 2D\): the implementation has no snapshot\(index, snapshot\), installSnapshot\(args\), so it can run only the 2A-2C tests \(virtual t=0 ms, seed 1\)$/,
       );
-      expect(events.some((e) => e.kind === 'submit' || e.kind === 'send'), 'no command was submitted, no RPC sent').to.equal(false);
+      expect(
+        events.some((e) => e.kind === 'submit' || e.kind === 'send'),
+        'no command was submitted, no RPC sent',
+      ).to.equal(false);
     });
 
     it('drivers refuse a module without snapshot() for 2D tests in one line, naming lab 2D', function () {
@@ -384,7 +438,10 @@ describe('config: the lab\'s snapshot applier and the 2D tester (2D)', function 
       const only2A = { make: referenceMake, lacks: ['start', 'snapshot', 'installSnapshot'] };
       expect(() => refuseLacking(LAB_2B_TESTS, only2A, 'my-raft.ts'))
         .to.throw(RaftModuleError)
-        .with.property('message', '--raft: my-raft.ts: make() returns an object without start(command), which TestBasicAgree2B, TestRPCBytes2B, TestFollowerFailure2B and 7 more need (lab 2B); it can run only the 2A tests');
+        .with.property(
+          'message',
+          '--raft: my-raft.ts: make() returns an object without start(command), which TestBasicAgree2B, TestRPCBytes2B, TestFollowerFailure2B and 7 more need (lab 2B); it can run only the 2A tests',
+        );
       expect(() => refuseLacking(LAB_2D_TESTS, only2A, 'my-raft.ts')).to.throw(
         RaftModuleError,
         /without start\(command\), snapshot\(index, snapshot\), installSnapshot\(args\), which .* need \(labs 2B and 2D\); it can run only the 2A tests$/,
@@ -392,13 +449,15 @@ describe('config: the lab\'s snapshot applier and the 2D tester (2D)', function 
     });
   });
 
-  it('the message-shape check (WF) knows InstallSnapshot: Figure 13\'s fields and types, offset and done optional', function () {
+  it("the message-shape check (WF) knows InstallSnapshot: Figure 13's fields and types, offset and done optional", function () {
     const spec = MESSAGE_FIELDS[RPC.InstallSnapshot];
     const optional = OPTIONAL_ARGS_FIELDS[RPC.InstallSnapshot];
     const args = { term: 2, leaderId: 0, lastIncludedIndex: 9, lastIncludedTerm: 1, data: '{}' };
     expect(shapeProblem(spec.args, args, optional)).to.equal(undefined);
     expect(shapeProblem(spec.args, { ...args, offset: 0, done: true }, optional)).to.equal(undefined);
-    expect(shapeProblem(spec.args, { ...args, data: 5, done: 1 }, optional)).to.equal("field 'done' should be a boolean, got 1; field 'data' should be a string, got 5");
+    expect(shapeProblem(spec.args, { ...args, data: 5, done: 1 }, optional)).to.equal(
+      "field 'done' should be a boolean, got 1; field 'data' should be a string, got 5",
+    );
     expect(shapeProblem(spec.reply, { term: 2 })).to.equal(undefined);
   });
 
@@ -406,7 +465,19 @@ describe('config: the lab\'s snapshot applier and the 2D tester (2D)', function 
     const events: TesterEvent[] = [
       { kind: 'cluster', t: 0, n: 3, seed: 1, clock: 'virtual' },
       { kind: 'start', t: 0, server: 1, incarnation: 2, snapshotIndex: 19 },
-      { kind: 'apply', t: 5, server: 1, incarnation: 2, commandValid: false, command: null, index: 0, snapshotValid: true, snapshot: encodeSnapshot(29, [null]), snapshotIndex: 29, snapshotTerm: 3 },
+      {
+        kind: 'apply',
+        t: 5,
+        server: 1,
+        incarnation: 2,
+        commandValid: false,
+        command: null,
+        index: 0,
+        snapshotValid: true,
+        snapshot: encodeSnapshot(29, [null]),
+        snapshotIndex: 29,
+        snapshotTerm: 3,
+      },
       { kind: 'snapshot', t: 6, server: 1, incarnation: 2, index: 39, size: 321 },
     ];
 

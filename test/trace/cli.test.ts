@@ -30,7 +30,10 @@ function spawnTrace(args: string[], stdin: string): Promise<Outcome> {
 }
 
 /** The command in-process, as if its output were not a terminal and stdin were piped. */
-async function trace(args: string[], options: { stdin?: string; env?: Record<string, string | undefined>; tty?: boolean; columns?: number } = {}): Promise<Outcome> {
+async function trace(
+  args: string[],
+  options: { stdin?: string; env?: Record<string, string | undefined>; tty?: boolean; columns?: number } = {},
+): Promise<Outcome> {
   let stdout = '';
   let stderr = '';
   const code = await runTraceCli(args, {
@@ -161,7 +164,10 @@ describe('npm run trace', function () {
     const r = get('json');
     expect(r.code, r.stderr).to.equal(0);
     // JSON Lines: every line parses; the header is one object first.
-    const rows = r.stdout.trimEnd().split('\n').map((row) => JSON.parse(row) as Record<string, unknown>);
+    const rows = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((row) => JSON.parse(row) as Record<string, unknown>);
     expect(rows[0]).to.deep.equal({ meta: { test: 'TestReElection2A', result: 'FAILED [ES]', header: ['test: TestReElection2A', 'result: FAILED [ES]'] } });
     const first = rows[1] as Record<string, unknown>;
     expect(Object.keys(first)).to.deep.equal(['t', 'server', 'kind', 'term', 'role', 'detail']);

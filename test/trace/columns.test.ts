@@ -41,7 +41,10 @@ describe('trace columns', function () {
       const ownLines = ten.lines.filter((l) => l.server === s);
       expect(ownLines.length, `lines of S${s}`).to.be.greaterThan(0);
     }
-    const disconnected = rows.find((r) => r.includes('DISCONNECTED') && r.trimStart().startsWith(String(ten.lines.find((l) => l.server === 9 && l.detail.event === 'disconnect' && l.t > 0)?.t)));
+    const disconnected = rows.find(
+      (r) =>
+        r.includes('DISCONNECTED') && r.trimStart().startsWith(String(ten.lines.find((l) => l.server === 9 && l.detail.event === 'disconnect' && l.t > 0)?.t)),
+    );
     expect(disconnected, 'the row of S9’s disconnection').to.not.equal(undefined);
     expect((disconnected as string).indexOf('DISCONNECTED')).to.equal(timeWidth + 9 * column);
     for (const row of rows) expect([...row].length, row).to.be.at.most(160);
@@ -62,7 +65,10 @@ describe('trace columns', function () {
 
   it('merges one message to several peers at an instant into one line', function () {
     const rows = renderColumns(ten.lines, { n: 10, width: 400, only: new Set(['heartbeat']) });
-    expect(rows.some((r) => /AE→S\d(,S\d){7,8} T\d+/.test(r)), rows.slice(0, 5).join('\n')).to.equal(true);
+    expect(
+      rows.some((r) => /AE→S\d(,S\d){7,8} T\d+/.test(r)),
+      rows.slice(0, 5).join('\n'),
+    ).to.equal(true);
   });
 
   it('filters by topic: --only and --ignore, kinds and groups', function () {
@@ -70,7 +76,10 @@ describe('trace columns', function () {
     const firstRows = (rows: string[]): string[] => rows.slice(2).filter((r) => r.slice(0, 7).trim() !== '');
     const onlyVotes = firstRows(renderColumns(ten.lines, { n: 10, width: 160, only: parseTopics('votes'), all: true }));
     expect(onlyVotes.length).to.be.greaterThan(0);
-    expect(onlyVotes.every((r) => /RV→|vote|deny|denied/.test(r)), onlyVotes.slice(0, 8).join('\n')).to.equal(true);
+    expect(
+      onlyVotes.every((r) => /RV→|vote|deny|denied/.test(r)),
+      onlyVotes.slice(0, 8).join('\n'),
+    ).to.equal(true);
     const noHeartbeats = renderColumns(ten.lines, { n: 10, width: 160, ignore: parseTopics('heartbeats, term') });
     expect(noHeartbeats.some((r) => /AE/.test(r))).to.equal(false);
     expect(noHeartbeats.some((r) => /term \d+→/.test(r))).to.equal(false);
@@ -132,8 +141,14 @@ describe('reading a trace', function () {
     failsWith(`${good}\n{"kind":"teleport","t":4}`, /^f\.log:2: malformed line: unknown event kind "teleport"/);
     failsWith(`${good}\n{"kind":"state","t":5,"server":"x","term":1,"isLeader":true}`, /^f\.log:2: .*"state" event needs "server" to be a number; got "x"/);
     failsWith(`${good}\n{"kind":"connect","server":1}`, /^f\.log:2: .*needs "t" to be a number; it is missing/);
-    failsWith('{"t":0,"server":null,"kind":"step","term":null,"role":null,"detail":{}}\n{"t":1,"server":0,"kind":"nap","term":1,"role":"leader","detail":{}}', /^f\.log:2: malformed line: unknown kind "nap"/);
-    failsWith('{"t":0,"server":null,"kind":"step","term":null,"role":null,"detail":{}}\n' + good, /^f\.log:2: malformed line: a raw event in a structured trace/);
+    failsWith(
+      '{"t":0,"server":null,"kind":"step","term":null,"role":null,"detail":{}}\n{"t":1,"server":0,"kind":"nap","term":1,"role":"leader","detail":{}}',
+      /^f\.log:2: malformed line: unknown kind "nap"/,
+    );
+    failsWith(
+      '{"t":0,"server":null,"kind":"step","term":null,"role":null,"detail":{}}\n' + good,
+      /^f\.log:2: malformed line: a raw event in a structured trace/,
+    );
   });
 
   it('skips header and blank lines and counts servers from the cluster event', function () {

@@ -40,7 +40,13 @@ describe('trace page model', function () {
     ];
     const model = buildModel(toStructured(events), 't');
     const outages = model.outages.map((o) => `S${o.s} ${o.what} ${o.t0}-${o.t1}`);
-    expect(outages).to.deep.equal(['S0 disconnected 100-300', 'S0 partitioned 700-900', 'S1 crashed 400-600', 'S1 disconnected 400-600', 'S2 partitioned 700-900']);
+    expect(outages).to.deep.equal([
+      'S0 disconnected 100-300',
+      'S0 partitioned 700-900',
+      'S1 crashed 400-600',
+      'S1 disconnected 400-600',
+      'S2 partitioned 700-900',
+    ]);
     expect(model.outages.find((o) => o.s === 2)?.text).to.equal('links cut: 0→2, 2→0');
     // A crashed server has no role: its lane is empty meanwhile.
     const s1 = model.segments.filter((s) => s.s === 1).map((s) => `${s.role} ${s.t0}-${s.t1}`);
@@ -73,7 +79,10 @@ describe('trace page model', function () {
     expect(causal.length, 'causal messages').to.be.within(1, 2 * model.violations.length);
     for (const m of causal) {
       expect(m.t1, `#${m.id} delivered by the violation`).to.be.at.most(violation?.t ?? -1);
-      expect([m.from, m.to].some((s) => violation?.servers.includes(s)), `#${m.id} touches S${violation?.servers.join(',S')}`).to.equal(true);
+      expect(
+        [m.from, m.to].some((s) => violation?.servers.includes(s)),
+        `#${m.id} touches S${violation?.servers.join(',S')}`,
+      ).to.equal(true);
     }
     // S1's heartbeat that gave S0 term 2 while S0 still claimed to lead.
     expect(causal.some((m) => m.type === 'heartbeat' && m.from === 1 && m.to === 0 && m.term === 2 && m.tr !== null)).to.equal(true);
@@ -120,7 +129,9 @@ describe('trace page in a real browser (headless Chromium)', function () {
         console.log(`      PENDING (SKIP_BROWSER_TESTS=1): ${reason}; the page is not checked in a browser`);
         this.skip();
       }
-      throw new Error(`${reason}. Run npm ci (it installs @sparticuz/chromium), set CHROMIUM_PATH to a Chromium of your own, or set SKIP_BROWSER_TESTS=1 to skip this test`);
+      throw new Error(
+        `${reason}. Run npm ci (it installs @sparticuz/chromium), set CHROMIUM_PATH to a Chromium of your own, or set SKIP_BROWSER_TESTS=1 to skip this test`,
+      );
     };
     let choice: BrowserChoice | undefined;
     try {
@@ -143,7 +154,11 @@ describe('trace page in a real browser (headless Chromium)', function () {
     run = await knownFailingRun();
     expect(run.result.ok, 'the known failing run must fail').to.equal(false);
     pagePath = join(OUTPUT, 'known-failing-run.html');
-    writeTraceHtml(`# test: TestReElection2A (getState() keeps saying leader)\n# result: FAILED [${run.result.check}]\n${run.text}`, pagePath, 'TestReElection2A, seed 1, sticky-leader Raft');
+    writeTraceHtml(
+      `# test: TestReElection2A (getState() keeps saying leader)\n# result: FAILED [${run.result.check}]\n${run.text}`,
+      pagePath,
+      'TestReElection2A, seed 1, sticky-leader Raft',
+    );
   });
 
   after(async function () {
@@ -219,7 +234,12 @@ describe('trace page in a real browser (headless Chromium)', function () {
           const svg = path.ownerSVGElement as SVGSVGElement;
           const origin = svg.getBoundingClientRect();
           const hit = document.elementFromPoint(origin.left + mid.x, origin.top + mid.y);
-          return { box: { x: box.x, y: box.y, width: box.width, height: box.height }, length, onTop: hit !== null && g.contains(hit), stroke: Number(path.getAttribute('stroke-width')) };
+          return {
+            box: { x: box.x, y: box.y, width: box.width, height: box.height },
+            length,
+            onTop: hit !== null && g.contains(hit),
+            stroke: Number(path.getAttribute('stroke-width')),
+          };
         }),
       );
       const one = found[0] as (typeof found)[number];
@@ -236,7 +256,9 @@ describe('trace page in a real browser (headless Chromium)', function () {
     expect(await page.locator('g.msg.causal path[stroke="#ffd400"]').count()).to.be.at.least(2);
     await page.screenshot({ path: join(OUTPUT, 'known-failing-run-at-violation.png') });
     // Lane text reads on its term colour.
-    const labels = await page.locator('text.seg-label[data-bg]').evaluateAll((els) => els.map((el) => [el.getAttribute('fill'), el.getAttribute('data-bg')] as const));
+    const labels = await page
+      .locator('text.seg-label[data-bg]')
+      .evaluateAll((els) => els.map((el) => [el.getAttribute('fill'), el.getAttribute('data-bg')] as const));
     expect(labels.length).to.be.greaterThan(0);
     for (const [ink, bg] of labels) expect(ink, `text on ${bg}`).to.equal(inkOn(bg as string));
     expect(errors, errors.join('\n')).to.deep.equal([]);
@@ -247,7 +269,12 @@ describe('trace page in a real browser (headless Chromium)', function () {
     const { page, errors } = await open();
     const lost = page.locator('g.msg.lost, g.msg.reply.lost');
     expect(await lost.count()).to.be.greaterThan(0);
-    const lostLook = await lost.first().evaluate((g) => ({ stroke: g.querySelector('.lost-line')?.getAttribute('stroke'), dash: g.querySelector('.lost-line')?.getAttribute('stroke-dasharray'), head: g.querySelector('[marker-end]') !== null, mark: g.querySelector('.lost-mark') !== null }));
+    const lostLook = await lost.first().evaluate((g) => ({
+      stroke: g.querySelector('.lost-line')?.getAttribute('stroke'),
+      dash: g.querySelector('.lost-line')?.getAttribute('stroke-dasharray'),
+      head: g.querySelector('[marker-end]') !== null,
+      mark: g.querySelector('.lost-mark') !== null,
+    }));
     expect(lostLook).to.deep.equal({ stroke: '#6b6b6b', dash: '1,2.5', head: false, mark: true });
     // A denied vote is a red dashed reply with an arrowhead: nothing in common with the above.
     const deny = await page.evaluate(() => document.querySelector('#chart defs marker#ah-deny path')?.getAttribute('fill'));
@@ -334,7 +361,7 @@ describe('trace page in a real browser (headless Chromium)', function () {
       const x = box.x + box.width / 2;
       const y = box.y + box.height / 2;
       const hit = document.elementFromPoint(x, y);
-      return { x, y, onTop: hit !== null && (hit.closest('#violation-label-0') !== null) };
+      return { x, y, onTop: hit !== null && hit.closest('#violation-label-0') !== null };
     });
     expect(centre.onTop, 'the label is what is under the pointer at its centre').to.equal(true);
     await page.mouse.click(centre.x, centre.y);
@@ -346,16 +373,25 @@ describe('trace page in a real browser (headless Chromium)', function () {
     await page.mouse.move(line.x + line.width / 2, line.y + 40);
     await page.mouse.wheel(0, Math.log(100 / 600) / 0.0015);
     await page.waitForFunction(() => {
-      const [from, to] = document.getElementById('status')?.textContent?.match(/[\d.]+(?= ms)/g)?.map(Number) ?? [];
+      const [from, to] =
+        document
+          .getElementById('status')
+          ?.textContent?.match(/[\d.]+(?= ms)/g)
+          ?.map(Number) ?? [];
       return (to ?? 0) - (from ?? 0) < 110;
     });
     const lineX = Number(await page.locator('#violation-0 line').getAttribute('x1'));
     const atViolation = model.messages.filter((m) => m.causal && (m.tr ?? m.t1) === v.t);
     expect(atViolation.length, 'a causal message that took effect at the violation').to.be.greaterThan(0);
-    const ends = await page.locator('g.msg.causal').evaluateAll((groups) =>
-      groups.map((g) => Number([...(g.querySelectorAll('path')[1]?.getAttribute('d') ?? '').matchAll(/-?[\d.]+/g)].map((m) => m[0])[2])),
-    );
-    expect(ends.some((end) => Math.abs(end - lineX) < 0.6), `arrow ends ${ends.join(', ')} vs the line at ${lineX}`).to.equal(true);
+    const ends = await page
+      .locator('g.msg.causal')
+      .evaluateAll((groups) =>
+        groups.map((g) => Number([...(g.querySelectorAll('path')[1]?.getAttribute('d') ?? '').matchAll(/-?[\d.]+/g)].map((m) => m[0])[2])),
+      );
+    expect(
+      ends.some((end) => Math.abs(end - lineX) < 0.6),
+      `arrow ends ${ends.join(', ')} vs the line at ${lineX}`,
+    ).to.equal(true);
     expect(Math.max(...ends), 'no causal arrow ends after the violation').to.be.at.most(lineX + 0.6);
     await page.screenshot({ path: join(OUTPUT, 'first-look.png'), fullPage: true });
     expect(errors, errors.join('\n')).to.deep.equal([]);
@@ -384,10 +420,16 @@ describe('trace page in a real browser (headless Chromium)', function () {
     // Zoomed in, arrows are cut at the plot's edges (a line thousands of screens long is slow to draw).
     for (let i = 0; i < 5; i++) await page.click('#zoom-in');
     await page.waitForFunction((w) => {
-      const [from, to] = document.getElementById('status')?.textContent?.match(/[\d.]+(?= ms)/g)?.map(Number) ?? [];
+      const [from, to] =
+        document
+          .getElementById('status')
+          ?.textContent?.match(/[\d.]+(?= ms)/g)
+          ?.map(Number) ?? [];
       return (to ?? 0) - (from ?? 0) < w / 40;
     }, whole);
-    const xs = await page.locator('g.msg path').evaluateAll((paths) => paths.flatMap((p) => [...(p.getAttribute('d') ?? '').matchAll(/[ML](-?[\d.]+),/g)].map((m) => Number(m[1]))));
+    const xs = await page
+      .locator('g.msg path')
+      .evaluateAll((paths) => paths.flatMap((p) => [...(p.getAttribute('d') ?? '').matchAll(/[ML](-?[\d.]+),/g)].map((m) => Number(m[1]))));
     for (const x of xs) expect(x).to.be.within(-20, chart.width + 20);
     const beforeDrag = await status();
     await page.mouse.move(chart.x + 700, chart.y + 30);
@@ -397,7 +439,11 @@ describe('trace page in a real browser (headless Chromium)', function () {
     await page.waitForFunction((b) => document.getElementById('status')?.textContent !== b, beforeDrag);
     await page.click('#reset');
     await page.waitForFunction((w) => {
-      const [from, to] = document.getElementById('status')?.textContent?.match(/[\d.]+(?= ms)/g)?.map(Number) ?? [];
+      const [from, to] =
+        document
+          .getElementById('status')
+          ?.textContent?.match(/[\d.]+(?= ms)/g)
+          ?.map(Number) ?? [];
       return Math.abs((to ?? 0) - (from ?? 0) - w) < 1;
     }, whole);
 

@@ -115,7 +115,16 @@ describe('structured trace', function () {
       { kind: 'fail', t: 4, id: 9, from: 3, to: 4, method: AE, args: ae(2, 3), reason: 'handler-error', afterMs: 0 },
       { kind: 'handler-stuck', t: 5, id: 10, from: 3, to: 4, method: AE, ms: 1000 },
     ]);
-    expect(lines.map((l) => `${l.server} ${l.kind}`)).to.deep.equal(['3 leader', '3 term', '3 heartbeat', '4 delay', '3 duplicate', '3 drop', '3 warning', '4 warning']);
+    expect(lines.map((l) => `${l.server} ${l.kind}`)).to.deep.equal([
+      '3 leader',
+      '3 term',
+      '3 heartbeat',
+      '4 delay',
+      '3 duplicate',
+      '3 drop',
+      '3 warning',
+      '4 warning',
+    ]);
   });
 
   it('copies live messages: a line does not change when the network reuses its objects', function () {
@@ -153,7 +162,13 @@ describe('structured trace', function () {
     const jsonl = structuredText(log).trimEnd().split('\n');
     const parsed = jsonl.map((row) => JSON.parse(row) as { meta?: Record<string, unknown> });
     expect(parsed[0]?.meta).to.deep.include({ test: 'TestReElection2A', seed: FAILING_SEED, message: 'two leaders\nin term 3' });
-    expect(parseTrace(jsonl.join('\n'), 'x.trace.jsonl').header).to.deep.equal(['test: TestReElection2A', `seed: ${FAILING_SEED}`, 'message:', '  two leaders', '  in term 3']);
+    expect(parseTrace(jsonl.join('\n'), 'x.trace.jsonl').header).to.deep.equal([
+      'test: TestReElection2A',
+      `seed: ${FAILING_SEED}`,
+      'message:',
+      '  two leaders',
+      '  in term 3',
+    ]);
   });
 
   it('shows the known failing run’s re-election and violation', async function () {

@@ -7,14 +7,7 @@
 // says to reset it, and, while leading, one heartbeat timer that sets itself
 // again every 100 ms (10 a second, the lab's limit). Election timeouts are the
 // paper's 150-300 ms (§5.2, §9.3). Nothing is persisted.
-import type {
-  AppendEntriesArgs,
-  AppendEntriesReply,
-  MakeRaft,
-  RaftPeer,
-  RequestVoteArgs,
-  RequestVoteReply,
-} from '../../raft/contract.ts';
+import type { AppendEntriesArgs, AppendEntriesReply, MakeRaft, RaftPeer, RequestVoteArgs, RequestVoteReply } from '../../raft/contract.ts';
 import { RPC } from '../../raft/contract.ts';
 import type { Timer } from '../../runtime/clock.ts';
 

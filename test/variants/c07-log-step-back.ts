@@ -55,7 +55,6 @@ interface Durable {
   entries: LogEntry[];
 }
 
-
 class StepBackRaft implements RaftPeer {
   private readonly logJson = new LogJson();
   // Figure 2, persistent state (written through save() on every change).
@@ -161,7 +160,9 @@ class StepBackRaft implements RaftPeer {
 
   private save(): void {
     // The text of JSON.stringify({ currentTerm, votedFor, entries: log[1..] }) (a Durable).
-    this.persister.saveRaftState(`{"currentTerm":${JSON.stringify(this.currentTerm)},"votedFor":${JSON.stringify(this.votedFor)},"entries":${this.logJson.of(this.log)}}`);
+    this.persister.saveRaftState(
+      `{"currentTerm":${JSON.stringify(this.currentTerm)},"votedFor":${JSON.stringify(this.votedFor)},"entries":${this.logJson.of(this.log)}}`,
+    );
   }
 
   private restore(text: string): void {

@@ -53,7 +53,6 @@ interface Saved {
   entries: LogEntry[];
 }
 
-
 class FastBackupRaft implements RaftPeer {
   private readonly logJson = new LogJson();
   private term = 0;

@@ -158,8 +158,7 @@ class KilledGuardRaft implements RaftPeer {
     if (args.term > this.currentTerm) this.becomeFollower(args.term);
     if (args.term < this.currentTerm) return { term: this.currentTerm, voteGranted: false };
 
-    const upToDate =
-      args.lastLogTerm > this.lastTerm() || (args.lastLogTerm === this.lastTerm() && args.lastLogIndex >= this.lastIndex());
+    const upToDate = args.lastLogTerm > this.lastTerm() || (args.lastLogTerm === this.lastTerm() && args.lastLogIndex >= this.lastIndex());
     if ((this.votedFor === NOBODY || this.votedFor === args.candidateId) && upToDate) {
       this.votedFor = args.candidateId;
       this.persist();
@@ -407,8 +406,7 @@ class KilledGuardRaft implements RaftPeer {
   }
 }
 
-export const make: MakeRaft = (peers, me, persister, applyCh, runtime) =>
-  new KilledGuardRaft(peers, me, persister, applyCh, runtime);
+export const make: MakeRaft = (peers, me, persister, applyCh, runtime) => new KilledGuardRaft(peers, me, persister, applyCh, runtime);
 
 export const persists = true;
 

@@ -300,8 +300,7 @@ class StartCommitsRaft implements RaftPeer {
       this.adoptTerm(args.term);
       changed = true;
     }
-    const upToDate =
-      args.lastLogTerm > this.lastTerm() || (args.lastLogTerm === this.lastTerm() && args.lastLogIndex >= this.lastIndex());
+    const upToDate = args.lastLogTerm > this.lastTerm() || (args.lastLogTerm === this.lastTerm() && args.lastLogIndex >= this.lastIndex());
     let granted = false;
     if ((this.votedFor === null || this.votedFor === args.candidateId) && upToDate) {
       if (this.votedFor === null) changed = true;

@@ -282,9 +282,7 @@ class OneQueueRaft implements RaftPeer {
     }
     let granted = false;
     if (args.term === this.currentTerm && (this.votedFor === null || this.votedFor === args.candidateId)) {
-      const upToDate =
-        args.lastLogTerm > this.lastTerm() ||
-        (args.lastLogTerm === this.lastTerm() && args.lastLogIndex >= this.lastIndex());
+      const upToDate = args.lastLogTerm > this.lastTerm() || (args.lastLogTerm === this.lastTerm() && args.lastLogIndex >= this.lastIndex());
       if (upToDate) {
         granted = true;
         if (this.votedFor !== args.candidateId) {
@@ -441,5 +439,4 @@ class OneQueueRaft implements RaftPeer {
   }
 }
 
-export const make: MakeRaft = (peers, me, persister, applyCh, runtime) =>
-  new OneQueueRaft(peers, me, persister, applyCh, runtime);
+export const make: MakeRaft = (peers, me, persister, applyCh, runtime) => new OneQueueRaft(peers, me, persister, applyCh, runtime);

@@ -152,11 +152,7 @@ class AwaitedPersistRaft implements RaftPeer {
     }
     const term = this.currentTerm;
     let grant = false;
-    if (
-      args.term === term &&
-      (this.votedFor === null || this.votedFor === args.candidateId) &&
-      this.candidateUpToDate(args)
-    ) {
+    if (args.term === term && (this.votedFor === null || this.votedFor === args.candidateId) && this.candidateUpToDate(args)) {
       if (this.votedFor === null) {
         this.votedFor = args.candidateId;
         changed = true;
@@ -442,5 +438,4 @@ class AwaitedPersistRaft implements RaftPeer {
   }
 }
 
-export const make: MakeRaft = (peers, me, persister, applyCh, runtime) =>
-  new AwaitedPersistRaft(peers, me, persister, applyCh, runtime);
+export const make: MakeRaft = (peers, me, persister, applyCh, runtime) => new AwaitedPersistRaft(peers, me, persister, applyCh, runtime);

@@ -80,7 +80,15 @@ function checksCell(r: VariantRow): string {
 }
 
 export function variantTable(rows: VariantRow[]): string {
-  const header = ['id', 'what differs from the reference', 'persists', 'passes', 'stress: failed (lab tests + ours)', 'fuzzer: failed/scenarios', 'failed checks'];
+  const header = [
+    'id',
+    'what differs from the reference',
+    'persists',
+    'passes',
+    'stress: failed (lab tests + ours)',
+    'fuzzer: failed/scenarios',
+    'failed checks',
+  ];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
   for (const r of rows) {
     const passes = r.ok ? 'yes' : '**NO**';

@@ -94,8 +94,7 @@ export const VARIANTS: readonly CorrectVariant[] = [
     labLimits: [
       {
         test: 'TestFigure8Unreliable2C',
-        why:
-          "the final one() has 10 s to cross logs hundreds of entries apart while replies arrive up to 2.2 s late; one entry per round trip cannot, and the lab's 2C text asks for backing up more than one entry at a time (XTerm/XIndex/XLen)",
+        why: "the final one() has 10 s to cross logs hundreds of entries apart while replies arrive up to 2.2 s late; one entry per round trip cannot, and the lab's 2C text asks for backing up more than one entry at a time (XTerm/XIndex/XLen)",
       },
     ],
   },

@@ -87,7 +87,7 @@ export class RunDriver {
           this.fail(
             `the implementation waits on real I/O (${[...new Set(outcome.requests)].join(', ')} in flight): virtual time cannot wait for ` +
               'work outside the process, so its timers would race ahead of the answer. This is not a Raft bug: keep state in the ' +
-              "persister (memory), or run it with --clock real",
+              'persister (memory), or run it with --clock real',
             'REAL-IO',
           );
         }

@@ -5,7 +5,17 @@
 import type { OwnedClock } from '../../runtime/clock.ts';
 import type { TesterEvent, ViolationEvent } from '../events.ts';
 import type { RaftTiming } from '../../raft/contract.ts';
-import { CHECKS, LAB_TESTS, LAB_TEST_LIMITS, MonitorSet, limitsFromTiming, type BudgetLimits, type BudgetWindow, type CheckPolicy, type ConductLimits } from '../monitors/index.ts';
+import {
+  CHECKS,
+  LAB_TESTS,
+  LAB_TEST_LIMITS,
+  MonitorSet,
+  limitsFromTiming,
+  type BudgetLimits,
+  type BudgetWindow,
+  type CheckPolicy,
+  type ConductLimits,
+} from '../monitors/index.ts';
 
 export interface FeedOptions {
   clock: OwnedClock;

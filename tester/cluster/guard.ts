@@ -2,7 +2,16 @@
 // a Raft (make, getState, start, snapshot, kill) goes through here, so that a
 // throw, a wrong shape or a leaked timer becomes that run's failure with a
 // message naming the cause, never a crash of the harness.
-import { RAFT_LOG_METHODS, RAFT_PEER_METHODS, type ApplyChannel, type MakeRaft, type Peer, type Persister, type RaftPeer, type StartResult } from '../../raft/contract.ts';
+import {
+  RAFT_LOG_METHODS,
+  RAFT_PEER_METHODS,
+  type ApplyChannel,
+  type MakeRaft,
+  type Peer,
+  type Persister,
+  type RaftPeer,
+  type StartResult,
+} from '../../raft/contract.ts';
 import type { ScopedRuntime } from '../../runtime/runtime.ts';
 import { nodeTimers } from '../../runtime/wall.ts';
 import { describeError } from '../failure.ts';
@@ -140,7 +149,10 @@ export function guardedSnapshot(raft: RaftPeer, i: number, index: number, snapsh
   try {
     answer = method.call(raft, index, snapshot);
   } catch (error) {
-    report(`server ${i}'s snapshot(${index}) threw: ${describeError(error)} (the tester calls it from inside the server's apply, as the lab's applier does)`, 'RAFT');
+    report(
+      `server ${i}'s snapshot(${index}) threw: ${describeError(error)} (the tester calls it from inside the server's apply, as the lab's applier does)`,
+      'RAFT',
+    );
     return undefined;
   } finally {
     leaveCall(before);
@@ -159,7 +171,9 @@ export function guardedKill(raft: RaftPeer, i: number, runtime: ScopedRuntime | 
   } finally {
     leaveCall(before);
   }
-  runtime?.watchAfterKill(KILL_GRACE_MS, (ms) => report(`server ${i} set a timer ${Math.round(ms)} ms after kill(): kill() must stop every loop and timer`, 'RAFT'));
+  runtime?.watchAfterKill(KILL_GRACE_MS, (ms) =>
+    report(`server ${i} set a timer ${Math.round(ms)} ms after kill(): kill() must stop every loop and timer`, 'RAFT'),
+  );
 }
 
 export function safeJson(value: unknown): string {

@@ -75,7 +75,8 @@ async function main(): Promise<number> {
     `fuzz: cluster sizes ${space.servers?.join(', ') ?? `1 to ${MAX_SERVERS}`}; fault kinds ${space.kinds === undefined ? FAULT_KINDS.join(', ') : space.kinds.length === 0 ? 'none' : space.kinds.join(', ')}`,
   );
   if (note !== undefined) console.log(`fuzz: ${note}`);
-  if (options.checks === 'lab') console.log("fuzz: the lab's checks only (--checks lab): the applier's checks, one(), the liveness phase's leader check; no monitor");
+  if (options.checks === 'lab')
+    console.log("fuzz: the lab's checks only (--checks lab): the applier's checks, one(), the liveness phase's leader check; no monitor");
   let lastPlain = wallNow();
   let shown: FuzzProgress | undefined;
   const onProgress = (p: FuzzProgress): void => {
@@ -121,19 +122,29 @@ async function main(): Promise<number> {
   const dir = (): string => (folder ??= campaignFolder({ out: options.out, seed, shard: { index: 1, count: 1 } }));
   report.findings.forEach((f, i) => {
     const trace = writeTrace(options, dir, f, i);
-    pages.push({ label: `finding ${i + 1}: ${plural(f.scenario.n, 'server')}, ${plural(f.faults, 'fault')}, ${plural(f.occurrences, 'scenario')} failed it`, check: f.check, message: f.message, page: trace?.page === undefined ? undefined : resolve(trace.page) });
+    pages.push({
+      label: `finding ${i + 1}: ${plural(f.scenario.n, 'server')}, ${plural(f.faults, 'fault')}, ${plural(f.occurrences, 'scenario')} failed it`,
+      check: f.check,
+      message: f.message,
+      page: trace?.page === undefined ? undefined : resolve(trace.page),
+    });
     printFailure(f, trace, replay, i, report.findings.length);
     if (options.save !== undefined) {
       const name = i === 0 ? options.save : `${options.save}-${f.check.toLowerCase()}`;
-      const path = saveRegressionCase({
-        name,
-        description: `Found by the fuzzer on ${options.raftModule ?? 'the built-in Raft'}: ${firstLine(f.message).replace(/^(?!\[)/, `[${f.check}] `)}`,
-        found: { check: f.check, message: f.message, raft: options.raftModule ?? 'built-in', seed: f.seed, path: f.path, date: wallDate() },
-        scenario: f.scenario,
-      }, saveDir());
+      const path = saveRegressionCase(
+        {
+          name,
+          description: `Found by the fuzzer on ${options.raftModule ?? 'the built-in Raft'}: ${firstLine(f.message).replace(/^(?!\[)/, `[${f.check}] `)}`,
+          found: { check: f.check, message: f.message, raft: options.raftModule ?? 'built-in', seed: f.seed, path: f.path, date: wallDate() },
+          scenario: f.scenario,
+        },
+        saveDir(),
+      );
       console.log(`saved:   ${shortPath(path)} (replayed by npm test; it must pass on the Raft under test)`);
       if (options.raftModule !== undefined && !/^test\//.test(options.raftModule)) {
-        console.log(`         npm test does not re-run it on ${options.raftModule}: only the harness's own broken Rafts (test/...) must keep failing their cases`);
+        console.log(
+          `         npm test does not re-run it on ${options.raftModule}: only the harness's own broken Rafts (test/...) must keep failing their cases`,
+        );
       }
     }
   });
@@ -148,7 +159,10 @@ async function main(): Promise<number> {
     const checks = report.findings.map((f) => `[${f.check}] x${f.occurrences}`).join(', ');
     const labFails = report.findings.filter((f) => f.lab === 'fails').length;
     const only = report.findings.filter((f) => f.lab === 'passes').length;
-    if (options.checks === 'all') console.log(`the lab's checks: they fail ${labFails} of ${report.findings.length} findings too; only our monitors: ${only}${labFails + only < report.findings.length ? `; unknown: ${report.findings.length - labFails - only}` : ''}`);
+    if (options.checks === 'all')
+      console.log(
+        `the lab's checks: they fail ${labFails} of ${report.findings.length} findings too; only our monitors: ${only}${labFails + only < report.findings.length ? `; unknown: ${report.findings.length - labFails - only}` : ''}`,
+      );
     console.log(
       `FAIL: ${report.findings.length} distinct failure${report.findings.length === 1 ? '' : 's'} (${checks}) in ${report.searched} scenario${report.searched === 1 ? '' : 's'}` +
         ` (+${report.runs - report.searched} while shrinking), ${seconds.toFixed(1)} s${why} | ${rates} | seed ${seed}`,
@@ -171,7 +185,10 @@ async function main(): Promise<number> {
       writeCampaignReport(
         {
           title: `fuzz campaign on ${options.raftModule ?? 'the built-in Raft'}`,
-          lines: [`${verdict} in ${report.searched} scenarios searched (+${report.runs - report.searched} while shrinking), ${seconds.toFixed(1)} s${why}`, `seed ${seed} | cluster sizes ${report.space.servers.join(', ')} | faults ${report.space.kinds.join(', ') || 'none'} | checks ${options.checks}`],
+          lines: [
+            `${verdict} in ${report.searched} scenarios searched (+${report.runs - report.searched} while shrinking), ${seconds.toFixed(1)} s${why}`,
+            `seed ${seed} | cluster sizes ${report.space.servers.join(', ')} | faults ${report.space.kinds.join(', ') || 'none'} | checks ${options.checks}`,
+          ],
           sections: [
             {
               name: 'scenarios searched',

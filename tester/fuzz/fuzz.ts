@@ -28,7 +28,17 @@ import type { ScenarioDone, ScenarioJob } from '../stress/protocol.ts';
 import { runScenario, type ScenarioResult } from './run-scenario.ts';
 import { failsTheLab, policyFor, withChecks, type Checks } from '../checks.ts';
 import type { LabVerdict } from '../stress/summary.ts';
-import { FAULT_KINDS, MAX_SERVERS, defaultKinds, describeScenario, faultCount, scenarioArbFor, type FaultKind, type Scenario, type ScenarioSpace } from './scenario.ts';
+import {
+  FAULT_KINDS,
+  MAX_SERVERS,
+  defaultKinds,
+  describeScenario,
+  faultCount,
+  scenarioArbFor,
+  type FaultKind,
+  type Scenario,
+  type ScenarioSpace,
+} from './scenario.ts';
 
 /** Scenarios one thread runs at once, by default (they share its settle pump). */
 export const DEFAULT_STREAMS = 8;
@@ -171,7 +181,13 @@ export interface FuzzReport {
  * fuzzer picks by itself for the replayed --raft (crash only if it
  * persists): --faults is named only when the space's kinds differ from it.
  */
-export function fuzzReplayCommand(seed: number, path: string, raftModule?: string, space: ScenarioSpace = {}, defaultKinds: readonly FaultKind[] = FAULT_KINDS): string {
+export function fuzzReplayCommand(
+  seed: number,
+  path: string,
+  raftModule?: string,
+  space: ScenarioSpace = {},
+  defaultKinds: readonly FaultKind[] = FAULT_KINDS,
+): string {
   return `${invocation('fuzz')} --seed ${seed} --path ${path}${raftModule !== undefined ? ` --raft ${raftModule}` : ''}${spaceFlags(space, defaultKinds)}`;
 }
 
@@ -199,7 +215,6 @@ export function campaignSpace(options: Pick<FuzzOptions, 'servers' | 'faults'>, 
       `its term and vote cannot survive a crash (persistence is lab 2C). Ask for them with --faults ...,crash or --lab 2C.`,
   };
 }
-
 
 /** A path as fast-check writes it: run index, then shrink indices, separated by ':'. */
 export function isFuzzPath(path: string): boolean {
@@ -378,7 +393,9 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
     executor = localExecutor(module.make, globalTimers, options.streams ?? DEFAULT_STREAMS, options.onScenario, checks);
   } else {
     const workers = Math.max(1, options.workers ?? availableParallelism());
-    const timeoutS = options.scenarioTimeoutSeconds ?? (timeLimited ? Math.min(DEFAULT_SCENARIO_TIMEOUT_S, Math.max(1, (options.timeSeconds as number) / 4)) : DEFAULT_SCENARIO_TIMEOUT_S);
+    const timeoutS =
+      options.scenarioTimeoutSeconds ??
+      (timeLimited ? Math.min(DEFAULT_SCENARIO_TIMEOUT_S, Math.max(1, (options.timeSeconds as number) / 4)) : DEFAULT_SCENARIO_TIMEOUT_S);
     executor = poolExecutor(options.raftModule, workers, globalTimers ? 1 : (options.streams ?? DEFAULT_STREAMS), timeoutS * 1000, checks);
   }
 
@@ -391,7 +408,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
   const stopped = (): boolean => options.signal?.aborted === true;
   const pastDeadline = (share = 1): boolean => {
     if (!timeLimited) return false;
-    const over = wallNow() >= started + ((options.timeSeconds as number) * 1000) * share;
+    const over = wallNow() >= started + (options.timeSeconds as number) * 1000 * share;
     if (over) timedOut = true;
     return over;
   };

@@ -15,7 +15,12 @@ export function fuzzJUnit(report: FuzzReport, raft: string, checkName: (check: s
             : { name: `${report.searched} scenarios, no failure`, classname },
         ]
       : report.findings.map((f) => {
-          const lab = f.lab === 'fails' ? `the lab's checks fail it too${f.labMessage !== undefined && f.check !== 'LAB' ? ` (${f.labMessage})` : ''}` : f.lab === 'passes' ? "only our monitors fail it (the lab's checks pass)" : "the lab's checks: unknown";
+          const lab =
+            f.lab === 'fails'
+              ? `the lab's checks fail it too${f.labMessage !== undefined && f.check !== 'LAB' ? ` (${f.labMessage})` : ''}`
+              : f.lab === 'passes'
+                ? "only our monitors fail it (the lab's checks pass)"
+                : "the lab's checks: unknown";
           return {
             name: `[${f.check}] ${checkName(f.check)}`,
             classname,

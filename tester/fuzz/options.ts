@@ -45,7 +45,11 @@ export const FUZZ_USAGE = `usage: npm run fuzz -- [options]
  * repository), so it is not offered either.
  */
 export function fuzzUsage(env: NodeJS.ProcessEnv = process.env): string {
-  return env.RAFT_HARNESS_BIN === '1' ? FUZZ_USAGE.split('\n').filter((l) => !l.startsWith('--save ')).join('\n') : FUZZ_USAGE;
+  return env.RAFT_HARNESS_BIN === '1'
+    ? FUZZ_USAGE.split('\n')
+        .filter((l) => !l.startsWith('--save '))
+        .join('\n')
+    : FUZZ_USAGE;
 }
 
 /** The fuzzer's usage errors are the harness's. */
@@ -121,7 +125,9 @@ export function parseFuzzArgs(argv: string[]): FuzzCliOptions | 'help' {
   const checks = checksArg(v.checks);
   if (v.save !== undefined) {
     if (process.env.RAFT_HARNESS_BIN === '1') {
-      throw new UsageError("--save adds a case to the harness's own regression suite (test/regressions in its repository); from your project, keep the failure's trace and replay command instead");
+      throw new UsageError(
+        "--save adds a case to the harness's own regression suite (test/regressions in its repository); from your project, keep the failure's trace and replay command instead",
+      );
     }
     const problem = checkCaseName(v.save);
     if (problem !== undefined) throw new UsageError(`--save: ${problem}`);
@@ -134,7 +140,24 @@ export function parseFuzzArgs(argv: string[]): FuzzCliOptions | 'help' {
     if (profile === undefined) throw new UsageError(`--lab must be one of ${Object.keys(LAB_PROFILES).join(', ')}, got '${v.lab}'`);
     faults ??= [...profile];
   }
-  return { runs, timeSeconds, seed, path: v.path, raftModule: v.raft, workers, streams, scenarioTimeoutSeconds, out, json: v.json, save: v.save, servers, faults, checks, junit: v.junit, ...(v.report !== undefined && { report: v.report }) };
+  return {
+    runs,
+    timeSeconds,
+    seed,
+    path: v.path,
+    raftModule: v.raft,
+    workers,
+    streams,
+    scenarioTimeoutSeconds,
+    out,
+    json: v.json,
+    save: v.save,
+    servers,
+    faults,
+    checks,
+    junit: v.junit,
+    ...(v.report !== undefined && { report: v.report }),
+  };
 }
 
 /** --servers 3,5: distinct whole numbers from 1 to MAX_SERVERS, kept in the order given (fast-check shrinks towards the first). */
@@ -153,7 +176,9 @@ export function parseFaults(text: string): FaultKind[] {
   const parts = text.split(',').map((p) => p.trim());
   const unknown = parts.filter((p) => !(FAULT_KINDS as readonly string[]).includes(p));
   if (unknown.length > 0 || parts.length === 0) {
-    throw new UsageError(`--faults: unknown kind${unknown.length === 1 ? '' : 's'} ${unknown.map((u) => `'${u}'`).join(', ')} (known: ${FAULT_KINDS.join(', ')}, or none)`);
+    throw new UsageError(
+      `--faults: unknown kind${unknown.length === 1 ? '' : 's'} ${unknown.map((u) => `'${u}'`).join(', ')} (known: ${FAULT_KINDS.join(', ')}, or none)`,
+    );
   }
   return FAULT_KINDS.filter((k) => parts.includes(k));
 }

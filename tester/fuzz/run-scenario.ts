@@ -80,10 +80,7 @@ export async function runScenario(s: Scenario, options: RunScenarioOptions = {})
     cfg.step('fuzz', `scenario: ${s.n} servers, ${s.steps.length} steps`);
     cfg.net.longDelays(net.longDelays);
     if (net.kind === 'unreliable') {
-      cfg.setFaults(
-        { requestDropRate: net.requestDropPct / 100, replyDropRate: net.replyDropPct / 100, maxDelayMs: net.maxDelayMs },
-        net.duplicatePct / 100,
-      );
+      cfg.setFaults({ requestDropRate: net.requestDropPct / 100, replyDropRate: net.replyDropPct / 100, maxDelayMs: net.maxDelayMs }, net.duplicatePct / 100);
       cfg.setLongReordering(net.longReordering);
     }
     const clients = cfg.rafts.some((r) => typeof r?.start === 'function') ? new Clients(cfg) : undefined;

@@ -270,11 +270,13 @@ const rawServer = fc.nat({ max: 1000 });
 const rawSubmitArb: fc.Arbitrary<RawSubmit> = fc.record({
   op: fc.constant('submit' as const),
   server: rawServer,
-  command: fc.integer({ min: 1, max: MAX_COMMAND }), count: fc.integer({ min: 1, max: MAX_BURST }),
+  command: fc.integer({ min: 1, max: MAX_COMMAND }),
+  count: fc.integer({ min: 1, max: MAX_BURST }),
   everyMs: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: MAX_COMMAND_GAP_MS })),
 });
 
-const rawBurstArb = (max: number): fc.Arbitrary<RawBurst> => fc.record({ command: fc.integer({ min: 1, max: MAX_COMMAND }), count: fc.integer({ min: 1, max }) });
+const rawBurstArb = (max: number): fc.Arbitrary<RawBurst> =>
+  fc.record({ command: fc.integer({ min: 1, max: MAX_COMMAND }), count: fc.integer({ min: 1, max }) });
 
 const rawRoundArb: fc.Arbitrary<RawRound> = fc.record({
   // Mostly the leader of the moment, with followers that acknowledged it.
@@ -283,10 +285,13 @@ const rawRoundArb: fc.Arbitrary<RawRound> = fc.record({
     { arbitrary: fc.record({ op: fc.constant('rotate' as const), by: rawServer }), weight: 1 },
   ),
   // Mostly the lab's longest delay: replies must outlast the elections that follow.
-  holdMs: fc.option(fc.oneof({ arbitrary: fc.constant(MAX_HOLD_REPLY_MS), weight: 2 }, { arbitrary: fc.integer({ min: MIN_HOLD_MS, max: MAX_HOLD_REPLY_MS }), weight: 1 }), {
-    freq: 3,
-    nil: null,
-  }),
+  holdMs: fc.option(
+    fc.oneof({ arbitrary: fc.constant(MAX_HOLD_REPLY_MS), weight: 2 }, { arbitrary: fc.integer({ min: MIN_HOLD_MS, max: MAX_HOLD_REPLY_MS }), weight: 1 }),
+    {
+      freq: 3,
+      nil: null,
+    },
+  ),
   burst: fc.option(rawBurstArb(MAX_NEMESIS_BURST), { freq: 5, nil: null }),
   pauseMs: fc.integer({ min: 0, max: MAX_NEMESIS_PAUSE_MS }),
   then: fc.option(rawBurstArb(5), { freq: 5, nil: null }),
@@ -306,7 +311,10 @@ const rawNemesisArb: fc.Arbitrary<RawNemesis | null> = fc.option(
 const rawStepArb: fc.Arbitrary<RawStep> = fc.oneof(
   { arbitrary: fc.record({ op: fc.constant('pause' as const), ms: fc.integer({ min: 0, max: MAX_PAUSE_MS }) }), weight: 4 },
   { arbitrary: fc.record({ op: fc.constantFrom('disconnect' as const, 'connect' as const), server: rawServer }), weight: 2 },
-  { arbitrary: fc.record({ op: fc.constant('partition' as const), groupOf: fc.array(fc.nat({ max: 2 }), { minLength: MAX_SERVERS, maxLength: MAX_SERVERS }) }), weight: 1 },
+  {
+    arbitrary: fc.record({ op: fc.constant('partition' as const), groupOf: fc.array(fc.nat({ max: 2 }), { minLength: MAX_SERVERS, maxLength: MAX_SERVERS }) }),
+    weight: 1,
+  },
   { arbitrary: fc.record({ op: fc.constantFrom('cut' as const, 'restore' as const), from: rawServer, to: rawServer }), weight: 2 },
   { arbitrary: fc.record({ op: fc.constantFrom('crash' as const, 'restart' as const), server: rawServer }), weight: 2 },
   { arbitrary: fc.record({ op: fc.constant('heal' as const) }), weight: 1 },
@@ -492,7 +500,14 @@ export function fromRaw(raw: RawScenario): Scenario {
     members.sort((a, b) => a - b);
   }
   const heal = members.length === n ? 'all' : 'majority';
-  return { n, simSeed: raw.simSeed, network: raw.network, kinds, steps, liveness: { heal, members, holdMs: raw.liveness.holdMs, delayMs: raw.liveness.delayMs } };
+  return {
+    n,
+    simSeed: raw.simSeed,
+    network: raw.network,
+    kinds,
+    steps,
+    liveness: { heal, members, holdMs: raw.liveness.holdMs, delayMs: raw.liveness.delayMs },
+  };
 }
 
 function mapStep(r: RawStep, n: number): Step | undefined {
@@ -622,12 +637,15 @@ export function validateScenario(value: unknown): Scenario {
       case 'crashOnAppend':
         server(step['server'], where);
         if (typeof step['beforeReply'] !== 'boolean') fail(`${where}: crashOnAppend needs beforeReply, a boolean`);
-        if (step['restartAfterMs'] !== undefined && !isInt(step['restartAfterMs'], 0, 600_000)) fail(`${where}: crashOnAppend's restartAfterMs must be a whole number of ms`);
+        if (step['restartAfterMs'] !== undefined && !isInt(step['restartAfterMs'], 0, 600_000))
+          fail(`${where}: crashOnAppend's restartAfterMs must be a whole number of ms`);
         break;
       case 'isolateLeader':
         if (n < 2) fail(`${where}: isolateLeader needs at least 2 servers`);
         if (!isInt(step['followers'], 0, maxIsolatedFollowers(n))) {
-          fail(`${where}: isolateLeader's followers must be a whole number from 0 to ${maxIsolatedFollowers(n)} (the leader and they must stay a minority of ${n})`);
+          fail(
+            `${where}: isolateLeader's followers must be a whole number from 0 to ${maxIsolatedFollowers(n)} (the leader and they must stay a minority of ${n})`,
+          );
         }
         if (!isInt(step['pick'], 0, Number.MAX_SAFE_INTEGER)) fail(`${where}: isolateLeader's pick must be a whole number from 0`);
         break;
@@ -760,7 +778,10 @@ export function describeStep(step: Step): string {
     case 'releaseReplies':
       return 'release every held reply at once';
     case 'submit': {
-      const where = step.toLeader === true ? `on the leader of the moment (else from S${step.server} on until one leads)` : `on S${step.server}, then on each next server until one leads`;
+      const where =
+        step.toLeader === true
+          ? `on the leader of the moment (else from S${step.server} on until one leads)`
+          : `on S${step.server}, then on each next server until one leads`;
       return step.count === 1
         ? `start(${step.command}) ${where}`
         : `start(${step.command}..${step.command + step.count - 1}) ${step.everyMs === 0 ? 'at once' : `${step.everyMs} ms apart in the background`}, each ${where}`;

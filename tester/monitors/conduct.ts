@@ -209,7 +209,14 @@ export class Stability implements Monitor {
     let culprit: number | undefined;
     let what = '';
     const sent = e.kind === 'send' ? termOf(e.args) : undefined;
-    if (e.kind === 'send' && e.method === RPC.RequestVote && typeof e.from === 'number' && members.includes(e.from) && sent !== undefined && sent > leader.term) {
+    if (
+      e.kind === 'send' &&
+      e.method === RPC.RequestVote &&
+      typeof e.from === 'number' &&
+      members.includes(e.from) &&
+      sent !== undefined &&
+      sent > leader.term
+    ) {
       culprit = e.from;
       what = `started an election for term ${sent}`;
     } else if (e.kind === 'state' && members.includes(e.server) && e.term !== leader.term) {

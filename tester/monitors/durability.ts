@@ -183,9 +183,12 @@ export class Durability implements Monitor {
     const log = this.logs[to] as MustHold;
     if (!rep.success) {
       if (p > 0 && log.terms[p] === a.prevLogTerm) {
-        this.judge(to, log.acks[p], (ack) =>
-          `server ${to} refused ${leader} term-${a.term} AppendEntries with prevLogIndex=${p} prevLogTerm=${a.prevLogTerm}, ` +
-          `but ${ack} it had acknowledged holding index ${p} term ${a.prevLogTerm}`,
+        this.judge(
+          to,
+          log.acks[p],
+          (ack) =>
+            `server ${to} refused ${leader} term-${a.term} AppendEntries with prevLogIndex=${p} prevLogTerm=${a.prevLogTerm}, ` +
+            `but ${ack} it had acknowledged holding index ${p} term ${a.prevLogTerm}`,
         );
       }
       // A correct follower may delete a conflicting entry at prevLogIndex as it refuses.
@@ -226,8 +229,10 @@ export class Durability implements Monitor {
     const k = rep.term * 1024 + to;
     const before = this.votes.get(k);
     if (before !== undefined && before.candidate !== candidate) {
-      this.judge(to, before, (ack) =>
-        `server ${to} granted its term-${rep.term} vote to server ${candidate}, but ${ack} it had granted it to server ${before.candidate}`,
+      this.judge(
+        to,
+        before,
+        (ack) => `server ${to} granted its term-${rep.term} vote to server ${candidate}, but ${ack} it had granted it to server ${before.candidate}`,
       );
     }
     this.votes.set(k, { candidate, inc: this.inc[to] ?? 0, t, how });
@@ -277,9 +282,12 @@ export class Durability implements Monitor {
     const lastIndex = a?.lastLogIndex as number;
     // Terms never decrease along a log: holding (index, term) means ending at or after it.
     if (lastTerm > top.term || (lastTerm === top.term && lastIndex >= top.index)) return;
-    this.judge(server, top.ack, (ack) =>
-      `server ${server}'s term-${String(a?.term)} RequestVote describes a log ending at index ${lastIndex} term ${lastTerm}, ` +
-      `but ${ack} it had acknowledged holding index ${top.index} term ${top.term}`,
+    this.judge(
+      server,
+      top.ack,
+      (ack) =>
+        `server ${server}'s term-${String(a?.term)} RequestVote describes a log ending at index ${lastIndex} term ${lastTerm}, ` +
+        `but ${ack} it had acknowledged holding index ${top.index} term ${top.term}`,
     );
   }
 
@@ -292,8 +300,11 @@ export class Durability implements Monitor {
       return held !== undefined && held !== term && (log.acks[index]?.inc ?? 0) < (this.inc[server] ?? 0);
     };
     if (p > 0 && differs(p, a.prevLogTerm)) {
-      this.judge(server, log.acks[p], (ack) =>
-        `server ${server} sent a term-${a.term} AppendEntries with prevLogIndex=${p} prevLogTerm=${a.prevLogTerm}, but ${ack} it had acknowledged holding index ${p} term ${String(log.terms[p])}`,
+      this.judge(
+        server,
+        log.acks[p],
+        (ack) =>
+          `server ${server} sent a term-${a.term} AppendEntries with prevLogIndex=${p} prevLogTerm=${a.prevLogTerm}, but ${ack} it had acknowledged holding index ${p} term ${String(log.terms[p])}`,
       );
       return;
     }
@@ -301,8 +312,11 @@ export class Durability implements Monitor {
       const index = p + 1 + i;
       const term = (a.entries[i] as { term: number }).term;
       if (!differs(index, term)) continue;
-      this.judge(server, log.acks[index], (ack) =>
-        `server ${server} sent a term-${a.term} AppendEntries with a term-${term} entry at index ${index}, but ${ack} it had acknowledged holding index ${index} term ${String(log.terms[index])}`,
+      this.judge(
+        server,
+        log.acks[index],
+        (ack) =>
+          `server ${server} sent a term-${a.term} AppendEntries with a term-${term} entry at index ${index}, but ${ack} it had acknowledged holding index ${index} term ${String(log.terms[index])}`,
       );
       return;
     }
@@ -312,9 +326,12 @@ export class Durability implements Monitor {
   private checkStartIndex(server: number, index: number, term: number): void {
     const top = this.highestEarlier(server, true);
     if (top === undefined || index > top.index) return;
-    this.judge(server, top.ack, (ack) =>
-      `start() on leader ${server} of term ${term} returned index ${index}, so its log ended at index ${index - 1}, ` +
-      `but ${ack} it had acknowledged holding index ${top.index} term ${top.term}`,
+    this.judge(
+      server,
+      top.ack,
+      (ack) =>
+        `start() on leader ${server} of term ${term} returned index ${index}, so its log ended at index ${index - 1}, ` +
+        `but ${ack} it had acknowledged holding index ${top.index} term ${top.term}`,
     );
   }
 

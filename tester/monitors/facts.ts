@@ -263,7 +263,11 @@ export class Facts {
       if (r.length + p.length < this.majority) return;
       const pivot = [...p, ...x].reduce((best, u) => (p.filter((v) => mutual(u, v)).length > p.filter((v) => mutual(best, v)).length ? u : best));
       for (const v of p.filter((w) => !mutual(pivot, w))) {
-        extend([...r, v], p.filter((w) => mutual(v, w)), x.filter((w) => mutual(v, w)));
+        extend(
+          [...r, v],
+          p.filter((w) => mutual(v, w)),
+          x.filter((w) => mutual(v, w)),
+        );
         p = p.filter((w) => w !== v);
         x = [...x, v];
       }

@@ -7,16 +7,7 @@ import { Durability } from './durability.ts';
 import { Facts } from './facts.ts';
 import { RpcBudget, type BudgetLimits, type BudgetWindow } from './budget.ts';
 import { LogFacts } from './log-facts.ts';
-import {
-  Applied,
-  ApplyOrder,
-  Commitment,
-  LeaderAppendOnly,
-  LeaderCompleteness,
-  LogMatching,
-  StartIndex,
-  StateMachineSafety,
-} from './log-safety.ts';
+import { Applied, ApplyOrder, Commitment, LeaderAppendOnly, LeaderCompleteness, LogMatching, StartIndex, StateMachineSafety } from './log-safety.ts';
 import type { CheckId, ConductLimits, EventKind, Finding, Monitor, MonitorContext } from './monitor.ts';
 import { CHECKS, DEFAULT_LIMITS, leadershipAct, limitsFromTiming } from './monitor.ts';
 import {

@@ -242,7 +242,8 @@ export class LogFacts {
       case 'apply':
         if (e.commandValid && e.index > (this.knownCommit[e.server] ?? 0)) this.knownCommit[e.server] = e.index;
         // Lab 2D: a snapshot delivered to the service stands for committed entries up to its index.
-        else if (e.snapshotValid === true && e.snapshotIndex !== undefined && e.snapshotIndex > (this.knownCommit[e.server] ?? 0)) this.knownCommit[e.server] = e.snapshotIndex;
+        else if (e.snapshotValid === true && e.snapshotIndex !== undefined && e.snapshotIndex > (this.knownCommit[e.server] ?? 0))
+          this.knownCommit[e.server] = e.snapshotIndex;
         return;
       default:
         return;
@@ -378,7 +379,14 @@ export class LogFacts {
       const entry = a.entries[i] as { term: number; command: unknown };
       // An entry it already held (the leader re-sends until acknowledged) was put there before.
       if (certain && held[p + 1 + i] === entry.term) continue;
-      this.notePair(p + 1 + i, entry.term, entry.command, i === 0 ? (p === 0 ? 0 : a.prevLogTerm) : (a.entries[i - 1] as { term: number }).term, to, `server ${from}'s term-${a.term} AppendEntries at t=${t} ms`);
+      this.notePair(
+        p + 1 + i,
+        entry.term,
+        entry.command,
+        i === 0 ? (p === 0 ? 0 : a.prevLogTerm) : (a.entries[i - 1] as { term: number }).term,
+        to,
+        `server ${from}'s term-${a.term} AppendEntries at t=${t} ms`,
+      );
       placement ??= { id, from, term: a.term, t };
       placed.set(p + 1 + i, placement);
     }
@@ -479,7 +487,9 @@ function isObject(x: unknown): x is Record<string, unknown> {
 function snapshotArgs(a: unknown): a is InstallSnapshotArgs {
   if (!isObject(a)) return false;
   const args = a as Partial<InstallSnapshotArgs>;
-  return Number.isInteger(args.term) && Number.isInteger(args.lastIncludedIndex) && Number.isInteger(args.lastIncludedTerm) && (args.lastIncludedIndex as number) > 0;
+  return (
+    Number.isInteger(args.term) && Number.isInteger(args.lastIncludedIndex) && Number.isInteger(args.lastIncludedTerm) && (args.lastIncludedIndex as number) > 0
+  );
 }
 
 /** The monitors judge only messages of the contract's shape (WF reports the others). */
@@ -488,7 +498,8 @@ export function wellFormed(a: unknown): a is AppendEntriesArgs {
   // One message is judged by several monitors (and its send, delivery and answer share it): check it once.
   if (checkedArgs.has(a)) return true;
   const args = a as Partial<AppendEntriesArgs>;
-  if (!Number.isInteger(args.term) || !Number.isInteger(args.prevLogIndex) || !Number.isInteger(args.prevLogTerm) || !Number.isInteger(args.leaderCommit)) return false;
+  if (!Number.isInteger(args.term) || !Number.isInteger(args.prevLogIndex) || !Number.isInteger(args.prevLogTerm) || !Number.isInteger(args.leaderCommit))
+    return false;
   if (!Array.isArray(args.entries) || (args.prevLogIndex as number) < 0) return false;
   for (const entry of args.entries) if (!isObject(entry) || !Number.isInteger((entry as { term?: unknown }).term)) return false;
   checkedArgs.add(a);

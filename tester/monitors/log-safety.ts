@@ -50,7 +50,10 @@ function whileHandling(facts: LogFacts, server: number): string {
   if (now === undefined) return '';
   const a = now.args;
   const held = facts.held[server]?.[a.prevLogIndex];
-  const check = facts.passesLogCheck(server, a) === false ? `, whose log check fails: it holds ${held === undefined ? 'no entry' : `a term-${held} entry`} at index ${a.prevLogIndex}` : '';
+  const check =
+    facts.passesLogCheck(server, a) === false
+      ? `, whose log check fails: it holds ${held === undefined ? 'no entry' : `a term-${held} entry`} at index ${a.prevLogIndex}`
+      : '';
   return (
     `; server ${server} applied it while handling server ${now.from}'s term-${a.term} AppendEntries (rpc #${now.id}: ` +
     `prevLogIndex=${a.prevLogIndex} prevLogTerm=${a.prevLogTerm}, ${a.entries.length} entries, leaderCommit=${a.leaderCommit})${check}`
@@ -137,7 +140,14 @@ export class ApplyOrder implements Monitor {
     const max = this.maxApplied[e.server] ?? 0;
     const latest = this.latest[e.server];
     let problem: string | undefined;
-    const killed = latest === undefined ? undefined : e.incarnation < latest.incarnation ? 'and the server restarted since' : latest.killedAt !== undefined ? `at t=${latest.killedAt} ms` : undefined;
+    const killed =
+      latest === undefined
+        ? undefined
+        : e.incarnation < latest.incarnation
+          ? 'and the server restarted since'
+          : latest.killedAt !== undefined
+            ? `at t=${latest.killedAt} ms`
+            : undefined;
     if (killed !== undefined) {
       if (!this.zombiesReported.has(k)) {
         this.zombiesReported.add(k);
@@ -145,7 +155,8 @@ export class ApplyOrder implements Monitor {
       }
     } else if (!Number.isInteger(e.index) || e.index < 1) problem = `applied index ${e.index} (the first index is 1)`;
     else if (last === undefined) {
-      if (e.index > max + 1) problem = `began applying at index ${e.index}, but it has applied nothing beyond index ${max} (skipped ${skippedRange(max + 1, e.index - 1)})`;
+      if (e.index > max + 1)
+        problem = `began applying at index ${e.index}, but it has applied nothing beyond index ${max} (skipped ${skippedRange(max + 1, e.index - 1)})`;
     } else if (e.index === last) problem = `applied index ${e.index} twice`;
     else if (e.index < last) problem = `applied index ${e.index} after index ${last} (out of order)`;
     else if (e.index > last + 1) problem = `applied index ${e.index} right after index ${last} (skipped ${skippedRange(last + 1, e.index - 1)})`;
@@ -499,7 +510,11 @@ export class StartIndex implements Monitor {
       const lt = this.log.leaderTerm(e.server, e.term);
       const twice = lt?.starts.get(e.index);
       if (twice !== undefined) {
-        this.report(e.server, e.term, `start(${showCommand(e.command)}) on leader ${e.server} returned index ${e.index} in term ${e.term}, which start(${showCommand(twice.command)}) had returned at t=${twice.t} ms`);
+        this.report(
+          e.server,
+          e.term,
+          `start(${showCommand(e.command)}) on leader ${e.server} returned index ${e.index} in term ${e.term}, which start(${showCommand(twice.command)}) had returned at t=${twice.t} ms`,
+        );
         return;
       }
       const sent = lt?.sent.get(e.index);
@@ -542,7 +557,11 @@ export class StartIndex implements Monitor {
     const key = commandKey(command);
     const elsewhere = lt?.startsByKey.get(key);
     if (elsewhere !== undefined) {
-      this.report(leader, term, `start(${showCommand(command)}) on leader ${leader} returned index ${elsewhere.join(', ')} in term ${term}, but it sent ${showCommand(command)} at index ${index}`);
+      this.report(
+        leader,
+        term,
+        `start(${showCommand(command)}) on leader ${leader} returned index ${elsewhere.join(', ')} in term ${term}, but it sent ${showCommand(command)} at index ${index}`,
+      );
       return;
     }
     const refusedAt = this.log.refused[leader]?.get(key);

@@ -335,7 +335,10 @@ export class ReceiversFollowFigure2 implements Monitor {
     if (this.logCheck(e.to, { prevLogIndex: args.prevLogIndex, prevLogTerm: args.prevLogTerm }) !== true) return;
     const p = args.prevLogIndex;
     const from = this.origin(e.to, p);
-    const why = p === 0 ? 'prevLogIndex is 0, so every log passes the check' : `its log passes the check (an entry at prevLogIndex ${p} with term ${args.prevLogTerm}${from === undefined ? '' : `, ${from}`})`;
+    const why =
+      p === 0
+        ? 'prevLogIndex is 0, so every log passes the check'
+        : `its log passes the check (an entry at prevLogIndex ${p} with term ${args.prevLogTerm}${from === undefined ? '' : `, ${from}`})`;
     this.ctx.report('RF', {
       message: `server ${e.to} refused a term-${term} AppendEntries from server ${String(e.from)} while in term ${term} itself, though ${why}: Figure 2 requires success`,
       servers: [e.to],

@@ -111,7 +111,10 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
   const rounds = new RoundTracker(
     (r, count) => {
       throughRounds += count;
-      if (options.loop) progress.announce(`round ${r} done: ${throughRounds} iterations${r === 1 ? '' : ` in rounds 1-${r}`}, ${tally.failed} failed so far; next round is ${r + 1}x longer`);
+      if (options.loop)
+        progress.announce(
+          `round ${r} done: ${throughRounds} iterations${r === 1 ? '' : ` in rounds 1-${r}`}, ${tally.failed} failed so far; next round is ${r + 1}x longer`,
+        );
     },
     () => (nextIndex >= roundEnd ? round : round - 1),
   );
@@ -142,7 +145,13 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
   const awaitingTraceOf = (log: string): boolean => [...awaitingTrace.values()].some((a) => a.log === log);
   const header = (job: Job) => ({ test: job.test, iteration: job.index, seed: job.seed, clock: options.clock, raft: raftLabel });
 
-  const failed = (job: Job, result: IterationResult, message: string, sample: { clockMs: number; wallMs: number; rpcs: number }, trace: string | undefined): void => {
+  const failed = (
+    job: Job,
+    result: IterationResult,
+    message: string,
+    sample: { clockMs: number; wallMs: number; rpcs: number },
+    trace: string | undefined,
+  ): void => {
     const check = result.check ?? 'HARNESS';
     const seen = tally.failuresOf(job.test, check);
     const keep = options.archive || seen < options.keep;
@@ -174,9 +183,12 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
     }
     if (keep) {
       // Virtual time: the page comes with the traced re-run of the seed, a moment later; named now all the same.
-      const later = page === undefined && log !== undefined && awaitingTraceOf(log) ? `${pagePath(log)} (written once its seed's traced re-run ends)` : undefined;
+      const later =
+        page === undefined && log !== undefined && awaitingTraceOf(log) ? `${pagePath(log)} (written once its seed's traced re-run ends)` : undefined;
       const named = page ?? later;
-      progress.announce(`Failed test ${job.test} [${check}] - ${log ?? '(no log)'}\n  ${message.split('\n')[0]}${named !== undefined ? `\n  trace page: ${named}` : ''}`);
+      progress.announce(
+        `Failed test ${job.test} [${check}] - ${log ?? '(no log)'}\n  ${message.split('\n')[0]}${named !== undefined ? `\n  trace page: ${named}` : ''}`,
+      );
     } else if (seen === options.keep) {
       progress.announce(`(further failures of ${job.test} [${check}] are counted, not logged: --keep ${options.keep})`);
     }
@@ -220,7 +232,8 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
       if (!result.ok && done.loopDelayMs > LAG_WARNING_MS) {
         message += `\n(the event loop was delayed by up to ${Math.round(done.loopDelayMs)} ms during this iteration: the machine, not the Raft, may be at fault; try a lower -p)`;
       }
-      if (options.verbose) progress.announce(`${result.ok ? 'ok  ' : 'FAIL'} ${job.test} #${job.index} seed ${job.seed} (${Math.round(result.stats.elapsedMs)} ms)`);
+      if (options.verbose)
+        progress.announce(`${result.ok ? 'ok  ' : 'FAIL'} ${job.test} #${job.index} seed ${job.seed} (${Math.round(result.stats.elapsedMs)} ms)`);
       const sample = { clockMs: result.stats.elapsedMs, wallMs: result.wallMs, rpcs: result.stats.rpcs };
       // Iterations lost to the watchdog or a crash have no figures: they are in the failures by check.
       figures.of(job.test).add(result.stats);
@@ -287,7 +300,9 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
     },
     onLag: (maxMs) => {
       if (maxMs > LAG_WARNING_MS && maxMs > worstLag) {
-        progress.announce(`warning: the event loop was delayed by ${Math.round(maxMs)} ms: real-time timings are distorted (a failure now may be the machine's, not the Raft's); try a lower -p`);
+        progress.announce(
+          `warning: the event loop was delayed by ${Math.round(maxMs)} ms: real-time timings are distorted (a failure now may be the machine's, not the Raft's); try a lower -p`,
+        );
       }
       worstLag = Math.max(worstLag, maxMs);
     },
@@ -344,7 +359,9 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
     done,
     interrupt: (signal = 'SIGINT') => {
       interrupted = true;
-      progress.announce(`interrupted (${signal}): no new iterations; waiting up to 5 s for running ones (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to quit now)`);
+      progress.announce(
+        `interrupted (${signal}): no new iterations; waiting up to 5 s for running ones (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to quit now)`,
+      );
       void pool.stop(5000);
     },
     folder: () => folder,

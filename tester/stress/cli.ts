@@ -88,7 +88,12 @@ async function main(): Promise<number> {
   return report(summary, options, stoppedBy, campaign.figures());
 }
 
-function report(summary: StressSummary, options: Pick<StressOptions, 'json' | 'junit' | 'report'>, signal: StopSignal | undefined, figures?: CampaignFigures): number {
+function report(
+  summary: StressSummary,
+  options: Pick<StressOptions, 'json' | 'junit' | 'report'>,
+  signal: StopSignal | undefined,
+  figures?: CampaignFigures,
+): number {
   const json = options.json;
   console.log(renderTable(summary));
   const failed = summary.tests.reduce((n, t) => n + t.failed, 0);
@@ -105,15 +110,26 @@ function report(summary: StressSummary, options: Pick<StressOptions, 'json' | 'j
     for (const check of Object.keys(test.checks ?? {})) {
       const f = test.failures.find((x) => x.check === check);
       if (f === undefined) continue;
-      const lab = f.lab === 'fails' ? (check === 'LAB' ? '' : `\n    the lab's checks fail it too${f.labMessage !== undefined ? `: ${f.labMessage}` : ''}`) : f.lab === 'passes' ? "\n    only our monitors fail it: the lab's checks pass it" : '';
-      console.log(`  ${test.name} [${check}] first: #${f.iteration} seed ${f.seed}: ${f.message.split('\n')[0]}${lab}\n    log: ${f.log ?? '-'}\n    ${f.replay ?? ''}`);
+      const lab =
+        f.lab === 'fails'
+          ? check === 'LAB'
+            ? ''
+            : `\n    the lab's checks fail it too${f.labMessage !== undefined ? `: ${f.labMessage}` : ''}`
+          : f.lab === 'passes'
+            ? "\n    only our monitors fail it: the lab's checks pass it"
+            : '';
+      console.log(
+        `  ${test.name} [${check}] first: #${f.iteration} seed ${f.seed}: ${f.message.split('\n')[0]}${lab}\n    log: ${f.log ?? '-'}\n    ${f.replay ?? ''}`,
+      );
     }
   }
   const lag = summary.clock === 'real' ? ` | worst event-loop delay ${summary.worstLoopDelayMs} ms` : '';
   const memory = summary.memory.peakRssMb > 0 ? ` | ${memoryLine(summary.memory)}` : '';
   // Only a campaign that ran to its end, and ran something, can pass.
   const verdict = summary.interrupted ? 'INTERRUPTED' : total === 0 ? 'NOTHING RAN' : failed === 0 ? 'PASS' : 'FAIL';
-  console.log(`${verdict}: ${failed} of ${total} iterations failed in ${summary.wallSeconds} s${summary.interrupted ? ` (interrupted${signal !== undefined ? ` by ${signal}` : ''}: not every iteration ran)` : ''}${summary.skippedByFailfast !== undefined ? ` (--failfast: ${plural(summary.skippedByFailfast, 'iteration')} skipped)` : ''}${lag}${memory} | seed ${summary.seed}`);
+  console.log(
+    `${verdict}: ${failed} of ${total} iterations failed in ${summary.wallSeconds} s${summary.interrupted ? ` (interrupted${signal !== undefined ? ` by ${signal}` : ''}: not every iteration ran)` : ''}${summary.skippedByFailfast !== undefined ? ` (--failfast: ${plural(summary.skippedByFailfast, 'iteration')} skipped)` : ''}${lag}${memory} | seed ${summary.seed}`,
+  );
   if (json !== undefined) {
     const text = `${JSON.stringify(summary, null, 2)}\n`;
     try {

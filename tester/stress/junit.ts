@@ -13,14 +13,26 @@ export function stressJUnit(summary: StressSummary): string {
     const base: JUnitCase = { name: t.name, classname: `raft-harness.stress.${summary.clock}`, time };
     if (t.total === 0) return { ...base, skipped: summary.interrupted ? 'no iteration ran: the campaign was interrupted' : 'no iteration ran' };
     if (t.failed === 0) return base;
-    const checks = Object.entries(t.checks ?? {}).map(([check, n]) => `${check} ${n}`).join(', ');
+    const checks = Object.entries(t.checks ?? {})
+      .map(([check, n]) => `${check} ${n}`)
+      .join(', ');
     const lab = t.failures.filter((f) => f.lab === 'fails').length;
     const unknown = t.failures.filter((f) => f.lab === undefined).length;
-    const labPart = summary.checks === 'lab' ? " (the lab's checks only)" : `; the lab's checks fail ${lab} of them${unknown > 0 ? ` (${unknown} unknown)` : ''}`;
+    const labPart =
+      summary.checks === 'lab' ? " (the lab's checks only)" : `; the lab's checks fail ${lab} of them${unknown > 0 ? ` (${unknown} unknown)` : ''}`;
     const first = t.failures[0];
     const lines = t.failures.slice(0, MAX_LISTED).map((f) => {
-      const verdict = f.lab === 'fails' ? `the lab's checks fail it too${f.labMessage !== undefined && f.check !== 'LAB' ? ` (${f.labMessage})` : ''}` : f.lab === 'passes' ? "only our monitors fail it (the lab's checks pass)" : "the lab's checks: unknown";
-      return [`#${f.iteration} seed ${f.seed} [${f.check}]: ${firstLine(f.message)}`, `  ${verdict}`, `  replay: ${f.replay ?? '(real time cannot be replayed)'}`].join('\n');
+      const verdict =
+        f.lab === 'fails'
+          ? `the lab's checks fail it too${f.labMessage !== undefined && f.check !== 'LAB' ? ` (${f.labMessage})` : ''}`
+          : f.lab === 'passes'
+            ? "only our monitors fail it (the lab's checks pass)"
+            : "the lab's checks: unknown";
+      return [
+        `#${f.iteration} seed ${f.seed} [${f.check}]: ${firstLine(f.message)}`,
+        `  ${verdict}`,
+        `  replay: ${f.replay ?? '(real time cannot be replayed)'}`,
+      ].join('\n');
     });
     if (t.failures.length > MAX_LISTED) lines.push(`... and ${t.failures.length - MAX_LISTED} more (every one is in the JSON summary, --json)`);
     return {

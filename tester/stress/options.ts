@@ -126,7 +126,8 @@ export function parseStressArgs(argv: string[]): StressOptions | 'help' {
     return { ...base, merge: positionals, json: values.json, junit: values.junit, report: values.report };
   }
   if (values.rerun !== undefined) {
-    if (positionals.length > 0) throw new UsageError(`--rerun runs the tests that failed in ${values.rerun}: give no TESTS with it (got ${positionals.map((p) => `'${p}'`).join(', ')})`);
+    if (positionals.length > 0)
+      throw new UsageError(`--rerun runs the tests that failed in ${values.rerun}: give no TESTS with it (got ${positionals.map((p) => `'${p}'`).join(', ')})`);
     return parseRerun(values);
   }
 
@@ -179,7 +180,9 @@ export function parseStressArgs(argv: string[]): StressOptions | 'help' {
   };
 }
 
-type StressValues = Partial<Record<'n' | 'p' | 'clock' | 'seed' | 'out' | 'keep' | 'timeout' | 'json' | 'shard' | 'raft' | 'checks' | 'junit' | 'rerun' | 'report', string>> &
+type StressValues = Partial<
+  Record<'n' | 'p' | 'clock' | 'seed' | 'out' | 'keep' | 'timeout' | 'json' | 'shard' | 'raft' | 'checks' | 'junit' | 'rerun' | 'report', string>
+> &
   Partial<Record<'archive' | 'failfast' | 'loop' | 'verbose' | 'merge', boolean>>;
 
 /**
@@ -189,7 +192,12 @@ type StressValues = Partial<Record<'n' | 'p' | 'clock' | 'seed' | 'out' | 'keep'
  */
 function parseRerun(values: StressValues): StressOptions {
   const file = values.rerun as string;
-  for (const [flag, given] of [['-n', values.n], ['--seed', values.seed], ['--shard', values.shard], ['--loop', values.loop]] as const) {
+  for (const [flag, given] of [
+    ['-n', values.n],
+    ['--seed', values.seed],
+    ['--shard', values.shard],
+    ['--loop', values.loop],
+  ] as const) {
     if (given !== undefined) throw new UsageError(`--rerun runs the failing seeds of ${file}: ${flag} cannot be given with it`);
   }
   const plan = loadRerun(file);
@@ -199,7 +207,9 @@ function parseRerun(values: StressValues): StressOptions {
   const raftModule = values.raft ?? plan.raftModule;
   if (raftModule !== undefined) {
     if (values.raft === undefined && !existsSync(resolve(raftModule))) {
-      throw new UsageError(`--rerun: ${file} was run on ${raftModule}, which is not here (paths are relative to the folder the campaign ran in); name it with --raft`);
+      throw new UsageError(
+        `--rerun: ${file} was run on ${raftModule}, which is not here (paths are relative to the folder the campaign ran in); name it with --raft`,
+      );
     }
     checkRaftPath(raftModule, '--raft');
   }

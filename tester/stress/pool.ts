@@ -123,12 +123,22 @@ export class WorkerPool {
     // large young generation makes each one pause the event loop for longer.
     const resourceLimits = this.options.init.clock === 'virtual' ? { maxYoungGenerationSizeMb: 96 } : {};
     const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), { resourceLimits });
-    const slot: Slot = { worker, ready: false, solo: false, retiring: false, inFlight: new Map(), callSlot: undefined, threadId: undefined, progress: { count: -1, wall: wallNow(), cpu: undefined } };
+    const slot: Slot = {
+      worker,
+      ready: false,
+      solo: false,
+      retiring: false,
+      inFlight: new Map(),
+      callSlot: undefined,
+      threadId: undefined,
+      progress: { count: -1, wall: wallNow(), cpu: undefined },
+    };
     this.slots.add(slot);
     worker.on('message', (message: FromWorker) => this.onMessage(slot, message));
     worker.on('error', (error) => this.lose(slot, `the implementation crashed its thread: ${error.stack ?? error.message}`, 'CRASH'));
     worker.on('exit', (code) => {
-      if (this.slots.has(slot)) this.lose(slot, `the thread exited (code ${code}) in the middle of the iteration: did the implementation call process.exit()?`, 'CRASH');
+      if (this.slots.has(slot))
+        this.lose(slot, `the thread exited (code ${code}) in the middle of the iteration: did the implementation call process.exit()?`, 'CRASH');
     });
     worker.postMessage({ type: 'init', init: this.options.init });
   }
@@ -256,7 +266,8 @@ export class WorkerPool {
       if (why !== false) {
         // Read before the thread is terminated: the call it is stuck in, if it is stuck in one.
         const call = slot.callSlot === undefined ? undefined : describeCall(slot.callSlot);
-        const what = call === undefined ? 'a synchronous call that never returns, or continuations that never let time move on' : `stuck in ${call}, which never returned`;
+        const what =
+          call === undefined ? 'a synchronous call that never returns, or continuations that never let time move on' : `stuck in ${call}, which never returned`;
         this.lose(slot, `stopped by the watchdog: ${why} (${what})`, 'WATCHDOG');
       }
     }

@@ -121,7 +121,9 @@ async function main(): Promise<number> {
     const again = (second.trace ?? '').split('\n').filter((l) => l !== '');
     const secondHash = hashOf(again);
     const same = firstHash === secondHash && first.result.message === second.result.message;
-    console.log(`verify: run 1 ${firstHash.slice(0, 16)} (${lines.length} events), run 2 ${secondHash.slice(0, 16)} (${again.length} events): ${same ? 'identical' : 'DIFFERENT'}`);
+    console.log(
+      `verify: run 1 ${firstHash.slice(0, 16)} (${lines.length} events), run 2 ${secondHash.slice(0, 16)} (${again.length} events): ${same ? 'identical' : 'DIFFERENT'}`,
+    );
     if (!same) {
       const at = lines.findIndex((line, i) => line !== again[i]);
       if (at >= 0) console.log(`first difference at event ${at}:\n  run 1: ${lines[at]}\n  run 2: ${again[at] ?? '(none)'}`);
@@ -141,7 +143,15 @@ interface WatchedRun {
 }
 
 /** One iteration on a pool of one worker thread, with the pool's watchdog. */
-async function runWatched(o: { test: string; seed: number; raftModule: string | undefined; checks: Checks; timeoutMs: number; stream: boolean; onLine: (line: string) => void }): Promise<WatchedRun> {
+async function runWatched(o: {
+  test: string;
+  seed: number;
+  raftModule: string | undefined;
+  checks: Checks;
+  timeoutMs: number;
+  stream: boolean;
+  onLine: (line: string) => void;
+}): Promise<WatchedRun> {
   let outcome: WatchedRun | undefined;
   let handed = false;
   const job: IterationJob = { key: 0, test: o.test, index: 0, seed: o.seed, trace: true, ...(o.stream && { stream: true }) };

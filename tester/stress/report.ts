@@ -19,11 +19,13 @@ export function stressReportInput(summary: StressSummary, figures: CampaignFigur
       failed: t.failed,
       checks: t.checks ?? {},
       // Only the kept failures are listed: past --keep a campaign may have thousands, counted in the chart by check.
-      failures: t.failures.filter((f) => f.log !== undefined).map((f) => {
-        // A kept failure's page sits beside its log (written only when it had a trace).
-        const page = resolve(pagePath(f.log as string));
-        return { label: `#${f.iteration} seed ${f.seed}`, check: f.check, message: f.message, page: existsSync(page) ? page : undefined };
-      }),
+      failures: t.failures
+        .filter((f) => f.log !== undefined)
+        .map((f) => {
+          // A kept failure's page sits beside its log (written only when it had a trace).
+          const page = resolve(pagePath(f.log as string));
+          return { label: `#${f.iteration} seed ${f.seed}`, check: f.check, message: f.message, page: existsSync(page) ? page : undefined };
+        }),
       figures: figures?.get(t.name),
       unit: 'iteration',
       clockLabel: summary.clock === 'virtual' ? 'Virtual time' : 'Time',

@@ -39,7 +39,8 @@ export function loadRerun(file: string): RerunPlan {
   if (summary === undefined) throw new UsageError(`--rerun: ${file} is not a stress summary (stress --json FILE): no tests with their failures`);
   const jobs: RerunJob[] = [];
   for (const test of summary.tests) {
-    if (test.failures.length > 0 && testNamed(test.name) === undefined) throw new UsageError(`--rerun: ${file} names a test this harness does not know: ${test.name}`);
+    if (test.failures.length > 0 && testNamed(test.name) === undefined)
+      throw new UsageError(`--rerun: ${file} names a test this harness does not know: ${test.name}`);
     for (const f of test.failures) jobs.push({ test: test.name, iteration: f.iteration, seed: f.seed });
   }
   if (jobs.length === 0) throw new UsageError(`--rerun: ${file} records no failure: nothing to run again`);

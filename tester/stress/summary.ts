@@ -233,7 +233,8 @@ export function mergeSummaries(parts: StressSummary[], files: readonly string[] 
     }
     const { index, count } = shards[i] as { index: number; count: number };
     const first0 = shards[0] as { index: number; count: number };
-    if (count !== first0.count) throw new MergeError(`${name(i)} is shard ${index}/${count} but ${name(0)} is shard ${first0.index}/${first0.count}: not shards of one split`);
+    if (count !== first0.count)
+      throw new MergeError(`${name(i)} is shard ${index}/${count} but ${name(0)} is shard ${first0.index}/${first0.count}: not shards of one split`);
     const twin = shards.findIndex((s) => s.index === index);
     if (twin !== i) throw new MergeError(`shard ${index}/${count} is given twice: ${name(twin)} and ${name(i)}`);
   });
@@ -241,9 +242,14 @@ export function mergeSummaries(parts: StressSummary[], files: readonly string[] 
   const missing: number[] = [];
   for (let k = 1; k <= count; k++) if (!shards.some((s) => s.index === k)) missing.push(k);
   if (missing.length > 0) {
-    throw new MergeError(`shard${missing.length === 1 ? '' : 's'} ${missing.map((k) => `${k}/${count}`).join(', ')} missing: a merge needs every shard of the campaign`);
+    throw new MergeError(
+      `shard${missing.length === 1 ? '' : 's'} ${missing.map((k) => `${k}/${count}`).join(', ')} missing: a merge needs every shard of the campaign`,
+    );
   }
-  const order = parts.map((p, i) => ({ p, k: (shards[i] as { index: number }).index })).sort((a, b) => a.k - b.k).map((e) => e.p);
+  const order = parts
+    .map((p, i) => ({ p, k: (shards[i] as { index: number }).index }))
+    .sort((a, b) => a.k - b.k)
+    .map((e) => e.p);
   const tally = new Tally([]);
   for (const part of order) for (const test of part.tests) tally.addSummary(test);
   return {
@@ -344,6 +350,9 @@ function round(x: number): number {
  */
 export function memoryLine(m: StressSummary['memory']): string {
   const grew = m.lateHeapMb - m.earlyHeapMb;
-  const judged = grew > 8 && m.lateHeapMb > 1.5 * m.earlyHeapMb ? `GROWING by ${Math.round(grew)} MiB: a leak? (a Raft that keeps state after kill(), or timers never stopped)` : 'flat, no leak';
+  const judged =
+    grew > 8 && m.lateHeapMb > 1.5 * m.earlyHeapMb
+      ? `GROWING by ${Math.round(grew)} MiB: a leak? (a Raft that keeps state after kill(), or timers never stopped)`
+      : 'flat, no leak';
   return `worker live heap ${m.earlyHeapMb} → ${m.lateHeapMb} MiB (first → last quarter: ${judged}), peak RSS ${m.peakRssMb} MiB`;
 }

@@ -139,7 +139,12 @@ async function runFuzzScenario(job: ScenarioJob): Promise<void> {
   post({ type: 'start', key: job.key });
   const recorder = job.trace === true ? new TraceRecorder() : undefined;
   const policy = policyFor(job.labOnly === true ? 'lab' : init?.checks);
-  const result = await runScenario(job.scenario, { raft, globalTimers, ...(policy !== undefined && { policy }), ...(recorder !== undefined && { record: recorder.record }) });
+  const result = await runScenario(job.scenario, {
+    raft,
+    globalTimers,
+    ...(policy !== undefined && { policy }),
+    ...(recorder !== undefined && { record: recorder.record }),
+  });
   post({ type: 'scenario-done', key: job.key, result, trace: recorder?.text() });
   firstMemorySample();
   if (result.check === CRASH_CHECK) post({ type: 'retire' });

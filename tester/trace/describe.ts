@@ -31,9 +31,7 @@ export function describeLine(line: TraceLine): Description {
     case 'vote-grant':
       return event === 'reply' ? peerText(`got vote ←{}${argTerm(d)}`, d.to) : peerText(`vote for {}${argTerm(d)}`, d.from);
     case 'vote-deny':
-      return event === 'reply'
-        ? peerText(`denied ←{}${replyTermIfOther(d)}`, d.to)
-        : peerText(`deny {}${argTerm(d)}${replyTermIfOther(d, ', mine ')}`, d.from);
+      return event === 'reply' ? peerText(`denied ←{}${replyTermIfOther(d)}`, d.to) : peerText(`deny {}${argTerm(d)}${replyTermIfOther(d, ', mine ')}`, d.from);
     case 'heartbeat-reply': {
       const ok = field(d.reply, 'success') === true;
       return event === 'reply'
@@ -46,9 +44,7 @@ export function describeLine(line: TraceLine): Description {
       return peerText(`${method(d)}${replyLost ? ' reply ←{}' : '→{}'} lost: ${reason}`, d.to);
     }
     case 'delay':
-      return d.stage === 'reply'
-        ? peerText(`${method(d)} reply→{} delayed ${num(d.ms)}ms`, d.from)
-        : peerText(`${method(d)}→{} delayed ${num(d.ms)}ms`, d.to);
+      return d.stage === 'reply' ? peerText(`${method(d)} reply→{} delayed ${num(d.ms)}ms`, d.from) : peerText(`${method(d)}→{} delayed ${num(d.ms)}ms`, d.to);
     case 'duplicate':
       return peerText(`${method(d)}→{} duplicated +${num(d.ms)}ms`, d.to);
     case 'connectivity':

@@ -87,8 +87,7 @@ export function traceClient(): void {
   const TAIL = Math.max(5, model.tEnd * 0.015);
   const drawnEnd = (t: number): number => (t >= model.tEnd ? model.tEnd + TAIL : t);
 
-  const esc = (text: string): string =>
-    text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  const esc = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
   const ms = (t: number): string => `${Number.isInteger(t) ? t : t.toFixed(1)} ms`;
   const width = (): number => Math.max(480, box.clientWidth);
   const plotWidth = (): number => width() - LEFT - RIGHT;
@@ -144,7 +143,9 @@ export function traceClient(): void {
 
     // Lanes.
     for (let s = 0; s < model.n; s++) {
-      out.push(`<rect class="lane" data-server="${s}" x="${LEFT}" y="${laneTop(s)}" width="${pw}" height="${LANE_H}" fill="#f6f7f9" stroke="#dde" data-tip="${esc(`server S${s}`)}"/>`);
+      out.push(
+        `<rect class="lane" data-server="${s}" x="${LEFT}" y="${laneTop(s)}" width="${pw}" height="${LANE_H}" fill="#f6f7f9" stroke="#dde" data-tip="${esc(`server S${s}`)}"/>`,
+      );
       out.push(`<text class="lane-label" x="${LEFT - 10}" y="${laneMid(s) + 5}" text-anchor="end">S${s}</text>`);
     }
 
@@ -157,15 +158,19 @@ export function traceClient(): void {
       const h = seg.role === 'leader' ? LANE_H - 4 : seg.role === 'candidate' ? LANE_H * 0.62 : LANE_H * 0.3;
       const y = laneTop(seg.s) + LANE_H - 2 - h;
       const color = colorOf(seg.term);
-      const tipText = seg.t1 >= model.tEnd
-        ? `S${seg.s}: ${seg.role}, term ${seg.term ?? '?'}\nfrom ${ms(seg.t0)} to the end of the run (${ms(model.tEnd)})`
-        : `S${seg.s}: ${seg.role}, term ${seg.term ?? '?'}\n${ms(seg.t0)} → ${ms(seg.t1)} (${ms(seg.t1 - seg.t0)})`;
+      const tipText =
+        seg.t1 >= model.tEnd
+          ? `S${seg.s}: ${seg.role}, term ${seg.term ?? '?'}\nfrom ${ms(seg.t0)} to the end of the run (${ms(model.tEnd)})`
+          : `S${seg.s}: ${seg.role}, term ${seg.term ?? '?'}\n${ms(seg.t0)} → ${ms(seg.t1)} (${ms(seg.t1 - seg.t0)})`;
       out.push(
         `<rect class="seg role-${seg.role}" data-term="${seg.term ?? ''}" data-server="${seg.s}" x="${f(x0)}" y="${f(y)}" width="${f(Math.max(0.5, x1 - x0))}" height="${f(h)}" fill="${color}"${seg.role === 'leader' ? ' stroke="#222" stroke-width="1.2"' : ''} data-tip="${esc(tipText)}"/>`,
       );
-      if (seg.role === 'candidate') out.push(`<rect x="${f(x0)}" y="${f(y)}" width="${f(Math.max(0.5, x1 - x0))}" height="${f(h)}" fill="url(#stripes)" pointer-events="none"/>`);
+      if (seg.role === 'candidate')
+        out.push(`<rect x="${f(x0)}" y="${f(y)}" width="${f(Math.max(0.5, x1 - x0))}" height="${f(h)}" fill="url(#stripes)" pointer-events="none"/>`);
       if (x1 - x0 > 34 && seg.role !== 'follower') {
-        out.push(`<text class="seg-label" x="${f(x0 + 9)}" y="${f(y + 13)}" fill="${inkOf(seg.term)}" data-bg="${color}" pointer-events="none">${seg.role === 'leader' ? 'leader' : 'cand.'} T${seg.term ?? '?'}</text>`);
+        out.push(
+          `<text class="seg-label" x="${f(x0 + 9)}" y="${f(y + 13)}" fill="${inkOf(seg.term)}" data-bg="${color}" pointer-events="none">${seg.role === 'leader' ? 'leader' : 'cand.'} T${seg.term ?? '?'}</text>`,
+        );
       } else if (x1 - x0 > 40 && seg.role === 'follower') {
         out.push(`<text class="seg-label small" x="${f(x0 + 3)}" y="${f(y - 2)}" pointer-events="none">T${seg.term ?? '?'}</text>`);
       }
@@ -188,7 +193,9 @@ export function traceClient(): void {
         : `S${o.s} ${o.what}\n${ms(o.t0)} → ${until}${o.text ? `\n${o.text}` : ''}`;
       const common = `class="outage ${o.what}${instant ? ' instant' : ''}" data-server="${o.s}" data-tip="${esc(tipText)}"`;
       if (o.what === 'partitioned') {
-        out.push(`<rect ${common} x="${f(x0)}" y="${laneTop(o.s) + LANE_H - 7}" width="${f(Math.max(1, x1 - x0))}" height="7" fill="url(#hatch-orange)" stroke="#e8710a" stroke-width="0.8"/>`);
+        out.push(
+          `<rect ${common} x="${f(x0)}" y="${laneTop(o.s) + LANE_H - 7}" width="${f(Math.max(1, x1 - x0))}" height="7" fill="url(#hatch-orange)" stroke="#e8710a" stroke-width="0.8"/>`,
+        );
       } else {
         const fill = instant ? 'fill="#222"' : o.what === 'crashed' ? 'fill="#222" fill-opacity="0.7"' : 'fill="url(#hatch-gray)"';
         out.push(`<rect ${common} x="${f(x0)}" y="${laneTop(o.s)}" width="${f(Math.max(1, x1 - x0))}" height="${LANE_H}" ${fill}/>`);
@@ -212,8 +219,12 @@ export function traceClient(): void {
       const px = x(lm.t);
       const y = laneTop(lm.s);
       const tipText = `S${lm.s} at ${ms(lm.t)}: ${lm.text}`;
-      if (lm.kind === 'state') out.push(`<line class="logmark state" x1="${f(px)}" y1="${f(y + LANE_H - 12)}" x2="${f(px)}" y2="${f(y + LANE_H)}" stroke="#8a929e" stroke-width="1.5" data-tip="${esc(tipText)}"/>`);
-      else if (lm.kind === 'apply') out.push(`<rect class="logmark apply" x="${f(px - 2.5)}" y="${f(y + LANE_H - 8)}" width="5" height="5" fill="#1e8c3a" data-tip="${esc(tipText)}"/>`);
+      if (lm.kind === 'state')
+        out.push(
+          `<line class="logmark state" x1="${f(px)}" y1="${f(y + LANE_H - 12)}" x2="${f(px)}" y2="${f(y + LANE_H)}" stroke="#8a929e" stroke-width="1.5" data-tip="${esc(tipText)}"/>`,
+        );
+      else if (lm.kind === 'apply')
+        out.push(`<rect class="logmark apply" x="${f(px - 2.5)}" y="${f(y + LANE_H - 8)}" width="5" height="5" fill="#1e8c3a" data-tip="${esc(tipText)}"/>`);
       else out.push(`<path class="logmark start" d="M${f(px)},${f(y + LANE_H - 14)} l3,3 l-3,3 l-3,-3 z" fill="#3d6fb4" data-tip="${esc(tipText)}"/>`);
     }
 
@@ -224,9 +235,13 @@ export function traceClient(): void {
       const y = laneTop(mk.s);
       const tipText = `S${mk.s} at ${ms(mk.t)}: ${mk.text}`;
       if (mk.kind === 'timer') {
-        out.push(`<path class="mark timer" d="M${f(px - 5)},${f(y - 1)} L${f(px + 5)},${f(y - 1)} L${f(px)},${f(y + 8)} z" fill="#f2b705" stroke="#8a6500" stroke-width="0.8" data-tip="${esc(tipText)}"/>`);
+        out.push(
+          `<path class="mark timer" d="M${f(px - 5)},${f(y - 1)} L${f(px + 5)},${f(y - 1)} L${f(px)},${f(y + 8)} z" fill="#f2b705" stroke="#8a6500" stroke-width="0.8" data-tip="${esc(tipText)}"/>`,
+        );
       } else {
-        out.push(`<path class="mark leader" d="M${f(px - 6)},${f(y + 9)} L${f(px - 6)},${f(y)} L${f(px - 3)},${f(y + 4)} L${f(px)},${f(y - 1)} L${f(px + 3)},${f(y + 4)} L${f(px + 6)},${f(y)} L${f(px + 6)},${f(y + 9)} z" fill="#ffd700" stroke="#333" stroke-width="0.9" data-tip="${esc(tipText)}"/>`);
+        out.push(
+          `<path class="mark leader" d="M${f(px - 6)},${f(y + 9)} L${f(px - 6)},${f(y)} L${f(px - 3)},${f(y + 4)} L${f(px)},${f(y - 1)} L${f(px + 3)},${f(y + 4)} L${f(px + 6)},${f(y)} L${f(px + 6)},${f(y + 9)} z" fill="#ffd700" stroke="#333" stroke-width="0.9" data-tip="${esc(tipText)}"/>`,
+        );
       }
     }
     out.push('</g>');
@@ -269,7 +284,10 @@ export function traceClient(): void {
       out.push(
         `<g class="violation" id="violation-${i}" data-tip="${esc(`VIOLATION at ${ms(v.t)}\n${v.text}`)}">` +
           `<line x1="${f(px)}" y1="${AXIS}" x2="${f(px)}" y2="${by}" stroke="#d00" stroke-width="2.5"/>` +
-          v.servers.filter((s) => s < model.n).map((s) => `<circle cx="${f(px)}" cy="${laneMid(s)}" r="7" fill="none" stroke="#d00" stroke-width="2.5"/>`).join('') +
+          v.servers
+            .filter((s) => s < model.n)
+            .map((s) => `<circle cx="${f(px)}" cy="${laneMid(s)}" r="7" fill="none" stroke="#d00" stroke-width="2.5"/>`)
+            .join('') +
           '</g>',
       );
       labels.push(
@@ -309,7 +327,9 @@ export function traceClient(): void {
     const tipText =
       `${m.causal ? 'LED TO THE VIOLATION\n' : ''}${name} #${m.id} S${m.from} → S${m.to}${m.term !== null ? `, term ${m.term}` : ''}\n` +
       `sent ${ms(m.t0)}` +
-      (m.t1 !== null ? `, delivered ${ms(m.t1)}: ${vote ? (m.ok ? 'vote granted' : 'vote denied') : m.ok ? 'success' : 'rejected'}${m.replyTerm !== null ? ` (replier's term ${m.replyTerm})` : ''}` : '') +
+      (m.t1 !== null
+        ? `, delivered ${ms(m.t1)}: ${vote ? (m.ok ? 'vote granted' : 'vote denied') : m.ok ? 'success' : 'rejected'}${m.replyTerm !== null ? ` (replier's term ${m.replyTerm})` : ''}`
+        : '') +
       (m.tr !== null ? `\nreply back at ${ms(m.tr)}` : '') +
       (m.tl !== null ? `\nLOST at ${ms(m.tl)}: ${m.lost ?? ''}` : '') +
       (inFlight && m.tl === null ? `\nstill in flight when the run ended (${ms(model.tEnd)})` : '') +
@@ -336,7 +356,21 @@ export function traceClient(): void {
       if (m.tr !== null) {
         const replyColor = vote ? (m.ok ? '#1e8c3a' : '#c62828') : '#8aa6cf';
         const verdict = vote ? (m.ok ? ' granted' : ' denied') : '';
-        parts.push(arrow(`${cls} reply${verdict}`, xd, y1, Math.max(x(m.tr), xd + SLANT), y0, replyColor, (vote ? 1.3 : 0.8) + (m.causal ? 1.2 : 0), vote ? (m.ok ? 'ah-grant' : 'ah-deny') : 'ah-hbr', '4,3', tipText, m.causal));
+        parts.push(
+          arrow(
+            `${cls} reply${verdict}`,
+            xd,
+            y1,
+            Math.max(x(m.tr), xd + SLANT),
+            y0,
+            replyColor,
+            (vote ? 1.3 : 0.8) + (m.causal ? 1.2 : 0),
+            vote ? (m.ok ? 'ah-grant' : 'ah-deny') : 'ah-hbr',
+            '4,3',
+            tipText,
+            m.causal,
+          ),
+        );
       } else if (m.tl !== null) {
         if (shown.lost) parts.push(lost(`${cls} reply lost`, xd, y1, Math.max(x(m.tl), xd + SLANT), y0, tipText));
       } else if (shown.inflight) {
@@ -367,7 +401,19 @@ export function traceClient(): void {
     return { x0: cx0, y0: at(cx0), x1: cx1, y1: at(cx1), endVisible: cx1 === x1 };
   }
 
-  function arrow(cls: string, x0: number, y0: number, x1: number, y1: number, color: string, w: number, head: string, dash: string, tipText: string, highlight = false): string {
+  function arrow(
+    cls: string,
+    x0: number,
+    y0: number,
+    x1: number,
+    y1: number,
+    color: string,
+    w: number,
+    head: string,
+    dash: string,
+    tipText: string,
+    highlight = false,
+  ): string {
     const c = clip(x0, y0, x1, y1);
     if (c === undefined) return '';
     const d = `M${f(c.x0)},${f(c.y0)} L${f(c.x1)},${f(c.y1)}`;

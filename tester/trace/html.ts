@@ -27,14 +27,19 @@ export function writeTraceHtml(rawTraceText: string, outPath: string, title: str
 /** The page of structured lines. */
 export function renderStructuredHtml(lines: readonly TraceLine[], title: string, header: readonly string[] = [], n?: number): string {
   const model = buildModel(lines, title, header, n);
-  const json = JSON.stringify(model).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  const json = JSON.stringify(model)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
   const inFlight = model.messages.filter((m) => m.tl === null && (m.t1 === null || m.tr === null)).length;
   const failedChecks = model.steps.filter((s) => s.kind === 'check' && !s.ok);
   const problems = [
     ...model.violations.map((v) => ({ t: v.t, text: `VIOLATION ${v.text}`, cls: 'violation-note' })),
     ...failedChecks.map((c) => ({ t: c.t, text: c.text, cls: 'failed-check-note' })),
   ];
-  const legendTerms = model.terms.map((t) => `<span class="swatch term-swatch" data-term="${t.term}" style="background:${t.color};color:${t.ink}">T${t.term}</span>`).join('');
+  const legendTerms = model.terms
+    .map((t) => `<span class="swatch term-swatch" data-term="${t.term}" style="background:${t.color};color:${t.ink}">T${t.term}</span>`)
+    .join('');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -158,8 +163,7 @@ export function buildModel(lines: readonly TraceLine[], title: string, header: r
           const previous = steps.at(-1);
           if (previous?.kind === 'end' && previous.t === line.t) previous.text = `${previous.text}, S${s}`;
           else steps.push({ t: line.t, kind: 'end', label: 'end of run', text: `end of run: servers killed: S${s}`, ok: true });
-        }
-        else if (d.event === 'start') closeOutage(s, 'crashed', line.t);
+        } else if (d.event === 'start') closeOutage(s, 'crashed', line.t);
         else if (d.event === 'link') {
           const from = host(asHost(d.from));
           const to = host(asHost(d.to));
@@ -320,11 +324,7 @@ export function markCausal(messages: PageModel['messages'], violations: readonly
     const involved = new Set(v.servers);
     const effect = (m: PageModel['messages'][number]): number => Math.max(m.t1 ?? -Infinity, m.tr !== null && m.tr <= v.t ? m.tr : -Infinity);
     const candidates = messages.filter(
-      (m) =>
-        m.t1 !== null &&
-        m.t1 <= v.t &&
-        (involved.has(m.from) || involved.has(m.to)) &&
-        (v.term === null || m.term === v.term || m.replyTerm === v.term),
+      (m) => m.t1 !== null && m.t1 <= v.t && (involved.has(m.from) || involved.has(m.to)) && (v.term === null || m.term === v.term || m.replyTerm === v.term),
     );
     // Between two servers the violation names, when there are such: those say the most.
     const between = candidates.filter((m) => involved.has(m.from) && involved.has(m.to));

@@ -36,7 +36,16 @@ const RAW_FIELDS: Record<TesterEvent['kind'], Record<string, FieldType>> = {
   persist: { server: 'number', incarnation: 'number', size: 'number' },
   connect: { server: 'number' },
   disconnect: { server: 'number' },
-  'net-config': { reliable: 'boolean', longReordering: 'boolean', duplicateRate: 'number', requestDropRate: 'number?', replyDropRate: 'number?', maxDelayMs: 'number?', holdGroup: 'number[]?', holdMs: 'number?' },
+  'net-config': {
+    reliable: 'boolean',
+    longReordering: 'boolean',
+    duplicateRate: 'number',
+    requestDropRate: 'number?',
+    replyDropRate: 'number?',
+    maxDelayMs: 'number?',
+    holdGroup: 'number[]?',
+    holdMs: 'number?',
+  },
   step: { name: 'string', detail: 'string' },
   check: { name: 'string', ok: 'boolean', detail: 'string' },
   violation: { check: 'string', message: 'string', servers: 'number[]', term: 'number?', fatal: 'boolean' },
@@ -69,7 +78,10 @@ const IS: Record<FieldType, Check> = {
 };
 /** Each kind's checks, worked out once: [field, type, check]. */
 const RAW_CHECKS = new Map<string, [string, FieldType, Check][]>(
-  Object.entries(RAW_FIELDS).map(([kind, fields]) => [kind, [['t', 'number', IS.number], ...Object.entries(fields).map(([name, type]): [string, FieldType, Check] => [name, type, IS[type]])]]),
+  Object.entries(RAW_FIELDS).map(([kind, fields]) => [
+    kind,
+    [['t', 'number', IS.number], ...Object.entries(fields).map(([name, type]): [string, FieldType, Check] => [name, type, IS[type]])],
+  ]),
 );
 
 /**
@@ -204,7 +216,8 @@ function checkStructured(object: Record<string, unknown>, where: string): TraceL
   if (server !== null && !(typeof server === 'number' && Number.isInteger(server) && server >= 0)) {
     throw new TraceInputError(`${where}: malformed line: "server" must be a server number or null, got ${JSON.stringify(server)}`);
   }
-  if (term !== null && typeof term !== 'number') throw new TraceInputError(`${where}: malformed line: "term" must be a number or null, got ${JSON.stringify(term)}`);
+  if (term !== null && typeof term !== 'number')
+    throw new TraceInputError(`${where}: malformed line: "term" must be a number or null, got ${JSON.stringify(term)}`);
   if (role !== null && !(ROLES as readonly unknown[]).includes(role)) {
     throw new TraceInputError(`${where}: malformed line: "role" must be one of ${ROLES.join(', ')} or null, got ${JSON.stringify(role)}`);
   }
