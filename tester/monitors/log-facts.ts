@@ -5,7 +5,7 @@
 //
 // The log monitors judge an event against these facts as they were before the
 // event; the MonitorSet updates the facts after every monitor has looked.
-import type { AppendEntriesArgs, AppendEntriesReply, RequestVoteArgs } from '../../raft/contract.ts';
+import type { AppendEntriesArgs, AppendEntriesReply, InstallSnapshotArgs, InstallSnapshotReply, RequestVoteArgs } from '../../raft/contract.ts';
 import { RPC } from '../../raft/contract.ts';
 import type { TesterEvent } from '../events.ts';
 import type { Facts } from './facts.ts';
@@ -198,6 +198,8 @@ export class LogFacts {
         this.reset(e.n);
         return;
       case 'start':
+        // Lab 2D: the stored snapshot the tester ingested holds only committed entries.
+        if (e.snapshotIndex !== undefined && e.snapshotIndex > (this.knownCommit[e.server] ?? 0)) this.knownCommit[e.server] = e.snapshotIndex;
         this.running[e.server] = 0;
         this.overlapped[e.server] = false;
         if (this.started[e.server] === true) {
@@ -212,6 +214,7 @@ export class LogFacts {
       case 'send':
         if (typeof e.from !== 'number') return;
         if (e.method === RPC.AppendEntries) this.sent(e.from, e.args as AppendEntriesArgs, e.t);
+        else if (e.method === RPC.InstallSnapshot && snapshotArgs(e.args)) this.addHolder(e.args.lastIncludedIndex, e.args.lastIncludedTerm, e.from);
         else if (e.method === RPC.RequestVote && isObject(e.args)) this.lastRequestVote[e.from] = e.args as unknown as RequestVoteArgs;
         return;
       case 'deliver':
@@ -224,6 +227,10 @@ export class LogFacts {
         if (e.method === RPC.AppendEntries && typeof e.to === 'number') this.handlerDone(e.to);
         return;
       case 'handled':
+        if (e.method === RPC.InstallSnapshot && typeof e.to === 'number' && snapshotArgs(e.args)) {
+          this.snapshotHandled(e.to, e.args, e.reply as InstallSnapshotReply | null);
+          return;
+        }
         if (e.method !== RPC.AppendEntries || typeof e.to !== 'number' || typeof e.from !== 'number') return;
         this.accepted(e.from, e.to, e.id, e.args as AppendEntriesArgs, e.reply as AppendEntriesReply | null, e.t, e.async === true);
         this.handlerDone(e.to);
@@ -234,6 +241,9 @@ export class LogFacts {
         return;
       case 'apply':
         if (e.commandValid && e.index > (this.knownCommit[e.server] ?? 0)) this.knownCommit[e.server] = e.index;
+        // Lab 2D: a snapshot delivered to the service stands for committed entries up to its index.
+        else if (e.snapshotValid === true && e.snapshotIndex !== undefined && e.snapshotIndex > (this.knownCommit[e.server] ?? 0))
+          this.knownCommit[e.server] = e.snapshotIndex;
         return;
       default:
         return;
@@ -406,6 +416,25 @@ export class LogFacts {
     }
   }
 
+  // Figure 13: a receiver that answers in the request's term holds the
+  // snapshot's last included entry afterwards, whether it installed the
+  // snapshot (steps 6-7) or had it already (committed); what follows it in
+  // its log is kept only if it held that very entry before (step 6).
+  private snapshotHandled(to: number, a: InstallSnapshotArgs, reply: InstallSnapshotReply | null): void {
+    if (reply === null || reply.term !== a.term) return;
+    const index = a.lastIncludedIndex;
+    this.addHolder(index, a.lastIncludedTerm, to);
+    if (this.uncertain(to)) return;
+    const held = this.heldBy(to);
+    const len = this.length[to];
+    if (held[index] !== a.lastIncludedTerm || len === undefined || len < index) {
+      const knownShort = len !== undefined && len < index;
+      held.length = index + 1;
+      this.length[to] = knownShort || (held[index] !== undefined && held[index] !== a.lastIncludedTerm) ? index : undefined;
+    }
+    held[index] = a.lastIncludedTerm;
+  }
+
   // An asynchronous handler that refuses with a term above the request's may
   // have passed Figure 2's checks in the request's term, cut and appended,
   // and only then (awaiting a persist, say) learnt of the higher term it
@@ -452,6 +481,15 @@ export function pairKey(index: number, term: number): number {
 
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null;
+}
+
+/** An InstallSnapshot of the contract's shape. */
+function snapshotArgs(a: unknown): a is InstallSnapshotArgs {
+  if (!isObject(a)) return false;
+  const args = a as Partial<InstallSnapshotArgs>;
+  return (
+    Number.isInteger(args.term) && Number.isInteger(args.lastIncludedIndex) && Number.isInteger(args.lastIncludedTerm) && (args.lastIncludedIndex as number) > 0
+  );
 }
 
 /** The monitors judge only messages of the contract's shape (WF reports the others). */
