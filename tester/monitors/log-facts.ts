@@ -84,6 +84,12 @@ export class LogFacts {
   held: number[][] = [];
   /** Per server: its log's exact length, where known. */
   length: (number | undefined)[] = [];
+  /**
+   * Lab 2D: the highest index a server may have compacted into a snapshot
+   * (the service's snapshot() calls, the snapshots delivered to it, the one
+   * its restart ingested). Below it the server no longer holds the entries.
+   */
+  compacted: number[] = [];
   /** Per server: the AppendEntries that put each index there (the latest accepted). */
   placedBy: Map<number, Placement>[] = [];
   /** Per server: the highest commit index it could know (leaderCommit it was told or sent, indexes it applied). */
@@ -117,6 +123,9 @@ export class LogFacts {
   passesLogCheck(receiver: number, args: { prevLogIndex: number; prevLogTerm: number }): boolean | undefined {
     if (args.prevLogIndex === 0) return true;
     if (this.uncertain(receiver)) return undefined;
+    // Inside its snapshot the receiver no longer has the entry to compare
+    // (Figure 13): refusing, or accepting what follows, are both correct.
+    if (args.prevLogIndex < (this.compacted[receiver] ?? 0)) return undefined;
     const held = this.held[receiver]?.[args.prevLogIndex];
     if (held !== undefined) return held === args.prevLogTerm;
     const length = this.length[receiver];
@@ -197,7 +206,11 @@ export class LogFacts {
       case 'cluster':
         this.reset(e.n);
         return;
+      case 'snapshot':
+        this.compacted[e.server] = Math.max(this.compacted[e.server] ?? 0, e.index);
+        return;
       case 'start':
+        this.compacted[e.server] = e.snapshotIndex ?? 0;
         // Lab 2D: the stored snapshot the tester ingested holds only committed entries.
         if (e.snapshotIndex !== undefined && e.snapshotIndex > (this.knownCommit[e.server] ?? 0)) this.knownCommit[e.server] = e.snapshotIndex;
         this.running[e.server] = 0;
@@ -244,6 +257,7 @@ export class LogFacts {
         // Lab 2D: a snapshot delivered to the service stands for committed entries up to its index.
         else if (e.snapshotValid === true && e.snapshotIndex !== undefined && e.snapshotIndex > (this.knownCommit[e.server] ?? 0))
           this.knownCommit[e.server] = e.snapshotIndex;
+        if (e.snapshotValid === true && e.snapshotIndex !== undefined) this.compacted[e.server] = Math.max(this.compacted[e.server] ?? 0, e.snapshotIndex);
         return;
       default:
         return;
@@ -257,6 +271,7 @@ export class LogFacts {
     this.length = new Array<number | undefined>(n).fill(undefined);
     this.placedBy = Array.from({ length: n }, () => new Map<number, Placement>());
     this.knownCommit = new Array<number>(n).fill(0);
+    this.compacted = new Array<number>(n).fill(0);
     this.lastRequestVote = new Array<RequestVoteArgs | undefined>(n).fill(undefined);
     this.refused = Array.from({ length: n }, () => new Map<CommandKey, number>());
     this.pairs.clear();
@@ -423,14 +438,30 @@ export class LogFacts {
   private snapshotHandled(to: number, a: InstallSnapshotArgs, reply: InstallSnapshotReply | null): void {
     if (reply === null || reply.term !== a.term) return;
     const index = a.lastIncludedIndex;
+    // A chunk (Figure 13, steps 2-5): before the last one nothing is
+    // installed; at the last one, whether the receiver installed depends on
+    // chunks it may have dropped. What follows the snapshot in its log is
+    // then unknown, and it is not counted a holder.
+    if ((a.offset ?? 0) !== 0 || a.done === false) {
+      if (a.done === false) return;
+      // Installed or not: entries it held up to the snapshot may have been
+      // replaced by the snapshot's (step 7 discards the whole log), so
+      // nothing it held is known any more.
+      this.heldBy(to).length = 0;
+      this.length[to] = undefined;
+      return;
+    }
     this.addHolder(index, a.lastIncludedTerm, to);
     if (this.uncertain(to)) return;
     const held = this.heldBy(to);
     const len = this.length[to];
     if (held[index] !== a.lastIncludedTerm || len === undefined || len < index) {
       const knownShort = len !== undefined && len < index;
-      held.length = index + 1;
-      this.length[to] = knownShort || (held[index] !== undefined && held[index] !== a.lastIncludedTerm) ? index : undefined;
+      const conflicting = held[index] !== undefined && held[index] !== a.lastIncludedTerm;
+      // Without a matching entry at lastIncludedIndex the whole log is
+      // discarded (step 7): what it held below it is gone too.
+      held.length = conflicting ? 0 : index + 1;
+      this.length[to] = knownShort || conflicting ? index : undefined;
     }
     held[index] = a.lastIncludedTerm;
   }
