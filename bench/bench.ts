@@ -1,4 +1,4 @@
-// npm run bench [-- --seconds S] [--only network|tests|2B|2C|fuzz]: the simulator's speed, on one core.
+// npm run bench [-- --seconds S] [--only network|tests|2B|2C|2D|fuzz]: the simulator's speed, on one core.
 // 1. The network alone: RPC round trips and clock events per second with
 //    await-style callers, for one simulation and for many sharing the pump.
 // 2. Each 2A test: iterations per second, virtual seconds per wall second,
@@ -6,9 +6,9 @@
 //    row records every event (TraceRecorder) and converts the trace to its
 //    structured form afterwards, as reading or writing it does; its cost is
 //    given against the untraced row of the same test.
-// 3. Each 2B and 2C test likewise, plus the cost of a set of each: the CPU
-//    time of 1,000 seeds of each per core (the goals: 5 min for 2B, 15 min
-//    for 2C, on 2 cores).
+// 3. Each 2B, 2C and 2D test likewise, plus the cost of a set of each: the
+//    CPU time of 1,000 seeds of each per core (the goals: 5 min for 2B, 15
+//    min for 2C, on 2 cores; none set for 2D).
 // 4. The fuzzer: scenarios per second per core (npm run fuzz's scenarios,
 //    every monitor fatal), and their virtual seconds.
 import { parseArgs } from 'node:util';
@@ -210,15 +210,16 @@ if (only === undefined || only === 'tests') {
  * The stress loop runs sets of tests on every core at once; the estimate is
  * CPU time per core, so that a loaded machine does not inflate it.
  */
-async function benchSet(what: string, tests: readonly LabTestEntry[], goalSeconds: number): Promise<void> {
+async function benchSet(what: string, tests: readonly LabTestEntry[], goalSeconds?: number): Promise<void> {
   let setMs = 0;
   for (const test of tests) setMs += await benchTest(test, false);
   const cores = availableParallelism();
   report(`${what}, one set`, {
     'CPU ms': setMs.toFixed(1),
-    [`1000 seeds each on ${cores} cores`]: `${Math.round((setMs * 1000) / cores / 1000)} s of CPU per core (goal: ${goalSeconds} s on 2 cores)`,
+    [`1000 seeds each on ${cores} cores`]: `${Math.round((setMs * 1000) / cores / 1000)} s of CPU per core${goalSeconds === undefined ? '' : ` (goal: ${goalSeconds} s on 2 cores)`}`,
   });
 }
 if (only === undefined || only === 'tests' || only === '2B') await benchSet('the ten 2B tests', testsOf('2B'), 300);
 if (only === undefined || only === 'tests' || only === '2C') await benchSet('the eight 2C tests', testsOf('2C'), 900);
+if (only === undefined || only === 'tests' || only === '2D') await benchSet('the seven 2D tests', testsOf('2D'));
 if (only === undefined || only === 'fuzz') await benchFuzz();

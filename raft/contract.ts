@@ -51,10 +51,37 @@ export interface AppendEntriesReply {
   xLen?: number;
 }
 
+/**
+ * Figure 13's InstallSnapshot (lab 2D): the leader's snapshot, for a follower
+ * whose next entry the leader has already compacted away. The whole snapshot
+ * may travel in one call (`offset` 0 and `done` true, or both left out), or in
+ * chunks at byte offsets, the last one marked `done`.
+ */
+export interface InstallSnapshotArgs {
+  term: number;
+  leaderId: number;
+  /** The snapshot replaces all entries up through and including this index. */
+  lastIncludedIndex: number;
+  /** The term of lastIncludedIndex. */
+  lastIncludedTerm: number;
+  /** The snapshot's bytes (this chunk's, when chunked). */
+  data: string;
+  /** Where this chunk starts in the snapshot (Figure 13; default 0). */
+  offset?: number;
+  /** True when this chunk is the last (Figure 13; default true). */
+  done?: boolean;
+}
+
+export interface InstallSnapshotReply {
+  /** currentTerm, for the leader to update itself. */
+  term: number;
+}
+
 /** RPC names, and the field names each message must have (checked by the tester). */
 export const RPC = {
   RequestVote: 'Raft.RequestVote',
   AppendEntries: 'Raft.AppendEntries',
+  InstallSnapshot: 'Raft.InstallSnapshot',
 } as const;
 
 export const MESSAGE_FIELDS = {
@@ -66,12 +93,24 @@ export const MESSAGE_FIELDS = {
     args: ['term', 'leaderId', 'prevLogIndex', 'prevLogTerm', 'entries', 'leaderCommit'],
     reply: ['term', 'success'],
   },
+  [RPC.InstallSnapshot]: {
+    args: ['term', 'leaderId', 'lastIncludedIndex', 'lastIncludedTerm', 'data'],
+    reply: ['term'],
+  },
 } as const;
 
 /** Reply fields a message may carry beyond MESSAGE_FIELDS (the lab's fast-backup hints). */
 export const OPTIONAL_REPLY_FIELDS = {
   [RPC.RequestVote]: [],
   [RPC.AppendEntries]: ['xTerm', 'xIndex', 'xLen'],
+  [RPC.InstallSnapshot]: [],
+} as const;
+
+/** Request fields a message may carry beyond MESSAGE_FIELDS (Figure 13's chunking). */
+export const OPTIONAL_ARGS_FIELDS = {
+  [RPC.RequestVote]: [],
+  [RPC.AppendEntries]: [],
+  [RPC.InstallSnapshot]: ['offset', 'done'],
 } as const;
 
 /** The fields every log entry carries. */
@@ -85,18 +124,42 @@ export interface Peer {
   call<Reply = unknown>(svcMeth: string, args: unknown): Promise<Reply | null>;
 }
 
-/** Durable state that survives a crash (unused by leader election itself). */
+/**
+ * Durable state that survives a crash (unused by leader election itself):
+ * the Raft state (Figure 2's persistent state) and, from lab 2D, the latest
+ * snapshot, as the lab's Persister keeps them.
+ */
 export interface Persister {
+  /** Stores the Raft state; the stored snapshot stays as it is. */
   saveRaftState(state: string): void;
   readRaftState(): string;
   raftStateSize(): number;
+  /**
+   * Lab 2D: stores the Raft state and the snapshot together, atomically, as
+   * the lab's Save(state, snapshot). A null snapshot erases the stored one, as
+   * Save(state, nil) does: a Raft that restarts without reading its snapshot
+   * back and then saves loses it.
+   */
+  save(raftState: string, snapshot: string | null): void;
+  /** The stored snapshot ('' when there is none). */
+  readSnapshot(): string;
+  snapshotSize(): number;
 }
 
-/** The lab's ApplyMsg: a committed command, sent once per index, in index order. */
+/**
+ * The lab's ApplyMsg. Either a committed command (commandValid), sent once
+ * per index, in index order; or, from lab 2D, a snapshot (snapshotValid,
+ * commandValid false) that stands for every command up to snapshotIndex,
+ * after which applies continue at snapshotIndex + 1.
+ */
 export interface ApplyMsg {
   commandValid: boolean;
   command: unknown;
   commandIndex: number;
+  snapshotValid?: boolean;
+  snapshot?: string;
+  snapshotTerm?: number;
+  snapshotIndex?: number;
 }
 
 /** Where committed commands go (nothing is committed in 2A). The lab's unbuffered applyCh: send() returns at once. */
@@ -154,12 +217,24 @@ export interface RaftPeer {
    * then refuse it before any work.
    */
   start?(command: unknown): StartResult;
+  /**
+   * Lab 2D: the service has a snapshot of its state up to and including
+   * `index` (the lab's Snapshot(index, snapshot)). The Raft keeps it (with its
+   * state, through Persister.save) and trims its log up to `index`. The tester
+   * calls it on every server, synchronously, from inside its handling of an
+   * apply: a Raft must not wait there for its own apply to finish.
+   */
+  snapshot?(index: number, snapshot: string): void;
+  /** Lab 2D: Figure 13's receiver. */
+  installSnapshot?(args: InstallSnapshotArgs): InstallSnapshotReply | Promise<InstallSnapshotReply>;
 }
 
 /** What make() must return: the methods the tester calls. */
 export const RAFT_PEER_METHODS = ['getState', 'kill', 'requestVote', 'appendEntries'] as const satisfies readonly (keyof RaftPeer)[];
 /** What the log tests (2B, 2C) need beyond RAFT_PEER_METHODS. */
 export const RAFT_LOG_METHODS = ['start'] as const satisfies readonly (keyof RaftPeer)[];
+/** What the snapshot tests (2D) need beyond RAFT_PEER_METHODS. */
+export const RAFT_SNAPSHOT_METHODS = ['start', 'snapshot', 'installSnapshot'] as const satisfies readonly (keyof RaftPeer)[];
 
 /** Must return quickly, like the lab's Make(); start long-running work in the background. */
 export type MakeRaft = (peers: Peer[], me: number, persister: Persister, applyCh: ApplyChannel, runtime: RaftRuntime) => RaftPeer;

@@ -21,10 +21,21 @@
 // paper's 150-300 ms while still electing within five seconds. 250-500 ms
 // is the smallest range that never missed TestFigure8Unreliable2C's final
 // one() (BENCHMARKS.md has the runs behind that).
+//
+// Log compaction (lab 2D) as Figure 13 and §7 of the paper say: the service
+// hands over a snapshot of its state through snapshot(index, data), and the
+// log keeps only what follows it. log[0] then stands for the last entry the
+// snapshot includes (its term, no command), so index i lives at
+// log[i - lastIncludedIndex]; with no snapshot, lastIncludedIndex is 0 and
+// log[0] is the old sentinel, and every index, message and saved byte is
+// what it was before compaction existed. A follower whose next entry the
+// leader has compacted away gets InstallSnapshot instead of AppendEntries.
 import type {
   AppendEntriesArgs,
   AppendEntriesReply,
   ApplyChannel,
+  InstallSnapshotArgs,
+  InstallSnapshotReply,
   LogEntry,
   MakeRaft,
   Peer,
@@ -65,12 +76,22 @@ const SENTINEL: LogEntry = { term: 0, command: null };
 /** Each log entry's JSON text, computed once (entries are never changed in place). */
 const encodedEntries = new WeakMap<LogEntry, string>();
 
-/** What persist() writes (JSON): Figure 2's persistent state. */
+/** What persist() writes (JSON): Figure 2's persistent state, and Figure 13's snapshot metadata. */
 interface PersistentState {
   currentTerm: number;
   votedFor: number;
-  /** The entries at indexes 1, 2, ... */
+  /** The entries at indexes lastIncludedIndex + 1, lastIncludedIndex + 2, ... */
   log: LogEntry[];
+  /** Written only once there is a snapshot (absent means 0: the state is then byte for byte the 2C one). */
+  lastIncludedIndex?: number;
+  lastIncludedTerm?: number;
+}
+
+/** Figure 13's chunks of one snapshot, gathered until the one marked done. */
+interface PartialSnapshot {
+  lastIncludedIndex: number;
+  lastIncludedTerm: number;
+  data: string;
 }
 
 export class Raft implements RaftPeer {
@@ -78,8 +99,16 @@ export class Raft implements RaftPeer {
   currentTerm = 0;
   votedFor = NOBODY;
   role: Role = Follower;
-  /** log[0] is a sentinel; the first real entry has index 1, as in the lab. */
+  /**
+   * log[i - lastIncludedIndex] holds index i. log[0] is a sentinel: with no
+   * snapshot, nothing in term 0 (the first real entry has index 1, as in
+   * the lab); after one, the snapshot's last included entry (its term).
+   */
   log: LogEntry[] = [SENTINEL];
+  /** Figure 13: the snapshot replaces every entry up through this index (0: no snapshot). */
+  lastIncludedIndex = 0;
+  /** The latest snapshot (the service's bytes), as saved with the state; '' when there is none. */
+  snapshotData = '';
   /** Highest index known to be committed (Figure 2: volatile state on all servers). */
   commitIndex = 0;
   /** Highest index sent on the apply channel. */
@@ -89,6 +118,8 @@ export class Raft implements RaftPeer {
   /** Leaders: for each server, the highest index known to be replicated on it. */
   matchIndex: number[] = [];
   private dead = false;
+  /** The chunks of an InstallSnapshot received so far (Figure 13, steps 2-5). */
+  private partialSnapshot: PartialSnapshot | undefined;
   private electionResetAt: number;
   private electionTimeout: number;
   // The protected members and the hooks (majority, grantCounts,
@@ -111,6 +142,13 @@ export class Raft implements RaftPeer {
     this.electionResetAt = runtime.now();
     this.electionTimeout = this.getRandElectionTimeOut();
     this.readPersist(persister.readRaftState());
+    // Lab 2D: the service reads the snapshot itself at a restart; what it
+    // holds is applied, so applies continue after it.
+    if (this.lastIncludedIndex > 0) {
+      this.snapshotData = persister.readSnapshot();
+      this.commitIndex = this.lastIncludedIndex;
+      this.lastApplied = this.lastIncludedIndex;
+    }
   }
 
   getState(): RaftState {
@@ -140,11 +178,21 @@ export class Raft implements RaftPeer {
   }
 
   lastLogIndex(): number {
-    return this.log.length - 1;
+    return this.lastIncludedIndex + this.log.length - 1;
   }
 
   lastLogTerm(): number {
     return (this.log[this.log.length - 1] as LogEntry).term;
+  }
+
+  /** The term of the last entry the snapshot includes (0 with no snapshot). */
+  lastIncludedTerm(): number {
+    return (this.log[0] as LogEntry).term;
+  }
+
+  /** The entry at `index`, which must lie in lastIncludedIndex .. lastLogIndex(). */
+  entryAt(index: number): LogEntry {
+    return this.log[index - this.lastIncludedIndex] as LogEntry;
   }
 
   // ---- RPC handlers ----
@@ -178,16 +226,24 @@ export class Raft implements RaftPeer {
     else if (this.role === Candidate) this.role = Follower;
     this.resetElectionTimer(); // Figure 2, followers: "receiving AppendEntries RPC from current leader" resets it.
 
+    // A message from before our snapshot (a late one, or sent before the
+    // leader heard of our install): what it carries up to lastIncludedIndex
+    // is committed, so already in the snapshot; the rest follows it.
+    if (args.prevLogIndex < this.lastIncludedIndex) {
+      if (args.prevLogIndex + args.entries.length <= this.lastIncludedIndex) return { term: this.currentTerm, success: true };
+      args = this.afterSnapshot(args);
+    }
     // Figure 2, receiver rule 2: reply false if the log has no entry at
     // prevLogIndex whose term matches prevLogTerm, with the lab's hints.
+    const off = this.lastIncludedIndex;
     if (args.prevLogIndex > this.lastLogIndex()) {
-      return { term: this.currentTerm, success: false, xTerm: -1, xIndex: -1, xLen: this.log.length };
+      return { term: this.currentTerm, success: false, xTerm: -1, xIndex: -1, xLen: off + this.log.length };
     }
     if (!this.prevLogMatches(args)) {
-      const xTerm = (this.log[args.prevLogIndex] as LogEntry).term;
+      const xTerm = (this.log[args.prevLogIndex - off] as LogEntry).term;
       let xIndex = args.prevLogIndex;
-      while (xIndex > 1 && (this.log[xIndex - 1] as LogEntry).term === xTerm) xIndex--;
-      return { term: this.currentTerm, success: false, xTerm, xIndex, xLen: this.log.length };
+      while (xIndex > off + 1 && (this.log[xIndex - 1 - off] as LogEntry).term === xTerm) xIndex--;
+      return { term: this.currentTerm, success: false, xTerm, xIndex, xLen: off + this.log.length };
     }
     // Rules 3 and 4: truncate only at a conflict, append what is new.
     if (this.mergeEntries(args)) this.persist();
@@ -200,9 +256,22 @@ export class Raft implements RaftPeer {
     return { term: this.currentTerm, success: true };
   }
 
+  /**
+   * The part of an AppendEntries that follows lastIncludedIndex, for one
+   * whose prevLogIndex lies inside the snapshot and whose entries reach past
+   * it. A leader of the current term holds every committed entry (§5.4,
+   * Leader Completeness), so what it sends up to lastIncludedIndex is the
+   * snapshot's own: the rest follows the snapshot's last entry. Rule 5's cap
+   * (prevLogIndex + entries.length) is unchanged.
+   */
+  protected afterSnapshot(args: AppendEntriesArgs): AppendEntriesArgs {
+    const skip = this.lastIncludedIndex - args.prevLogIndex;
+    return { ...args, prevLogIndex: this.lastIncludedIndex, prevLogTerm: this.lastIncludedTerm(), entries: args.entries.slice(skip) };
+  }
+
   /** Figure 2, receiver rule 2 (the caller has checked that prevLogIndex exists). */
   protected prevLogMatches(args: AppendEntriesArgs): boolean {
-    return (this.log[args.prevLogIndex] as LogEntry).term === args.prevLogTerm;
+    return (this.log[args.prevLogIndex - this.lastIncludedIndex] as LogEntry).term === args.prevLogTerm;
   }
 
   /**
@@ -213,12 +282,13 @@ export class Raft implements RaftPeer {
    */
   protected mergeEntries(args: AppendEntriesArgs): boolean {
     const entries = args.entries;
+    const off = this.lastIncludedIndex;
     for (let i = 0; i < entries.length; i++) {
-      const index = args.prevLogIndex + 1 + i;
+      const at = args.prevLogIndex + 1 + i - off; // its place in this.log
       const entry = entries[i] as LogEntry;
-      if (index < this.log.length) {
-        if ((this.log[index] as LogEntry).term === entry.term) continue;
-        this.log.length = index; // the conflict and everything after it
+      if (at < this.log.length) {
+        if ((this.log[at] as LogEntry).term === entry.term) continue;
+        this.log.length = at; // the conflict and everything after it
       }
       for (let j = i; j < entries.length; j++) {
         const e = entries[j] as LogEntry;
@@ -234,13 +304,160 @@ export class Raft implements RaftPeer {
     return Math.min(args.leaderCommit, args.prevLogIndex + args.entries.length);
   }
 
-  /** Figure 2, all servers: apply log[lastApplied+1 .. commitIndex], in order, once each. */
+  /**
+   * Figure 2, all servers: apply log[lastApplied+1 .. commitIndex], in order,
+   * once each. The service may call snapshot() from inside send(), trimming
+   * the log: each entry is looked up afresh.
+   */
   protected applyCommitted(): void {
     while (this.lastApplied < this.commitIndex && !this.killed()) {
       this.lastApplied++;
-      const entry = this.log[this.lastApplied] as LogEntry;
+      const entry = this.log[this.lastApplied - this.lastIncludedIndex] as LogEntry;
       this.applyCh.send({ commandValid: true, command: entry.command, commandIndex: this.lastApplied });
     }
+  }
+
+  // ---- log compaction (lab 2D: Figure 13, §7) ----
+
+  /**
+   * The service's snapshot of its state through `index` (§7): the log keeps
+   * only the entries after it, log[0] keeping the term of `index` for the
+   * consistency check, and the state and the snapshot are saved together, so
+   * a crash finds both or neither. An index already inside the snapshot is
+   * old news; one beyond what was applied cannot be the service's state.
+   * Called from inside applyCh.send() (the lab's applier does): it only
+   * trims and saves, and applyCommitted() looks each entry up afresh.
+   */
+  snapshot(index: number, snapshot: string): void {
+    if (this.killed() || index <= this.lastIncludedIndex || index > this.lastApplied) return;
+    const rest = this.log.slice(index - this.lastIncludedIndex);
+    rest[0] = { term: (rest[0] as LogEntry).term, command: null };
+    this.log = rest;
+    this.lastIncludedIndex = index;
+    this.snapshotData = snapshot;
+    this.persist();
+  }
+
+  /**
+   * Figure 13, InstallSnapshot receiver.
+   *
+   * Not newer: a snapshot through an index this server has already committed
+   * is ignored (after the term rules, like any message of the leader). Its
+   * commitIndex is at least lastIncludedIndex, so that index is also at
+   * least its own snapshot's; and its service has applied everything up to
+   * commitIndex (applies run to commitIndex at once), more than the
+   * snapshot holds. Installing it would take the service back to an older
+   * state and make it apply those commands again; §7's case of a snapshot
+   * that "describes a prefix of its log" is then one the service will
+   * compact on its own. A snapshot beyond commitIndex is installed, keeping
+   * the entries after its last included one if the log holds that entry
+   * (step 6), discarding the whole log otherwise (step 7).
+   */
+  installSnapshot(args: InstallSnapshotArgs): InstallSnapshotReply {
+    // 1. Reply immediately if term < currentTerm. (A dead instance installs nothing.)
+    if (args.term < this.currentTerm || this.killed()) return { term: this.currentTerm };
+    // As AppendEntries: a higher term makes a follower of it, an equal one ends a candidacy.
+    if (args.term > this.currentTerm) this.becomeFollower(args.term);
+    else if (this.role === Candidate) this.role = Follower;
+    this.resetElectionTimer();
+    // 2-5. The whole snapshot, once its last chunk is in.
+    const data = this.gatherChunks(args);
+    if (data === undefined || args.lastIncludedIndex <= this.commitIndex) return { term: this.currentTerm };
+    const index = args.lastIncludedIndex;
+    const base: LogEntry = { term: args.lastIncludedTerm, command: null };
+    if (index <= this.lastLogIndex() && this.entryAt(index).term === args.lastIncludedTerm) {
+      // 6. An entry with the same index and term: keep the entries that follow it.
+      const rest = this.log.slice(index - this.lastIncludedIndex);
+      rest[0] = base;
+      this.log = rest;
+    } else {
+      // 7. Discard the entire log.
+      this.log = [base];
+    }
+    this.lastIncludedIndex = index;
+    this.snapshotData = data;
+    this.persist();
+    // 8. Reset the state machine: the service gets the snapshot, in order
+    // with the applies (everything before it has been sent; the next apply
+    // is index + 1).
+    this.commitIndex = index;
+    this.lastApplied = index;
+    this.applyCh.send({
+      commandValid: false,
+      command: null,
+      commandIndex: 0,
+      snapshotValid: true,
+      snapshot: data,
+      snapshotTerm: args.lastIncludedTerm,
+      snapshotIndex: index,
+    });
+    return { term: this.currentTerm };
+  }
+
+  /**
+   * Figure 13, steps 2-5: a chunk at offset 0 starts a snapshot, each next
+   * one must continue it (same index and term, at the length gathered so
+   * far: offsets count the string's characters), and the one marked done
+   * completes it. Returns the whole snapshot then, undefined before. Our
+   * leader sends each snapshot whole, in one call.
+   */
+  private gatherChunks(args: InstallSnapshotArgs): string | undefined {
+    const offset = args.offset ?? 0;
+    const done = args.done ?? true;
+    if (offset === 0 && done) {
+      this.partialSnapshot = undefined;
+      return args.data;
+    }
+    let partial = this.partialSnapshot;
+    if (offset === 0) {
+      partial = { lastIncludedIndex: args.lastIncludedIndex, lastIncludedTerm: args.lastIncludedTerm, data: '' };
+      this.partialSnapshot = partial;
+    } else if (
+      partial === undefined ||
+      partial.lastIncludedIndex !== args.lastIncludedIndex ||
+      partial.lastIncludedTerm !== args.lastIncludedTerm ||
+      partial.data.length !== offset
+    ) {
+      return undefined;
+    }
+    partial.data += args.data;
+    if (!done) return undefined;
+    this.partialSnapshot = undefined;
+    return partial.data;
+  }
+
+  /**
+   * Figure 13 from the leader's side: its snapshot, for a follower whose
+   * next entry the log no longer holds.
+   */
+  protected sendInstallSnapshot(peer: number): void {
+    const term = this.currentTerm;
+    const args: InstallSnapshotArgs = {
+      term,
+      leaderId: this.me,
+      lastIncludedIndex: this.lastIncludedIndex,
+      lastIncludedTerm: this.lastIncludedTerm(),
+      data: this.snapshotData,
+    };
+    void (this.peers[peer] as Peer).call<InstallSnapshotReply>(RPC.InstallSnapshot, args).then((reply) => {
+      if (reply === null || this.killed()) return;
+      if (reply.term > this.currentTerm) this.becomeFollower(reply.term);
+      else if (this.stillLeads(term)) this.onInstallSnapshotReply(peer, args);
+    });
+  }
+
+  /**
+   * The follower holds everything through the snapshot's last included
+   * index (it installed the snapshot, or had committed that far already):
+   * matchIndex and nextIndex from what was sent, never moving back (the
+   * snapshot may be older than what the leader has heard since). Then what
+   * follows, at once rather than at the next heartbeat.
+   */
+  protected onInstallSnapshotReply(peer: number, args: InstallSnapshotArgs): void {
+    const match = args.lastIncludedIndex;
+    if (match > (this.matchIndex[peer] ?? 0)) this.matchIndex[peer] = match;
+    if (match + 1 > (this.nextIndex[peer] ?? 1)) this.nextIndex[peer] = match + 1;
+    if ((this.nextIndex[peer] ?? 1) <= this.lastLogIndex()) this.sendAppendEntries(peer);
   }
 
   // ---- the ticker ----
@@ -326,16 +543,25 @@ export class Raft implements RaftPeer {
     });
   }
 
-  /** One AppendEntries to one peer, from its nextIndex on, in the current term. */
+  /**
+   * One AppendEntries to one peer, from its nextIndex on, in the current
+   * term; or, when the log no longer holds the entry before nextIndex,
+   * InstallSnapshot (Figure 13).
+   */
   protected sendAppendEntries(peer: number): void {
     const term = this.currentTerm;
-    const next = Math.min(this.nextIndex[peer] ?? 1, this.log.length);
+    const off = this.lastIncludedIndex;
+    const next = Math.min(this.nextIndex[peer] ?? 1, off + this.log.length);
+    if (next <= off) {
+      this.sendInstallSnapshot(peer);
+      return;
+    }
     const prevLogIndex = next - 1;
     const args: AppendEntriesArgs = {
       term,
       leaderId: this.me,
       prevLogIndex,
-      prevLogTerm: (this.log[prevLogIndex] as LogEntry).term,
+      prevLogTerm: (this.log[prevLogIndex - off] as LogEntry).term,
       entries: this.entriesFrom(next),
       leaderCommit: this.commitIndex,
     };
@@ -358,7 +584,7 @@ export class Raft implements RaftPeer {
 
   /** What an AppendEntries from nextIndex `next` carries: all the follower lacks. */
   protected entriesFrom(next: number): LogEntry[] {
-    return this.log.slice(next);
+    return this.log.slice(next - this.lastIncludedIndex);
   }
 
   /** The answer to an AppendEntries of the current term, while still its leader. */
@@ -402,8 +628,11 @@ export class Raft implements RaftPeer {
     const { xTerm, xIndex, xLen } = reply;
     if (xTerm === undefined || xLen === undefined || xIndex === undefined) return args.prevLogIndex;
     if (xTerm === -1) return Math.min(xLen, args.prevLogIndex);
-    for (let i = Math.min(args.prevLogIndex, this.lastLogIndex()); i > 0; i--) {
-      const term = (this.log[i] as LogEntry).term;
+    // Down to the snapshot's last entry, whose term log[0] keeps; below it,
+    // the terms are gone (the follower's xIndex then, maybe a snapshot).
+    const off = this.lastIncludedIndex;
+    for (let i = Math.min(args.prevLogIndex, this.lastLogIndex()); i > 0 && i >= off; i--) {
+      const term = (this.log[i - off] as LogEntry).term;
       if (term === xTerm) return i + 1;
       if (term < xTerm) break;
     }
@@ -433,7 +662,7 @@ export class Raft implements RaftPeer {
 
   /** Whether counting replicas may commit index n: only for entries of the current term (Figure 8). */
   protected countsTowardCommit(n: number): boolean {
-    return (this.log[n] as LogEntry).term === this.currentTerm;
+    return (this.log[n - this.lastIncludedIndex] as LogEntry).term === this.currentTerm;
   }
 
   isHeartBeatTimeOut(): boolean {
@@ -465,7 +694,15 @@ export class Raft implements RaftPeer {
       }
       log += i === 1 ? json : `,${json}`;
     }
-    this.persister.saveRaftState(`{"currentTerm":${this.currentTerm},"votedFor":${this.votedFor},"log":[${log}]}`);
+    if (this.lastIncludedIndex === 0) {
+      this.persister.saveRaftState(`{"currentTerm":${this.currentTerm},"votedFor":${this.votedFor},"log":[${log}]}`);
+      return;
+    }
+    // With a snapshot: its metadata with the state, and both saved at once
+    // (the lab's Save(state, snapshot)), so that the stored snapshot always
+    // matches the stored lastIncludedIndex, and no save ever erases it.
+    const state = `{"currentTerm":${this.currentTerm},"votedFor":${this.votedFor},"log":[${log}],"lastIncludedIndex":${this.lastIncludedIndex},"lastIncludedTerm":${this.lastIncludedTerm()}}`;
+    this.persister.save(state, this.snapshotData);
   }
 
   private readPersist(state: string): void {
@@ -473,7 +710,9 @@ export class Raft implements RaftPeer {
     const saved = JSON.parse(state) as Partial<PersistentState>;
     this.currentTerm = saved.currentTerm ?? 0;
     this.votedFor = saved.votedFor ?? NOBODY;
-    this.log = [SENTINEL, ...(saved.log ?? [])];
+    this.lastIncludedIndex = saved.lastIncludedIndex ?? 0;
+    const base = this.lastIncludedIndex === 0 ? SENTINEL : { term: saved.lastIncludedTerm ?? 0, command: null };
+    this.log = [base, ...(saved.log ?? [])];
   }
 
   // ---- transitions ----
@@ -481,7 +720,7 @@ export class Raft implements RaftPeer {
   protected becomeLeader(): void {
     this.role = Leader;
     // Figure 2, volatile state on leaders, reinitialized after election.
-    this.nextIndex = new Array<number>(this.peers.length).fill(this.log.length);
+    this.nextIndex = new Array<number>(this.peers.length).fill(this.lastLogIndex() + 1);
     this.matchIndex = new Array<number>(this.peers.length).fill(0);
     this.matchIndex[this.me] = this.lastLogIndex();
     this.sendHeartBeats(); // Notes 2 and 9: heartbeat at once on winning.

@@ -11,8 +11,9 @@ export const CALL_START = 3;
 export const CALL_KILL = 4;
 export const CALL_TIMER = 5;
 export const CALL_HANDLER = 6;
+export const CALL_SNAPSHOT = 7;
 
-const NAMES = ['', 'make()', 'getState()', 'start()', 'kill()', 'a timer callback', 'an RPC handler'];
+const NAMES = ['', 'make()', 'getState()', 'start()', 'kill()', 'a timer callback', 'an RPC handler', 'snapshot() (called from inside its apply)'];
 
 /** [call, server] (server -1 when unknown). A worker thread replaces it with one on a SharedArrayBuffer. */
 let slot: Int32Array<ArrayBufferLike> = new Int32Array(2);

@@ -6,19 +6,19 @@
 // driver of the run (driver.ts), the guard around the implementation
 // (guard.ts), the feed of the monitors (feed.ts), the fault injector
 // (faults.ts) and the applier (applier.ts).
-import { Network, type ClientEnd, type UnreliableProfile } from '../labrpc/network.ts';
-import { Server, Service } from '../labrpc/service.ts';
+import { LAB_TIMING, Network, type ClientEnd, type UnreliableProfile } from '../labrpc/network.ts';
+import { Server, Service, type Handler } from '../labrpc/service.ts';
 import type { RaftPeer, StartResult } from '../raft/contract.ts';
 import type { ClockKind } from '../runtime/clock.ts';
 import type { Random } from '../runtime/random.ts';
 import type { ScopedRuntime, World } from '../runtime/runtime.ts';
-import { Applier, sameCommand, show } from './cluster/applier.ts';
+import { Applier, sameCommand, show, type ApplierKind } from './cluster/applier.ts';
 import { REAL_TIME_POLL_MS, RunDriver, replayCommand } from './cluster/driver.ts';
 import { FaultInjector } from './cluster/faults.ts';
 import { MonitorFeed } from './cluster/feed.ts';
-import { KILL_GRACE_MS, guardedGetState, guardedKill, guardedMake, guardedStart } from './cluster/guard.ts';
+import { KILL_GRACE_MS, guardedGetState, guardedKill, guardedMake, guardedSnapshot, guardedStart } from './cluster/guard.ts';
 import type { TesterEvent } from './events.ts';
-import type { TestFailure } from './failure.ts';
+import { describeError, type TestFailure } from './failure.ts';
 import type { CheckId } from './check-ids.ts';
 import type { BudgetLimits, BudgetWindow, CheckPolicy, ConductLimits } from './monitors/index.ts';
 import { MemoryPersister } from './persister.ts';
@@ -69,8 +69,14 @@ export interface ConfigOptions {
   /** Filled in at cleanup, for drivers. */
   stats?: RunStats;
   timeLimitMs?: number;
-  /** Methods the test needs beyond the 2A contract (['start'] for 2B and 2C); a Raft without them is refused at once. */
+  /** Methods the test needs beyond the 2A contract (RAFT_LOG_METHODS for 2B and 2C, RAFT_SNAPSHOT_METHODS for 2D); a Raft without them is refused at once. */
   requires?: readonly string[];
+  /**
+   * The lab's make_config(..., snapshot): every server starts with the
+   * snapshot applier (lab 2D) unless start1 is told otherwise; default the
+   * plain applier (2B, 2C).
+   */
+  snapshot?: boolean;
 }
 
 export interface RunStats {
@@ -103,6 +109,8 @@ export class Config {
   readonly connected: boolean[];
   readonly rafts: (RaftPeer | undefined)[];
   readonly applier: Applier;
+  /** The lab's cfg.applierSnap, for start1(i, cfg.applierSnap). */
+  readonly applierSnap: ApplierKind = 'snapshot';
   private readonly driver: RunDriver;
   private readonly feed: MonitorFeed;
   private readonly faults: FaultInjector;
@@ -178,9 +186,17 @@ export class Config {
           incarnation,
           commandValid: msg?.commandValid === true,
           command: msg?.command,
-          index: msg?.commandIndex,
+          // A snapshot message need not say commandIndex (Go's zero value): 0 keeps the event well formed.
+          index: msg?.snapshotValid === true && typeof msg.commandIndex !== 'number' ? 0 : msg?.commandIndex,
+          ...(msg?.snapshotValid === true && {
+            snapshotValid: true,
+            snapshot: msg.snapshot as string,
+            snapshotIndex: msg.snapshotIndex as number,
+            snapshotTerm: msg.snapshotTerm as number,
+          }),
         }),
       onError: (text) => this.fail(`apply error: ${text}`, 'LAB'),
+      onMisuse: (text) => this.fail(text, 'RAFT'),
     });
     this.net.subscribe((e) => this.emit(e));
     this.emit({ kind: 'cluster', t: 0, n, seed: this.seed, clock: this.world.clock.kind });
@@ -196,8 +212,12 @@ export class Config {
 
   // ---- servers ----
 
-  /** Starts or restarts server i, as the lab's start1 (crashing it first). */
-  start1(i: number): void {
+  /**
+   * Starts or restarts server i, as the lab's start1 (crashing it first),
+   * with the plain applier or the snapshot applier (default: the one the
+   * config was made with).
+   */
+  start1(i: number, applier: ApplierKind = this.options.snapshot === true ? 'snapshot' : 'plain'): void {
     this.crash1(i);
     const incarnation = ++this.incarnations[i]!;
     const ends: ClientEnd[] = [];
@@ -209,19 +229,29 @@ export class Config {
       ends.push(end);
     }
     // The lab's start1: the new instance reads a copy of what was saved.
+    this.applier.lastApplied[i] = 0;
     const persister = this.persisters[i]?.copy() ?? new MemoryPersister();
     this.persisters[i] = persister;
+    // Lab 2D: a stored snapshot is taken in now, as the service would at
+    // its own restart; the Raft must apply from after it.
+    const stored = persister.readSnapshot();
+    if (stored.length > 0) {
+      const error = this.applier.ingestSnap(i, stored, -1);
+      if (error !== '') this.fatal(error);
+    }
     persister.onSave = (size) => this.emit({ kind: 'persist', t: this.now(), server: i, incarnation, size });
     const runtime = this.world.runtime(`server-${i}/${incarnation}`, i);
     this.runtimes[i] = runtime;
-    this.emit({ kind: 'start', t: this.now(), server: i, incarnation });
+    this.emit({ kind: 'start', t: this.now(), server: i, incarnation, ...(stored.length > 0 && { snapshotIndex: this.applier.lastApplied[i] }) });
+    // The snapshot applier calls snapshot() on the instance whose channel it reads (known once make() returns).
+    const made: { raft?: RaftPeer } = {};
     const raft = guardedMake(
       {
         makeRaft: this.implementation.make,
         server: i,
         ends,
         persister,
-        applyCh: this.applier.channel(i, incarnation),
+        applyCh: this.applier.channel(i, incarnation, applier, (index, snapshot) => this.takeSnapshot(i, incarnation, made.raft, index, snapshot)),
         runtime,
         watchTimers: this.world.clock.kind === 'virtual',
         globalTimers: this.implementation.timers === 'global',
@@ -230,15 +260,66 @@ export class Config {
       (message, check) => this.fail(message, check),
     );
     if (raft === undefined) return;
+    made.raft = raft;
     this.rafts[i] = raft;
     const server = new Server();
-    server.addService(
-      new Service('Raft', {
-        RequestVote: (args: never) => raft.requestVote(args),
-        AppendEntries: (args: never) => raft.appendEntries(args),
-      }),
-    );
+    const handlers: Record<string, Handler> = {
+      RequestVote: (args: never) => raft.requestVote(args),
+      AppendEntries: (args: never) => raft.appendEntries(args),
+    };
+    // Lab 2D: the Raft's own RPC, as labrpc's MakeService(rf) offers every method the Raft has.
+    // Read once, so that the check and the call see the same value; called with raft as `this`.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
+    const installSnapshot = raft.installSnapshot;
+    if (typeof installSnapshot === 'function') handlers['InstallSnapshot'] = (args: never) => installSnapshot.call(raft, args);
+    server.addService(new Service('Raft', handlers));
     this.net.addServer(i, server);
+  }
+
+  /**
+   * The snapshot applier's rf.Snapshot(index, snapshot), made from inside
+   * server i's apply of index. A throw is the implementation's failure. So is
+   * a snapshot() that returns a promise still pending a while later
+   * (labrpc's stuck-handler time): the JavaScript form of the lab's
+   * apply-channel deadlock, a snapshot() that waits for the apply it was
+   * called from.
+   */
+  private takeSnapshot(i: number, incarnation: number, raft: RaftPeer | undefined, index: number, snapshot: string): void {
+    this.emit({ kind: 'snapshot', t: this.now(), server: i, incarnation, index, size: snapshot.length });
+    if (raft === undefined) {
+      this.fail(
+        `server ${i} applied index ${index} from inside make(): the lab's applier reads the channel only once Make() has returned (a send there blocks forever), ` +
+          `and the tester has no server yet to call snapshot(${index}) on`,
+        'RAFT',
+      );
+      return;
+    }
+    const pending = guardedSnapshot(raft, i, index, snapshot, (message, check) => this.fail(message, check));
+    if (pending === undefined) return;
+    const stuckMs = LAB_TIMING.stuckHandlerMs;
+    // A killed instance may leave its promise pending for good: that is no failure.
+    const current = (): boolean => !this.finished && this.incarnations[i] === incarnation && this.rafts[i] === raft;
+    let settled = false;
+    const watch = this.world.clock.setTimer(stuckMs, () => {
+      if (settled || !current()) return;
+      this.fail(
+        `server ${i}'s snapshot(${index}) has not returned after ${stuckMs} ms (it returned a promise that is still pending): the tester calls snapshot() from inside ` +
+          `server ${i}'s apply, as the lab's applier calls Snapshot() from the goroutine that reads the apply channel, so a snapshot() that waits for that apply to ` +
+          `finish (a lock held while sending, a promise resolved after the send) waits forever: the lab's apply-channel deadlock`,
+        'RAFT',
+      );
+    });
+    pending.then(
+      () => {
+        settled = true;
+        watch.cancel();
+      },
+      (error: unknown) => {
+        settled = true;
+        watch.cancel();
+        if (current()) this.fail(`server ${i}'s snapshot(${index}) threw: ${describeError(error)} (its promise rejected)`, 'RAFT');
+      },
+    );
   }
 
   /**

@@ -24,6 +24,12 @@ export interface StartEvent {
   t: number;
   server: number;
   incarnation: number;
+  /**
+   * Lab 2D: the tester ingested the server's stored snapshot before make(),
+   * as the lab's start1 does; it stands for every index up to this one, and
+   * the new incarnation must apply from the next.
+   */
+  snapshotIndex?: number;
 }
 export interface CrashEvent {
   kind: 'crash';
@@ -62,6 +68,28 @@ export interface ApplyEvent {
   commandValid: boolean;
   command: unknown;
   index: number;
+  /**
+   * Lab 2D, present only on a snapshot ApplyMsg (snapshotValid): the
+   * snapshot, its index and its term as the server sent them (the snapshot
+   * is the tester's encoding of an applied log, when the Raft kept it intact).
+   */
+  snapshotValid?: true;
+  snapshot?: string;
+  snapshotIndex?: number;
+  snapshotTerm?: number;
+}
+/**
+ * Lab 2D: the tester called snapshot(index, snapshot) on this incarnation of
+ * the server, from inside its handling of the apply of `index` (the lab's
+ * applier does so after every tenth command); size: the snapshot's length.
+ */
+export interface SnapshotEvent {
+  kind: 'snapshot';
+  t: number;
+  server: number;
+  incarnation: number;
+  index: number;
+  size: number;
 }
 /**
  * A server wrote its persister (lab 2C); size: the raft state's length, as
@@ -130,6 +158,7 @@ export type TesterEvent =
   | StartEvent
   | SubmitEvent
   | ApplyEvent
+  | SnapshotEvent
   | PersistEvent
   | CrashEvent
   | KillEvent

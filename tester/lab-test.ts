@@ -5,8 +5,8 @@
 import { makeConfig, type Config, type ConfigOptions } from './config.ts';
 import { PART_FACTS, type Part } from './parts.ts';
 
-/** What a driver passes to a run (clock, seed, Raft, policy, ...): the test itself gives its name and what it requires. */
-export type LabTestOptions = Omit<ConfigOptions, 'testName' | 'requires'>;
+/** What a driver passes to a run (clock, seed, Raft, policy, ...): the test itself gives its name, what it requires and its applier. */
+export type LabTestOptions = Omit<ConfigOptions, 'testName' | 'requires' | 'snapshot'>;
 export type LabTest = (options?: LabTestOptions) => Promise<void>;
 
 export interface LabTestEntry {
@@ -15,7 +15,7 @@ export interface LabTestEntry {
   /** The cluster make_config starts: its size, and whether its network is unreliable. */
   readonly servers: number;
   readonly unreliable: boolean;
-  /** Methods the test needs beyond the 2A contract (RAFT_LOG_METHODS for 2B and 2C): a Raft without them is refused before any work. */
+  /** Methods the test needs beyond the 2A contract (RAFT_LOG_METHODS for 2B and 2C, RAFT_SNAPSHOT_METHODS for 2D): a Raft without them is refused before any work. */
   readonly requires: readonly string[];
   /**
    * The test crashes and restarts servers: only an implementation that
@@ -47,7 +47,13 @@ export function labTest(spec: LabTestSpec, body: LabTestBody): LabTestEntry {
   const requires = spec.requires ?? facts.requires;
   const crashes = spec.crashes === true;
   const run: LabTest = async (options = {}) => {
-    const cfg = makeConfig(servers, unreliable, { ...(facts.policy !== undefined && { policy: facts.policy }), ...options, requires, testName: name });
+    const cfg = makeConfig(servers, unreliable, {
+      ...(facts.policy !== undefined && { policy: facts.policy }),
+      ...options,
+      requires,
+      ...(facts.snapshot === true && { snapshot: true }),
+      testName: name,
+    });
     try {
       await body(cfg, servers);
       if (cfg.crashedAServer && !crashes)

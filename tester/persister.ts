@@ -1,9 +1,10 @@
-// The lab's Persister (raft state only: snapshots come with 2D) and a plain
-// apply channel for unit tests.
+// The lab's Persister (the Raft state and, from lab 2D, the snapshot) and a
+// plain apply channel for unit tests.
 import type { ApplyChannel, ApplyMsg, Persister } from '../raft/contract.ts';
 
 export class MemoryPersister implements Persister {
   private state = '';
+  private snap = '';
   /**
    * Told of every save, while this persister is the server's (the config
    * layer detaches it at crash1: the lab's later writes by the old
@@ -20,6 +21,12 @@ export class MemoryPersister implements Persister {
     this.onSave?.(state.length);
   }
 
+  /** The lab's Save(state, snapshot): both at once; a null snapshot erases the stored one. */
+  save(raftState: string, snapshot: string | null): void {
+    this.snap = snapshot ?? '';
+    this.saveRaftState(raftState);
+  }
+
   readRaftState(): string {
     return this.state;
   }
@@ -28,10 +35,19 @@ export class MemoryPersister implements Persister {
     return this.state.length;
   }
 
+  readSnapshot(): string {
+    return this.snap;
+  }
+
+  snapshotSize(): number {
+    return this.snap.length;
+  }
+
   /** A fresh persister with the same content (and no listener), as the lab's Copy(). */
   copy(): MemoryPersister {
     const twin = new MemoryPersister();
     twin.state = this.state;
+    twin.snap = this.snap;
     return twin;
   }
 }

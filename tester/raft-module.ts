@@ -4,7 +4,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { RAFT_LOG_METHODS, RAFT_PEER_METHODS, type MakeRaft, type Peer, type RaftTiming } from '../raft/contract.ts';
+import { RAFT_LOG_METHODS, RAFT_PEER_METHODS, RAFT_SNAPSHOT_METHODS, type MakeRaft, type Peer, type RaftTiming } from '../raft/contract.ts';
 import { nodeTimers } from '../runtime/wall.ts';
 import { World } from '../runtime/runtime.ts';
 import { installTimerRouter } from '../runtime/global-timers.ts';
@@ -30,7 +30,11 @@ export interface RaftUnderTest {
   persists: boolean;
   /** RaftModule.timing: what it declared, which the checks then hold it to. */
   timing?: RaftTiming;
-  /** RAFT_LOG_METHODS its make() result does not have (a 2A-only implementation lacks start). */
+  /**
+   * The methods of the later labs (RAFT_LOG_METHODS, RAFT_SNAPSHOT_METHODS)
+   * its make() result does not have: a 2A-only implementation lacks start,
+   * a 2C one snapshot and installSnapshot.
+   */
   lacks: readonly string[];
   /**
    * Its module's path as the user gave it: what worker threads load, and
@@ -98,7 +102,8 @@ export async function loadRaftModule(path: string, option = '--raft'): Promise<R
 
 /**
  * Refuses, in one line and before any work, to run tests that need methods
- * the module's servers lack (a 2A-only implementation and the 2B tests).
+ * the module's servers lack (a 2A-only implementation and the 2B tests, a
+ * 2C one and the 2D tests).
  */
 export function refuseLacking(
   tests: readonly { name: string; requires?: readonly string[] }[],
@@ -108,7 +113,7 @@ export function refuseLacking(
 ): void {
   const refused = tests.filter((t) => t.requires?.some((m) => loaded.lacks.includes(m)) === true);
   if (refused.length === 0) return;
-  const what = loaded.lacks.map((m) => (m === 'start' ? 'start(command)' : m)).join(', ');
+  const { what, lab, runs } = lackingText(loaded.lacks.filter((m) => refused.some((t) => t.requires?.includes(m) === true)));
   const names =
     refused.length > 3
       ? `${refused
@@ -117,8 +122,30 @@ export function refuseLacking(
           .join(', ')} and ${refused.length - 3} more`
       : refused.map((t) => t.name).join(', ');
   throw new RaftModuleError(
-    `${option}: ${path}: make() returns an object without ${what}, which ${names} ${refused.length === 1 ? 'needs' : 'need'} (lab 2B); it can run only the 2A tests`,
+    `${option}: ${path}: make() returns an object without ${what}, which ${names} ${refused.length === 1 ? 'needs' : 'need'} (${lab}); it can run only ${runs}`,
   );
+}
+
+/** The lab that brings each method beyond 2A, and how a message shows it. */
+const LATER_METHODS: Record<string, { lab: string; shown: string; runs: string }> = {
+  start: { lab: '2B', shown: 'start(command)', runs: 'the 2A tests' },
+  snapshot: { lab: '2D', shown: 'snapshot(index, snapshot)', runs: 'the 2A-2C tests' },
+  installSnapshot: { lab: '2D', shown: 'installSnapshot(args)', runs: 'the 2A-2C tests' },
+};
+
+/**
+ * Lacking methods as a message names them: `what` ("start(command)"), `lab`
+ * ("lab 2B", or "labs 2B and 2D") and what the implementation can still run
+ * (the tests before the earliest of those labs).
+ */
+export function lackingText(lacking: readonly string[]): { what: string; lab: string; runs: string } {
+  const known = lacking.map((m) => ({ m, ...(LATER_METHODS[m] ?? { lab: '2B', shown: m, runs: 'the 2A tests' }) })).sort((a, b) => a.lab.localeCompare(b.lab));
+  const labs = [...new Set(known.map((k) => k.lab))];
+  return {
+    what: known.map((k) => k.shown).join(', '),
+    lab: labs.length === 1 ? `lab ${labs[0]}` : `labs ${labs.slice(0, -1).join(', ')} and ${labs[labs.length - 1]}`,
+    runs: known[0]?.runs ?? 'every test',
+  };
 }
 
 function exported(loaded: Record<string, unknown>, name: string): unknown {
@@ -177,7 +204,7 @@ function probe(module: Pick<RaftUnderTest, 'make' | 'timers'>, path: string, opt
         `${option}: ${path}: make() returns an object without ${missing.join(', ')} (the contract needs ${RAFT_PEER_METHODS.join(', ')})`,
       );
     }
-    const lacks = RAFT_LOG_METHODS.filter((m) => typeof record[m] !== 'function');
+    const lacks = [...new Set<string>([...RAFT_LOG_METHODS, ...RAFT_SNAPSHOT_METHODS])].filter((m) => typeof record[m] !== 'function');
     const leaked = nodeTimers() > timersBefore;
     (record['kill'] as () => void)();
     if (leaked && module.timers !== 'global') {

@@ -1,14 +1,16 @@
-// The registry: every named test a driver can run, the lab's 2A, 2B and 2C
+// The registry: every named test a driver can run, the lab's 2A, 2B, 2C and 2D
 // tests, then our own. Adding one is an entry (labTest) in its part's file.
 import { LAB_2A_TESTS } from './lab2a.ts';
 import { LAB_2B_TESTS } from './lab2b.ts';
 import { LAB_2C_TESTS } from './lab2c.ts';
+import { LAB_2D_TESTS } from './lab2d.ts';
+import { lackingText } from './raft-module.ts';
 import type { LabTestEntry } from './lab-test.ts';
 import { OWN_TESTS } from './own-tests.ts';
 import { PART_FACTS, type Part } from './parts.ts';
 import { UsageError } from './cli-args.ts';
 
-export const ALL_TESTS: readonly LabTestEntry[] = [...LAB_2A_TESTS, ...LAB_2B_TESTS, ...LAB_2C_TESTS, ...OWN_TESTS];
+export const ALL_TESTS: readonly LabTestEntry[] = [...LAB_2A_TESTS, ...LAB_2B_TESTS, ...LAB_2C_TESTS, ...LAB_2D_TESTS, ...OWN_TESTS];
 
 /** The tests of these parts, in registry order. */
 export function testsOf(...parts: readonly Part[]): LabTestEntry[] {
@@ -56,8 +58,8 @@ export function stageTests(
   const cannot = tests.filter((t) => t.requires.some((m) => lacks.includes(m)) && !patterns.includes(t.name));
   let kept = cannot.length < tests.length ? tests.filter((t) => !cannot.includes(t)) : [...tests];
   if (kept.length < tests.length) {
-    const what = lacks.map((m) => (m === 'start' ? 'start(command)' : m)).join(', ');
-    notes.push(`${count(cannot)} left out: ${raftLabel} has no ${what}, which they need (lab 2B).`);
+    const { what, lab } = lackingText(lacks.filter((m) => cannot.some((t) => t.requires.includes(m))));
+    notes.push(`${count(cannot)} left out: ${raftLabel} has no ${what}, which they need (${lab}).`);
   }
   if (!persists) {
     const left = kept.filter((t) => t.crashes && !patterns.includes(t.name));

@@ -117,7 +117,7 @@ describe('monitors: conduct', function () {
             term: 1,
             servers: [0, 1],
             t: 611,
-            says: 'went 601 ms without an AppendEntries to server 1, longer than the minimum election timeout it declares (600 ms)',
+            says: 'went 601 ms without an AppendEntries or InstallSnapshot to server 1, longer than the minimum election timeout it declares (600 ms)',
           },
         ],
         options: { limits: limitsFromTiming({ electionTimeoutMs: [600, 1200] }) },

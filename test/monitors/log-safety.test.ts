@@ -2,7 +2,9 @@
 // logs: each table has logs that must pass and logs that must fail with
 // exactly the listed violations, in order.
 import { expect } from 'chai';
-import type { ViolationEvent } from '../../tester/events.ts';
+import type { InstallSnapshotArgs } from '../../raft/contract.ts';
+import { RPC } from '../../raft/contract.ts';
+import type { ApplyEvent, TesterEvent, ViolationEvent } from '../../tester/events.ts';
 import { MonitorSet } from '../../tester/monitors/index.ts';
 import {
   agreeOnA,
@@ -42,6 +44,38 @@ const staleLeader: Log = [
   apply(31, 0, 1, 'a'),
   ...vote(100, 2, 1, 2, 0, 0),
 ];
+
+/** Lab 2D: a snapshot ApplyMsg through `index`. */
+function applySnapshot(t: number, server: number, index: number, term = 1, incarnation = 1): ApplyEvent {
+  return {
+    kind: 'apply',
+    t,
+    server,
+    incarnation,
+    commandValid: false,
+    command: null,
+    index: 0,
+    snapshotValid: true,
+    snapshot: `snap${index}`,
+    snapshotIndex: index,
+    snapshotTerm: term,
+  };
+}
+
+/** Lab 2D: an InstallSnapshot (Figure 13) from `from` to `to`, handled and answered in its term. */
+let snapshotRpc = 90000;
+function installSnapshot(t: number, from: number, to: number, term: number, lastIncludedIndex: number, lastIncludedTerm: number): Log {
+  const args: InstallSnapshotArgs = { term, leaderId: from, lastIncludedIndex, lastIncludedTerm, data: `snap${lastIncludedIndex}` };
+  const reply = { term };
+  const rpc = snapshotRpc++;
+  const events: TesterEvent[] = [
+    { kind: 'send', t, id: rpc, from, to, method: RPC.InstallSnapshot, args, bytes: 80 },
+    { kind: 'deliver', t, id: rpc, from, to, method: RPC.InstallSnapshot, args, duplicate: false },
+    { kind: 'handled', t, id: rpc, from, to, method: RPC.InstallSnapshot, args, reply, duplicate: false },
+    { kind: 'reply', t, id: rpc, from, to, method: RPC.InstallSnapshot, args, reply, bytes: 10 },
+  ];
+  return events;
+}
 
 describe('monitors: log safety', function () {
   describe('SMS: no two servers apply different commands at one index', function () {
@@ -156,6 +190,24 @@ describe('monitors: log safety', function () {
         options: only('AO'),
       },
       {
+        name: 'lab 2D: after a snapshot ApplyMsg, applies continue after its index',
+        log: [...boot(3), apply(10, 0, 1, 'a'), applySnapshot(20, 0, 9), apply(21, 0, 10, 'j')],
+        want: [],
+        options: only('AO'),
+      },
+      {
+        name: 'lab 2D: a command at or below a delivered snapshot is applied after it',
+        log: [...boot(3), apply(10, 0, 1, 'a'), applySnapshot(20, 0, 9), apply(21, 0, 9, 'i')],
+        want: [{ check: 'AO', t: 21, says: 'applied index 9 twice' }],
+        options: only('AO'),
+      },
+      {
+        name: 'lab 2D: a restart with a stored snapshot applies from after it',
+        log: [...boot(3), apply(10, 0, 1, 'a'), crash(20, 0), { ...start(0, 30, 2), snapshotIndex: 9 }, apply(40, 0, 10, 'j', 2)],
+        want: [],
+        options: only('AO'),
+      },
+      {
         name: 'after a restart, beyond anything applied before',
         log: [...boot(3), apply(10, 0, 1, 'a'), crash(20, 0), start(0, 30, 2), apply(40, 0, 3, 'c', 2)],
         want: [{ check: 'AO', t: 40, says: 'incarnation 2 began applying at index 3, but it has applied nothing beyond index 1' }],
@@ -217,6 +269,12 @@ describe('monitors: log safety', function () {
         name: 'a follower accepts entries after the end of its log',
         log: [...won, ...append(30, 0, 2, 1, { prev: 3, prevTerm: 1 })],
         want: [{ check: 'LM', servers: [2, 0], says: 'its log ends at index 0' }],
+        options: only('LM'),
+      },
+      {
+        name: 'lab 2D: a follower that took an InstallSnapshot holds its last included entry (Figure 13)',
+        log: [...won, ...installSnapshot(30, 0, 2, 1, 9, 1), ...append(40, 0, 2, 1, { prev: 9, prevTerm: 1 })],
+        want: [],
         options: only('LM'),
       },
       {
@@ -417,6 +475,18 @@ describe('monitors: log safety', function () {
           submit(505, 0, 'b', 2, 2),
           ...append(510, 0, 1, 2, { entries: [entry(1, 'a'), entry(2, 'b')] }),
           appendSend(520, 0, 1, 2, { prev: 2, prevTerm: 2, commit: 2 }),
+        ],
+        want: [],
+        options: only('CM'),
+      },
+      {
+        name: 'lab 2D: a follower that installed a snapshot knows it committed, and may lead with that leaderCommit',
+        log: [
+          ...won,
+          ...installSnapshot(30, 0, 1, 1, 9, 1),
+          applySnapshot(30, 1, 9),
+          ...elect(500, 1, 2, [2]),
+          appendSend(510, 1, 2, 2, { prev: 9, prevTerm: 1, commit: 9 }),
         ],
         want: [],
         options: only('CM'),

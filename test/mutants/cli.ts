@@ -38,7 +38,7 @@ const USAGE = `usage: npm run mutants -- [options]
 --budget S        the fuzzer's budget per variant in seconds (default 30; at most --runs scenarios)
 --runs N          the fuzzer's scenarios per variant at most (default 3000)
 --shrink S        seconds to shrink a failure found, at most (default 10)
---seeds N         stress seeds per test, over the lab's 2A, 2B and 2C tests and our own (default 50); for broken and correct variants
+--seeds N         stress seeds per test, over the lab's 2A-2D tests and our own (default 50); for broken and correct variants
 --variant-runs N  the fuzzer's scenarios per correct variant (default 300; at most --budget seconds)
 --lab-seeds N     seeds per lab test for the lab-alone comparison (default 100)
 --seed S          the base seed of every campaign (default 20261126)
@@ -184,7 +184,7 @@ function rate(s: StressOutcome): string {
   return `${s.failed}/${s.iterations}`;
 }
 
-/** The lab's tests among those the stress loop runs (2A, 2B and 2C). */
+/** The lab's tests among those the stress loop runs (2A, 2B, 2C and 2D). */
 const LAB_TEST_NAMES = new Set(ALL_TESTS.filter(isLabTest).map((t) => t.name));
 
 /** The stress loop's failures split between the lab's tests (with every monitor) and ours. */

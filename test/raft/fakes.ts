@@ -1,7 +1,15 @@
 // Fake peers and a virtual runtime for driving the reference Raft by hand:
 // every RPC the Raft sends waits in its peer's list until the test answers it.
 import { expect } from 'chai';
-import type { AppendEntriesArgs, AppendEntriesReply, Peer, RequestVoteArgs, RequestVoteReply } from '../../raft/contract.ts';
+import type {
+  AppendEntriesArgs,
+  AppendEntriesReply,
+  InstallSnapshotArgs,
+  InstallSnapshotReply,
+  Peer,
+  RequestVoteArgs,
+  RequestVoteReply,
+} from '../../raft/contract.ts';
 import { RPC } from '../../raft/contract.ts';
 import { Raft } from '../../raft/raft.ts';
 import { World, type ScopedRuntime } from '../../runtime/runtime.ts';
@@ -15,7 +23,7 @@ export interface PendingCall {
   readonly at: number;
   answered: boolean;
   /** Resolves the call with a reply, or with null (the RPC failed). */
-  answer(reply: RequestVoteReply | AppendEntriesReply | null): void;
+  answer(reply: RequestVoteReply | AppendEntriesReply | InstallSnapshotReply | null): void;
 }
 
 export class FakePeer implements Peer {
@@ -64,6 +72,16 @@ export class FakePeer implements Peer {
     const calls = this.appendEntries();
     expect(calls, 'an AppendEntries was sent').to.not.have.length(0);
     return calls[calls.length - 1] as PendingCall & { args: AppendEntriesArgs };
+  }
+
+  installSnapshots(): PendingCall[] {
+    return this.of(RPC.InstallSnapshot);
+  }
+
+  lastInstallSnapshot(): PendingCall & { args: InstallSnapshotArgs } {
+    const calls = this.installSnapshots();
+    expect(calls, 'an InstallSnapshot was sent').to.not.have.length(0);
+    return calls[calls.length - 1] as PendingCall & { args: InstallSnapshotArgs };
   }
 }
 

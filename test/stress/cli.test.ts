@@ -293,7 +293,7 @@ describe('stress: stage-appropriate tests', function () {
   it('says so on the command line, and runs the rest', async function () {
     this.timeout(60_000);
     const out = tempDir();
-    const result = await runCli(STRESS, ['Crash', 'Stable', '-n', '1', '-p', '1', '--out', out, '--raft', 'test/fixtures/non-persisting-raft.ts']);
+    const result = await runCli(STRESS, ['CrashRestart', 'Stable', '-n', '1', '-p', '1', '--out', out, '--raft', 'test/fixtures/non-persisting-raft.ts']);
     expect(result.code, result.stderr).to.equal(0);
     expect(result.stdout).to.match(/^stress: TestCrashRestart left out: test\/fixtures\/non-persisting-raft\.ts does not declare/m);
     expect(result.stdout).to.match(/TestStableLeader/);

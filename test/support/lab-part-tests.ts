@@ -1,6 +1,6 @@
 // The lab's tests of one part, through registerLabTests as a user's mocha
-// runs them: each once in real time (as `go test -run 2A` would; for 2B and
-// 2C a few, LAB_REAL=all for all) and over many seeds in virtual time, where
+// runs them: each once in real time (as `go test -run 2A` would; for 2B, 2C
+// and 2D a few, LAB_REAL=all for all) and over many seeds in virtual time, where
 // every run must also print the lab's Passed line. The Raft is RAFT_MODULE's,
 // or the reference; SEEDS sets the seeds per test, SEED the base seed.
 import { expect } from 'chai';

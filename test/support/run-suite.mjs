@@ -22,6 +22,7 @@ const REAL_TIME_FILES = [
   'test/lab2a.test.ts',
   'test/lab2b.test.ts',
   'test/lab2c.test.ts',
+  'test/lab2d.test.ts',
   'test/examples/timer-raft.test.ts',
   'test/runtime/real-clock.test.ts',
   'test/labrpc/statistics-real.test.ts',

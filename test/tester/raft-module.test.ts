@@ -27,7 +27,7 @@ describe('--raft module declarations', function () {
     expect(module.persists).to.equal(true);
     expect(module.timing).to.deep.equal({ heartbeatMs: 120, electionTimeoutMs: [400, 800] });
     expect(module).to.include({ timers: 'runtime', path: file, label: file });
-    expect(module.lacks).to.deep.equal(['start']);
+    expect(module.lacks).to.deep.equal(['start', 'snapshot', 'installSnapshot']);
   });
 
   it('defaults: does not persist, declares no timing', async function () {

@@ -20,7 +20,7 @@ describe('the test registry', function () {
       expect(PARTS, t.name).to.include(t.part);
       if (isLabTest(t)) expect(t.name.endsWith(t.part), t.name).to.equal(true);
     }
-    expect(LAB_PARTS).to.deep.equal(['2A', '2B', '2C']);
+    expect(LAB_PARTS).to.deep.equal(['2A', '2B', '2C', '2D']);
   });
 
   it('registers `crashes` exactly for the tests whose runs crash a server (the reference Raft, in virtual time)', async function () {

@@ -153,6 +153,20 @@ export const VARIANTS: readonly CorrectVariant[] = [
     log: true,
     wrapsReference: true,
   },
+  {
+    id: 'C16',
+    what: 'lab 2D: InstallSnapshot in 64-character chunks (offset/done), sent one after another, a lost chunk sent again; nextIndex confirmed by the next AppendEntries; timer callbacks; 110 ms, 300-600 ms',
+    file: 'test/variants/c16-snapshot-chunks.ts',
+    persists: true,
+    log: true,
+  },
+  {
+    id: 'C17',
+    what: 'lab 2D: one applier whose FIFO queue carries installed snapshots and commands in order; snapshot() saves at once and the log is cut at the next tick; whole-snapshot InstallSnapshot; nextIndex backs up 1, 2, 4, 8... (or to xLen); one send chain per peer; 115 ms, 380-760 ms',
+    file: 'test/variants/c17-snapshot-queue.ts',
+    persists: true,
+    log: true,
+  },
 ];
 
 /** Loads a variant the way --raft does, with what it declares (persists, timing). */
@@ -165,10 +179,11 @@ export function loadVariant(v: CorrectVariant): Promise<RaftUnderTest> {
  * tests too for a variant with a log (unless only the election tests are
  * asked for); and the tests that crash and restart servers only for a
  * variant that persists (persistence is lab 2C: a server that forgets its
- * term across a crash is allowed to before that). The lab's 2C tests are
- * left out: they take seconds of CPU per seed (run them with `npm run stress
- * -- 2C --raft` on C07, C08 or C09; C07 fails one of them on the lab's own
- * limit, see its labLimits).
+ * term across a crash is allowed to before that). The lab's 2C and 2D tests
+ * are left out: they take seconds of CPU per seed (run them with `npm run
+ * stress -- 2C --raft` on C07, C08 or C09, C07 failing one of them on the
+ * lab's own limit, see its labLimits; and `npm run stress -- 2D --raft` on
+ * C16 or C17, the variants that compact their log).
  */
 export function testsFor(v: CorrectVariant, which: 'all' | 'election' = 'all'): LabTestEntry[] {
   const logTests = v.log && which === 'all' ? testsOf('2B') : [];

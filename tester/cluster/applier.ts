@@ -1,18 +1,70 @@
-// The lab's applier (config.go's applier and checkLogs): what each server has
-// applied, index by index, checked as it arrives. "Committed", in the lab's
-// tester, always means applied by some server.
+// The lab's appliers (config.go's applier, applierSnap, checkLogs and
+// ingestSnap): what each server has applied, index by index, checked as it
+// arrives. "Committed", in the lab's tester, always means applied by some
+// server. The plain applier serves 2B and 2C; the snapshot applier (2D) also
+// checks that applies come in order from the last snapshot, takes in the
+// snapshots a server delivers, and asks the server for a snapshot of its
+// applied log after every tenth command.
 import type { ApplyChannel, ApplyMsg } from '../../raft/contract.ts';
+
+/** The lab's SnapShotInterval: the snapshot applier calls snapshot(k) when (k+1) % 10 == 0. */
+export const SNAPSHOT_INTERVAL = 10;
+
+/** Which of the lab's appliers reads a server's channel (the lab's start1(i, applier)). */
+export type ApplierKind = 'plain' | 'snapshot';
 
 export interface ApplierHooks {
   /** Every message a server sends on its channel, zombies' included. */
   onApply: (server: number, incarnation: number, msg: ApplyMsg) => void;
   /** The lab's log.Fatalf("apply error: ..."): the whole test fails. */
   onError: (text: string) => void;
+  /** A misuse of the channel that is the implementation's failure, not the lab's (RAFT). */
+  onMisuse?: (text: string) => void;
+}
+
+/**
+ * The snapshot applier's rf.Snapshot(index, snapshot) on the incarnation
+ * whose channel it reads: made synchronously, from inside that send().
+ */
+export type TakeSnapshot = (index: number, snapshot: string) => void;
+
+/** What the tester's snapshots hold: the lab's labgob encoding of (lastIncludedIndex, log[0..lastIncludedIndex]), in JSON. */
+export interface TesterSnapshot {
+  lastIncludedIndex: number;
+  /** Slot 0 is null (the lab's nil); slot k holds the command applied at k. */
+  log: unknown[];
+}
+
+/** The snapshot applier's encoding of its applied log up to index (JSON). */
+export function encodeSnapshot(lastIncludedIndex: number, log: unknown[]): string {
+  return JSON.stringify({ lastIncludedIndex, log } satisfies TesterSnapshot);
+}
+
+/** The tester's snapshot back from its encoding, or why it cannot be (the lab's Decode() failing). */
+export function decodeSnapshot(snapshot: unknown): TesterSnapshot | string {
+  if (typeof snapshot !== 'string') return `it is a ${Array.isArray(snapshot) ? 'array' : typeof snapshot}, not the string snapshot() was given`;
+  let value: unknown;
+  try {
+    value = JSON.parse(snapshot);
+  } catch {
+    return `it is not the text snapshot() was given: ${excerpt(snapshot)}`;
+  }
+  const record = value as Partial<TesterSnapshot> | null;
+  if (typeof record !== 'object' || record === null || !Number.isInteger(record.lastIncludedIndex) || !Array.isArray(record.log)) {
+    return `it is not the text snapshot() was given: ${excerpt(snapshot)}`;
+  }
+  return { lastIncludedIndex: record.lastIncludedIndex as number, log: record.log };
+}
+
+function excerpt(text: string): string {
+  return text.length <= 60 ? JSON.stringify(text) : `${JSON.stringify(text.slice(0, 60))}... (${text.length} characters)`;
 }
 
 export class Applier {
   /** logs[i]: index → command server i has applied. Survives restarts, as in the lab. */
   readonly logs: Map<number, unknown>[];
+  /** The snapshot applier's lastApplied[i]: start1 resets it, a snapshot sets it. */
+  readonly lastApplied: number[];
   /** The highest index applied anywhere. */
   maxIndex = 0;
 
@@ -21,6 +73,7 @@ export class Applier {
     private readonly hooks: ApplierHooks,
   ) {
     this.logs = Array.from({ length: n }, () => new Map<number, unknown>());
+    this.lastApplied = new Array<number>(n).fill(0);
   }
 
   /**
@@ -28,7 +81,11 @@ export class Applier {
    * unbuffered and its applier goroutine outlives a crash: here send()
    * checks at once, and an old incarnation's channel keeps working.
    */
-  channel(i: number, incarnation: number): ApplyChannel {
+  channel(i: number, incarnation: number, kind: ApplierKind = 'plain', snapshot?: TakeSnapshot): ApplyChannel {
+    if (kind === 'snapshot') {
+      const state = { inSnapshot: false, snapshot };
+      return { send: (msg: ApplyMsg) => this.applySnap(i, incarnation, msg, state) };
+    }
     return { send: (msg: ApplyMsg) => this.apply(i, incarnation, msg) };
   }
 
@@ -39,6 +96,80 @@ export class Applier {
     let [error, prevok] = this.checkLogs(i, index, msg.command);
     if (index > 1 && !prevok) error = `server ${i} apply out of order ${index}`;
     if (error !== '') this.hooks.onError(error);
+  }
+
+  /**
+   * config.go's applierSnap, for one message. A snapshot is taken in; a
+   * command must come right after the last one applied (or the last
+   * snapshot), pass checkLogs, and after every tenth the server is asked,
+   * from inside this send(), to snapshot the log applied so far. (The lab
+   * calls Snapshot before its log.Fatalf on an error; here the failure comes
+   * first and ends the run, so no snapshot is asked of a failed apply.)
+   */
+  private applySnap(i: number, incarnation: number, msg: ApplyMsg, state: { inSnapshot: boolean; snapshot: TakeSnapshot | undefined }): void {
+    this.hooks.onApply(i, incarnation, msg);
+    if (state.inSnapshot) {
+      // Go: the applier goroutine is inside rf.Snapshot(), so a send from
+      // there has no reader and blocks forever.
+      this.hooks.onMisuse?.(
+        `server ${i} sent on its apply channel from inside snapshot(): the tester calls snapshot() from inside its handling of an apply (as the lab's applier calls Snapshot() ` +
+          `from the goroutine that reads the channel), so in the lab this send would wait for itself forever (the apply-channel deadlock)`,
+      );
+      return;
+    }
+    if (msg === null || typeof msg !== 'object') return; // ignore other types of ApplyMsg
+    let error = '';
+    if (msg.snapshotValid === true) {
+      error = this.ingestSnap(i, msg.snapshot, msg.snapshotIndex as number);
+    } else if (msg.commandValid === true) {
+      const index = msg.commandIndex;
+      if (index !== (this.lastApplied[i] as number) + 1) {
+        error = `server ${i} apply out of order, expected index ${(this.lastApplied[i] as number) + 1}, got ${index}`;
+      }
+      if (error === '') {
+        let prevok: boolean;
+        [error, prevok] = this.checkLogs(i, index, msg.command);
+        if (index > 1 && !prevok) error = `server ${i} apply out of order ${index}`;
+      }
+      this.lastApplied[i] = index;
+      if (error === '' && (index + 1) % SNAPSHOT_INTERVAL === 0) {
+        const log = this.logs[i] as Map<number, unknown>;
+        const xlog: unknown[] = [];
+        for (let j = 0; j <= index; j++) xlog.push(log.get(j) ?? null);
+        state.inSnapshot = true;
+        try {
+          state.snapshot?.(index, encodeSnapshot(index, xlog));
+        } finally {
+          state.inSnapshot = false;
+        }
+      }
+    }
+    if (error !== '') this.hooks.onError(error);
+  }
+
+  /**
+   * config.go's ingestSnap: server i's applied log becomes the snapshot's,
+   * and its lastApplied the snapshot's index. `index` is the ApplyMsg's
+   * snapshotIndex, which must match the snapshot's own, or -1 (start1: the
+   * snapshot the persister kept). Returns '' or the error text; as in the
+   * lab, nothing checks that snapshots only move forward.
+   */
+  ingestSnap(i: number, snapshot: unknown, index: number): string {
+    if (snapshot === undefined || snapshot === null) {
+      return `nil snapshot (server ${i} ${index === -1 ? 'stored' : `sent a snapshot ApplyMsg for index ${String(index)} with`} no snapshot)`;
+    }
+    const decoded = decodeSnapshot(snapshot);
+    if (typeof decoded === 'string') {
+      return `snapshot decode error (server ${i}'s ${index === -1 ? 'stored snapshot' : `snapshot for index ${String(index)}`}: ${decoded})`;
+    }
+    if (index !== -1 && index !== decoded.lastIncludedIndex) {
+      return `server ${i} snapshot doesn't match m.SnapshotIndex (the snapshot holds the log up to index ${decoded.lastIncludedIndex}; snapshotIndex is ${String(index)})`;
+    }
+    const log = new Map<number, unknown>();
+    for (let j = 0; j < decoded.log.length; j++) log.set(j, decoded.log[j]);
+    this.logs[i] = log;
+    this.lastApplied[i] = decoded.lastIncludedIndex;
+    return '';
   }
 
   /** config.go's checkLogs: a different value at k anywhere is an error; notes whether k-1 was there. */

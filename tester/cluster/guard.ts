@@ -1,7 +1,7 @@
 // The guard around a foreign implementation: every call the tester makes into
-// a Raft (make, getState, start, kill) goes through here, so that a throw, a
-// wrong shape or a leaked timer becomes that run's failure with a message
-// naming the cause, never a crash of the harness.
+// a Raft (make, getState, start, snapshot, kill) goes through here, so that a
+// throw, a wrong shape or a leaked timer becomes that run's failure with a
+// message naming the cause, never a crash of the harness.
 import {
   RAFT_LOG_METHODS,
   RAFT_PEER_METHODS,
@@ -16,8 +16,8 @@ import type { ScopedRuntime } from '../../runtime/runtime.ts';
 import { nodeTimers } from '../../runtime/wall.ts';
 import { describeError } from '../failure.ts';
 import type { CheckId } from '../check-ids.ts';
-import { CALL_GET_STATE, CALL_KILL, CALL_MAKE, CALL_START, enterCall, leaveCall } from '../../runtime/in-call.ts';
-import { CAPTURED_TIMERS } from '../raft-module.ts';
+import { CALL_GET_STATE, CALL_KILL, CALL_MAKE, CALL_SNAPSHOT, CALL_START, enterCall, leaveCall } from '../../runtime/in-call.ts';
+import { CAPTURED_TIMERS, lackingText } from '../raft-module.ts';
 
 /** A killed server may still see timers it set before fire; a new one this long after kill() is a leak. */
 export const KILL_GRACE_MS = 100;
@@ -83,10 +83,10 @@ export function missingMethods(raft: unknown, methods: readonly string[]): strin
   return methods.filter((m) => typeof record[m] !== 'function');
 }
 
-/** The one line that refuses a 2A-only implementation for a log test. */
+/** The one line that refuses an implementation without the test's methods (a 2A-only one for a log test, a 2C one for a snapshot test). */
 export function lacksLogMethods(lacking: readonly string[]): string {
-  const what = lacking.map((m) => (m === 'start' ? 'start(command)' : m)).join(', ');
-  return `this test needs ${what} (lab 2B): the implementation has no ${what}, so it can run only the 2A tests`;
+  const { what, lab, runs } = lackingText(lacking);
+  return `this test needs ${what} (${lab}): the implementation has no ${what}, so it can run only ${runs}`;
 }
 
 /** getState(), checked for shape; undefined (after reporting) when it fails. */
@@ -134,6 +134,36 @@ export function guardedStart(raft: RaftPeer, i: number, command: unknown, report
     return undefined;
   }
   return { index: result.index as number, term: result.term as number, isLeader: result.isLeader };
+}
+
+/**
+ * snapshot(index, snapshot), as the snapshot applier makes it (from inside
+ * the server's apply). Returns what it returned when that is a promise (the
+ * caller watches it), else undefined; a throw is reported.
+ */
+export function guardedSnapshot(raft: RaftPeer, i: number, index: number, snapshot: string, report: Report): PromiseLike<unknown> | undefined {
+  // Read once, so that the check and the call see the same value; called with raft as `this` below.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
+  const method = raft.snapshot;
+  if (typeof method !== 'function') {
+    report(lacksLogMethods(['snapshot']), 'RAFT');
+    return undefined;
+  }
+  let answer: unknown;
+  const before = enterCall(CALL_SNAPSHOT, i);
+  try {
+    answer = method.call(raft, index, snapshot);
+  } catch (error) {
+    report(
+      `server ${i}'s snapshot(${index}) threw: ${describeError(error)} (the tester calls it from inside the server's apply, as the lab's applier does)`,
+      'RAFT',
+    );
+    return undefined;
+  } finally {
+    leaveCall(before);
+  }
+  const thenable = answer as { then?: unknown } | null | undefined;
+  return typeof thenable === 'object' && thenable !== null && typeof thenable.then === 'function' ? (answer as PromiseLike<unknown>) : undefined;
 }
 
 /** kill(), then a watch for timers set after it. */

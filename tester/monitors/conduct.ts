@@ -80,7 +80,7 @@ export class LeaderActivity implements Monitor {
       if (maxGap !== undefined && gap > maxGap + this.slackMs) {
         this.ctx.report('LA', {
           message:
-            `leader ${act.server} of term ${act.term} went ${gap} ms without an AppendEntries to server ${e.to}, ` +
+            `leader ${act.server} of term ${act.term} went ${gap} ms without an AppendEntries or InstallSnapshot to server ${e.to}, ` +
             `longer than the minimum election timeout it declares (${maxGap} ms): a follower may time out under a live leader`,
           servers: [act.server, e.to],
           term: act.term,

@@ -114,7 +114,7 @@ export class MonitorSet {
       new Commitment(ctx, log),
       this.budget,
       // Last: the log facts take in the event once every monitor has judged it.
-      { kinds: ['cluster', 'start', 'send', 'deliver', 'handled', 'handler-error', 'submit', 'apply'], observe: (e) => log.observe(e) },
+      { kinds: ['cluster', 'start', 'send', 'deliver', 'handled', 'handler-error', 'submit', 'apply', 'snapshot'], observe: (e) => log.observe(e) },
     ];
     for (const monitor of monitors) {
       for (const kind of monitor.kinds) {

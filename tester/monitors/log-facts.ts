@@ -5,7 +5,7 @@
 //
 // The log monitors judge an event against these facts as they were before the
 // event; the MonitorSet updates the facts after every monitor has looked.
-import type { AppendEntriesArgs, AppendEntriesReply, RequestVoteArgs } from '../../raft/contract.ts';
+import type { AppendEntriesArgs, AppendEntriesReply, InstallSnapshotArgs, InstallSnapshotReply, RequestVoteArgs } from '../../raft/contract.ts';
 import { RPC } from '../../raft/contract.ts';
 import type { TesterEvent } from '../events.ts';
 import type { Facts } from './facts.ts';
@@ -84,6 +84,12 @@ export class LogFacts {
   held: number[][] = [];
   /** Per server: its log's exact length, where known. */
   length: (number | undefined)[] = [];
+  /**
+   * Lab 2D: the highest index a server may have compacted into a snapshot
+   * (the service's snapshot() calls, the snapshots delivered to it, the one
+   * its restart ingested). Below it the server no longer holds the entries.
+   */
+  compacted: number[] = [];
   /** Per server: the AppendEntries that put each index there (the latest accepted). */
   placedBy: Map<number, Placement>[] = [];
   /** Per server: the highest commit index it could know (leaderCommit it was told or sent, indexes it applied). */
@@ -117,6 +123,9 @@ export class LogFacts {
   passesLogCheck(receiver: number, args: { prevLogIndex: number; prevLogTerm: number }): boolean | undefined {
     if (args.prevLogIndex === 0) return true;
     if (this.uncertain(receiver)) return undefined;
+    // Inside its snapshot the receiver no longer has the entry to compare
+    // (Figure 13): refusing, or accepting what follows, are both correct.
+    if (args.prevLogIndex < (this.compacted[receiver] ?? 0)) return undefined;
     const held = this.held[receiver]?.[args.prevLogIndex];
     if (held !== undefined) return held === args.prevLogTerm;
     const length = this.length[receiver];
@@ -197,7 +206,13 @@ export class LogFacts {
       case 'cluster':
         this.reset(e.n);
         return;
+      case 'snapshot':
+        this.compacted[e.server] = Math.max(this.compacted[e.server] ?? 0, e.index);
+        return;
       case 'start':
+        this.compacted[e.server] = e.snapshotIndex ?? 0;
+        // Lab 2D: the stored snapshot the tester ingested holds only committed entries.
+        if (e.snapshotIndex !== undefined && e.snapshotIndex > (this.knownCommit[e.server] ?? 0)) this.knownCommit[e.server] = e.snapshotIndex;
         this.running[e.server] = 0;
         this.overlapped[e.server] = false;
         if (this.started[e.server] === true) {
@@ -212,6 +227,7 @@ export class LogFacts {
       case 'send':
         if (typeof e.from !== 'number') return;
         if (e.method === RPC.AppendEntries) this.sent(e.from, e.args as AppendEntriesArgs, e.t);
+        else if (e.method === RPC.InstallSnapshot && snapshotArgs(e.args)) this.addHolder(e.args.lastIncludedIndex, e.args.lastIncludedTerm, e.from);
         else if (e.method === RPC.RequestVote && isObject(e.args)) this.lastRequestVote[e.from] = e.args as unknown as RequestVoteArgs;
         return;
       case 'deliver':
@@ -224,6 +240,10 @@ export class LogFacts {
         if (e.method === RPC.AppendEntries && typeof e.to === 'number') this.handlerDone(e.to);
         return;
       case 'handled':
+        if (e.method === RPC.InstallSnapshot && typeof e.to === 'number' && snapshotArgs(e.args)) {
+          this.snapshotHandled(e.to, e.args, e.reply as InstallSnapshotReply | null);
+          return;
+        }
         if (e.method !== RPC.AppendEntries || typeof e.to !== 'number' || typeof e.from !== 'number') return;
         this.accepted(e.from, e.to, e.id, e.args as AppendEntriesArgs, e.reply as AppendEntriesReply | null, e.t, e.async === true);
         this.handlerDone(e.to);
@@ -234,6 +254,10 @@ export class LogFacts {
         return;
       case 'apply':
         if (e.commandValid && e.index > (this.knownCommit[e.server] ?? 0)) this.knownCommit[e.server] = e.index;
+        // Lab 2D: a snapshot delivered to the service stands for committed entries up to its index.
+        else if (e.snapshotValid === true && e.snapshotIndex !== undefined && e.snapshotIndex > (this.knownCommit[e.server] ?? 0))
+          this.knownCommit[e.server] = e.snapshotIndex;
+        if (e.snapshotValid === true && e.snapshotIndex !== undefined) this.compacted[e.server] = Math.max(this.compacted[e.server] ?? 0, e.snapshotIndex);
         return;
       default:
         return;
@@ -247,6 +271,7 @@ export class LogFacts {
     this.length = new Array<number | undefined>(n).fill(undefined);
     this.placedBy = Array.from({ length: n }, () => new Map<number, Placement>());
     this.knownCommit = new Array<number>(n).fill(0);
+    this.compacted = new Array<number>(n).fill(0);
     this.lastRequestVote = new Array<RequestVoteArgs | undefined>(n).fill(undefined);
     this.refused = Array.from({ length: n }, () => new Map<CommandKey, number>());
     this.pairs.clear();
@@ -406,6 +431,41 @@ export class LogFacts {
     }
   }
 
+  // Figure 13: a receiver that answers in the request's term holds the
+  // snapshot's last included entry afterwards, whether it installed the
+  // snapshot (steps 6-7) or had it already (committed); what follows it in
+  // its log is kept only if it held that very entry before (step 6).
+  private snapshotHandled(to: number, a: InstallSnapshotArgs, reply: InstallSnapshotReply | null): void {
+    if (reply === null || reply.term !== a.term) return;
+    const index = a.lastIncludedIndex;
+    // A chunk (Figure 13, steps 2-5): before the last one nothing is
+    // installed; at the last one, whether the receiver installed depends on
+    // chunks it may have dropped. What follows the snapshot in its log is
+    // then unknown, and it is not counted a holder.
+    if ((a.offset ?? 0) !== 0 || a.done === false) {
+      if (a.done === false) return;
+      // Installed or not: entries it held up to the snapshot may have been
+      // replaced by the snapshot's (step 7 discards the whole log), so
+      // nothing it held is known any more.
+      this.heldBy(to).length = 0;
+      this.length[to] = undefined;
+      return;
+    }
+    this.addHolder(index, a.lastIncludedTerm, to);
+    if (this.uncertain(to)) return;
+    const held = this.heldBy(to);
+    const len = this.length[to];
+    if (held[index] !== a.lastIncludedTerm || len === undefined || len < index) {
+      const knownShort = len !== undefined && len < index;
+      const conflicting = held[index] !== undefined && held[index] !== a.lastIncludedTerm;
+      // Without a matching entry at lastIncludedIndex the whole log is
+      // discarded (step 7): what it held below it is gone too.
+      held.length = conflicting ? 0 : index + 1;
+      this.length[to] = knownShort || conflicting ? index : undefined;
+    }
+    held[index] = a.lastIncludedTerm;
+  }
+
   // An asynchronous handler that refuses with a term above the request's may
   // have passed Figure 2's checks in the request's term, cut and appended,
   // and only then (awaiting a persist, say) learnt of the higher term it
@@ -452,6 +512,15 @@ export function pairKey(index: number, term: number): number {
 
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null;
+}
+
+/** An InstallSnapshot of the contract's shape. */
+function snapshotArgs(a: unknown): a is InstallSnapshotArgs {
+  if (!isObject(a)) return false;
+  const args = a as Partial<InstallSnapshotArgs>;
+  return (
+    Number.isInteger(args.term) && Number.isInteger(args.lastIncludedIndex) && Number.isInteger(args.lastIncludedTerm) && (args.lastIncludedIndex as number) > 0
+  );
 }
 
 /** The monitors judge only messages of the contract's shape (WF reports the others). */

@@ -124,9 +124,17 @@ export class ApplyOrder implements Monitor {
     }
     if (e.kind === 'start') {
       this.latest[e.server] = { incarnation: e.incarnation, killedAt: undefined };
+      // Lab 2D: the tester ingested the stored snapshot; applies continue after it.
+      if (e.snapshotIndex !== undefined && e.snapshotIndex > 0) this.snapshotThrough(e.incarnation * 1024 + e.server, e.server, e.snapshotIndex);
       return;
     }
-    if (e.kind !== 'apply' || !e.commandValid) return;
+    if (e.kind !== 'apply') return;
+    if (!e.commandValid) {
+      // Lab 2D: a snapshot stands for every index up to its own; the next
+      // apply is the one after it.
+      if (e.snapshotValid === true && e.snapshotIndex !== undefined) this.snapshotThrough(e.incarnation * 1024 + e.server, e.server, e.snapshotIndex);
+      return;
+    }
     const k = e.incarnation * 1024 + e.server;
     const last = this.last.get(k);
     const max = this.maxApplied[e.server] ?? 0;
@@ -160,6 +168,11 @@ export class ApplyOrder implements Monitor {
     }
     if (last === undefined || e.index > last) this.last.set(k, e.index);
     if (e.index > max) this.maxApplied[e.server] = e.index;
+  }
+
+  private snapshotThrough(k: number, server: number, index: number): void {
+    if (index > (this.last.get(k) ?? 0)) this.last.set(k, index);
+    if (index > (this.maxApplied[server] ?? 0)) this.maxApplied[server] = index;
   }
 }
 

@@ -70,7 +70,7 @@ export function limitsFromTiming(timing: { electionTimeoutMs: readonly [number, 
 export interface LeadershipAct {
   server: number;
   term: number;
-  how: 'sent AppendEntries' | 'getState() said leader';
+  how: 'sent AppendEntries' | 'sent InstallSnapshot' | 'getState() said leader';
 }
 
 /** Acting as leader: sending an AppendEntries, or answering getState() as leader. */
@@ -78,6 +78,12 @@ export function leadershipAct(e: TesterEvent): LeadershipAct | undefined {
   if (e.kind === 'send' && e.method === RPC.AppendEntries && typeof e.from === 'number') {
     const term = termOf(e.args);
     return term === undefined ? undefined : { server: e.from, term, how: 'sent AppendEntries' };
+  }
+  // Figure 13: InstallSnapshot is "invoked by leader", like AppendEntries; its
+  // sender claims to lead that term, and it is contact with the follower.
+  if (e.kind === 'send' && e.method === RPC.InstallSnapshot && typeof e.from === 'number') {
+    const term = termOf(e.args);
+    return term === undefined ? undefined : { server: e.from, term, how: 'sent InstallSnapshot' };
   }
   if (e.kind === 'state' && e.isLeader) return { server: e.server, term: e.term, how: 'getState() said leader' };
   return undefined;

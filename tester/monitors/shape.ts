@@ -1,11 +1,11 @@
 // WF: every Raft message carries exactly the contract's fields, with the
 // right types, so that a misnamed field is reported as such rather than as a
 // mysterious election failure.
-import { MESSAGE_FIELDS, OPTIONAL_REPLY_FIELDS } from '../../raft/contract.ts';
+import { MESSAGE_FIELDS, OPTIONAL_ARGS_FIELDS, OPTIONAL_REPLY_FIELDS } from '../../raft/contract.ts';
 import type { TesterEvent } from '../events.ts';
 import type { EventKind, Monitor, MonitorContext } from './monitor.ts';
 
-const TYPES: Record<string, 'number' | 'boolean' | 'array'> = {
+const TYPES: Record<string, 'number' | 'boolean' | 'array' | 'string'> = {
   term: 'number',
   candidateId: 'number',
   lastLogIndex: 'number',
@@ -20,6 +20,12 @@ const TYPES: Record<string, 'number' | 'boolean' | 'array'> = {
   xTerm: 'number',
   xIndex: 'number',
   xLen: 'number',
+  // InstallSnapshot (Figure 13)
+  lastIncludedIndex: 'number',
+  lastIncludedTerm: 'number',
+  data: 'string',
+  offset: 'number',
+  done: 'boolean',
 };
 
 type Spec = { args: readonly string[]; reply: readonly string[] };
@@ -39,7 +45,7 @@ export class MessageShape implements Monitor {
     const spec = (MESSAGE_FIELDS as Record<string, Spec>)[method];
     if (spec === undefined) return;
     const fields = part === 'request' ? spec.args : spec.reply;
-    const optional = part === 'request' ? NONE : ((OPTIONAL_REPLY_FIELDS as Record<string, readonly string[]>)[method] ?? NONE);
+    const optional = ((part === 'request' ? OPTIONAL_ARGS_FIELDS : OPTIONAL_REPLY_FIELDS) as Record<string, readonly string[]>)[method] ?? NONE;
     if (matches(fields, message, optional)) return;
     const problem = shapeProblem(fields, message, optional);
     if (problem === undefined) return;
@@ -61,7 +67,7 @@ export function shapeProblem(fields: readonly string[], message: unknown, option
     if (fields.includes(key)) continue;
     if (optional.includes(key)) {
       const value = record[key];
-      if (!Number.isInteger(value)) problems.push(`field '${key}' should be an integer, got ${JSON.stringify(value)}`);
+      if (!hasType(key, value)) problems.push(`field '${key}' should be ${typeName(TYPES[key])}, got ${JSON.stringify(value)}`);
       continue;
     }
     const meant = fields.find((f) => normalize(f) === normalize(key));
@@ -73,14 +79,18 @@ export function shapeProblem(fields: readonly string[], message: unknown, option
       continue;
     }
     const value = record[field];
-    const want = TYPES[field];
-    const ok = want === 'array' ? Array.isArray(value) : typeof value === want && (want !== 'number' || Number.isInteger(value));
-    if (!ok)
-      problems.push(
-        `field '${field}' should be ${want === 'number' ? 'an integer' : `${want === 'array' ? 'an' : 'a'} ${want}`}, got ${JSON.stringify(value)}`,
-      );
+    if (!hasType(field, value)) problems.push(`field '${field}' should be ${typeName(TYPES[field])}, got ${JSON.stringify(value)}`);
   }
   return problems.length === 0 ? undefined : problems.join('; ');
+}
+
+function hasType(field: string, value: unknown): boolean {
+  const want = TYPES[field];
+  return want === 'array' ? Array.isArray(value) : typeof value === want && (want !== 'number' || Number.isInteger(value));
+}
+
+function typeName(want: string | undefined): string {
+  return want === 'number' ? 'an integer' : want === 'array' ? 'an array' : `a ${String(want)}`;
 }
 
 // The common case, checked without allocating: exactly the contract's fields, with the right types.

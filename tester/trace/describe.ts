@@ -51,7 +51,9 @@ export function describeLine(line: TraceLine): Description {
       return connectivity(line, d);
     case 'log':
       if (event === 'submit') return { text: `start(${JSON.stringify(d.command)}) → ${num(d.index)}${d.isLeader === true ? '' : ' not leader'}` };
+      if (event === 'apply' && d.snapshotValid === true) return { text: `apply snapshot ≤${num(d.snapshotIndex)} T${num(d.snapshotTerm)}` };
       if (event === 'apply') return { text: `apply ${num(d.index)}: ${JSON.stringify(d.command)}` };
+      if (event === 'snapshot') return { text: `snapshot(${num(d.index)}) ${num(d.size)}B` };
       if (event === 'log-state') return { text: logStateText(d) };
       return { text: `persist ${num(d.size)}B` };
     case 'step':
@@ -96,7 +98,7 @@ function connectivity(line: TraceLine, d: Detail): Description {
     case 'kill':
       return { text: 'KILLED (end of run)' };
     case 'start':
-      return { text: `started #${num(d.incarnation)}` };
+      return { text: `started #${num(d.incarnation)}${typeof d.snapshotIndex === 'number' ? ` from snapshot ≤${d.snapshotIndex}` : ''}` };
     case 'server':
       return { text: `server ${d.present === true ? 'added' : 'deleted'}` };
     case 'end':

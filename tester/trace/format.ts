@@ -35,7 +35,7 @@ export function formatEvent(e: TesterEvent): string {
     case 'state':
       return `${time}  S${e.server} getState: term ${e.term}${e.isLeader ? ', LEADER' : ''}`;
     case 'start':
-      return `${time}  S${e.server} started (incarnation ${e.incarnation})`;
+      return `${time}  S${e.server} started (incarnation ${e.incarnation})${e.snapshotIndex !== undefined ? `, the tester ingested its snapshot up to index ${e.snapshotIndex}` : ''}`;
     case 'crash':
       return `${time}  S${e.server} crashed`;
     case 'kill':
@@ -46,7 +46,9 @@ export function formatEvent(e: TesterEvent): string {
     case 'submit':
       return `${time}  S${e.server} start(${compact(e.command)}) -> index ${e.index}, term ${e.term}${e.isLeader ? ', leader' : ', not leader'}`;
     case 'apply':
-      return `${time}  S${e.server} applies ${e.commandValid ? `index ${e.index}: ${compact(e.command)}` : '(not a command)'}${e.incarnation > 0 ? ` (incarnation ${e.incarnation})` : ''}`;
+      return `${time}  S${e.server} applies ${e.commandValid ? `index ${e.index}: ${compact(e.command)}` : e.snapshotValid === true ? `a snapshot up to index ${String(e.snapshotIndex)} (term ${String(e.snapshotTerm)})` : '(not a command)'}${e.incarnation > 0 ? ` (incarnation ${e.incarnation})` : ''}`;
+    case 'snapshot':
+      return `${time}  S${e.server} snapshot(${e.index}) called by the tester (${e.size} bytes)`;
     case 'persist':
       return `${time}  S${e.server} persists ${e.size} bytes`;
     case 'net-config':

@@ -33,6 +33,7 @@ const RAW_FIELDS: Record<TesterEvent['kind'], Record<string, FieldType>> = {
   kill: { server: 'number', incarnation: 'number' },
   submit: { server: 'number', incarnation: 'number', command: 'any', index: 'number', term: 'number', isLeader: 'boolean' },
   apply: { server: 'number', incarnation: 'number', commandValid: 'boolean', command: 'any', index: 'number' },
+  snapshot: { server: 'number', incarnation: 'number', index: 'number', size: 'number' },
   persist: { server: 'number', incarnation: 'number', size: 'number' },
   connect: { server: 'number' },
   disconnect: { server: 'number' },

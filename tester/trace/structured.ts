@@ -201,6 +201,7 @@ export class StructuredConverter {
         return;
       case 'submit':
       case 'apply':
+      case 'snapshot':
       case 'persist':
         this.line(e.t, e.server, 'log', this.raw(e));
         return;
@@ -223,8 +224,8 @@ export class StructuredConverter {
       case 'start': {
         server = e.server;
         const v = this.logView(server);
-        v.commit = 0;
-        v.applied = 0;
+        v.commit = e.snapshotIndex ?? 0;
+        v.applied = e.snapshotIndex ?? 0;
         v.incarnation = e.incarnation;
         break;
       }
@@ -233,10 +234,13 @@ export class StructuredConverter {
         break;
       case 'apply': {
         const v = this.logView(e.server);
-        if (e.incarnation < v.incarnation || !e.commandValid) return;
+        if (e.incarnation < v.incarnation) return;
+        // Lab 2D: a snapshot stands for every index up to its own.
+        const index = e.commandValid ? e.index : e.snapshotValid === true && typeof e.snapshotIndex === 'number' ? e.snapshotIndex : undefined;
+        if (index === undefined) return;
         server = e.server;
-        v.applied = e.index;
-        if (e.index > v.commit) v.commit = e.index;
+        v.applied = index;
+        if (index > v.commit) v.commit = index;
         break;
       }
       case 'send': {
