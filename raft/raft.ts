@@ -723,7 +723,7 @@ export class Raft implements RaftPeer {
     this.nextIndex = new Array<number>(this.peers.length).fill(this.lastLogIndex() + 1);
     this.matchIndex = new Array<number>(this.peers.length).fill(0);
     this.matchIndex[this.me] = this.lastLogIndex();
-    this.sendHeartBeats(); // Notes 2 and 9: heartbeat at once on winning.
+    this.sendHeartBeats(); // Figure 2, leaders: "Upon election: send initial empty AppendEntries RPCs (heartbeat) to each server".
   }
 
   protected becomeFollower(term: number): void {
