@@ -35,6 +35,8 @@ import { make as l11 } from './l11-backs-up-one-by-one.ts';
 import { make as l12 } from './l12-applies-twice.ts';
 import { make as l13 } from './l13-killed-keeps-applying.ts';
 import { make as l17 } from './l17-start-index-off-by-one.ts';
+import { make as l19 } from './l19-log-not-trimmed.ts';
+import { make as l22 } from './l22-snapshot-not-reloaded.ts';
 import { make as l30 } from './l30-stale-append-reply.ts';
 import { make as l31 } from './l31-leader-state-kept.ts';
 
@@ -208,6 +210,21 @@ export const MUTANTS: Mutant[] = [
     make: l17,
     expectedChecks: ['SI', 'LAB'],
     file: 'test/mutants/l17-start-index-off-by-one.ts',
+  },
+  // ---- lab 2D: log compaction ----
+  {
+    id: 'L19',
+    bug: 'The log is not trimmed after `snapshot()`',
+    make: l19,
+    expectedChecks: ['LAB'],
+    file: 'test/mutants/l19-log-not-trimmed.ts',
+  },
+  {
+    id: 'L22',
+    bug: 'The snapshot is not reloaded on restart (and the next save erases it)',
+    make: l22,
+    expectedChecks: ['LAB'],
+    file: 'test/mutants/l22-snapshot-not-reloaded.ts',
   },
   // ---- bugs only a nemesis finds: a leader cut off with a follower, replies late across re-elections ----
   {

@@ -55,6 +55,8 @@ const QUICK: Record<string, Quick> = {
   L09: { kind: 'stress', test: 'TestPersist12C', seeds: 2 },
   L11: { kind: 'scenario', name: 'l11-one-by-one-backup-too-slow' },
   L12: { kind: 'stress', test: 'TestBasicAgree2B', seeds: 2 },
+  L19: { kind: 'stress', test: 'TestSnapshotBasic2D', seeds: 2 },
+  L22: { kind: 'stress', test: 'TestSnapshotInit2D', seeds: 2 },
   // Needs a handler that runs on a killed instance and raises its
   // commitIndex: a crash as an AppendEntries arrives (the fuzzer's
   // crashOnAppend; about 1 of 350 crash-only scenarios, npm run mutants),
@@ -118,7 +120,7 @@ describe('mutants: the harness catches every known election bug and every visibl
   it('the registry has one variant per bug of the reference table, each a loadable --raft module', async function () {
     expect(MUTANTS.map((m) => m.id)).to.deep.equal([
       ...['E01', 'E04', 'E06', 'E08', 'E12', 'E14', 'E15', 'E16', 'E17', 'E18', 'E20', 'E22'],
-      ...['L01', 'L02', 'L03', 'L05', 'L06', 'L09', 'L11', 'L12', 'L13', 'L17', 'L30', 'L31'],
+      ...['L01', 'L02', 'L03', 'L05', 'L06', 'L09', 'L11', 'L12', 'L13', 'L17', 'L19', 'L22', 'L30', 'L31'],
     ]);
     const known: string[] = [...CHECK_IDS, 'RND'];
     for (const m of MUTANTS) {
