@@ -17,6 +17,7 @@ import {
   netConfig,
   reconnect,
   rvSend,
+  send,
   start,
   state,
   step,
@@ -24,6 +25,7 @@ import {
   type Log,
   type Row,
 } from './log.ts';
+import { RPC } from '../../raft/contract.ts';
 import { limitsFromTiming } from '../../tester/monitors/index.ts';
 
 /** AppendEntries from `leader` to `peer` in `term`, `count` of them, `every` ms apart from `from`. */
@@ -120,6 +122,18 @@ describe('monitors: conduct', function () {
             says: 'went 601 ms without an AppendEntries or InstallSnapshot to server 1, longer than the minimum election timeout it declares (600 ms)',
           },
         ],
+        options: { limits: limitsFromTiming({ electionTimeoutMs: [600, 1200] }) },
+      },
+      {
+        // Figure 13: InstallSnapshot is invoked by the leader; a leader busy sending a snapshot is in contact.
+        name: 'declared 600-1200 ms timeouts: AppendEntries 900 ms apart, an InstallSnapshot between them',
+        log: [
+          ...won,
+          aeSend(10, 0, 1, 1),
+          send(450, 0, 1, RPC.InstallSnapshot, { term: 1, leaderId: 0, lastIncludedIndex: 9, lastIncludedTerm: 1, data: '{}' }),
+          aeSend(910, 0, 1, 1),
+        ],
+        want: [],
         options: { limits: limitsFromTiming({ electionTimeoutMs: [600, 1200] }) },
       },
       {
