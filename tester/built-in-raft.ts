@@ -10,6 +10,9 @@ import { loadRaftModule, type RaftUnderTest } from './raft-module.ts';
  */
 export const BUILT_IN_RAFT: RaftUnderTest = Object.freeze<RaftUnderTest>({ make, timers: 'runtime', persists, lacks: [], label: 'the built-in Raft' });
 
+/** How summaries, JUnit files and stored regressions name the built-in Raft (and --rerun reads it back). */
+export const BUILT_IN_NAME = 'built-in';
+
 /** The Raft a command line names: its module (--raft, RAFT_MODULE), or the built-in Raft when it names none. */
 export function loadRaft(path: string | undefined, option = '--raft'): Promise<RaftUnderTest> {
   return path === undefined ? Promise.resolve(BUILT_IN_RAFT) : loadRaftModule(path, option);

@@ -299,9 +299,9 @@ export class Config {
     const stuckMs = LAB_TIMING.stuckHandlerMs;
     // A killed instance may leave its promise pending for good: that is no failure.
     const current = (): boolean => !this.finished && this.incarnations[i] === incarnation && this.rafts[i] === raft;
-    let settled = false;
+    // Cancelled once the promise settles: firing means it has not.
     const watch = this.world.clock.setTimer(stuckMs, () => {
-      if (settled || !current()) return;
+      if (!current()) return;
       this.fail(
         `server ${i}'s snapshot(${index}) has not returned after ${stuckMs} ms (it returned a promise that is still pending): the tester calls snapshot() from inside ` +
           `server ${i}'s apply, as the lab's applier calls Snapshot() from the goroutine that reads the apply channel, so a snapshot() that waits for that apply to ` +
@@ -310,12 +310,8 @@ export class Config {
       );
     });
     pending.then(
-      () => {
-        settled = true;
-        watch.cancel();
-      },
+      () => watch.cancel(),
       (error: unknown) => {
-        settled = true;
         watch.cancel();
         if (current()) this.fail(`server ${i}'s snapshot(${index}) threw: ${describeError(error)} (its promise rejected)`, 'RAFT');
       },

@@ -92,10 +92,14 @@ export class Applier {
   private apply(i: number, incarnation: number, msg: ApplyMsg): void {
     this.hooks.onApply(i, incarnation, msg);
     if (msg === null || typeof msg !== 'object' || msg.commandValid !== true) return; // ignore other types of ApplyMsg
-    const index = msg.commandIndex;
-    let [error, prevok] = this.checkLogs(i, index, msg.command);
-    if (index > 1 && !prevok) error = `server ${i} apply out of order ${index}`;
+    const error = this.checkApplied(i, msg.commandIndex, msg.command);
     if (error !== '') this.hooks.onError(error);
+  }
+
+  /** Both appliers' check of a command applied at index: checkLogs, then the lab's prevok rule. */
+  private checkApplied(i: number, index: number, command: unknown): string {
+    const [error, prevok] = this.checkLogs(i, index, command);
+    return index > 1 && !prevok ? `server ${i} apply out of order ${index}` : error;
   }
 
   /**
@@ -126,11 +130,7 @@ export class Applier {
       if (index !== (this.lastApplied[i] as number) + 1) {
         error = `server ${i} apply out of order, expected index ${(this.lastApplied[i] as number) + 1}, got ${index}`;
       }
-      if (error === '') {
-        let prevok: boolean;
-        [error, prevok] = this.checkLogs(i, index, msg.command);
-        if (index > 1 && !prevok) error = `server ${i} apply out of order ${index}`;
-      }
+      if (error === '') error = this.checkApplied(i, index, msg.command);
       this.lastApplied[i] = index;
       if (error === '' && (index + 1) % SNAPSHOT_INTERVAL === 0) {
         const log = this.logs[i] as Map<number, unknown>;

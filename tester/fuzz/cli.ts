@@ -10,7 +10,7 @@ import { runCli, type CliRun, type CommandResult } from '../run-cli.ts';
 import { describeError } from '../failure.ts';
 import { CHECKS, type CheckId } from '../check-ids.ts';
 import type { RaftUnderTest } from '../raft-module.ts';
-import { loadRaft } from '../built-in-raft.ts';
+import { BUILT_IN_NAME, loadRaft } from '../built-in-raft.ts';
 import { writeTraceHtml } from '../trace/html.ts';
 import { randomInt } from 'node:crypto';
 import { MAX_SEED } from '../../runtime/random.ts';
@@ -117,7 +117,7 @@ async function main(cli: CliRun): Promise<CommandResult> {
         {
           name,
           description: `Found by the fuzzer on ${raft.label}: ${firstLine(f.message).replace(/^(?!\[)/, `[${f.check}] `)}`,
-          found: { check: f.check, message: f.message, raft: raft.path ?? 'built-in', seed: f.seed, path: f.path, date: wallDate() },
+          found: { check: f.check, message: f.message, raft: raft.path ?? BUILT_IN_NAME, seed: f.seed, path: f.path, date: wallDate() },
           scenario: f.scenario,
         },
         saveDir(),
@@ -158,7 +158,7 @@ async function main(cli: CliRun): Promise<CommandResult> {
       console.log(text);
     }
   }
-  if (options.junit !== undefined) writeJUnit(options.junit, fuzzJUnit(report, raft.path ?? 'built-in', checkName), 'fuzz');
+  if (options.junit !== undefined) writeJUnit(options.junit, fuzzJUnit(report, raft.path ?? BUILT_IN_NAME, checkName), 'fuzz');
   if (options.report !== undefined) {
     const verdict = report.findings.length > 0 ? `FAIL: ${plural(report.findings.length, 'distinct failure')}` : report.interrupted ? 'INTERRUPTED' : 'PASS';
     try {
@@ -245,7 +245,7 @@ function writeTrace(options: FuzzCliOptions, dir: () => string, f: FuzzFailure, 
     'message:',
     ...f.message.split('\n').map((l) => `  ${l}`),
     ...(f.tracedDiffers !== undefined ? [`note: the traced re-run ended differently: ${f.tracedDiffers}`] : []),
-    `raft: ${options.raftModule ?? 'built-in'}`,
+    `raft: ${options.raftModule ?? BUILT_IN_NAME}`,
     `seed: ${f.seed}`,
     `path: ${f.path}`,
     `replay: ${f.replay}`,

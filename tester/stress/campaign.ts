@@ -1,6 +1,7 @@
 // A stress campaign: every selected test, many seeds, all cores. Results are
 // tallied as they come; failure logs are written at once; Ctrl-C stops it
 // cleanly with everything found so far.
+import { BUILT_IN_NAME } from '../built-in-raft.ts';
 import { availableParallelism } from 'node:os';
 import { plural } from '../cli-args.ts';
 import { replayCommand } from '../config.ts';
@@ -57,7 +58,7 @@ export function startCampaign(options: StressOptions, io: CampaignIO): Campaign 
   const tally = new Tally(names);
   const figures = new CampaignFigures();
   const started = wallNow();
-  const raftLabel = options.raftModule ?? 'built-in';
+  const raftLabel = options.raftModule ?? BUILT_IN_NAME;
   let worstLag = 0;
   const heapSamples: number[] = [];
   let peakRssMb = 0;

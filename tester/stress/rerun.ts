@@ -3,6 +3,7 @@
 // failed (seconds), then the full campaign. In virtual time a seed replays
 // its run event for event, so a seed that fails again fails for the same
 // reason; one that passes is fixed (or, in real time, was lucky).
+import { BUILT_IN_NAME } from '../built-in-raft.ts';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { UsageError } from '../cli-args.ts';
 import { testNamed } from '../tests.ts';
@@ -46,7 +47,7 @@ export function loadRerun(file: string): RerunPlan {
     for (const f of test.failures) jobs.push({ test: test.name, iteration: f.iteration, seed: f.seed });
   }
   if (jobs.length === 0) throw new UsageError(`--rerun: ${file} records no failure: nothing to run again`);
-  return { file, summary, raftModule: summary.raft === 'built-in' ? undefined : summary.raft, jobs };
+  return { file, summary, raftModule: summary.raft === BUILT_IN_NAME ? undefined : summary.raft, jobs };
 }
 
 /** The fields --rerun relies on, checked (a summary is read from disk: anything may be there). */
