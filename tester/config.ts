@@ -303,7 +303,7 @@ export class Config {
     const watch = this.world.clock.setTimer(stuckMs, () => {
       if (!current()) return;
       this.fail(
-        `server ${i}'s snapshot(${index}) has not returned after ${stuckMs} ms (it returned a promise that is still pending): the tester calls snapshot() from inside ` +
+        `server ${i}'s snapshot(${index}) has not returned after ${stuckMs} ms (it returned a promise that is still pending)${this.applySide(i, index)}: the tester calls snapshot() from inside ` +
           `server ${i}'s apply, as the lab's applier calls Snapshot() from the goroutine that reads the apply channel, so a snapshot() that waits for that apply to ` +
           `finish (a lock held while sending, a promise resolved after the send) waits forever: the lab's apply-channel deadlock`,
         'RAFT',
@@ -316,6 +316,20 @@ export class Config {
         if (current()) this.fail(`server ${i}'s snapshot(${index}) threw: ${describeError(error)} (its promise rejected)`, 'RAFT');
       },
     );
+  }
+
+  /**
+   * The other half of a pending snapshot(index): whether server i's applies
+   * stopped with it (the apply waits on the snapshot that waits on the apply,
+   * a deadlock) or went on (in Go, the applier would still be inside
+   * Snapshot() and read nothing more). What the cluster applied meanwhile
+   * shows that the servers went on committing.
+   */
+  private applySide(i: number, index: number): string {
+    const mine = this.applier.lastApplied[i] as number;
+    if (mine !== index) return `, although server ${i} has applied on, to index ${mine}`;
+    const elsewhere = this.applier.maxIndex > index ? `, while the cluster applied up to index ${this.applier.maxIndex}` : ', nor has any other server applied beyond it';
+    return `, and server ${i} has applied nothing since index ${index}${elsewhere}`;
   }
 
   /**

@@ -37,6 +37,7 @@ import { make as l13 } from './l13-killed-keeps-applying.ts';
 import { make as l17 } from './l17-start-index-off-by-one.ts';
 import { make as l19 } from './l19-log-not-trimmed.ts';
 import { make as l22 } from './l22-snapshot-not-reloaded.ts';
+import { make as l24 } from './l24-apply-snapshot-deadlock.ts';
 import { make as l30 } from './l30-stale-append-reply.ts';
 import { make as l31 } from './l31-leader-state-kept.ts';
 
@@ -225,6 +226,15 @@ export const MUTANTS: Mutant[] = [
     make: l22,
     expectedChecks: ['LAB'],
     file: 'test/mutants/l22-snapshot-not-reloaded.ts',
+  },
+  {
+    id: 'L24',
+    bug: 'An apply that waits on a snapshot that waits on the apply: the apply loop holds an async lock across its send and then awaits the snapshot() the service called from inside it, which needs that lock (the JavaScript form of the apply-channel deadlock)',
+    make: l24,
+    // RAFT: the tester's snapshot() call, made from inside the apply as the lab's applier makes it, is
+    // still pending after labrpc's stuck-handler time, and that server has applied nothing since.
+    expectedChecks: ['RAFT'],
+    file: 'test/mutants/l24-apply-snapshot-deadlock.ts',
   },
   // ---- bugs only a nemesis finds: a leader cut off with a follower, replies late across re-elections ----
   {

@@ -385,8 +385,21 @@ describe("config: the lab's snapshot applier and the 2D tester (2D)", function (
         return raft;
       };
       const message = await failureOf(() => TestSnapshotBasic2D({ seed: 3, raft: inProcessRaft(deadlock), print: () => {} }));
+      // Both halves of the cycle: the snapshot pending, and the apply it was called from stuck with it.
       expect(message.split('\n')[0]).to.match(
-        /^server \d's snapshot\(9\) has not returned after 1000 ms \(it returned a promise that is still pending\): .*the lab's apply-channel deadlock \(virtual t=\d+ ms, seed 3\)$/,
+        /^server (\d)'s snapshot\(9\) has not returned after 1000 ms \(it returned a promise that is still pending\), and server \1 has applied nothing since index 9, .*: the tester calls snapshot\(\) .*the lab's apply-channel deadlock \(virtual t=\d+ ms, seed 3\)$/,
+      );
+    });
+
+    it('a snapshot() whose promise never settles while its server applies on: named, with how far it applied', async function () {
+      const forgotten = stubWith((raft, index, data) => {
+        // Saved at once, but the promise it hands back is left pending (a lock released on some other path, say).
+        StubSnapshotRaft.prototype.snapshot.call(raft, index, data);
+        return new Promise<void>(() => {});
+      });
+      const message = await failureOf(() => TestSnapshotBasic2D({ seed: 3, raft: inProcessRaft(forgotten), print: () => {} }));
+      expect(message.split('\n')[0]).to.match(
+        /^server (\d)'s snapshot\(9\) has not returned after 1000 ms \(it returned a promise that is still pending\), although server \1 has applied on, to index \d+: .*the lab's apply-channel deadlock/,
       );
     });
 
