@@ -22,6 +22,11 @@ export interface CorrectVariant {
   /** Implements lab 2B's start() and log replication. */
   log: boolean;
   /**
+   * Implements lab 2D's snapshot() and installSnapshot() (Figure 13, §7):
+   * the lab's 2D tests apply to it.
+   */
+  snapshots?: boolean;
+  /**
    * Not written independently: the reference with one idiom added (C15, the
    * Go skeleton's killed() guards), kept because that one line was a false
    * alarm. Exempt from the independence check, and only from it.
@@ -151,6 +156,7 @@ export const VARIANTS: readonly CorrectVariant[] = [
     file: 'test/variants/c15-guarded-reference.ts',
     persists: true,
     log: true,
+    snapshots: true,
     wrapsReference: true,
   },
   {
@@ -159,6 +165,7 @@ export const VARIANTS: readonly CorrectVariant[] = [
     file: 'test/variants/c16-snapshot-chunks.ts',
     persists: true,
     log: true,
+    snapshots: true,
   },
   {
     id: 'C17',
@@ -166,6 +173,7 @@ export const VARIANTS: readonly CorrectVariant[] = [
     file: 'test/variants/c17-snapshot-queue.ts',
     persists: true,
     log: true,
+    snapshots: true,
   },
 ];
 
@@ -176,18 +184,29 @@ export function loadVariant(v: CorrectVariant): Promise<RaftUnderTest> {
 
 /**
  * The tests a variant must pass: the lab's 2A tests and ours; the lab's 2B
- * tests too for a variant with a log (unless only the election tests are
- * asked for); and the tests that crash and restart servers only for a
- * variant that persists (persistence is lab 2C: a server that forgets its
- * term across a crash is allowed to before that). The lab's 2C and 2D tests
- * are left out: they take seconds of CPU per seed (run them with `npm run
- * stress -- 2C --raft` on C07, C08 or C09, C07 failing one of them on the
- * lab's own limit, see its labLimits; and `npm run stress -- 2D --raft` on
- * C16 or C17, the variants that compact their log).
+ * tests too for a variant with a log, and the 2D tests for one that
+ * compacts its log (unless only the election tests are asked for); and the
+ * tests that crash and restart servers only for a variant that persists
+ * (persistence is lab 2C: a server that forgets its term across a crash is
+ * allowed to before that). The lab's 2C tests are left out: they take
+ * seconds of CPU per seed (run them with `npm run stress -- 2C --raft` on
+ * C07, C08 or C09, C07 failing one of them on the lab's own limit, see its
+ * labLimits).
  */
 export function testsFor(v: CorrectVariant, which: 'all' | 'election' = 'all'): LabTestEntry[] {
   const logTests = v.log && which === 'all' ? testsOf('2B') : [];
   // Our tests that need start() (lab 2B) only for a variant with a log.
   const own = testsOf('own').filter((t) => t.requires.length === 0 || (v.log && which === 'all'));
-  return [...testsOf('2A'), ...logTests, ...own].filter((t) => !t.crashes || v.persists);
+  const snapshotTests = which === 'all' ? snapshotTestsFor(v) : [];
+  return [...testsOf('2A'), ...logTests, ...own, ...snapshotTests].filter((t) => !t.crashes || v.persists);
+}
+
+/**
+ * The lab's 2D tests, for a variant that implements snapshot() and
+ * installSnapshot() (none for the others); those that crash a server only
+ * for one that persists. Each costs tens of milliseconds of CPU a seed in
+ * virtual time, so `npm test` runs them apart, on a few seeds.
+ */
+export function snapshotTestsFor(v: CorrectVariant): LabTestEntry[] {
+  return v.snapshots === true ? testsOf('2D').filter((t) => !t.crashes || v.persists) : [];
 }

@@ -1,18 +1,21 @@
 // The dual of the mutants: every correct variant of test/variants passes a
 // bounded campaign of real runs (a few seeds of each of the lab's 2A tests
-// and of ours, and a short fuzz campaign) with zero failures. A check that fails
-// one of them is a false alarm: it leans on something other than Figure 2
-// and the lab's stated rules. (The full figures, with the lab's 2B tests
-// for the variants that have a log: npm run mutants.)
+// and of ours, and a short fuzz campaign; a few seeds of each of the lab's
+// 2D tests for those that compact their log) with zero failures. A check
+// that fails one of them is a false alarm: it leans on something other than
+// Figure 2, Figure 13 and the lab's stated rules. (The full figures, with
+// the lab's 2B tests for the variants that have a log: npm run mutants.)
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { fuzzRaft, stressRaft } from '../mutants/harness.ts';
 import { LAB_2C_TESTS } from '../../tester/lab2c.ts';
-import { VARIANTS, loadVariant, testsFor } from './index.ts';
+import { VARIANTS, loadVariant, snapshotTestsFor, testsFor } from './index.ts';
 
 const SEED = 20261129;
 /** Seeds of each test per variant. */
 const STRESS_SEEDS = 2;
+/** Seeds of each of the lab's 2D tests per variant that compacts its log (tens of ms of CPU each, in virtual time). */
+const SNAPSHOT_SEEDS = 2;
 /** Fuzz scenarios per variant. */
 const FUZZ_RUNS = 25;
 
@@ -29,6 +32,11 @@ describe('correct variants: the harness passes every correct Raft', function () 
       const module = await loadVariant(v);
       expect(module.make, v.file).to.be.a('function');
       expect(module.persists === true, `${v.id}: the registry says persists=${v.persists}, the module exports ${String(module.persists)}`).to.equal(v.persists);
+      // The 2D flag says what make() returns: snapshot() and installSnapshot() (lab 2D), or neither.
+      const compacts = !module.lacks.includes('snapshot') && !module.lacks.includes('installSnapshot');
+      expect(compacts, `${v.id}: the registry says snapshots=${String(v.snapshots === true)}, its make() lacks ${module.lacks.join(', ') || 'nothing'}`).to.equal(
+        v.snapshots === true,
+      );
     }
   });
 
@@ -56,6 +64,20 @@ describe('correct variants: the harness passes every correct Raft', function () 
       expect(stress.failed, first === undefined ? '' : `${v.id} failed ${first.test} seed ${first.seed}: ${first.message}\n${first.replay ?? ''}`).to.equal(0);
       expect(fuzz.found, `${v.id} failed a fuzz scenario: ${fuzz.message ?? ''}\n${fuzz.scenarioText ?? ''}\n${fuzz.replay ?? ''}`).to.equal(false);
       expect(fuzz.scenarios).to.be.at.least(FUZZ_RUNS);
+    });
+  }
+
+  // Lab 2D: the seven snapshot tests (the crashing ones only for a variant
+  // that persists), judged by the lab's appliers and every monitor.
+  for (const v of VARIANTS.filter((x) => x.snapshots === true)) {
+    it(`${v.id} passes ${SNAPSHOT_SEEDS} seeds of each of the lab's 2D tests`, async function () {
+      const raft = await loadVariant(v);
+      const tests = snapshotTestsFor(v);
+      expect(tests.length > 0 && tests.every((t) => t.part === '2D'), tests.map((t) => t.name).join(', ')).to.equal(true);
+      const stress = await stressRaft(raft, { tests, seeds: SNAPSHOT_SEEDS, baseSeed: SEED, roundSeeds: SNAPSHOT_SEEDS });
+      const first = stress.first;
+      expect(stress.iterations).to.equal(SNAPSHOT_SEEDS * tests.length);
+      expect(stress.failed, first === undefined ? '' : `${v.id} failed ${first.test} seed ${first.seed}: ${first.message}\n${first.replay ?? ''}`).to.equal(0);
     });
   }
 
