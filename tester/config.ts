@@ -328,7 +328,8 @@ export class Config {
   private applySide(i: number, index: number): string {
     const mine = this.applier.lastApplied[i] as number;
     if (mine !== index) return `, although server ${i} has applied on, to index ${mine}`;
-    const elsewhere = this.applier.maxIndex > index ? `, while the cluster applied up to index ${this.applier.maxIndex}` : ', nor has any other server applied beyond it';
+    const elsewhere =
+      this.applier.maxIndex > index ? `, while the cluster applied up to index ${this.applier.maxIndex}` : ', nor has any other server applied beyond it';
     return `, and server ${i} has applied nothing since index ${index}${elsewhere}`;
   }
 

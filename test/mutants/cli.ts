@@ -308,7 +308,7 @@ async function main(): Promise<CommandResult> {
   if (rows.length > 0)
     console.log(
       `Fuzzer: at most ${o.runs} scenarios / ${o.budget} s per variant, shrinking at most ${o.shrink} s, seed ${o.seed}. ` +
-        `Stress: ${o.seeds} seeds of each of the ${ALL_TESTS.length} tests (the lab's ${LAB_TESTS_ALONE.length} + our ${ALL_TESTS.length - LAB_TESTS_ALONE.length}), virtual time, every monitor. ` +
+        `Stress: ${o.seeds} seeds of each of the ${ALL_TESTS.length} tests (the lab's ${LAB_TEST_NAMES.size} + our ${ALL_TESTS.length - LAB_TEST_NAMES.size}), virtual time, every monitor. ` +
         `Lab tests alone: ${o.labSeeds} seeds of each of the lab's ${LAB_TESTS_ALONE.length} tests (2A, 2B), policy LAB_CHECKS_ONLY (only the lab's checks judge). ` +
         `A check marked * is not among the variant's expected ones.`,
     );
@@ -321,7 +321,7 @@ async function main(): Promise<CommandResult> {
   if (variantRows.length > 0) {
     console.log('');
     console.log(
-      `Correct variants: each runs ${o.seeds} seeds of every test that applies to it (TestCrashRestart only for those that persist), ` +
+      `Correct variants: each runs ${o.seeds} seeds of every test that applies to it (the lab's 2B tests for those with a log, its 2D tests for those that compact it, the tests that crash a server only for those that persist), ` +
         `virtual time, every monitor, and the fuzzer for at most ${o.variantRuns} scenarios / ${o.budget} s; each must fail none.`,
     );
     console.log('');

@@ -152,7 +152,7 @@ export const VARIANTS: readonly CorrectVariant[] = [
   },
   {
     id: 'C15',
-    what: "the reference Raft with the Go skeleton's killed() guard at the top of each handler (a killed instance refuses every request)",
+    what: "the reference Raft with the Go skeleton's killed() guard at the top of each handler, InstallSnapshot's included (a killed instance refuses every request); snapshot() passed through",
     file: 'test/variants/c15-guarded-reference.ts',
     persists: true,
     log: true,

@@ -34,9 +34,10 @@ describe('correct variants: the harness passes every correct Raft', function () 
       expect(module.persists === true, `${v.id}: the registry says persists=${v.persists}, the module exports ${String(module.persists)}`).to.equal(v.persists);
       // The 2D flag says what make() returns: snapshot() and installSnapshot() (lab 2D), or neither.
       const compacts = !module.lacks.includes('snapshot') && !module.lacks.includes('installSnapshot');
-      expect(compacts, `${v.id}: the registry says snapshots=${String(v.snapshots === true)}, its make() lacks ${module.lacks.join(', ') || 'nothing'}`).to.equal(
-        v.snapshots === true,
-      );
+      expect(
+        compacts,
+        `${v.id}: the registry says snapshots=${String(v.snapshots === true)}, its make() lacks ${module.lacks.join(', ') || 'nothing'}`,
+      ).to.equal(v.snapshots === true);
     }
   });
 
