@@ -21,6 +21,11 @@ import { wallNow } from './wall.ts';
 
 const nativeSetImmediate = globalThis.setImmediate;
 const nativeClearImmediate = globalThis.clearImmediate;
+const nativeSetTimeout = globalThis.setTimeout;
+/** Polls for the end of a pause for real I/O without spinning a core the I/O may need. */
+function setTimeoutNative(callback: () => void): void {
+  nativeSetTimeout(callback, 1);
+}
 /** Immediates set through the global setImmediate and not yet run or cleared. */
 const foreign = new Set<NodeJS.Immediate>();
 
@@ -69,13 +74,18 @@ const REAL_IO = new Set([
  */
 const IO_CHECK_EVERY = 16;
 /**
- * The I/O must be seen in flight at this many checks in a row (256
- * steps): a short request of the harness's own (the module loader reading a
- * file) is not a simulation's; an implementation that waits on I/O is seen at
- * every check. (Measured: at 8 in a row, the loader's reads after a fresh
- * compile were taken for the simulation's.)
+ * Real I/O seen in flight pauses every clock until it is over: a request of
+ * the harness's own (the module loader writing its cache) is then waited
+ * out, however slowly a loaded machine serves it, and virtual time never
+ * races past it. An implementation that does real I/O is seen again and
+ * again: its runs fail at their this-many-th pause.
  */
-const IO_CHECKS_IN_A_ROW = 16;
+const IO_PAUSES_PER_RUN = 8;
+/**
+ * A pause longer than this (wall time) fails the runs it holds: I/O that is
+ * never over (a read loop, a socket) is not the harness's.
+ */
+const IO_PAUSE_LIMIT_MS = 5000;
 
 /** Real I/O requests in flight in this thread, by kind. */
 export function realIoInFlight(): string[] {
@@ -124,6 +134,8 @@ export class VirtualRun<T> {
   private readonly deadline: number;
   private readonly beforeEach: (() => void) | undefined;
   private readonly wallAtStart = pump().sharedWallMs;
+  /** Pauses of the pump for real I/O while this run was live. */
+  ioPauses = 0;
 
   constructor(
     private readonly clock: SteppableClock,
@@ -204,7 +216,7 @@ export class VirtualRun<T> {
   }
 }
 
-type Advanceable = { advance(): boolean; realIo(requests: string[]): void; readonly finished: boolean };
+type Advanceable = { advance(): boolean; realIo(requests: string[]): void; readonly finished: boolean; ioPauses: number };
 
 class SettlePump {
   private active: Advanceable[] = [];
@@ -217,7 +229,8 @@ class SettlePump {
   private lastStepAt = -1;
   private lastStepSize = 0;
   private steps = 0;
-  private ioSeen = 0;
+  /** Wall time at which the current pause for real I/O began, or -1. */
+  private ioPausedAt = -1;
 
   /** Milliseconds of wall time charged so far to one simulation that has run in every step. */
   get sharedWallMs(): number {
@@ -260,10 +273,8 @@ class SettlePump {
       nativeSetImmediate(this.step);
       return;
     }
-    if (++this.steps % IO_CHECK_EVERY === 0) {
-      const io = realIoInFlight();
-      this.ioSeen = io.length > 0 ? this.ioSeen + 1 : 0;
-      if (this.ioSeen >= IO_CHECKS_IN_A_ROW) for (const run of this.active) run.realIo(io);
+    if (this.ioPausedAt >= 0 || ++this.steps % IO_CHECK_EVERY === 0) {
+      if (this.pausedForIo()) return;
     }
     const now = wallNow();
     if (this.lastStepAt >= 0) this.shared += (now - this.lastStepAt) / this.lastStepSize;
@@ -286,6 +297,34 @@ class SettlePump {
       this.lastStepAt = -1;
     }
   };
+
+  /**
+   * Whether real I/O holds every clock (the step is then taken again later).
+   * A pause begins when I/O is seen in flight and ends when none is.
+   */
+  private pausedForIo(): boolean {
+    const io = realIoInFlight();
+    if (io.length === 0) {
+      this.ioPausedAt = -1;
+      return false;
+    }
+    const now = wallNow();
+    if (this.ioPausedAt < 0) {
+      this.ioPausedAt = now;
+      for (const run of this.active) if (++run.ioPauses >= IO_PAUSES_PER_RUN) run.realIo(io);
+    } else if (now - this.ioPausedAt > IO_PAUSE_LIMIT_MS) {
+      for (const run of this.active) run.realIo(io);
+    }
+    // Runs failed or over are let go meanwhile (that moves no clock); the step is taken again once the I/O is over.
+    this.sweepFinished();
+    this.lastStepAt = -1;
+    if (this.active.length > 0 || this.incoming.length > 0) setTimeoutNative(this.step);
+    else {
+      this.scheduled = false;
+      this.ioPausedAt = -1;
+    }
+    return true;
+  }
 }
 
 const thePump = new SettlePump();
