@@ -17,6 +17,7 @@ import { make as leakyMake } from '../fixtures/leaky-raft.ts';
 import { UsageError, parseStressArgs } from '../../tester/stress/options.ts';
 import { MergeError, memoryLine, mergeSummaries, type StressSummary } from '../../tester/stress/summary.ts';
 import { runCli } from '../support/run-cli.ts';
+import { heapTrend, type HeapSample } from '../../tester/stress/campaign.ts';
 
 const STRESS = 'tester/stress/cli.ts';
 const PASSIVE = 'test/fixtures/passive-raft.ts';
@@ -300,6 +301,20 @@ describe('stress: memory stays flat over a campaign', function () {
     const { memory } = JSON.parse(readFileSync(json, 'utf8')) as StressSummary;
     expect(memory.earlyHeapMb).to.be.above(0);
     expect(memory.lateHeapMb).to.be.above(0);
+  });
+
+  it('the heap is compared over the same tests: heavy tests last are not a leak, one test growing is', function () {
+    const light = (heapMb: number): HeapSample => ({ heapMb, work: 'TestInitialElection2A' });
+    const heavy = (heapMb: number): HeapSample => ({ heapMb, work: 'TestSnapshotInstall2D' });
+    // A mixed campaign whose five-server 2D test runs last: flat for each test.
+    const mixed = [...[10, 11, 10, 10, 11, 10].map(light), ...[40, 41, 40, 40, 41, 40].map(heavy)];
+    expect(memoryLine({ ...heapTrend(mixed), peakRssMb: 200 })).to.match(/flat, no leak/);
+    // One test whose live heap keeps growing: a leak, whatever else ran.
+    const leaking = [...[10, 11, 10, 10].map(light), ...[20, 30, 40, 50, 60, 70, 80, 90].map(heavy)];
+    expect(heapTrend(leaking)).to.deep.equal({ earlyHeapMb: 30, lateHeapMb: 90 });
+    expect(memoryLine({ ...heapTrend(leaking), peakRssMb: 200 })).to.match(/GROWING by 60 MiB/);
+    // Too few samples of any one kind of work: the campaign's as a whole.
+    expect(heapTrend([light(10), heavy(40)])).to.deep.equal({ earlyHeapMb: 10, lateHeapMb: 40 });
   });
 
   it('the memory line says whether its figures are a problem', function () {

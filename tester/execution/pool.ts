@@ -41,7 +41,8 @@ export interface PoolOptions {
   /** An event of a job run with stream set, as it happens (the line its trace would hold). */
   onEvent?: (job: Job, line: string) => void;
   onLag?: (maxMs: number) => void;
-  onMemory?: (heapMb: number, rssMb: number) => void;
+  /** A worker's live heap, with the jobs it had in flight then (what that heap held). */
+  onMemory?: (heapMb: number, rssMb: number, inFlight: readonly Job[]) => void;
 }
 
 interface Slot {
@@ -190,7 +191,11 @@ export class WorkerPool {
         this.options.onLag?.(message.maxMs);
         break;
       case 'memory':
-        this.options.onMemory?.(message.heapMb, message.rssMb);
+        this.options.onMemory?.(
+          message.heapMb,
+          message.rssMb,
+          [...slot.inFlight.values()].map((e) => e.job),
+        );
         break;
       case 'done':
       case 'scenario-done': {
