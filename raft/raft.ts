@@ -125,7 +125,7 @@ export class Raft implements RaftPeer {
   // The protected members and the hooks (majority, grantCounts,
   // candidateUpToDate, prevLogMatches, mergeEntries, followerCommitIndex,
   // countsTowardCommit, backUp, retryAfterRefusal, entriesFrom,
-  // applyCommitted) are for the harness's broken variants (test/mutants):
+  // applyCommitted, snapshotIsNewer) are for the harness's broken variants (test/mutants):
   // each subclasses this class and changes one decision.
   protected lastHeartbeatAt = 0;
   /** Servers that granted their vote in the current election, ourselves included. */
@@ -362,7 +362,7 @@ export class Raft implements RaftPeer {
     this.resetElectionTimer();
     // 2-5. The whole snapshot, once its last chunk is in.
     const data = this.gatherChunks(args);
-    if (data === undefined || args.lastIncludedIndex <= this.commitIndex) return { term: this.currentTerm };
+    if (data === undefined || !this.snapshotIsNewer(args.lastIncludedIndex)) return { term: this.currentTerm };
     const index = args.lastIncludedIndex;
     const base: LogEntry = { term: args.lastIncludedTerm, command: null };
     if (index <= this.lastLogIndex() && this.entryAt(index).term === args.lastIncludedTerm) {
@@ -392,6 +392,14 @@ export class Raft implements RaftPeer {
       snapshotIndex: index,
     });
     return { term: this.currentTerm };
+  }
+
+  /**
+   * Whether a snapshot through `lastIncludedIndex` is newer than what this
+   * server has: only one beyond commitIndex is (see installSnapshot()).
+   */
+  protected snapshotIsNewer(lastIncludedIndex: number): boolean {
+    return lastIncludedIndex > this.commitIndex;
   }
 
   /**

@@ -34,7 +34,7 @@ export const MONITOR_CHECKS = {
   TM: { name: 'term monotonicity', kind: 'safety' },
   TA: { name: 'term adoption', kind: 'safety' },
   RW: { name: 'replies well formed', kind: 'safety' },
-  RF: { name: 'receivers follow Figure 2', kind: 'safety' },
+  RF: { name: 'receivers follow Figures 2 and 13', kind: 'safety' },
   AEL: { name: 'heartbeat sender legitimate', kind: 'safety' },
   HB: { name: 'heartbeat rate', kind: 'conduct' },
   LA: { name: 'leader activity', kind: 'conduct' },

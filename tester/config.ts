@@ -22,6 +22,7 @@ import { describeError, type TestFailure } from './failure.ts';
 import type { CheckId } from './check-ids.ts';
 import type { BudgetLimits, BudgetWindow, CheckPolicy, ConductLimits } from './monitors/index.ts';
 import { MemoryPersister } from './persister.ts';
+import { decodeSnapshot } from './snapshot-codec.ts';
 import type { RaftUnderTest } from './raft-module.ts';
 import { BUILT_IN_RAFT } from './built-in-raft.ts';
 import { liveRun } from './crash-guard.ts';
@@ -118,6 +119,8 @@ export class Config {
   private readonly endNames: string[][];
   private readonly runtimes: (ScopedRuntime | undefined)[];
   private readonly incarnations: number[];
+  /** Per server, the stored snapshot last decoded for a persist event, and the index it holds (storedSnapshot()). */
+  private readonly lastStored: ({ text: string; index: number | undefined } | undefined)[] = [];
   private readonly implementation: RaftUnderTest;
   private readonly print: (line: string) => void;
   private readonly warnings: string[] = [];
@@ -239,7 +242,7 @@ export class Config {
       const error = this.applier.ingestSnap(i, stored, -1);
       if (error !== '') this.fatal(error);
     }
-    persister.onSave = (size) => this.emit({ kind: 'persist', t: this.now(), server: i, incarnation, size });
+    persister.onSave = (size) => this.emit({ kind: 'persist', t: this.now(), server: i, incarnation, size, ...this.storedSnapshot(i, persister) });
     const runtime = this.world.runtime(`server-${i}/${incarnation}`, i);
     this.runtimes[i] = runtime;
     this.emit({ kind: 'start', t: this.now(), server: i, incarnation, ...(stored.length > 0 && { snapshotIndex: this.applier.lastApplied[i] }) });
@@ -274,6 +277,25 @@ export class Config {
     if (typeof installSnapshot === 'function') handlers['InstallSnapshot'] = (args: never) => installSnapshot.call(raft, args);
     server.addService(new Service('Raft', handlers));
     this.net.addServer(i, server);
+  }
+
+  /**
+   * Lab 2D: what a save left in the persister's snapshot, for the persist
+   * event (the monitors judge that a stored snapshot survives a crash).
+   * Decoded with the tester's own encoding, once per distinct snapshot: a
+   * Raft saves the same snapshot with every change of its state.
+   */
+  private storedSnapshot(i: number, persister: MemoryPersister): { snapshotSize?: number; snapshotIndex?: number } {
+    const snapshot = persister.readSnapshot();
+    if (snapshot === '') return {};
+    let stored = this.lastStored[i];
+    if (stored === undefined || snapshot !== stored.text) {
+      const decoded = decodeSnapshot(snapshot);
+      stored = { text: snapshot, index: typeof decoded === 'string' ? undefined : decoded.lastIncludedIndex };
+      this.lastStored[i] = stored;
+    }
+    const index = stored.index;
+    return index === undefined ? { snapshotSize: snapshot.length } : { snapshotSize: snapshot.length, snapshotIndex: index };
   }
 
   /**

@@ -101,6 +101,13 @@ export interface PersistEvent {
   server: number;
   incarnation: number;
   size: number;
+  /**
+   * Lab 2D, present only while the persister holds a snapshot after this
+   * save: its length, and the index it holds the log up to when it is the
+   * tester's encoding (absent when the tester cannot decode it).
+   */
+  snapshotSize?: number;
+  snapshotIndex?: number;
 }
 /** The tester's connect(i) / disconnect(i). */
 export interface ConnectEvent {

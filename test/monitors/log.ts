@@ -5,13 +5,14 @@
 //   [...boot(3), ...rv(10, 0, 1, 1), ...ae(10, 0, 1, 1), step(5000)]
 import { expect } from 'chai';
 import type { DeliverEvent, EndEvent, FailEvent, HandledEvent, HandlerErrorEvent, LinkEvent, MisuseEvent, ReplyEvent, SendEvent } from '../../labrpc/events.ts';
-import type { AppendEntriesArgs, AppendEntriesReply, LogEntry, RequestVoteArgs, RequestVoteReply } from '../../raft/contract.ts';
+import type { AppendEntriesArgs, AppendEntriesReply, InstallSnapshotArgs, LogEntry, RequestVoteArgs, RequestVoteReply } from '../../raft/contract.ts';
 import { RPC } from '../../raft/contract.ts';
 import type {
   ApplyEvent,
   ClusterEvent,
   CrashEvent,
   NetConfigEvent,
+  PersistEvent,
   StartEvent,
   StateEvent,
   StepEvent,
@@ -21,6 +22,7 @@ import type {
 } from '../../tester/events.ts';
 import { judge, type CheckPolicy } from '../../tester/monitors/index.ts';
 import { MONITOR_CHECKS, type MonitorCheckId } from '../../tester/check-ids.ts';
+import { encodeSnapshot } from '../../tester/snapshot-codec.ts';
 
 export type Log = TesterEvent[];
 
@@ -250,6 +252,110 @@ export function vote(t: number, from: number, to: number, term: number, lastLogI
     { kind: 'handled', t, id: rpc, from, to, method: RPC.RequestVote, args, reply, duplicate: false },
     { kind: 'reply', t, id: rpc, from, to, method: RPC.RequestVote, args, reply, bytes: 40 },
   ];
+}
+
+// ---- log compaction (2D) ----
+
+/** The tester's encoding of a snapshot holding these commands at indexes 1, 2, ... (the snapshot applier's). */
+export function snapshotOf(...commands: unknown[]): string {
+  return encodeSnapshot(commands.length, [null, ...commands]);
+}
+
+/** `server` sent a snapshot ApplyMsg through `index` (data: the snapshot, by default one the tester cannot decode). */
+export function applySnapshot(t: number, server: number, index: number, data = `snap${index}`, term = 1, incarnation = 1): ApplyEvent {
+  return {
+    kind: 'apply',
+    t,
+    server,
+    incarnation,
+    commandValid: false,
+    command: null,
+    index: 0,
+    snapshotValid: true,
+    snapshot: data,
+    snapshotIndex: index,
+    snapshotTerm: term,
+  };
+}
+
+/** What an InstallSnapshot exchange looks like beyond its term and last included entry. */
+export interface IsShape {
+  /** The snapshot (default: `snap<index>`, which the tester cannot decode). */
+  data?: string;
+  /** The reply's term (default: the request's). */
+  replyTerm?: number;
+  /** What the receiver's handler did, recorded between its delivery and its answer. */
+  effects?: TesterEvent[];
+  /** The handler returned a promise. */
+  async?: boolean;
+}
+
+/**
+ * A whole InstallSnapshot exchange (Figure 13) at one instant: send,
+ * deliver, what the handler did, handled, reply. One rpc id for all, as the
+ * network does.
+ */
+export function installSnapshot(
+  t: number,
+  from: number,
+  to: number,
+  term: number,
+  lastIncludedIndex: number,
+  lastIncludedTerm: number,
+  shape: IsShape = {},
+): Log {
+  const args: InstallSnapshotArgs = { term, leaderId: from, lastIncludedIndex, lastIncludedTerm, data: shape.data ?? `snap${lastIncludedIndex}` };
+  const reply = { term: shape.replyTerm ?? term };
+  const rpc = id();
+  return [
+    { kind: 'send', t, id: rpc, from, to, method: RPC.InstallSnapshot, args, bytes: 80 },
+    { kind: 'deliver', t, id: rpc, from, to, method: RPC.InstallSnapshot, args, duplicate: false },
+    ...(shape.effects ?? []),
+    {
+      kind: 'handled',
+      t,
+      id: rpc,
+      from,
+      to,
+      method: RPC.InstallSnapshot,
+      args,
+      reply,
+      duplicate: false,
+      ...(shape.async === true && { async: true as const }),
+    },
+    { kind: 'reply', t, id: rpc, from, to, method: RPC.InstallSnapshot, args, reply, bytes: 10 },
+  ];
+}
+
+/** Just the send of an InstallSnapshot. */
+export function installSnapshotSend(
+  t: number,
+  from: number,
+  to: number,
+  term: number,
+  lastIncludedIndex: number,
+  lastIncludedTerm: number,
+  data: string,
+): SendEvent {
+  return send(t, from, to, RPC.InstallSnapshot, { term, leaderId: from, lastIncludedIndex, lastIncludedTerm, data } satisfies InstallSnapshotArgs);
+}
+
+/** `server` saved its state; `snapshot`: the persister's snapshot after the save (its size and the index it holds), none when left out. */
+export function persist(t: number, server: number, snapshot?: { size: number; index?: number }, incarnation = 1): PersistEvent {
+  return {
+    kind: 'persist',
+    t,
+    server,
+    incarnation,
+    size: 100,
+    ...(snapshot !== undefined && { snapshotSize: snapshot.size }),
+    ...(snapshot?.index !== undefined && { snapshotIndex: snapshot.index }),
+  };
+}
+
+/** Server i (re)started as `incarnation`; the tester ingested its stored snapshot through `snapshotIndex`, if any. */
+export function restart(t: number, i: number, incarnation: number, snapshotIndex?: number): StartEvent {
+  return { kind: 'start', t, server: i, incarnation, ...(snapshotIndex !== undefined && { snapshotIndex }) };
 }
 
 /** Every check off but these (for logs that exercise a few checks in isolation). */

@@ -6,6 +6,10 @@
 // snapshots a server delivers, and asks the server for a snapshot of its
 // applied log after every tenth command.
 import type { ApplyChannel, ApplyMsg } from '../../raft/contract.ts';
+import { decodeSnapshot, encodeSnapshot } from '../snapshot-codec.ts';
+
+// The encoding lives beside the monitors' reach (they decode snapshots too); said here as well for the applier's users.
+export { decodeSnapshot, encodeSnapshot, type TesterSnapshot } from '../snapshot-codec.ts';
 
 /** The lab's SnapShotInterval: the snapshot applier calls snapshot(k) when (k+1) % 10 == 0. */
 export const SNAPSHOT_INTERVAL = 10;
@@ -27,38 +31,6 @@ export interface ApplierHooks {
  * whose channel it reads: made synchronously, from inside that send().
  */
 export type TakeSnapshot = (index: number, snapshot: string) => void;
-
-/** What the tester's snapshots hold: the lab's labgob encoding of (lastIncludedIndex, log[0..lastIncludedIndex]), in JSON. */
-export interface TesterSnapshot {
-  lastIncludedIndex: number;
-  /** Slot 0 is null (the lab's nil); slot k holds the command applied at k. */
-  log: unknown[];
-}
-
-/** The snapshot applier's encoding of its applied log up to index (JSON). */
-export function encodeSnapshot(lastIncludedIndex: number, log: unknown[]): string {
-  return JSON.stringify({ lastIncludedIndex, log } satisfies TesterSnapshot);
-}
-
-/** The tester's snapshot back from its encoding, or why it cannot be (the lab's Decode() failing). */
-export function decodeSnapshot(snapshot: unknown): TesterSnapshot | string {
-  if (typeof snapshot !== 'string') return `it is a ${Array.isArray(snapshot) ? 'array' : typeof snapshot}, not the string snapshot() was given`;
-  let value: unknown;
-  try {
-    value = JSON.parse(snapshot);
-  } catch {
-    return `it is not the text snapshot() was given: ${excerpt(snapshot)}`;
-  }
-  const record = value as Partial<TesterSnapshot> | null;
-  if (typeof record !== 'object' || record === null || !Number.isInteger(record.lastIncludedIndex) || !Array.isArray(record.log)) {
-    return `it is not the text snapshot() was given: ${excerpt(snapshot)}`;
-  }
-  return { lastIncludedIndex: record.lastIncludedIndex as number, log: record.log };
-}
-
-function excerpt(text: string): string {
-  return text.length <= 60 ? JSON.stringify(text) : `${JSON.stringify(text.slice(0, 60))}... (${text.length} characters)`;
-}
 
 export class Applier {
   /** logs[i]: index → command server i has applied. Survives restarts, as in the lab. */

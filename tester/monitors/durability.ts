@@ -13,6 +13,15 @@
 // prove survived is dropped, never assumed. Only facts acknowledged by an
 // earlier incarnation are judged here: within one incarnation, RF and the
 // other log checks judge the same log from the log facts.
+//
+// Lab 2D: a snapshot is stable storage too (Figure 13, §7): a server
+// discards the log entries a snapshot holds once that snapshot is saved, so
+// what it stored as snapshotted must survive its crash, in its stored
+// snapshot or in its log. A restarted server whose stored snapshot holds
+// less than one it had stored before (a later save erased it, or replaced
+// it with an older one) must bring its service up from what it found: its
+// first apply is the command right after it (or a snapshot). One beyond it
+// shows entries in neither its snapshot nor its log.
 import type { AppendEntriesArgs, RequestVoteArgs } from '../../raft/contract.ts';
 import { RPC } from '../../raft/contract.ts';
 import type { TesterEvent } from '../events.ts';
@@ -48,7 +57,7 @@ interface Running {
 const PERSISTENT = 'Figure 2 keeps currentTerm, votedFor and log[] on stable storage, updated before responding to RPCs';
 
 export class Durability implements Monitor {
-  readonly kinds: readonly EventKind[] = ['cluster', 'start', 'crash', 'deliver', 'handled', 'handler-error', 'send', 'state', 'submit'];
+  readonly kinds: readonly EventKind[] = ['cluster', 'start', 'crash', 'deliver', 'handled', 'handler-error', 'send', 'state', 'submit', 'persist', 'apply'];
   private inc: number[] = [];
   private crashedAt: (number | undefined)[] = [];
   private startedAt: number[] = [];
@@ -64,6 +73,12 @@ export class Durability implements Monitor {
   private earlier: ({ byIndex: Top | undefined; byTerm: Top | undefined } | undefined)[] = [];
   /** Incarnations already reported (one finding each is enough). */
   private readonly reported = new Set<number>();
+  /** Lab 2D, per server: the highest index a snapshot it stored held, and the save that stored it. */
+  private snapshotStored: (({ index: number } & Ack) | undefined)[] = [];
+  /** Lab 2D, per server: the latest save that left less in its stored snapshot than snapshotStored. */
+  private snapshotLost: (({ index: number } & Ack) | undefined)[] = [];
+  /** Lab 2D, per server: what a restart found (a stored snapshot through `found`), while it has applied nothing yet. */
+  private owed: ({ found: number; stored: { index: number } & Ack; lost: ({ index: number } & Ack) | undefined } | undefined)[] = [];
 
   constructor(private readonly ctx: MonitorContext) {}
 
@@ -72,11 +87,21 @@ export class Durability implements Monitor {
       case 'cluster':
         this.reset(e.n);
         return;
-      case 'start':
+      case 'start': {
         this.inc[e.server] = (this.inc[e.server] ?? 0) + 1;
         this.earlier[e.server] = undefined;
         this.startedAt[e.server] = e.t;
         this.runningCount[e.server] = 0;
+        const stored = this.snapshotStored[e.server];
+        const found = e.snapshotIndex ?? 0;
+        this.owed[e.server] = stored !== undefined && found < stored.index ? { found, stored, lost: this.snapshotLost[e.server] } : undefined;
+        return;
+      }
+      case 'persist':
+        this.persisted(e.server, e.incarnation, e.snapshotSize, e.snapshotIndex, e.t);
+        return;
+      case 'apply':
+        if (e.incarnation === this.inc[e.server]) this.firstApply(e.server, e.commandValid, e.index);
         return;
       case 'crash':
         this.crashed(e.server, e.t);
@@ -125,6 +150,47 @@ export class Durability implements Monitor {
     this.runningCount = new Array<number>(n).fill(0);
     this.earlier = [];
     this.reported.clear();
+    this.snapshotStored = [];
+    this.snapshotLost = [];
+    this.owed = [];
+  }
+
+  // ---- lab 2D: what a stored snapshot held ----
+
+  private persisted(server: number, inc: number, size: number | undefined, index: number | undefined, t: number): void {
+    const holds = size === undefined ? 0 : index;
+    // A snapshot the tester cannot decode holds what it holds: not judged.
+    if (holds === undefined) return;
+    const how = size === undefined ? 'a save that left no snapshot' : `a save that left a snapshot through index ${holds}`;
+    const stored = this.snapshotStored[server];
+    if (stored === undefined || holds > stored.index) {
+      if (holds > 0)
+        this.snapshotStored[server] = { index: holds, inc, t, how: `the save at t=${t} ms (incarnation ${inc}) that stored a snapshot through index ${holds}` };
+      this.snapshotLost[server] = undefined;
+    } else if (holds < stored.index) {
+      this.snapshotLost[server] = { index: holds, inc, t, how: `${how} at t=${t} ms (incarnation ${inc})` };
+    }
+  }
+
+  private firstApply(server: number, command: boolean, index: number): void {
+    const owed = this.owed[server];
+    if (owed === undefined) return;
+    this.owed[server] = undefined;
+    if (!command || !Number.isInteger(index) || index <= owed.found + 1) return;
+    const inc = this.inc[server] ?? 0;
+    const k = inc * 1024 + server;
+    if (this.reported.has(k)) return;
+    this.reported.add(k);
+    const found = owed.found === 0 ? 'no stored snapshot' : `a stored snapshot through index ${owed.found} only`;
+    const lost = owed.lost === undefined ? '' : `, then ${owed.lost.how} erased it`;
+    this.ctx.report('DUR', {
+      message:
+        `server ${server} restarted at t=${this.startedAt[server] ?? 0} ms with ${found}, yet applied index ${index} first: ` +
+        `${index - 1 === owed.found + 1 ? `index ${owed.found + 1} is` : `indexes ${owed.found + 1}-${index - 1} are`} in neither its stored snapshot nor its log. ` +
+        `Before, ${owed.stored.how}${lost}: a server discards the log entries a snapshot holds once the snapshot is on stable storage (§7, Figure 13), ` +
+        'so a restart keeps what it stored as snapshotted, in its snapshot or in its log',
+      servers: [server],
+    });
   }
 
   // ---- what each server acknowledged ----

@@ -7,7 +7,7 @@ import { Durability } from './durability.ts';
 import { Facts } from './facts.ts';
 import { RpcBudget, type BudgetLimits, type BudgetWindow } from './budget.ts';
 import { LogFacts } from './log-facts.ts';
-import { Applied, ApplyOrder, Commitment, LeaderAppendOnly, LeaderCompleteness, LogMatching, StartIndex, StateMachineSafety } from './log-safety.ts';
+import { ApplyOrder, Commitment, LeaderAppendOnly, LeaderCompleteness, LogMatching, StartIndex, StateMachineSafety } from './log-safety.ts';
 import type { ConductLimits, EventKind, Finding, Monitor, MonitorContext } from './monitor.ts';
 import { DEFAULT_LIMITS, leadershipAct, limitsFromTiming } from './monitor.ts';
 import { MONITOR_CHECKS, type MonitorCheckId } from '../check-ids.ts';
@@ -83,8 +83,8 @@ export class MonitorSet {
     this.liveness = new Liveness(ctx, limits);
     this.stability = new Stability(ctx, limits);
     this.budget = new RpcBudget(ctx);
-    const applied = new Applied();
     const log = this.logFacts;
+    const applied = log.applied;
     // Order matters only for which check names a bug first: the most
     // specific explanation comes first.
     const monitors: Monitor[] = [

@@ -9,6 +9,7 @@ import type { AppendEntriesArgs, AppendEntriesReply, InstallSnapshotArgs, Instal
 import { RPC } from '../../raft/contract.ts';
 import type { TesterEvent } from '../events.ts';
 import type { Facts } from './facts.ts';
+import { decoded } from './snapshots.ts';
 
 /** A command reduced to something === can compare (commands are copied by the network). */
 export type CommandKey = string | number | boolean | bigint | null | undefined;
@@ -19,6 +20,15 @@ export function commandKey(command: unknown): CommandKey {
   }
   // Objects: compared by their JSON (a prefix no JSON text starts with keeps them apart from strings).
   return `\u0000${JSON.stringify(command) ?? ''}`;
+}
+
+/**
+ * A command as the tester's snapshot encoding keeps it (JSON, where an
+ * absent command is null): a snapshot's slot and an applied command are
+ * compared by this key.
+ */
+export function snapshotKey(command: unknown): CommandKey {
+  return commandKey(command === undefined ? null : command);
 }
 
 /** A command as a message shows it: short, whatever its size. */
@@ -77,6 +87,31 @@ export interface LeaderTerm {
   majorityMatch?: number | undefined;
 }
 
+/** The first apply of an index anywhere: what "committed" means in the lab's tester (applied by some server). */
+export interface FirstApply {
+  server: number;
+  incarnation: number;
+  command: unknown;
+  key: CommandKey;
+  t: number;
+  /** The term of the applied entry, where the log facts know it. */
+  term: number | undefined;
+  /** Every term said anywhere by the time of the apply is at most this: leaders of later terms must hold the entry (§5.4). */
+  bound: number;
+  /** How the entry got into the applier's log, as known at the apply; and that AppendEntries' id. */
+  placed: string;
+  placedRpc: number | undefined;
+  /** Lab 2D: it was first seen inside a snapshot a server delivered, not applied as a command. */
+  inSnapshot?: true;
+}
+
+/** The applies seen so far, shared by the monitors that need "committed" (the lab's logs[i], merged). */
+export class Applied {
+  readonly first = new Map<number, FirstApply>();
+  /** Indexes in the order they were first applied anywhere. */
+  readonly order: number[] = [];
+}
+
 export class LogFacts {
   n = 0;
   majority = 1;
@@ -98,6 +133,8 @@ export class LogFacts {
   lastRequestVote: (RequestVoteArgs | undefined)[] = [];
   /** Per server: commands for which start() said it was not leader, with the time. */
   refused: Map<CommandKey, number>[] = [];
+  /** Every index applied anywhere, the first apply of each (the monitors that judge applies record them). */
+  readonly applied = new Applied();
   readonly pairs = new Map<number, Pair>();
   readonly pairsAt = new Map<number, Pair[]>();
   private readonly leaderTerms = new Map<number, LeaderTerm>();
@@ -134,6 +171,8 @@ export class LogFacts {
 
   /** Where the server's entry at an index came from, as far as the run showed (for RF's message). */
   origin(server: number, index: number): string | undefined {
+    // Lab 2D: the entry a snapshot last includes stays in the log (its term, for this check: Figure 13).
+    if (index > 0 && index === this.compacted[server]) return 'the last entry its snapshot includes';
     const p = this.placedBy[server]?.get(index);
     return p === undefined ? undefined : `accepted from server ${p.from}'s term-${p.term} AppendEntries at t=${p.t} ms`;
   }
@@ -141,6 +180,21 @@ export class LogFacts {
   /** The AppendEntries the server's handler is running now (the latest delivered, if several). */
   handlingNow(server: number): RunningAppend | undefined {
     return (this.running[server] ?? 0) > 0 ? this.current[server] : undefined;
+  }
+
+  /** The term of the entry committed at an index, where an apply and the evidence show it. */
+  committedTerm(index: number): number | undefined {
+    return this.applied.first.get(index)?.term;
+  }
+
+  /**
+   * Lab 2D: a server whose snapshot covers an index holds the entry
+   * committed there (§7: a snapshot holds only committed entries, and
+   * replaces them in the log), and every entry before it.
+   */
+  private holdsThrough(server: number, index: number): void {
+    const term = this.committedTerm(index);
+    if (term !== undefined) this.addHolder(index, term, server);
   }
 
   pair(index: number, term: number): Pair | undefined {
@@ -208,11 +262,13 @@ export class LogFacts {
         return;
       case 'snapshot':
         this.compacted[e.server] = Math.max(this.compacted[e.server] ?? 0, e.index);
+        this.holdsThrough(e.server, e.index);
         return;
-      case 'start':
-        this.compacted[e.server] = e.snapshotIndex ?? 0;
+      case 'start': {
+        const stored = e.snapshotIndex ?? 0;
+        this.compacted[e.server] = stored;
         // Lab 2D: the stored snapshot the tester ingested holds only committed entries.
-        if (e.snapshotIndex !== undefined && e.snapshotIndex > (this.knownCommit[e.server] ?? 0)) this.knownCommit[e.server] = e.snapshotIndex;
+        if (stored > (this.knownCommit[e.server] ?? 0)) this.knownCommit[e.server] = stored;
         this.running[e.server] = 0;
         this.overlapped[e.server] = false;
         if (this.started[e.server] === true) {
@@ -223,11 +279,20 @@ export class LogFacts {
           this.started[e.server] = true;
           this.length[e.server] = 0;
         }
+        if (stored > 0) {
+          // Figure 13: the snapshot's last included entry stays known after
+          // the snapshot (its term is kept for the consistency check of the
+          // next entry), and it is the entry committed there.
+          const term = this.committedTerm(stored);
+          if (term !== undefined) this.heldBy(e.server)[stored] = term;
+          this.holdsThrough(e.server, stored);
+        }
         return;
+      }
       case 'send':
         if (typeof e.from !== 'number') return;
         if (e.method === RPC.AppendEntries) this.sent(e.from, e.args as AppendEntriesArgs, e.t);
-        else if (e.method === RPC.InstallSnapshot && snapshotArgs(e.args)) this.addHolder(e.args.lastIncludedIndex, e.args.lastIncludedTerm, e.from);
+        else if (e.method === RPC.InstallSnapshot && snapshotArgs(e.args)) this.snapshotSent(e.from, e.args, e.t);
         else if (e.method === RPC.RequestVote && isObject(e.args)) this.lastRequestVote[e.from] = e.args as unknown as RequestVoteArgs;
         return;
       case 'deliver':
@@ -257,7 +322,10 @@ export class LogFacts {
         // Lab 2D: a snapshot delivered to the service stands for committed entries up to its index.
         else if (e.snapshotValid === true && e.snapshotIndex !== undefined && e.snapshotIndex > (this.knownCommit[e.server] ?? 0))
           this.knownCommit[e.server] = e.snapshotIndex;
-        if (e.snapshotValid === true && e.snapshotIndex !== undefined) this.compacted[e.server] = Math.max(this.compacted[e.server] ?? 0, e.snapshotIndex);
+        if (e.snapshotValid === true && Number.isInteger(e.snapshotIndex)) {
+          this.compacted[e.server] = Math.max(this.compacted[e.server] ?? 0, e.snapshotIndex as number);
+          this.holdsThrough(e.server, e.snapshotIndex as number);
+        }
         return;
       default:
         return;
@@ -334,6 +402,18 @@ export class LogFacts {
       if (p.index <= 1 || p.prevTerm === undefined) return;
       p = this.pairs.get(pairKey(p.index - 1, p.prevTerm));
     }
+  }
+
+  // Figure 13: the sender's snapshot replaces its entries up through
+  // lastIncludedIndex, the last of which has lastIncludedTerm; it holds that
+  // entry, and (in the tester's encoding) the snapshot says its command.
+  private snapshotSent(from: number, a: InstallSnapshotArgs, t: number): void {
+    const index = a.lastIncludedIndex;
+    this.addHolder(index, a.lastIncludedTerm, from);
+    const s = wholeSnapshot(a);
+    // A nil slot cannot be told from an absent command: nothing to name.
+    if (s === undefined || s.log[index] === null) return;
+    this.notePair(index, a.lastIncludedTerm, s.log[index], undefined, from, `server ${from}'s term-${a.term} InstallSnapshot at t=${t} ms`);
   }
 
   // A leader sends from its own log: what it sends it holds.
@@ -515,12 +595,23 @@ function isObject(x: unknown): x is Record<string, unknown> {
 }
 
 /** An InstallSnapshot of the contract's shape. */
-function snapshotArgs(a: unknown): a is InstallSnapshotArgs {
+export function snapshotArgs(a: unknown): a is InstallSnapshotArgs {
   if (!isObject(a)) return false;
   const args = a as Partial<InstallSnapshotArgs>;
   return (
     Number.isInteger(args.term) && Number.isInteger(args.lastIncludedIndex) && Number.isInteger(args.lastIncludedTerm) && (args.lastIncludedIndex as number) > 0
   );
+}
+
+/**
+ * Lab 2D: the snapshot an InstallSnapshot carries whole (one call, not a
+ * chunk), decoded with the tester's encoding, when it is that encoding and
+ * holds the log up to its lastIncludedIndex; otherwise undefined.
+ */
+export function wholeSnapshot(a: InstallSnapshotArgs): ReturnType<typeof decoded> {
+  if ((a.offset ?? 0) !== 0 || a.done === false) return undefined;
+  const s = decoded(a.data);
+  return s !== undefined && s.lastIncludedIndex === a.lastIncludedIndex && s.log.length > a.lastIncludedIndex ? s : undefined;
 }
 
 /** The monitors judge only messages of the contract's shape (WF reports the others). */

@@ -1,37 +1,19 @@
-// Log safety (lab 2B, 2C): Figure 3's invariants and Figure 2's rules,
+// Log safety (lab 2B, 2C, 2D): Figure 3's invariants and Figure 2's rules,
 // judged from every AppendEntries, every reply, every start() answer and
 // every apply, at the instant they happen. A violation is always a failure.
+// Through compaction (2D, §7): a snapshot stands for every entry up to its
+// last included index, all of them committed; the tester's encoding says
+// which command it holds at each.
 //
 // Each monitor sees the log facts as they were before the event it judges.
 import { RPC } from '../../raft/contract.ts';
-import type { AppendEntriesArgs, AppendEntriesReply } from '../../raft/contract.ts';
+import type { AppendEntriesArgs, AppendEntriesReply, InstallSnapshotArgs } from '../../raft/contract.ts';
 import type { ApplyEvent, TesterEvent } from '../events.ts';
-import type { LogFacts } from './log-facts.ts';
-import { commandKey, showCommand, wellFormed, type CommandKey } from './log-facts.ts';
+import type { Applied, FirstApply, LogFacts } from './log-facts.ts';
+import { commandKey, showCommand, snapshotArgs, snapshotKey, wellFormed, wholeSnapshot } from './log-facts.ts';
+import { decoded, lastHeld } from './snapshots.ts';
 import type { EventKind, Monitor, MonitorContext } from './monitor.ts';
 import { list } from './monitor.ts';
-
-interface FirstApply {
-  server: number;
-  incarnation: number;
-  command: unknown;
-  key: CommandKey;
-  t: number;
-  /** The term of the applied entry, where the log facts know it. */
-  term: number | undefined;
-  /** Every term said anywhere by the time of the apply is at most this: leaders of later terms must hold the entry (§5.4). */
-  bound: number;
-  /** How the entry got into the applier's log, as known at the apply; and that AppendEntries' id. */
-  placed: string;
-  placedRpc: number | undefined;
-}
-
-/** The applies seen so far, shared by the monitors that need "committed" (the lab's logs[i], merged). */
-export class Applied {
-  readonly first = new Map<number, FirstApply>();
-  /** Indexes in the order they were first applied anywhere. */
-  readonly order: number[] = [];
-}
 
 function placement(facts: LogFacts, server: number, index: number): string {
   const now = facts.handlingNow(server);
@@ -60,7 +42,14 @@ function whileHandling(facts: LogFacts, server: number): string {
   );
 }
 
-/** SMS: no two servers apply different commands at one index, ever (Figure 3), judged at the second apply. */
+/**
+ * SMS: no two servers apply different commands at one index, ever (Figure
+ * 3), judged at the second apply. Lab 2D: a snapshot delivered on the apply
+ * channel stands for every index up to its own (§7), so it must hold what
+ * every server applied at each of them; and what it holds counts as applied
+ * there, for the applies that follow. A snapshot the tester's encoding cannot
+ * read is not judged here (the lab's ingestSnap fails on it).
+ */
 export class StateMachineSafety implements Monitor {
   readonly kinds: readonly EventKind[] = ['apply'];
   constructor(
@@ -70,18 +59,106 @@ export class StateMachineSafety implements Monitor {
   ) {}
 
   observe(e: TesterEvent): void {
-    if (e.kind !== 'apply' || !e.commandValid) return;
+    if (e.kind !== 'apply') return;
+    if (!e.commandValid) {
+      if (e.snapshotValid === true) this.snapshotDelivered(e);
+      return;
+    }
     const first = this.applied.first.get(e.index);
-    if (first === undefined || first.key === commandKey(e.command)) return;
+    if (first === undefined || sameAsApplied(first, e.command)) return;
     this.ctx.report('SMS', {
       message:
         `commit index=${e.index} server=${e.server} ${showCommand(e.command)} != server=${first.server} ${showCommand(first.command)}: ` +
-        `server ${e.server} applied ${showCommand(e.command)} at index ${e.index}, but server ${first.server} applied ${showCommand(first.command)} there at t=${first.t} ms; ` +
+        `server ${e.server} applied ${showCommand(e.command)} at index ${e.index}, but server ${first.server} ${didFirst(first)} ${showCommand(first.command)} there at t=${first.t} ms; ` +
         `${placement(this.log, e.server, e.index)}; ${first.placed}${whileHandling(this.log, e.server)}`,
       servers: [e.server, first.server],
       rpcs: [placedRpc(this.log, e.server, e.index), first.placedRpc].filter((id): id is number => id !== undefined),
     });
   }
+
+  private snapshotDelivered(e: ApplyEvent): void {
+    const s = decoded(e.snapshot);
+    if (s === undefined) return;
+    const first = this.applied.first;
+    const through = lastHeld(s);
+    const where = `the snapshot through index ${s.lastIncludedIndex} server ${e.server} delivered at t=${e.t} ms`;
+    let reported = false;
+    for (let j = 1; j <= through; j++) {
+      const command = s.log[j];
+      const before = first.get(j);
+      if (before !== undefined) {
+        if (reported || snapshotKey(before.command) === snapshotKey(command)) continue;
+        reported = true;
+        this.ctx.report('SMS', {
+          message:
+            `commit index=${j} server=${e.server} ${showCommand(command)} != server=${before.server} ${showCommand(before.command)}: ` +
+            `server ${e.server} delivered a snapshot through index ${s.lastIncludedIndex} that holds ${showCommand(command)} at index ${j}, ` +
+            `but server ${before.server} ${didFirst(before)} ${showCommand(before.command)} there at t=${before.t} ms ` +
+            `(a snapshot stands for the commands applied up to its index, §7); ${before.placed}`,
+          servers: [e.server, before.server],
+          ...(before.placedRpc !== undefined && { rpcs: [before.placedRpc] }),
+        });
+        continue;
+      }
+      recordApply(this.log, this.applied, this.ctx, {
+        server: e.server,
+        incarnation: e.incarnation,
+        index: j,
+        command,
+        t: e.t,
+        placed: `server ${e.server} holds index ${j} in ${where}`,
+        inSnapshot: true,
+      });
+    }
+  }
+}
+
+/**
+ * Records the first apply of an index anywhere (a command applied, or one a
+ * delivered snapshot holds): its term where the evidence shows it, and the
+ * highest term said by then (§5.4: leaders of later terms must hold it).
+ */
+function recordApply(
+  log: LogFacts,
+  applied: Applied,
+  ctx: MonitorContext,
+  a: { server: number; incarnation: number; index: number; command: unknown; t: number; placed: string; placedRpc?: number | undefined; inSnapshot?: true },
+): void {
+  if (applied.first.has(a.index)) return;
+  const key = commandKey(a.command);
+  let term = a.inSnapshot === true || log.uncertain(a.server) ? undefined : log.held[a.server]?.[a.index];
+  if (term === undefined) {
+    const match = a.inSnapshot === true ? snapshotKey(a.command) : key;
+    const terms = (log.pairsAt.get(a.index) ?? []).filter((p) => (a.inSnapshot === true ? snapshotKey(p.command) : p.key) === match).map((p) => p.term);
+    if (terms.length === 1) term = terms[0];
+  }
+  const facts = ctx.facts;
+  let bound = 0;
+  for (let s = 0; s < facts.n; s++) bound = Math.max(bound, facts.saidTerm[s] ?? 0);
+  const record: FirstApply = {
+    server: a.server,
+    incarnation: a.incarnation,
+    command: a.command,
+    key,
+    t: a.t,
+    term,
+    bound,
+    placed: a.placed,
+    placedRpc: a.placedRpc,
+    ...(a.inSnapshot === true && { inSnapshot: true }),
+  };
+  applied.first.set(a.index, record);
+  applied.order.push(a.index);
+}
+
+/** How the first apply of an index came about, for messages. */
+function didFirst(first: FirstApply): string {
+  return first.inSnapshot === true ? 'delivered a snapshot that holds' : 'applied';
+}
+
+/** Whether a command is the one first applied at its index (a snapshot's slot is JSON: an absent command is null there). */
+function sameAsApplied(first: FirstApply, command: unknown): boolean {
+  return first.inSnapshot === true ? snapshotKey(first.command) === snapshotKey(command) : first.key === commandKey(command);
 }
 
 function placedRpc(facts: LogFacts, server: number, index: number): number | undefined {
@@ -99,10 +176,20 @@ function placedRpc(facts: LogFacts, server: number, index: number): number | und
  * successor applies from what was persisted, so a zombie's applies would mix
  * a second sequence into the server's state machine (the lab's snapshot
  * applier, whose lastApplied[i] start1 resets, sees them out of order).
+ *
+ * Lab 2D: a snapshot delivered on the apply channel stands for every index
+ * up to its own (§7), and so does the stored one a restart ingested: the
+ * next command is the one after it. Snapshots given to one incarnation's
+ * service never move backwards: one below what that incarnation already
+ * applied or installed would take its state machine back to an older state,
+ * which then applies those commands again (the lab's ingestSnap does not
+ * check it). Figure 13 installs a snapshot to move a lagging follower
+ * forward; a snapshot of what the service already has is old news.
  */
 export class ApplyOrder implements Monitor {
   readonly kinds: readonly EventKind[] = ['apply', 'cluster', 'start', 'crash'];
-  private readonly last = new Map<number, number>();
+  /** Per incarnation (incarnation*1024+server): the highest index its service has, and how it got there. */
+  private readonly last = new Map<number, { index: number; how: string; snapshot: boolean }>();
   private maxApplied: number[] = [];
   /** Per server: its latest incarnation, and when it was killed (undefined while it runs). */
   private latest: { incarnation: number; killedAt: number | undefined }[] = [];
@@ -125,62 +212,88 @@ export class ApplyOrder implements Monitor {
     if (e.kind === 'start') {
       this.latest[e.server] = { incarnation: e.incarnation, killedAt: undefined };
       // Lab 2D: the tester ingested the stored snapshot; applies continue after it.
-      if (e.snapshotIndex !== undefined && e.snapshotIndex > 0) this.snapshotThrough(e.incarnation * 1024 + e.server, e.server, e.snapshotIndex);
+      if (e.snapshotIndex !== undefined && e.snapshotIndex > 0) {
+        this.through(e.incarnation * 1024 + e.server, e.server, e.snapshotIndex, `started from its stored snapshot through index ${e.snapshotIndex}`);
+      }
       return;
     }
     if (e.kind !== 'apply') return;
-    if (!e.commandValid) {
-      // Lab 2D: a snapshot stands for every index up to its own; the next
-      // apply is the one after it.
-      if (e.snapshotValid === true && e.snapshotIndex !== undefined) this.snapshotThrough(e.incarnation * 1024 + e.server, e.server, e.snapshotIndex);
-      return;
-    }
+    if (!e.commandValid && (e.snapshotValid !== true || !Number.isInteger(e.snapshotIndex))) return;
     const k = e.incarnation * 1024 + e.server;
     const last = this.last.get(k);
+    const zombie = this.killed(e.server, e.incarnation);
+    if (!e.commandValid) {
+      // Lab 2D: a snapshot; the next apply is the one after it.
+      const index = e.snapshotIndex as number;
+      let message: string | undefined;
+      if (zombie !== undefined) {
+        if (!this.zombiesReported.has(k)) {
+          this.zombiesReported.add(k);
+          message =
+            `server ${e.server} apply out of order: incarnation ${e.incarnation} delivered a snapshot through index ${index} after it was killed (${zombie}): ` +
+            'a killed server keeps applying (kill() stops a server for good)';
+        }
+      } else if (last !== undefined && index < last.index) {
+        message =
+          `server ${e.server} snapshot moved backwards: incarnation ${e.incarnation} delivered a snapshot through index ${index} after it had ${last.how} ` +
+          `(its service goes back to an older state, to apply ${skippedRange(index + 1, last.index)} again; a snapshot older than what the server has is old news, Figure 13)`;
+      }
+      if (message !== undefined) this.ctx.report('AO', { message, servers: [e.server] });
+      // What its service now has: the snapshot's state (one report of a step back is enough).
+      this.last.set(k, { index, how: `installed a snapshot through index ${index}`, snapshot: true });
+      if (index > (this.maxApplied[e.server] ?? 0)) this.maxApplied[e.server] = index;
+      return;
+    }
     const max = this.maxApplied[e.server] ?? 0;
-    const latest = this.latest[e.server];
     let problem: string | undefined;
-    const killed =
-      latest === undefined
-        ? undefined
-        : e.incarnation < latest.incarnation
-          ? 'and the server restarted since'
-          : latest.killedAt !== undefined
-            ? `at t=${latest.killedAt} ms`
-            : undefined;
-    if (killed !== undefined) {
+    if (zombie !== undefined) {
       if (!this.zombiesReported.has(k)) {
         this.zombiesReported.add(k);
-        problem = `applied index ${e.index} after it was killed (${killed}): a killed server keeps applying (kill() stops a server for good)`;
+        problem = `applied index ${e.index} after it was killed (${zombie}): a killed server keeps applying (kill() stops a server for good)`;
       }
     } else if (!Number.isInteger(e.index) || e.index < 1) problem = `applied index ${e.index} (the first index is 1)`;
     else if (last === undefined) {
       if (e.index > max + 1)
         problem = `began applying at index ${e.index}, but it has applied nothing beyond index ${max} (skipped ${skippedRange(max + 1, e.index - 1)})`;
-    } else if (e.index === last) problem = `applied index ${e.index} twice`;
-    else if (e.index < last) problem = `applied index ${e.index} after index ${last} (out of order)`;
-    else if (e.index > last + 1) problem = `applied index ${e.index} right after index ${last} (skipped ${skippedRange(last + 1, e.index - 1)})`;
+    } else if (e.index <= last.index && last.snapshot) problem = `applied index ${e.index} after it ${last.how}, which holds it`;
+    else if (e.index === last.index) problem = `applied index ${e.index} twice`;
+    else if (e.index < last.index) problem = `applied index ${e.index} after index ${last.index} (out of order)`;
+    else if (e.index > last.index + 1)
+      problem = `applied index ${e.index} right after ${last.snapshot ? `it ${last.how}` : `index ${last.index}`} (skipped ${skippedRange(last.index + 1, e.index - 1)})`;
     if (problem !== undefined) {
       this.ctx.report('AO', {
         message: `server ${e.server} apply out of order ${e.index}: incarnation ${e.incarnation} ${problem}`,
         servers: [e.server],
       });
     }
-    if (last === undefined || e.index > last) this.last.set(k, e.index);
+    if (last === undefined || e.index > last.index) this.last.set(k, { index: e.index, how: `applied index ${e.index}`, snapshot: false });
     if (e.index > max) this.maxApplied[e.server] = e.index;
   }
 
-  private snapshotThrough(k: number, server: number, index: number): void {
-    if (index > (this.last.get(k) ?? 0)) this.last.set(k, index);
+  /** How a killed incarnation was killed, or undefined while it runs. */
+  private killed(server: number, incarnation: number): string | undefined {
+    const latest = this.latest[server];
+    if (latest === undefined) return undefined;
+    if (incarnation < latest.incarnation) return 'and the server restarted since';
+    return latest.killedAt !== undefined ? `at t=${latest.killedAt} ms` : undefined;
+  }
+
+  private through(k: number, server: number, index: number, how: string): void {
+    const last = this.last.get(k);
+    if (last === undefined || index > last.index) this.last.set(k, { index, how, snapshot: true });
     if (index > (this.maxApplied[server] ?? 0)) this.maxApplied[server] = index;
   }
 }
 
 /**
  * LM: Log Matching (Figure 3). An (index, term) pair names one command and
- * one predecessor in every message that carries it; and a follower accepts an
- * AppendEntries only when it holds the previous entry (Figure 2, receiver
- * step 2), judged against what earlier accepted AppendEntries put in its log.
+ * one predecessor in every message that carries it (lab 2D: an
+ * InstallSnapshot names its last included entry, whose command its snapshot
+ * holds); and a follower accepts an AppendEntries only when it holds the
+ * previous entry (Figure 2, receiver step 2), judged against what earlier
+ * accepted AppendEntries put in its log. Through compaction the entry a
+ * snapshot last includes stays held (Figure 13 keeps its term for this very
+ * check); below it the follower has nothing to compare.
  */
 export class LogMatching implements Monitor {
   readonly kinds: readonly EventKind[] = ['send', 'handled'];
@@ -190,6 +303,10 @@ export class LogMatching implements Monitor {
   ) {}
 
   observe(e: TesterEvent): void {
+    if (e.kind === 'send' && e.method === RPC.InstallSnapshot && typeof e.from === 'number' && snapshotArgs(e.args)) {
+      this.snapshotCarried(e.from, e.args);
+      return;
+    }
     if ((e.kind !== 'send' && e.kind !== 'handled') || e.method !== RPC.AppendEntries) return;
     if (e.kind === 'send' && typeof e.from === 'number' && wellFormed(e.args)) this.carried(e.from, e.args);
     else if (e.kind === 'handled' && typeof e.to === 'number' && typeof e.from === 'number' && wellFormed(e.args)) {
@@ -234,9 +351,29 @@ export class LogMatching implements Monitor {
     }
   }
 
+  // Lab 2D: an InstallSnapshot names its last included entry by (index,
+  // term), and the tester's encoding says its command: one index and term,
+  // one command, as in any message.
+  private snapshotCarried(from: number, a: InstallSnapshotArgs): void {
+    const s = wholeSnapshot(a);
+    const command = s?.log[a.lastIncludedIndex];
+    if (s === undefined || command === null) return;
+    const known = this.log.pair(a.lastIncludedIndex, a.lastIncludedTerm);
+    if (known === undefined || snapshotKey(known.command) === snapshotKey(command)) return;
+    this.ctx.report('LM', {
+      message:
+        `server ${from}'s term-${a.term} InstallSnapshot holds ${showCommand(command)} at its last included entry, index ${a.lastIncludedIndex} term ${a.lastIncludedTerm}, ` +
+        `but ${known.firstSeen} carried ${showCommand(known.command)} there (one index and term, one command)`,
+      servers: [from],
+      term: a.lastIncludedTerm,
+    });
+  }
+
   private acceptedPrev(from: number, to: number, a: AppendEntriesArgs): void {
     const p = a.prevLogIndex;
-    if (p === 0 || this.log.uncertain(to)) return;
+    // Lab 2D: inside its snapshot a follower no longer has the entry to
+    // compare (Figure 13); the leader's entries there are LC's to judge.
+    if (p === 0 || this.log.uncertain(to) || p < (this.log.compacted[to] ?? 0)) return;
     const held = this.log.held[to]?.[p];
     const length = this.log.length[to];
     let problem: string | undefined;
@@ -300,7 +437,8 @@ export class LeaderAppendOnly implements Monitor {
  * LC: Leader Completeness (Figure 3, §5.4). Once an entry is applied, every
  * leader of a term above every term said by then holds it: what it sends at
  * that index, the index start() gives it, and the log its RequestVote
- * described (the up-to-date check of §5.4.1) must all show it.
+ * described (the up-to-date check of §5.4.1) must all show it. Lab 2D: in
+ * its log or in its snapshot, which holds only committed entries (§7).
  */
 export class LeaderCompleteness implements Monitor {
   readonly kinds: readonly EventKind[] = ['apply', 'send', 'submit'];
@@ -326,33 +464,60 @@ export class LeaderCompleteness implements Monitor {
       });
     } else if (e.kind === 'send' && e.method === RPC.AppendEntries && typeof e.from === 'number' && wellFormed(e.args)) {
       this.sent(e.from, e.args);
+    } else if (e.kind === 'send' && e.method === RPC.InstallSnapshot && typeof e.from === 'number' && snapshotArgs(e.args)) {
+      this.snapshotSent(e.from, e.args);
+    }
+  }
+
+  // Lab 2D: a snapshot holds only committed entries (§7), whoever sends it:
+  // its last included term is the term of the entry committed at its last
+  // included index (Figure 13, "term of lastIncludedIndex"), and the
+  // commands it holds are the ones applied there. A leader holds every
+  // committed entry in its log or in its snapshot.
+  private snapshotSent(leader: number, a: InstallSnapshotArgs): void {
+    const first = this.applied.first;
+    if (first.size === 0) return;
+    const index = a.lastIncludedIndex;
+    const last = first.get(index);
+    if (last?.term !== undefined && last.term !== a.lastIncludedTerm) {
+      this.ctx.report('LC', {
+        message:
+          `server ${leader}'s term-${a.term} InstallSnapshot says the last entry its snapshot includes, index ${index}, has term ${a.lastIncludedTerm}, ` +
+          `but the entry committed there has term ${last.term} (server ${last.server} ${didFirst(last)} ${showCommand(last.command)} there at t=${last.t} ms): ` +
+          'a snapshot holds only committed entries (§7), and lastIncludedTerm is the term of lastIncludedIndex (Figure 13)',
+        servers: [leader, last.server],
+        term: a.term,
+      });
+      return;
+    }
+    const s = wholeSnapshot(a);
+    if (s === undefined) return;
+    const through = lastHeld(s);
+    for (let j = 1; j <= through; j++) {
+      const c = first.get(j);
+      if (c === undefined || sameAsApplied(c, s.log[j])) continue;
+      this.ctx.report('LC', {
+        message:
+          `server ${leader}'s term-${a.term} InstallSnapshot through index ${index} holds ${showCommand(s.log[j])} at index ${j}, ` +
+          `but server ${c.server} ${didFirst(c)} ${showCommand(c.command)} there at t=${c.t} ms: a snapshot holds only committed entries (§7)`,
+        servers: [leader, c.server],
+        term: a.term,
+      });
+      return;
     }
   }
 
   private note(e: ApplyEvent): void {
     if (!e.commandValid || this.applied.first.has(e.index)) return;
-    const held = this.log.uncertain(e.server) ? undefined : this.log.held[e.server]?.[e.index];
-    let term = held;
-    if (term === undefined) {
-      const key = commandKey(e.command);
-      const terms = (this.log.pairsAt.get(e.index) ?? []).filter((p) => p.key === key).map((p) => p.term);
-      if (terms.length === 1) term = terms[0];
-    }
-    const facts = this.ctx.facts;
-    let bound = 0;
-    for (let s = 0; s < facts.n; s++) bound = Math.max(bound, facts.saidTerm[s] ?? 0);
-    this.applied.first.set(e.index, {
+    recordApply(this.log, this.applied, this.ctx, {
       server: e.server,
       incarnation: e.incarnation,
+      index: e.index,
       command: e.command,
-      key: commandKey(e.command),
       t: e.t,
-      term,
-      bound,
       placed: placement(this.log, e.server, e.index),
       placedRpc: placedRpc(this.log, e.server, e.index),
     });
-    this.applied.order.push(e.index);
   }
 
   private sent(leader: number, a: AppendEntriesArgs): void {
@@ -370,7 +535,7 @@ export class LeaderCompleteness implements Monitor {
       const entry = a.entries[i] as { term: number; command: unknown };
       const c = first.get(p + 1 + i);
       if (c === undefined || a.term <= c.bound) continue;
-      if (c.key !== commandKey(entry.command) || (c.term !== undefined && c.term !== entry.term)) {
+      if (!sameAsApplied(c, entry.command) || (c.term !== undefined && c.term !== entry.term)) {
         this.report(leader, a.term, p + 1 + i, `${showCommand(entry.command)} (term ${entry.term}) there`, c);
         return;
       }

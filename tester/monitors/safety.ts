@@ -308,16 +308,40 @@ export type LogCheck = (receiver: number, args: { prevLogIndex: number; prevLogT
  */
 export const EMPTY_PREFIX_CHECK: LogCheck = (_receiver, args) => (args.prevLogIndex === 0 ? true : undefined);
 
+/** An InstallSnapshot being handled (lab 2D), and what the receiver did meanwhile. */
+interface RunningInstall {
+  to: number;
+  from: unknown;
+  args: { term: number };
+  /** The receiver's term as far as it had said by the delivery (a lower bound on its currentTerm). */
+  termBefore: number;
+  /** What the handler changed: snapshots delivered to the service, snapshots stored. */
+  effects: string[];
+}
+
 /**
- * RF: receivers follow Figure 2. What a reply may not do (a stale-term
- * grant or success, a term below the request's) is RW's and TM's; this is
- * what a reply must do: an AppendEntries of the receiver's term or higher
- * (the reply carries the request's term) whose log check passes succeeds.
- * Refusing a vote is allowed (the dissertation's disruption guards do it on
- * purpose; it costs only liveness, which LV judges).
+ * RF: receivers follow Figure 2 and, for lab 2D, Figure 13. What a reply
+ * may not do (a stale-term grant or success, a term below the request's)
+ * is RW's and TM's; this is what a receiver must do:
+ *
+ * - An AppendEntries of the receiver's term or higher (the reply carries
+ *   the request's term) whose log check passes succeeds. Refusing a vote is
+ *   allowed (the dissertation's disruption guards do it on purpose; it costs
+ *   only liveness, which LV judges).
+ * - An InstallSnapshot whose term is below the receiver's is answered at
+ *   once with its current term (Figure 13, step 1), and installs nothing:
+ *   no snapshot reaches its service, none is stored. Its term is known from
+ *   what it had said by the delivery, or from the reply it gives. A
+ *   synchronous handler's effects are the request's own; an asynchronous
+ *   one's cannot be told from other work the server does meanwhile, and are
+ *   not judged.
  */
 export class ReceiversFollowFigure2 implements Monitor {
-  readonly kinds: readonly EventKind[] = ['handled'];
+  readonly kinds: readonly EventKind[] = ['cluster', 'start', 'crash', 'deliver', 'handled', 'handler-error', 'apply', 'persist'];
+  /** InstallSnapshots being handled, by rpc id (and duplicate copy). */
+  private readonly installs = new Map<number, RunningInstall>();
+  /** Per server: what its persister's snapshot was after its last save ('' for none). */
+  private stored: string[] = [];
   constructor(
     private readonly ctx: MonitorContext,
     private readonly logCheck: LogCheck = EMPTY_PREFIX_CHECK,
@@ -326,22 +350,87 @@ export class ReceiversFollowFigure2 implements Monitor {
   ) {}
 
   observe(e: TesterEvent): void {
-    if (e.kind !== 'handled' || e.method !== RPC.AppendEntries || typeof e.to !== 'number') return;
-    const args = e.args as { term?: unknown; leaderId?: unknown; prevLogIndex?: unknown; prevLogTerm?: unknown } | null;
-    const reply = e.reply as { term?: unknown; success?: unknown } | null;
+    switch (e.kind) {
+      case 'cluster':
+        this.installs.clear();
+        this.stored = [];
+        return;
+      case 'start':
+      case 'crash':
+        for (const [k, r] of [...this.installs]) if (r.to === e.server) this.installs.delete(k);
+        return;
+      case 'deliver': {
+        const term = termOf(e.args);
+        if (e.method !== RPC.InstallSnapshot || typeof e.to !== 'number' || term === undefined) return;
+        const r: RunningInstall = { to: e.to, from: e.from, args: { term }, termBefore: this.ctx.facts.saidTerm[e.to] ?? 0, effects: [] };
+        this.installs.set(e.id * 2 + (e.duplicate ? 1 : 0), r);
+        return;
+      }
+      case 'handler-error':
+        this.installs.delete(e.id * 2);
+        this.installs.delete(e.id * 2 + 1);
+        return;
+      case 'apply':
+        if (e.snapshotValid === true) this.effect(e.server, `delivered a snapshot through index ${String(e.snapshotIndex)} to its service`);
+        return;
+      case 'persist': {
+        const now = e.snapshotSize === undefined ? '' : `${e.snapshotSize}:${String(e.snapshotIndex)}`;
+        if (now !== (this.stored[e.server] ?? '')) {
+          this.effect(
+            e.server,
+            e.snapshotSize === undefined
+              ? 'erased its stored snapshot'
+              : `stored a snapshot${e.snapshotIndex === undefined ? '' : ` through index ${e.snapshotIndex}`}`,
+          );
+        }
+        this.stored[e.server] = now;
+        return;
+      }
+      case 'handled':
+        if (e.method === RPC.AppendEntries) this.appendHandled(e.to, e.from, e.args, e.reply);
+        else if (e.method === RPC.InstallSnapshot) this.installHandled(e.id * 2 + (e.duplicate ? 1 : 0), e.async === true, e.reply);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private effect(server: number, what: string): void {
+    for (const r of this.installs.values()) if (r.to === server) r.effects.push(what);
+  }
+
+  private installHandled(k: number, async: boolean, reply: unknown): void {
+    const r = this.installs.get(k);
+    this.installs.delete(k);
+    if (r === undefined || async || r.effects.length === 0) return;
+    const current = Math.max(r.termBefore, termOf(reply) ?? 0);
+    if (r.args.term >= current) return;
+    this.ctx.report('RF', {
+      message:
+        `server ${r.to} took in a term-${r.args.term} InstallSnapshot from server ${String(r.from)} while in term ${current}: it ${r.effects.join(', and ')}; ` +
+        'Figure 13 requires replying at once if term < currentTerm (step 1), installing nothing',
+      servers: [r.to],
+      term: current,
+    });
+  }
+
+  private appendHandled(to: unknown, from: unknown, a: unknown, r: unknown): void {
+    if (typeof to !== 'number') return;
+    const args = a as { term?: unknown; leaderId?: unknown; prevLogIndex?: unknown; prevLogTerm?: unknown } | null;
+    const reply = r as { term?: unknown; success?: unknown } | null;
     const term = args?.term;
     if (typeof term !== 'number' || reply?.term !== term || reply.success !== false) return;
     if (typeof args?.prevLogIndex !== 'number' || typeof args.prevLogTerm !== 'number') return;
-    if (this.logCheck(e.to, { prevLogIndex: args.prevLogIndex, prevLogTerm: args.prevLogTerm }) !== true) return;
+    if (this.logCheck(to, { prevLogIndex: args.prevLogIndex, prevLogTerm: args.prevLogTerm }) !== true) return;
     const p = args.prevLogIndex;
-    const from = this.origin(e.to, p);
+    const origin = this.origin(to, p);
     const why =
       p === 0
         ? 'prevLogIndex is 0, so every log passes the check'
-        : `its log passes the check (an entry at prevLogIndex ${p} with term ${args.prevLogTerm}${from === undefined ? '' : `, ${from}`})`;
+        : `its log passes the check (an entry at prevLogIndex ${p} with term ${args.prevLogTerm}${origin === undefined ? '' : `, ${origin}`})`;
     this.ctx.report('RF', {
-      message: `server ${e.to} refused a term-${term} AppendEntries from server ${String(e.from)} while in term ${term} itself, though ${why}: Figure 2 requires success`,
-      servers: [e.to],
+      message: `server ${to} refused a term-${term} AppendEntries from server ${String(from)} while in term ${term} itself, though ${why}: Figure 2 requires success`,
+      servers: [to],
       term,
     });
   }

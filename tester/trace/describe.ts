@@ -55,7 +55,7 @@ export function describeLine(line: TraceLine): Description {
       if (event === 'apply') return { text: `apply ${num(d.index)}: ${JSON.stringify(d.command)}` };
       if (event === 'snapshot') return { text: `snapshot(${num(d.index)}) ${num(d.size)}B` };
       if (event === 'log-state') return { text: logStateText(d) };
-      return { text: `persist ${num(d.size)}B` };
+      return { text: `persist ${num(d.size)}B${typeof d.snapshotIndex === 'number' ? ` snap≤${d.snapshotIndex}` : ''}` };
     case 'step':
       if (d.name === 'cluster') return { text: `── cluster of ${num(d.n)}, seed ${num(d.seed)}, ${str(d.clock)} time` };
       return { text: `── ${str(d.name)}${d.detail ? `: ${str(d.detail)}` : ''}` };

@@ -50,7 +50,7 @@ export function formatEvent(e: TesterEvent): string {
     case 'snapshot':
       return `${time}  S${e.server} snapshot(${e.index}) called by the tester (${e.size} bytes)`;
     case 'persist':
-      return `${time}  S${e.server} persists ${e.size} bytes`;
+      return `${time}  S${e.server} persists ${e.size} bytes${e.snapshotSize === undefined ? '' : `, with a snapshot of ${e.snapshotSize} bytes${e.snapshotIndex === undefined ? '' : ` up to index ${e.snapshotIndex}`}`}`;
     case 'net-config':
       return `${time}  network: ${e.reliable ? 'reliable' : 'unreliable'}${e.longReordering ? ', long reordering' : ''}${e.duplicateRate > 0 ? `, duplicates ${e.duplicateRate}` : ''}${e.holdGroup !== undefined ? `, replies inside {${e.holdGroup.join(',')}} held ${e.holdMs ?? 0} ms` : ''}`;
     case 'step':
