@@ -200,7 +200,7 @@ async function logTrimmed(cfg: Config, members: readonly number[]): Promise<void
     if (cfg.now() >= deadline) {
       cfg.fatal(
         `Log size too large: ${large.map((m) => `server ${m}'s Raft state is ${cfg.logSizeOf(m)} bytes`).join(', ')} (MAXLOGSIZE ${MAXLOGSIZE}), ` +
-          `${TRIM_MS} ms after every healed server applied the liveness command, with snapshots asked of each at most ten entries before it`,
+          `${TRIM_MS} ms after every healed server applied the liveness command, each asked for a snapshot at most nine entries before it`,
       );
     }
     await cfg.sleep(POLL_MS);
@@ -389,7 +389,7 @@ async function apply(
 type SnapshotCrash = Extract<Step, { op: 'crashOnSnapshot' | 'crashOnInstall' }>;
 
 /** A snapshot() call or an InstallSnapshot handler under way, with a crash armed on it. */
-interface Window {
+interface CrashWindow {
   step: SnapshotCrash;
   incarnation: number;
   /** The InstallSnapshot request's id (crashOnInstall). */
@@ -413,7 +413,7 @@ class SnapshotCrashes {
   private readonly armed = new Map<string, SnapshotCrash>();
   /** Each server's current incarnation (from the start and crash events), undefined while it is down. */
   private readonly incarnation: (number | undefined)[];
-  private readonly windows = new Map<number, Window>();
+  private readonly windows = new Map<number, CrashWindow>();
   private stopped = false;
   private readonly unwatch: () => void;
 
