@@ -80,6 +80,14 @@ export interface ConfigOptions {
   snapshot?: boolean;
 }
 
+/** What Config.watch reports (beyond the lab: the fuzzer's crash triggers). */
+export interface ConfigWatcher {
+  /** Every event, as it happens. */
+  event?: (e: TesterEvent) => void;
+  /** Server i's snapshot(index) call (made by its snapshot applier) has returned (an async one may still run). */
+  snapshotReturned?: (server: number, incarnation: number, index: number) => void;
+}
+
 export interface RunStats {
   seed: number;
   clock: ClockKind;
@@ -134,6 +142,7 @@ export class Config {
   /** The highest term observed (kept here, not asked again: monitors already poll getState()). */
   private maxTermSeen = 0;
   private crashed = false;
+  private watchers: readonly ConfigWatcher[] = [];
 
   constructor(
     n: number,
@@ -317,6 +326,7 @@ export class Config {
       return;
     }
     const pending = guardedSnapshot(raft, i, index, snapshot, (message, check) => this.fail(message, check));
+    for (const w of this.watchers) w.snapshotReturned?.(i, incarnation, index);
     if (pending === undefined) return;
     const stuckMs = LAB_TIMING.stuckHandlerMs;
     // A killed instance may leave its promise pending for good: that is no failure.
@@ -392,6 +402,30 @@ export class Config {
     this.emit({ kind: 'disconnect', t: this.now(), server: i });
     for (let j = 0; j < this.n; j++) if (this.endNames[i]![j]) this.net.enable(this.endNames[i]![j]!, false);
     for (let j = 0; j < this.n; j++) if (this.endNames[j]![i]) this.net.enable(this.endNames[j]![i]!, false);
+  }
+
+  /**
+   * Beyond the lab (the fuzzer's snapshot step, lab 2D): server i's service
+   * snapshots its applied log through index now, with the snapshot
+   * applier's own encoding and call (Applier.snapshotAt). False, and nothing
+   * done, when server i is down or has not applied index.
+   */
+  snapshotAt(i: number, index: number): boolean {
+    if (this.rafts[i] === undefined) return false;
+    return this.applier.snapshotAt(i, index);
+  }
+
+  /**
+   * Beyond the lab (the fuzzer's crash triggers): the watcher is told of
+   * every event of the run as it happens, after the monitors (a save: the
+   * moment it is stored), and of each snapshot() call once it has returned.
+   * Returns the way to stop watching.
+   */
+  watch(watcher: ConfigWatcher): () => void {
+    this.watchers = [...this.watchers, watcher];
+    return () => {
+      this.watchers = this.watchers.filter((w) => w !== watcher);
+    };
   }
 
   // ---- the network's faults ----
@@ -621,6 +655,11 @@ export class Config {
     return size;
   }
 
+  /** Beyond the lab: LogSize() of server i alone, its persisted Raft state's size (0 before it saves). */
+  logSizeOf(i: number): number {
+    return this.persisters[i]?.raftStateSize() ?? 0;
+  }
+
   /** The highest index applied anywhere. */
   get maxIndex(): number {
     return this.applier.maxIndex;
@@ -810,6 +849,9 @@ export class Config {
 
   private emit(e: TesterEvent): void {
     this.feed.emit(e);
+    // A watcher may crash a server from here (crash1 emits too): it reads a copy of the list.
+    const watchers = this.watchers;
+    for (let k = 0; k < watchers.length; k++) watchers[k]?.event?.(e);
   }
 
   private checkFailed(check: string, message: string): never {

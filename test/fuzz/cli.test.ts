@@ -64,7 +64,7 @@ describe('npm run fuzz', function () {
       [['--servers', '3,five'], /--servers must be cluster sizes/],
       [['--servers', '10'], /--servers must be cluster sizes/],
       [['--faults', 'crash,bogus'], /--faults: unknown kind 'bogus' \(known: disconnect, partition, link, crash, heal, nemesis, or none\)/],
-      [['--lab', '2Z'], /--lab must be one of 2A, 2B, 2C, got '2Z'/],
+      [['--lab', '2Z'], /--lab must be one of 2A, 2B, 2C, 2D, got '2Z'/],
     ];
     for (const [args, message] of bad) expect(() => parseFuzzArgs([...args, '--out', tmp]), args.join(' ')).to.throw(FuzzUsageError, message);
     expect(() => parseFuzzArgs(['--out', tmp, '--json', join(tmp, 'f', 'x', 'r.json')])).to.not.throw();

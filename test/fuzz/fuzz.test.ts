@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { MakeRaft, RequestVoteArgs, RequestVoteReply } from '../../raft/contract.ts';
+import { RAFT_SNAPSHOT_METHODS, type MakeRaft, type RequestVoteArgs, type RequestVoteReply } from '../../raft/contract.ts';
 import { Raft, makeWithTiming } from '../../raft/raft.ts';
 import { inProcessRaft, loadRaftModule } from '../../tester/raft-module.ts';
 import { fuzzReplayCommand, runFuzz, scenarioAt, type FuzzReport } from '../../tester/fuzz/fuzz.ts';
@@ -191,6 +191,8 @@ describe('stored regression cases (test/regressions/*.json)', function () {
   for (const c of cases) {
     it(`${c.name}: passes`, async function () {
       const raft = await raftUnderTest();
+      // A lab 2D case needs what the 2D tests call: a Raft written up to 2C is not judged on it.
+      if (c.scenario.snapshot === true && RAFT_SNAPSHOT_METHODS.some((m) => raft.lacks.includes(m))) this.skip();
       const result = await runScenario(c.scenario, { raft });
       expect(result.ok, `${result.message}\n${describeScenario(c.scenario)}`).to.equal(true);
     });

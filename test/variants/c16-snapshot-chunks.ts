@@ -424,15 +424,18 @@ class ChunkRaft implements RaftPeer {
     out.inFlight = true;
     out.sentAt = this.rt.now();
     void (this.peers[p] as Peer).call<InstallSnapshotReply>(RPC.InstallSnapshot, args).then((reply) => {
-      if (this.dead || this.outgoing[p] !== out || out.loop !== loop) return;
+      if (this.dead) return;
+      // Figure 2 (all servers): a higher term in any response makes a
+      // follower, even in the reply to a chunk of a transfer resent since.
+      if (reply !== null && reply.term > this.currentTerm) {
+        this.adoptTerm(reply.term);
+        return;
+      }
+      if (this.outgoing[p] !== out || out.loop !== loop) return;
       out.inFlight = false;
       if (reply === null) {
         // Lost (request or reply): send the same chunk again; writing it twice is harmless.
         this.rt.setTimer(CHUNK_RETRY_MS, () => this.sendChunk(p, out, loop));
-        return;
-      }
-      if (reply.term > this.currentTerm) {
-        this.adoptTerm(reply.term);
         return;
       }
       if (this.role !== 'leader' || this.currentTerm !== term) return;

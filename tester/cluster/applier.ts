@@ -32,6 +32,12 @@ export interface ApplierHooks {
  */
 export type TakeSnapshot = (index: number, snapshot: string) => void;
 
+/** One snapshot-applier channel: whether it is inside snapshot() now, and how it calls it. */
+interface SnapChannel {
+  inSnapshot: boolean;
+  snapshot: TakeSnapshot | undefined;
+}
+
 export class Applier {
   /** logs[i]: index → command server i has applied. Survives restarts, as in the lab. */
   readonly logs: Map<number, unknown>[];
@@ -39,6 +45,8 @@ export class Applier {
   readonly lastApplied: number[];
   /** The highest index applied anywhere. */
   maxIndex = 0;
+  /** Each server's latest channel, if it reads it with the snapshot applier (for snapshotAt). */
+  private readonly snapChannels: (SnapChannel | undefined)[];
 
   constructor(
     readonly n: number,
@@ -46,6 +54,7 @@ export class Applier {
   ) {
     this.logs = Array.from({ length: n }, () => new Map<number, unknown>());
     this.lastApplied = new Array<number>(n).fill(0);
+    this.snapChannels = new Array<SnapChannel | undefined>(n).fill(undefined);
   }
 
   /**
@@ -55,10 +64,29 @@ export class Applier {
    */
   channel(i: number, incarnation: number, kind: ApplierKind = 'plain', snapshot?: TakeSnapshot): ApplyChannel {
     if (kind === 'snapshot') {
-      const state = { inSnapshot: false, snapshot };
+      const state: SnapChannel = { inSnapshot: false, snapshot };
+      this.snapChannels[i] = state;
       return { send: (msg: ApplyMsg) => this.applySnap(i, incarnation, msg, state) };
     }
+    this.snapChannels[i] = undefined;
     return { send: (msg: ApplyMsg) => this.apply(i, incarnation, msg) };
+  }
+
+  /**
+   * Beyond the lab (the fuzzer's snapshot step): server i's service, reading
+   * its latest channel with the snapshot applier, snapshots its applied log
+   * through index now, as applierSnap does after every tenth command (the
+   * same encoding, the same call). The lab's service may snapshot whenever
+   * it likes; applierSnap merely picks every tenth. Returns false, and does
+   * nothing, when index is not applied yet (or below 1), when the server's
+   * latest channel is not the snapshot applier's, or from inside a
+   * snapshot() call.
+   */
+  snapshotAt(i: number, index: number): boolean {
+    const state = this.snapChannels[i];
+    if (state === undefined || state.inSnapshot || !Number.isInteger(index) || index < 1 || index > (this.lastApplied[i] as number)) return false;
+    this.takeSnapshot(i, index, state);
+    return true;
   }
 
   private apply(i: number, incarnation: number, msg: ApplyMsg): void {
@@ -82,7 +110,7 @@ export class Applier {
    * calls Snapshot before its log.Fatalf on an error; here the failure comes
    * first and ends the run, so no snapshot is asked of a failed apply.)
    */
-  private applySnap(i: number, incarnation: number, msg: ApplyMsg, state: { inSnapshot: boolean; snapshot: TakeSnapshot | undefined }): void {
+  private applySnap(i: number, incarnation: number, msg: ApplyMsg, state: SnapChannel): void {
     this.hooks.onApply(i, incarnation, msg);
     if (state.inSnapshot) {
       // Go: the applier goroutine is inside rf.Snapshot(), so a send from
@@ -104,19 +132,22 @@ export class Applier {
       }
       if (error === '') error = this.checkApplied(i, index, msg.command);
       this.lastApplied[i] = index;
-      if (error === '' && (index + 1) % SNAPSHOT_INTERVAL === 0) {
-        const log = this.logs[i] as Map<number, unknown>;
-        const xlog: unknown[] = [];
-        for (let j = 0; j <= index; j++) xlog.push(log.get(j) ?? null);
-        state.inSnapshot = true;
-        try {
-          state.snapshot?.(index, encodeSnapshot(index, xlog));
-        } finally {
-          state.inSnapshot = false;
-        }
-      }
+      if (error === '' && (index + 1) % SNAPSHOT_INTERVAL === 0) this.takeSnapshot(i, index, state);
     }
     if (error !== '') this.hooks.onError(error);
+  }
+
+  /** applierSnap's rf.Snapshot(index, labgob(index, logs[i][0..index])), made on the channel's server. */
+  private takeSnapshot(i: number, index: number, state: SnapChannel): void {
+    const log = this.logs[i] as Map<number, unknown>;
+    const xlog: unknown[] = [];
+    for (let j = 0; j <= index; j++) xlog.push(log.get(j) ?? null);
+    state.inSnapshot = true;
+    try {
+      state.snapshot?.(index, encodeSnapshot(index, xlog));
+    } finally {
+      state.inSnapshot = false;
+    }
   }
 
   /**

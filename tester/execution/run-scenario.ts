@@ -8,9 +8,10 @@
 // liveness phase also requires a new command to be applied on every healed
 // server within the lab's one() budget.
 import type { RaftPeer } from '../../raft/contract.ts';
-import { RPC } from '../../raft/contract.ts';
+import { RAFT_SNAPSHOT_METHODS, RPC } from '../../raft/contract.ts';
 import { LAB_UNRELIABLE } from '../../labrpc/network.ts';
 import { makeConfig, type Config, type RunStats } from '../config.ts';
+import { MAXLOGSIZE } from '../lab2d.ts';
 import type { TesterEvent } from '../events.ts';
 import type { RaftUnderTest } from '../raft-module.ts';
 import { describeError, failedWith, type Failed, type Passed } from '../failure.ts';
@@ -22,6 +23,13 @@ import { KIND_OF, describeStep, drainMs, type Scenario, type Step } from './scen
 const POLL_MS = 50;
 /** The liveness phase's command: above any the schedule draws (MAX_COMMAND). */
 export const LIVENESS_COMMAND = 1_000_000;
+/**
+ * Lab 2D: how long after the liveness command is applied everywhere each
+ * healed server's Raft state may still exceed the lab's MAXLOGSIZE. The lab
+ * looks once, right after one(); a Raft may trim a little later than the
+ * snapshot() call (at its next tick, say), so the fuzzer waits this long.
+ */
+export const TRIM_MS = 1000;
 
 export interface RunScenarioOptions {
   /** The implementation under test (default: the built-in Raft). */
@@ -58,6 +66,8 @@ export async function runScenario(s: Scenario, options: RunScenarioOptions = {})
   let cfg: Config;
   try {
     cfg = makeConfig(s.n, net.kind === 'unreliable', {
+      // Lab 2D: the lab's make_config(..., snapshot=true), and its Raft must have what the 2D tests call.
+      ...(s.snapshot === true && { snapshot: true, requires: RAFT_SNAPSHOT_METHODS }),
       seed: options.seed ?? s.simSeed,
       seedInMessages: false,
       policy: options.policy ?? STRICT,
@@ -78,15 +88,17 @@ export async function runScenario(s: Scenario, options: RunScenarioOptions = {})
     }
     const clients = cfg.rafts.some((r) => typeof r?.start === 'function') ? new Clients(cfg) : undefined;
     const crashes = new CrashTriggers(cfg);
-    // Only a schedule with nemesis steps watches the cluster for them.
+    // Only a schedule with nemesis steps watches the cluster for them; the same for the snapshot crashes.
     const nemesis = s.steps.some((step) => KIND_OF[step.op] === 'nemesis') ? new Nemesis(cfg) : undefined;
+    const snapshotCrashes = s.steps.some((step) => step.op === 'crashOnSnapshot' || step.op === 'crashOnInstall') ? new SnapshotCrashes(cfg) : undefined;
     try {
-      for (const step of s.steps) await apply(cfg, step, clients, crashes, nemesis);
+      for (const step of s.steps) await apply(cfg, step, clients, crashes, nemesis, snapshotCrashes);
     } finally {
       // The schedule's clients and crash triggers stop with it: the liveness phase has its own command.
       clients?.stop();
       crashes.stop();
       nemesis?.stop();
+      snapshotCrashes?.stop();
     }
     // Replies the nemesis still holds are delivered now, before the drain
     // (at least 1 ms with every server cut off, see drainMs): a late reply
@@ -120,6 +132,7 @@ export async function runScenario(s: Scenario, options: RunScenarioOptions = {})
     if (clients) {
       cfg.step('fuzz', `a new command applied on all of {${members.join(',')}}`);
       await cfg.one(LIVENESS_COMMAND, members.length, true);
+      if (s.snapshot === true) await logTrimmed(cfg, members);
     }
     phase = 'hold';
     if (holdMs > 0) {
@@ -165,6 +178,31 @@ async function leaderAmong(cfg: Config, members: readonly number[]): Promise<num
     const current = leaders.get(highest);
     if (current !== undefined) return current[0] as number;
     if (cfg.now() >= deadline) cfg.fatal(`expected a leader among the healed servers {${members.join(',')}} within ${LIVENESS_MS} ms, got none`);
+    await cfg.sleep(POLL_MS);
+  }
+}
+
+/**
+ * Lab 2D: the lab's "Log size too large" (after one(), no server's Raft
+ * state may reach MAXLOGSIZE), for the healed servers, which have all just
+ * applied the liveness command, so that the snapshot applier has asked each
+ * of them for a snapshot at most nine entries back (§7: the log is discarded
+ * up through the snapshot's last included index). An isolated server may
+ * rightly hold a long tail it could not commit, so only members count; and
+ * each has TRIM_MS to get there (a Raft may trim after snapshot() returns).
+ */
+async function logTrimmed(cfg: Config, members: readonly number[]): Promise<void> {
+  cfg.step('check', `the Raft state of each of {${members.join(',')}} below ${MAXLOGSIZE} bytes within ${TRIM_MS} ms`);
+  const deadline = cfg.now() + TRIM_MS;
+  for (;;) {
+    const large = members.filter((m) => cfg.logSizeOf(m) >= MAXLOGSIZE);
+    if (large.length === 0) return;
+    if (cfg.now() >= deadline) {
+      cfg.fatal(
+        `Log size too large: ${large.map((m) => `server ${m}'s Raft state is ${cfg.logSizeOf(m)} bytes`).join(', ')} (MAXLOGSIZE ${MAXLOGSIZE}), ` +
+          `${TRIM_MS} ms after every healed server applied the liveness command, each asked for a snapshot at most nine entries before it`,
+      );
+    }
     await cfg.sleep(POLL_MS);
   }
 }
@@ -276,7 +314,14 @@ class CrashTriggers {
   }
 }
 
-async function apply(cfg: Config, step: Step, clients: Clients | undefined, crashes: CrashTriggers, nemesis: Nemesis | undefined): Promise<void> {
+async function apply(
+  cfg: Config,
+  step: Step,
+  clients: Clients | undefined,
+  crashes: CrashTriggers,
+  nemesis: Nemesis | undefined,
+  snapshotCrashes: SnapshotCrashes | undefined,
+): Promise<void> {
   if (step.op === 'pause') {
     if (step.ms > 0) await cfg.sleep(step.ms);
     return;
@@ -288,6 +333,20 @@ async function apply(cfg: Config, step: Step, clients: Clients | undefined, cras
   if (step.op === 'crashOnAppend') {
     cfg.step('fault', `arm: ${describeStep(step)}`);
     crashes.arm(step);
+    return;
+  }
+  if (step.op === 'snapshot') {
+    // The service's own act, not a fault: said either way, so that a skipped one shows in the trace.
+    const done = cfg.snapshotAt(step.server, step.index);
+    cfg.step(
+      'service',
+      done ? `S${step.server} snapshots through index ${step.index}` : `S${step.server} does not snapshot through ${step.index}: down, or not applied that far`,
+    );
+    return;
+  }
+  if (step.op === 'crashOnSnapshot' || step.op === 'crashOnInstall') {
+    cfg.step('fault', `arm: ${describeStep(step)}`);
+    snapshotCrashes?.arm(step);
     return;
   }
   if (nemesis !== undefined && KIND_OF[step.op] === 'nemesis') {
@@ -324,6 +383,126 @@ async function apply(cfg: Config, step: Step, clients: Clients | undefined, cras
       // Healed: nothing held back any more (the held replies arrive now, late).
       nemesis?.heal();
       break;
+  }
+}
+
+type SnapshotCrash = Extract<Step, { op: 'crashOnSnapshot' | 'crashOnInstall' }>;
+
+/** A snapshot() call or an InstallSnapshot handler under way, with a crash armed on it. */
+interface CrashWindow {
+  step: SnapshotCrash;
+  incarnation: number;
+  /** The InstallSnapshot request's id (crashOnInstall). */
+  id?: number;
+}
+
+/**
+ * crashOnSnapshot and crashOnInstall steps (lab 2D): a crash between the
+ * trim and the persist. Each arms a trigger on its server's next snapshot()
+ * call or InstallSnapshot; while that call or handler runs, the server's
+ * first save crashes it at once, inside the save (as a power cut right after
+ * a write: the persister copy crash1 keeps holds that save and nothing
+ * after it, and the rest of the call runs on the killed instance, whose
+ * answers are lost). A call that saves nothing crashes it as it returns, or
+ * as the handler answers. So a Raft that stores the trimmed log and the
+ * snapshot in two saves, or saves the snapshot only later, restarts with a
+ * log that starts after a snapshot the service never got (Figure 13: the
+ * snapshot and the state that names its last included index go together).
+ */
+class SnapshotCrashes {
+  private readonly armed = new Map<string, SnapshotCrash>();
+  /** Each server's current incarnation (from the start and crash events), undefined while it is down. */
+  private readonly incarnation: (number | undefined)[];
+  private readonly windows = new Map<number, CrashWindow>();
+  private stopped = false;
+  private readonly unwatch: () => void;
+
+  constructor(private readonly cfg: Config) {
+    // Every server was started before the schedule: the current incarnations are the first.
+    this.incarnation = cfg.rafts.map((r) => (r === undefined ? undefined : 1));
+    this.unwatch = cfg.watch({
+      event: (e) => {
+        if (this.stopped) return;
+        switch (e.kind) {
+          case 'start':
+            this.incarnation[e.server] = e.incarnation;
+            return;
+          case 'crash':
+            this.incarnation[e.server] = undefined;
+            this.windows.delete(e.server);
+            return;
+          case 'snapshot':
+            if (e.incarnation === this.incarnation[e.server]) this.open(e.server, 'crashOnSnapshot', e.incarnation);
+            return;
+          case 'deliver':
+            if (e.method === RPC.InstallSnapshot && !e.duplicate && typeof e.to === 'number') {
+              const incarnation = this.incarnation[e.to];
+              if (incarnation !== undefined) this.open(e.to, 'crashOnInstall', incarnation, e.id);
+            }
+            return;
+          case 'persist':
+            if (this.windows.get(e.server)?.incarnation === e.incarnation) this.crash(e.server, 'right after its first save');
+            return;
+          case 'handled':
+          case 'handler-error': {
+            const to = typeof e.to === 'number' ? e.to : undefined;
+            if (to !== undefined && !('duplicate' in e && e.duplicate) && this.windows.get(to)?.id === e.id)
+              this.crash(to, 'as its handler answers, having saved nothing');
+            return;
+          }
+          default:
+            return;
+        }
+      },
+      snapshotReturned: (server, incarnation) => {
+        const w = this.windows.get(server);
+        if (!this.stopped && w !== undefined && w.id === undefined && w.incarnation === incarnation)
+          this.crash(server, 'as snapshot() returns, having saved nothing');
+      },
+    });
+  }
+
+  arm(step: SnapshotCrash): void {
+    this.armed.set(`${step.op} ${step.server}`, step);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.armed.clear();
+    this.windows.clear();
+    this.unwatch();
+  }
+
+  private open(server: number, op: SnapshotCrash['op'], incarnation: number, id?: number): void {
+    const step = this.armed.get(`${op} ${server}`);
+    if (step === undefined || this.windows.has(server)) return;
+    this.armed.delete(`${op} ${server}`);
+    this.windows.set(server, { step, incarnation, ...(id !== undefined && { id }) });
+  }
+
+  private crash(server: number, when: string): void {
+    const w = this.windows.get(server);
+    if (w === undefined) return;
+    this.windows.delete(server);
+    const inside = w.step.op === 'crashOnSnapshot' ? 'inside snapshot()' : 'inside an InstallSnapshot';
+    this.cfg.step('fault', `crash S${server} ${inside}, ${when}`);
+    this.cfg.crash1(server);
+    if (w.step.restartAfterMs !== undefined) void this.restart(server, w.step.restartAfterMs);
+  }
+
+  // Never from inside the call the crash came in: the killed instance is
+  // still in it, and may yet send on its channel (a zombie's applies count,
+  // as in the lab), which must reach the applier before the new one starts.
+  private async restart(server: number, afterMs: number): Promise<void> {
+    try {
+      await this.cfg.sleep(afterMs);
+      if (this.stopped || this.cfg.rafts[server] !== undefined) return;
+      this.cfg.step('fault', `restart S${server} (persisted state kept) and connect it`);
+      this.cfg.start1(server);
+      this.cfg.connect(server);
+    } catch {
+      // The run failed meanwhile: its failure is reported where the schedule awaits.
+    }
   }
 }
 

@@ -36,6 +36,29 @@ export type Step =
    * liveness phase.
    */
   | { op: 'crashOnAppend'; server: number; beforeReply: boolean; restartAfterMs?: number }
+  /**
+   * Lab 2D only: the service on `server` snapshots its applied log through
+   * `index` now (the snapshot applier's snapshot(index, bytes), at an index
+   * of the step's choosing rather than every tenth). Skipped, and the trace
+   * says so, if the server is down or has not applied `index`.
+   */
+  | { op: 'snapshot'; server: number; index: number }
+  /**
+   * Lab 2D only: crash the server during its next snapshot() call (the
+   * applier's, or a snapshot step's): right after the first save it makes
+   * inside the call, so that whatever it saves after that is lost; if it
+   * saves nothing there, as the call returns (a save left for later never
+   * happens). Restarted restartAfterMs later (at the earliest once the
+   * instant's calls are over), if given.
+   */
+  | { op: 'crashOnSnapshot'; server: number; restartAfterMs?: number }
+  /**
+   * Lab 2D only: crash the server during its next InstallSnapshot (not a
+   * duplicate): right after the first save it makes while the handler runs,
+   * or, if it saves nothing there, as the handler answers (the answer is
+   * lost). Restarted as crashOnSnapshot.
+   */
+  | { op: 'crashOnInstall'; server: number; restartAfterMs?: number }
   | { op: 'heal' }
   /**
    * Nemesis: cut the leader of the moment (the live server that says it
@@ -78,13 +101,19 @@ export const KIND_OF: Readonly<Record<StepOp, FaultKind | undefined>> = {
   crash: 'crash',
   restart: 'crash',
   crashOnAppend: 'crash',
+  crashOnSnapshot: 'crash',
+  crashOnInstall: 'crash',
   heal: 'heal',
   isolateLeader: 'nemesis',
   rotate: 'nemesis',
   holdReplies: 'nemesis',
   releaseReplies: 'nemesis',
   submit: undefined,
+  snapshot: undefined,
 };
+
+/** The steps only a lab 2D scenario (`snapshot: true`) may hold: they need the snapshot applier and snapshot(). */
+export const SNAPSHOT_OPS: readonly StepOp[] = ['snapshot', 'crashOnSnapshot', 'crashOnInstall'];
 
 export interface ReliableNetwork {
   kind: 'reliable';
@@ -125,6 +154,13 @@ export interface LivenessPhase {
 export interface Scenario {
   /** Cluster size, 1..9. */
   n: number;
+  /**
+   * Lab 2D (fuzz --lab 2D): every server runs with the lab's snapshot
+   * applier, which asks it for a snapshot after every tenth command and
+   * hands a restarted server its stored snapshot; the snapshot steps may be
+   * used. Absent: the plain applier, as before lab 2D.
+   */
+  snapshot?: true;
   /** The simulation's seed: every random choice of the run flows from it. */
   simSeed: number;
   network: NetworkProfile;
@@ -166,6 +202,8 @@ export function validateScenario(value: unknown): Scenario {
   if (!isRecord(value)) return fail('not an object');
   const n = value['n'];
   if (!isInt(n, 1, MAX_SERVERS)) return fail(`n must be a whole number from 1 to ${MAX_SERVERS}, got ${JSON.stringify(n)}`);
+  const snapshot = value['snapshot'];
+  if (snapshot !== undefined && snapshot !== true) fail(`snapshot is true (lab 2D) or absent, got ${JSON.stringify(snapshot)}`);
   if (!isInt(value['simSeed'], 0, MAX_SEED)) return fail(`simSeed must be a whole number from 0 to ${MAX_SEED}`);
   const server = (x: unknown, where: string): void => {
     if (!isInt(x, 0, n - 1)) fail(`${where}: server ${JSON.stringify(x)} is not in 0..${n - 1}`);
@@ -192,6 +230,7 @@ export function validateScenario(value: unknown): Scenario {
     const op = step['op'] as StepOp;
     const kind = KIND_OF[op];
     if (kind !== undefined && !(kinds as unknown[]).includes(kind)) fail(`${where}: ${op} is of kind ${kind}, which the scenario does not use`);
+    if (SNAPSHOT_OPS.includes(op) && snapshot !== true) fail(`${where}: ${op} needs a lab 2D scenario ("snapshot": true)`);
     switch (op) {
       case 'pause':
         if (!isInt(step['ms'], 0, 600_000)) fail(`${where}: pause needs a whole number of ms`);
@@ -228,6 +267,16 @@ export function validateScenario(value: unknown): Scenario {
         if (typeof step['beforeReply'] !== 'boolean') fail(`${where}: crashOnAppend needs beforeReply, a boolean`);
         if (step['restartAfterMs'] !== undefined && !isInt(step['restartAfterMs'], 0, 600_000))
           fail(`${where}: crashOnAppend's restartAfterMs must be a whole number of ms`);
+        break;
+      case 'snapshot':
+        server(step['server'], where);
+        if (!isInt(step['index'], 1, Number.MAX_SAFE_INTEGER)) fail(`${where}: snapshot needs an index, a whole number from 1`);
+        break;
+      case 'crashOnSnapshot':
+      case 'crashOnInstall':
+        server(step['server'], where);
+        if (step['restartAfterMs'] !== undefined && !isInt(step['restartAfterMs'], 0, 600_000))
+          fail(`${where}: ${op}'s restartAfterMs must be a whole number of ms`);
         break;
       case 'isolateLeader':
         if (n < 2) fail(`${where}: isolateLeader needs at least 2 servers`);
@@ -299,9 +348,9 @@ export function drainMs(s: Scenario): number {
   return Math.max(reorder, s.network.maxDelayMs) + 1;
 }
 
-/** The number of fault steps (everything but pauses and client commands). */
+/** The number of fault steps (everything but pauses, client commands and the service's snapshots). */
 export function faultCount(s: Scenario): number {
-  return s.steps.filter((step) => step.op !== 'pause' && step.op !== 'submit').length;
+  return s.steps.filter((step) => step.op !== 'pause' && step.op !== 'submit' && step.op !== 'snapshot').length;
 }
 
 /** The number of client commands. */
@@ -353,6 +402,12 @@ export function describeStep(step: Step): string {
       const then = step.restartAfterMs === undefined ? '' : `, restart it ${step.restartAfterMs} ms later and connect it`;
       return `crash S${step.server} ${when}${then}`;
     }
+    case 'snapshot':
+      return `S${step.server}'s service snapshots its applied log through index ${step.index} (skipped if it has not applied that far)`;
+    case 'crashOnSnapshot':
+      return `crash S${step.server} inside its next snapshot() call, right after its first save there (or as the call returns)${restartText(step.restartAfterMs)}`;
+    case 'crashOnInstall':
+      return `crash S${step.server} inside its next InstallSnapshot, right after its first save there (or as it answers)${restartText(step.restartAfterMs)}`;
     case 'isolateLeader': {
       const with_ =
         step.followers === 0
@@ -376,6 +431,10 @@ export function describeStep(step: Step): string {
         : `start(${step.command}..${step.command + step.count - 1}) ${step.everyMs === 0 ? 'at once' : `${step.everyMs} ms apart in the background`}, each ${where}`;
     }
   }
+}
+
+function restartText(restartAfterMs: number | undefined): string {
+  return restartAfterMs === undefined ? '' : `, restart it ${restartAfterMs} ms later and connect it`;
 }
 
 function ordinal(k: number): string {
@@ -407,6 +466,9 @@ export function describeScenario(s: Scenario): string {
   const unused = FAULT_KINDS.filter((k) => !s.kinds.includes(k));
   const lines = [
     `cluster: ${s.n} server${s.n === 1 ? '' : 's'} (majority ${majorityOf(s.n)}), simulation seed ${s.simSeed}`,
+    ...(s.snapshot === true
+      ? ['lab 2D: the snapshot applier (the service snapshots after every tenth command; a restarted server gets its stored snapshot)']
+      : []),
     `network: ${describeNetwork(s.network)}`,
     `fault kinds: ${s.kinds.length === 0 ? 'none' : s.kinds.join(', ')}${unused.length > 0 ? ` (never: ${unused.join(', ')})` : ''}`,
     `schedule: ${faultCount(s)} fault${faultCount(s) === 1 ? '' : 's'}${commandCount(s) === 0 ? '' : ` and ${commandCount(s)} client command${commandCount(s) === 1 ? '' : 's'}`} over ${scheduleMs(s)} ms`,

@@ -14,7 +14,18 @@ import { BUILT_IN_NAME, loadRaft } from '../built-in-raft.ts';
 import { writeTraceHtml } from '../trace/html.ts';
 import { randomInt } from 'node:crypto';
 import { MAX_SEED } from '../../runtime/random.ts';
-import { DEFAULT_RUNS, FuzzPathError, campaignSpace, runFuzz, scenarioAt, type FuzzFailure, type FuzzProgress, type FuzzReport } from './fuzz.ts';
+import {
+  DEFAULT_RUNS,
+  FuzzPathError,
+  campaignSpace,
+  refuseWithoutSnapshots,
+  runFuzz,
+  scenarioAt,
+  type FuzzFailure,
+  type FuzzProgress,
+  type FuzzReport,
+} from './fuzz.ts';
+import { spaceServers } from './scenario.ts';
 import { FAULT_KINDS, MAX_SERVERS } from '../execution/scenario.ts';
 import { fuzzUsage, parseFuzzArgs, type FuzzCliOptions } from './options.ts';
 import { regressionPath, saveDir, saveRegressionCase } from './regressions.ts';
@@ -34,6 +45,8 @@ async function main(cli: CliRun): Promise<CommandResult> {
   const raft: RaftUnderTest = await loadRaft(options.raftModule);
   // Faked globals belong to a whole thread: such a Raft runs one scenario at a time in each.
   if (raft.timers === 'global') options.streams = 1;
+  // Lab 2D needs snapshot() and installSnapshot(): refused in one line, before any work.
+  if (options.snapshot) refuseWithoutSnapshots(raft);
   // A --path must lead somewhere from its seed, in this campaign's scenario space.
   if (options.path !== undefined && options.seed !== undefined) {
     scenarioAt(options.seed, options.path, campaignSpace(options, raft.persists, raft.label).space);
@@ -53,9 +66,15 @@ async function main(cli: CliRun): Promise<CommandResult> {
     : `fuzzing ${describePlan(options)} on ${raft.label}, ${plural(options.workers, 'worker')} x ${options.streams} scenarios at once | seed ${seed}`;
   console.log(`fuzz: ${plan}`);
   const { space, note } = campaignSpace(options, raft.persists, raft.label);
+  const sizes = spaceServers(space);
   console.log(
-    `fuzz: cluster sizes ${space.servers?.join(', ') ?? `1 to ${MAX_SERVERS}`}; fault kinds ${space.kinds === undefined ? FAULT_KINDS.join(', ') : space.kinds.length === 0 ? 'none' : space.kinds.join(', ')}`,
+    `fuzz: cluster sizes ${space.servers?.join(', ') ?? `${sizes[0]} to ${MAX_SERVERS}`}; fault kinds ${space.kinds === undefined ? FAULT_KINDS.join(', ') : space.kinds.length === 0 ? 'none' : space.kinds.join(', ')}`,
   );
+  if (space.snapshot === true) {
+    console.log(
+      'fuzz: lab 2D: the snapshot applier (a snapshot every tenth command), snapshots at any index, crashes inside snapshot() and InstallSnapshot, followers left behind',
+    );
+  }
   if (note !== undefined) console.log(`fuzz: ${note}`);
   if (options.checks === 'lab')
     console.log("fuzz: the lab's checks only (--checks lab): the applier's checks, one(), the liveness phase's leader check; no monitor");
@@ -83,6 +102,7 @@ async function main(cli: CliRun): Promise<CommandResult> {
       ...(options.scenarioTimeoutSeconds !== undefined && { scenarioTimeoutSeconds: options.scenarioTimeoutSeconds }),
       ...(options.servers !== undefined && { servers: options.servers }),
       ...(options.faults !== undefined && { faults: options.faults }),
+      ...(options.snapshot && { snapshot: true }),
       checks: options.checks,
       workers: options.workers,
       streams: options.streams,
@@ -167,7 +187,7 @@ async function main(cli: CliRun): Promise<CommandResult> {
           title: `fuzz campaign on ${raft.label}`,
           lines: [
             `${verdict} in ${report.searched} scenarios searched (+${report.runs - report.searched} while shrinking), ${seconds.toFixed(1)} s${why}`,
-            `seed ${seed} | cluster sizes ${report.space.servers.join(', ')} | faults ${report.space.kinds.join(', ') || 'none'} | checks ${options.checks}`,
+            `seed ${seed}${report.space.snapshot === true ? ' | lab 2D' : ''} | cluster sizes ${report.space.servers.join(', ')} | faults ${report.space.kinds.join(', ') || 'none'} | checks ${options.checks}`,
           ],
           sections: [
             {

@@ -28,8 +28,10 @@ import type { ScenarioDone, ScenarioJob } from '../execution/protocol.ts';
 import { runScenario, type ScenarioPhase, type ScenarioResult } from '../execution/run-scenario.ts';
 import type { CheckId } from '../check-ids.ts';
 import { failsTheLab, policyFor, withChecks, type Checks, type LabVerdict } from '../checks.ts';
-import { FAULT_KINDS, MAX_SERVERS, describeScenario, faultCount, type FaultKind, type Scenario } from '../execution/scenario.ts';
-import { defaultKinds, scenarioArbFor, type ScenarioSpace } from './scenario.ts';
+import { FAULT_KINDS, describeScenario, faultCount, type FaultKind, type Scenario } from '../execution/scenario.ts';
+import { LAB_PROFILES, defaultKinds, scenarioArbFor, spaceServers, type ScenarioSpace } from './scenario.ts';
+import { RAFT_SNAPSHOT_METHODS } from '../../raft/contract.ts';
+import { RaftModuleError, lackingText } from '../raft-module.ts';
 
 /** Scenarios one thread runs at once, by default (they share its settle pump). */
 export const DEFAULT_STREAMS = 8;
@@ -63,6 +65,8 @@ export interface FuzzOptions {
   servers?: number[];
   /** Fault kinds to fuzz, as the user chose them (default: crash faults only for a Raft that persists). */
   faults?: FaultKind[];
+  /** Lab 2D (--lab 2D): the snapshot applier and its steps; the Raft must have snapshot() and installSnapshot(). */
+  snapshot?: boolean;
   /** Scenarios to search (default 100, or unlimited with timeSeconds). */
   runs?: number;
   /** The campaign's wall-clock budget, shrinking included: nothing new starts after it. */
@@ -148,8 +152,8 @@ export interface FuzzReport {
   timedOut: boolean;
   /** Stopped by the abort signal. */
   interrupted: boolean;
-  /** The cluster sizes and fault kinds the scenarios were drawn from. */
-  space: { servers: number[]; kinds: FaultKind[] };
+  /** The cluster sizes and fault kinds the scenarios were drawn from; snapshot: lab 2D's scenarios. */
+  space: { servers: number[]; kinds: FaultKind[]; snapshot?: true };
   /** Why some fault kinds were left out, when the user did not choose them (crash faults for a Raft that does not persist). */
   note?: string;
   /** Which checks judged. */
@@ -175,12 +179,18 @@ export function fuzzReplayCommand(
   return `${invocation('fuzz')} --seed ${seed} --path ${path}${raftModule !== undefined ? ` --raft ${raftModule}` : ''}${spaceFlags(space, defaultKinds)}`;
 }
 
-/** The options that draw scenarios from `space` rather than the default one: a replay needs them. */
+/**
+ * The options that draw scenarios from `space` rather than the default one:
+ * a replay needs them. Lab 2D's scenarios need --lab 2D, which brings its
+ * own kinds (all of them) whatever the Raft.
+ */
 export function spaceFlags(space: ScenarioSpace, defaultKinds: readonly FaultKind[] = FAULT_KINDS): string {
+  const lab = space.snapshot === true ? ' --lab 2D' : '';
+  const byDefault = space.snapshot === true ? (LAB_PROFILES['2D'] ?? FAULT_KINDS) : defaultKinds;
   const servers = space.servers !== undefined ? ` --servers ${space.servers.join(',')}` : '';
   const kinds = space.kinds ?? FAULT_KINDS;
-  const same = kinds.length === defaultKinds.length && kinds.every((k) => defaultKinds.includes(k));
-  return servers + (same ? '' : ` --faults ${kinds.length === 0 ? 'none' : kinds.join(',')}`);
+  const same = kinds.length === byDefault.length && kinds.every((k) => byDefault.includes(k));
+  return lab + servers + (same ? '' : ` --faults ${kinds.length === 0 ? 'none' : kinds.join(',')}`);
 }
 
 /**
@@ -189,19 +199,34 @@ export function spaceFlags(space: ScenarioSpace, defaultKinds: readonly FaultKin
  * saying plainly what was left out and why.
  */
 export function campaignSpace(
-  options: { servers?: readonly number[] | undefined; faults?: readonly FaultKind[] | undefined },
+  options: { servers?: readonly number[] | undefined; faults?: readonly FaultKind[] | undefined; snapshot?: boolean | undefined },
   persists: boolean,
   raftLabel: string,
 ): { space: ScenarioSpace; note?: string } {
-  const servers = options.servers !== undefined ? { servers: options.servers } : {};
+  const servers = { ...(options.servers !== undefined && { servers: options.servers }), ...(options.snapshot === true && { snapshot: true }) };
   if (options.faults !== undefined) return { space: { ...servers, kinds: options.faults } };
-  if (persists) return { space: servers };
+  // Lab 2D comes after persistence (2C): its scenarios crash servers whatever the module says.
+  if (persists || options.snapshot === true) return { space: servers };
   return {
     space: { ...servers, kinds: defaultKinds(false) },
     note:
       `crash faults left out: ${raftLabel} does not declare \`export const persists = true\`, and a server that does not persist ` +
       `its term and vote cannot survive a crash (persistence is lab 2C). Ask for them with --faults ...,crash or --lab 2C.`,
   };
+}
+
+/**
+ * Lab 2D's scenarios call snapshot() and deliver InstallSnapshot: a Raft
+ * without them is refused before any work, in one line (as the stress
+ * loop refuses it the 2D tests).
+ */
+export function refuseWithoutSnapshots(raft: Pick<RaftUnderTest, 'lacks' | 'label' | 'path'>): void {
+  const lacking = raft.lacks.filter((m) => (RAFT_SNAPSHOT_METHODS as readonly string[]).includes(m));
+  if (lacking.length === 0) return;
+  const { what, lab } = lackingText(lacking);
+  throw new RaftModuleError(
+    `--lab 2D: ${raft.path ?? raft.label}: make() returns an object without ${what}, which lab 2D's scenarios call (${lab}); fuzz it with --lab 2C or without --lab`,
+  );
 }
 
 /** A path as fast-check writes it: run index, then shrink indices, separated by ':'. */
@@ -365,6 +390,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
   // The pool when asked for (workers >= 1), with nothing that cannot cross threads (a make() without a module, a callback).
   const crossesThreads = raft.path !== undefined || raft === BUILT_IN_RAFT;
   const inProcess = !crossesThreads || options.onScenario !== undefined || options.workers === undefined || options.workers === 0;
+  if (options.snapshot === true) refuseWithoutSnapshots(raft);
   const { space, note } = campaignSpace(options, raft.persists, raft.label);
   // What `npm run fuzz` picks by itself for the replayed --raft (none: the built-in Raft).
   const replayDefault = defaultKinds(raft.path === undefined ? BUILT_IN_RAFT.persists : raft.persists);
@@ -524,7 +550,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
       workers: executor.workers,
       timedOut,
       interrupted: stopped(),
-      space: { servers: [...(space.servers ?? Array.from({ length: MAX_SERVERS }, (_, i) => i + 1))], kinds: [...(space.kinds ?? FAULT_KINDS)] },
+      space: { servers: spaceServers(space), kinds: [...(space.kinds ?? FAULT_KINDS)], ...(space.snapshot === true && { snapshot: true as const }) },
       ...(note !== undefined && { note }),
       checks,
       findings,

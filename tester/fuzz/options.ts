@@ -6,7 +6,7 @@ import { UsageError, checkRaftPath, parseCommandLine, positiveInt, positiveSecon
 import { DEFAULT_RUNS, DEFAULT_SCENARIO_TIMEOUT_S, DEFAULT_STREAMS, isFuzzPath } from './fuzz.ts';
 import { checkCaseName, saveDir } from './regressions.ts';
 import { FAULT_KINDS, MAX_SERVERS, type FaultKind } from '../execution/scenario.ts';
-import { LAB_PROFILES } from './scenario.ts';
+import { LAB_PROFILES, LAB_SNAPSHOT } from './scenario.ts';
 import { checksArg, type Checks } from '../checks.ts';
 
 export const FUZZ_USAGE = `usage: npm run fuzz -- [options]
@@ -21,7 +21,11 @@ export const FUZZ_USAGE = `usage: npm run fuzz -- [options]
                 (default: all of them if the Raft persists, else all but crash)
 --lab STAGE     the faults a lab stage can be expected to survive: 2A and 2B
                 leave out crash (persistence is lab 2C), 2C uses all
-                (--faults overrides it)
+                (--faults overrides it); 2D uses all, and runs the servers with
+                the lab's snapshot applier (a snapshot every tenth command) and
+                its steps: snapshots at any index, crashes inside snapshot() and
+                InstallSnapshot, followers left behind (the Raft needs snapshot()
+                and installSnapshot(); cluster sizes 3 to ${MAX_SERVERS} unless --servers)
 -p N            worker threads (default: one per core); the report does not depend on it
 --streams N     scenarios at once in each thread (default ${DEFAULT_STREAMS})
 --timeout S     the watchdog: seconds of a worker thread's CPU time without virtual
@@ -73,6 +77,8 @@ export interface FuzzCliOptions {
   servers: number[] | undefined;
   /** --faults, or --lab's profile (undefined: chosen by whether the Raft persists). */
   faults: FaultKind[] | undefined;
+  /** --lab 2D: scenarios run with the snapshot applier and draw its steps. */
+  snapshot: boolean;
   /** Which checks judge (all, or the lab's alone). */
   checks: Checks;
   junit: string | undefined;
@@ -141,6 +147,7 @@ export function parseFuzzArgs(argv: string[]): FuzzCliOptions | 'help' {
     if (profile === undefined) throw new UsageError(`--lab must be one of ${Object.keys(LAB_PROFILES).join(', ')}, got '${v.lab}'`);
     faults ??= [...profile];
   }
+  const snapshot = v.lab !== undefined && LAB_SNAPSHOT.includes(v.lab);
   return {
     runs,
     timeSeconds,
@@ -155,6 +162,7 @@ export function parseFuzzArgs(argv: string[]): FuzzCliOptions | 'help' {
     save: v.save,
     servers,
     faults,
+    snapshot,
     checks,
     junit: v.junit,
     ...(v.report !== undefined && { report: v.report }),

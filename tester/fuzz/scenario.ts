@@ -51,10 +51,13 @@ import { rawLinkArb, type RawLink } from './arbitraries/link.ts';
 import { rawLivenessArb, type RawLiveness } from './arbitraries/liveness.ts';
 import type { RawRound } from './arbitraries/nemesis-round.ts';
 import { rawNemesisArb, type RawNemesis } from './arbitraries/nemesis.ts';
-import { networkArb } from './arbitraries/network.ts';
+import { networkArb, networkArb2D } from './arbitraries/network.ts';
 import { rawPartitionArb, type RawPartition } from './arbitraries/partition.ts';
 import { rawPauseArb, type RawPause } from './arbitraries/pause.ts';
 import { rawSubmitArb, type RawSubmit } from './arbitraries/submit.ts';
+import { rawSnapshotArb, type RawSnapshot } from './arbitraries/snapshot.ts';
+import { rawCrashOnSnapshotArb, type RawCrashOnSnapshot } from './arbitraries/crash-on-snapshot.ts';
+import { rawLagArb, type RawLag, type RawLagRound } from './arbitraries/lag-round.ts';
 
 /** The longest schedule, in raw steps (pauses included). */
 export const MAX_STEPS = 24;
@@ -62,10 +65,14 @@ export const MAX_STEPS = 24;
 // ---- the composition: one arbitrary per step or fault kind (arbitraries/), put together ----
 
 /** A raw step: server numbers are any naturals, mapped onto the cluster later. */
-type RawStep = RawPause | RawDisconnect | RawPartition | RawLink | RawHeal | RawCrash | RawCrashOnAppend | RawSubmit;
+type RawStep = RawPause | RawDisconnect | RawPartition | RawLink | RawHeal | RawCrash | RawCrashOnAppend | RawSubmit | RawSnapshot | RawCrashOnSnapshot;
 
 interface RawScenario {
   n: number;
+  /** Lab 2D: the snapshot applier, and its steps. */
+  snapshot?: true;
+  /** Lab 2D: the lag rounds (null: none). */
+  lag?: RawLag | null;
   simSeed: number;
   network: NetworkProfile;
   kinds: Record<FaultKind, boolean>;
@@ -87,6 +94,21 @@ const rawStepArb: fc.Arbitrary<RawStep> = fc.oneof(
   { arbitrary: rawSubmitArb, weight: 3 },
 );
 
+// Lab 2D's steps, after the others (a scenario of an earlier lab never
+// draws this arbitrary, so their seeds are untouched).
+const rawStepArb2D: fc.Arbitrary<RawStep> = fc.oneof(
+  { arbitrary: rawPauseArb, weight: 4 },
+  { arbitrary: rawDisconnectArb, weight: 2 },
+  { arbitrary: rawPartitionArb, weight: 1 },
+  { arbitrary: rawLinkArb, weight: 2 },
+  { arbitrary: rawCrashArb, weight: 2 },
+  { arbitrary: rawHealArb, weight: 1 },
+  { arbitrary: rawCrashOnAppendArb, weight: 1 },
+  { arbitrary: rawSubmitArb, weight: 3 },
+  { arbitrary: rawSnapshotArb, weight: 2 },
+  { arbitrary: rawCrashOnSnapshotArb, weight: 2 },
+);
+
 /** Everything but the nemesis: what a scenario drew before the nemesis existed. */
 type BaseRaw = Omit<RawScenario, 'nemesis' | 'kinds'> & { kinds: RawKinds };
 
@@ -99,6 +121,34 @@ const baseRawArb = (servers: fc.Arbitrary<number>): fc.Arbitrary<BaseRaw> =>
     steps: fc.array(rawStepArb, { maxLength: MAX_STEPS, size: 'max' }),
     liveness: rawLivenessArb,
   });
+
+/** Lab 2D's draw: the same parts, its own steps, the lag rounds, and the snapshot applier on. */
+const baseRawArb2D = (servers: fc.Arbitrary<number>): fc.Arbitrary<BaseRaw> =>
+  fc
+    .record({
+      n: servers,
+      simSeed: fc.integer({ min: 0, max: MAX_SEED }),
+      network: networkArb2D,
+      kinds: rawKindsArb,
+      steps: fc.array(rawStepArb2D, { maxLength: MAX_STEPS, size: 'max' }),
+      liveness: rawLivenessArb,
+      lag: rawLagArb,
+    })
+    .map((raw) => ({ ...raw, snapshot: true as const }));
+
+/**
+ * Lab 2D's cluster sizes when none are asked for: from 3, since a server
+ * alone, or one of two, never has a follower left behind while the others
+ * commit, so it never sends InstallSnapshot.
+ */
+export const MIN_SERVERS_2D = 3;
+
+/** The cluster sizes a space draws from. */
+export function spaceServers(space: ScenarioSpace): number[] {
+  if (space.servers !== undefined) return [...space.servers];
+  const min = space.snapshot === true ? MIN_SERVERS_2D : 1;
+  return Array.from({ length: MAX_SERVERS - min + 1 }, (_, i) => i + min);
+}
 
 /**
  * A scenario's raw draws: everything else first, then the nemesis (so that,
@@ -155,8 +205,8 @@ function isJoined(context: unknown): context is Joined {
  * With the nemesis out of the space nothing is drawn for it: the scenarios,
  * and their shrinks, are exactly those drawn before it existed.
  */
-const rawScenarioArb = (servers: fc.Arbitrary<number>, nemesis: boolean): fc.Arbitrary<RawScenario> =>
-  new RawScenarioArbitrary(baseRawArb(servers), nemesis ? rawNemesisArb : fc.constant(null));
+const rawScenarioArb = (servers: fc.Arbitrary<number>, nemesis: boolean, snapshot: boolean): fc.Arbitrary<RawScenario> =>
+  new RawScenarioArbitrary(snapshot ? baseRawArb2D(servers) : baseRawArb(servers), nemesis ? rawNemesisArb : fc.constant(null));
 
 /**
  * The scenarios a campaign may make: the cluster sizes and the fault kinds
@@ -167,6 +217,8 @@ const rawScenarioArb = (servers: fc.Arbitrary<number>, nemesis: boolean): fc.Arb
 export interface ScenarioSpace {
   servers?: readonly number[];
   kinds?: readonly FaultKind[];
+  /** Lab 2D (--lab 2D): scenarios run with the snapshot applier and draw its steps. */
+  snapshot?: boolean;
 }
 
 /**
@@ -175,10 +227,11 @@ export interface ScenarioSpace {
  * the space: only what the space excludes differs.
  */
 export function scenarioArbFor(space: ScenarioSpace = {}): fc.Arbitrary<Scenario> {
-  const servers = space.servers === undefined ? fc.integer({ min: 1, max: MAX_SERVERS }) : fc.constantFrom(...space.servers);
+  const min = space.snapshot === true ? MIN_SERVERS_2D : 1;
+  const servers = space.servers === undefined ? fc.integer({ min, max: MAX_SERVERS }) : fc.constantFrom(...space.servers);
   const allowed = space.kinds;
-  return rawScenarioArb(servers, allowed === undefined || allowed.includes('nemesis')).map((raw) =>
-    fromRaw(allowed === undefined ? raw : { ...raw, kinds: mapKinds(raw.kinds, (k, on) => on && allowed.includes(k)) }),
+  return rawScenarioArb(servers, allowed === undefined || allowed.includes('nemesis'), space.snapshot === true).map((raw) =>
+    fromRaw(allowed === undefined ? raw : { ...raw, kinds: mapKinds(raw.kinds, (k, on) => on && allowed.includes(k)) }, allowed),
   );
 }
 
@@ -194,7 +247,12 @@ export const LAB_PROFILES: Readonly<Record<string, readonly FaultKind[]>> = {
   '2A': ['disconnect', 'partition', 'link', 'heal', 'nemesis'],
   '2B': ['disconnect', 'partition', 'link', 'heal', 'nemesis'],
   '2C': FAULT_KINDS,
+  // And the snapshot applier with its steps (LAB_SNAPSHOT).
+  '2D': FAULT_KINDS,
 };
+
+/** The lab stages whose scenarios run with the snapshot applier (lab 2D's make_config(..., snapshot=true)). */
+export const LAB_SNAPSHOT: readonly string[] = ['2D'];
 
 /** The kinds a campaign uses by default: all of them for a Raft that persists, all but crash otherwise. */
 export function defaultKinds(persists: boolean): FaultKind[] {
@@ -205,9 +263,9 @@ export function defaultKinds(persists: boolean): FaultKind[] {
  * Maps raw draws onto the cluster: indices modulo n, steps of unused kinds
  * dropped, the nemesis block (if the scenario uses the nemesis) inserted.
  */
-export function fromRaw(raw: RawScenario): Scenario {
+export function fromRaw(raw: RawScenario, allowed: readonly FaultKind[] = FAULT_KINDS): Scenario {
   const n = raw.n;
-  const kinds = FAULT_KINDS.filter((k) => raw.kinds[k]);
+  let kinds = FAULT_KINDS.filter((k) => raw.kinds[k]);
   const steps: Step[] = [];
   for (const r of raw.steps) {
     const kind = KIND_OF[r.op];
@@ -215,9 +273,22 @@ export function fromRaw(raw: RawScenario): Scenario {
     const step = mapStep(r, n);
     if (step !== undefined) steps.push(step);
   }
+  if (raw.lag !== undefined && raw.lag !== null) {
+    // The lag rounds bring the kinds they use (within those allowed), whatever the swarm drew.
+    const block = raw.lag.rounds.flatMap((r) => mapLagRound(r, n, allowed));
+    steps.splice(raw.lag.at % (steps.length + 1), 0, ...block);
+    const used = new Set(block.map((step) => KIND_OF[step.op]));
+    kinds = FAULT_KINDS.filter((k) => kinds.includes(k) || used.has(k));
+  }
   if (raw.nemesis !== null && raw.kinds.nemesis) {
     const block = raw.nemesis.rounds.flatMap((r) => mapRound(r, n));
     steps.splice(raw.nemesis.at % (steps.length + 1), 0, ...block);
+  }
+  // A snapshot step's index within the commands started before it (no server can have applied more).
+  let started = 0;
+  for (const [k, step] of steps.entries()) {
+    if (step.op === 'submit') started += step.count;
+    if (step.op === 'snapshot') steps[k] = { ...step, index: 1 + ((step.index - 1) % Math.max(1, started)) };
   }
   const majority = majorityOf(n);
   let members: number[];
@@ -230,6 +301,7 @@ export function fromRaw(raw: RawScenario): Scenario {
   const heal = members.length === n ? 'all' : 'majority';
   return {
     n,
+    ...(raw.snapshot === true && { snapshot: true as const }),
     simSeed: raw.simSeed,
     network: raw.network,
     kinds,
@@ -252,6 +324,11 @@ function mapStep(r: RawStep, n: number): Step | undefined {
       return { op: 'submit', server: r.server % n, command: r.command, count: r.count, everyMs: r.everyMs };
     case 'crashOnAppend':
       return { op: 'crashOnAppend', server: r.server % n, beforeReply: r.beforeReply, ...(r.restartAfterMs !== null && { restartAfterMs: r.restartAfterMs }) };
+    case 'snapshot':
+      return { op: 'snapshot', server: r.server % n, index: r.index };
+    case 'crashOnSnapshot':
+    case 'crashOnInstall':
+      return { op: r.op, server: r.server % n, ...(r.restartAfterMs !== null && { restartAfterMs: r.restartAfterMs }) };
     case 'partition': {
       const groups = new Map<number, number[]>();
       for (let i = 0; i < n; i++) {
@@ -284,6 +361,31 @@ function mapRound(r: RawRound, n: number): Step[] {
   if (r.then !== null) steps.push({ op: 'submit', server: 0, command: r.then.command, count: r.then.count, everyMs: 0, toLeader: true });
   if (r.settleMs > 0) steps.push({ op: 'pause', ms: r.settleMs });
   if (r.release) steps.push({ op: 'releaseReplies' });
+  return steps;
+}
+
+/**
+ * A lag round on the cluster: every link restored and every server
+ * connected (if heal is allowed), then the server cut off by the round's
+ * own kind (crash, or disconnect), else the other if only that one is
+ * allowed, else nothing; its crash triggers only if crash is allowed.
+ */
+function mapLagRound(r: RawLagRound, n: number, allowed: readonly FaultKind[]): Step[] {
+  const canCrash = allowed.includes('crash');
+  const canDisconnect = allowed.includes('disconnect');
+  if (!canCrash && !canDisconnect) return [];
+  const byCrash = r.crash ? canCrash : !canDisconnect;
+  const x = r.server % n;
+  // Healed first, when allowed: a partition the schedule left in place would leave no majority to commit the burst.
+  const steps: Step[] = allowed.includes('heal') ? [{ op: 'heal' }] : [];
+  steps.push(byCrash ? { op: 'crash', server: x } : { op: 'disconnect', server: x }, { op: 'pause', ms: r.electMs });
+  if (r.crashOnSnapshot !== null && canCrash)
+    steps.push({ op: 'crashOnSnapshot', server: r.crashOnSnapshot.server % n, restartAfterMs: r.crashOnSnapshot.restartAfterMs });
+  steps.push({ op: 'submit', server: (x + 1) % n, command: r.burst.command, count: r.burst.count, everyMs: 0, toLeader: true });
+  steps.push({ op: 'pause', ms: r.settleMs });
+  if (r.crashOnInstall !== null && canCrash) steps.push({ op: 'crashOnInstall', server: x, restartAfterMs: r.crashOnInstall });
+  steps.push(byCrash ? { op: 'restart', server: x } : { op: 'connect', server: x });
+  steps.push({ op: 'pause', ms: r.catchUpMs });
   return steps;
 }
 

@@ -1,4 +1,4 @@
-// Commands for the leader of the moment, as a nemesis round gives them.
+// Commands for the leader of the moment, as a nemesis round (or a 2D lag round) gives them.
 import fc from 'fast-check';
 import { MAX_COMMAND } from './submit.ts';
 
@@ -7,5 +7,5 @@ export interface RawBurst {
   count: number;
 }
 
-export const rawBurstArb = (max: number): fc.Arbitrary<RawBurst> =>
-  fc.record({ command: fc.integer({ min: 1, max: MAX_COMMAND }), count: fc.integer({ min: 1, max }) });
+export const rawBurstArb = (max: number, min = 1): fc.Arbitrary<RawBurst> =>
+  fc.record({ command: fc.integer({ min: 1, max: MAX_COMMAND }), count: fc.integer({ min, max }) });
