@@ -33,6 +33,11 @@ export function enterCall(call: number, server: number): number {
   return before;
 }
 
+/** The call this thread is in now: [call, server] (CALL_NONE when none; server -1 when unknown). */
+export function currentCall(): readonly [number, number] {
+  return [slot[0] as number, slot[1] as number];
+}
+
 export function leaveCall(before: number): void {
   slot[0] = Math.floor(before / 65536);
   slot[1] = (before % 65536) - 1;

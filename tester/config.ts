@@ -6,6 +6,7 @@
 // driver of the run (driver.ts), the guard around the implementation
 // (guard.ts), the feed of the monitors (feed.ts), the fault injector
 // (faults.ts) and the applier (applier.ts).
+import { CALL_HANDLER, CALL_SNAPSHOT, currentCall } from '../runtime/in-call.ts';
 import { LAB_TIMING, Network, type ClientEnd, type UnreliableProfile } from '../labrpc/network.ts';
 import { Server, Service, type Handler } from '../labrpc/service.ts';
 import type { RaftPeer, StartResult } from '../raft/contract.ts';
@@ -127,6 +128,8 @@ export class Config {
   private readonly endNames: string[][];
   private readonly runtimes: (ScopedRuntime | undefined)[];
   private readonly incarnations: number[];
+  /** Per server: the incarnation killed inside a call of its own (a handler, snapshot()), and when. */
+  private readonly killedInCall: ({ incarnation: number; t: number } | undefined)[] = [];
   /** Per server, the stored snapshot last decoded for a persist event, and the index it holds (storedSnapshot()). */
   private readonly lastStored: ({ text: string; index: number | undefined } | undefined)[] = [];
   private readonly implementation: RaftUnderTest;
@@ -206,6 +209,7 @@ export class Config {
             snapshotIndex: msg.snapshotIndex as number,
             snapshotTerm: msg.snapshotTerm as number,
           }),
+          ...(this.inKilledCall(server, incarnation) && { inKilledCall: true }),
         }),
       onError: (text) => this.fail(`apply error: ${text}`, 'LAB'),
       onMisuse: (text) => this.fail(text, 'RAFT'),
@@ -315,6 +319,18 @@ export class Config {
    * apply-channel deadlock, a snapshot() that waits for the apply it was
    * called from.
    */
+  /**
+   * Whether server i's incarnation is sending from inside the call it was
+   * killed in (the same instant, that call still running): see ApplyEvent's
+   * inKilledCall.
+   */
+  private inKilledCall(i: number, incarnation: number): boolean {
+    const killed = this.killedInCall[i];
+    if (killed === undefined || killed.incarnation !== incarnation || killed.t !== this.now()) return false;
+    const [call, server] = currentCall();
+    return (call === CALL_HANDLER || call === CALL_SNAPSHOT) && server === i;
+  }
+
   private takeSnapshot(i: number, incarnation: number, raft: RaftPeer | undefined, index: number, snapshot: string): void {
     this.emit({ kind: 'snapshot', t: this.now(), server: i, incarnation, index, size: snapshot.length });
     if (raft === undefined) {
@@ -382,6 +398,9 @@ export class Config {
     }
     const raft = this.rafts[i];
     if (raft !== undefined) {
+      const [call, server] = currentCall();
+      this.killedInCall[i] =
+        (call === CALL_HANDLER || call === CALL_SNAPSHOT) && server === i ? { incarnation: this.incarnations[i] ?? 0, t: this.now() } : undefined;
       this.crashed = true;
       this.rafts[i] = undefined;
       this.feed.forgetState(i);

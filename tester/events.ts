@@ -77,6 +77,15 @@ export interface ApplyEvent {
   snapshot?: string;
   snapshotIndex?: number;
   snapshotTerm?: number;
+  /**
+   * Sent by an incarnation killed inside the very call (an RPC handler, or
+   * snapshot()) that is sending it, before that call returned: a fault
+   * step's crash inside a save, as a power cut would come. The rest of that
+   * call runs on the killed instance, which JavaScript cannot stop midway;
+   * like its answer, what it sends is a power cut's loss, not a killed server
+   * that goes on applying.
+   */
+  inKilledCall?: true;
 }
 /**
  * Lab 2D: the tester called snapshot(index, snapshot) on this incarnation of

@@ -180,6 +180,12 @@ describe('monitors through compaction (2D): Figure 13, §7', function () {
         want: [{ check: 'AO', t: 25, says: 'incarnation 1 delivered a snapshot through index 9 after it was killed (at t=20 ms)' }],
         options: only('AO'),
       },
+      {
+        name: 'a snapshot sent by the rest of the handler a crash came in (a power cut inside its save) is its loss, not a killed server applying on',
+        log: [...boot(3), apply(10, 0, 1, 'a'), crash(20, 0), { ...applySnapshot(20, 0, 9), inKilledCall: true }],
+        want: [],
+        options: only('AO'),
+      },
     ];
     table(rows);
   });

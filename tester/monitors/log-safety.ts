@@ -221,7 +221,8 @@ export class ApplyOrder implements Monitor {
     if (!e.commandValid && (e.snapshotValid !== true || !Number.isInteger(e.snapshotIndex))) return;
     const k = e.incarnation * 1024 + e.server;
     const last = this.last.get(k);
-    const zombie = this.killed(e.server, e.incarnation);
+    // The remainder of the call a fault step's crash came in is a power cut's loss, not a zombie (ApplyEvent's inKilledCall).
+    const zombie = e.inKilledCall === true ? undefined : this.killed(e.server, e.incarnation);
     if (!e.commandValid) {
       // Lab 2D: a snapshot; the next apply is the one after it.
       const index = e.snapshotIndex as number;
