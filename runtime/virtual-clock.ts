@@ -3,6 +3,7 @@
 // the order they were set. Between two timers of one clock, every promise
 // continuation the first one caused has run (see SettlePump).
 import type { OwnedClock, Timer } from './clock.ts';
+import { pendingPromise, takeResolve } from './pending.ts';
 
 /** What a driver needs of a virtual clock: peek at the next timer, run it. */
 export interface SteppableClock {
@@ -15,6 +16,9 @@ export interface SteppableClock {
   /** Moves time forward without running anything (used at a deadline). */
   advanceTo(time: number): void;
 }
+
+/** Room for this many timers before the heap's key arrays double (a 2A run keeps about a hundred). */
+const INITIAL_CAPACITY = 128;
 
 class VirtualTimer implements Timer {
   constructor(
@@ -40,6 +44,11 @@ export class VirtualClock implements OwnedClock, SteppableClock {
   private seq = 0;
   private live = 0;
   private heap: VirtualTimer[] = [];
+  // The heap's keys, (time, seq) of heap[i] at index i, kept beside it in
+  // flat arrays: sifting compares keys only, and reading them from the
+  // scattered timer objects cost a cache miss per comparison.
+  private times = new Float64Array(INITIAL_CAPACITY);
+  private seqs = new Float64Array(INITIAL_CAPACITY);
 
   now(): number {
     return this.current;
@@ -54,9 +63,10 @@ export class VirtualClock implements OwnedClock, SteppableClock {
   }
 
   sleep(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      this.setTimer(ms, resolve);
-    });
+    // A Raft's ticker sleeps all the time: no closure per sleep.
+    const promise = pendingPromise<void>();
+    this.setTimer(ms, takeResolve<void>());
+    return promise;
   }
 
   pendingTimers(): number {
@@ -72,7 +82,7 @@ export class VirtualClock implements OwnedClock, SteppableClock {
   /** Virtual time of the next live timer, or undefined when none is left. */
   nextDue(): number | undefined {
     this.dropCancelledTop();
-    return this.heap[0]?.time;
+    return this.heap.length > 0 ? this.times[0] : undefined;
   }
 
   /**
@@ -111,15 +121,24 @@ export class VirtualClock implements OwnedClock, SteppableClock {
   private push(timer: VirtualTimer): void {
     const heap = this.heap;
     let i = heap.length;
+    if (i === this.times.length) this.grow();
     heap.push(timer);
+    const times = this.times;
+    const seqs = this.seqs;
+    const time = timer.time;
+    const seq = timer.seq;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      const p = heap[parent] as VirtualTimer;
-      if (p.time < timer.time || (p.time === timer.time && p.seq < timer.seq)) break;
-      heap[i] = p;
+      const pt = times[parent] as number;
+      if (pt < time || (pt === time && (seqs[parent] as number) < seq)) break;
+      heap[i] = heap[parent] as VirtualTimer;
+      times[i] = pt;
+      seqs[i] = seqs[parent] as number;
       i = parent;
     }
     heap[i] = timer;
+    times[i] = time;
+    seqs[i] = seq;
   }
 
   private pop(): VirtualTimer | undefined {
@@ -127,26 +146,47 @@ export class VirtualClock implements OwnedClock, SteppableClock {
     const top = heap[0];
     const last = heap.pop();
     if (top === undefined || last === undefined || heap.length === 0) return top;
+    const times = this.times;
+    const seqs = this.seqs;
     const n = heap.length;
+    // The last entry's key, still at its old place n.
+    const time = times[n] as number;
+    const seq = seqs[n] as number;
     let i = 0;
     for (;;) {
       const left = 2 * i + 1;
       if (left >= n) break;
       const right = left + 1;
       let child = left;
-      let c = heap[left] as VirtualTimer;
+      let ct = times[left] as number;
+      let cs = seqs[left] as number;
       if (right < n) {
-        const r = heap[right] as VirtualTimer;
-        if (r.time < c.time || (r.time === c.time && r.seq < c.seq)) {
+        const rt = times[right] as number;
+        const rs = seqs[right] as number;
+        if (rt < ct || (rt === ct && rs < cs)) {
           child = right;
-          c = r;
+          ct = rt;
+          cs = rs;
         }
       }
-      if (last.time < c.time || (last.time === c.time && last.seq < c.seq)) break;
-      heap[i] = c;
+      if (time < ct || (time === ct && seq < cs)) break;
+      heap[i] = heap[child] as VirtualTimer;
+      times[i] = ct;
+      seqs[i] = cs;
       i = child;
     }
     heap[i] = last;
+    times[i] = time;
+    seqs[i] = seq;
     return top;
+  }
+
+  private grow(): void {
+    const times = new Float64Array(this.times.length * 2);
+    const seqs = new Float64Array(this.seqs.length * 2);
+    times.set(this.times);
+    seqs.set(this.seqs);
+    this.times = times;
+    this.seqs = seqs;
   }
 }
