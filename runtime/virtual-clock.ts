@@ -17,9 +17,6 @@ export interface SteppableClock {
   advanceTo(time: number): void;
 }
 
-/** Room for this many timers before the heap's key arrays double (a 2A run keeps about a hundred). */
-const INITIAL_CAPACITY = 128;
-
 class VirtualTimer implements Timer {
   constructor(
     readonly time: number,
@@ -45,10 +42,10 @@ export class VirtualClock implements OwnedClock, SteppableClock {
   private live = 0;
   private heap: VirtualTimer[] = [];
   // The heap's keys, (time, seq) of heap[i] at index i, kept beside it in
-  // flat arrays: sifting compares keys only, and reading them from the
-  // scattered timer objects cost a cache miss per comparison.
-  private times = new Float64Array(INITIAL_CAPACITY);
-  private seqs = new Float64Array(INITIAL_CAPACITY);
+  // arrays of numbers (stored flat): sifting compares keys only, and reading
+  // them from the scattered timer objects cost a cache miss per comparison.
+  private times: number[] = [];
+  private seqs: number[] = [];
 
   now(): number {
     return this.current;
@@ -76,6 +73,8 @@ export class VirtualClock implements OwnedClock, SteppableClock {
   cancelAll(): void {
     for (const timer of this.heap) timer.fn = null;
     this.heap = [];
+    this.times = [];
+    this.seqs = [];
     this.live = 0;
   }
 
@@ -120,13 +119,14 @@ export class VirtualClock implements OwnedClock, SteppableClock {
   // innermost loop of every campaign.
   private push(timer: VirtualTimer): void {
     const heap = this.heap;
-    let i = heap.length;
-    if (i === this.times.length) this.grow();
-    heap.push(timer);
     const times = this.times;
     const seqs = this.seqs;
     const time = timer.time;
     const seq = timer.seq;
+    let i = heap.length;
+    heap.push(timer);
+    times.push(time);
+    seqs.push(seq);
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const pt = times[parent] as number;
@@ -143,15 +143,14 @@ export class VirtualClock implements OwnedClock, SteppableClock {
 
   private pop(): VirtualTimer | undefined {
     const heap = this.heap;
-    const top = heap[0];
-    const last = heap.pop();
-    if (top === undefined || last === undefined || heap.length === 0) return top;
     const times = this.times;
     const seqs = this.seqs;
+    const top = heap[0];
+    const last = heap.pop();
+    const time = times.pop() as number;
+    const seq = seqs.pop() as number;
+    if (top === undefined || last === undefined || heap.length === 0) return top;
     const n = heap.length;
-    // The last entry's key, still at its old place n.
-    const time = times[n] as number;
-    const seq = seqs[n] as number;
     let i = 0;
     for (;;) {
       const left = 2 * i + 1;
@@ -179,14 +178,5 @@ export class VirtualClock implements OwnedClock, SteppableClock {
     times[i] = time;
     seqs[i] = seq;
     return top;
-  }
-
-  private grow(): void {
-    const times = new Float64Array(this.times.length * 2);
-    const seqs = new Float64Array(this.seqs.length * 2);
-    times.set(this.times);
-    seqs.set(this.seqs);
-    this.times = times;
-    this.seqs = seqs;
   }
 }
