@@ -506,8 +506,9 @@ export class Network {
     const bytes = encoded.bytes;
     this.totalBytes += bytes;
     // Listeners read the reply synchronously, before the caller runs, so
-    // the caller's copy can serve them too.
-    const reply = encoded.copy();
+    // the caller's copy can serve them too; and a reply is delivered once,
+    // so that copy can be the decoded record itself.
+    const reply = encoded.record;
     this.emit({ kind: 'reply', t: this.clock.now(), id: req.id, from: req.end.owner, to: req.serverName, method: req.method, args: req.args, reply, bytes });
     req.resolve(reply);
   }
