@@ -194,7 +194,9 @@ export class Stability implements Monitor {
         this.stableSince = undefined;
       }
       this.leader.acked.add(e.to);
-      if (this.stableSince === undefined && allAcked(clean.members, this.leader)) this.stableSince = e.t;
+      if (this.stableSince === undefined && clean.members.every((m) => m === e.from || this.leader?.acked.has(m))) {
+        this.stableSince = e.t;
+      }
     }
   }
 
@@ -229,10 +231,4 @@ export class Stability implements Monitor {
     });
     this.stableSince = undefined;
   }
-}
-
-/** Every member but the leader has accepted its heartbeat (a loop: asked at every reply to the leader). */
-function allAcked(members: readonly number[], leader: { server: number; acked: ReadonlySet<number> }): boolean {
-  for (const m of members) if (m !== leader.server && !leader.acked.has(m)) return false;
-  return true;
 }

@@ -89,65 +89,40 @@ export class LeaderHadQuorum implements Monitor {
  * counts only for its own term (QC), and a heartbeat only for the term it
  * carries (ES, AEL).
  */
-// What a server did, as TM's message says it: "sent Raft.RequestVote",
-// "answered getState()". Kept in parts and put together only for a message:
-// every send, reply and getState() answer is noted.
-interface Said {
-  term: number;
-  t: number;
-  verb: string;
-  method: string | undefined;
-}
-
-function saying(verb: string, method: string | undefined): string {
-  return method === undefined ? verb : `${verb} ${method}`;
-}
-
 export class TermMonotonicity implements Monitor {
   readonly kinds: readonly EventKind[] = ['send', 'handled', 'state', 'start'];
-  private readonly last: (Said | undefined)[] = [];
+  private readonly last: ({ term: number; t: number; what: string } | undefined)[] = [];
   private readonly restarted: boolean[] = [];
   constructor(private readonly ctx: MonitorContext) {}
 
   observe(e: TesterEvent): void {
     // A request is not checked, but it shows the sender had reached its
     // term when it decided to send it: what it says later may not be lower.
-    if (e.kind === 'send' && typeof e.from === 'number') this.raise(e.from, termOf(e.args), 'sent', e.method, e.t);
-    else if (e.kind === 'handled' && typeof e.to === 'number') this.check(e.to, termOf(e.reply), 'replied to', e.method, e.t);
-    else if (e.kind === 'state') this.check(e.server, e.term, 'answered getState()', undefined, e.t);
+    if (e.kind === 'send' && typeof e.from === 'number') this.raise(e.from, termOf(e.args), `sent ${e.method}`, e.t);
+    else if (e.kind === 'handled' && typeof e.to === 'number') this.check(e.to, termOf(e.reply), `replied to ${e.method}`, e.t);
+    else if (e.kind === 'state') this.check(e.server, e.term, 'answered getState()', e.t);
     else if (e.kind === 'start' && this.last[e.server] !== undefined) this.restarted[e.server] = true;
   }
 
-  private check(server: number, term: number | undefined, verb: string, method: string | undefined, t: number): void {
+  private check(server: number, term: number | undefined, what: string, t: number): void {
     if (term === undefined) return;
     const prev = this.last[server];
     if (prev !== undefined && term < prev.term) {
       const hint = this.restarted[server] ? ' (it restarted in between: is currentTerm persisted?)' : '';
       this.ctx.report('TM', {
-        message: `server ${server}'s term went down from ${prev.term} (${saying(prev.verb, prev.method)} at t=${prev.t} ms) to ${term} (${saying(verb, method)})${hint}`,
+        message: `server ${server}'s term went down from ${prev.term} (${prev.what} at t=${prev.t} ms) to ${term} (${what})${hint}`,
         servers: [server],
         term,
       });
       return;
     }
-    this.note(server, prev, term, verb, method, t);
+    this.last[server] = { term, t, what };
   }
 
-  private raise(server: number, term: number | undefined, verb: string, method: string, t: number): void {
+  private raise(server: number, term: number | undefined, what: string, t: number): void {
     if (term === undefined) return;
     const prev = this.last[server];
-    if (prev === undefined || term > prev.term) this.note(server, prev, term, verb, method, t);
-  }
-
-  private note(server: number, prev: Said | undefined, term: number, verb: string, method: string | undefined, t: number): void {
-    if (prev === undefined) {
-      this.last[server] = { term, t, verb, method };
-      return;
-    }
-    prev.term = term;
-    prev.t = t;
-    prev.verb = verb;
-    prev.method = method;
+    if (prev === undefined || term > prev.term) this.last[server] = { term, t, what };
   }
 }
 
@@ -189,15 +164,15 @@ export class TermAdoption implements Monitor {
 
   observe(e: TesterEvent, act: LeadershipAct | undefined): void {
     if (act !== undefined) this.checkLeader(act.server, act.term, act.how, e.t);
-    if (e.kind === 'state') this.checkSaid(e.server, e.term, 'answered getState()', undefined, e.t);
+    if (e.kind === 'state') this.checkSaid(e.server, e.term, 'answered getState()', e.t);
     else if (e.kind === 'deliver' && typeof e.to === 'number') {
       const pending = this.pending[e.to];
       if (pending !== undefined && e.t > pending.since) this.confirming.add(e.id);
     } else if (e.kind === 'handled' && typeof e.to === 'number') {
       if (this.confirming.delete(e.id)) this.confirm(e.to, e.t);
-      this.checkSaid(e.to, termOf(e.reply), 'replied to', e.method, e.t);
+      this.checkSaid(e.to, termOf(e.reply), `replied to ${e.method}`, e.t);
       const term = termOf(e.args);
-      if (term !== undefined && typeof e.from === 'number') this.takeIn(e.to, term, e.t - this.graceMs - 1, e.method, e.from);
+      if (term !== undefined && typeof e.from === 'number') this.takeIn(e.to, term, e.t - this.graceMs - 1, `a ${e.method} request from server ${e.from}`);
     } else if (e.kind === 'reply' && typeof e.from === 'number') {
       const term = termOf(e.reply);
       const said = this.ctx.facts.saidTerm[e.from] ?? 0;
@@ -221,11 +196,11 @@ export class TermAdoption implements Monitor {
     if (owed === undefined || pending.term > owed.term) this.owed[server] = { ...pending, since: t - this.graceMs - 1 };
   }
 
-  private takeIn(server: number, term: number, since: number, method: string, sender: number): void {
+  private takeIn(server: number, term: number, since: number, from: string): void {
     const said = this.ctx.facts.saidTerm[server] ?? 0;
     const owed = this.owed[server];
     if (term > said && (owed === undefined || term > owed.term)) {
-      this.owed[server] = { term, since, from: `a ${method} request from server ${sender}`, wasLeader: (this.leaderTerm[server] ?? -1) >= 0 };
+      this.owed[server] = { term, since, from, wasLeader: (this.leaderTerm[server] ?? -1) >= 0 };
     }
   }
 
@@ -233,32 +208,27 @@ export class TermAdoption implements Monitor {
     return owed !== undefined && t > owed.since + this.graceMs ? owed : undefined;
   }
 
-  private checkSaid(server: number, term: number | undefined, verb: string, method: string | undefined, t: number): void {
+  private checkSaid(server: number, term: number | undefined, what: string, t: number): void {
     const owed = this.effective(this.owed[server], t);
     if (owed === undefined || term === undefined || term >= owed.term) return;
     this.ctx.report('TA', {
-      message: `server ${server} took in term ${owed.term} (from ${owed.from}) but then ${saying(verb, method)} with term ${term}`,
+      message: `server ${server} took in term ${owed.term} (from ${owed.from}) but then ${what} with term ${term}`,
       servers: [server],
       term,
     });
   }
 
-  // The term it took in from a request, then the one from a reply.
   private checkLeader(server: number, term: number, how: string, t: number): void {
-    if (!this.leadsDespite(this.effective(this.owed[server], t), server, term, how))
-      this.leadsDespite(this.effective(this.pending[server], t), server, term, how);
-  }
-
-  /** Judges one term taken in; true when that settles it (no other need be looked at). */
-  private leadsDespite(owed: Owed | undefined, server: number, term: number, how: string): boolean {
-    if (owed === undefined || !owed.wasLeader || term < owed.term) return false;
-    if (this.ctx.facts.quorumTime(server, term) !== undefined) return true;
-    this.ctx.report('TA', {
-      message: `server ${server} was leader, took in term ${owed.term} (from ${owed.from}), and ${how} for term ${term} without winning an election in it`,
-      servers: [server],
-      term,
-    });
-    return true;
+    for (const owed of [this.effective(this.owed[server], t), this.effective(this.pending[server], t)]) {
+      if (owed === undefined || !owed.wasLeader || term < owed.term) continue;
+      if (this.ctx.facts.quorumTime(server, term) !== undefined) return;
+      this.ctx.report('TA', {
+        message: `server ${server} was leader, took in term ${owed.term} (from ${owed.from}), and ${how} for term ${term} without winning an election in it`,
+        servers: [server],
+        term,
+      });
+      return;
+    }
   }
 }
 
