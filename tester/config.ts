@@ -768,29 +768,24 @@ export class Config {
   // ---- internals ----
 
   private getState(i: number): { term: number; isLeader: boolean } {
-    const state = this.observeState(i, true);
+    const state = this.observeState(i);
     if (state === undefined) this.throwIfFailed();
     return state ?? { term: -1, isLeader: false };
   }
 
-  // Every getState() answer feeds the monitors; unchanged answers are not
-  // re-sent. The answer itself (a copy, as recorded) only when asked: the
-  // servers' states are read at every instant of a run.
-  private observeState(i: number, answer: boolean): { term: number; isLeader: boolean } | undefined {
+  // Every getState() answer feeds the monitors; unchanged answers are not re-sent.
+  private observeState(i: number): { term: number; isLeader: boolean } | undefined {
     const raft = this.rafts[i];
     if (raft === undefined) return undefined;
     const state = guardedGetState(raft, i, this.reportMisuse);
     if (state === undefined) return undefined;
-    const term = state.term;
-    const isLeader = state.isLeader;
-    if (term > this.maxTermSeen) this.maxTermSeen = term;
-    this.feed.noteState(i, term, isLeader, this.now());
-    return answer ? { term, isLeader } : undefined;
+    if (state.term > this.maxTermSeen) this.maxTermSeen = state.term;
+    return this.feed.noteState(i, state.term, state.isLeader, this.now());
   }
 
   private observeStates(): void {
     if (this.driver.failureSeen !== undefined || this.finished) return;
-    for (let i = 0; i < this.n; i++) if (this.rafts[i] !== undefined) this.observeState(i, false);
+    for (let i = 0; i < this.n; i++) if (this.rafts[i] !== undefined) this.observeState(i);
   }
 
   private kill(i: number, raft: RaftPeer): void {

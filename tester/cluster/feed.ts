@@ -35,16 +35,16 @@ export interface FeedOptions {
   warn: (line: string) => void;
 }
 
+export interface ObservedState {
+  term: number;
+  isLeader: boolean;
+}
+
 export class MonitorFeed {
   private readonly monitors: MonitorSet;
   private readonly record: ((event: TesterEvent) => void) | undefined;
-  /**
-   * The last getState() answer of each server, as the monitors last saw it
-   * (NaN: none). Kept flat: every server's answer is compared at every
-   * instant of a run.
-   */
-  private readonly lastTerm: number[] = [];
-  private readonly lastIsLeader: boolean[] = [];
+  /** The last getState() answer of each server, as the monitors last saw it. */
+  private readonly lastState: (ObservedState | undefined)[] = [];
   /** Events caused inside a call that during() orders after the call's own effect. */
   private held: TesterEvent[] | undefined;
 
@@ -103,17 +103,19 @@ export class MonitorFeed {
     }
   }
 
-  /** Passes a getState() answer on, once per change. */
-  noteState(server: number, term: number, isLeader: boolean, t: number): void {
-    if (this.lastTerm[server] === term && this.lastIsLeader[server] === isLeader) return;
-    this.lastTerm[server] = term;
-    this.lastIsLeader[server] = isLeader;
+  /** Passes a getState() answer on, once per change; returns the answer as recorded. */
+  noteState(server: number, term: number, isLeader: boolean, t: number): ObservedState {
+    const last = this.lastState[server];
+    if (last !== undefined && last.term === term && last.isLeader === isLeader) return last;
+    const fresh = { term, isLeader };
+    this.lastState[server] = fresh;
     this.emit({ kind: 'state', t, server, term, isLeader });
+    return fresh;
   }
 
   /** The server is gone: its next incarnation's first answer is news. */
   forgetState(server: number): void {
-    this.lastTerm[server] = NaN;
+    this.lastState[server] = undefined;
   }
 
   private onViolation(v: ViolationEvent): void {
