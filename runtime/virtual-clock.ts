@@ -41,11 +41,6 @@ export class VirtualClock implements OwnedClock, SteppableClock {
   private seq = 0;
   private live = 0;
   private heap: VirtualTimer[] = [];
-  // The heap's keys, (time, seq) of heap[i] at index i, kept beside it in
-  // arrays of numbers (stored flat): sifting compares keys only, and reading
-  // them from the scattered timer objects cost a cache miss per comparison.
-  private times: number[] = [];
-  private seqs: number[] = [];
 
   now(): number {
     return this.current;
@@ -73,15 +68,13 @@ export class VirtualClock implements OwnedClock, SteppableClock {
   cancelAll(): void {
     for (const timer of this.heap) timer.fn = null;
     this.heap = [];
-    this.times = [];
-    this.seqs = [];
     this.live = 0;
   }
 
   /** Virtual time of the next live timer, or undefined when none is left. */
   nextDue(): number | undefined {
     this.dropCancelledTop();
-    return this.heap.length > 0 ? this.times[0] : undefined;
+    return this.heap[0]?.time;
   }
 
   /**
@@ -119,36 +112,22 @@ export class VirtualClock implements OwnedClock, SteppableClock {
   // innermost loop of every campaign.
   private push(timer: VirtualTimer): void {
     const heap = this.heap;
-    const times = this.times;
-    const seqs = this.seqs;
-    const time = timer.time;
-    const seq = timer.seq;
     let i = heap.length;
     heap.push(timer);
-    times.push(time);
-    seqs.push(seq);
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      const pt = times[parent] as number;
-      if (pt < time || (pt === time && (seqs[parent] as number) < seq)) break;
-      heap[i] = heap[parent] as VirtualTimer;
-      times[i] = pt;
-      seqs[i] = seqs[parent] as number;
+      const p = heap[parent] as VirtualTimer;
+      if (p.time < timer.time || (p.time === timer.time && p.seq < timer.seq)) break;
+      heap[i] = p;
       i = parent;
     }
     heap[i] = timer;
-    times[i] = time;
-    seqs[i] = seq;
   }
 
   private pop(): VirtualTimer | undefined {
     const heap = this.heap;
-    const times = this.times;
-    const seqs = this.seqs;
     const top = heap[0];
     const last = heap.pop();
-    const time = times.pop() as number;
-    const seq = seqs.pop() as number;
     if (top === undefined || last === undefined || heap.length === 0) return top;
     const n = heap.length;
     let i = 0;
@@ -157,26 +136,19 @@ export class VirtualClock implements OwnedClock, SteppableClock {
       if (left >= n) break;
       const right = left + 1;
       let child = left;
-      let ct = times[left] as number;
-      let cs = seqs[left] as number;
+      let c = heap[left] as VirtualTimer;
       if (right < n) {
-        const rt = times[right] as number;
-        const rs = seqs[right] as number;
-        if (rt < ct || (rt === ct && rs < cs)) {
+        const r = heap[right] as VirtualTimer;
+        if (r.time < c.time || (r.time === c.time && r.seq < c.seq)) {
           child = right;
-          ct = rt;
-          cs = rs;
+          c = r;
         }
       }
-      if (time < ct || (time === ct && seq < cs)) break;
-      heap[i] = heap[child] as VirtualTimer;
-      times[i] = ct;
-      seqs[i] = cs;
+      if (last.time < c.time || (last.time === c.time && last.seq < c.seq)) break;
+      heap[i] = c;
       i = child;
     }
     heap[i] = last;
-    times[i] = time;
-    seqs[i] = seq;
     return top;
   }
 }
