@@ -13,7 +13,10 @@
 export interface Encoded {
   /** Size of the JSON text in UTF-8 bytes. */
   readonly bytes: number;
-  /** The message as decoded, for observers to read (never to change). */
+  /**
+   * The message as decoded, for observers to read (never to change); a
+   * reply's, read by nobody else, is handed to its caller.
+   */
   readonly record: unknown;
   /** A fresh copy of its own, as a receiver decodes it. */
   copy(): unknown;

@@ -7,6 +7,7 @@ import type { Clock, Timer } from '../runtime/clock.ts';
 import type { Random } from '../runtime/random.ts';
 import type { FailReason, Host, NetEvent, NetListener } from './events.ts';
 import { encode, type Encoded } from './codec.ts';
+import { pendingPromise, takeResolve } from '../runtime/pending.ts';
 import type { Server } from './service.ts';
 
 /** Faults of an unreliable network. LAB_UNRELIABLE is what the lab uses. */
@@ -91,6 +92,9 @@ export class Network {
   private nextId = 0;
   private totalCount = 0;
   private totalBytes = 0;
+  /** Requests sent and not yet processed (from queuedHead on), in the order their microtasks run. */
+  private readonly queued: Request[] = [];
+  private queuedHead = 0;
 
   constructor(
     private readonly clock: Clock,
@@ -297,22 +301,35 @@ export class Network {
       this.emit({ kind: 'fail', t, id, from, to, method, args: wireArgs, reason: encoded === undefined ? 'bad-call' : 'network-closed', afterMs: 0 });
       return Promise.resolve(null);
     }
-    return new Promise<unknown>((resolve) => {
-      const request: Request = {
-        id,
-        end,
-        method,
-        encoded,
-        args: wireArgs,
-        resolve,
-        server: undefined,
-        serverName: undefined,
-        reliable: true,
-        longReordering: false,
-      };
-      queueMicrotask(() => this.processRequest(request));
+    const reply = pendingPromise<unknown>();
+    this.queued.push({
+      id,
+      end,
+      method,
+      encoded,
+      args: wireArgs,
+      resolve: takeResolve<unknown>(),
+      server: undefined,
+      serverName: undefined,
+      reliable: true,
+      longReordering: false,
     });
+    void SETTLED.then(this.processQueued);
+    return reply;
   }
+
+  // Microtasks run in the order they were queued, so the k-th one queued
+  // here takes the k-th request: one method for all, no closure per call.
+  // (A settled promise's then() queues one as queueMicrotask would, at the
+  // same place, without the AsyncResource Node wraps around each.)
+  private readonly processQueued = (): void => {
+    const request = this.queued[this.queuedHead++] as Request;
+    if (this.queuedHead === this.queued.length) {
+      this.queued.length = 0;
+      this.queuedHead = 0;
+    }
+    this.processRequest(request);
+  };
 
   // The lab's processReq, step by step. Connectivity is read once, here.
   // (Steps are methods, not closures: this is the simulator's hot path.)
@@ -489,8 +506,9 @@ export class Network {
     const bytes = encoded.bytes;
     this.totalBytes += bytes;
     // Listeners read the reply synchronously, before the caller runs, so
-    // the caller's copy can serve them too.
-    const reply = encoded.copy();
+    // the caller's copy can serve them too; and a reply is delivered once,
+    // so that copy can be the decoded record itself.
+    const reply = encoded.record;
     this.emit({ kind: 'reply', t: this.clock.now(), id: req.id, from: req.end.owner, to: req.serverName, method: req.method, args: req.args, reply, bytes });
     req.resolve(reply);
   }
@@ -562,6 +580,9 @@ export class Network {
     if (this.closed) throw new Error(`labrpc: ${operation}: the network was cleaned up`);
   }
 }
+
+/** Settled from the start: its then() queues a microtask at once. */
+const SETTLED = Promise.resolve();
 
 function linkKey(from: Host, to: Host): string {
   return JSON.stringify([from, to]);

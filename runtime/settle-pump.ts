@@ -5,11 +5,14 @@
 // process.nextTick (Node drains them all whenever a callback returns) and
 // setImmediate (run at the next turn of the event loop; a storage library
 // answers through it). The pump yields to Node's event loop (a setImmediate
-// of its own, about 2 µs) and does not move any clock on while an immediate
-// set by anyone else is still pending, so a chain of them runs to its end
-// first. Independent simulations never interact, so one such yield is shared:
-// each step runs the next timer of every active simulation, then yields once
-// for all of them.
+// of its own) and does not move any clock on while an immediate set by
+// anyone else is still pending, so a chain of them runs to its end first.
+// Independent simulations never interact, so one such yield is shared: each
+// step runs the next timer of every active simulation, then yields once for
+// all of them. Node drains every continuation between two immediates of one
+// turn of its loop as it does between turns, so a turn takes several steps,
+// each one its own immediate: a turn of the loop costs several times what
+// an immediate does.
 //
 // Work that waits on real I/O (a file, a socket, DNS) cannot be virtual: its
 // answer comes whenever the operating system gives it, while virtual time
@@ -69,8 +72,8 @@ const REAL_IO = new Set([
   'SendWrap',
 ]);
 /**
- * Looking costs about 1 µs, half a step: once every this many steps. An
- * implementation that does real I/O does it all the time (on every persist).
+ * Looking costs about 1 µs: once every this many steps. An implementation
+ * that does real I/O does it all the time (on every persist).
  */
 const IO_CHECK_EVERY = 16;
 /**
@@ -86,6 +89,8 @@ const IO_PAUSES_PER_RUN = 8;
  * never over (a read loop, a socket) is not the harness's.
  */
 const IO_PAUSE_LIMIT_MS = 5000;
+/** Steps queued for one turn of the event loop (each its own immediate). */
+const STEPS_PER_TURN = 8;
 
 /** Real I/O requests in flight in this thread, by kind. */
 export function realIoInFlight(): string[] {
@@ -221,7 +226,8 @@ type Advanceable = { advance(): boolean; realIo(requests: string[]): void; reado
 class SettlePump {
   private active: Advanceable[] = [];
   private incoming: Advanceable[] = [];
-  private scheduled = false;
+  /** The pump's immediates set and not yet run. */
+  private queued = 0;
   // Wall time is shared out between the simulations of each step: the
   // running sum of (step duration / simulations in it). A simulation's cost
   // is this sum at its end minus at its start.
@@ -231,6 +237,8 @@ class SettlePump {
   private steps = 0;
   /** Wall time at which the current pause for real I/O began, or -1. */
   private ioPausedAt = -1;
+  /** A poll for the end of the pause is set. */
+  private ioPoll = false;
 
   /** Milliseconds of wall time charged so far to one simulation that has run in every step. */
   get sharedWallMs(): number {
@@ -239,10 +247,7 @@ class SettlePump {
 
   add(run: Advanceable): void {
     this.incoming.push(run);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      nativeSetImmediate(this.step);
-    }
+    if (this.queued === 0 && !this.ioPoll) this.queueTurn();
   }
 
   /** Steps taken so far: each one moved every live simulation's clock on by one timer. */
@@ -265,14 +270,28 @@ class SettlePump {
     runs.length = kept;
   }
 
+  /**
+   * Sets the steps of the next turn of the event loop, one immediate each
+   * (an immediate set now runs in the next turn, after those set before it).
+   */
+  private queueTurn(steps = STEPS_PER_TURN): void {
+    this.queued += steps;
+    for (let i = 0; i < steps; i++) nativeSetImmediate(this.step);
+  }
+
   private readonly step = (): void => {
-    // Continuations first: a chain of immediates runs to its end before any clock moves.
+    this.queued--;
+    // Continuations first: a chain of immediates runs to its end before any
+    // clock moves: the pump's other steps of this turn wait, and its last
+    // one queues a step behind the pending immediates.
     // (Runs already over are let go meanwhile: that moves no clock.)
     if (foreign.size > 0) {
       this.sweepFinished();
-      nativeSetImmediate(this.step);
+      if (this.queued === 0) this.queueTurn(1);
       return;
     }
+    // A step of the turn after the simulations ran out: nothing to move.
+    if (this.active.length === 0 && this.incoming.length === 0) return;
     if (this.ioPausedAt >= 0 || ++this.steps % IO_CHECK_EVERY === 0) {
       if (this.pausedForIo()) return;
     }
@@ -291,11 +310,8 @@ class SettlePump {
     this.lastStepAt = now;
     this.lastStepSize = runs.length;
     runs.length = kept;
-    if (kept > 0 || this.incoming.length > 0) nativeSetImmediate(this.step);
-    else {
-      this.scheduled = false;
-      this.lastStepAt = -1;
-    }
+    if (kept === 0 && this.incoming.length === 0) this.lastStepAt = -1;
+    else if (this.queued === 0) this.queueTurn();
   };
 
   /**
@@ -318,10 +334,14 @@ class SettlePump {
     // Runs failed or over are let go meanwhile (that moves no clock); the step is taken again once the I/O is over.
     this.sweepFinished();
     this.lastStepAt = -1;
-    if (this.active.length > 0 || this.incoming.length > 0) setTimeoutNative(this.step);
-    else {
-      this.scheduled = false;
-      this.ioPausedAt = -1;
+    if (this.active.length === 0 && this.incoming.length === 0) this.ioPausedAt = -1;
+    else if (this.queued === 0 && !this.ioPoll) {
+      // The other steps of this turn look again as they come; the last one sets one poll.
+      this.ioPoll = true;
+      setTimeoutNative(() => {
+        this.ioPoll = false;
+        if (this.queued === 0) this.queueTurn(1);
+      });
     }
     return true;
   }

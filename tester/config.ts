@@ -79,6 +79,18 @@ export interface ConfigOptions {
    * plain applier (2B, 2C).
    */
   snapshot?: boolean;
+  /**
+   * False: the test crashes and restarts no server (a lab test not
+   * registered with crashes, which its run enforces), so the monitors leave
+   * out the check that only judges restarted servers. Default true.
+   */
+  restarts?: boolean;
+  /**
+   * False: the test gives the servers no command (it does not require
+   * start(), and start() refuses to run), so no log ever holds an entry
+   * and the monitors leave the log checks out. Default true.
+   */
+  logs?: boolean;
 }
 
 /** What Config.watch reports (beyond the lab: the fuzzer's crash triggers). */
@@ -146,6 +158,8 @@ export class Config {
   private maxTermSeen = 0;
   private crashed = false;
   private watchers: readonly ConfigWatcher[] = [];
+  /** The guard's report, made once: getState() is read at every instant of a run. */
+  private readonly reportMisuse = (message: string, check: CheckId): void => this.fail(message, check);
 
   constructor(
     n: number,
@@ -183,6 +197,8 @@ export class Config {
       ...(options.limits !== undefined && { limits: options.limits }),
       timing: this.implementation.timing,
       ...(options.record !== undefined && { record: options.record }),
+      ...(options.restarts === false && { restarts: false }),
+      ...(options.logs === false && { logs: false }),
       fail: (message, check, t) => this.fail(message, check, t),
       warn: (line) => this.warn(line),
     });
@@ -656,6 +672,11 @@ export class Config {
    * and passed to the monitors. A server that is down answers not-leader.
    */
   start(i: number, command: unknown): StartResult {
+    if (this.options.logs === false) {
+      throw new Error(
+        `${this.options.testName ?? 'the test'} calls start() but does not require it: the log checks are not installed, and drivers would run it on a Raft without start()`,
+      );
+    }
     const raft = this.rafts[i];
     if (raft === undefined) return { index: -1, term: -1, isLeader: false };
     const incarnation = this.incarnations[i]!;
@@ -851,7 +872,7 @@ export class Config {
   private observeState(i: number): { term: number; isLeader: boolean } | undefined {
     const raft = this.rafts[i];
     if (raft === undefined) return undefined;
-    const state = guardedGetState(raft, i, (message, check) => this.fail(message, check));
+    const state = guardedGetState(raft, i, this.reportMisuse);
     if (state === undefined) return undefined;
     if (state.term > this.maxTermSeen) this.maxTermSeen = state.term;
     return this.feed.noteState(i, state.term, state.isLeader, this.now());

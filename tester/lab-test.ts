@@ -6,7 +6,7 @@ import { makeConfig, type Config, type ConfigOptions } from './config.ts';
 import { PART_FACTS, type Part } from './parts.ts';
 
 /** What a driver passes to a run (clock, seed, Raft, policy, ...): the test itself gives its name, what it requires and its applier. */
-export type LabTestOptions = Omit<ConfigOptions, 'testName' | 'requires' | 'snapshot'>;
+export type LabTestOptions = Omit<ConfigOptions, 'testName' | 'requires' | 'snapshot' | 'restarts' | 'logs'>;
 export type LabTest = (options?: LabTestOptions) => Promise<void>;
 
 export interface LabTestEntry {
@@ -52,6 +52,9 @@ export function labTest(spec: LabTestSpec, body: LabTestBody): LabTestEntry {
       ...options,
       requires,
       ...(facts.snapshot === true && { snapshot: true }),
+      ...(!crashes && { restarts: false }),
+      // A test that does not require start() gives no command: no log to check.
+      ...(!requires.includes('start') && { logs: false }),
       testName: name,
     });
     try {

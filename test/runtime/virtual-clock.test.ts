@@ -84,6 +84,51 @@ describe('VirtualClock', function () {
     );
   });
 
+  it('keeps (time, set order) when callbacks set timers as others fire, fractions and hundreds of timers included (property)', function () {
+    // Each timer may set children when it fires; the expected order is a
+    // simulation of the rule itself: always the pending timer with the
+    // smallest (time, set order).
+    type Spec = { ms: number; children: Spec[] };
+    const spec: fc.Memo<Spec> = fc.memo((depth) =>
+      fc.record({
+        ms: fc.oneof(fc.integer({ min: 0, max: 40 }), fc.double({ min: 0, max: 40, noNaN: true })),
+        children: depth <= 1 ? fc.constant([]) : fc.array(spec(depth - 1), { maxLength: 3 }),
+      }),
+    );
+    fc.assert(
+      fc.property(fc.array(spec(3), { minLength: 1, maxLength: 300 }), (roots) => {
+        const clock = new VirtualClock();
+        const fired: number[] = [];
+        let nextId = 0;
+        const set = (s: Spec): void => {
+          const seq = nextId++;
+          clock.setTimer(s.ms, () => {
+            fired.push(seq);
+            for (const child of s.children) set(child);
+          });
+        };
+        for (const root of roots) set(root);
+        while (clock.runNext());
+        // The reference: replay the same rule on a sorted list.
+        const expected: number[] = [];
+        const queue: { time: number; seq: number; spec: Spec }[] = [];
+        let seq = 0;
+        let now = 0;
+        const add = (s: Spec): void => void queue.push({ time: now + s.ms, seq: seq++, spec: s });
+        for (const root of roots) add(root);
+        while (queue.length > 0) {
+          queue.sort((a, b) => a.time - b.time || a.seq - b.seq);
+          const next = queue.shift() as { time: number; seq: number; spec: Spec };
+          now = next.time;
+          expected.push(next.seq);
+          for (const child of next.spec.children) add(child);
+        }
+        expect(fired).to.deep.equal(expected);
+      }),
+      { numRuns: 100, seed: 7 },
+    );
+  });
+
   it('cancel stops a timer, and is harmless on fired or already cancelled timers', function () {
     const clock = new VirtualClock();
     let a = 0;

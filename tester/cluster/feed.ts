@@ -25,6 +25,10 @@ export interface FeedOptions {
   timing: RaftTiming | undefined;
   /** Receives every event of the run (traces). */
   record?: (event: TesterEvent) => void;
+  /** False when the run restarts no server (MonitorOptions.restarts). */
+  restarts?: boolean;
+  /** False when the run gives the servers no command (MonitorOptions.logs). */
+  logs?: boolean;
   /** A violation the policy makes fatal. */
   fail: (message: string, check: CheckId, t: number) => void;
   /** A violation the policy only warns about. */
@@ -54,6 +58,8 @@ export class MonitorFeed {
         ...(options.limits ?? (options.policy === undefined ? LAB_TEST_LIMITS : {})),
       },
       timingSlackMs: clock.kind === 'real' ? 100 : 0,
+      ...(options.restarts === false && { restarts: false }),
+      ...(options.logs === false && { logs: false }),
       onViolation: (v) => this.onViolation(v),
       wakeAt: (time) => clock.setTimer(time - clock.now(), () => this.monitors.advanceTo(clock.now())),
     });

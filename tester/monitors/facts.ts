@@ -250,30 +250,10 @@ export class Facts {
    * the two sides cannot talk to each other.
    */
   private findTalkingMajorities(): number[][] {
-    const live: number[] = [];
-    for (let i = 0; i < this.n; i++) if (this.alive[i]) live.push(i);
-    if (live.length < this.majority) return [];
     const mutual = (a: number, b: number): boolean => a !== b && this.canReach(a, b) && this.canReach(b, a);
-    const found: number[][] = [];
-    const extend = (r: number[], p: number[], x: number[]): void => {
-      if (p.length === 0 && x.length === 0) {
-        if (r.length >= this.majority) found.push([...r].sort((a, b) => a - b));
-        return;
-      }
-      if (r.length + p.length < this.majority) return;
-      const pivot = [...p, ...x].reduce((best, u) => (p.filter((v) => mutual(u, v)).length > p.filter((v) => mutual(best, v)).length ? u : best));
-      for (const v of p.filter((w) => !mutual(pivot, w))) {
-        extend(
-          [...r, v],
-          p.filter((w) => mutual(v, w)),
-          x.filter((w) => mutual(v, w)),
-        );
-        p = p.filter((w) => w !== v);
-        x = [...x, v];
-      }
-    };
-    extend([], live, []);
-    return found.sort((a, b) => (a[0] as number) - (b[0] as number));
+    return this.n <= MAX_MASK_SERVERS
+      ? talkingGroupsByMasks(this.n, this.majority, this.alive, mutual)
+      : talkingGroupsByLists(this.n, this.majority, this.alive, mutual);
   }
 
   // Groups live servers by any reachability (either direction); a group
@@ -306,4 +286,108 @@ export class Facts {
 // n is at most a few dozen, so (server, term) packs into one number.
 function key(server: number, term: number): number {
   return term * 1024 + server;
+}
+
+/** Servers that fit in the bits of one integer, for talkingGroupsByMasks. */
+export const MAX_MASK_SERVERS = 30;
+
+/**
+ * Every maximal group of live servers in which every two are `mutual`, of
+ * at least `majority` members, ascending, in the order of their first
+ * member (Bron-Kerbosch with pivoting). The reference form, on lists; it
+ * serves clusters too large for talkingGroupsByMasks.
+ */
+export function talkingGroupsByLists(n: number, majority: number, alive: readonly boolean[], mutual: (a: number, b: number) => boolean): number[][] {
+  const live: number[] = [];
+  for (let i = 0; i < n; i++) if (alive[i]) live.push(i);
+  if (live.length < majority) return [];
+  const found: number[][] = [];
+  const extend = (r: number[], p: number[], x: number[]): void => {
+    if (p.length === 0 && x.length === 0) {
+      if (r.length >= majority) found.push([...r].sort((a, b) => a - b));
+      return;
+    }
+    if (r.length + p.length < majority) return;
+    const pivot = [...p, ...x].reduce((best, u) => (p.filter((v) => mutual(u, v)).length > p.filter((v) => mutual(best, v)).length ? u : best));
+    for (const v of p.filter((w) => !mutual(pivot, w))) {
+      extend(
+        [...r, v],
+        p.filter((w) => mutual(v, w)),
+        x.filter((w) => mutual(v, w)),
+      );
+      p = p.filter((w) => w !== v);
+      x = [...x, v];
+    }
+  };
+  extend([], live, []);
+  return found.sort((a, b) => (a[0] as number) - (b[0] as number));
+}
+
+/**
+ * talkingGroupsByLists, group for group and in the same order (the same
+ * pivots, the same candidates in the same order), with the candidate sets
+ * as bits: connectivity is settled after every connect and disconnect, and
+ * the lists' filters and copies were most of that cost. For at most
+ * MAX_MASK_SERVERS servers.
+ */
+export function talkingGroupsByMasks(n: number, majority: number, alive: readonly boolean[], mutual: (a: number, b: number) => boolean): number[][] {
+  let live = 0;
+  for (let i = 0; i < n; i++) if (alive[i]) live |= 1 << i;
+  if (bitCount(live) < majority) return [];
+  const adjacent = new Array<number>(n).fill(0);
+  for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) if (mutual(a, b)) adjacent[a] = (adjacent[a] as number) | (1 << b);
+  const found: number[][] = [];
+  // p: the candidates, ascending as the lists keep them; x: the servers
+  // already tried, in the order they were tried (the pivot's ties follow it).
+  const extend = (r: number, p: number, x: number[]): void => {
+    if (p === 0 && x.length === 0) {
+      if (bitCount(r) >= majority) found.push(bitsOf(r));
+      return;
+    }
+    if (bitCount(r) + bitCount(p) < majority) return;
+    let pivot = -1;
+    let most = -1;
+    for (let rest = p; rest !== 0; rest &= rest - 1) {
+      const u = lowestBit(rest);
+      const count = bitCount(p & (adjacent[u] as number));
+      if (count > most) {
+        most = count;
+        pivot = u;
+      }
+    }
+    for (const u of x) {
+      const count = bitCount(p & (adjacent[u] as number));
+      if (count > most) {
+        most = count;
+        pivot = u;
+      }
+    }
+    for (let candidates = p & ~(adjacent[pivot] as number); candidates !== 0; candidates &= candidates - 1) {
+      const v = lowestBit(candidates);
+      const near = adjacent[v] as number;
+      const xNear: number[] = [];
+      for (const w of x) if ((near & (1 << w)) !== 0) xNear.push(w);
+      extend(r | (1 << v), p & near, xNear);
+      p &= ~(1 << v);
+      x.push(v);
+    }
+  };
+  extend(0, live, []);
+  return found.sort((a, b) => (a[0] as number) - (b[0] as number));
+}
+
+function bitCount(bits: number): number {
+  let count = 0;
+  for (let rest = bits; rest !== 0; rest &= rest - 1) count++;
+  return count;
+}
+
+function lowestBit(bits: number): number {
+  return 31 - Math.clz32(bits & -bits);
+}
+
+function bitsOf(bits: number): number[] {
+  const out: number[] = [];
+  for (let rest = bits; rest !== 0; rest &= rest - 1) out.push(lowestBit(rest));
+  return out;
 }

@@ -12,6 +12,7 @@ import type { ConductLimits, EventKind, Finding, Monitor, MonitorContext } from 
 import { DEFAULT_LIMITS, leadershipAct, limitsFromTiming } from './monitor.ts';
 import { MONITOR_CHECKS, type MonitorCheckId } from '../check-ids.ts';
 import {
+  EMPTY_PREFIX_CHECK,
   ElectionSafety,
   HeartbeatSenderLegitimate,
   LeaderHadQuorum,
@@ -55,7 +56,23 @@ export interface MonitorOptions {
   onViolation: (violation: ViolationEvent) => void;
   /** Asks the host to call advanceTo() when its clock reaches `time`. */
   wakeAt?: (time: number) => void;
+  /**
+   * False when the run restarts no server (a lab test not registered with
+   * crashes): DUR judges only what an earlier incarnation acknowledged, so
+   * it could never report and is not installed. Default true.
+   */
+  restarts?: boolean;
+  /**
+   * False when the run gives the servers no command (a test that does not
+   * require start()): no log ever holds an entry, so the log checks and the
+   * log facts have nothing to judge and are not installed, and RF judges
+   * with EMPTY_PREFIX_CHECK, as before lab 2B. Default true.
+   */
+  logs?: boolean;
 }
+
+/** The events the log facts take in. */
+const LOG_FACT_KINDS: readonly EventKind[] = ['cluster', 'start', 'send', 'deliver', 'handled', 'handler-error', 'submit', 'apply', 'snapshot'];
 
 export class MonitorSet {
   readonly facts = new Facts();
@@ -85,13 +102,14 @@ export class MonitorSet {
     this.budget = new RpcBudget(ctx);
     const log = this.logFacts;
     const applied = log.applied;
+    const logs = options.logs !== false;
     // Order matters only for which check names a bug first: the most
     // specific explanation comes first.
     const monitors: Monitor[] = [
       new MessageShape(ctx),
       // Before the election checks: a restarted server that forgot its term
       // or its vote is best explained as what it is, a durability bug.
-      new Durability(ctx),
+      ...(options.restarts === false ? [] : [new Durability(ctx)]),
       new ElectionSafety(ctx),
       new TermAdoption(ctx, Math.max(slack, 0)),
       new HeartbeatSenderLegitimate(ctx),
@@ -99,22 +117,26 @@ export class MonitorSet {
       new OneVotePerTerm(ctx),
       new TermMonotonicity(ctx),
       new RepliesWellFormed(ctx),
-      new ReceiversFollowFigure2(ctx, options.logCheck ?? ((r, a) => log.passesLogCheck(r, a)), (r, i) => log.origin(r, i)),
+      new ReceiversFollowFigure2(ctx, options.logCheck ?? (logs ? (r, a) => log.passesLogCheck(r, a) : EMPTY_PREFIX_CHECK), (r, i) => log.origin(r, i)),
       new HeartbeatRate(ctx, limits, slack),
       new LeaderActivity(ctx, limits, slack),
       this.liveness,
       this.stability,
       // Log safety (2B, 2C): the most specific explanation first.
-      new StateMachineSafety(ctx, log, applied),
-      new ApplyOrder(ctx),
-      new StartIndex(ctx, log),
-      new LeaderAppendOnly(ctx, log),
-      new LogMatching(ctx, log),
-      new LeaderCompleteness(ctx, log, applied),
-      new Commitment(ctx, log),
+      ...(logs
+        ? [
+            new StateMachineSafety(ctx, log, applied),
+            new ApplyOrder(ctx),
+            new StartIndex(ctx, log),
+            new LeaderAppendOnly(ctx, log),
+            new LogMatching(ctx, log),
+            new LeaderCompleteness(ctx, log, applied),
+            new Commitment(ctx, log),
+          ]
+        : []),
       this.budget,
       // Last: the log facts take in the event once every monitor has judged it.
-      { kinds: ['cluster', 'start', 'send', 'deliver', 'handled', 'handler-error', 'submit', 'apply', 'snapshot'], observe: (e) => log.observe(e) },
+      ...(logs ? [{ kinds: LOG_FACT_KINDS, observe: (e: TesterEvent) => log.observe(e) }] : []),
     ];
     for (const monitor of monitors) {
       for (const kind of monitor.kinds) {

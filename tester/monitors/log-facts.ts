@@ -420,7 +420,8 @@ export class LogFacts {
   private sent(from: number, a: AppendEntriesArgs, t: number): void {
     if (!wellFormed(a)) return;
     const p = a.prevLogIndex;
-    const where = `server ${from}'s term-${a.term} AppendEntries at t=${t} ms`;
+    // Only entries keep it (a heartbeat carries none): not built for every send.
+    const where = a.entries.length === 0 ? '' : `server ${from}'s term-${a.term} AppendEntries at t=${t} ms`;
     const lt = this.leaderTermOrNew(from, a.term);
     if (p > 0) {
       this.addHolder(p, a.prevLogTerm, from);
@@ -617,12 +618,14 @@ export function wholeSnapshot(a: InstallSnapshotArgs): ReturnType<typeof decoded
 /** The monitors judge only messages of the contract's shape (WF reports the others). */
 export function wellFormed(a: unknown): a is AppendEntriesArgs {
   if (!isObject(a)) return false;
-  // One message is judged by several monitors (and its send, delivery and answer share it): check it once.
-  if (checkedArgs.has(a)) return true;
   const args = a as Partial<AppendEntriesArgs>;
   if (!Number.isInteger(args.term) || !Number.isInteger(args.prevLogIndex) || !Number.isInteger(args.prevLogTerm) || !Number.isInteger(args.leaderCommit))
     return false;
   if (!Array.isArray(args.entries) || (args.prevLogIndex as number) < 0) return false;
+  // A heartbeat is checked in full at once; remembering it would cost more than that.
+  if (args.entries.length === 0) return true;
+  // One message is judged by several monitors (and its send, delivery and answer share it): its entries are checked once.
+  if (checkedArgs.has(a)) return true;
   for (const entry of args.entries) if (!isObject(entry) || !Number.isInteger((entry as { term?: unknown }).term)) return false;
   checkedArgs.add(a);
   return true;
