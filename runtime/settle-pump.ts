@@ -292,15 +292,18 @@ class SettlePump {
     }
     // A step of the turn after the simulations ran out: nothing to move.
     if (this.active.length === 0 && this.incoming.length === 0) return;
+    // New runs join before the look for real I/O: a pause judges every live
+    // run. (A run's main has started already; one whose own I/O began the
+    // pause, left waiting outside it, would hold it forever.)
+    if (this.incoming.length > 0) {
+      for (const run of this.incoming) this.active.push(run);
+      this.incoming = [];
+    }
     if (this.ioPausedAt >= 0 || ++this.steps % IO_CHECK_EVERY === 0) {
       if (this.pausedForIo()) return;
     }
     const now = wallNow();
     if (this.lastStepAt >= 0) this.shared += (now - this.lastStepAt) / this.lastStepSize;
-    if (this.incoming.length > 0) {
-      for (const run of this.incoming) this.active.push(run);
-      this.incoming = [];
-    }
     const runs = this.active;
     let kept = 0;
     for (let i = 0; i < runs.length; i++) {

@@ -1,6 +1,7 @@
 // runVirtual and the shared settle pump: promise continuations settle between
 // two timers, and every way a run can end.
 import { expect } from 'chai';
+import { readFile } from 'node:fs';
 import { activeSimulations, runVirtual, type RunOutcome } from '../../runtime/settle-pump.ts';
 import { VirtualClock } from '../../runtime/virtual-clock.ts';
 import { never } from '../support/net-harness.ts';
@@ -286,6 +287,56 @@ describe('runVirtual and the settle pump', function () {
     expect(expectStatus(rd, 'done').value).to.equal(5);
     expect(nested).to.not.equal(undefined);
     expect(expectStatus(await (nested as Promise<RunOutcome<number>>), 'done').value).to.equal(1000);
+  });
+});
+
+describe('the settle pump and real I/O', function () {
+  /** A run whose main keeps a file read in flight from its first instant until stopped, while its virtual time goes on. */
+  function reading(clock: VirtualClock): { main: () => Promise<void>; stop: () => void } {
+    let live = true;
+    const again = (): void => {
+      if (live) readFile(new URL(import.meta.url), again);
+    };
+    return {
+      main: async () => {
+        again();
+        for (;;) await clock.sleep(1);
+      },
+      stop: () => {
+        live = false;
+      },
+    };
+  }
+
+  it('judges a run that starts during a pause for real I/O, even one whose own reads keep the pause going', async function () {
+    this.timeout(30_000);
+    const a = new VirtualClock();
+    const b = new VirtualClock();
+    const readsA = reading(a);
+    const readsB = reading(b);
+    const runA = runVirtual(a, readsA.main);
+    let runB: ReturnType<typeof runVirtual<void>> | undefined;
+    try {
+      // The pause has begun once a's virtual time stands still while wall time passes.
+      for (let last = -1; a.now() !== last || a.now() === 0;) {
+        last = a.now();
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      runB = runVirtual(b, readsB.main);
+      // Both are judged (REAL-IO, at the pause's limit); before, b waited outside the pause and held it for ever.
+      const limit = new Promise<'not judged'>((resolve) => setTimeout(() => resolve('not judged'), 20_000).unref());
+      const outcomes = await Promise.race([Promise.all([runA.outcome, runB.outcome]), limit]);
+      expect(outcomes, 'b was never judged').to.not.equal('not judged');
+      const [outcomeA, outcomeB] = outcomes as [RunOutcome<void>, RunOutcome<void>];
+      expect(expectStatus(outcomeA, 'real-io').requests).to.include('FSReqCallback');
+      expect(expectStatus(outcomeB, 'real-io').requests).to.include('FSReqCallback');
+    } finally {
+      // Whatever the verdict, neither run outlives the test.
+      readsA.stop();
+      readsB.stop();
+      runA.stop('the test is over');
+      runB?.stop('the test is over');
+    }
   });
 });
 
