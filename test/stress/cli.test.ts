@@ -83,6 +83,8 @@ describe('stress: campaigns', function () {
       'TestInitialElection2A',
       '-n',
       '2',
+      '-p',
+      '1',
       '--seed',
       '5',
       '--out',
@@ -128,7 +130,7 @@ describe('stress: campaigns', function () {
     const a = join(dir, 'a.json');
     const b = join(dir, 'b.json');
     const merged = join(dir, 'merged.json');
-    const common = ['TestReElection2A', '-n', '6', '--seed', '77', '--out', dir];
+    const common = ['TestReElection2A', '-n', '6', '-p', '1', '--seed', '77', '--out', dir];
     const runs = await Promise.all([
       runCli(STRESS, [...common, '--json', whole]),
       runCli(STRESS, [...common, '--shard', '1/2', '--json', a]),
@@ -208,6 +210,32 @@ describe('stress: campaigns', function () {
     expect(loud.stdout).to.match(/^\(the last event before the stop: .+; the \d+ events up to it are in the trace\)$/m);
   });
 
+  it('stops an iteration blocked on a lock (no CPU spent) after ten budgets of wall-clock time, and says it is blocked', async function () {
+    const dir = tempDir();
+    const json = join(dir, 'summary.json');
+    const result = await runCli(STRESS, [
+      'TestInitialElection2A',
+      '-n',
+      '1',
+      '-p',
+      '1',
+      '--timeout',
+      '0.2',
+      '--out',
+      dir,
+      '--json',
+      json,
+      '--raft',
+      'test/fixtures/blocked-raft.ts',
+    ]);
+    expect(result.code, result.stdout + result.stderr).to.equal(1);
+    const summary = JSON.parse(readFileSync(json, 'utf8')) as StressSummary;
+    const [failure] = summary.tests[0]?.failures ?? [];
+    expect(failure?.message).to.match(
+      /^\[WATCHDOG\] stopped by the watchdog: its thread made no progress for \d+ s of wall-clock time \(stuck in a timer callback of server 0, which never returned\)/,
+    );
+  });
+
   it('never stops a slow iteration that keeps making progress, whatever its wall or CPU time', async function () {
     // Each iteration spends several seconds of CPU in handlers (40 ms per
     // AppendEntries) against a 1 s budget: slow, not hung. The old
@@ -241,8 +269,9 @@ describe('stress: campaigns', function () {
     const dir = tempDir();
     const json = join(dir, 'summary.json');
     // Ctrl-C once the progress line shows iterations done: not after a fixed time, which a loaded machine may not reach.
+    // One worker: the wait for that line (a plain line every few seconds) costs one core, not all of them.
     let sent = false;
-    const result = await runCli(STRESS, ['-n', '100000', '--seed', '9', '--out', dir, '--json', json], {
+    const result = await runCli(STRESS, ['-n', '100000', '-p', '1', '--seed', '9', '--out', dir, '--json', json], {
       afterStart: (child) => {
         let seen = '';
         child.stdout?.on('data', (d: Buffer) => {

@@ -20,6 +20,13 @@ import type { LostCheck } from '../check-ids.ts';
  * (waiting on a lock) is hung after this many budgets of wall time.
  */
 const BLOCKED_WALL_FACTOR = 10;
+/**
+ * Blocked means next to no CPU over the stall: under this share of one core.
+ * A thread that spins on a machine so loaded that it gets a tenth of a core
+ * is still spinning, and is stopped, named as such, when its CPU budget is
+ * spent; a thread waiting on a lock spends nothing.
+ */
+const BLOCKED_CPU_SHARE = 0.01;
 
 export interface PoolOptions {
   workers: number;
@@ -268,7 +275,9 @@ export class WorkerPool {
           ? stalledWall > budget && `${seconds(stalledWall)} of wall-clock time without progress`
           : stalledCpu > budget
             ? `its thread spent ${seconds(stalledCpu)} of CPU time with virtual time standing still`
-            : stalledWall > budget * BLOCKED_WALL_FACTOR && `its thread made no progress for ${seconds(stalledWall)} of wall-clock time`;
+            : stalledWall > budget * BLOCKED_WALL_FACTOR &&
+              stalledCpu < stalledWall * BLOCKED_CPU_SHARE &&
+              `its thread made no progress for ${seconds(stalledWall)} of wall-clock time`;
       if (why !== false) {
         // Read before the thread is terminated: the call it is stuck in, if it is stuck in one.
         const call = slot.callSlot === undefined ? undefined : describeCall(slot.callSlot);
