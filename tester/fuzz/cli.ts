@@ -4,7 +4,6 @@
 import { campaignFolder, pagePath, structuredPath, writeStructuredTrace } from '../report/campaign-files.ts';
 import { writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import logUpdate from 'log-update';
 import { enterUserFolder, plural, usageText } from '../cli-args.ts';
 import { runCli, type CliRun, type CommandResult } from '../run-cli.ts';
 import { describeError } from '../failure.ts';
@@ -88,7 +87,9 @@ async function main(cli: CliRun): Promise<CommandResult> {
       console.log(progressLine(p));
     }
   };
-  const ticker = tty ? wallEvery(200, () => shown !== undefined && logUpdate(progressLine(shown))) : undefined;
+  // The live line's library, loaded only for a terminal: a CI log or a pipe never needs it.
+  const live = tty ? await import('log-update').then((m) => m.default) : undefined;
+  const ticker = live !== undefined ? wallEvery(200, () => shown !== undefined && live(progressLine(shown))) : undefined;
   let report: FuzzReport;
   // --report: histograms of the searched scenarios (fixed size, see Histogram).
   const figures = options.report !== undefined ? new Figures() : undefined;
@@ -113,7 +114,7 @@ async function main(cli: CliRun): Promise<CommandResult> {
     });
   } finally {
     ticker?.stop();
-    if (tty) logUpdate.clear();
+    live?.clear();
   }
 
   const seconds = report.wallMs / 1000;

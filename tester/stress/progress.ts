@@ -1,17 +1,24 @@
 // What the stress loop shows while it runs: a live block on a terminal
 // (per test and overall: done/total, failures, rate, time left), plain
 // lines every few seconds otherwise (CI logs).
-import logUpdate from 'log-update';
 import type { Tally } from './summary.ts';
 import { wallEvery, wallNow } from '../../runtime/wall.ts';
 
 /** Seconds before the time left is estimated. */
 export const ETA_AFTER_S = 5;
 
+/** log-update's default export: redraws a block of lines in place. */
+type LiveBlock = typeof import('log-update').default;
+
 export class Progress {
   private readonly started = wallNow();
   private timer: { stop(): void } | undefined;
   private lastPlain = 0;
+  /**
+   * The terminal's live block, loaded only for a terminal (a CI log or a
+   * pipe never needs it, and every command start would pay for it).
+   */
+  private live: LiveBlock | undefined;
 
   constructor(
     private readonly tests: readonly string[],
@@ -23,28 +30,34 @@ export class Progress {
   ) {}
 
   start(): void {
+    if (this.tty)
+      void import('log-update').then(
+        (m) => (this.live = m.default),
+        () => undefined, // No live block then: the plain lines below are printed instead.
+      );
     this.timer = wallEvery(this.tty ? 200 : 1000, () => this.refresh());
   }
 
   /** Prints a line (a failure, a warning) without disturbing the live block. */
   announce(line: string): void {
-    if (this.tty) {
-      logUpdate.clear();
+    if (this.live !== undefined) {
+      this.live.clear();
       this.write(line);
-      logUpdate(this.render());
+      this.live(this.render());
     } else this.write(line);
   }
 
   stop(): void {
     this.timer?.stop();
-    if (this.tty) logUpdate.clear();
+    this.live?.clear();
   }
 
   private refresh(): void {
-    if (this.tty) {
-      logUpdate(this.render());
+    if (this.live !== undefined) {
+      this.live(this.render());
       return;
     }
+    if (this.tty) return; // Until the live block has loaded (a few ms).
     if (wallNow() - this.lastPlain < 5000) return;
     this.lastPlain = wallNow();
     this.write(this.overallLine());
