@@ -142,7 +142,7 @@ describe('fuzz --save from an installed package', function () {
 describe('npm test: one line over both mocha passes', function () {
   it("sums each pass's passing and failing counts, coloured or not, into `N passed, N failed`", function () {
     const counts = { passed: 0, failed: 0 };
-    // The parallel pass, as mocha prints it to a terminal (colours), then the serial pass, plain.
+    // The parallel pass, as mocha prints it to a terminal (colours), then the real-time pass, plain.
     const output = [
       '  \u001b[32m  640 passing\u001b[0m\u001b[90m (4m)\u001b[0m',
       '\u001b[31m  2 failing\u001b[0m',

@@ -38,7 +38,7 @@ describe('stress: failure artefacts are capped, counted and broken down', functi
   it('keeps log, trace and page for the first --keep failures of each test and check, counts the rest', async function () {
     const dir = tempDir();
     const json = join(dir, 'summary.json');
-    const result = await runCli(STRESS, ['-n', '12', '--seed', '5', '--keep', '2', '--out', join(dir, 'logs'), '--json', json, '--raft', PASSIVE]);
+    const result = await runCli(STRESS, ['-n', '12', '-p', '1', '--seed', '5', '--keep', '2', '--out', join(dir, 'logs'), '--json', json, '--raft', PASSIVE]);
     expect(result.code, result.stderr).to.equal(1);
     const summary = JSON.parse(readFileSync(json, 'utf8')) as StressSummary;
     for (const t of summary.tests) {
@@ -76,7 +76,7 @@ describe('stress: failure artefacts are capped, counted and broken down', functi
 
   it('writes each campaign into a folder of its own', async function () {
     const dir = tempDir();
-    const args = ['TestInitialElection2A', '-n', '2', '--seed', '5', '--out', dir, '--raft', PASSIVE];
+    const args = ['TestInitialElection2A', '-n', '2', '-p', '1', '--seed', '5', '--out', dir, '--raft', PASSIVE];
     const first = await runCli(STRESS, args);
     const second = await runCli(STRESS, args);
     expect([first.code, second.code]).to.deep.equal([1, 1]);
@@ -143,7 +143,7 @@ describe('stress: output paths are checked before the work', function () {
     const gone = join(dir, 'gone');
     mkdirSync(gone);
     let removed = false;
-    const result = await runCli(STRESS, ['TestInitialElection2A', '-n', '300', '--seed', '4', '--out', dir, '--json', join(gone, 's.json')], {
+    const result = await runCli(STRESS, ['TestInitialElection2A', '-n', '300', '-p', '1', '--seed', '4', '--out', dir, '--json', join(gone, 's.json')], {
       afterStart: (child) =>
         child.stdout?.on('data', (d: Buffer) => {
           if (!removed && d.toString().includes('stress:')) {
