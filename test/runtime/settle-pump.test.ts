@@ -1,7 +1,10 @@
 // runVirtual and the shared settle pump: promise continuations settle between
 // two timers, and every way a run can end.
 import { expect } from 'chai';
-import { readFile } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFile, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { activeSimulations, runVirtual, type RunOutcome } from '../../runtime/settle-pump.ts';
 import { VirtualClock } from '../../runtime/virtual-clock.ts';
 import { never } from '../support/net-harness.ts';
@@ -291,39 +294,36 @@ describe('runVirtual and the settle pump', function () {
 });
 
 describe('the settle pump and real I/O', function () {
-  /** A run whose main keeps a file read in flight from its first instant until stopped, while its virtual time goes on. */
-  function reading(clock: VirtualClock): { main: () => Promise<void>; stop: () => void } {
-    let live = true;
-    const again = (): void => {
-      if (live) readFile(new URL(import.meta.url), again);
-    };
-    return {
-      main: async () => {
-        again();
-        for (;;) await clock.sleep(1);
-      },
-      stop: () => {
-        live = false;
-      },
-    };
+  /**
+   * A read that stays in flight, spending nothing, until released: a FIFO
+   * nobody has opened for writing (its open waits in libuv's thread pool).
+   */
+  function readThatWaits(): { release: () => void } {
+    const dir = mkdtempSync(join(tmpdir(), 'pump-io-'));
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    readFile(fifo, () => rmSync(dir, { recursive: true, force: true }));
+    return { release: () => closeSync(openSync(fifo, 'w')) };
   }
 
-  it('judges a run that starts during a pause for real I/O, even one whose own reads keep the pause going', async function () {
+  it('judges a run that starts during a pause for real I/O, instead of leaving it outside the pause for ever', async function () {
     this.timeout(30_000);
+    const forever = (clock: VirtualClock) => async (): Promise<void> => {
+      for (;;) await clock.sleep(1);
+    };
     const a = new VirtualClock();
     const b = new VirtualClock();
-    const readsA = reading(a);
-    const readsB = reading(b);
-    const runA = runVirtual(a, readsA.main);
+    const read = readThatWaits();
+    const runA = runVirtual(a, forever(a));
     let runB: ReturnType<typeof runVirtual<void>> | undefined;
     try {
       // The pause has begun once a's virtual time stands still while wall time passes.
-      for (let last = -1; a.now() !== last || a.now() === 0;) {
+      for (let last = -1; a.now() !== last;) {
         last = a.now();
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      runB = runVirtual(b, readsB.main);
-      // Both are judged (REAL-IO, at the pause's limit); before, b waited outside the pause and held it for ever.
+      runB = runVirtual(b, forever(b));
+      // Both are judged (REAL-IO, at the pause's limit); before, b waited outside the pause and was never judged.
       const limit = new Promise<'not judged'>((resolve) => setTimeout(() => resolve('not judged'), 20_000).unref());
       const outcomes = await Promise.race([Promise.all([runA.outcome, runB.outcome]), limit]);
       expect(outcomes, 'b was never judged').to.not.equal('not judged');
@@ -331,9 +331,8 @@ describe('the settle pump and real I/O', function () {
       expect(expectStatus(outcomeA, 'real-io').requests).to.include('FSReqCallback');
       expect(expectStatus(outcomeB, 'real-io').requests).to.include('FSReqCallback');
     } finally {
-      // Whatever the verdict, neither run outlives the test.
-      readsA.stop();
-      readsB.stop();
+      // Whatever the verdict, neither the read nor a run outlives the test.
+      read.release();
       runA.stop('the test is over');
       runB?.stop('the test is over');
     }
