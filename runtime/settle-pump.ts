@@ -292,18 +292,12 @@ class SettlePump {
     }
     // A step of the turn after the simulations ran out: nothing to move.
     if (this.active.length === 0 && this.incoming.length === 0) return;
-    // New runs join before the look for real I/O: a pause judges every live
-    // run. (A run's main has started already; one whose own I/O began the
-    // pause, left waiting outside it, would hold it forever.)
-    if (this.incoming.length > 0) {
-      for (const run of this.incoming) this.active.push(run);
-      this.incoming = [];
-    }
     if (this.ioPausedAt >= 0 || ++this.steps % IO_CHECK_EVERY === 0) {
       if (this.pausedForIo()) return;
     }
     const now = wallNow();
     if (this.lastStepAt >= 0) this.shared += (now - this.lastStepAt) / this.lastStepSize;
+    this.admitIncoming();
     const runs = this.active;
     let kept = 0;
     for (let i = 0; i < runs.length; i++) {
@@ -317,6 +311,13 @@ class SettlePump {
     else if (this.queued === 0) this.queueTurn();
   };
 
+  /** Runs added since the last step join the ones driven. */
+  private admitIncoming(): void {
+    if (this.incoming.length === 0) return;
+    for (const run of this.incoming) this.active.push(run);
+    this.incoming = [];
+  }
+
   /**
    * Whether real I/O holds every clock (the step is then taken again later).
    * A pause begins when I/O is seen in flight and ends when none is.
@@ -327,6 +328,10 @@ class SettlePump {
       this.ioPausedAt = -1;
       return false;
     }
+    // A pause judges every live run, new ones too: a run's main has started
+    // already, and one whose own I/O began the pause, left waiting outside
+    // it, would hold it for ever.
+    this.admitIncoming();
     const now = wallNow();
     if (this.ioPausedAt < 0) {
       this.ioPausedAt = now;
