@@ -19,6 +19,8 @@ export class Progress {
    * pipe never needs it, and every command start would pay for it).
    */
   private live: LiveBlock | undefined;
+  /** The live block could not be loaded: plain lines, as in a CI log. */
+  private liveless = false;
 
   constructor(
     private readonly tests: readonly string[],
@@ -33,7 +35,7 @@ export class Progress {
     if (this.tty)
       void import('log-update').then(
         (m) => (this.live = m.default),
-        () => undefined, // No live block then: the plain lines below are printed instead.
+        () => (this.liveless = true),
       );
     this.timer = wallEvery(this.tty ? 200 : 1000, () => this.refresh());
   }
@@ -57,7 +59,7 @@ export class Progress {
       this.live(this.render());
       return;
     }
-    if (this.tty) return; // Until the live block has loaded (a few ms).
+    if (this.tty && !this.liveless) return; // Until the live block has loaded (a few ms).
     if (wallNow() - this.lastPlain < 5000) return;
     this.lastPlain = wallNow();
     this.write(this.overallLine());
