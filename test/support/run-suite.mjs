@@ -68,13 +68,32 @@ const args = process.argv.slice(2);
 
 /** The mocha passes running now. */
 const passes = new Set();
-// Ctrl-C reaches every pass from the terminal: each winds down and reports,
-// and this process stays to print what the real-time pass held back. A
-// SIGTERM sent to this process alone is passed on.
-process.on('SIGINT', () => undefined);
-process.on('SIGTERM', () => {
-  for (const child of passes) child.kill('SIGTERM');
-});
+/** The stop signal received, if any: the suite then ends with its exit code, whatever the passes said. */
+let stoppedBy;
+/**
+ * Each pass runs in a process group of its own (off Windows), so that a stop
+ * reaches it whole: mocha, the node it starts, and the commands its tests
+ * run. A pass left running would hold its output pipe open, and this process
+ * with it.
+ */
+const OWN_GROUP = process.platform !== 'win32';
+function signalPass(child, signal) {
+  try {
+    if (OWN_GROUP) process.kill(-child.pid, signal);
+    else child.kill(signal);
+  } catch {
+    // Already gone.
+  }
+}
+// Ctrl-C or a SIGTERM stops every pass; this process stays to print what the
+// real-time pass held back, then exits as stopped (mocha itself, run with
+// node options, exits 0 on Ctrl-C).
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    stoppedBy ??= signal;
+    for (const child of passes) signalPass(child, signal);
+  });
+}
 
 /** Both passes' counts, for the last line. */
 const counts = { passed: 0, failed: 0 };
@@ -86,7 +105,11 @@ const counts = { passed: 0, failed: 0 };
  */
 function mocha(mochaArgs, { held = false } = {}) {
   const colour = process.stdout.isTTY ? ['--color'] : [];
-  const child = spawn(process.execPath, [MOCHA, ...colour, ...mochaArgs, ...args], { cwd: ROOT, stdio: ['inherit', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [MOCHA, ...colour, ...mochaArgs, ...args], {
+    cwd: ROOT,
+    stdio: ['inherit', 'pipe', 'inherit'],
+    detached: OWN_GROUP,
+  });
   passes.add(child);
   const kept = [];
   let releasing = !held;
@@ -145,4 +168,8 @@ if ((process.env['RAFT_MODULE'] ?? '') !== '' || process.env['TEST_SERIAL'] === 
   code = cpu !== 0 ? cpu : realTimeStatus;
 }
 console.log(totalLine(counts));
+if (stoppedBy !== undefined) {
+  console.log(`npm test: stopped by ${stoppedBy}: no verdict (what ran is above)`);
+  code = stoppedBy === 'SIGINT' ? 130 : 143;
+}
 process.exit(code);
