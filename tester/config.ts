@@ -328,6 +328,16 @@ export class Config {
   }
 
   /**
+   * Whether server i's incarnation is sending from inside the call it was
+   * killed in (the same instant, that call still running): see ApplyEvent's
+   * inKilledCall.
+   */
+  private inKilledCall(i: number, incarnation: number): boolean {
+    const killed = this.killedInCall[i];
+    return killed !== undefined && killed.incarnation === incarnation && killed.t === this.now() && inOwnCall(i);
+  }
+
+  /**
    * The snapshot applier's rf.Snapshot(index, snapshot), made from inside
    * server i's apply of index. A throw is the implementation's failure. So is
    * a snapshot() that returns a promise still pending a while later
@@ -335,18 +345,6 @@ export class Config {
    * apply-channel deadlock, a snapshot() that waits for the apply it was
    * called from.
    */
-  /**
-   * Whether server i's incarnation is sending from inside the call it was
-   * killed in (the same instant, that call still running): see ApplyEvent's
-   * inKilledCall.
-   */
-  private inKilledCall(i: number, incarnation: number): boolean {
-    const killed = this.killedInCall[i];
-    if (killed === undefined || killed.incarnation !== incarnation || killed.t !== this.now()) return false;
-    const [call, server] = currentCall();
-    return (call === CALL_HANDLER || call === CALL_SNAPSHOT) && server === i;
-  }
-
   private takeSnapshot(i: number, incarnation: number, raft: RaftPeer | undefined, index: number, snapshot: string): void {
     this.emit({ kind: 'snapshot', t: this.now(), server: i, incarnation, index, size: snapshot.length });
     if (raft === undefined) {
@@ -414,9 +412,7 @@ export class Config {
     }
     const raft = this.rafts[i];
     if (raft !== undefined) {
-      const [call, server] = currentCall();
-      this.killedInCall[i] =
-        (call === CALL_HANDLER || call === CALL_SNAPSHOT) && server === i ? { incarnation: this.incarnations[i] ?? 0, t: this.now() } : undefined;
+      this.killedInCall[i] = inOwnCall(i) ? { incarnation: this.incarnations[i] ?? 0, t: this.now() } : undefined;
       this.crashed = true;
       this.rafts[i] = undefined;
       this.feed.forgetState(i);
@@ -916,4 +912,10 @@ export function makeConfig(n: number, unreliable: boolean, options: ConfigOption
 /** Go's %Nd / %N.1f: right-aligned in a field of width N. */
 function fmt(value: string | number, width: number): string {
   return String(value).padStart(width);
+}
+
+/** Whether this thread is inside one of server i's own calls: an RPC handler, or snapshot(). */
+function inOwnCall(i: number): boolean {
+  const [call, server] = currentCall();
+  return (call === CALL_HANDLER || call === CALL_SNAPSHOT) && server === i;
 }

@@ -262,19 +262,15 @@ export function validateScenario(value: unknown): Scenario {
       }
       case 'heal':
         break;
-      case 'crashOnAppend':
-        server(step['server'], where);
-        if (typeof step['beforeReply'] !== 'boolean') fail(`${where}: crashOnAppend needs beforeReply, a boolean`);
-        if (step['restartAfterMs'] !== undefined && !isInt(step['restartAfterMs'], 0, 600_000))
-          fail(`${where}: crashOnAppend's restartAfterMs must be a whole number of ms`);
-        break;
       case 'snapshot':
         server(step['server'], where);
         if (!isInt(step['index'], 1, Number.MAX_SAFE_INTEGER)) fail(`${where}: snapshot needs an index, a whole number from 1`);
         break;
+      case 'crashOnAppend':
       case 'crashOnSnapshot':
       case 'crashOnInstall':
         server(step['server'], where);
+        if (op === 'crashOnAppend' && typeof step['beforeReply'] !== 'boolean') fail(`${where}: crashOnAppend needs beforeReply, a boolean`);
         if (step['restartAfterMs'] !== undefined && !isInt(step['restartAfterMs'], 0, 600_000))
           fail(`${where}: ${op}'s restartAfterMs must be a whole number of ms`);
         break;
@@ -399,8 +395,7 @@ export function describeStep(step: Step): string {
       return 'heal: restore every link, connect every server';
     case 'crashOnAppend': {
       const when = step.beforeReply ? 'as its next AppendEntries with entries arrives' : 'while it handles its next AppendEntries with entries';
-      const then = step.restartAfterMs === undefined ? '' : `, restart it ${step.restartAfterMs} ms later and connect it`;
-      return `crash S${step.server} ${when}${then}`;
+      return `crash S${step.server} ${when}${restartText(step.restartAfterMs)}`;
     }
     case 'snapshot':
       return `S${step.server}'s service snapshots its applied log through index ${step.index} (skipped if it has not applied that far)`;
