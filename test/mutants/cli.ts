@@ -127,6 +127,8 @@ interface Subject {
   raft: RaftUnderTest;
   /** Empty for the control: it must pass. */
   expectedChecks: string[];
+  /** Fuzzed with lab 2D's scenarios. */
+  lab2D?: true;
 }
 
 interface Row {
@@ -142,7 +144,7 @@ interface Row {
 }
 
 async function runSubject(s: Subject, o: Options): Promise<Row> {
-  const fuzz = await fuzzRaft(s.raft, { runs: o.runs, timeSeconds: o.budget, shrinkSeconds: o.shrink, seed: o.seed });
+  const fuzz = await fuzzRaft(s.raft, { runs: o.runs, timeSeconds: o.budget, shrinkSeconds: o.shrink, seed: o.seed, ...(s.lab2D && { snapshot: true }) });
   const stress = await stressRaft(s.raft, { tests: ALL_TESTS, seeds: o.seeds, baseSeed: o.seed });
   const labAlone = await stressRaft(s.raft, { tests: LAB_TESTS_ALONE, seeds: o.labSeeds, baseSeed: o.seed, policy: LAB_CHECKS_ONLY });
   const named = new Set<CheckId>([...(fuzz.found ? [fuzz.check] : []), ...countsOf(stress.byCheck).map(([check]) => check)]);
@@ -278,7 +280,13 @@ async function main(): Promise<CommandResult> {
   const o = options;
   const subjects: Subject[] = [
     { id: 'REF', bug: 'the reference Raft (control: must pass every budget)', raft: BUILT_IN_RAFT, expectedChecks: [] },
-    ...MUTANTS.map((m) => ({ id: m.id, bug: m.bug, raft: variantRaft(m.make, fromHere(m.file)), expectedChecks: m.expectedChecks })),
+    ...MUTANTS.map((m) => ({
+      id: m.id,
+      bug: m.bug,
+      raft: variantRaft(m.make, fromHere(m.file)),
+      expectedChecks: m.expectedChecks,
+      ...(m.lab2D && { lab2D: true as const }),
+    })),
   ].filter((s) => o.ids === undefined || o.ids.includes(s.id));
   const variants = VARIANTS.filter((v) => o.ids === undefined || o.ids.includes(v.id));
 
@@ -307,7 +315,11 @@ async function main(): Promise<CommandResult> {
   console.log(`Mutants table, ${when.toISOString().slice(0, 10)}, ${machine}, total ${secs(Date.now() - started)}.`);
   if (rows.length > 0)
     console.log(
-      `Fuzzer: at most ${o.runs} scenarios / ${o.budget} s per variant, shrinking at most ${o.shrink} s, seed ${o.seed}. ` +
+      `Fuzzer: at most ${o.runs} scenarios / ${o.budget} s per variant, shrinking at most ${o.shrink} s, seed ${o.seed}; lab 2D's scenarios (--lab 2D) for the 2D bugs (${MUTANTS.filter(
+        (m) => m.lab2D,
+      )
+        .map((m) => m.id)
+        .join(', ')}). ` +
         `Stress: ${o.seeds} seeds of each of the ${ALL_TESTS.length} tests (the lab's ${LAB_TEST_NAMES.size} + our ${ALL_TESTS.length - LAB_TEST_NAMES.size}), virtual time, every monitor. ` +
         `Lab tests alone: ${o.labSeeds} seeds of each of the lab's ${LAB_TESTS_ALONE.length} tests (2A, 2B), policy LAB_CHECKS_ONLY (only the lab's checks judge). ` +
         `A check marked * is not among the variant's expected ones.`,

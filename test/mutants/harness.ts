@@ -22,6 +22,8 @@ export interface FuzzBudget {
   streams?: number;
   /** The campaign reports each check it saw broken: report one of these if it is among them. */
   prefer?: readonly string[];
+  /** Lab 2D's scenarios (fuzz --lab 2D). */
+  snapshot?: boolean;
 }
 
 interface FuzzCampaign {
@@ -65,6 +67,7 @@ export async function fuzzRaft(raft: RaftUnderTest, budget: FuzzBudget): Promise
     seed: budget.seed,
     ...(budget.streams !== undefined && { streams: budget.streams }),
     shrinkSeconds: budget.shrinkSeconds,
+    ...(budget.snapshot === true && { snapshot: true }),
   });
   const f = report.findings.find((x) => budget.prefer?.includes(x.check) === true) ?? report.failure;
   const campaign = { shrinkCut: f !== undefined && f.shrinkCut, scenarios: report.runs, wallMs: report.wallMs, seed: report.seed, timedOut: report.timedOut };

@@ -50,6 +50,8 @@ export interface Mutant {
   expectedChecks: string[];
   /** The file that holds the variant: it exports make(), so it also works as --raft MODULE. */
   file: string;
+  /** A lab 2D bug: its fuzz campaign draws lab 2D's scenarios (fuzz --lab 2D: the snapshot applier and its steps). */
+  lab2D?: true;
 }
 
 export const MUTANTS: Mutant[] = [
@@ -220,6 +222,7 @@ export const MUTANTS: Mutant[] = [
     make: l19,
     expectedChecks: ['LAB'],
     file: 'test/mutants/l19-log-not-trimmed.ts',
+    lab2D: true,
   },
   {
     id: 'L21',
@@ -230,6 +233,7 @@ export const MUTANTS: Mutant[] = [
     // forward, and the commands applied again are the same ones.
     expectedChecks: ['AO'],
     file: 'test/mutants/l21-snapshot-goes-back.ts',
+    lab2D: true,
   },
   {
     id: 'L22',
@@ -239,6 +243,7 @@ export const MUTANTS: Mutant[] = [
     // the lab's applier then names it too ("expected index 1, got 10").
     expectedChecks: ['DUR', 'LAB'],
     file: 'test/mutants/l22-snapshot-not-reloaded.ts',
+    lab2D: true,
   },
   {
     id: 'L24',
@@ -248,6 +253,7 @@ export const MUTANTS: Mutant[] = [
     // still pending after labrpc's stuck-handler time, and that server has applied nothing since.
     expectedChecks: ['RAFT'],
     file: 'test/mutants/l24-apply-snapshot-deadlock.ts',
+    lab2D: true,
   },
   // ---- bugs only a nemesis finds: a leader cut off with a follower, replies late across re-elections ----
   {
